@@ -1,0 +1,7 @@
+"""``python -m gitarchive``."""
+
+from __future__ import annotations
+
+from gitarchive.cli import main
+
+main()

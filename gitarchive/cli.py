@@ -1,0 +1,371 @@
+"""The command line: thin typer commands over the core modules.
+
+This is the only module that knows about typer, rich, exit codes and the
+terminal. Domain errors (``GitArchiveError``) are caught here and only here,
+turned into one line on stderr and exit status 1; anything unexpected is a bug
+and exits 3 with a short "please report" line; Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from gitarchive import __version__
+from gitarchive.errors import GitArchiveError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ISSUES_URL = "https://github.com/gitarchive/gitarchive/issues"
+
+app = typer.Typer(
+    name="gitarchive",
+    help="A git-native archive of Spotify playlists.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+hooks_app = typer.Typer(
+    help="Install or remove gitarchive's git hooks.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+hook_app = typer.Typer(
+    help="Run a git hook's checks (called by the installed hook scripts).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(hooks_app, name="hooks")
+app.add_typer(hook_app, name="hook")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class State:
+    """Options given before the command, shared by every command."""
+
+    def __init__(self) -> None:
+        self.directory = Path.cwd()
+        self.verbose = False
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` as gitarchive's one-line error and return the Exit to raise."""
+    err.print(f"gitarchive: error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def not_implemented(command: str) -> typer.Exit:
+    return fail(f"{command}: not implemented yet")
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Map domain errors to exit 1, Ctrl-C to 130 and bugs to exit 3, at the CLI edge."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except GitArchiveError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            err.print("gitarchive: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if state.verbose:
+                raise
+            err.print(
+                f"gitarchive: internal error: {type(exc).__name__}: {exc}\n"
+                f"This is a bug; please report it at {ISSUES_URL} "
+                "(run again with -v for the traceback).",
+                markup=False,
+            )
+            raise typer.Exit(3) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"gitarchive {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "-C",
+            help="Run as if started in PATH: act on the archive that contains it.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Log debug details (never secrets).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A git-native archive of Spotify playlists."""
+    if directory is not None:
+        if not directory.is_dir():
+            raise fail(f"-C {directory}: no such directory")
+        state.directory = directory.resolve()
+    state.verbose = verbose
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+class HistoryFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class CumulativeFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+    plain = "plain"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+# ------------------------------------------------------------------ archive setup
+
+
+@app.command()
+@handle_errors
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to create the archive (default: -C or .).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite gitarchive's own files.")] = False,
+) -> None:
+    """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
+    raise not_implemented("init")
+
+
+@app.command()
+@handle_errors
+def add(
+    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    alias: Annotated[
+        str | None, typer.Option(help="Display name to use instead of Spotify's.")
+    ] = None,
+    commit: Annotated[bool, typer.Option(help="Commit the registry change.")] = False,
+) -> None:
+    """Register playlists for archiving."""
+    raise not_implemented("add")
+
+
+@app.command()
+@handle_errors
+def remove(
+    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    purge: Annotated[bool, typer.Option(help="Also delete the archived files.")] = False,
+    commit: Annotated[bool, typer.Option(help="Commit the change.")] = False,
+) -> None:
+    """Unregister playlists (their files and history stay unless --purge)."""
+    raise not_implemented("remove")
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List registered playlists: id, name, tracks, last change, status."""
+    raise not_implemented("list")
+
+
+@app.command()
+@handle_errors
+def sync(
+    only: Annotated[
+        list[str] | None, typer.Option(help="Sync only these playlists (repeatable).")
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write files but do not commit.")
+    ] = False,
+    push: Annotated[bool, typer.Option(help="Push the commit to the upstream remote.")] = False,
+    date: Annotated[
+        str | None, typer.Option(help="ISO 8601 time to record as 'now' (backfills, tests).")
+    ] = None,
+    message: Annotated[str | None, typer.Option(help="Commit message.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail on invalid registry entries or unavailable playlists.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch every registered playlist and commit what changed."""
+    raise not_implemented("sync")
+
+
+# ------------------------------------------------------------------------ history
+
+
+@app.command()
+@handle_errors
+def history(
+    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", help="Output format.")
+    ] = HistoryFormat.text,
+    since: Annotated[str | None, typer.Option(help="Only versions on or after DATE.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only versions on or before DATE.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most N versions.", min=1)] = None,
+    reverse: Annotated[bool, typer.Option(help="Newest first.")] = False,
+    likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
+) -> None:
+    """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
+    raise not_implemented("history")
+
+
+@app.command()
+@handle_errors
+def cumulative(
+    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    output_format: Annotated[
+        CumulativeFormat, typer.Option("--format", help="Output format.")
+    ] = CumulativeFormat.markdown,
+) -> None:
+    """Every track the playlist ever held, with Added / Removed dates."""
+    raise not_implemented("cumulative")
+
+
+@app.command()
+@handle_errors
+def show(
+    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    at: Annotated[
+        str | None, typer.Option(help="A date (YYYY-MM-DD[THH:MM]) or a git revision.")
+    ] = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", help="Output format.")
+    ] = ShowFormat.markdown,
+) -> None:
+    """The playlist as it was at a date or revision."""
+    raise not_implemented("show")
+
+
+# ---------------------------------------------------------------- validate, hooks
+
+
+@app.command()
+@handle_errors
+def validate(
+    revision_range: Annotated[
+        str | None, typer.Argument(help="Validate only files changed in A..B.")
+    ] = None,
+    all_files: Annotated[
+        bool, typer.Option("--all", help="Validate every file at HEAD (or the range's end).")
+    ] = False,
+    output_format: Annotated[
+        ValidateFormat, typer.Option("--format", help="Output format.")
+    ] = ValidateFormat.text,
+) -> None:
+    """Check the archive's files against gitarchive's rules."""
+    raise not_implemented("validate")
+
+
+@hooks_app.command("install")
+@handle_errors
+def hooks_install(
+    pre_commit: Annotated[
+        bool, typer.Option("--pre-commit", help="Also install the pre-commit hook.")
+    ] = False,
+) -> None:
+    """Install the pre-push hook (chaining any hook already there)."""
+    raise not_implemented("hooks install")
+
+
+@hooks_app.command("uninstall")
+@handle_errors
+def hooks_uninstall() -> None:
+    """Remove gitarchive's hooks, restoring any hook they chained."""
+    raise not_implemented("hooks uninstall")
+
+
+@hook_app.command("pre-push")
+@handle_errors
+def hook_pre_push(
+    remote_name: Annotated[str, typer.Argument(help="Name of the remote.")] = "",
+    remote_url: Annotated[str, typer.Argument(help="URL of the remote.")] = "",
+) -> None:
+    """Validate the commits being pushed (reads git's pre-push stdin)."""
+    raise not_implemented("hook pre-push")
+
+
+@hook_app.command("pre-commit")
+@handle_errors
+def hook_pre_commit() -> None:
+    """Validate the archive files staged for commit."""
+    raise not_implemented("hook pre-commit")
+
+
+# --------------------------------------------------------------- login and demo
+
+
+@app.command()
+@handle_errors
+def login(
+    port: Annotated[int, typer.Option(help="Port of the local callback server.")] = 8888,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")
+    ] = False,
+) -> None:
+    """Authorize gitarchive with your Spotify account (PKCE) and print a refresh token."""
+    raise not_implemented("login")
+
+
+@app.command()
+@handle_errors
+def demo(
+    path: Annotated[Path | None, typer.Argument(help="New folder for the demo archive.")] = None,
+) -> None:
+    """Build a demo archive from snapshots shipped with gitarchive (no network)."""
+    raise not_implemented("demo")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point (``gitarchive``); ``argv`` lets tests call it in-process."""
+    return app(args=argv, prog_name="gitarchive")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

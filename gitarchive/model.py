@@ -1,0 +1,148 @@
+"""The data model: what a playlist is, independent of where it came from.
+
+Frozen dataclasses with slots: cheap to build by the hundred thousand when a
+history walk reads every version, hashable so tracks can be counted as a
+multiset, and free of any dependency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from gitarchive.errors import InvalidPlaylistId
+
+SPOTIFY_WEB = "https://open.spotify.com"
+_ID = r"[0-9A-Za-z]{22}"
+_ID_RE = re.compile(rf"^{_ID}$")
+_URI_RE = re.compile(rf"^spotify:(?:user:[^:]+:)?playlist:({_ID})$")
+# /playlist/<id>, /intl-xx/playlist/<id>, /embed/playlist/<id>, /user/<u>/playlist/<id>
+_URL_PATH_RE = re.compile(rf"^/(?:[A-Za-z-]+/|user/[^/]+/)?playlist/({_ID})/?$")
+_ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})$")
+
+
+def is_playlist_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))
+
+
+def parse_playlist_id(value: str) -> str:
+    """Accept a bare id, an open.spotify.com URL or a spotify: URI; return the id."""
+    text = value.strip()
+    if _ID_RE.match(text):
+        return text
+    match = _URI_RE.match(text)
+    if match:
+        return match.group(1)
+    if text.startswith(("http://", "https://", "open.spotify.com/")):
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        if parts.hostname == "open.spotify.com":
+            match = _URL_PATH_RE.match(parts.path)
+            if match:
+                return match.group(1)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    raise InvalidPlaylistId(
+        f"not a Spotify playlist id, URL or URI: {shown!r} "
+        "(expected 22 letters/digits, https://open.spotify.com/playlist/<id> "
+        "or spotify:playlist:<id>)"
+    )
+
+
+def playlist_url(playlist_id: str) -> str:
+    return f"{SPOTIFY_WEB}/playlist/{playlist_id}"
+
+
+def track_url(track_id: str) -> str:
+    return f"{SPOTIFY_WEB}/track/{track_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Artist:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Album:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One entry of a playlist.
+
+    ``url`` is None for local files (and for tracks read from plain files,
+    which carry no links); ``duration_ms`` is None when unknown (plain files);
+    ``added_at`` is a timezone-aware UTC datetime, None when Spotify does not
+    know it (null or 1970-01-01 on old playlists).
+    """
+
+    name: str
+    artists: tuple[Artist, ...]
+    album: Album
+    url: str | None = None
+    duration_ms: int | None = None
+    added_at: datetime | None = None
+
+    @property
+    def id(self) -> str | None:
+        """Spotify's id for the track or episode; None for local files."""
+        if self.url is None:
+            return None
+        match = _ITEM_URL_RE.match(self.url)
+        return match.group(2) if match else None
+
+    @property
+    def plain_line(self) -> str:
+        """The line of a plain file: ``Title -- Artist1, Artist2 -- Album``."""
+        artists = ", ".join(artist.name for artist in self.artists)
+        return f"{self.name} -- {artists} -- {self.album.name}"
+
+    @property
+    def key(self) -> str:
+        """Identity across versions: the Spotify id, else the plain line, case-folded.
+
+        Local files and tracks read from plain files have no id; the plain line
+        is all that identifies them (as in spotify-playlist-archive).
+        """
+        track_id = self.id
+        return track_id if track_id is not None else "line:" + self.plain_line.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """One version of a playlist, as the JSON snapshot stores it.
+
+    ``original_name`` is the registered alias, else Spotify's name;
+    ``unique_name`` is that name made unique among the archive's playlists
+    (" (2)", " (3)", ...). ``num_followers`` is None when unknown.
+    """
+
+    id: str
+    original_name: str = ""
+    unique_name: str = ""
+    description: str = ""
+    tracks: tuple[Track, ...] = ()
+    snapshot_id: str = ""
+    num_followers: int | None = None
+    owner: Owner = field(default_factory=lambda: Owner(name="", url=""))
+
+    @property
+    def url(self) -> str:
+        return playlist_url(self.id)
+
+    @property
+    def display_name(self) -> str:
+        return self.unique_name or self.original_name or self.id
+
+    @property
+    def duration_ms(self) -> int:
+        return sum(track.duration_ms or 0 for track in self.tracks)

@@ -1,0 +1,93 @@
+"""Settings: ``gitarchive.toml`` at the archive's root, plus environment variables.
+
+Every key is optional. Unknown keys and wrong types are errors that name the
+file and key, so that a typo never silently changes what a scheduled sync does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gitarchive.errors import SettingsError
+
+SETTINGS_FILE = "gitarchive.toml"
+DEFAULT_API_URL = "https://api.spotify.com/v1"
+DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
+DEFAULT_CONCURRENCY = 16
+_GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    github: str | None = None  # "owner/repo", for githistory links
+    branch: str = "main"
+    author_name: str | None = None
+    author_email: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    market: str | None = None
+
+
+_TYPES: dict[str, type] = {
+    "github": str,
+    "branch": str,
+    "author_name": str,
+    "author_email": str,
+    "concurrency": int,
+    "market": str,
+}
+
+
+def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"not valid TOML: {exc}", path=path) from None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        expected = _TYPES.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_TYPES))
+            raise SettingsError(f"unknown key {key!r} (known keys: {known})", path=path)
+        # bool is an int in Python; a TOML `true` is never a valid concurrency
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise SettingsError(
+                f"{key} must be a {expected.__name__}, not {type(value).__name__}", path=path
+            )
+        values[key] = value
+    github = values.get("github")
+    if github is not None and not _GITHUB_SLUG.match(github):
+        raise SettingsError(f"github must look like 'owner/repo', not {github!r}", path=path)
+    concurrency = values.get("concurrency")
+    if concurrency is not None and not 1 <= concurrency <= 256:
+        raise SettingsError(f"concurrency must be between 1 and 256, not {concurrency}", path=path)
+    market = values.get("market")
+    if market is not None and not re.fullmatch(r"[A-Z]{2}", market):
+        raise SettingsError(f"market must be an ISO 3166-1 alpha-2 code, not {market!r}", path=path)
+    return Settings(**values)
+
+
+def load_settings(root: Path | None) -> Settings:
+    """Read ``gitarchive.toml`` from an archive's work tree; defaults when absent."""
+    if root is None:
+        return Settings()
+    file = root / SETTINGS_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read: {exc}", path=SETTINGS_FILE) from None
+    return parse_settings(text, path=SETTINGS_FILE)
+
+
+def api_url() -> str:
+    return os.environ.get("GITARCHIVE_API_URL", DEFAULT_API_URL).rstrip("/")
+
+
+def accounts_url() -> str:
+    return os.environ.get("GITARCHIVE_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL).rstrip("/")
