@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from gitarchive.errors import InvalidPlaylistId
@@ -146,3 +146,34 @@ class Playlist:
     @property
     def duration_ms(self) -> int:
         return sum(track.duration_ms or 0 for track in self.tracks)
+
+
+@dataclass(frozen=True, slots=True)
+class CumulativeTrack:
+    """A track as the cumulative view lists it: latest metadata plus its dates.
+
+    ``added`` is the earliest of the day it was first archived and Spotify's
+    added_at; ``added_asterisk`` marks a track that was already in the first
+    archived version with no added_at known (it may be older); ``removed`` is
+    the day of its last removal, None while it is in the playlist.
+    """
+
+    track: Track
+    added: date
+    added_asterisk: bool
+    removed: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CumulativeView:
+    """Every track a playlist ever held, as of its latest archived version."""
+
+    id: str
+    name: str
+    description: str
+    tracks: tuple[CumulativeTrack, ...]
+    first_scraped: date
+
+    @property
+    def url(self) -> str:
+        return playlist_url(self.id)

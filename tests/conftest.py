@@ -1,0 +1,64 @@
+"""Shared fixtures. Every test runs with git isolated from the user's configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+DATA = Path(__file__).parent / "data"
+SEED_ID = "37i9dQZF1DX5LEXW9eXA0n"
+
+# Pinned identity and time for every commit a test makes (pygit2 and the git CLI alike).
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_git_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point libgit2's global/system/xdg config search at an empty folder."""
+    empty = tmp_path_factory.mktemp("gitconfig")
+    levels = (
+        pygit2.enums.ConfigLevel.GLOBAL,
+        pygit2.enums.ConfigLevel.XDG,
+        pygit2.enums.ConfigLevel.SYSTEM,
+    )
+    saved = {level: pygit2.settings.search_path[level] for level in levels}
+    for level in levels:
+        pygit2.settings.search_path[level] = str(empty)
+    yield
+    for level, value in saved.items():
+        pygit2.settings.search_path[level] = value
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The git CLI (used only by tests, e.g. `git push`) sees no user config either."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(name, value)
+    for name in (
+        "SPOTIFY_CLIENT_ID",
+        "SPOTIFY_CLIENT_SECRET",
+        "SPOTIFY_REFRESH_TOKEN",
+        "GITHUB_TOKEN",
+        "GITHUB_ACTIONS",
+        "GITARCHIVE_API_URL",
+        "GITARCHIVE_ACCOUNTS_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
