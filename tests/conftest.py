@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from fakespotify import fake_spotify  # noqa: F401  (the fake Spotify Web API fixture)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,0 +1,705 @@
+"""A fake Spotify Web API and accounts service on 127.0.0.1, for tests and benchmarks.
+
+The real client talks to it over real sockets. One stdlib ``ThreadingHTTPServer``
+(HTTP/1.1 keep-alive, one thread per connection) serves both base URLs:
+
+    fake.api_url       = http://127.0.0.1:PORT/v1     (GITARCHIVE_API_URL)
+    fake.accounts_url  = http://127.0.0.1:PORT        (GITARCHIVE_ACCOUNTS_URL)
+
+Fixture (function scope)::
+
+    def test_x(fake_spotify, monkeypatch):
+        fake_spotify.add_playlist(make_playlist("A" * 22, 120))
+        for name, value in fake_spotify.env().items():    # or fake_spotify.setenv(monkeypatch)
+            monkeypatch.setenv(name, value)
+
+Playlists
+    ``make_playlist(id, n_tracks, *, name=..., ...)`` builds an API-shaped playlist dict
+    (metadata plus ``"items": {"total": n, "items": [entries]}``, entries in 2026 shape
+    ``{"added_at", "is_local", "item": {...}}``). ``fake.add_playlist(data, legacy=False)``
+    serves it; ``legacy=True`` makes ``/items`` answer 404 and ``/tracks`` serve entries
+    under the old ``"track"`` key. ``fake.add_seed()`` serves the seed playlist from
+    ``tests/data/api/<SEED_ID>.json``. Unknown ids answer 404.
+
+Endpoints
+    GET  /v1/playlists/{id}            metadata (``fields`` / ``market`` accepted, ignored)
+    GET  /v1/playlists/{id}/items      paging: offset, limit (default 20, above 50 → 400
+                                       "Invalid limit"), next/previous/total
+    GET  /v1/playlists/{id}/tracks     the same, for ``legacy`` playlists only
+    POST /api/token                    client_credentials (Basic), refresh_token (Basic, or
+                                       client_id in the body), authorization_code (PKCE S256)
+    GET  /authorize                    302 to redirect_uri?code=...&state=... (plays consent)
+
+Auth
+    ``fake.client_id`` / ``fake.client_secret``; API calls need a Bearer token the fake
+    issued. ``fake.expire_tokens()`` makes every issued access token answer 401.
+    ``fake.issue_refresh_token()`` returns a valid refresh token; ``fake.rotate_refresh_tokens
+    = True`` rotates it on every refresh; ``fake.revoke_refresh_tokens()`` → invalid_grant.
+
+Faults (per test)
+    ``fake.inject(kind, match="", times=1, status=500, retry_after=None, delay=0.0)``
+    kinds: "status" (JSON error with ``status``), "rate_limit" (429 + Retry-After, fractional
+    seconds allowed), "expire" (401 token expired), "slow" (sleep ``delay`` then answer
+    normally), "truncated" (JSON cut in half, consistent Content-Length), "short" (headers
+    promise the full body, half is sent, connection closed), "non_json" (200 text/html),
+    "empty" (200, empty body). ``match`` is a substring of the request path+query (e.g. a
+    playlist id, "/items", "offset=50", "/api/token"); ``times=None`` means forever.
+    ``fake.latency`` adds seconds to every request (sleep in the handler thread).
+
+Request log
+    ``fake.requests``: list of ``LoggedRequest`` (method, path, query, started, finished,
+    status, in_flight) with ``time.monotonic()`` stamps; ``fake.max_in_flight``;
+    ``fake.api_requests()`` (only /v1 calls); ``fake.reset_log()``.
+
+Run standalone (benchmarks): ``python tests/fakespotify.py --playlists N --tracks M
+--latency 0.05`` prints ``READY <accounts_url> <api_url> <client_id> <client_secret>`` and
+serves generated playlists ``generated_id(0..N-1)`` until killed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pytest
+
+DATA = Path(__file__).parent / "data"
+SEED_ID = "37i9dQZF1DX5LEXW9eXA0n"
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 20
+
+
+def fake_id(*parts: object) -> str:
+    """A deterministic 22-character base-62 id derived from ``parts``."""
+    number = int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:17], "big")
+    chars = []
+    for _ in range(22):
+        number, digit = divmod(number, 62)
+        chars.append(_B62[digit])
+    return "".join(chars)
+
+
+def generated_id(index: int) -> str:
+    """The id of the ``index``-th generated playlist (benchmarks serve 0..N-1)."""
+    return fake_id("playlist", index)
+
+
+def make_track_entry(
+    playlist_id: str,
+    index: int,
+    *,
+    added_at: str | None = "2026-01-02T03:04:05Z",
+    name: str | None = None,
+) -> dict[str, Any]:
+    track_id = fake_id("track", playlist_id, index)
+    album_id = fake_id("album", playlist_id, index // 3)
+    artist_id = fake_id("artist", index % 7)
+    return {
+        "added_at": added_at,
+        "is_local": False,
+        "item": {
+            "type": "track",
+            "id": track_id,
+            "name": name if name is not None else f"Track {index} of {playlist_id[:6]}",
+            "duration_ms": 150_000 + (index * 7919) % 120_000,
+            "external_urls": {"spotify": f"https://open.spotify.com/track/{track_id}"},
+            "album": {
+                "id": album_id,
+                "name": f"Album {index // 3}",
+                "external_urls": {"spotify": f"https://open.spotify.com/album/{album_id}"},
+            },
+            "artists": [
+                {
+                    "id": artist_id,
+                    "name": f"Artist {index % 7}",
+                    "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
+                }
+            ],
+        },
+    }
+
+
+def make_playlist(
+    playlist_id: str,
+    n_tracks: int,
+    *,
+    name: str | None = None,
+    description: str = "A generated playlist",
+    followers: int | None = 1234,
+    owner_id: str = "spotify",
+    owner_name: str = "Spotify",
+    snapshot_id: str | None = None,
+    added_at: str | None = "2026-01-02T03:04:05Z",
+) -> dict[str, Any]:
+    """An API-shaped playlist: metadata plus ``items.items`` holding every entry."""
+    data: dict[str, Any] = {
+        "id": playlist_id,
+        "type": "playlist",
+        "name": name if name is not None else f"Generated {playlist_id}",
+        "description": description,
+        "snapshot_id": snapshot_id or fake_id("snapshot", playlist_id, n_tracks),
+        "public": True,
+        "collaborative": False,
+        "external_urls": {"spotify": f"https://open.spotify.com/playlist/{playlist_id}"},
+        "owner": {
+            "id": owner_id,
+            "type": "user",
+            "display_name": owner_name,
+            "external_urls": {"spotify": f"https://open.spotify.com/user/{owner_id}"},
+        },
+        "items": {
+            "total": n_tracks,
+            "items": [make_track_entry(playlist_id, i, added_at=added_at) for i in range(n_tracks)],
+        },
+    }
+    if followers is not None:
+        data["followers"] = {"href": None, "total": followers}
+    return data
+
+
+def load_seed() -> dict[str, Any]:
+    """The seed playlist's API JSON (tests/data/api/<SEED_ID>.json), as add_playlist takes it."""
+    raw = json.loads((DATA / "api" / f"{SEED_ID}.json").read_text(encoding="utf-8"))
+    return normalize_fixture(raw)
+
+
+def normalize_fixture(raw: dict[str, Any]) -> dict[str, Any]:
+    """Accept a playlist dict with entries under items/tracks (paging or list) or beside it."""
+    data = dict(raw)
+    if "playlist" in data and isinstance(data["playlist"], dict):  # {"playlist":…, "items":[…]}
+        entries = data.get("items") or data.get("entries") or []
+        data = dict(data["playlist"])
+        data["items"] = {"total": len(entries), "items": list(entries)}
+        return data
+    for key in ("items", "tracks"):
+        paging = data.get(key)
+        if isinstance(paging, list):
+            data.pop(key)
+            data["items"] = {"total": len(paging), "items": paging}
+            return data
+        if isinstance(paging, dict) and "items" in paging:
+            data.pop(key)
+            data["items"] = {"total": len(paging["items"]), "items": paging["items"]}
+            return data
+    data["items"] = {"total": 0, "items": []}
+    return data
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    started: float
+    finished: float = 0.0
+    status: int = 0
+    in_flight: int = 0  # requests being handled when this one started, itself included
+
+
+@dataclass
+class Fault:
+    kind: str
+    match: str = ""
+    times: int | None = 1
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+    hits: int = 0
+
+
+@dataclass
+class _Stored:
+    meta: dict[str, Any]
+    entries: list[dict[str, Any]]
+    legacy: bool
+    cache: dict[tuple[int, int, str], bytes] = field(default_factory=dict)
+
+
+class FakeSpotify:
+    """See the module docstring."""
+
+    def __init__(self, *, latency: float = 0.0, token_lifetime: int = 3600) -> None:
+        self.latency = latency
+        self.token_lifetime = token_lifetime
+        self.client_id = "fake-client-id-0123456789"
+        self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
+        self.rotate_refresh_tokens = False
+        self.requests: list[LoggedRequest] = []
+        self.max_in_flight = 0
+        self.faults: list[Fault] = []
+        self._playlists: dict[str, _Stored] = {}
+        self._access_tokens: set[str] = set()
+        self._refresh_tokens: dict[str, str] = {}  # token -> client_id it was issued to
+        self._codes: dict[str, dict[str, str]] = {}
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        port = self._server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.accounts_url = self.base_url
+        self.api_url = f"{self.base_url}/v1"
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> FakeSpotify:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSpotify:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ data
+    def add_playlist(self, data: dict[str, Any], *, legacy: bool = False) -> str:
+        """Serve an API-shaped playlist (see ``make_playlist``); returns its id."""
+        data = normalize_fixture(data)
+        entries = list(data["items"]["items"])
+        meta = {k: v for k, v in data.items() if k != "items"}
+        if legacy:
+            entries = [_legacy_entry(e) for e in entries]
+        self._playlists[meta["id"]] = _Stored(meta=meta, entries=entries, legacy=legacy)
+        return str(meta["id"])
+
+    def add_generated(self, count: int, n_tracks: int) -> list[str]:
+        ids = [generated_id(i) for i in range(count)]
+        for playlist_id in ids:
+            self.add_playlist(make_playlist(playlist_id, n_tracks))
+        return ids
+
+    def add_seed(self) -> str:
+        return self.add_playlist(load_seed())
+
+    def remove_playlist(self, playlist_id: str) -> None:
+        self._playlists.pop(playlist_id, None)
+
+    # ------------------------------------------------------------------ auth
+    def env(self, *, refresh_token: bool = False, secret: bool = True) -> dict[str, str]:
+        """Environment pointing gitarchive at this fake (for monkeypatch.setenv)."""
+        env = {
+            "GITARCHIVE_API_URL": self.api_url,
+            "GITARCHIVE_ACCOUNTS_URL": self.accounts_url,
+            "SPOTIFY_CLIENT_ID": self.client_id,
+        }
+        if secret:
+            env["SPOTIFY_CLIENT_SECRET"] = self.client_secret
+        if refresh_token:
+            env["SPOTIFY_REFRESH_TOKEN"] = self.issue_refresh_token()
+        return env
+
+    def setenv(self, monkeypatch: pytest.MonkeyPatch, **kwargs: bool) -> dict[str, str]:
+        env = self.env(**kwargs)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return env
+
+    def issue_refresh_token(self) -> str:
+        token = "fake-refresh-" + secrets.token_urlsafe(16)
+        with self._lock:
+            self._refresh_tokens[token] = self.client_id
+        return token
+
+    def valid_refresh_tokens(self) -> set[str]:
+        with self._lock:
+            return set(self._refresh_tokens)
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self._access_tokens.clear()
+
+    def revoke_refresh_tokens(self) -> None:
+        with self._lock:
+            self._refresh_tokens.clear()
+
+    def secrets_seen(self) -> set[str]:
+        """Every secret this fake knows of: assert none of them leaks into logs or errors."""
+        with self._lock:
+            return {self.client_secret, *self._access_tokens, *self._refresh_tokens}
+
+    # ------------------------------------------------------------------ faults and log
+    def inject(
+        self,
+        kind: str,
+        *,
+        match: str = "",
+        times: int | None = 1,
+        status: int = 500,
+        retry_after: float | None = None,
+        delay: float = 0.0,
+    ) -> Fault:
+        kinds = {
+            "status",
+            "rate_limit",
+            "expire",
+            "slow",
+            "truncated",
+            "short",
+            "non_json",
+            "empty",
+        }
+        if kind not in kinds:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        fault = Fault(kind, match, times, status, retry_after, delay)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def api_requests(self) -> list[LoggedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith("/v1/")]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.max_in_flight = 0
+
+    # ------------------------------------------------------------------ internals
+    def _take_fault(self, target: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times is not None and fault.hits >= fault.times:
+                    continue
+                if fault.match in target:
+                    fault.hits += 1
+                    return fault
+        return None
+
+    def _begin(self, method: str, path: str, query: dict[str, str]) -> LoggedRequest:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            entry = LoggedRequest(method, path, query, time.monotonic(), in_flight=self._in_flight)
+            self.requests.append(entry)
+        return entry
+
+    def _end(self, entry: LoggedRequest, status: int) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            entry.finished = time.monotonic()
+            entry.status = status
+
+    def _issue_access_token(self) -> str:
+        token = "fake-access-" + secrets.token_urlsafe(16)
+        with self._lock:
+            self._access_tokens.add(token)
+        return token
+
+    def _token_is_valid(self, header: str | None) -> bool:
+        if not header or not header.startswith("Bearer "):
+            return False
+        with self._lock:
+            return header[len("Bearer ") :] in self._access_tokens
+
+    def _page(self, stored: _Stored, path: str, offset: int, limit: int, key: str) -> bytes:
+        cached = stored.cache.get((offset, limit, key))
+        if cached is not None:
+            return cached
+        total = len(stored.entries)
+        url = f"{self.base_url}{path}"
+        following = offset + limit
+        body = {
+            "href": f"{url}?offset={offset}&limit={limit}",
+            "limit": limit,
+            "offset": offset,
+            "total": total,
+            "next": f"{url}?offset={following}&limit={limit}" if following < total else None,
+            "previous": (
+                f"{url}?offset={max(0, offset - limit)}&limit={limit}" if offset > 0 else None
+            ),
+            "items": stored.entries[offset:following],
+        }
+        data = json.dumps(body).encode()
+        stored.cache[(offset, limit, key)] = data
+        return data
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # benchmarks open many connections at once
+    daemon_threads = True
+
+
+def _legacy_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    entry = dict(entry)
+    if "item" in entry:
+        entry["track"] = entry.pop("item")
+    return entry
+
+
+def _error(status: int, message: str) -> bytes:
+    return json.dumps({"error": {"status": status, "message": message}}).encode()
+
+
+def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 30  # idle keep-alive connections close eventually
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        # -------------------------------------------------------------- plumbing
+        def _handle(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            entry = fake._begin(method, parts.path, query)
+            status = 500
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if fake.latency:
+                    time.sleep(fake.latency)
+                status = self._route(method, parts.path, query, body, self.path)
+            finally:
+                fake._end(entry, status)
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            *,
+            content_type: str = "application/json; charset=utf-8",
+            headers: dict[str, str] | None = None,
+            declared_length: int | None = None,
+        ) -> int:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header(
+                "Content-Length", str(len(body) if declared_length is None else declared_length)
+            )
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            return status
+
+        def _answer(self, status: int, body: bytes, fault: Fault | None, **kw: Any) -> int:
+            """Send a normal answer, spoiled by a body-level fault if one applies."""
+            if fault is not None and status == 200:
+                if fault.kind == "truncated":
+                    return self._send(200, body[: len(body) // 2])
+                if fault.kind == "short":
+                    self._send(200, body[: len(body) // 2], declared_length=len(body))
+                    self.close_connection = True
+                    return 200
+                if fault.kind == "non_json":
+                    html = b"<html><body>upstream hiccup</body></html>"
+                    return self._send(200, html, content_type="text/html")
+                if fault.kind == "empty":
+                    return self._send(200, b"")
+            return self._send(status, body, **kw)
+
+        def _route(
+            self, method: str, path: str, query: dict[str, str], body: bytes, raw: str
+        ) -> int:
+            fault = fake._take_fault(raw)
+            if fault is not None:
+                if fault.kind == "slow":
+                    time.sleep(fault.delay)
+                    fault = None
+                elif fault.kind == "status":
+                    return self._send(fault.status, _error(fault.status, "Injected failure"))
+                elif fault.kind == "rate_limit":
+                    after = fault.retry_after if fault.retry_after is not None else 1
+                    text = str(int(after)) if float(after).is_integer() else str(after)
+                    return self._send(
+                        429, _error(429, "API rate limit exceeded"), headers={"Retry-After": text}
+                    )
+                elif fault.kind == "expire":
+                    fake.expire_tokens()
+                    return self._send(401, _error(401, "The access token expired"))
+            if method == "POST" and path == "/api/token":
+                return self._token(body, fault)
+            if method == "GET" and path == "/authorize":
+                return self._authorize(query)
+            if method == "GET" and path.startswith("/v1/playlists/"):
+                if not fake._token_is_valid(self.headers.get("Authorization")):
+                    if self.headers.get("Authorization"):
+                        return self._send(401, _error(401, "Invalid access token"))
+                    return self._send(401, _error(401, "No token provided"))
+                return self._playlist(path, query, fault)
+            return self._send(404, _error(404, "Service not found"))
+
+        # -------------------------------------------------------------- API
+        def _playlist(self, path: str, query: dict[str, str], fault: Fault | None) -> int:
+            pieces = path.split("/")  # ["", "v1", "playlists", id, (items|tracks)?]
+            playlist_id = pieces[3] if len(pieces) > 3 else ""
+            stored = fake._playlists.get(playlist_id)
+            if stored is None or len(pieces) > 5:
+                return self._send(404, _error(404, "Resource not found"))
+            if len(pieces) == 4:
+                meta = dict(stored.meta)
+                meta["items"] = {
+                    "href": f"{fake.api_url}/playlists/{playlist_id}/items",
+                    "total": len(stored.entries),
+                }
+                return self._answer(200, json.dumps(meta).encode(), fault)
+            endpoint = pieces[4]
+            if endpoint not in ("items", "tracks") or (endpoint == "items") == stored.legacy:
+                return self._send(404, _error(404, "Resource not found"))
+            try:
+                limit = int(query.get("limit", DEFAULT_LIMIT))
+                offset = int(query.get("offset", 0))
+            except ValueError:
+                return self._send(400, _error(400, "Invalid limit"))
+            if not 1 <= limit <= MAX_LIMIT:
+                return self._send(400, _error(400, "Invalid limit"))
+            if offset < 0:
+                return self._send(400, _error(400, "Invalid offset"))
+            return self._answer(200, fake._page(stored, path, offset, limit, endpoint), fault)
+
+        # -------------------------------------------------------------- accounts
+        def _token(self, body: bytes, fault: Fault | None) -> int:
+            form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+            basic_id, basic_secret = None, None
+            header = self.headers.get("Authorization") or ""
+            if header.startswith("Basic "):
+                try:
+                    decoded = base64.b64decode(header[6:]).decode()
+                    basic_id, _, basic_secret = decoded.partition(":")
+                except ValueError:
+                    return self._oauth_error(400, "invalid_client", "Invalid client")
+                if basic_id != fake.client_id or basic_secret != fake.client_secret:
+                    return self._oauth_error(400, "invalid_client", "Invalid client secret")
+            grant = form.get("grant_type")
+            answer: dict[str, Any] = {"token_type": "Bearer", "expires_in": fake.token_lifetime}
+            if grant == "client_credentials":
+                if basic_id is None:
+                    return self._oauth_error(400, "invalid_client", "Invalid client")
+            elif grant == "refresh_token":
+                client_id = basic_id or form.get("client_id")
+                token = form.get("refresh_token", "")
+                with fake._lock:
+                    owner = fake._refresh_tokens.get(token)
+                if client_id != fake.client_id:
+                    return self._oauth_error(400, "invalid_client", "Invalid client")
+                if owner is None:
+                    return self._oauth_error(400, "invalid_grant", "Refresh token revoked")
+                if fake.rotate_refresh_tokens:
+                    with fake._lock:
+                        fake._refresh_tokens.pop(token, None)
+                    answer["refresh_token"] = fake.issue_refresh_token()
+                answer["scope"] = "playlist-read-private playlist-read-collaborative"
+            elif grant == "authorization_code":
+                code = form.get("code", "")
+                with fake._lock:
+                    issued = fake._codes.pop(code, None)
+                if issued is None:
+                    return self._oauth_error(400, "invalid_grant", "Invalid authorization code")
+                if (basic_id or form.get("client_id")) != issued["client_id"]:
+                    return self._oauth_error(400, "invalid_client", "Invalid client")
+                if form.get("redirect_uri") != issued["redirect_uri"]:
+                    return self._oauth_error(400, "invalid_grant", "Invalid redirect URI")
+                verifier = form.get("code_verifier", "")
+                challenge = (
+                    base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                    .rstrip(b"=")
+                    .decode()
+                )
+                if challenge != issued["code_challenge"]:
+                    return self._oauth_error(400, "invalid_grant", "code_verifier was incorrect")
+                answer["refresh_token"] = fake.issue_refresh_token()
+                answer["scope"] = issued.get("scope", "")
+            else:
+                return self._oauth_error(400, "unsupported_grant_type", "grant_type invalid")
+            answer["access_token"] = fake._issue_access_token()
+            return self._answer(200, json.dumps(answer).encode(), fault)
+
+        def _oauth_error(self, status: int, error: str, description: str) -> int:
+            body = json.dumps({"error": error, "error_description": description}).encode()
+            return self._send(status, body)
+
+        def _authorize(self, query: dict[str, str]) -> int:
+            redirect_uri = query.get("redirect_uri", "")
+            if query.get("client_id") != fake.client_id:
+                return self._send(400, b"INVALID_CLIENT: Invalid client", content_type="text/plain")
+            if not redirect_uri.startswith("http://127.0.0.1:"):
+                return self._send(
+                    400, b"INVALID_CLIENT: Invalid redirect URI", content_type="text/plain"
+                )
+            if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256":
+                return self._send(400, b"unsupported request", content_type="text/plain")
+            code = "fake-code-" + secrets.token_urlsafe(12)
+            with fake._lock:
+                fake._codes[code] = {
+                    "client_id": query["client_id"],
+                    "redirect_uri": redirect_uri,
+                    "code_challenge": query.get("code_challenge", ""),
+                    "scope": query.get("scope", ""),
+                }
+            params = {"code": code}
+            if "state" in query:
+                params["state"] = query["state"]
+            location = f"{redirect_uri}?{urlencode(params)}"
+            return self._send(302, b"", headers={"Location": location})
+
+    return Handler
+
+
+try:
+    import pytest as _pytest
+except ImportError:  # standalone use by benchmarks without pytest
+    _pytest = None  # type: ignore[assignment]
+
+if _pytest is not None:
+
+    @_pytest.fixture
+    def fake_spotify() -> Iterator[FakeSpotify]:
+        """A started FakeSpotify on a free port of 127.0.0.1, stopped after the test."""
+        with FakeSpotify() as fake:
+            yield fake
+
+
+def _main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve a fake Spotify Web API.")
+    parser.add_argument("--playlists", type=int, default=0)
+    parser.add_argument("--tracks", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    fake = FakeSpotify(latency=args.latency)
+    fake.add_generated(args.playlists, args.tracks)
+    fake.start()
+    print("READY", fake.accounts_url, fake.api_url, fake.client_id, fake.client_secret, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
