@@ -11,14 +11,22 @@ two agree by construction.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from gitarchive.model import CumulativeTrack, CumulativeView
 
 if TYPE_CHECKING:
-    from datetime import date
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import date, datetime
 
     from gitarchive.model import Playlist, Track
+
+LINE_KEY_PREFIX = "line:"
 
 
 def cumulative_sort_key(entry: CumulativeTrack) -> tuple[str, tuple[str, ...], int, str]:
@@ -37,15 +45,18 @@ def update_cumulative(
     """One step of the cumulative fold: ``playlist`` was archived on ``day``.
 
     Tracks are identified by ``Track.key``; a track listed twice in a version
-    is one cumulative entry. A track present now takes this version's metadata
+    is one cumulative entry. Across the plain/JSON boundary (old archives hold
+    plain files first, JSON later) tracks match by their plain line, see
+    :func:`align_keys`. A track present now takes this version's metadata
     (an update, never a second row) and has no removal date; a track that left
     keeps the date of its last removal.
     """
     first_version = previous is None
     old = {entry.track.key: entry for entry in previous.tracks} if previous else {}
+    keys = align_keys({key: entry.track for key, entry in old.items()}, playlist.tracks)
     current: dict[str, Track] = {}
-    for track in playlist.tracks:
-        current.setdefault(track.key, track)
+    for key, track in zip(keys, playlist.tracks, strict=True):
+        current.setdefault(key, track)
 
     entries: list[CumulativeTrack] = []
     for key, entry in old.items():
@@ -75,3 +86,379 @@ def _removed(entry: CumulativeTrack, day: date) -> CumulativeTrack:
     return CumulativeTrack(
         track=entry.track, added=entry.added, added_asterisk=entry.added_asterisk, removed=day
     )
+
+
+# ------------------------------------------------------------------ track identity
+
+
+def line_key(track: Track) -> str:
+    """The key a track read from a plain file has: its plain line, case-folded."""
+    return LINE_KEY_PREFIX + track.plain_line.casefold()
+
+
+def align_keys(old: Mapping[str, Track], new_tracks: Sequence[Track]) -> list[str]:
+    """Keys for ``new_tracks``, matched across the plain/JSON boundary.
+
+    A track read from a plain file (or a local file) has no Spotify id and is
+    keyed by its line; the same track read from JSON is keyed by its id. When a
+    new track's key is unknown in ``old``, and ``old`` holds an entry on the
+    other side of that boundary with the same plain line that is gone from the
+    new version, the new track takes that entry's key. So the switch from an
+    archive's plain-only versions to JSON versions is not every track removed
+    and re-added. Each old entry is claimed by at most one new key.
+    """
+    keys = [track.key for track in new_tracks]
+    unmatched = [index for index, key in enumerate(keys) if key not in old]
+    if not unmatched or not old:
+        return keys
+    present = set(keys)
+    spare: dict[str, str] = {}
+    for key, track in old.items():
+        if key not in present:
+            spare.setdefault(key if key.startswith(LINE_KEY_PREFIX) else line_key(track), key)
+    if not spare:
+        return keys
+    claimed: dict[str, str] = {}  # new key -> old key
+    for index in unmatched:
+        key = keys[index]
+        if key in claimed:
+            keys[index] = claimed[key]
+            continue
+        is_line = key.startswith(LINE_KEY_PREFIX)
+        candidate = spare.get(key if is_line else line_key(new_tracks[index]))
+        if candidate is None or candidate.startswith(LINE_KEY_PREFIX) == is_line:
+            continue
+        del spare[key if is_line else line_key(new_tracks[index])]
+        claimed[key] = candidate
+        keys[index] = candidate
+    return keys
+
+
+def _same_metadata(before: Track, after: Track) -> bool:
+    if before.url is None or after.url is None:
+        # plain files carry no ids and split lines best-effort: compare lines
+        return before.plain_line.casefold() == after.plain_line.casefold()
+    return (
+        before.name == after.name
+        and before.album.name == after.album.name
+        and tuple(artist.name for artist in before.artists)
+        == tuple(artist.name for artist in after.artists)
+    )
+
+
+# ------------------------------------------------------------------ versions, diffs
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """A playlist as archived by one commit (its committer date, UTC)."""
+
+    commit: str
+    date: datetime
+    playlist: Playlist
+    source: str = "json"  # "json", "markdown" or "plain": the file it was read from
+
+
+@dataclass(frozen=True, slots=True)
+class TrackUpdate:
+    before: Track
+    after: Track
+
+
+@dataclass(frozen=True, slots=True)
+class TrackDiff:
+    added: tuple[Track, ...]
+    removed: tuple[Track, ...]
+    updated: tuple[TrackUpdate, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.updated)
+
+
+def diff_tracks(before: Sequence[Track] | None, after: Sequence[Track]) -> TrackDiff:
+    """Multiset diff of two versions' tracks.
+
+    ``before`` None: the first version, every track is added. Tracks are
+    counted by key (a track listed twice counts twice); a track present on both
+    sides whose name, artists or album changed is an update.
+    """
+    if before is None:
+        return TrackDiff(added=tuple(after), removed=(), updated=())
+    first_before: dict[str, Track] = {}
+    before_keys = [track.key for track in before]
+    for key, track in zip(before_keys, before, strict=True):
+        first_before.setdefault(key, track)
+    after_keys = align_keys(first_before, after)
+    before_count = Counter(before_keys)
+    after_count = Counter(after_keys)
+    added = _surplus(after, after_keys, after_count, before_count)
+    removed = _surplus(before, before_keys, before_count, after_count)
+    updated: list[TrackUpdate] = []
+    seen: set[str] = set()
+    for key, track in zip(after_keys, after, strict=True):
+        if key in seen:
+            continue
+        seen.add(key)
+        old = first_before.get(key)
+        if old is not None and not _same_metadata(old, track):
+            updated.append(TrackUpdate(before=old, after=track))
+    return TrackDiff(added=tuple(added), removed=tuple(removed), updated=tuple(updated))
+
+
+def _surplus(
+    tracks: Sequence[Track], keys: Sequence[str], mine: Counter[str], theirs: Counter[str]
+) -> list[Track]:
+    """The occurrences in ``tracks`` beyond what ``theirs`` holds: the last ones of each key."""
+    extra = {key: count - theirs.get(key, 0) for key, count in mine.items()}
+    extra = {key: count for key, count in extra.items() if count > 0}
+    if not extra:
+        return []
+    remaining = dict(mine)
+    result: list[Track] = []
+    for key, track in zip(keys, tracks, strict=True):
+        count = extra.get(key)
+        if count is None:
+            continue
+        # keep the last `count` occurrences of the key (earlier ones were there before)
+        if remaining[key] <= count:
+            result.append(track)
+        remaining[key] -= 1
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of a playlist's timeline: what a version changed."""
+
+    version: Version
+    previous: Playlist | None  # None for the first version
+    diff: TrackDiff
+
+    @property
+    def playlist(self) -> Playlist:
+        return self.version.playlist
+
+    @property
+    def name_changed(self) -> bool:
+        return self.previous is not None and (
+            self.previous.display_name != self.playlist.display_name
+        )
+
+    @property
+    def description_changed(self) -> bool:
+        return self.previous is not None and (
+            self.previous.description != self.playlist.description
+        )
+
+    @property
+    def likes_changed(self) -> bool:
+        return self.previous is not None and (
+            self.previous.num_followers != self.playlist.num_followers
+        )
+
+    @property
+    def content_changed(self) -> bool:
+        return (
+            self.previous is None
+            or bool(self.diff)
+            or self.name_changed
+            or self.description_changed
+        )
+
+
+def timeline(versions: Iterable[Version], *, likes: bool = False) -> list[Change]:
+    """One Change per version that changed the playlist, oldest first.
+
+    A version changes the playlist when it is the first one, or adds, removes
+    or updates tracks, or renames the playlist or changes its description.
+    Versions that only change likes are listed with ``likes=True`` only:
+    likes move with almost every sync and would otherwise drown the timeline.
+    Versions in which nothing we show changed (e.g. only the snapshot id, or a
+    re-rendered page) are never listed.
+    """
+    changes: list[Change] = []
+    previous: Playlist | None = None
+    for version in versions:
+        playlist = version.playlist
+        diff = diff_tracks(previous.tracks if previous else None, playlist.tracks)
+        change = Change(version=version, previous=previous, diff=diff)
+        if change.content_changed or (likes and change.likes_changed):
+            changes.append(change)
+        previous = playlist
+    return changes
+
+
+def select_changes(
+    changes: Sequence[Change],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+    reverse: bool = False,
+) -> list[Change]:
+    """Filter a timeline by date; ``limit`` keeps the N most recent (like ``git log -n``)."""
+    selected = [
+        change
+        for change in changes
+        if (since is None or change.version.date >= since)
+        and (until is None or change.version.date <= until)
+    ]
+    if limit is not None:
+        selected = selected[-limit:] if limit > 0 else []
+    if reverse:
+        selected.reverse()
+    return selected
+
+
+def fold_cumulative(versions: Iterable[Version]) -> CumulativeView | None:
+    """The cumulative view after every version: the fold of :func:`update_cumulative`."""
+    view: CumulativeView | None = None
+    for version in versions:
+        view = update_cumulative(view, version.playlist, version.date.date())
+    return view
+
+
+# ------------------------------------------------------------------ output documents
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def track_document(track: Track) -> dict[str, Any]:
+    return {
+        "id": track.id,
+        "name": track.name,
+        "artists": [artist.name for artist in track.artists],
+        "album": track.album.name,
+        "url": track.url,
+        "duration_ms": track.duration_ms,
+    }
+
+
+def history_document(playlist_id: str, name: str, changes: Iterable[Change]) -> dict[str, Any]:
+    """The documented JSON of ``gitarchive history --format json`` (docs/history.md)."""
+    return {
+        "id": playlist_id,
+        "name": name,
+        "versions": [
+            {
+                "commit": change.version.commit,
+                "date": iso_utc(change.version.date),
+                "name": change.playlist.display_name,
+                "description": change.playlist.description,
+                "likes": change.playlist.num_followers,
+                "added": [track_document(track) for track in change.diff.added],
+                "removed": [track_document(track) for track in change.diff.removed],
+                "updated": [
+                    {"before": track_document(update.before), "after": track_document(update.after)}
+                    for update in change.diff.updated
+                ],
+            }
+            for change in changes
+        ],
+    }
+
+
+def cumulative_document(view: CumulativeView) -> dict[str, Any]:
+    """The documented JSON of ``gitarchive cumulative --format json``."""
+    return {
+        "id": view.id,
+        "name": view.name,
+        "description": view.description,
+        "first_scraped": view.first_scraped.isoformat(),
+        "tracks": [
+            {
+                **track_document(entry.track),
+                "added": entry.added.isoformat(),
+                "added_before_archive": entry.added_asterisk,
+                "removed": entry.removed.isoformat() if entry.removed else None,
+            }
+            for entry in view.tracks
+        ],
+    }
+
+
+def dump_json(document: object) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "artists",
+    "album",
+    "url",
+    "duration_ms",
+    "added",
+    "added_before_archive",
+    "removed",
+)
+
+
+def cumulative_csv(view: CumulativeView) -> str:
+    """One row per track; artists joined with ", " as in plain files."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in view.tracks:
+        track = entry.track
+        writer.writerow(
+            (
+                track.id or "",
+                track.name,
+                ", ".join(artist.name for artist in track.artists),
+                track.album.name,
+                track.url or "",
+                "" if track.duration_ms is None else track.duration_ms,
+                entry.added.isoformat(),
+                "true" if entry.added_asterisk else "false",
+                entry.removed.isoformat() if entry.removed else "",
+            )
+        )
+    return buffer.getvalue()
+
+
+_MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]()#|~<>"})
+
+
+def _md(text: str) -> str:
+    return " ".join(text.translate(_MD_SPECIAL).splitlines())
+
+
+def _md_track(track: Track) -> str:
+    artists = ", ".join(artist.name for artist in track.artists)
+    title = f"[{_md(track.name)}]({track.url})" if track.url else _md(track.name)
+    return f"{title} — {_md(artists)} — {_md(track.album.name)}"
+
+
+def format_likes_plain(likes: int | None) -> str:
+    return "??? likes" if likes is None else f"{likes:,} like{'' if likes == 1 else 's'}"
+
+
+def timeline_markdown(
+    name: str, playlist_id: str, changes: Iterable[Change], *, likes: bool
+) -> str:
+    """The timeline as markdown, for pasting into issues or notes."""
+    lines = [f"# History of {_md(name)}", "", f"<https://open.spotify.com/playlist/{playlist_id}>"]
+    for change in changes:
+        version = change.version
+        lines += ["", f"## {version.date:%Y-%m-%d %H:%M} UTC — `{version.commit[:12]}`", ""]
+        playlist = change.playlist
+        if change.name_changed and change.previous is not None:
+            lines.append(
+                f"- Renamed: {_md(change.previous.display_name)} → {_md(playlist.display_name)}"
+            )
+        if change.description_changed:
+            lines.append(f"- Description: {_md(playlist.description)}")
+        if likes:
+            lines.append(f"- Likes: {format_likes_plain(playlist.num_followers)}")
+        lines += [f"- Added: {_md_track(track)}" for track in change.diff.added]
+        lines += [f"- Removed: {_md_track(track)}" for track in change.diff.removed]
+        lines += [
+            f"- Updated: {_md_track(update.before)} → {_md_track(update.after)}"
+            for update in change.diff.updated
+        ]
+        if lines[-1] == "":
+            lines.append("- (no track changes)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,370 @@
+"""Versions of playlists, read from the commit log.
+
+gitstore walks the log (first parent, oldest first) and yields the blob ids of
+a playlist's files per commit; this module reads the best source of each
+changed version with the formats readers (JSON snapshot, else the pretty
+markdown page, else the plain file) into :class:`~gitarchive.history.Version`
+objects. Each distinct blob is read once.
+
+It also resolves what users type for a playlist: an id, URL or URI, or a name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+from gitarchive import formats, gitstore
+from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
+from gitarchive.history import Version, update_cumulative
+from gitarchive.model import is_playlist_id, parse_playlist_id
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from gitarchive.gitstore import Store
+    from gitarchive.model import CumulativeView, Playlist, Track
+
+JSON, MARKDOWN, PLAIN = "json", "markdown", "plain"
+SOURCE_KINDS = (JSON, MARKDOWN, PLAIN)  # best first
+FOLDERS = ("playlists/pretty", "playlists/plain")
+
+
+def source_paths(playlist_id: str) -> tuple[str, str, str]:
+    """The paths a version may be read from, best first (json, markdown, plain)."""
+    return (
+        formats.json_path(playlist_id),
+        formats.pretty_path(playlist_id),
+        formats.plain_path(playlist_id),
+    )
+
+
+def _reader(kind: str) -> Callable[..., Playlist]:
+    if kind == JSON:
+        return formats.read_json
+    if kind == MARKDOWN:
+        return formats.read_pretty
+    return formats.read_plain
+
+
+def read_source(
+    kind: str, data: bytes, playlist_id: str, path: str, *, commit: str | None = None
+) -> Playlist:
+    """One file's bytes to a Playlist; a FormatError names the path and commit."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not UTF-8: {exc}", path=path, commit=commit) from None
+    try:
+        return _reader(kind)(text, playlist_id, path=path)
+    except FormatError as exc:
+        if exc.commit is None:
+            exc.commit = commit
+        if exc.path is None:
+            exc.path = path
+        raise
+
+
+class VersionReader:
+    """Reads blobs into Playlists, each distinct blob once.
+
+    Plain files are read line by line with a cache of parsed lines: consecutive
+    versions share almost all their lines, so an all-playlists pass parses each
+    distinct line once instead of every line of every version. The result is
+    what ``formats.read_plain`` gives for the whole file (a test checks it);
+    files of another shape (the old sorted-in header, CRLF) go to it directly.
+    """
+
+    def __init__(self, store: Store, *, cache_size: int = 4096) -> None:
+        self.store = store
+        self._cache: dict[str, Playlist] = {}
+        self._cache_size = cache_size
+        self._lines: dict[str, Track | None] = {}
+        self._headers: dict[tuple[str, str, str], Playlist] = {}
+
+    def read(
+        self, kind: str, blob_id: str, playlist_id: str, path: str, *, commit: str
+    ) -> Playlist:
+        cached = self._cache.get(blob_id)
+        if cached is not None and cached.id == playlist_id:
+            return cached
+        data = self.store.read_blob(blob_id)
+        playlist: Playlist | None = None
+        if kind == PLAIN:
+            playlist = self._read_plain_fast(data, playlist_id, path, commit)
+        if playlist is None:
+            playlist = read_source(kind, data, playlist_id, path, commit=commit)
+        if len(self._cache) >= self._cache_size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[blob_id] = playlist
+        return playlist
+
+    def _read_plain_fast(
+        self, data: bytes, playlist_id: str, path: str, commit: str
+    ) -> Playlist | None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\r" in text or not text.endswith("\n"):
+            return None
+        lines = text[:-1].split("\n")
+        if len(lines) < 3 or lines[2] != "":
+            return None
+        header_key = (playlist_id, lines[0], lines[1])
+        header = self._headers.get(header_key)
+        if header is None:
+            header = read_source(
+                PLAIN, f"{lines[0]}\n{lines[1]}\n\n".encode(), playlist_id, path, commit=commit
+            )
+            if header.tracks:
+                return None
+            self._headers[header_key] = header
+        tracks: list[Track] = []
+        cache = self._lines
+        for line in lines[3:]:
+            if not line:
+                return None
+            track = cache.get(line)
+            if track is None:
+                if line in cache:
+                    return None
+                parsed = read_source(
+                    PLAIN, f"x\nx\n\n{line}\n".encode(), playlist_id, path, commit=commit
+                ).tracks
+                track = parsed[0] if len(parsed) == 1 else None
+                cache[line] = track
+                if track is None:
+                    return None
+            tracks.append(track)
+        return dataclasses.replace(header, tracks=tuple(tracks))
+
+
+def _best(blobs: tuple[str | None, ...]) -> tuple[int, str] | None:
+    for index, blob in enumerate(blobs):
+        if blob is not None:
+            return index, blob
+    return None
+
+
+def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -> list[Version]:
+    """Every version of one playlist in which its best source changed, oldest first.
+
+    Commits where all its files are gone (the playlist was deleted from the
+    archive) produce no version: tracking pauses, and a later version is
+    compared with the last one before the deletion.
+    """
+    paths = source_paths(playlist_id)
+    reader = VersionReader(store)
+    versions: list[Version] = []
+    last: tuple[int, str] | None = None
+    for change in gitstore.walk_paths(store, paths, start=start):
+        best = _best(change.blobs)
+        if best is None or best == last:
+            continue
+        last = best
+        index, blob = best
+        playlist = reader.read(
+            SOURCE_KINDS[index], blob, playlist_id, paths[index], commit=change.commit
+        )
+        versions.append(
+            Version(
+                commit=change.commit,
+                date=change.date,
+                playlist=playlist,
+                source=SOURCE_KINDS[index],
+            )
+        )
+    return versions
+
+
+def _split_path(path: str) -> tuple[str, int] | None:
+    """An archive path to (playlist id, source index), None for other files."""
+    folder, _, name = path.rpartition("/")
+    if folder == "playlists/plain":
+        return (name, 2) if is_playlist_id(name) else None
+    if folder == "playlists/pretty":
+        if name.endswith(".json") and is_playlist_id(name[:-5]):
+            return name[:-5], 0
+        if name.endswith(".md") and is_playlist_id(name[:-3]):
+            return name[:-3], 1
+    return None
+
+
+def iter_all_versions(store: Store, *, start: str | None = None) -> Iterator[Version]:
+    """Versions of every playlist in one pass over the log, in commit order."""
+    reader = VersionReader(store)
+    current: dict[str, list[str | None]] = {}
+    last: dict[str, tuple[int, str]] = {}
+    for change in gitstore.walk_folders(store, FOLDERS, start=start):
+        touched: set[str] = set()
+        for path, blob in change.changes.items():
+            split = _split_path(path)
+            if split is None:
+                continue
+            playlist_id, index = split
+            current.setdefault(playlist_id, [None, None, None])[index] = blob
+            touched.add(playlist_id)
+        for playlist_id in sorted(touched):
+            best = _best(tuple(current[playlist_id]))
+            if best is None or best == last.get(playlist_id):
+                continue
+            last[playlist_id] = best
+            index, blob = best
+            playlist = reader.read(
+                SOURCE_KINDS[index],
+                blob,
+                playlist_id,
+                source_paths(playlist_id)[index],
+                commit=change.commit,
+            )
+            yield Version(
+                commit=change.commit,
+                date=change.date,
+                playlist=playlist,
+                source=SOURCE_KINDS[index],
+            )
+
+
+def all_cumulative_views(store: Store, *, start: str | None = None) -> dict[str, CumulativeView]:
+    """The cumulative view of every playlist ever archived, in one pass."""
+    views: dict[str, CumulativeView] = {}
+    for version in iter_all_versions(store, start=start):
+        playlist = version.playlist
+        views[playlist.id] = update_cumulative(
+            views.get(playlist.id), playlist, version.date.date()
+        )
+    return views
+
+
+def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Playlist]:
+    """The playlist as of a date (``YYYY-MM-DD[THH:MM[:SS]]``, UTC) or a git revision.
+
+    A date names the last first-parent commit at or before it (a bare date:
+    the end of that day). Returns (commit id, playlist).
+    """
+    if at is None:
+        commit = store.head_id()
+        if commit is None:
+            raise RevisionNotFound("the archive has no commits yet")
+    else:
+        moment = parse_moment(at, end_of_day=True)
+        if moment is not None:
+            found = gitstore.commit_at(store, moment)
+            if found is None:
+                raise RevisionNotFound(f"no commit at or before {at}")
+            commit = found
+        else:
+            commit = store.resolve(at)
+    paths = source_paths(playlist_id)
+    for index, path in enumerate(paths):
+        data = store.read_file(commit, path)
+        if data is not None:
+            return commit, read_source(SOURCE_KINDS[index], data, playlist_id, path, commit=commit)
+    raise PlaylistNotFound(
+        f"playlist {playlist_id} is not in the archive at {commit[:12]}", playlist=playlist_id
+    )
+
+
+def parse_moment(text: str, *, end_of_day: bool) -> datetime | None:
+    """``YYYY-MM-DD`` or an ISO 8601 time (UTC unless it says otherwise); None if neither.
+
+    A bare date means its first second (``end_of_day=False``) or its last one.
+    """
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        if len(value) == 10:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# ------------------------------------------------------------------ names
+
+
+def resolve_playlist(store: Store, argument: str) -> str:
+    """What a user typed (id, URL, URI or name) to a playlist id.
+
+    Names are matched against HEAD: the unique names of ``index.md``, the
+    aliases in ``registry/``, and the names in the JSON snapshots. Exact
+    matches win over case-insensitive ones; an ambiguous name is an error that
+    lists the candidates.
+    """
+    try:
+        return parse_playlist_id(argument)
+    except UsageError:
+        pass
+    head = store.head_id()
+    if head is None:
+        raise PlaylistNotFound(f"no playlist named {argument!r}: the archive has no commits")
+    wanted = argument.strip()
+    names = _names_at(store, head, snapshots=False)
+    found = _match_name(names, wanted)
+    if found is None:
+        names |= _names_at(store, head, snapshots=True)
+        found = _match_name(names, wanted)
+    if found is None:
+        raise PlaylistNotFound(
+            f"no playlist named {wanted!r} (give an id, URL or URI, or a name from index.md)"
+        )
+    return found
+
+
+def _match_name(names: set[tuple[str, str]], wanted: str) -> str | None:
+    folded = wanted.casefold()
+    for same in (lambda name: name == wanted, lambda name: name.casefold() == folded):
+        matches = sorted({(pid, name) for pid, name in names if same(name)})
+        ids = {pid for pid, _ in matches}
+        if len(ids) == 1:
+            return ids.pop()
+        if len(ids) > 1:
+            candidates = ", ".join(f"{pid} ({name})" for pid, name in matches)
+            raise UsageError(
+                f"the name {wanted!r} matches several playlists: {candidates}; pass the id instead"
+            )
+    return None
+
+
+def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, str]]:
+    """(id, name) pairs at a commit: index and registry, or the JSON snapshots' names."""
+    names: set[tuple[str, str]] = set()
+    if snapshots:
+        return _snapshot_names(store, commit)
+    index = store.read_file(commit, formats.INDEX_PATH)
+    if index is not None:
+        # a broken index must not hide the other sources of names
+        with contextlib.suppress(FormatError, UnicodeDecodeError):
+            names.update(formats.read_index(index.decode("utf-8"), path=formats.INDEX_PATH))
+    registry_folder = formats.registry_path("x" * 22).rpartition("/")[0]
+    for name, blob in store.list_dir(commit, registry_folder).items():
+        if not is_playlist_id(name):
+            continue
+        alias = store.read_blob(blob).decode("utf-8", "replace").strip()
+        if alias:
+            names.add((name, alias))
+    return names
+
+
+def _snapshot_names(store: Store, commit: str) -> set[tuple[str, str]]:
+    names: set[tuple[str, str]] = set()
+    pretty_folder = formats.json_path("x" * 22).rpartition("/")[0]
+    for name, blob in store.list_dir(commit, pretty_folder).items():
+        if not name.endswith(".json") or not is_playlist_id(name[:-5]):
+            continue
+        try:
+            snapshot = read_source(JSON, store.read_blob(blob), name[:-5], name, commit=commit)
+        except FormatError:
+            continue
+        for value in (snapshot.unique_name, snapshot.original_name):
+            if value:
+                names.add((snapshot.id, value))
+    return names
