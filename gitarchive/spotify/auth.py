@@ -1,0 +1,108 @@
+"""Credentials: which OAuth grant to use, and how to read the token endpoint's answer.
+
+Two ways in:
+
+* client credentials (``SPOTIFY_CLIENT_ID`` + ``SPOTIFY_CLIENT_SECRET``): public
+  playlists only;
+* a user's refresh token (``SPOTIFY_REFRESH_TOKEN``, from ``gitarchive login``):
+  also private and collaborative playlists. With a client secret the token
+  endpoint is called with Basic auth; without one (a PKCE token) the client id
+  goes in the body. Spotify may rotate the refresh token; the client reports
+  the new one so the user can store it.
+
+Secrets are kept out of ``repr`` and out of every message.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gitarchive.errors import AuthError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ENV_CLIENT_ID = "SPOTIFY_CLIENT_ID"
+ENV_CLIENT_SECRET = "SPOTIFY_CLIENT_SECRET"
+ENV_REFRESH_TOKEN = "SPOTIFY_REFRESH_TOKEN"
+TOKEN_PATH = "/api/token"
+EXPIRED_REFRESH_TOKEN = (
+    "refresh token expired or revoked (they last six months): run `gitarchive login` again "
+    f"and store the new token in {ENV_REFRESH_TOKEN}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """App credentials, plus a user's refresh token when there is one."""
+
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    @property
+    def grant(self) -> str:
+        return "refresh_token" if self.refresh_token else "client_credentials"
+
+    def token_request(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(form body, headers) for ``POST {accounts}/api/token``."""
+        headers: dict[str, str] = {}
+        if self.client_secret:
+            pair = f"{self.client_id}:{self.client_secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        if self.refresh_token:
+            form = {"grant_type": "refresh_token", "refresh_token": self.refresh_token}
+            if not self.client_secret:
+                form["client_id"] = self.client_id
+        else:
+            form = {"grant_type": "client_credentials"}
+        return form, headers
+
+    def with_refresh_token(self, token: str) -> Auth:
+        return Auth(self.client_id, self.client_secret, token)
+
+
+def auth_from_env(env: Mapping[str, str] | None = None) -> Auth:
+    """Credentials from the environment; AuthError naming the variables that are missing."""
+    env = os.environ if env is None else env
+    client_id = (env.get(ENV_CLIENT_ID) or "").strip()
+    secret = (env.get(ENV_CLIENT_SECRET) or "").strip() or None
+    refresh = (env.get(ENV_REFRESH_TOKEN) or "").strip() or None
+    if not client_id:
+        if refresh:
+            raise AuthError(
+                f"{ENV_CLIENT_ID} is not set: a refresh token needs the client id it was issued to"
+            )
+        raise AuthError(
+            f"Spotify credentials missing: set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} "
+            f"(or {ENV_CLIENT_ID} and {ENV_REFRESH_TOKEN} from `gitarchive login`)"
+        )
+    if secret is None and refresh is None:
+        raise AuthError(
+            f"{ENV_CLIENT_SECRET} is not set: set it (or {ENV_REFRESH_TOKEN} from "
+            "`gitarchive login`) next to SPOTIFY_CLIENT_ID"
+        )
+    return Auth(client_id=client_id, client_secret=secret, refresh_token=refresh)
+
+
+def token_error(status: int, data: Any, grant: str) -> AuthError:
+    """The AuthError for a token endpoint refusal (4xx), without echoing any secret."""
+    error = ""
+    description = ""
+    if isinstance(data, dict):
+        error = str(data.get("error") or "")[:60]
+        description = str(data.get("error_description") or "")[:120]
+    if error == "invalid_grant" and grant == "refresh_token":
+        return AuthError(EXPIRED_REFRESH_TOKEN)
+    if error == "invalid_grant" and grant == "authorization_code":
+        return AuthError(f"Spotify refused the authorization code ({description or error})")
+    if error == "invalid_client":
+        return AuthError(
+            f"Spotify rejected the app credentials (invalid_client: {description}): "
+            f"check {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}"
+        )
+    detail = f"{error}: {description}" if description else (error or "no details")
+    return AuthError(f"Spotify's token endpoint refused the request (HTTP {status}, {detail})")

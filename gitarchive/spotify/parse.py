@@ -1,0 +1,250 @@
+"""Spotify Web API JSON → model: pure functions, strict about types.
+
+The API's shape drifts (``item`` replaced ``track`` in 2026; ``followers`` and
+``popularity`` may be missing; old entries carry ``added_at`` null or the Unix
+epoch), so every field is read through a checker that names the path of a value
+with the wrong type. A bad value becomes an ``InvalidResponse`` for that one
+playlist instead of a crash of the whole sync.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from gitarchive.errors import InvalidResponse
+from gitarchive.model import SPOTIFY_WEB, Album, Artist, Owner, Playlist, Track
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+_UNKNOWN_ADDED_AT = "1970-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseStats:
+    """What parse_playlist had to leave out or could not know."""
+
+    unavailable: int = 0  # entries whose item was null (removed from Spotify, region-locked)
+    local_files: int = 0
+    episodes: int = 0
+
+
+class _Reader:
+    """Typed access to decoded JSON; errors name the JSON path and the playlist."""
+
+    def __init__(self, playlist_id: str | None) -> None:
+        self.playlist_id = playlist_id
+
+    def fail(self, where: str, expected: str, value: object) -> InvalidResponse:
+        got = "null" if value is None else type(value).__name__
+        return InvalidResponse(
+            f"Spotify sent invalid data: {where} should be {expected}, not {got}",
+            playlist=self.playlist_id,
+        )
+
+    def obj(self, value: object, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "an object", value)
+        return value
+
+    def opt_obj(self, parent: dict[str, Any], key: str, where: str) -> dict[str, Any] | None:
+        value = parent.get(key)
+        return None if value is None else self.obj(value, f"{where}.{key}")
+
+    def lst(self, value: object, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, "a list", value)
+        return value
+
+    def opt_str(self, parent: dict[str, Any], key: str, where: str) -> str | None:
+        value = parent.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        raise self.fail(f"{where}.{key}", "a string", value)
+
+    def opt_int(self, parent: dict[str, Any], key: str, where: str) -> int | None:
+        value = parent.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(f"{where}.{key}", "an integer", value)
+        return value
+
+    def opt_bool(self, parent: dict[str, Any], key: str, where: str) -> bool:
+        value = parent.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", "true or false", value)
+        return value
+
+    def url(self, node: dict[str, Any], kind: str, where: str) -> str | None:
+        """The open.spotify.com URL of an object: from its id, else external_urls.spotify."""
+        object_id = self.opt_str(node, "id", where)
+        if object_id and _ID_RE.match(object_id):
+            return f"{SPOTIFY_WEB}/{kind}/{object_id}"
+        external = self.opt_obj(node, "external_urls", where)
+        if external is not None:
+            link = self.opt_str(external, "spotify", f"{where}.external_urls")
+            if link:
+                return link
+        return None
+
+
+def parse_added_at(value: str | None, reader: _Reader, where: str) -> datetime | None:
+    if value is None or value == "" or value == _UNKNOWN_ADDED_AT:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise reader.fail(where, "an ISO 8601 time", value) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    if parsed.year <= 1970 and parsed == datetime(1970, 1, 1, tzinfo=UTC):
+        return None
+    return parsed
+
+
+def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | None, str]:
+    """One playlist entry → (Track, kind) or (None, "unavailable")."""
+    node = reader.obj(entry, where)
+    item_key = "item" if "item" in node else "track"
+    item = node.get(item_key)
+    if item is None or item is False:
+        return None, "unavailable"
+    item = reader.obj(item, f"{where}.{item_key}")
+    where_item = f"{where}.{item_key}"
+    added_at = parse_added_at(reader.opt_str(node, "added_at", where), reader, f"{where}.added_at")
+    is_local = reader.opt_bool(node, "is_local", where) or reader.opt_bool(
+        item, "is_local", where_item
+    )
+    name = reader.opt_str(item, "name", where_item) or ""
+    duration = reader.opt_int(item, "duration_ms", where_item)
+    item_type = reader.opt_str(item, "type", where_item) or "track"
+    is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
+
+    artists: list[Artist] = []
+    raw_artists = item.get("artists")
+    if raw_artists is not None:
+        for index, raw in enumerate(reader.lst(raw_artists, f"{where_item}.artists")):
+            where_artist = f"{where_item}.artists[{index}]"
+            artist = reader.obj(raw, where_artist)
+            artists.append(
+                Artist(
+                    name=reader.opt_str(artist, "name", where_artist) or "",
+                    url=None if is_local else reader.url(artist, "artist", where_artist),
+                )
+            )
+
+    album_node = reader.opt_obj(item, "album", where_item)
+    show_node = reader.opt_obj(item, "show", where_item)
+    if album_node is not None:
+        album = Album(
+            name=reader.opt_str(album_node, "name", f"{where_item}.album") or "",
+            url=None if is_local else reader.url(album_node, "album", f"{where_item}.album"),
+        )
+    elif show_node is not None:  # an episode: its show stands in for the album
+        album = Album(
+            name=reader.opt_str(show_node, "name", f"{where_item}.show") or "",
+            url=reader.url(show_node, "show", f"{where_item}.show"),
+        )
+    else:
+        album = Album(name="")
+    if not artists and show_node is not None:
+        publisher = reader.opt_str(show_node, "publisher", f"{where_item}.show")
+        artists.append(Artist(name=publisher or album.name, url=None))
+
+    if is_local:
+        url = None
+        kind = "local"
+    elif is_episode:
+        url = reader.url(item, "episode", where_item)
+        kind = "episode"
+    else:
+        url = reader.url(item, "track", where_item)
+        kind = "track"
+    track = Track(
+        name=name,
+        artists=tuple(artists),
+        album=album,
+        url=url,
+        duration_ms=duration,
+        added_at=added_at,
+    )
+    return track, kind
+
+
+def parse_playlist_with_stats(
+    meta: dict[str, Any], entries: Sequence[object], *, playlist_id: str | None = None
+) -> tuple[Playlist, ParseStats]:
+    """Like :func:`parse_playlist`, also counting the entries it skipped or could not link."""
+    reader = _Reader(playlist_id)
+    meta = reader.obj(meta, "playlist")
+    found_id = reader.opt_str(meta, "id", "playlist")
+    if playlist_id is None:
+        playlist_id = found_id
+        reader.playlist_id = found_id
+    if not playlist_id:
+        raise reader.fail("playlist.id", "a string", meta.get("id"))
+    name = reader.opt_str(meta, "name", "playlist") or ""
+    description = html.unescape(reader.opt_str(meta, "description", "playlist") or "")
+    snapshot_id = reader.opt_str(meta, "snapshot_id", "playlist") or ""
+    followers_node = reader.opt_obj(meta, "followers", "playlist")
+    followers = (
+        None
+        if followers_node is None
+        else reader.opt_int(followers_node, "total", "playlist.followers")
+    )
+    owner_node = reader.opt_obj(meta, "owner", "playlist") or {}
+    owner_name = (
+        reader.opt_str(owner_node, "display_name", "playlist.owner")
+        or reader.opt_str(owner_node, "id", "playlist.owner")
+        or ""
+    )
+    owner_id = reader.opt_str(owner_node, "id", "playlist.owner")
+    if owner_id:
+        owner_url = f"{SPOTIFY_WEB}/user/{owner_id}"
+    else:
+        external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
+        owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
+
+    tracks: list[Track] = []
+    counts = {"unavailable": 0, "local": 0, "episode": 0, "track": 0}
+    for index, entry in enumerate(entries):
+        track, kind = _parse_entry(reader, entry, f"items[{index}]")
+        counts[kind] += 1
+        if track is not None:
+            tracks.append(track)
+    playlist = Playlist(
+        id=playlist_id,
+        original_name=name,
+        unique_name=name,
+        description=description,
+        tracks=tuple(tracks),
+        snapshot_id=snapshot_id,
+        num_followers=followers,
+        owner=Owner(name=owner_name, url=owner_url),
+    )
+    stats = ParseStats(
+        unavailable=counts["unavailable"],
+        local_files=counts["local"],
+        episodes=counts["episode"],
+    )
+    return playlist, stats
+
+
+def parse_playlist(meta: dict[str, Any], entries: Sequence[object]) -> Playlist:
+    """Playlist metadata (``GET /playlists/{id}``) plus its entries → a model Playlist.
+
+    Null items (tracks no longer available) are skipped; local files keep no
+    url; episodes link to open.spotify.com/episode/<id>; added_at null or the
+    epoch means unknown (None); missing followers means unknown (None).
+    Raises InvalidResponse naming the JSON path of any value of the wrong type.
+    """
+    return parse_playlist_with_stats(meta, entries)[0]
