@@ -1,0 +1,90 @@
+"""Every file format of the archive, rendered and read back.
+
+See docs/formats.md for the exact layout of each file. Readers raise
+:class:`gitarchive.errors.FormatError` naming the file (and line) on malformed
+input; callers add the commit when they know it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gitarchive.errors import FormatError
+from gitarchive.formats.cumulative import read_cumulative, render_cumulative
+from gitarchive.formats.durations import (
+    format_duration,
+    format_duration_english,
+    format_likes,
+    parse_duration,
+)
+from gitarchive.formats.index import read_index, render_index
+from gitarchive.formats.markdown import escape as escape_markdown
+from gitarchive.formats.paths import (
+    INDEX_PATH,
+    classify_path,
+    cumulative_path,
+    json_path,
+    plain_path,
+    pretty_path,
+    registry_path,
+)
+from gitarchive.formats.plain import read_plain, render_plain
+from gitarchive.formats.pretty import read_pretty, render_pretty
+from gitarchive.formats.snapshot import read_json, render_json
+from gitarchive.model import Playlist
+
+__all__ = [
+    "INDEX_PATH",
+    "classify_path",
+    "cumulative_path",
+    "decode",
+    "escape_markdown",
+    "format_duration",
+    "format_duration_english",
+    "format_likes",
+    "json_path",
+    "parse_duration",
+    "plain_path",
+    "pretty_path",
+    "read_cumulative",
+    "read_index",
+    "read_json",
+    "read_plain",
+    "read_pretty",
+    "read_version",
+    "registry_path",
+    "render_cumulative",
+    "render_index",
+    "render_json",
+    "render_plain",
+    "render_pretty",
+]
+
+
+def decode(data: bytes, path: str | None = None) -> str:
+    """A file's text: UTF-8 (a BOM is dropped); FormatError naming the file otherwise."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})", path=path
+        ) from None
+
+
+def read_version(files: Mapping[str, bytes], playlist_id: str) -> Playlist | None:
+    """One version of a playlist from its files, best source first.
+
+    ``files`` maps archive paths (:func:`json_path`, :func:`pretty_path`,
+    :func:`plain_path`) to their contents; the JSON snapshot wins, then the
+    pretty page, then the plain file. None when none of them is there.
+    """
+    path = json_path(playlist_id)
+    if path in files:
+        return read_json(decode(files[path], path), playlist_id, path=path)
+    path = pretty_path(playlist_id)
+    if path in files:
+        return read_pretty(decode(files[path], path), playlist_id, path=path)
+    path = plain_path(playlist_id)
+    if path in files:
+        return read_plain(decode(files[path], path), playlist_id, path=path)
+    return None

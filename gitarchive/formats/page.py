@@ -1,0 +1,202 @@
+"""What the pretty and cumulative pages share: the header, the table, the block scan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+from gitarchive.errors import FormatError
+from gitarchive.formats.markdown import Linked, escape, inline_text, link, linked_list, linked_text
+from gitarchive.formats.paths import cumulative_path, plain_path, pretty_path
+from gitarchive.model import Album, Artist, is_playlist_id, playlist_url
+
+GITHISTORY = "https://github.githistory.xyz"
+
+
+def nav_line(playlist_id: str, *, current: str, github: str | None, branch: str) -> str:
+    """``pretty - [cumulative](...) - [plain](...) - [githistory](...)``, ``current`` unlinked."""
+    parts = []
+    for name, target in (
+        ("pretty", "/" + pretty_path(playlist_id)),
+        ("cumulative", "/" + cumulative_path(playlist_id)),
+        ("plain", "/" + plain_path(playlist_id)),
+    ):
+        parts.append(name if name == current else f"[{name}]({target})")
+    if github:
+        history = f"{GITHISTORY}/{github}/blob/{branch}/{plain_path(playlist_id)}"
+        parts.append(f"[githistory]({history})")
+    return " - ".join(parts)
+
+
+def header_lines(
+    playlist_id: str,
+    name: str,
+    description: str,
+    *,
+    current: str,
+    github: str | None,
+    branch: str,
+) -> list[str]:
+    return [
+        nav_line(playlist_id, current=current, github=github, branch=branch),
+        "",
+        f"### {link(name, playlist_url(playlist_id))}",
+        "",
+        # Some descriptions end with newlines: the page shows them stripped
+        f"> {escape(description.strip())}",
+        "",
+    ]
+
+
+def artists_cell(artists: Sequence[Artist]) -> str:
+    shown = [artist for artist in artists if artist.url or artist.name]
+    return ", ".join(link(artist.name, artist.url, commas=True) for artist in shown)
+
+
+def table_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def table_divider(count: int) -> str:
+    return "|" + "---|" * count
+
+
+@dataclass(slots=True)
+class Block:
+    """One top-level block of a page: its kind, inline tokens and first line (1-based)."""
+
+    kind: str  # "paragraph" | "heading" | "blockquote" | "table" | "other"
+    line: int
+    children: list[Token] = field(default_factory=list)
+    content: str = ""
+    level: int = 0
+    # tables: header texts, then for each row its line and cells' inline tokens
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[list[Token]]]] = field(default_factory=list)
+    # blockquotes: the texts of their paragraphs
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def scan_blocks(tokens: Sequence[Token]) -> list[Block]:
+    blocks: list[Block] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        line = (token.map[0] + 1) if token.map else 0
+        if token.type == "paragraph_open":
+            inline = tokens[index + 1]
+            blocks.append(Block("paragraph", line, list(inline.children or ()), inline.content))
+            index += 3
+        elif token.type == "heading_open":
+            inline = tokens[index + 1]
+            blocks.append(
+                Block(
+                    "heading",
+                    line,
+                    list(inline.children or ()),
+                    inline.content,
+                    level=int(token.tag[1:]),
+                )
+            )
+            index += 3
+        elif token.type == "blockquote_open":
+            block = Block("blockquote", line)
+            depth = 0
+            while index < len(tokens):
+                inner = tokens[index]
+                depth += inner.nesting if inner.type.startswith("blockquote") else 0
+                if inner.type == "inline":
+                    block.paragraphs.append(inline_text(inner.children or ()))
+                index += 1
+                if depth == 0:
+                    break
+            blocks.append(block)
+        elif token.type == "table_open":
+            block = Block("table", line)
+            row: list[list[Token]] = []
+            row_line = line
+            while index < len(tokens) and tokens[index].type != "table_close":
+                inner = tokens[index]
+                if inner.type == "tr_open":
+                    row = []
+                    row_line = (inner.map[0] + 1) if inner.map else line
+                elif inner.type == "inline":
+                    row.append(list(inner.children or ()))
+                elif inner.type == "tr_close":
+                    if not block.header:
+                        block.header = [inline_text(cell).strip() for cell in row]
+                    else:
+                        block.rows.append((row_line, row))
+                index += 1
+            index += 1
+            blocks.append(block)
+        elif token.nesting == 1:
+            # a list or anything else: skip to its closing token
+            depth = 0
+            kind_line = line
+            while index < len(tokens):
+                depth += tokens[index].nesting
+                index += 1
+                if depth == 0:
+                    break
+            blocks.append(Block("other", kind_line))
+        else:
+            if token.type in ("hr", "code_block", "fence", "html_block"):
+                blocks.append(Block("other", line))
+            index += 1
+    return blocks
+
+
+@dataclass(frozen=True, slots=True)
+class PageHead:
+    name: str
+    description: str
+    rest: list[Block]
+
+
+def read_head(blocks: list[Block], playlist_id: str, path: str | None) -> PageHead:
+    """The title heading and the description quote; ``rest`` is what follows them."""
+    position = next((index for index, block in enumerate(blocks) if block.kind == "heading"), None)
+    if position is None:
+        raise FormatError("no playlist title heading (### [name](url))", path=path)
+    block = blocks[position]
+    title = linked_text(block.children)
+    if title.url:
+        tail = title.url.rstrip("/").rsplit("/", 1)[-1]
+        if "/playlist/" in title.url and is_playlist_id(tail) and tail != playlist_id:
+            raise FormatError(
+                f"the page is for playlist {tail}, not {playlist_id}", path=path, line=block.line
+            )
+    rest = blocks[position + 1 :]
+    description = ""
+    if rest and rest[0].kind == "blockquote":
+        description = "\n".join(rest[0].paragraphs)
+        rest = rest[1:]
+    return PageHead(title.text, description, rest)
+
+
+def find_table(blocks: list[Block], required: Sequence[str], path: str | None) -> Block:
+    for block in blocks:
+        if block.kind == "table" and all(name in block.header for name in required):
+            return block
+    wanted = " | ".join(required)
+    raise FormatError(f"no track table with the columns {wanted}", path=path)
+
+
+def cell_album(cell: list[Token]) -> Album:
+    album = linked_text(cell)
+    return Album(name=album.text, url=album.url)
+
+
+def cell_artists(cell: list[Token]) -> tuple[Artist, ...]:
+    return tuple(Artist(name=item.text, url=item.url) for item in linked_list(cell))
+
+
+def cell_title(cell: list[Token]) -> Linked:
+    return linked_text(cell)
+
+
+def cell_plain(cell: list[Token]) -> str:
+    return inline_text(cell).strip()

@@ -1,0 +1,99 @@
+"""The plain file, ``playlists/plain/<id>``: diff-friendly, one line per track.
+
+Layout (as spotify-playlist-archive writes it)::
+
+    <name>
+    <description>
+    <blank line>
+    Title -- Artist1, Artist2 -- Album      (one per track, sorted by line.lower())
+
+A plain file carries no links, lengths or dates, and cannot say where one
+artist ends and the next begins ("Earth, Wind & Fire" has a ", " in its name).
+The reader therefore never splits artists: a track read from a plain file has
+ONE Artist whose name is the whole artists text (none when it is empty). Its
+``plain_line`` is the line as written, so ``Track.key`` (the case-folded plain
+line for tracks without a URL) identifies it exactly as before, and a display
+that joins artists with ", " shows the same text.
+
+A line splits at its first and last " -- " (a title or album containing " -- "
+is ambiguous; the line itself survives either way). Name, description and
+track texts are written on one line each: line breaks in them are written as
+spaces (the only place where the plain file is lossy beyond the above).
+
+Tolerance (issue 5): some early spotify-playlist-archive files have the name
+and description sorted in among the track lines, with no blank third line.
+Then the lines containing " -- " are tracks, and the others are, in order, the
+name and the description.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gitarchive.errors import FormatError
+from gitarchive.model import Album, Artist, Playlist, Track
+
+SEPARATOR = " -- "
+_LINE_BREAKS_RE = re.compile(r"\r\n|[\r\n]")
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKS_RE.sub(" ", text)
+
+
+def plain_line(track: Track) -> str:
+    return one_line(track.plain_line)
+
+
+def render_plain(playlist: Playlist) -> str:
+    lines = sorted((plain_line(track) for track in playlist.tracks), key=str.lower)
+    header = [one_line(playlist.unique_name), one_line(playlist.description), ""]
+    return "\n".join(header + lines) + "\n"
+
+
+def track_from_line(line: str) -> Track:
+    first = line.find(SEPARATOR)
+    if first < 0:
+        return Track(name=line, artists=(), album=Album(name=""))
+    last = line.rfind(SEPARATOR, first + len(SEPARATOR))
+    if last < 0:
+        # "Title -- Album" cannot be written by us; keep the text, no artists
+        return Track(
+            name=line[:first], artists=(), album=Album(name=line[first + len(SEPARATOR) :])
+        )
+    artists_text = line[first + len(SEPARATOR) : last]
+    artists = (Artist(name=artists_text),) if artists_text else ()
+    return Track(
+        name=line[:first],
+        artists=artists,
+        album=Album(name=line[last + len(SEPARATOR) :]),
+    )
+
+
+def read_plain(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
+    if "\x00" in text:
+        raise FormatError("a plain file holds no NUL bytes (binary file?)", path=path)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line.removesuffix("\r") for line in lines]
+    if len(lines) >= 3 and lines[2] == "":
+        name, description = lines[0], lines[1]
+        track_lines = lines[3:]
+    elif len(lines) <= 2 and all(SEPARATOR not in line for line in lines):
+        name = lines[0] if lines else ""
+        description = lines[1] if len(lines) > 1 else ""
+        track_lines = []
+    else:
+        header = [line for line in lines if SEPARATOR not in line]
+        track_lines = [line for line in lines if SEPARATOR in line]
+        header = [line for line in header if line] or [""]
+        name = header[0]
+        description = "\n".join(header[1:])
+    return Playlist(
+        id=playlist_id,
+        original_name=name,
+        unique_name=name,
+        description=description,
+        tracks=tuple(track_from_line(line) for line in track_lines),
+    )

@@ -1,0 +1,205 @@
+"""The JSON snapshot, ``playlists/pretty/<id>.json``: every field, lossless.
+
+Keys and layout are spotify-playlist-archive's (``json.dumps(indent=2,
+sort_keys=True)``, ASCII-escaped as its default), plus a final newline::
+
+    {url, original_name, unique_name, description, snapshot_id, num_followers,
+     owner: {name, url},
+     tracks: [{url, name, album: {name, url}, artists: [{name, url}],
+               duration_ms, added_at}]}
+
+Missing URLs are "" (None in the model). ``added_at`` is "YYYY-MM-DD HH:MM:SS"
+in UTC, or null; the reader also accepts ISO 8601 ("...T...Z", offsets) and
+fractional seconds, and reads 1970-01-01T00:00:00 (Spotify's "unknown") as
+None. ``duration_ms`` is an int, or null when unknown (plain-read tracks).
+Unknown extra keys are ignored, so later additions stay readable.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from gitarchive.errors import FormatError
+from gitarchive.model import Album, Artist, Owner, Playlist, Track, playlist_url
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ADDED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def format_added_at(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime(ADDED_AT_FORMAT)
+
+
+def parse_added_at(text: str) -> datetime | None:
+    """An aware UTC datetime; ValueError if ``text`` is not a date and time."""
+    candidate = text.strip()
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    value = datetime.fromisoformat(candidate)
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None if value == _EPOCH else value
+
+
+def _track_json(track: Track) -> dict[str, Any]:
+    return {
+        "url": track.url or "",
+        "name": track.name,
+        "album": {"name": track.album.name, "url": track.album.url or ""},
+        "artists": [{"name": artist.name, "url": artist.url or ""} for artist in track.artists],
+        "duration_ms": track.duration_ms,
+        "added_at": format_added_at(track.added_at),
+    }
+
+
+def playlist_json(playlist: Playlist) -> dict[str, Any]:
+    return {
+        "url": playlist.url,
+        "original_name": playlist.original_name,
+        "unique_name": playlist.unique_name,
+        "description": playlist.description,
+        "snapshot_id": playlist.snapshot_id,
+        "num_followers": playlist.num_followers,
+        "owner": {"name": playlist.owner.name, "url": playlist.owner.url},
+        "tracks": [_track_json(track) for track in playlist.tracks],
+    }
+
+
+def render_json(playlist: Playlist) -> str:
+    return json.dumps(playlist_json(playlist), indent=2, sort_keys=True) + "\n"
+
+
+class _Reader:
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def fail(self, where: str, what: str) -> FormatError:
+        return FormatError(f"{where}: {what}", path=self.path)
+
+    def obj(self, value: object, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"expected an object, got {_kind(value)}")
+        return value
+
+    def field(self, data: dict[str, Any], key: str, where: str) -> Any:
+        if key not in data:
+            raise self.fail(where, f"missing key {key!r}")
+        return data[key]
+
+    def string(self, data: dict[str, Any], key: str, where: str) -> str:
+        value = self.field(data, key, where)
+        if not isinstance(value, str):
+            raise self.fail(f"{where}.{key}", f"expected a string, got {_kind(value)}")
+        return value
+
+    def url(self, data: dict[str, Any], key: str, where: str) -> str | None:
+        if data.get(key) is None:
+            return None  # tolerate null and missing as "no URL"
+        return self.string(data, key, where) or None
+
+    def optional_int(self, data: dict[str, Any], key: str, where: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(f"{where}.{key}", f"expected a whole number >= 0, got {value!r}")
+        return value
+
+    def track(self, value: object, where: str) -> Track:
+        data = self.obj(value, where)
+        album = self.obj(self.field(data, "album", where), f"{where}.album")
+        artists = self.field(data, "artists", where)
+        if not isinstance(artists, list):
+            raise self.fail(f"{where}.artists", f"expected a list, got {_kind(artists)}")
+        artist_list = []
+        for position, item in enumerate(artists):
+            artist_where = f"{where}.artists[{position}]"
+            artist = self.obj(item, artist_where)
+            artist_list.append(
+                Artist(
+                    name=self.string(artist, "name", artist_where),
+                    url=self.url(artist, "url", artist_where),
+                )
+            )
+        added_raw = data.get("added_at")
+        added_at = None
+        if added_raw is not None:
+            if not isinstance(added_raw, str):
+                raise self.fail(f"{where}.added_at", f"expected a string, got {_kind(added_raw)}")
+            try:
+                added_at = parse_added_at(added_raw)
+            except ValueError:
+                what = f"not a date and time: {added_raw!r}"
+                raise self.fail(f"{where}.added_at", what) from None
+        return Track(
+            name=self.string(data, "name", where),
+            artists=tuple(artist_list),
+            album=Album(
+                name=self.string(album, "name", f"{where}.album"),
+                url=self.url(album, "url", f"{where}.album"),
+            ),
+            url=self.url(data, "url", where),
+            duration_ms=self.optional_int(data, "duration_ms", where),
+            added_at=added_at,
+        )
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def read_json(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    reader = _Reader(path)
+    data = reader.obj(raw, "top level")
+    url = data.get("url")
+    if isinstance(url, str) and url and url.rstrip("/") != playlist_url(playlist_id):
+        tail = url.rstrip("/").rsplit("/", 1)[-1]
+        if tail != playlist_id:
+            raise reader.fail("url", f"is for another playlist: {url!r}")
+    tracks = reader.field(data, "tracks", "top level")
+    if not isinstance(tracks, list):
+        raise reader.fail("tracks", f"expected a list, got {_kind(tracks)}")
+    owner_raw = data.get("owner")
+    owner = Owner(name="", url="")
+    if owner_raw is not None:
+        owner_data = reader.obj(owner_raw, "owner")
+        owner = Owner(
+            name=reader.string(owner_data, "name", "owner"),
+            url=reader.url(owner_data, "url", "owner") or "",
+        )
+    original_name = reader.string(data, "original_name", "top level")
+    unique_name = data.get("unique_name")
+    if unique_name is None:
+        unique_name = original_name  # the oldest snapshots have no unique_name
+    elif not isinstance(unique_name, str):
+        raise reader.fail("unique_name", f"expected a string, got {_kind(unique_name)}")
+    snapshot_id = data.get("snapshot_id")
+    if snapshot_id is not None and not isinstance(snapshot_id, str):
+        raise reader.fail("snapshot_id", f"expected a string, got {_kind(snapshot_id)}")
+    return Playlist(
+        id=playlist_id,
+        original_name=original_name,
+        unique_name=unique_name,
+        description=reader.string(data, "description", "top level"),
+        tracks=tuple(
+            reader.track(track, f"tracks[{position}]") for position, track in enumerate(tracks)
+        ),
+        snapshot_id=snapshot_id or "",
+        num_followers=reader.optional_int(data, "num_followers", "top level"),
+        owner=owner,
+    )
