@@ -615,6 +615,10 @@ def _redact(url: str) -> str:
     return _re.sub(r"//[^@/]*@", "//", url)
 
 
+# libgit2's and git-receive-pack's ways of saying "the remote has commits you lack"
+_REMOTE_MOVED = ("fastforward", "fetch first", "not present locally", "stale info")
+
+
 def push_head(store: Store, target: PushTarget, *, token: str | None) -> bool:
     """Push HEAD's branch. False when the remote moved (not a fast-forward); PushError else."""
     remote = store.repo.remotes[target.remote]
@@ -625,12 +629,12 @@ def push_head(store: Store, target: PushTarget, *, token: str | None) -> bool:
         raise
     except (pygit2.GitError, OSError) as exc:
         text = str(exc)
-        if "fastforward" in text.replace("-", "") or "fetch first" in text:
+        if any(sign in text.replace("-", "") for sign in _REMOTE_MOVED):
             return False
         raise PushError(f"push to {target.remote} failed: {_redact(text)}") from None
     if callbacks.rejected:
         text = "; ".join(callbacks.rejected)
-        if any(word in text for word in ("fetch first", "non-fast-forward", "stale")):
+        if any(sign in text.replace("-", "") for sign in _REMOTE_MOVED):
             return False
         raise PushError(f"{target.remote} rejected the push: {_redact(text)}")
     # what the remote now holds, so that `git status` does not say "ahead by 1"
