@@ -1,0 +1,220 @@
+"""The registry: which playlists the archive follows.
+
+``playlists/registry/<id>`` is an empty file, or exactly one line: the alias
+that replaces Spotify's name. In a checkout the work tree is the registry (so
+``add`` then ``sync`` commits both at once); in a bare repository it is HEAD's
+tree. An invalid entry is reported by its file name and skipped, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gitarchive import gitstore
+from gitarchive.errors import FormatError, UsageError
+from gitarchive.model import is_playlist_id, parse_playlist_id
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from gitarchive.gitstore import Store
+
+REGISTRY_DIR = "playlists/registry"
+
+
+def registry_path(playlist_id: str) -> str:
+    return f"{REGISTRY_DIR}/{playlist_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    id: str
+    alias: str | None = None
+
+    @property
+    def path(self) -> str:
+        return registry_path(self.id)
+
+    def to_bytes(self) -> bytes:
+        return b"" if self.alias is None else f"{self.alias}\n".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEntry:
+    path: str
+    reason: str
+
+    def to_error(self) -> FormatError:
+        return FormatError(self.reason, path=self.path)
+
+
+@dataclass(slots=True)
+class Registry:
+    entries: dict[str, RegistryEntry] = field(default_factory=dict)
+    invalid: list[InvalidEntry] = field(default_factory=list)
+    raw: dict[str, bytes] = field(default_factory=dict)  # path -> bytes as found
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self.entries)
+
+
+def parse_entry(name: str, data: bytes) -> RegistryEntry:
+    """One registry file; FormatError naming the file when it is not valid."""
+    path = registry_path(name)
+    if not is_playlist_id(name):
+        raise FormatError("file name is not a 22-character Spotify playlist id", path=path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormatError("not UTF-8 text", path=path) from None
+    if text == "":
+        return RegistryEntry(name)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if len(lines) != 1:
+        raise FormatError(
+            f"must be empty or one line (the alias), found {len(lines)} lines", path=path
+        )
+    alias = lines[0].rstrip("\r").strip()
+    return RegistryEntry(name, alias or None)
+
+
+def read_registry(store: Store, *, commit: str | None = None) -> Registry:
+    """The registry of the work tree, or of ``commit``/HEAD in a bare repository."""
+    files: dict[str, bytes] = {}
+    workdir = store.workdir
+    if workdir is not None and commit is None:
+        folder = workdir / REGISTRY_DIR
+        if folder.is_dir():
+            for child in sorted(folder.iterdir()):
+                if child.name.startswith("."):
+                    continue
+                if not child.is_file():
+                    files[child.name] = b"\x00dir"
+                    continue
+                files[child.name] = child.read_bytes()
+    else:
+        revision = commit if commit is not None else store.head_id()
+        if revision is not None:
+            for name, blob_id in store.list_dir(revision, REGISTRY_DIR).items():
+                if not name.startswith("."):
+                    files[name] = store.read_blob(blob_id)
+    registry = Registry()
+    for name, data in files.items():
+        path = registry_path(name)
+        if data == b"\x00dir":
+            registry.invalid.append(InvalidEntry(path, "is a folder, not a file"))
+            continue
+        try:
+            entry = parse_entry(name, data)
+        except FormatError as exc:
+            registry.invalid.append(InvalidEntry(path, exc.message))
+            continue
+        registry.entries[entry.id] = entry
+        registry.raw[path] = data
+    return registry
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryChange:
+    id: str
+    action: str  # "added", "updated", "unchanged", "removed", "absent"
+    path: str
+
+
+def _need_workdir(store: Store, commit: bool) -> None:
+    if store.workdir is None and not commit:
+        raise UsageError("this repository is bare: use --commit to change its registry")
+
+
+def add_entries(
+    store: Store, playlists: Iterable[str], *, alias: str | None = None
+) -> tuple[list[RegistryChange], dict[str, bytes | None]]:
+    """Register playlists (ids, URLs or URIs); the changes and the file contents to write.
+
+    An existing entry keeps its alias unless ``alias`` is given.
+    """
+    ids = [parse_playlist_id(value) for value in playlists]
+    if alias is not None:
+        alias = alias.strip()
+        if "\n" in alias or "\r" in alias:
+            raise UsageError("--alias must be one line")
+        if len(ids) > 1:
+            raise UsageError("--alias names one playlist; give a single id with it")
+    current = read_registry(store)
+    changes: list[RegistryChange] = []
+    files: dict[str, bytes | None] = {}
+    for playlist_id in dict.fromkeys(ids):
+        existing = current.entries.get(playlist_id)
+        path = registry_path(playlist_id)
+        if existing is None:
+            entry = RegistryEntry(playlist_id, alias or None)
+            action = "added"
+        elif alias is not None and (alias or None) != existing.alias:
+            entry = RegistryEntry(playlist_id, alias or None)
+            action = "updated"
+        else:
+            changes.append(RegistryChange(playlist_id, "unchanged", path))
+            continue
+        files[path] = entry.to_bytes()
+        changes.append(RegistryChange(playlist_id, action, path))
+    return changes, files
+
+
+def remove_entries(
+    store: Store, playlists: Iterable[str], *, purge: bool = False
+) -> tuple[list[RegistryChange], dict[str, bytes | None]]:
+    """Unregister playlists; with ``purge`` their archived files go too."""
+    from gitarchive import formats  # formats imports nothing of ours; keep startup light
+
+    ids = [parse_playlist_id(value) for value in playlists]
+    current = read_registry(store)
+    head = store.head_id()
+    changes: list[RegistryChange] = []
+    files: dict[str, bytes | None] = {}
+    for playlist_id in dict.fromkeys(ids):
+        path = registry_path(playlist_id)
+        registered = playlist_id in current.entries
+        changes.append(RegistryChange(playlist_id, "removed" if registered else "absent", path))
+        if registered:
+            files[path] = None
+        if purge:
+            for archived in (
+                formats.plain_path(playlist_id),
+                formats.pretty_path(playlist_id),
+                formats.json_path(playlist_id),
+                formats.cumulative_path(playlist_id),
+            ):
+                exists_now = gitstore.read_worktree_file(store, archived) is not None
+                exists_head = head is not None and store.read_file(head, archived) is not None
+                if exists_now or exists_head:
+                    files[archived] = None
+    return changes, files
+
+
+def apply_registry_change(
+    store: Store,
+    files: dict[str, bytes | None],
+    *,
+    commit: bool,
+    message: str,
+    identity: gitstore.Identity | None = None,
+    now: object = None,
+) -> str | None:
+    """Write the change to the work tree (staging nothing), or commit it with ``commit``."""
+    from datetime import UTC, datetime
+
+    _need_workdir(store, commit)
+    if not files:
+        return None
+    if not commit:
+        gitstore.write_worktree_files(store, files)
+        return None
+    if identity is None:
+        raise UsageError("committing needs an identity")
+    when = now if isinstance(now, datetime) else datetime.now(UTC)
+    with gitstore.ArchiveLock(store):
+        return gitstore.commit_changes(store, files, message=message, identity=identity, when=when)

@@ -1,0 +1,278 @@
+"""gitstore's writing section: commits from HEAD's tree, work tree/index, lock, push."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+
+from gitarchive import gitstore
+from gitarchive.errors import ArchiveError, LockedError, SettingsError
+from gitarchive.gitstore import ArchiveLock, Identity, Store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WHEN = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+ME = Identity("Sync Bot", "sync@example.invalid")
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def new_repo(path: Path, *, bare: bool = False) -> Store:
+    return Store(pygit2.init_repository(str(path), bare=bare, initial_head="main"))
+
+
+def test_root_commit_nested_trees_and_clean_status(tmp_path: Path) -> None:
+    store = new_repo(tmp_path / "r")
+    changes: dict[str, bytes | None] = {
+        "playlists/plain/a": b"A\n",
+        "playlists/pretty/a.md": b"# A\n",
+        "playlists/registry/a": b"",
+        "playlists/index.md": b"idx\n",
+    }
+    commit = gitstore.commit_changes(store, changes, message="first", identity=ME, when=WHEN)
+    assert commit is not None and store.head_id() == commit
+    assert store.commit_info(commit).parents == ()
+    assert store.commit_info(commit).date == WHEN
+    root = tmp_path / "r"
+    assert git(root, "ls-tree", "-r", "--name-only", "HEAD").split() == sorted(changes)
+    assert git(root, "status", "--porcelain") == ""
+    assert (root / "playlists/plain/a").read_bytes() == b"A\n"
+    assert git(root, "log", "-1", "--format=%an <%ae>|%cn|%cI").strip() == (
+        "Sync Bot <sync@example.invalid>|Sync Bot|2026-11-28T06:00:00+00:00"
+    )
+
+
+def test_deletions_remove_files_and_empty_folders(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    gitstore.commit_changes(
+        store,
+        {"playlists/plain/a": b"A\n", "playlists/cumulative/a.md": b"c\n", "keep": b"k\n"},
+        message="one",
+        identity=ME,
+        when=WHEN,
+    )
+    second = gitstore.commit_changes(
+        store,
+        {"playlists/cumulative/a.md": None, "playlists/plain/b": b"B\n"},
+        message="two",
+        identity=ME,
+        when=WHEN,
+    )
+    assert second is not None
+    names = git(root, "ls-tree", "-r", "--name-only", "HEAD").split()
+    assert names == ["keep", "playlists/plain/a", "playlists/plain/b"]
+    assert not (root / "playlists/cumulative").exists()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_no_change_makes_no_commit(tmp_path: Path) -> None:
+    store = new_repo(tmp_path / "r")
+    first = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    again = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    assert again is None and store.head_id() == first
+
+
+def test_user_changes_outside_the_archive_survive(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    gitstore.commit_changes(
+        store,
+        {"notes.txt": b"v1\n", "playlists/plain/a": b"A\n"},
+        message="m",
+        identity=ME,
+        when=WHEN,
+    )
+    (root / "notes.txt").write_text("staged\n")
+    git(root, "add", "notes.txt")
+    (root / "notes.txt").write_text("unstaged on top\n")
+    (root / "new.txt").write_text("staged new\n")
+    git(root, "add", "new.txt")
+    (root / "untracked.txt").write_text("untracked\n")
+    before = git(root, "status", "--porcelain")
+    staged_before = git(root, "diff", "--cached")
+
+    commit = gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A2\n"}, message="sync", identity=ME, when=WHEN
+    )
+
+    assert git(root, "show", "--name-only", "--format=", commit or "").split() == [
+        "playlists/plain/a"
+    ]
+    assert git(root, "status", "--porcelain") == before
+    assert git(root, "diff", "--cached") == staged_before
+    assert (root / "notes.txt").read_text() == "unstaged on top\n"
+    assert git(root, "status", "--porcelain", "--", "playlists") == ""
+
+
+def test_crash_before_ref_update_leaves_head_and_files(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    old = gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
+    )
+
+    def crash(new_commit: str) -> None:
+        assert store.repo.get(new_commit) is not None  # every object is written by now
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gitstore.commit_changes(
+            store,
+            {"playlists/plain/a": b"A2\n", "playlists/plain/b": b"B\n"},
+            message="m2",
+            identity=ME,
+            when=WHEN,
+            before_ref_update=crash,
+        )
+    assert store.head_id() == old
+    assert (root / "playlists/plain/a").read_bytes() == b"A\n"
+    assert not (root / "playlists/plain/b").exists()
+    assert git(root, "status", "--porcelain") == ""
+    assert gitstore.recover_pending(store) == []
+
+
+def test_crash_after_ref_update_is_repaired_by_recover_pending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
+    )
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(gitstore, "checkout_paths", die)
+        with pytest.raises(KeyboardInterrupt):
+            gitstore.commit_changes(
+                store, {"playlists/plain/a": b"A2\n"}, message="m2", identity=ME, when=WHEN
+            )
+    assert git(root, "status", "--porcelain") != ""  # HEAD moved, the file did not
+    assert gitstore.recover_pending(store) == ["playlists/plain/a"]
+    assert (root / "playlists/plain/a").read_bytes() == b"A2\n"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_ref_moved_meanwhile_is_refused(tmp_path: Path) -> None:
+    store = new_repo(tmp_path / "r")
+    first = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    other = gitstore.build_commit(store, first, {"f": b"2"}, message="x", identity=ME, when=WHEN)
+    assert other is not None
+    with pytest.raises(ArchiveError, match="moved"):
+        gitstore.update_head(store, other, expected=None, message="m")
+    assert store.head_id() == first
+
+
+def test_bare_repository_commit_writes_no_files(tmp_path: Path) -> None:
+    store = new_repo(tmp_path / "bare.git", bare=True)
+    commit = gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
+    )
+    assert commit is not None and store.head_id() == commit
+    assert store.read_file(commit, "playlists/plain/a") == b"A\n"
+    assert sorted(p.name for p in (tmp_path / "bare.git").iterdir() if p.name == "playlists") == []
+
+
+def test_lock_is_exclusive_and_stale_locks_are_taken(tmp_path: Path) -> None:
+    store = new_repo(tmp_path / "r")
+    with ArchiveLock(store):
+        with pytest.raises(LockedError, match="another sync"):
+            ArchiveLock(store).acquire()
+    assert not (store.git_dir / gitstore.LOCK_FILE).exists()
+    # a live holder (our parent process) blocks
+    (store.git_dir / gitstore.LOCK_FILE).write_text(f"{os.getppid()}\n")
+    with pytest.raises(LockedError):
+        ArchiveLock(store).acquire()
+    # a dead holder does not
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (store.git_dir / gitstore.LOCK_FILE).write_text(f"{dead.pid}\n")
+    with ArchiveLock(store) as lock:
+        assert lock.path.read_text().strip() == str(os.getpid())
+
+
+def test_identity_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = new_repo(tmp_path / "r")
+    env = {"GIT_AUTHOR_NAME": "Env", "GIT_AUTHOR_EMAIL": "env@x"}
+    assert gitstore.resolve_identity(store, name="Toml", email="toml@x", env=env) == Identity(
+        "Toml", "toml@x"
+    )
+    assert gitstore.resolve_identity(store, env=env) == Identity("Env", "env@x")
+    with pytest.raises(SettingsError, match="author_name"):
+        gitstore.resolve_identity(store, env={})
+    bot = gitstore.resolve_identity(store, env={"GITHUB_ACTIONS": "true"})
+    assert bot == Identity(
+        "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"
+    )
+    store.repo.config["user.name"] = "Config"
+    store.repo.config["user.email"] = "config@x"
+    assert gitstore.resolve_identity(store, env={"GITHUB_ACTIONS": "true"}) == Identity(
+        "Config", "config@x"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://github.com/owner/repo.git", "owner/repo"),
+        ("https://x-access-token:abc@github.com/owner/re.po", "owner/re.po"),
+        ("git@github.com:owner/repo.git", "owner/repo"),
+        ("ssh://git@github.com/owner/repo", "owner/repo"),
+        ("https://gitlab.com/owner/repo.git", None),
+        ("/srv/git/archive.git", None),
+    ],
+)
+def test_github_slug(tmp_path: Path, url: str, slug: str | None) -> None:
+    store = new_repo(tmp_path / "r")
+    assert gitstore.github_slug(store) is None
+    store.repo.remotes.create("origin", url)
+    assert gitstore.github_slug(store) == slug
+
+
+def test_push_and_detect_a_remote_that_moved(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    pygit2.init_repository(str(remote), bare=True, initial_head="main")
+    seed = tmp_path / "seed"
+    git(tmp_path, "init", "-q", "-b", "main", str(seed))
+    (seed / "README").write_text("hi\n")
+    git(seed, "add", "README")
+    git(seed, "commit", "-qm", "seed")
+    git(seed, "push", "-q", str(remote), "main")
+    git(tmp_path, "clone", "-q", str(remote), "mine")
+    git(tmp_path, "clone", "-q", str(remote), "theirs")
+    store = Store.discover(tmp_path / "mine")
+    target = gitstore.push_target(store)
+    assert (target.remote, target.remote_ref) == ("origin", "refs/heads/main")
+
+    gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
+    )
+    assert gitstore.push_head(store, target, token=None) is True
+    assert git(remote, "rev-parse", "main").strip() == store.head_id()
+    assert git(tmp_path / "mine", "status", "-sb").startswith("## main...origin/main\n")
+
+    theirs = tmp_path / "theirs"
+    git(theirs, "pull", "-q")
+    (theirs / "other").write_text("x\n")
+    git(theirs, "add", "other")
+    git(theirs, "commit", "-qm", "other")
+    git(theirs, "push", "-q")
+    gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A2\n"}, message="m", identity=ME, when=WHEN
+    )
+    assert gitstore.push_head(store, target, token=None) is False
+    tip = gitstore.fetch_tip(store, target, token=None)
+    assert tip == git(theirs, "rev-parse", "HEAD").strip()
