@@ -54,11 +54,7 @@ def read_source(
 ) -> Playlist:
     """One file's bytes to a Playlist; a FormatError names the path and commit."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"not UTF-8: {exc}", path=path, commit=commit) from None
-    try:
-        return _reader(kind)(text, playlist_id, path=path)
+        return _reader(kind)(formats.decode(data, path), playlist_id, path=path)
     except FormatError as exc:
         if exc.commit is None:
             exc.commit = commit
@@ -108,7 +104,7 @@ class VersionReader:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if "\r" in text or not text.endswith("\n"):
+        if "\r" in text or "\x00" in text or not text.endswith("\n") or text[:1] == "\ufeff":
             return None
         lines = text[:-1].split("\n")
         if len(lines) < 3 or lines[2] != "":
@@ -321,8 +317,9 @@ def resolve_playlist(store: Store, argument: str) -> str:
 
 def _match_name(names: set[tuple[str, str]], wanted: str) -> str | None:
     folded = wanted.casefold()
-    for same in (lambda name: name == wanted, lambda name: name.casefold() == folded):
-        matches = sorted({(pid, name) for pid, name in names if same(name)})
+    exact = sorted({(pid, name) for pid, name in names if name == wanted})
+    loose = sorted({(pid, name) for pid, name in names if name.casefold() == folded})
+    for matches in (exact, loose):
         ids = {pid for pid, _ in matches}
         if len(ids) == 1:
             return ids.pop()

@@ -1,0 +1,210 @@
+"""Versions read from real repositories built with pygit2: every archive shape."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+
+from gitarchive import formats, versions
+from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
+from gitarchive.gitstore import Store
+from gitarchive.history import fold_cumulative, timeline
+from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
+from tests.test_history import PID, playlist, track
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+OTHER = "Q" * 22
+
+
+def open_store(path: Path) -> Store:
+    return Store(pygit2.Repository(str(path)))
+
+
+@pytest.mark.parametrize("kinds", [("json", "markdown", "plain"), ("markdown",), ("json",)])
+def test_versions_from_each_source(tmp_path: Path, kinds: tuple[str, ...]) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    v1 = playlist(track(1), track(2), likes=5)
+    v2 = playlist(track(2), track(3), likes=5)
+    c1 = builder.commit_playlists([v1], date="2026-01-01T06:00:00", kinds=kinds)
+    builder.commit({"README.md": "unrelated"}, date="2026-01-02T06:00:00")
+    c3 = builder.commit_playlists([v2], date="2026-01-03T06:00:00", kinds=kinds)
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert [v.commit for v in found] == [c1, c3]
+    assert found[0].source == kinds[0]
+    assert found[1].date == datetime(2026, 1, 3, 6, tzinfo=UTC)
+    assert [t.key for t in found[1].playlist.tracks] == [track(2).key, track(3).key]
+    changes = timeline(found)
+    assert [t.name for t in changes[1].diff.removed] == ["Song 1"]
+    assert [t.name for t in changes[1].diff.added] == ["Song 3"]
+
+
+def test_plain_only_archive_including_sorted_in_header(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r", bare=True)
+    path = formats.plain_path(PID)
+    # an early spotify-playlist-archive file: header sorted in among the tracks
+    builder.commit({path: "a -- b -- c\nMy Mix\nsome words\nZed -- Y -- X\n"}, date="2026-01-01")
+    builder.commit({path: "My Mix\nsome words\n\na -- b -- c\nNew -- N -- M\n"}, date="2026-01-02")
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert [v.playlist.display_name for v in found] == ["My Mix", "My Mix"]
+    changes = timeline(found)
+    assert [t.plain_line for t in changes[1].diff.added] == ["New -- N -- M"]
+    assert [t.plain_line for t in changes[1].diff.removed] == ["Zed -- Y -- X"]
+    assert not changes[1].name_changed and not changes[1].description_changed
+
+
+def test_plain_then_json_transition_is_not_a_mass_replacement(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01", kinds=("plain",))
+    builder.commit_playlists(
+        [playlist(track(1), track(2), track(3))], date="2026-01-02", kinds=("json", "plain")
+    )
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert [v.source for v in found] == ["plain", "json"]
+    change = timeline(found)[1]
+    assert change.diff.added == (track(3),) and not change.diff.removed
+    assert not change.diff.updated
+    view = fold_cumulative(found)
+    assert view is not None and len(view.tracks) == 3
+
+
+def test_fast_plain_reader_equals_read_plain(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    texts = [
+        "Name\nDesc\n\nA -- B, C -- D\nA -- B, C -- D\nno separators\nx -- y\n",
+        "Name\n\n\n",
+        "Name\nDesc\n\nA -- B -- D\n\nE -- F -- G\n",  # blank line among tracks
+        "\ufeffName\nDesc\n\nA -- B -- D\n",
+        "Name\r\nDesc\r\n\r\nA -- B -- D\r\n",
+    ]
+    store = None
+    for day, text in enumerate(texts, start=1):
+        builder.commit({formats.plain_path(PID): text}, date=f"2026-01-0{day}")
+        store = open_store(tmp_path / "r")
+    assert store is not None
+    found = versions.list_versions(store, PID)
+    for text, found_version in zip(texts, found, strict=True):
+        expected = formats.read_plain(text.removeprefix("\ufeff"), PID)
+        assert found_version.playlist == expected
+
+
+def test_deleted_and_re_registered_playlist(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01")
+    builder.commit(deleted_files(PID), date="2026-01-02")
+    builder.commit_playlists([playlist(track(9))], date="2026-01-03", kinds=(), extra={"x": "y"})
+    c4 = builder.commit_playlists([playlist(track(2), track(3))], date="2026-01-04")
+    store = open_store(tmp_path / "r")
+    found = versions.list_versions(store, PID)
+    assert len(found) == 2  # the deletion is no version
+    changes = timeline(found)
+    assert changes[1].version.commit == c4
+    assert changes[1].diff.removed == (track(1),)  # compared with the last version before
+    assert changes[1].diff.added == (track(3),)
+    view = fold_cumulative(found)
+    assert view is not None
+    assert {e.track.name: e.removed for e in view.tracks}["Song 1"] == date(2026, 1, 4)
+
+
+def test_merges_follow_first_parent(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    base = builder.commit_playlists([playlist(track(1))], date="2026-01-01")
+    builder.commit_playlists(
+        [playlist(track(7))], date="2026-01-02", parents=[base], ref="refs/heads/other"
+    )
+    main = builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-03")
+    side = str(builder.repo.references["refs/heads/other"].target)
+    merge = builder.commit_playlists(
+        [playlist(track(1), track(2), track(3))], date="2026-01-04", parents=[main, side]
+    )
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert [v.commit for v in found] == [base, main, merge]
+    assert all(track(7) not in v.playlist.tracks for v in found)
+
+
+def test_renamed_playlist_and_likes_only(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([playlist(track(1), name="Old", likes=1)], date="2026-01-01")
+    builder.commit_playlists([playlist(track(1), name="Old", likes=2)], date="2026-01-02")
+    builder.commit_playlists([playlist(track(1), name="New", likes=2)], date="2026-01-03")
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert len(found) == 3
+    assert [c.version.date.day for c in timeline(found)] == [1, 3]
+    assert [c.version.date.day for c in timeline(found, likes=True)] == [1, 2, 3]
+    assert timeline(found)[1].name_changed
+
+
+def test_format_error_names_the_commit(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([playlist(track(1))], date="2026-01-01", kinds=("json",))
+    bad = builder.commit({formats.json_path(PID): "{not json"}, date="2026-01-02")
+    with pytest.raises(FormatError) as caught:
+        versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert caught.value.commit == bad
+    assert caught.value.path == formats.json_path(PID)
+    assert bad[:12] in str(caught.value)
+
+
+def test_all_playlists_pass_equals_per_playlist_folds(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    other = dataclasses.replace(playlist(track(5)), id=OTHER)
+    builder.commit_playlists([playlist(track(1)), other], date="2026-01-01")
+    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-02")
+    builder.commit(deleted_files(OTHER), date="2026-01-03")
+    builder.commit_playlists(
+        [dataclasses.replace(playlist(track(6)), id=OTHER)], date="2026-01-04", kinds=("plain",)
+    )
+    store = open_store(tmp_path / "r")
+    views = versions.all_cumulative_views(store)
+    assert set(views) == {PID, OTHER}
+    for playlist_id, view in views.items():
+        assert view == fold_cumulative(versions.list_versions(store, playlist_id))
+
+
+def test_resolve_playlist_by_id_url_and_name(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    other = dataclasses.replace(playlist(track(5), name="Chill"), id=OTHER)
+    builder.commit_playlists(
+        [playlist(track(1), name="Mix"), other],
+        date="2026-01-01",
+        extra={
+            formats.INDEX_PATH: formats.render_index([(PID, "Mix"), (OTHER, "Chill")]),
+            formats.registry_path(PID): "",
+            formats.registry_path(OTHER): "Evening\n",
+        },
+    )
+    store = open_store(tmp_path / "r")
+    assert versions.resolve_playlist(store, PID) == PID
+    assert versions.resolve_playlist(store, f"https://open.spotify.com/playlist/{PID}?si=x") == PID
+    assert versions.resolve_playlist(store, f"spotify:playlist:{OTHER}") == OTHER
+    assert versions.resolve_playlist(store, "Mix") == PID
+    assert versions.resolve_playlist(store, "chill") == OTHER
+    assert versions.resolve_playlist(store, "Evening") == OTHER
+    with pytest.raises(PlaylistNotFound):
+        versions.resolve_playlist(store, "Nothing Like This")
+
+
+def test_ambiguous_name_lists_candidates(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit(
+        {
+            formats.INDEX_PATH: formats.render_index([(PID, "mix"), (OTHER, "Mix")]),
+        },
+        date="2026-01-01",
+    )
+    store = open_store(tmp_path / "r")
+    assert versions.resolve_playlist(store, "Mix") == OTHER  # exact match wins
+    with pytest.raises(UsageError) as caught:
+        versions.resolve_playlist(store, "MIX")
+    assert PID in str(caught.value) and OTHER in str(caught.value)
+
+
+def test_name_from_json_snapshot_when_index_is_missing(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit(playlist_files(playlist(track(1), name="Only In JSON")), date="2026-01-01")
+    assert versions.resolve_playlist(open_store(tmp_path / "r"), "only in json") == PID
