@@ -9,6 +9,7 @@ and exits 3 with a short "please report" line; Ctrl-C exits 130.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,12 +17,18 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from gitarchive import __version__
 from gitarchive.errors import GitArchiveError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
+
+    from gitarchive.gitstore import Store
+    from gitarchive.history import Change
+    from gitarchive.model import Track
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -253,7 +260,27 @@ def history(
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
 ) -> None:
     """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
-    raise not_implemented("history")
+    from gitarchive import history as core
+    from gitarchive import versions
+
+    store, playlist_id = _open_playlist(playlist)
+    found = versions.list_versions(store, playlist_id)
+    if not found:
+        raise _not_archived(playlist_id)
+    changes = core.select_changes(
+        core.timeline(found, likes=likes),
+        since=_date_option("--since", since, end_of_day=False),
+        until=_date_option("--until", until, end_of_day=True),
+        limit=limit,
+        reverse=reverse,
+    )
+    name = found[-1].playlist.display_name
+    if output_format is HistoryFormat.json:
+        sys.stdout.write(core.dump_json(core.history_document(playlist_id, name, changes)))
+    elif output_format is HistoryFormat.markdown:
+        sys.stdout.write(core.timeline_markdown(name, playlist_id, changes, likes=likes))
+    else:
+        _print_paged(_timeline_text(name, playlist_id, changes, likes=likes))
 
 
 @app.command()
@@ -265,7 +292,20 @@ def cumulative(
     ] = CumulativeFormat.markdown,
 ) -> None:
     """Every track the playlist ever held, with Added / Removed dates."""
-    raise not_implemented("cumulative")
+    from gitarchive import formats, versions
+    from gitarchive import history as core
+
+    store, playlist_id = _open_playlist(playlist)
+    view = core.fold_cumulative(versions.list_versions(store, playlist_id))
+    if view is None:
+        raise _not_archived(playlist_id)
+    if output_format is CumulativeFormat.json:
+        sys.stdout.write(core.dump_json(core.cumulative_document(view)))
+    elif output_format is CumulativeFormat.csv:
+        sys.stdout.write(core.cumulative_csv(view))
+    else:
+        github, branch = _link_settings(store)
+        sys.stdout.write(formats.render_cumulative(view, github=github, branch=branch))
 
 
 @app.command()
@@ -280,7 +320,117 @@ def show(
     ] = ShowFormat.markdown,
 ) -> None:
     """The playlist as it was at a date or revision."""
-    raise not_implemented("show")
+    from gitarchive import formats, versions
+
+    store, playlist_id = _open_playlist(playlist)
+    _commit, version = versions.version_at(store, playlist_id, at)
+    if output_format is ShowFormat.json:
+        sys.stdout.write(formats.render_json(version))
+    elif output_format is ShowFormat.plain:
+        sys.stdout.write(formats.render_plain(version))
+    else:
+        github, branch = _link_settings(store)
+        sys.stdout.write(formats.render_pretty(version, github=github, branch=branch))
+
+
+def _open_playlist(argument: str) -> tuple[Store, str]:
+    from gitarchive import versions
+    from gitarchive.gitstore import Store
+
+    store = Store.discover(state.directory)
+    return store, versions.resolve_playlist(store, argument)
+
+
+def _not_archived(playlist_id: str) -> GitArchiveError:
+    from gitarchive.errors import PlaylistNotFound
+
+    return PlaylistNotFound(
+        f"playlist {playlist_id} has no archived version in this repository's history",
+        playlist=playlist_id,
+    )
+
+
+def _date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    from gitarchive.errors import UsageError
+    from gitarchive.versions import parse_moment
+
+    if value is None:
+        return None
+    moment = parse_moment(value, end_of_day=end_of_day)
+    if moment is None:
+        raise UsageError(f"{option} {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]")
+    return moment
+
+
+def _link_settings(store: Store) -> tuple[str | None, str]:
+    """The githistory link settings sync uses: gitarchive.toml, else the origin remote."""
+    from gitarchive import gitstore
+    from gitarchive.settings import SETTINGS_FILE, load_settings, parse_settings
+
+    if store.workdir is not None:
+        settings = load_settings(store.workdir)
+    else:
+        head = store.head_id()
+        data = None if head is None else store.read_file(head, SETTINGS_FILE)
+        settings = parse_settings(data.decode("utf-8")) if data is not None else load_settings(None)
+    return settings.github or gitstore.github_slug(store), settings.branch
+
+
+def _print_paged(lines: list[Text]) -> None:
+    """Like git log: coloured and paged on a terminal, plain when piped."""
+    if out.is_terminal:
+        os.environ.setdefault("LESS", "FRX")  # what git sets: quit if one screen, keep colours
+        with out.pager(styles=True):
+            for line in lines:
+                out.print(line)
+    else:
+        for line in lines:
+            out.print(line)
+
+
+def _track_text(track: Track) -> str:
+    artists = ", ".join(artist.name for artist in track.artists)
+    return f"{track.name} — {artists} — {track.album.name}"
+
+
+def _timeline_text(
+    name: str, playlist_id: str, changes: list[Change], *, likes: bool
+) -> list[Text]:
+    from gitarchive.history import format_likes_plain
+
+    lines: list[Text] = [Text(f"{name} ({playlist_id})", style="bold"), Text("")]
+    for change in changes:
+        version = change.version
+        playlist = change.playlist
+        lines.append(Text(f"commit {version.commit}", style="yellow"))
+        lines.append(Text(f"Date:   {version.date:%Y-%m-%d %H:%M:%S} UTC"))
+        if change.previous is None:
+            lines.append(Text(f"    First archived version: {len(playlist.tracks)} tracks"))
+        if change.name_changed and change.previous is not None:
+            lines.append(
+                Text(f"    Renamed: {change.previous.display_name} → {playlist.display_name}")
+            )
+        if change.description_changed:
+            lines.append(Text(f"    Description: {playlist.description}"))
+        if likes:
+            delta = ""
+            before = change.previous.num_followers if change.previous else None
+            if before is not None and playlist.num_followers is not None:
+                delta = f" ({playlist.num_followers - before:+,})"
+            lines.append(Text(f"    Likes: {format_likes_plain(playlist.num_followers)}{delta}"))
+        for track in change.diff.added:
+            lines.append(Text(f"    + {_track_text(track)}", style="green"))
+        for track in change.diff.removed:
+            lines.append(Text(f"    - {_track_text(track)}", style="red"))
+        for update in change.diff.updated:
+            lines.append(
+                Text(
+                    f"    ~ {_track_text(update.before)} → {_track_text(update.after)}",
+                    style="cyan",
+                )
+            )
+        lines.append(Text(""))
+    return lines
 
 
 # ---------------------------------------------------------------- validate, hooks
