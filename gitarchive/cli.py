@@ -509,7 +509,19 @@ def demo(
     path: Annotated[Path | None, typer.Argument(help="New folder for the demo archive.")] = None,
 ) -> None:
     """Build a demo archive from snapshots shipped with gitarchive (no network)."""
-    raise not_implemented("demo")
+    from gitarchive import demo as demo_module
+
+    shown = path if path is not None else Path(demo_module.DEFAULT_DEMO_FOLDER)
+    target = shown if shown.is_absolute() else state.directory / shown
+    demo_module.check_demo_target(target)
+    out.print(
+        f"Building a demo archive in {shown}/ from snapshots shipped with gitarchive "
+        "(no network)...",
+        markup=False,
+    )
+    result = demo_module.build_demo(target)
+    for line in demo_module.summary_lines(result, shown):
+        out.print(line, markup=False)
 
 
 def main(argv: list[str] | None = None) -> Any:
