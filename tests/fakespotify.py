@@ -238,6 +238,9 @@ class FakeSpotify:
         self.client_id = "fake-client-id-0123456789"
         self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
         self.rotate_refresh_tokens = False
+        #: Serve at most this many entries per page whatever the limit (pagination of small
+        #: playlists such as the seed, as APIs may do); ``next`` then points at the rest.
+        self.max_page_items: int | None = None
         self.requests: list[LoggedRequest] = []
         self.max_in_flight = 0
         self.faults: list[Fault] = []
@@ -426,7 +429,8 @@ class FakeSpotify:
             return cached
         total = len(stored.entries)
         url = f"{self.base_url}{path}"
-        following = offset + limit
+        served = min(limit, self.max_page_items or limit)
+        following = offset + served
         body = {
             "href": f"{url}?offset={offset}&limit={limit}",
             "limit": limit,
@@ -446,6 +450,11 @@ class FakeSpotify:
 class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # benchmarks open many connections at once
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and hung up is part of the tests, not an error of the fake.
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 def _legacy_entry(entry: dict[str, Any]) -> dict[str, Any]:

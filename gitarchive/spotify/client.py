@@ -241,7 +241,9 @@ class SpotifyClient:
                 "Spotify sent invalid data: playlist should be an object", playlist=playlist_id
             )
         total, entries, following = first
-        offsets = range(len(entries), total, PAGE_LIMIT) if entries else range(0)
+        # A server may serve fewer than `limit` per page: step by what the first page held.
+        step = min(PAGE_LIMIT, len(entries))
+        offsets = range(step, total, step) if step else range(0)
         pages = await asyncio.gather(
             *(self._page(playlist_id, endpoint, offset, deadline) for offset in offsets)
         )
