@@ -96,7 +96,9 @@ def line_key(track: Track) -> str:
     return LINE_KEY_PREFIX + track.plain_line.casefold()
 
 
-def align_keys(old: Mapping[str, Track], new_tracks: Sequence[Track]) -> list[str]:
+def align_keys(
+    old: Mapping[str, Track], new_tracks: Sequence[Track], keys: list[str] | None = None
+) -> list[str]:
     """Keys for ``new_tracks``, matched across the plain/JSON boundary.
 
     A track read from a plain file (or a local file) has no Spotify id and is
@@ -106,8 +108,10 @@ def align_keys(old: Mapping[str, Track], new_tracks: Sequence[Track]) -> list[st
     new version, the new track takes that entry's key. So the switch from an
     archive's plain-only versions to JSON versions is not every track removed
     and re-added. Each old entry is claimed by at most one new key.
+    ``keys`` (the tracks' own keys, if already known) is updated in place.
     """
-    keys = [track.key for track in new_tracks]
+    if keys is None:
+        keys = [track.key for track in new_tracks]
     unmatched = [index for index, key in enumerate(keys) if key not in old]
     if not unmatched or not old:
         return keys
@@ -118,19 +122,25 @@ def align_keys(old: Mapping[str, Track], new_tracks: Sequence[Track]) -> list[st
             spare.setdefault(key if key.startswith(LINE_KEY_PREFIX) else line_key(track), key)
     if not spare:
         return keys
+    # decide once per distinct key, by its first occurrence, so that every
+    # occurrence of a key maps the same way
     claimed: dict[str, str] = {}  # new key -> old key
+    decided: set[str] = set()
     for index in unmatched:
         key = keys[index]
-        if key in claimed:
-            keys[index] = claimed[key]
+        if key in decided:
             continue
+        decided.add(key)
         is_line = key.startswith(LINE_KEY_PREFIX)
-        candidate = spare.get(key if is_line else line_key(new_tracks[index]))
+        line = key if is_line else line_key(new_tracks[index])
+        candidate = spare.get(line)
         if candidate is None or candidate.startswith(LINE_KEY_PREFIX) == is_line:
             continue
-        del spare[key if is_line else line_key(new_tracks[index])]
+        del spare[line]
         claimed[key] = candidate
-        keys[index] = candidate
+    if claimed:
+        for index in unmatched:
+            keys[index] = claimed.get(keys[index], keys[index])
     return keys
 
 
@@ -312,10 +322,100 @@ def select_changes(
 
 def fold_cumulative(versions: Iterable[Version]) -> CumulativeView | None:
     """The cumulative view after every version: the fold of :func:`update_cumulative`."""
-    view: CumulativeView | None = None
+    fold = CumulativeFold()
     for version in versions:
-        view = update_cumulative(view, version.playlist, version.date.date())
-    return view
+        fold.add(version.playlist, version.date.date())
+    return fold.view()
+
+
+class CumulativeFold:
+    """:func:`update_cumulative` applied version after version, incrementally.
+
+    The same result as the plain fold (a property test checks it), but a step
+    costs what changed rather than the size of the view: a view grows with
+    every track ever seen, and an all-playlists pass makes hundreds of
+    thousands of steps. Entries are keyed like ``update_cumulative`` keys them
+    (``entry.track.key``); tracks still present as the very same object (or an
+    equal one) as in the previous version keep their entry untouched, which is
+    what the plain fold computes too, as long as days do not go backwards (a
+    step back in time falls back to the plain fold).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, CumulativeTrack] = {}
+        self._tracks: dict[str, Track] = {}  # key -> entry.track, for align_keys
+        self._present: dict[str, Track] = {}  # key -> the track present in the last version
+        self._last_tracks: tuple[Track, ...] = ()
+        self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        self._playlist: Playlist | None = None
+        self._first_scraped: date | None = None
+        self._last_day: date | None = None
+
+    def add(self, playlist: Playlist, day: date) -> None:
+        if self._playlist is None or self._last_day is None or day < self._last_day:
+            self._load(update_cumulative(self.view(), playlist, day), playlist, day)
+            return
+        tracks = playlist.tracks
+        known = self._last_keys
+        raw_keys = [known.get(id(track)) or track.key for track in tracks]
+        self._last_keys = {id(track): key for track, key in zip(tracks, raw_keys, strict=True)}
+        self._last_tracks = tracks  # keeps the ids above alive and unique
+        keys = align_keys(self._tracks, tracks, list(raw_keys))
+        current: dict[str, tuple[Track, str]] = {}
+        for key, raw_key, track in zip(keys, raw_keys, tracks, strict=True):
+            if key not in current:
+                current[key] = (track, raw_key)
+        entries = self._entries
+        for key in self._present.keys() - current.keys():
+            entry = entries[key]
+            entries[key] = _removed(entry, day)
+        present: dict[str, Track] = {}
+        for key, (track, raw_key) in current.items():
+            previous = self._present.get(key)
+            if previous is not None and (previous is track or previous == track):
+                present[key] = previous
+                continue
+            before = entries.get(key)
+            spotify_added = track.added_at.date() if track.added_at else None
+            added = min(day, spotify_added) if spotify_added else day
+            asterisk = False
+            if before is not None and before.added <= added:
+                added, asterisk = before.added, before.added_asterisk
+            if raw_key != key:  # matched across the plain/JSON boundary: re-key as the fold does
+                entries.pop(key, None)
+                self._tracks.pop(key, None)
+            entries[raw_key] = CumulativeTrack(
+                track=track, added=added, added_asterisk=asterisk, removed=None
+            )
+            self._tracks[raw_key] = track
+            present[raw_key] = track
+        self._present = present
+        self._playlist = playlist
+        self._last_day = day
+
+    def _load(self, view: CumulativeView, playlist: Playlist, day: date) -> None:
+        self._entries = {entry.track.key: entry for entry in view.tracks}
+        self._tracks = {key: entry.track for key, entry in self._entries.items()}
+        self._present = {
+            key: entry.track for key, entry in self._entries.items() if entry.removed is None
+        }
+        self._last_tracks = ()
+        self._last_keys = {}
+        self._playlist = playlist
+        self._first_scraped = view.first_scraped
+        self._last_day = day if self._last_day is None else max(day, self._last_day)
+
+    def view(self) -> CumulativeView | None:
+        playlist = self._playlist
+        if playlist is None or self._first_scraped is None:
+            return None
+        return CumulativeView(
+            id=playlist.id,
+            name=playlist.display_name,
+            description=playlist.description,
+            tracks=tuple(sorted(self._entries.values(), key=cumulative_sort_key)),
+            first_scraped=self._first_scraped,
+        )
 
 
 # ------------------------------------------------------------------ output documents

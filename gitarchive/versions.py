@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, gitstore
 from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
-from gitarchive.history import Version, update_cumulative
+from gitarchive.history import CumulativeFold, Version
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
@@ -225,13 +225,19 @@ def iter_all_versions(store: Store, *, start: str | None = None) -> Iterator[Ver
 
 
 def all_cumulative_views(store: Store, *, start: str | None = None) -> dict[str, CumulativeView]:
-    """The cumulative view of every playlist ever archived, in one pass."""
-    views: dict[str, CumulativeView] = {}
+    """The cumulative view of every playlist ever archived, in one pass over the log."""
+    folds: dict[str, CumulativeFold] = {}
     for version in iter_all_versions(store, start=start):
         playlist = version.playlist
-        views[playlist.id] = update_cumulative(
-            views.get(playlist.id), playlist, version.date.date()
-        )
+        fold = folds.get(playlist.id)
+        if fold is None:
+            fold = folds[playlist.id] = CumulativeFold()
+        fold.add(playlist, version.date.date())
+    views: dict[str, CumulativeView] = {}
+    for playlist_id, fold in folds.items():
+        view = fold.view()
+        if view is not None:
+            views[playlist_id] = view
     return views
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitarchive.history import (
+    CumulativeFold,
     Version,
     align_keys,
     diff_tracks,
@@ -222,3 +224,34 @@ def test_fold_rows_are_every_track_ever_seen(versions: list[list[Track]]) -> Non
     seen = {t.key for tracks in versions for t in tracks}
     assert {e.track.key for e in view.tracks} == seen
     assert {e.track.key for e in view.tracks if e.removed is None} == {t.key for t in versions[-1]}
+
+
+def any_track() -> st.SearchStrategy[Track]:
+    base = st.integers(min_value=1, max_value=6)
+    return st.one_of(
+        base.map(track),
+        base.map(lambda n: plain(track(n))),
+        base.map(lambda n: track(n, name=f"Song {n} (Remix)")),
+        base.map(lambda n: dataclasses.replace(track(n), url=f"{track(n).url}"[:-1] + "X")),
+        st.tuples(base, st.sampled_from(["2025-12-30", "2026-01-03", "2026-02-01"])).map(
+            lambda pair: track(pair[0], added=pair[1])
+        ),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(any_track(), max_size=6), st.integers(min_value=1, max_value=9)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_incremental_fold_equals_the_plain_fold(steps: list[tuple[list[Track], int]]) -> None:
+    plain_view = None
+    fold = CumulativeFold()
+    for tracks, day in steps:  # days may go backwards (clock skew) on purpose
+        p = playlist(*tracks)
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        fold.add(p, date(2026, 1, day))
+        assert fold.view() == plain_view
