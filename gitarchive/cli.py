@@ -449,8 +449,28 @@ def validate(
         ValidateFormat, typer.Option("--format", help="Output format.")
     ] = ValidateFormat.text,
 ) -> None:
-    """Check the archive's files against gitarchive's rules."""
-    raise not_implemented("validate")
+    """Check the archive's files against gitarchive's rules.
+
+    Default: the working tree's archive files. --all: every file at HEAD (or at
+    the range's end). A range A..B: each commit's changed files (REV alone: the
+    files that commit changed).
+    """
+    from gitarchive import validate as checks
+    from gitarchive.gitstore import Store
+
+    store = Store.discover(state.directory)
+    if all_files:
+        end = revision_range or "HEAD"
+        if ".." in end:
+            end = end.partition("..")[2] or "HEAD"
+        findings = checks.validate_commit_all(store, store.resolve(end))
+    elif revision_range is None:
+        findings = checks.validate_worktree(store)
+    elif ".." in revision_range:
+        findings = checks.validate_range(store, revision_range)
+    else:
+        findings = checks.validate_revision(store, revision_range)
+    _report_findings(findings, output_format, hook=None)
 
 
 @hooks_app.command("install")
@@ -461,14 +481,27 @@ def hooks_install(
     ] = False,
 ) -> None:
     """Install the pre-push hook (chaining any hook already there)."""
-    raise not_implemented("hooks install")
+    from gitarchive import hooks
+    from gitarchive.gitstore import Store
+
+    store = Store.discover(state.directory)
+    wanted = ("pre-push", "pre-commit") if pre_commit else ("pre-push",)
+    for action in hooks.install(store, wanted):
+        out.print(str(action), markup=False)
 
 
 @hooks_app.command("uninstall")
 @handle_errors
 def hooks_uninstall() -> None:
     """Remove gitarchive's hooks, restoring any hook they chained."""
-    raise not_implemented("hooks uninstall")
+    from gitarchive import hooks
+    from gitarchive.gitstore import Store
+
+    actions = hooks.uninstall(Store.discover(state.directory))
+    for action in actions:
+        out.print(str(action), markup=False)
+    if not actions:
+        out.print("no gitarchive hooks installed", markup=False)
 
 
 @hook_app.command("pre-push")
@@ -478,14 +511,55 @@ def hook_pre_push(
     remote_url: Annotated[str, typer.Argument(help="URL of the remote.")] = "",
 ) -> None:
     """Validate the commits being pushed (reads git's pre-push stdin)."""
-    raise not_implemented("hook pre-push")
+    import os
+
+    from gitarchive import validate as checks
+    from gitarchive.gitstore import Store
+
+    store = Store.discover(state.directory)
+    findings = checks.validate_framework_push(store, os.environ)
+    if findings is None:
+        findings = checks.validate_push(store, sys.stdin.read())
+    _report_findings(findings, ValidateFormat.text, hook="pre-push")
 
 
 @hook_app.command("pre-commit")
 @handle_errors
 def hook_pre_commit() -> None:
     """Validate the archive files staged for commit."""
-    raise not_implemented("hook pre-commit")
+    from gitarchive import validate as checks
+    from gitarchive.gitstore import Store
+
+    findings = checks.validate_staged(Store.discover(state.directory))
+    _report_findings(findings, ValidateFormat.text, hook="pre-commit")
+
+
+def _report_findings(
+    findings: list[Any], output_format: ValidateFormat, *, hook: str | None
+) -> None:
+    """Print every finding; exit 1 when there is any (ValidationFailed carries them)."""
+    from gitarchive import validate as checks
+    from gitarchive.errors import ValidationFailed
+
+    if output_format is ValidateFormat.json:
+        typer.echo(checks.findings_json(findings))
+        if findings:
+            raise typer.Exit(1)
+        return
+    stream = err if hook else out
+    for finding in findings:
+        stream.print(str(finding), markup=False, emoji=False)
+    if not findings:
+        if hook is None:
+            out.print("ok: no problems found", markup=False)
+        return
+    files = len({finding.path for finding in findings})
+    summary = f"{len(findings)} problem(s) in {files} file(s)"
+    if hook == "pre-push":
+        summary += "; push rejected (fix them, or skip the check once: git push --no-verify)"
+    elif hook == "pre-commit":
+        summary += "; commit rejected (fix them, or skip once: git commit --no-verify)"
+    raise ValidationFailed(summary, list(findings))
 
 
 # --------------------------------------------------------------- login and demo
