@@ -7,7 +7,7 @@ Exactly::
     - [Name](/playlists/pretty/<id>.md)
     ...
 
-sorted by the name case-folded, then by id. Nothing else is in the file (a
+sorted by the name case-folded, then the name, then the id. Nothing else is in the file (a
 README can link to it). The reader accepts anything around the list (e.g.
 spotify-playlist-archive's README, whose heading reads ``## Playlists \\(N\\)``)
 and takes every list item whose link points at ``/playlists/pretty/<id>.md``.
@@ -19,14 +19,15 @@ import re
 from collections.abc import Iterable
 
 from gitarchive.errors import FormatError
-from gitarchive.formats.markdown import escape, linked_text, parse
+from gitarchive.formats.markdown import escape, linked_text, markdown_safe, parse
 from gitarchive.formats.paths import pretty_path
 
 _TARGET_RE = re.compile(r"(?:^|/)playlists/pretty/([0-9A-Za-z]{22})\.md$")
 
 
 def render_index(entries: Iterable[tuple[str, str]]) -> str:
-    ordered = sorted(entries, key=lambda entry: (entry[1].casefold(), entry[1], entry[0]))
+    shown = [(playlist_id, markdown_safe(name)) for playlist_id, name in entries]
+    ordered = sorted(shown, key=lambda entry: (entry[1].casefold(), entry[1], entry[0]))
     lines = [f"## Playlists ({len(ordered)})", ""]
     lines += [f"- [{escape(name)}](/{pretty_path(playlist_id)})" for playlist_id, name in ordered]
     return "\n".join(lines) + "\n"

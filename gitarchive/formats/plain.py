@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 
-from gitarchive.errors import FormatError
 from gitarchive.model import Album, Artist, Playlist, Track
 
 SEPARATOR = " -- "
@@ -71,8 +70,7 @@ def track_from_line(line: str) -> Track:
 
 
 def read_plain(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
-    if "\x00" in text:
-        raise FormatError("a plain file holds no NUL bytes (binary file?)", path=path)
+    """Never fails: any text is some plain file (``path`` is accepted for symmetry)."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
