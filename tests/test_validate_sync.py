@@ -1,0 +1,61 @@
+"""A fresh `sync` result, from the real client against the fake Spotify API, is clean."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pygit2
+import pytest
+from fakespotify import FakeSpotify, fake_id, make_playlist, make_track_entry
+
+from gitarchive.gitstore import Store
+from gitarchive.sync import SyncOptions, run_sync
+from gitarchive.validate import validate_commit_all, validate_commits, validate_worktree
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+A = fake_id("validate-test", "a")
+B = fake_id("validate-test", "b")
+
+
+def playlist(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
+    data = make_playlist(playlist_id, 0, **kwargs)
+    entries = [make_track_entry(playlist_id, i) for i in indices]
+    data["items"] = {"total": len(entries), "items": entries}
+    return data
+
+
+def test_a_fresh_sync_validates_clean(
+    tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_spotify.setenv(monkeypatch)
+    root = tmp_path / "archive"
+    pygit2.init_repository(str(root), initial_head="main")
+    registry = root / "playlists/registry"
+    registry.mkdir(parents=True)
+    seed = fake_spotify.add_seed()
+    fake_spotify.add_playlist(playlist(A, [0, 1, 2, 3], name="Alpha | [beta]"))
+    fake_spotify.add_playlist(playlist(B, [4, 5], name="Alpha | [beta]"))  # a duplicate name
+    for playlist_id in (seed, A, B):
+        (registry / playlist_id).write_text("")
+    (registry / B).write_text("My alias\n")
+    store = Store.discover(root)
+    run_sync(store, SyncOptions(now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC)))
+    first = store.head_id()
+    assert first is not None
+
+    assert validate_worktree(store) == []
+    assert validate_commit_all(store, first) == []
+
+    fake_spotify.add_playlist(playlist(A, [1, 2, 3, 6, 7], name="Alpha | [beta]"))
+    run_sync(store, SyncOptions(now=datetime(2026, 11, 21, 6, 0, tzinfo=UTC)))
+    second = store.head_id()
+    assert second is not None and second != first
+    assert validate_commits(store, [second]) == []
+    # Not vacuous: the same checks see a hand edit of the synced files.
+    plain = root / "playlists/plain" / A
+    lines = plain.read_text().splitlines()
+    plain.write_text("\n".join([*lines[:3], *reversed(lines[3:])]) + "\n")
+    assert {finding.rule for finding in validate_worktree(store)} == {"GA011"}
