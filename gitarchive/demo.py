@@ -59,7 +59,7 @@ class DemoTrack:
     artists: tuple[tuple[str, str], ...]  # (name, artist id)
     album: tuple[str, str]  # (name, album id)
     duration_ms: int
-    added_at: str  # Spotify's ISO form, "2026-10-04T05:12:00Z"
+    added_at: str | None  # Spotify's form, "2026-10-04T05:12:00Z"; null on old playlists
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,10 @@ def _snapshot_id(when: datetime, name: str, description: str, tracks: Sequence[D
     return base64.b64encode(f"{int(when.timestamp())},{digest}".encode()).decode()
 
 
-def _parse_added_at(text: str) -> datetime:
+def _parse_added_at(text: str | None) -> datetime | None:
+    """Spotify's added_at; null and the 1970 epoch both mean unknown."""
+    if text is None or text.startswith("1970-01-01"):
+        return None
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
