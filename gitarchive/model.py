@@ -16,11 +16,11 @@ from gitarchive.errors import InvalidPlaylistId
 
 SPOTIFY_WEB = "https://open.spotify.com"
 _ID = r"[0-9A-Za-z]{22}"
-_ID_RE = re.compile(rf"^{_ID}$")
+_ID_RE = re.compile(rf"^{_ID}\Z")  # \Z: "$" would accept a trailing newline
 _URI_RE = re.compile(rf"^spotify:(?:user:[^:]+:)?playlist:({_ID})$")
 # /playlist/<id>, /intl-xx/playlist/<id>, /embed/playlist/<id>, /user/<u>/playlist/<id>
 _URL_PATH_RE = re.compile(rf"^/(?:[A-Za-z-]+/|user/[^/]+/)?playlist/({_ID})/?$")
-_ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})$")
+_ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})\Z")
 
 
 def is_playlist_id(value: str) -> bool:

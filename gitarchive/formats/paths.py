@@ -14,11 +14,11 @@ REGISTRY_DIR = "playlists/registry"
 INDEX_PATH = "playlists/index.md"
 
 _KINDS = (
-    ("plain", re.compile(r"^playlists/plain/([^/.]+)$")),
-    ("pretty", re.compile(r"^playlists/pretty/([^/.]+)\.md$")),
-    ("json", re.compile(r"^playlists/pretty/([^/.]+)\.json$")),
-    ("cumulative", re.compile(r"^playlists/cumulative/([^/.]+)\.md$")),
-    ("registry", re.compile(r"^playlists/registry/([^/.]+)$")),
+    ("plain", re.compile(r"^playlists/plain/([^/.]+)\Z")),
+    ("pretty", re.compile(r"^playlists/pretty/([^/.]+)\.md\Z")),
+    ("json", re.compile(r"^playlists/pretty/([^/.]+)\.json\Z")),
+    ("cumulative", re.compile(r"^playlists/cumulative/([^/.]+)\.md\Z")),
+    ("registry", re.compile(r"^playlists/registry/([^/.]+)\Z")),
 )
 
 
