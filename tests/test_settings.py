@@ -74,7 +74,7 @@ def test_errors_name_file_and_key(tmp_path: Path, text: str, message: str) -> No
 
 def test_unreadable_file_is_a_settings_error(tmp_path: Path) -> None:
     (tmp_path / "gitarchive.toml").write_bytes(b'github = "\xff"\n')
-    with pytest.raises(SettingsError, match="gitarchive.toml"):
+    with pytest.raises(SettingsError, match=r"gitarchive\.toml"):
         load_settings(tmp_path)
 
 
