@@ -705,6 +705,58 @@ def worktree_matches(store: Store, commit_id: str | None, path: str) -> bool:
     return data == expected
 
 
+# --- setup and listing
+
+
+def init_repository(path: Path, *, branch: str = "main") -> Store:
+    """The repository at or above ``path``; a new one at ``path`` when there is none."""
+    found = pygit2.discover_repository(str(path))
+    if found is not None:
+        return Store(pygit2.Repository(found))
+    path.mkdir(parents=True, exist_ok=True)
+    return Store(pygit2.init_repository(str(path), initial_head=branch))
+
+
+def last_changed(store: Store, folder: str, names: Iterable[str]) -> dict[str, CommitInfo]:
+    """For each file of ``folder``, the newest first-parent commit that changed it.
+
+    Commits whose ``folder`` tree id equals their parent's are skipped without
+    reading anything else; the walk stops once every name is resolved.
+    """
+    pending = set(names)
+    found: dict[str, CommitInfo] = {}
+    head = store.head_id()
+    if head is None or not pending:
+        return found
+    repo = store.repo
+
+    def listing(tree: pygit2.Tree) -> tuple[pygit2.Oid | None, dict[str, pygit2.Oid]]:
+        try:
+            entry = tree[folder]
+        except KeyError:
+            return None, {}
+        sub = repo.get(entry.id)
+        if not isinstance(sub, pygit2.Tree):
+            return None, {}
+        return entry.id, {item.name: item.id for item in sub if item.name in pending}
+
+    commit = repo.get(head)
+    assert isinstance(commit, pygit2.Commit)
+    folder_id, entries = listing(commit.tree)
+    while pending and commit is not None:
+        parent = commit.parents[0] if commit.parents else None
+        parent_folder, parent_entries = (None, {}) if parent is None else listing(parent.tree)
+        if parent is None or parent_folder != folder_id:
+            for name in list(pending):
+                if name in entries and entries.get(name) != parent_entries.get(name):
+                    found[name] = _commit_info(commit)
+                    pending.discard(name)
+                elif name not in entries:
+                    pending.discard(name)  # not there at all any more: no "last change"
+        commit, folder_id, entries = parent, parent_folder, parent_entries
+    return found
+
+
 # ------------------------------------------------------------------ history walks
 # (owned by the history work: issue 5)
 #
