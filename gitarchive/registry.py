@@ -9,6 +9,7 @@ tree. An invalid entry is reported by its file name and skipped, never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import gitstore
@@ -17,6 +18,7 @@ from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
     from gitarchive.gitstore import Store
 
@@ -205,8 +207,6 @@ def apply_registry_change(
     now: object = None,
 ) -> str | None:
     """Write the change to the work tree (staging nothing), or commit it with ``commit``."""
-    from datetime import UTC, datetime
-
     _need_workdir(store, commit)
     if not files:
         return None
@@ -218,3 +218,154 @@ def apply_registry_change(
     when = now if isinstance(now, datetime) else datetime.now(UTC)
     with gitstore.ArchiveLock(store):
         return gitstore.commit_changes(store, files, message=message, identity=identity, when=when)
+
+
+# ------------------------------------------------------------------------ setup
+
+WORKFLOW_PATH = ".github/workflows/gitarchive.yml"
+KEEP_PATH = f"{REGISTRY_DIR}/.gitkeep"
+
+
+@dataclass(frozen=True, slots=True)
+class SetupAction:
+    path: str
+    action: str  # "created", "unchanged", "kept", "overwritten"
+
+
+def _template(name: str) -> str:
+    from importlib.resources import files
+
+    return files("gitarchive").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def setup_files(branch: str, version: str) -> dict[str, bytes]:
+    """The files ``init`` writes, rendered for this branch and gitarchive version."""
+    release = version and version != "0.0.0" and "dev" not in version and "+" not in version
+    requirement = f"gitarchive=={version}" if release else "gitarchive"
+    workflow = _template("gitarchive.yml").format(branch=branch, requirement=requirement)
+    return {
+        KEEP_PATH: b"",
+        "gitarchive.toml": _template("gitarchive.toml").encode(),
+        WORKFLOW_PATH: workflow.encode(),
+    }
+
+
+def init_archive(
+    path: Path, *, force: bool = False, version: str = "0.0.0"
+) -> tuple[Store, list[SetupAction]]:
+    """Create (or complete) an archive at ``path``; never overwrite without ``force``."""
+    store = gitstore.init_repository(path)
+    workdir = store.workdir
+    if workdir is None:
+        raise UsageError(f"{path} is a bare repository: init needs a work tree")
+    branch = gitstore.current_branch(store) or "main"
+    actions: list[SetupAction] = []
+    to_write: dict[str, bytes | None] = {}
+    for relative, data in setup_files(branch, version).items():
+        existing = gitstore.read_worktree_file(store, relative)
+        if existing is None:
+            action = "created"
+        elif existing == data:
+            action = "unchanged"
+        elif force:
+            action = "overwritten"
+        else:
+            action = "kept"
+        if action in ("created", "overwritten"):
+            to_write[relative] = data
+        actions.append(SetupAction(relative, action))
+    gitstore.write_worktree_files(store, to_write)
+    return store, actions
+
+
+# ---------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPlaylist:
+    id: str
+    name: str | None
+    tracks: int | None
+    last_change: datetime | None
+    status: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "tracks": self.tracks,
+            "last_change": (
+                self.last_change.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if self.last_change
+                else None
+            ),
+            "status": self.status,
+        }
+
+
+def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> list[ListedPlaylist]:
+    """Every registry entry with what HEAD holds for it (no history walk beyond last change)."""
+    from gitarchive import formats
+    from gitarchive.errors import FormatError as _FormatError
+
+    registry = read_registry(store)
+    head = store.head_id()
+    committed = set(read_registry(store, commit=head).entries) if head else set()
+    names: dict[str, str] = {}
+    if head is not None:
+        index = store.read_file(head, formats.INDEX_PATH)
+        if index is not None:
+            try:
+                names = dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
+            except _FormatError:
+                names = {}
+    changed = gitstore.last_changed(store, "playlists/plain", registry.entries)
+    unavailable = unavailable or {}
+    rows: list[ListedPlaylist] = []
+    for playlist_id, entry in sorted(registry.entries.items()):
+        tracks = None
+        name = names.get(playlist_id)
+        if head is not None:
+            files = {}
+            for path in (formats.json_path(playlist_id), formats.plain_path(playlist_id)):
+                data = store.read_file(head, path)
+                if data is not None:
+                    files[path] = data
+                    break
+            if files:
+                try:
+                    version = formats.read_version(files, playlist_id)
+                except _FormatError:
+                    version = None
+                if version is not None:
+                    tracks = len(version.tracks)
+                    name = name or version.display_name
+        if playlist_id in unavailable:
+            status = f"unavailable: {unavailable[playlist_id]}"
+        elif tracks is None:
+            status = "not synced yet"
+        elif playlist_id not in committed:
+            status = "registry entry not committed"
+        else:
+            status = "ok"
+        info = changed.get(playlist_id)
+        rows.append(
+            ListedPlaylist(
+                id=playlist_id,
+                name=name or entry.alias,
+                tracks=tracks,
+                last_change=info.date if info else None,
+                status=status,
+            )
+        )
+    for invalid in registry.invalid:
+        rows.append(
+            ListedPlaylist(
+                id=invalid.path.rsplit("/", 1)[1],
+                name=None,
+                tracks=None,
+                last_change=None,
+                status=f"invalid: {invalid.reason}",
+            )
+        )
+    return rows

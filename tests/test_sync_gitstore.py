@@ -188,9 +188,8 @@ def test_bare_repository_commit_writes_no_files(tmp_path: Path) -> None:
 
 def test_lock_is_exclusive_and_stale_locks_are_taken(tmp_path: Path) -> None:
     store = new_repo(tmp_path / "r")
-    with ArchiveLock(store):
-        with pytest.raises(LockedError, match="another sync"):
-            ArchiveLock(store).acquire()
+    with ArchiveLock(store), pytest.raises(LockedError, match="another sync"):
+        ArchiveLock(store).acquire()
     assert not (store.git_dir / gitstore.LOCK_FILE).exists()
     # a live holder (our parent process) blocks
     (store.git_dir / gitstore.LOCK_FILE).write_text(f"{os.getppid()}\n")
