@@ -25,6 +25,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -60,7 +61,7 @@ RULES: dict[str, str] = {
     "GA023": "pretty: every Length cell is a m:ss duration",
     "GA024": "pretty: the song count and total length match the table",
     "GA025": "pretty: the page ends with a 'Snapshot ID: `...`' line",
-    "GA026": "cumulative: the cumulative page parses",
+    "GA026": "cumulative: header, table (m:ss lengths, Added/Removed dates) and footnote",
     "GA030": "json: the snapshot is valid JSON",
     "GA031": "json: the snapshot has every required key with the right type",
     "GA040": "consistency: plain, pretty and JSON files list the same tracks",
@@ -287,11 +288,17 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+# One pass over the text finds the lines worth the individual patterns.
+_ANY_SECRET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in _SECRET_PATTERNS))
+
+
 def check_secrets(path: str, text: str) -> list[Finding]:
     """Anything that looks like a credential; the message never repeats the secret."""
     findings: list[Finding] = []
+    if _ANY_SECRET.search(text) is None:
+        return findings
     for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) < 32:
+        if len(line) < 32 or _ANY_SECRET.search(line) is None:
             continue
         seen: set[str] = set()
         for rule, pattern, what in _SECRET_PATTERNS:
@@ -672,6 +679,102 @@ def _check_summary(path: str, table: _Table, line: int, match: re.Match[str]) ->
     return findings
 
 
+# --------------------------------------------------------------------- cumulative
+
+CUMULATIVE_COLUMNS = ["Title", "Artist(s)", "Album", "Length", "Added", "Removed"]
+_DIVIDER_CELL = re.compile(r"^:?-+:?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FOOTNOTE = re.compile(r"^\\\*This playlist was first scraped on (\d{4}-\d{2}-\d{2})\.")
+_SONGS_LINE = re.compile(r"^(?P<songs>[\d,]+) songs? - (?P<total>.+)$")
+
+
+def split_row(line: str) -> list[str] | None:
+    """The cells of a table row written as ``| a | b |`` (None when it is not one)."""
+    text = line.strip()
+    if not (text.startswith("|") and text.endswith("|")) or len(text) < 2:
+        return None
+    return [cell.strip() for cell in _UNESCAPED_PIPE.split(text[1:-1])]
+
+
+def _valid_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_cumulative(path: str, playlist_id: str, text: str) -> list[Finding]:
+    """Line-based: the cumulative page is spotify-playlist-archive's layout, row by row.
+
+    Cheap on purpose (no markdown parse): a sync commit changes one cumulative page
+    per changed playlist, and pre-push must stay fast.
+    """
+    findings: list[Finding] = []
+    lines = text.split("\n")
+    if not lines[0].startswith(f"[pretty](/{ARCHIVE_ROOT}/pretty/{playlist_id}.md) - cumulative"):
+        findings.append(
+            Finding("GA026", path, 1, "line 1 must be '[pretty](...) - cumulative - [plain](...)'")
+        )
+    title = f"](https://open.spotify.com/playlist/{playlist_id})"
+    if not any(line.startswith("### [") and line.endswith(title) for line in lines[:8]):
+        findings.append(Finding("GA026", path, None, f"missing the title '### [name]({title[2:]}'"))
+    header_at = next(
+        (n for n, line in enumerate(lines) if split_row(line) == CUMULATIVE_COLUMNS), None
+    )
+    if header_at is None:
+        findings.append(
+            Finding(
+                "GA026", path, None, "missing the table | " + " | ".join(CUMULATIVE_COLUMNS) + " |"
+            )
+        )
+        return findings
+    divider = split_row(lines[header_at + 1]) if header_at + 1 < len(lines) else None
+    if divider is None or len(divider) != 6 or not all(_DIVIDER_CELL.match(c) for c in divider):
+        findings.append(Finding("GA026", path, header_at + 2, "expected the table's divider row"))
+    rows = 0
+    number = header_at + 2
+    while number < len(lines) and lines[number].strip():
+        cells = split_row(lines[number])
+        rows += 1
+        where = number + 1
+        number += 1
+        if cells is None or len(cells) != 6:
+            findings.append(
+                Finding("GA026", path, where, "row does not have 6 cells (escape '|' as '\\|')")
+            )
+            continue
+        length, added, removed = cells[3], cells[4], cells[5]
+        if length and not _DURATION.match(length):
+            findings.append(Finding("GA026", path, where, f"length {length!r} is not m:ss"))
+        if not _valid_date(added.removesuffix("\\*")):
+            findings.append(Finding("GA026", path, where, f"Added {added!r} is not a date"))
+        if removed and not _valid_date(removed):
+            findings.append(Finding("GA026", path, where, f"Removed {removed!r} is not a date"))
+    summary = next(
+        ((n, m) for n, line in enumerate(lines[:header_at]) if (m := _SONGS_LINE.match(line))),
+        None,
+    )
+    if summary is None:
+        findings.append(Finding("GA026", path, None, "missing the 'N songs - total' line"))
+    elif int(summary[1].group("songs").replace(",", "")) != rows:
+        findings.append(
+            Finding(
+                "GA026",
+                path,
+                summary[0] + 1,
+                f"says {summary[1].group('songs')} songs but the table has {rows} rows",
+            )
+        )
+    if not any(_FOOTNOTE.match(line) for line in lines[number:]):
+        findings.append(
+            Finding("GA026", path, None, "missing '\\*This playlist was first scraped on ...'")
+        )
+    return findings
+
+
 # --------------------------------------------------------------------------- json
 
 _STR = (str,)
@@ -783,6 +886,8 @@ class Validator:
         self.source = source
         self.commit = commit
         self.findings: list[Finding] = []
+        self._json_versions: dict[str, Playlist | None] = {}
+        self._rendered: set[str] = set()  # pretty pages identical to their JSON's rendering
 
     def _add(self, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -849,14 +954,51 @@ class Validator:
         if kind.kind == "plain" and pid:
             own = check_plain(path, pid, text)
         elif kind.kind == "pretty" and pid:
-            own = check_pretty(path, pid, text)
+            if self._pretty_is_rendered(pid, text):
+                self._rendered.add(path)  # well-formed and consistent by construction
+            else:
+                own = check_pretty(path, pid, text)
         elif kind.kind == "json" and pid:
             own = check_json(path, pid, text)
         elif kind.kind == "cumulative" and pid:
-            own = _reader_findings("GA026", path, "read_cumulative", text, pid)
+            own = check_cumulative(path, pid, text)
         elif kind.kind == "index":
             own = self._index_parse(path, text)[1]
         self._add(findings + own)
+
+    # -- the fast path: pages that are exactly what sync writes
+
+    def _json_version(self, playlist_id: str) -> Playlist | None:
+        """The playlist's JSON snapshot, read once; None when missing or invalid."""
+        if playlist_id not in self._json_versions:
+            from gitarchive import formats
+
+            version: Playlist | None = None
+            data = self.source.read(_paths(playlist_id)["json"])
+            if data is not None:
+                try:
+                    text = data.decode("utf-8")
+                    if not json_problems(json.loads(text)):
+                        version = formats.read_json(text, playlist_id)
+                except (ValueError, FormatError):
+                    version = None
+            self._json_versions[playlist_id] = version
+        return self._json_versions[playlist_id]
+
+    def _pretty_is_rendered(self, playlist_id: str, text: str) -> bool:
+        """Whether the page is byte for byte the rendering of the playlist's valid JSON.
+
+        Such a page satisfies every pretty rule and agrees with the JSON by
+        construction, so the markdown parse (the costly part of validation) is
+        skipped; any other page gets the full markdown-it-py checks.
+        """
+        version = self._json_version(playlist_id)
+        if version is None:
+            return False
+        from gitarchive import formats
+
+        github, branch = _nav_target(text, playlist_id)
+        return formats.render_pretty(version, github=github, branch=branch) == text
 
     # -- one playlist's files together
 
@@ -894,6 +1036,14 @@ class Validator:
             data = present[kind]
             if data is None:
                 continue
+            if kind == "json":
+                parsed.json = self._json_version(playlist_id)
+                continue
+            if kind == "pretty" and (
+                paths[kind] in self._rendered
+                or self._pretty_is_rendered(playlist_id, _lenient(data))
+            ):
+                continue  # identical to the JSON's rendering: nothing to compare
             # A sibling that does not parse is left out of the comparison: its own
             # rules report it when it is checked (when it changes, or with --all).
             try:
@@ -999,13 +1149,36 @@ class Validator:
 
     def _index_parse(
         self, path: str, text: str
-    ) -> tuple[list[tuple[str, str]] | None, list[Finding]]:
+    ) -> tuple[list[tuple[str, str]] | None, list[Finding], bool]:
+        """``(entries, findings, names_escaped)``; the common layout is read line by line.
+
+        The index of a large archive is thousands of links: a markdown parse of it
+        would dominate a pre-push, so the exact layout sync writes is matched with
+        a regular expression (names left markdown-escaped), anything else goes
+        through ``formats.read_index``.
+        """
+        fast = _fast_index(text)
+        if fast is not None:
+            return fast, [], True
         from gitarchive import formats
 
         try:
-            return formats.read_index(text, path=path), []
+            entries = formats.read_index(text, path=path)
         except FormatError as exc:
-            return None, [Finding("GA044", path, exc.line, exc.message)]
+            return None, [Finding("GA044", path, exc.line, exc.message)], False
+        findings = []
+        heading = _INDEX_HEADING.search(text)
+        if heading and int(heading.group(1)) != len(entries):
+            line = text.count("\n", 0, heading.start()) + 1
+            findings.append(
+                Finding(
+                    "GA044",
+                    path,
+                    line,
+                    f"the heading says {heading.group(1)} playlists but {len(entries)} are listed",
+                )
+            )
+        return entries, findings, False
 
     def _check_index(self, touched: set[str]) -> None:
         pretty_names = self.source.names(f"{ARCHIVE_ROOT}/pretty")
@@ -1032,7 +1205,7 @@ class Validator:
                 )
             return
         text = _lenient(data)
-        entries, problems = self._index_parse(INDEX_PATH, text)
+        entries, problems, escaped = self._index_parse(INDEX_PATH, text)
         if entries is None:
             if INDEX_PATH not in {f.path for f in self.findings}:
                 self._add(problems)
@@ -1082,7 +1255,13 @@ class Validator:
                 unique = document["unique_name"]
             except (ValueError, KeyError, TypeError):
                 continue
-            if isinstance(unique, str) and names[playlist_id] != unique:
+            if not isinstance(unique, str):
+                continue
+            if escaped:
+                from gitarchive import formats
+
+                unique = formats.escape_markdown(unique)
+            if names[playlist_id] != unique:
                 findings.append(
                     Finding(
                         "GA043",
@@ -1092,6 +1271,44 @@ class Validator:
                     )
                 )
         self._add(findings)
+
+
+_INDEX_HEADING = re.compile(r"^## Playlists \\?\((\d+)\\?\)", re.MULTILINE)
+_INDEX_ITEM = re.compile(
+    rf"^- \[(?P<name>.*)\]\(/{ARCHIVE_ROOT}/pretty/(?P<id>[0-9A-Za-z]{{22}})\.md\)$"
+)
+
+
+def _fast_index(text: str) -> list[tuple[str, str]] | None:
+    """The index exactly as sync writes it, names still escaped; None for anything else."""
+    lines = text.split("\n")
+    heading = _INDEX_HEADING.match(lines[0]) if lines else None
+    if heading is None or len(lines) < 2 or lines[1] != "" or lines[-1] != "":
+        return None
+    entries: list[tuple[str, str]] = []
+    for line in lines[2:-1]:
+        match = _INDEX_ITEM.match(line)
+        if match is None:
+            return None
+        entries.append((match.group("id"), match.group("name")))
+    if int(heading.group(1)) != len(entries):
+        return None  # the slow path reports it
+    return entries
+
+
+_NAV_GITHISTORY = re.compile(
+    r"\[githistory\]\(https://github\.githistory\.xyz/(?P<slug>[^/()]+/[^/()]+)/blob/"
+    r"(?P<branch>[^()]+)/playlists/plain/[0-9A-Za-z]{22}\)"
+)
+
+
+def _nav_target(text: str, playlist_id: str) -> tuple[str | None, str]:
+    """The GitHub slug and branch that a page's githistory link was rendered with."""
+    first = text.split("\n", 1)[0]
+    match = _NAV_GITHISTORY.search(first)
+    if match is None:
+        return None, "main"
+    return match.group("slug"), match.group("branch")
 
 
 def _lenient(data: bytes) -> str:

@@ -341,6 +341,30 @@ def test_ga044_index_parses(archive: dict[str, bytes]) -> None:
     assert "GA044" in rules(check(archive))
 
 
+def test_ga044_index_heading_counts_the_entries(archive: dict[str, bytes]) -> None:
+    edit(archive, INDEX, "## Playlists (3)", "## Playlists (4)")
+    assert [(f.rule, f.path, f.line) for f in check(archive)] == [("GA044", INDEX, 1)]
+
+
+def test_ga043_index_names_match_the_json(archive: dict[str, bytes]) -> None:
+    edit(archive, INDEX, "[Playlist 1]", "[Playlist \\[one\\]]")
+    found = check(archive)
+    assert [(f.rule, f.path) for f in found] == [("GA043", INDEX)]
+    assert "Playlist [one]" in found[0].message or "\\[one" in found[0].message
+
+
+def test_a_page_rendered_from_its_json_takes_the_fast_path(archive: dict[str, bytes]) -> None:
+    from gitarchive.validate import MappingSource, Validator
+
+    validator = Validator(MappingSource(archive))
+    assert validator.run(list(archive)) == []
+    assert PRETTY in validator._rendered
+    edit(archive, PRETTY, "[Album 1]", "[Album One]")
+    validator = Validator(MappingSource(archive))
+    assert rules(validator.run(list(archive))) == {"GA040"}
+    assert PRETTY not in validator._rendered
+
+
 # ------------------------------------------------------------------------ secrets
 
 
