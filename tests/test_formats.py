@@ -565,3 +565,25 @@ def test_read_version_bad_bytes_name_the_file() -> None:
         read_version({json_path(SEED_ID): b"{\xff}"}, SEED_ID)
     assert caught.value.path == json_path(SEED_ID)
     assert "not UTF-8" in caught.value.message
+
+
+def test_pretty_reads_early_spotify_playlist_archive_pages() -> None:
+    """The oldest pages: id link in the title, no owner line, no snapshot, long dividers."""
+    page = (
+        f"### [Old Name](https://open.spotify.com/playlist/{SEED_ID}) "
+        f"([{SEED_ID}](/playlists/plain/{SEED_ID}))\n\n"
+        "> Old description\n\n"
+        "| No. | Title | Artist(s) | Album | Length |\n"
+        "|-----|-------|-----------|-------|--------|\n"
+        "| 1 | [t](https://open.spotify.com/track/3JqgRqxVfoZXfDWYosS9ef) | "
+        "[a](https://open.spotify.com/artist/x), [b](https://open.spotify.com/artist/y) | "
+        "[al](https://open.spotify.com/album/z) | 3:28 |"
+    )
+    playlist = read_pretty(page, SEED_ID)
+    assert playlist.unique_name == "Old Name"
+    assert playlist.description == "Old description"
+    assert playlist.num_followers is None and playlist.snapshot_id == ""
+    (track,) = playlist.tracks
+    assert track.id == "3JqgRqxVfoZXfDWYosS9ef"
+    assert [a.name for a in track.artists] == ["a", "b"]
+    assert track.duration_ms == 208_000

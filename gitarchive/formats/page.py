@@ -149,6 +149,18 @@ def scan_blocks(tokens: Sequence[Token]) -> list[Block]:
     return blocks
 
 
+def first_link(children: Sequence[Token]) -> Linked | None:
+    """The text and URL of the first link in an inline run; None without links."""
+    for start, child in enumerate(children):
+        if child.type == "link_open":
+            end = start + 1
+            while end < len(children) and children[end].type != "link_close":
+                end += 1
+            href = child.attrGet("href")
+            return Linked(inline_text(children[start + 1 : end]), str(href) if href else None)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PageHead:
     name: str
@@ -162,7 +174,8 @@ def read_head(blocks: list[Block], playlist_id: str, path: str | None) -> PageHe
     if position is None:
         raise FormatError("no playlist title heading (### [name](url))", path=path)
     block = blocks[position]
-    title = linked_text(block.children)
+    # early spotify-playlist-archive titles: "### [name](url) ([id](/playlists/plain/id))"
+    title = first_link(block.children) or linked_text(block.children)
     if title.url:
         tail = title.url.rstrip("/").rsplit("/", 1)[-1]
         if "/playlist/" in title.url and is_playlist_id(tail) and tail != playlist_id:
