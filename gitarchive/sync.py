@@ -490,8 +490,10 @@ def run_sync(
             else:
                 fetched[playlist_id] = outcome
         result.fetched = len(fetched)
-        if not fetched:
-            return result
+        if ids and not fetched:
+            return result  # nothing to build on: exit status 1, archive untouched
+        if not ids and (base is None or options.only):
+            return result  # an empty registry on an empty archive: nothing to record
 
         # ---- render
         started = time.perf_counter()
