@@ -79,6 +79,8 @@ class VersionReader:
         self._cache_size = cache_size
         self._lines: dict[str, Track | None] = {}
         self._headers: dict[tuple[str, str, str], Playlist] = {}
+        self._json_tracks: dict[str, Track | None] = {}
+        self._json_headers: dict[str, Playlist] = {}
 
     def read(
         self, kind: str, blob_id: str, playlist_id: str, path: str, *, commit: str
@@ -90,6 +92,8 @@ class VersionReader:
         playlist: Playlist | None = None
         if kind == PLAIN:
             playlist = self._read_plain_fast(data, playlist_id, path, commit)
+        elif kind == JSON:
+            playlist = self._read_json_fast(data, playlist_id, path, commit)
         if playlist is None:
             playlist = read_source(kind, data, playlist_id, path, commit=commit)
         if len(self._cache) >= self._cache_size:
@@ -135,6 +139,63 @@ class VersionReader:
                 if track is None:
                     return None
             tracks.append(track)
+        return dataclasses.replace(header, tracks=tuple(tracks))
+
+    _TRACKS_OPEN = '\n  "tracks": [\n'
+    _TRACKS_CLOSE = "\n  ]"
+    _TRACK_SEPARATOR = "\n    },\n"
+
+    def _read_json_fast(
+        self, data: bytes, playlist_id: str, path: str, commit: str
+    ) -> Playlist | None:
+        """The snapshot as ``formats.read_json`` reads it, parsing each distinct track once.
+
+        Applies only to the layout both gitarchive and spotify-playlist-archive
+        write (``indent=2, sort_keys=True``), where each track is a block at
+        indent 4 and JSON strings hold no raw newlines; anything else, and any
+        error (for its exact message), goes to ``read_json`` on the whole file.
+        """
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not text.startswith('{\n  "') or "\r" in text:
+            return None
+        start = text.find(self._TRACKS_OPEN)
+        if start < 0:
+            return None
+        body_start = start + len(self._TRACKS_OPEN)
+        end = text.find(self._TRACKS_CLOSE, body_start)
+        if end < 0:
+            return None
+        head = text[:start]
+        tail = text[end + len(self._TRACKS_CLOSE) :]
+        try:
+            header_text = f'{head}\n  "tracks": []{tail}'
+            header = self._json_headers.get(header_text)
+            if header is None or header.id != playlist_id:
+                header = formats.read_json(header_text, playlist_id, path=path)
+                self._json_headers[header_text] = header
+            tracks: list[Track] = []
+            cache = self._json_tracks
+            for raw_block in text[body_start:end].split(self._TRACK_SEPARATOR):
+                block = raw_block.removesuffix("\n    }")
+                track = cache.get(block)
+                if track is None:
+                    one = (
+                        '{\n  "description": "",\n  "original_name": "",\n  "tracks": [\n'
+                        + block
+                        + "\n    }\n  ]\n}\n"
+                    )
+                    parsed = formats.read_json(one, playlist_id, path=path).tracks
+                    if len(parsed) != 1:
+                        return None
+                    track = cache[block] = parsed[0]
+                tracks.append(track)
+        except FormatError:
+            return None
+        if len(self._json_tracks) > 1_000_000:  # bound memory on enormous archives
+            self._json_tracks.clear()
         return dataclasses.replace(header, tracks=tuple(tracks))
 
 

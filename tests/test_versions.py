@@ -19,6 +19,8 @@ from tests.test_history import PID, playlist, track
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from gitarchive.model import Track
+
 OTHER = "Q" * 22
 
 
@@ -208,3 +210,49 @@ def test_name_from_json_snapshot_when_index_is_missing(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit(playlist_files(playlist(track(1), name="Only In JSON")), date="2026-01-01")
     assert versions.resolve_playlist(open_store(tmp_path / "r"), "only in json") == PID
+
+
+def hostile_track(n: int, text: str) -> Track:
+    base = track(n)
+    return dataclasses.replace(
+        base, name=f"{text} {n}", album=dataclasses.replace(base.album, name=text)
+    )
+
+
+HOSTILE = ["    },\n    {", "\\n    }", '"quoted" }, ]', "emoji 🎧 | [x](y)", "", "מימין לשמאל"]
+
+
+def test_fast_json_reader_equals_read_json(tmp_path: Path) -> None:
+    from tests.conftest import DATA
+
+    builder = RepoBuilder(tmp_path / "r")
+    seed = (DATA / "pretty-37i9dQZF1DX5LEXW9eXA0n.json").read_text(encoding="utf-8")
+    seed = seed.replace("37i9dQZF1DX5LEXW9eXA0n", PID)
+    texts = [
+        seed,
+        formats.render_json(playlist(*(hostile_track(n, t) for n, t in enumerate(HOSTILE)))),
+        formats.render_json(playlist(hostile_track(1, HOSTILE[0]), track(2), track(2))),
+        formats.render_json(playlist()),
+        formats.render_json(playlist(track(3), description="line\nbreak")),
+        '{"original_name": "compact", "description": "", "tracks": []}',
+    ]
+    for day, text in enumerate(texts, start=1):
+        builder.commit({formats.json_path(PID): text}, date=f"2026-01-0{day}")
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert len(found) == len(texts)
+    for text, found_version in zip(texts, found, strict=True):
+        assert found_version.playlist == formats.read_json(text, PID)
+
+
+def test_fast_readers_are_used_on_the_usual_layouts(tmp_path: Path) -> None:
+    # guards the two equality tests above against passing through the fallback only
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01")
+    store = open_store(tmp_path / "r")
+    reader = versions.VersionReader(store)
+    head = store.head_id() or ""
+    for kind, path in (("json", formats.json_path(PID)), ("plain", formats.plain_path(PID))):
+        blob = store.list_dir(head, path.rpartition("/")[0])[path.rpartition("/")[2]]
+        reader.read(kind, blob, PID, path, commit=head)
+    assert len(reader._json_tracks) == 2
+    assert len(reader._lines) == 2
