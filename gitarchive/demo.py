@@ -491,10 +491,13 @@ def build_demo(
         _refuse_enclosing_repository(Path(scratch))
         _sync_every_day(work, data, result, on_sync)
         check_demo_target(path)  # nothing appeared there meanwhile
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            path.rmdir()
-        shutil.move(str(work), str(path))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                path.rmdir()
+            shutil.move(str(work), str(path))
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot create the demo archive: {exc.strerror}") from None
     result.seconds = time.perf_counter() - started
     return result
 
