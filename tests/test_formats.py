@@ -575,7 +575,7 @@ def test_pretty_reads_early_spotify_playlist_archive_pages() -> None:
         "> Old description\n\n"
         "| No. | Title | Artist(s) | Album | Length |\n"
         "|-----|-------|-----------|-------|--------|\n"
-        "| 1 | [t](https://open.spotify.com/track/3JqgRqxVfoZXfDWYosS9ef) | "
+        "| 1 | [t_a_b *c*](https://open.spotify.com/track/3JqgRqxVfoZXfDWYosS9ef) | "
         "[a](https://open.spotify.com/artist/x), [b](https://open.spotify.com/artist/y) | "
         "[al](https://open.spotify.com/album/z) | 3:28 |"
     )
@@ -585,5 +585,6 @@ def test_pretty_reads_early_spotify_playlist_archive_pages() -> None:
     assert playlist.num_followers is None and playlist.snapshot_id == ""
     (track,) = playlist.tracks
     assert track.id == "3JqgRqxVfoZXfDWYosS9ef"
+    assert track.name == "t_a_b *c*"  # unescaped then: underscores are text, not emphasis
     assert [a.name for a in track.artists] == ["a", "b"]
     assert track.duration_ms == 208_000

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 # Characters markdown could read as syntax anywhere in a line.
@@ -109,8 +110,35 @@ def code_span(text: str) -> str:
     return f"{fence}{padded}{fence}"
 
 
+# Inline runs parsed before, by their source text. Consecutive versions of a
+# page share almost all of their rows, and an artist's link repeats within a
+# page, so a history walk over markdown-only versions parses each cell once.
+# The cached token lists are shared: readers must never mutate them.
+_INLINE_CACHE: dict[str, list[Token]] = {}
+_INLINE_CACHE_LIMIT = 20_000
+
+
+def _cached_inline(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        children = _INLINE_CACHE.get(token.content)
+        if children is None:
+            children = []
+            state.md.inline.parse(token.content, state.md, state.env, children)
+            if len(_INLINE_CACHE) >= _INLINE_CACHE_LIMIT:
+                _INLINE_CACHE.clear()
+            _INLINE_CACHE[token.content] = children
+        token.children = children
+
+
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table").disable("text_join")
+    # Emphasis is not read: our pages escape * and _, and the oldest
+    # spotify-playlist-archive pages did not, where "a_b_c" is a name, not markup.
+    # Link reference definitions are not read either, so an inline run's tokens
+    # depend on its text alone (which the cache above relies on).
+    md = MarkdownIt("commonmark").enable("table").disable(["text_join", "emphasis", "reference"])
+    md.core.ruler.at("inline", _cached_inline)
     # Read links exactly as written: no percent-encoding, no scheme filter.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.validateLink = lambda url: True  # type: ignore[method-assign]
