@@ -21,6 +21,7 @@ Measured in one run, medians of ``--runs``:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import shutil
 import statistics
@@ -41,6 +42,8 @@ CACHE = Path(__file__).parent / ".cache"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 START = 1_600_000_000  # 2020-09-13
 STEP = 6 * 3600  # four syncs a day
+TRACKS_OPEN = '\n  "tracks": [\n'
+TRACKS_CLOSE = "\n  ]"
 
 
 def playlist_id(rng: random.Random) -> str:
@@ -84,11 +87,34 @@ def generate(path: Path, args: argparse.Namespace) -> None:
         )
         plain_tb.insert(pid, repo.create_blob(formats.render_plain(playlist).encode()), blob_mode)
         if args.json:
-            data = formats.render_json(playlist).encode()
+            data = json_text(playlist, state[pid]).encode()
             pretty_tb.insert(f"{pid}.json", repo.create_blob(data), blob_mode)
 
-    for pid in ids:
+    blocks: dict[int, str] = {}
+
+    def json_text(playlist: Playlist, numbers: list[int]) -> str:
+        """formats.render_json's output, assembled from cached per-track blocks (checked below)."""
+        one = formats.render_json(dataclasses.replace(playlist, tracks=playlist.tracks[:1]))
+        start = one.index(TRACKS_OPEN) + len(TRACKS_OPEN)
+        end = one.index(TRACKS_CLOSE, start)
+        for number in numbers:
+            if number not in blocks:
+                alone = formats.render_json(dataclasses.replace(playlist, tracks=(pool[number],)))
+                blocks[number] = alone[start : alone.index(TRACKS_CLOSE, start)]
+        return one[:start] + ",\n".join(blocks[n] for n in numbers) + one[end:]
+
+    for index, pid in enumerate(ids):
         write(pid, 0)
+        if args.json and index < 3:
+            playlist = Playlist(
+                id=pid,
+                original_name=f"Playlist {pid[:6]}",
+                unique_name=f"Playlist {pid[:6]}",
+                description="Generated for the benchmark",
+                tracks=tuple(pool[n] for n in state[pid]),
+                num_followers=0,
+            )
+            assert json_text(playlist, state[pid]) == formats.render_json(playlist)
     parents: list[pygit2.Oid] = []
     changed_per_commit = max(1, round(args.playlists * args.rate))
     started = time.perf_counter()

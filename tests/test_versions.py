@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -17,8 +18,6 @@ from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
 from tests.test_history import PID, playlist, track
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from gitarchive.model import Track
 
 OTHER = "Q" * 22
@@ -223,10 +222,10 @@ HOSTILE = ["    },\n    {", "\\n    }", '"quoted" }, ]', "emoji 🎧 | [x](y)", 
 
 
 def test_fast_json_reader_equals_read_json(tmp_path: Path) -> None:
-    from tests.conftest import DATA
-
     builder = RepoBuilder(tmp_path / "r")
-    seed = (DATA / "pretty-37i9dQZF1DX5LEXW9eXA0n.json").read_text(encoding="utf-8")
+    seed = (Path(__file__).parent / "data" / "pretty-37i9dQZF1DX5LEXW9eXA0n.json").read_text(
+        encoding="utf-8"
+    )
     seed = seed.replace("37i9dQZF1DX5LEXW9eXA0n", PID)
     texts = [
         seed,
