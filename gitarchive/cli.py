@@ -793,8 +793,9 @@ def demo(
     """Build a demo archive from snapshots shipped with gitarchive (no network)."""
     from gitarchive import demo as demo_module
 
-    shown = path if path is not None else Path(demo_module.DEFAULT_DEMO_FOLDER)
-    target = shown if shown.is_absolute() else state.directory / shown
+    given = path if path is not None else Path(demo_module.DEFAULT_DEMO_FOLDER)
+    target = given if given.is_absolute() else state.directory / given
+    shown = demo_module.display_path(target, Path.cwd())
     demo_module.check_demo_target(target)
     out.print(
         f"Building a demo archive in {shown}/ from snapshots shipped with gitarchive "

@@ -629,6 +629,14 @@ def summary_lines(result: DemoResult, shown: Path) -> list[str]:
     return lines
 
 
+def display_path(target: Path, cwd: Path) -> Path:
+    """``target`` as the user can ``cd`` to it from ``cwd``: relative when below it."""
+    try:
+        return target.resolve().relative_to(cwd.resolve())
+    except ValueError:
+        return target.resolve()
+
+
 def _shell_quote(text: str) -> str:
     import shlex
 

@@ -344,7 +344,8 @@ def test_demo_command_default_folder_inside_another_repository(
     assert code == 0, err
     made = outer / demo.DEFAULT_DEMO_FOLDER
     assert (made / ".git").is_dir()
-    assert "Try next:" in out and f"cd {demo.DEFAULT_DEMO_FOLDER}" in out
+    # Started elsewhere (-C), it names the folder so that `cd` works from where the user is.
+    assert "Try next:" in out and f"cd {made.resolve()}\n" in out
     assert git(outer, "status", "--porcelain") == f"?? {demo.DEFAULT_DEMO_FOLDER}/\n"
     assert (
         subprocess.run(
