@@ -33,6 +33,7 @@ from gitarchive.errors import (
     SpotifyError,
     UsageError,
 )
+from gitarchive.formats.page import nav_line
 from gitarchive.formats.paths import CUMULATIVE_DIR, PLAIN_DIR, PRETTY_DIR
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import REGISTRY_DIR, Registry, read_registry, registry_path
@@ -258,6 +259,37 @@ def _blob_changed(store: Store, base_ids: dict[str, str | None], path: str, data
     return base_ids.get(path) != gitstore.blob_id_of(data)
 
 
+def _unchanged_since(
+    store: Store,
+    base_listing: Mapping[str, str | None],
+    playlist: Playlist,
+    github: str | None,
+    branch: str,
+) -> bool:
+    """Whether the committed files already say exactly what ``playlist`` would render.
+
+    Rendering JSON and markdown for every playlist costs more than reading the
+    committed snapshot back, so an unchanged playlist is recognised by model
+    equality with its committed JSON (render and read round-trip) and by the
+    pretty page carrying the same navigation links.
+    """
+    playlist_id = playlist.id
+    json_blob = base_listing.get(formats.json_path(playlist_id))
+    pretty_blob = base_listing.get(formats.pretty_path(playlist_id))
+    if json_blob is None or pretty_blob is None:
+        return False
+    if base_listing.get(formats.cumulative_path(playlist_id)) is None:
+        return False
+    try:
+        previous = formats.read_json(formats.decode(store.read_blob(json_blob)), playlist_id)
+    except FormatError:
+        return False
+    if previous != playlist:
+        return False
+    nav = nav_line(playlist_id, current="pretty", github=github, branch=branch)
+    return nav.encode() in store.read_blob(pretty_blob)
+
+
 def plan_sync(
     store: Store,
     base: str | None,
@@ -309,8 +341,13 @@ def plan_sync(
 
     for playlist_id in sorted(named):
         playlist = replace(named[playlist_id], unique_name=unique[playlist_id])
+        plain = formats.render_plain(playlist).encode()
+        if not _blob_changed(
+            store, base_listing, formats.plain_path(playlist_id), plain
+        ) and _unchanged_since(store, base_listing, playlist, github, settings.branch):
+            continue
         rendered = {
-            formats.plain_path(playlist_id): formats.render_plain(playlist).encode(),
+            formats.plain_path(playlist_id): plain,
             formats.pretty_path(playlist_id): formats.render_pretty(
                 playlist, github=github, branch=settings.branch
             ).encode(),

@@ -1,0 +1,247 @@
+"""Benchmark one `gitarchive sync` of a 2,000-playlist archive where 5% changed.
+
+    python bench/sync.py [--playlists 2000] [--tracks 100] [--change 0.05] [--runs 3]
+
+The archive (2,000 generated playlists x 100 tracks, synced once) is built on the
+first run and cached under bench/.cache/. Each run copies it, changes 5% of the
+playlists on the fake Spotify API (a child process, real sockets, latency 0),
+and times one sync split into fetch / render / commit. The baseline is the same
+change committed by `git add -A && git commit` in a second copy of the archive,
+in the same run. Prints per-run numbers, the medians, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import pygit2  # noqa: E402
+from fakespotify import (  # noqa: E402
+    FakeSpotify,
+    generated_id,
+    make_playlist,
+    make_track_entry,
+)
+
+from gitarchive.gitstore import Store  # noqa: E402
+from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
+
+BASE_DATE = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, env=os.environ
+    )
+    return done.stdout
+
+
+def serve_base(fake: FakeSpotify, count: int, tracks: int) -> list[str]:
+    ids = [generated_id(i) for i in range(count)]
+    for playlist_id in ids:
+        fake.add_playlist(make_playlist(playlist_id, tracks))
+    return ids
+
+
+def build_cache(cache: Path, ids: list[str]) -> None:
+    print(f"building the archive cache in {cache} (once) ...", flush=True)
+    partial = cache.with_name(cache.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    pygit2.init_repository(str(partial), initial_head="main")
+    registry = partial / "playlists/registry"
+    registry.mkdir(parents=True)
+    for playlist_id in ids:
+        (registry / playlist_id).write_bytes(b"")
+    started = time.perf_counter()
+    result = run_sync(Store.discover(partial), SyncOptions(now=BASE_DATE))
+    assert result.commit is not None and result.fetched == len(ids), result.to_dict()
+    git(partial, "gc", "-q")
+    partial.rename(cache)
+    print(f"  initial sync of {len(ids)} playlists: {time.perf_counter() - started:.1f} s")
+
+
+def change_some(fake: FakeSpotify, ids: list[str], share: float, tracks: int, run: int) -> int:
+    """Replace a few tracks in ``share`` of the playlists; returns how many changed."""
+    step = max(1, round(1 / share))
+    changed = 0
+    for position in range(run % step, len(ids), step):
+        playlist_id = ids[position]
+        data = make_playlist(playlist_id, tracks)
+        entries = data["items"]["items"]
+        del entries[:5]  # five leave
+        entries.extend(
+            make_track_entry(playlist_id, tracks + 1000 * run + k) for k in range(8)
+        )  # eight arrive
+        data["items"]["total"] = len(entries)
+        fake.add_playlist(data)
+        changed += 1
+    return changed
+
+
+def one_run(cache: Path, fake: RemoteFake, ids: list[str], run: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="gitarchive-bench-") as tmp:
+        ours = Path(tmp) / "ours"
+        theirs = Path(tmp) / "theirs"
+        shutil.copytree(cache, ours, symlinks=True)
+        shutil.copytree(cache, theirs, symlinks=True)
+        git(theirs, "update-index", "-q", "--refresh")  # fair baseline: a fresh stat cache
+        git(ours, "update-index", "-q", "--refresh")
+        changed = fake.ask(f"change {run}")
+
+        started = time.perf_counter()
+        result = run_sync(
+            Store.discover(ours), SyncOptions(now=BASE_DATE + timedelta(days=run + 1))
+        )
+        total = time.perf_counter() - started
+        assert result.commit is not None and len(result.changed) == changed, result.to_dict()
+        assert git(ours, "status", "--porcelain", "--", "playlists") == ""
+
+        # The same change, committed the usual way.
+        paths = git(ours, "diff", "--name-only", "HEAD~1", "HEAD").split()
+        for path in paths:
+            source = ours / path
+            target = theirs / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        started = time.perf_counter()
+        git(theirs, "add", "-A")
+        git(theirs, "commit", "-q", "-m", "baseline")
+        baseline = time.perf_counter() - started
+        assert git(ours, "rev-parse", "HEAD^{tree}") == git(theirs, "rev-parse", "HEAD^{tree}")
+
+        fake.ask("reset")  # the next run starts from the cached archive again
+        return {
+            "fetch": result.timings["fetch"],
+            "render": result.timings["render"],
+            "commit": result.timings["commit"],
+            "total": total,
+            "git add -A && git commit": baseline,
+            "files": float(len(paths)),
+            "playlists": float(changed),
+        }
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Child process: the fake API, so that its threads do not share our GIL.
+
+    Reads commands on stdin: ``change RUN`` (answers the number of playlists
+    changed) and ``reset``.
+    """
+    with FakeSpotify(latency=0.0) as fake:
+        ids = serve_base(fake, args.playlists, args.tracks)
+        env = fake.env()
+        print("READY", *(f"{key}={value}" for key, value in env.items()), flush=True)
+        for line in sys.stdin:
+            command, *rest = line.split()
+            if command == "change":
+                print(change_some(fake, ids, args.change, args.tracks, int(rest[0])), flush=True)
+            elif command == "reset":
+                for playlist_id in ids:
+                    fake.add_playlist(make_playlist(playlist_id, args.tracks))
+                print("0", flush=True)
+
+
+class RemoteFake:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                "--playlists",
+                str(args.playlists),
+                "--tracks",
+                str(args.tracks),
+                "--change",
+                str(args.change),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline().split()
+        assert ready and ready[0] == "READY", ready
+        self.env = dict(item.split("=", 1) for item in ready[1:])
+
+    def ask(self, command: str) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--playlists", type=int, default=2000)
+    parser.add_argument("--tracks", type=int, default=100)
+    parser.add_argument("--change", type=float, default=0.05)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
+    os.environ.update(GIT_ENV)
+
+    cache = HERE / ".cache" / f"sync-archive-{args.playlists}x{args.tracks}"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    fake = RemoteFake(args)
+    try:
+        os.environ.update(fake.env)
+        ids = [generated_id(i) for i in range(args.playlists)]
+        if not cache.exists():
+            build_cache(cache, ids)
+        runs = []
+        for run in range(args.runs):
+            numbers = one_run(cache, fake, ids, run)
+            runs.append(numbers)
+            print(
+                f"run {run + 1}: {int(numbers['playlists'])} playlists / "
+                f"{int(numbers['files'])} files changed; "
+                + ", ".join(
+                    f"{key} {value:.3f} s"
+                    for key, value in numbers.items()
+                    if key not in ("files", "playlists")
+                ),
+                flush=True,
+            )
+    finally:
+        fake.close()
+    medians = {key: statistics.median(numbers[key] for numbers in runs) for key in runs[0]}
+    print(
+        f"\nmedians of {len(runs)} runs ({args.playlists} playlists x {args.tracks} tracks, "
+        f"{args.change:.0%} changed):"
+    )
+    for key in ("fetch", "render", "commit", "total", "git add -A && git commit"):
+        print(f"  {key:<26} {medians[key]:8.3f} s")
+    ratio = medians["git add -A && git commit"] / medians["commit"]
+    print(f"  commit step is {ratio:.1f}x faster than git add -A && git commit")
+
+
+if __name__ == "__main__":
+    main()
