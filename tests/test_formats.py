@@ -588,3 +588,25 @@ def test_pretty_reads_early_spotify_playlist_archive_pages() -> None:
     assert track.name == "t_a_b *c*"  # unescaped then: underscores are text, not emphasis
     assert [a.name for a in track.artists] == ["a", "b"]
     assert track.duration_ms == 208_000
+
+
+def test_totals_are_the_sum_of_the_shown_lengths() -> None:
+    """30.6 s twice shows 0:30 twice: the total says 1 min 0 sec, not 1 min 1 sec."""
+    track = Track("x", (), Album(""), duration_ms=30_600)
+    playlist = Playlist(id=OTHER_ID, unique_name="n", tracks=(track, track))
+    assert " - 2 songs - 1 min 0 sec\n" in render_pretty(playlist, github=None)
+    view = CumulativeView(
+        id=OTHER_ID,
+        name="n",
+        description="",
+        tracks=(
+            CumulativeTrack(track, date(2022, 1, 1), False, None),
+            CumulativeTrack(
+                Track("y", (), Album(""), duration_ms=30_600), date(2022, 1, 1), False, None
+            ),
+        ),
+        first_scraped=date(2022, 1, 1),
+    )
+    page = render_cumulative(view, github=None)
+    assert "\n2 songs - 1 min 0 sec\n" in page
+    assert render_cumulative(read_cumulative(page, OTHER_ID), github=None) == page

@@ -141,10 +141,8 @@ def test_pretty_round_trip_every_shown_field(playlist: Playlist, github: str | N
     assert back.num_followers == playlist.num_followers
     assert back.snapshot_id == shown_snapshot(playlist.snapshot_id)
     assert back.tracks == tuple(shown_track(track) for track in playlist.tracks)
-    # reading is stable: the page of what was read is the same page (but for the
-    # total length, which sums lengths before flooring them)
-    again = render_pretty(back, github=github).splitlines()
-    assert again[:6] + again[7:] == page.splitlines()[:6] + page.splitlines()[7:]
+    # reading is stable: the page of what was read is the same page
+    assert render_pretty(back, github=github) == page
 
 
 @PROPERTY
@@ -210,8 +208,7 @@ def test_cumulative_round_trip(view: CumulativeView, github: str | None) -> None
         (e.added, e.added_asterisk, e.removed) for e in view.tracks
     ]
     assert [e.track for e in back.tracks] == [shown_track(e.track) for e in view.tracks]
-    again = render_cumulative(back, github=github).splitlines()
-    assert again[:6] + again[7:] == page.splitlines()[:6] + page.splitlines()[7:]
+    assert render_cumulative(back, github=github) == page
 
 
 @PROPERTY

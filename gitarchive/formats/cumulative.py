@@ -22,6 +22,7 @@ from gitarchive.formats.durations import (
     format_songs,
     parse_duration,
     parse_songs,
+    shown_total_ms,
 )
 from gitarchive.formats.markdown import inline_text, link, parse
 from gitarchive.formats.page import (
@@ -48,7 +49,7 @@ def render_cumulative(view: CumulativeView, *, github: str | None, branch: str =
     lines = header_lines(
         view.id, view.name, view.description, current="cumulative", github=github, branch=branch
     )
-    total = sum(entry.track.duration_ms or 0 for entry in view.tracks)
+    total = shown_total_ms(entry.track.duration_ms for entry in view.tracks)
     lines += [
         f"{format_songs(len(view.tracks))} - {format_duration_english(total)}",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _SECOND = 1000
 _MINUTE = 60 * _SECOND
@@ -35,6 +36,17 @@ def parse_duration(text: str) -> int | None:
     else:
         total = int(minutes_only) * 60
     return (total + int(seconds_text)) * _SECOND
+
+
+def shown_total_ms(durations: Iterable[int | None]) -> int:
+    """The total a page shows: the sum of the lengths it shows (whole seconds each).
+
+    Summing the floored lengths (not the exact milliseconds) keeps a page
+    self-consistent, and makes a page rendered from what was read back from a
+    page identical to it: the cumulative view that sync folds from its
+    committed file and the one rebuilt from JSON snapshots agree.
+    """
+    return sum(ms // _SECOND * _SECOND for ms in durations if ms is not None and ms > 0)
 
 
 def format_duration_english(ms: int) -> str:

@@ -17,6 +17,7 @@ from gitarchive.formats.durations import (
     parse_duration,
     parse_likes,
     parse_songs,
+    shown_total_ms,
 )
 from gitarchive.formats.markdown import PARSER, code_span, escape, link, linked_text, parse
 from gitarchive.formats.page import (
@@ -60,7 +61,9 @@ def render_pretty(playlist: Playlist, *, github: str | None, branch: str = "main
                 _owner_link(playlist.owner),
                 format_likes(playlist.num_followers),
                 format_songs(len(playlist.tracks)),
-                format_duration_english(playlist.duration_ms),
+                format_duration_english(
+                    shown_total_ms(track.duration_ms for track in playlist.tracks)
+                ),
             )
         )
     )
