@@ -463,8 +463,8 @@ def commit_changes(
     runs after every object is written and before the ref moves (tests inject a
     crash there).
     """
-    old_head = store.head_id()
-    base = old_head if parent is ... else parent
+    # the ref must still point at the commit we built on, else someone committed meanwhile
+    base = store.head_id() if parent is ... else parent
     assert base is None or isinstance(base, str)
     new_commit = build_commit(store, base, changes, message=message, identity=identity, when=when)
     if new_commit is None:
@@ -476,7 +476,11 @@ def commit_changes(
     if store.workdir is not None:
         _write_atomic(pending, json.dumps(paths).encode())
     reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
-    update_head(store, new_commit, expected=old_head, message=reflog)
+    try:
+        update_head(store, new_commit, expected=base, message=reflog)
+    except BaseException:
+        pending.unlink(missing_ok=True)  # the ref did not move: nothing to finish later
+        raise
     if store.workdir is not None:
         checkout_paths(store, new_commit, paths)
         pending.unlink()
