@@ -13,9 +13,9 @@ from fakespotify import FakeSpotify, fake_id, make_playlist, make_track_entry
 
 from gitarchive import formats, gitstore, history
 from gitarchive.cli import main
-from gitarchive.errors import LockedError
+from gitarchive.errors import LockedError, UsageError
 from gitarchive.gitstore import ArchiveLock, Identity, Store
-from gitarchive.sync import SyncOptions, commit_message, run_sync
+from gitarchive.sync import Progress, SyncOptions, commit_message, run_sync
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -335,22 +335,7 @@ def test_push_rebuilds_on_a_remote_that_moved(
     assert git(ours, "status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize(
-    "whole_seconds",
-    [
-        True,
-        pytest.param(
-            False,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="formats.render_cumulative totals exact milliseconds, but the file "
-                "stores m:ss per track, so a view read back from the file renders a "
-                "different total (gitarchive/formats/cumulative.py, `total = ...`)",
-            ),
-        ),
-    ],
-    ids=["whole-seconds", "milliseconds"],
-)
+@pytest.mark.parametrize("whole_seconds", [True, False], ids=["whole-seconds", "milliseconds"])
 def test_cumulative_view_equals_the_fold_over_the_whole_log(
     archive: Path, fake_spotify: FakeSpotify, whole_seconds: bool
 ) -> None:
@@ -401,3 +386,69 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
     assert view is not None
     expected = formats.render_cumulative(view, github=None, branch="main")
     assert (archive / formats.cumulative_path(A)).read_text() == expected
+
+
+def test_only_syncs_the_named_playlists(archive: Path, fake_spotify: FakeSpotify) -> None:
+    fake_spotify.add_playlist(playlist(A, [0], name="Alpha"))
+    fake_spotify.add_playlist(playlist(B, [0], name="Beta"))
+    register(archive, A, B)
+    sync(archive)
+    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist(B, [0, 1], name="Beta"))
+    fake_spotify.reset_log()
+    result = sync(archive, DAY0 + timedelta(days=1), only=(f"spotify:playlist:{B}",))
+    assert [c.id for c in result.changed] == [B]
+    assert all(A not in request.path for request in fake_spotify.api_requests())
+    index = dict(formats.read_index((archive / formats.INDEX_PATH).read_text()))
+    assert index == {A: "Alpha", B: "Beta"}
+    with pytest.raises(UsageError, match="not registered"):
+        sync(archive, only=(C,))
+
+
+def test_progress_is_reported_per_playlist(archive: Path, fake_spotify: FakeSpotify) -> None:
+    fake_spotify.add_playlist(playlist(A, [0]))
+    register(archive, A, MISSING)
+    events: list[Progress] = []
+    run_sync(Store.discover(archive), SyncOptions(now=DAY0), on_progress=events.append)
+    assert sorted((e.playlist_id, e.ok) for e in events) == sorted([(A, True), (MISSING, False)])
+    assert [e.done for e in events] == [1, 2] and {e.total for e in events} == {2}
+
+
+def test_cli_summary_and_exit_codes(
+    archive: Path,
+    fake_spotify: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
+    register(archive, A, MISSING)
+    capsys.readouterr()
+    assert run_cli("-C", str(archive), "sync", "--date", "2026-11-20T06:00:00Z") == 0
+    text = capsys.readouterr().out
+    assert "changed      Alpha  +2 \u22120  (new)" in text
+    assert f"unavailable  {MISSING}:" in text
+    assert "Sync 2026-11-20 06:00 UTC: 1 of 2 playlists fetched, 1 changed" in text
+    assert run_cli("-C", str(archive), "sync", "--strict", "--date", "2026-11-21") == 1
+    assert run_cli("-C", str(archive), "sync", "--date", "yesterday") == 1
+    assert "not an ISO 8601 time" in capsys.readouterr().err
+    monkeypatch.delenv("SPOTIFY_CLIENT_ID")
+    assert run_cli("-C", str(archive), "sync") == 1
+    assert "SPOTIFY_CLIENT_ID" in capsys.readouterr().err
+    assert run_cli("-C", str(archive.parent), "sync") == 1  # not a repository
+
+
+def test_custom_message_and_identity_from_settings(
+    archive: Path, fake_spotify: FakeSpotify
+) -> None:
+    (archive / "gitarchive.toml").write_text(
+        'author_name = "Archiver"\nauthor_email = "archiver@example.invalid"\n'
+        'github = "me/playlists"\nbranch = "trunk"\n'
+    )
+    fake_spotify.add_playlist(playlist(A, [0]))
+    register(archive, A)
+    result = sync(archive, message="Backfill")
+    info = git(archive, "log", "-1", "--format=%an <%ae>|%cn|%s")
+    assert info.strip() == "Archiver <archiver@example.invalid>|Archiver|Backfill"
+    pretty = (archive / formats.pretty_path(A)).read_text()
+    assert f"githistory.xyz/me/playlists/blob/trunk/playlists/plain/{A}" in pretty
+    assert result.message == "Backfill"

@@ -275,3 +275,22 @@ def test_push_and_detect_a_remote_that_moved(tmp_path: Path) -> None:
     assert gitstore.push_head(store, target, token=None) is False
     tip = gitstore.fetch_tip(store, target, token=None)
     assert tip == git(theirs, "rev-parse", "HEAD").strip()
+
+
+def test_a_commit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    base = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    theirs = gitstore.commit_changes(store, {"g": b"2"}, message="user", identity=ME, when=WHEN)
+    with pytest.raises(ArchiveError, match="moved while the sync ran"):
+        gitstore.commit_changes(
+            store,
+            {"playlists/plain/a": b"A\n"},
+            message="sync",
+            identity=ME,
+            when=WHEN,
+            parent=base,
+        )
+    assert store.head_id() == theirs
+    assert not (store.git_dir / gitstore.PENDING_FILE).exists()
+    assert git(root, "status", "--porcelain") == ""
