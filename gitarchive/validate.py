@@ -252,69 +252,87 @@ INDEX_PATH = f"{ARCHIVE_ROOT}/index.md"
 
 # ------------------------------------------------------------------------ secrets
 
+
 # Spotify ids are 22 base-62 characters and snapshot ids are standard base64 of
 # "<time>,<hex>" (about 56-68 characters, no '-' or '_'): the patterns below are
 # anchored on prefixes or lengths that neither can reach, so sync output is clean.
-_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+# Prefixed tokens: the regexes start with a literal so that re's prefix search makes
+# each scan nearly free; the "not glued to a longer word" condition is checked in
+# code, because a leading lookbehind would disable that search. This runs over
+# every changed file on every push.
+_PREFIXED_SECRETS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
     (
         "GA053",
-        re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+        re.compile(r"gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}"),
         "something that looks like a GitHub token",
+        "_",
     ),
     (
         "GA051",
-        re.compile(r"(?<![A-Za-z0-9_-])BQ[A-Za-z0-9_-]{100,}"),
+        re.compile(r"BQ[A-Za-z0-9_-]{100,}"),
         "something that looks like a Spotify access token (BQ...)",
+        "_-",
     ),
     (
         "GA052",
-        re.compile(r"(?<![A-Za-z0-9_-])AQ[A-Za-z0-9_-]{100,}"),
+        re.compile(r"AQ[A-Za-z0-9_-]{100,}"),
         "something that looks like a Spotify refresh token (AQ...)",
-    ),
-    (
-        "GA051",
-        # An unprefixed bearer token: a long base64url run that uses '-' or '_'
-        # (standard base64 snapshot ids never do).
-        re.compile(r"(?<![A-Za-z0-9_+/=-])(?=[A-Za-z0-9+/]*[-_])[A-Za-z0-9_-]{150,}"),
-        "a long base64url string that looks like an access token",
-    ),
-    (
-        "GA050",
-        re.compile(
-            r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{32}(?![0-9A-Za-z])"
-        ),
-        "32 hex digits that look like a Spotify client secret",
+        "_-",
     ),
 )
+# Unprefixed: one scan for runs of base64url characters long enough to matter,
+# classified in code: exactly 32 hex digits (with both digits and letters) is a
+# client secret; 150+ characters using '-' or '_' is a bearer token (standard
+# base64 snapshot ids use neither, Spotify ids are 22 characters).
+_CANDIDATE_RUN = re.compile(r"[0-9A-Za-z_-]{32,}")
+_ALNUM_SEGMENT = re.compile(r"[0-9A-Za-z]+")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_WHAT_HEX = "32 hex digits that look like a Spotify client secret"
+_WHAT_BEARER = "a long base64url string that looks like an access token"
 
 
-# One pass over the text finds the lines worth the individual patterns.
-_ANY_SECRET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in _SECRET_PATTERNS))
+def _is_client_secret(text: str) -> bool:
+    return (
+        len(text) == 32
+        and set(text) <= _HEX_DIGITS
+        and any(c.isdigit() for c in text)
+        and any(c.isalpha() for c in text)
+    )
 
 
 def check_secrets(path: str, text: str) -> list[Finding]:
     """Anything that looks like a credential; the message never repeats the secret."""
+    hits: list[tuple[str, int, int, str]] = []  # rule, start, length, what
+    for rule, pattern, what, extra in _PREFIXED_SECRETS:
+        for match in pattern.finditer(text):
+            before = text[match.start() - 1] if match.start() else " "
+            if not (before.isalnum() or before in extra):
+                hits.append((rule, match.start(), match.end() - match.start(), what))
+    for match in _CANDIDATE_RUN.finditer(text):
+        run = match.group()
+        before = text[match.start() - 1] if match.start() else " "
+        if len(run) >= 150 and ("-" in run or "_" in run) and before not in "+/=":
+            hits.append(("GA051", match.start(), len(run), _WHAT_BEARER))
+        for segment in _ALNUM_SEGMENT.finditer(run):
+            if _is_client_secret(segment.group()):
+                hits.append(("GA050", match.start() + segment.start(), 32, _WHAT_HEX))
     findings: list[Finding] = []
-    if _ANY_SECRET.search(text) is None:
-        return findings
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) < 32 or _ANY_SECRET.search(line) is None:
+    seen: set[tuple[str, int]] = set()
+    for rule, position, length, what in sorted(hits, key=lambda hit: (hit[1], hit[0])):
+        line_start = text.rfind("\n", 0, position) + 1
+        line = text.count("\n", 0, line_start) + 1
+        if (rule, line) in seen:
             continue
-        seen: set[str] = set()
-        for rule, pattern, what in _SECRET_PATTERNS:
-            match = pattern.search(line)
-            if match and rule not in seen:
-                seen.add(rule)
-                length = match.end() - match.start()
-                findings.append(
-                    Finding(
-                        rule,
-                        path,
-                        number,
-                        f"{what} ({length} characters at column {match.start() + 1}); remove it "
-                        "and revoke it if it was real",
-                    )
-                )
+        seen.add((rule, line))
+        findings.append(
+            Finding(
+                rule,
+                path,
+                line,
+                f"{what} ({length} characters at column {position - line_start + 1}); "
+                "remove it and revoke it if it was real",
+            )
+        )
     return findings
 
 
@@ -836,10 +854,17 @@ def json_problems(document: Any) -> list[str]:
 
 
 def check_json(path: str, playlist_id: str, text: str) -> list[Finding]:
+    return read_checked_json(path, playlist_id, text)[0]
+
+
+def read_checked_json(
+    path: str, playlist_id: str, text: str
+) -> tuple[list[Finding], Playlist | None]:
+    """The JSON rules, and the snapshot read back when it passes them."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [Finding("GA030", path, exc.lineno, f"invalid JSON: {exc.msg}")]
+        return [Finding("GA030", path, exc.lineno, f"invalid JSON: {exc.msg}")], None
     problems = json_problems(document)
     findings = [Finding("GA031", path, _json_line(text, p), p) for p in problems[:20]]
     if len(problems) > 20:
@@ -853,9 +878,14 @@ def check_json(path: str, playlist_id: str, text: str) -> list[Finding]:
                 f"url is {document['url']!r}, not this playlist's {playlist_url(playlist_id)}",
             )
         )
-    if not findings:
-        findings.extend(_reader_findings("GA031", path, "read_json", text, playlist_id))
-    return findings
+    if findings:
+        return findings, None
+    from gitarchive import formats
+
+    try:
+        return [], formats.read_json(text, playlist_id, path=path)
+    except FormatError as exc:
+        return [Finding("GA031", path, exc.line, exc.message)], None
 
 
 def _json_line(text: str, problem: str) -> int | None:
@@ -887,7 +917,14 @@ class Validator:
         self.commit = commit
         self.findings: list[Finding] = []
         self._json_versions: dict[str, Playlist | None] = {}
+        self._reads: dict[str, bytes | None] = {}
         self._rendered: set[str] = set()  # pretty pages identical to their JSON's rendering
+
+    def _read(self, path: str) -> bytes | None:
+        """A file of the source, read once per validation."""
+        if path not in self._reads:
+            self._reads[path] = self.source.read(path)
+        return self._reads[path]
 
     def _add(self, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -908,7 +945,7 @@ class Validator:
                 index_check = index_check or kind.kind in ("registry", "pretty", "json", "plain")
             elif kind.kind == "index":
                 index_check = True
-            data = self.source.read(path)
+            data = self._read(path)
             if data is None:
                 continue  # deleted: its playlist's remaining files are checked below
             self._check_file(path, kind, data)
@@ -959,7 +996,7 @@ class Validator:
             else:
                 own = check_pretty(path, pid, text)
         elif kind.kind == "json" and pid:
-            own = check_json(path, pid, text)
+            own, self._json_versions[pid] = read_checked_json(path, pid, text)
         elif kind.kind == "cumulative" and pid:
             own = check_cumulative(path, pid, text)
         elif kind.kind == "index":
@@ -971,16 +1008,13 @@ class Validator:
     def _json_version(self, playlist_id: str) -> Playlist | None:
         """The playlist's JSON snapshot, read once; None when missing or invalid."""
         if playlist_id not in self._json_versions:
-            from gitarchive import formats
-
             version: Playlist | None = None
-            data = self.source.read(_paths(playlist_id)["json"])
+            path = _paths(playlist_id)["json"]
+            data = self._read(path)
             if data is not None:
                 try:
-                    text = data.decode("utf-8")
-                    if not json_problems(json.loads(text)):
-                        version = formats.read_json(text, playlist_id)
-                except (ValueError, FormatError):
+                    version = read_checked_json(path, playlist_id, data.decode("utf-8"))[1]
+                except UnicodeDecodeError:
                     version = None
             self._json_versions[playlist_id] = version
         return self._json_versions[playlist_id]
@@ -1006,10 +1040,8 @@ class Validator:
         from gitarchive import formats
 
         paths = _paths(playlist_id)
-        registered = self.source.read(paths["registry"]) is not None
-        present = {
-            kind: self.source.read(path) for kind, path in paths.items() if kind != "registry"
-        }
+        registered = self._read(paths["registry"]) is not None
+        present = {kind: self._read(path) for kind, path in paths.items() if kind != "registry"}
         generated = [kind for kind, data in present.items() if data is not None]
         if not registered and present["plain"] is None:
             for kind in generated:
@@ -1190,7 +1222,7 @@ class Validator:
         registered = {
             name for name in self.source.names(f"{ARCHIVE_ROOT}/registry") if is_playlist_id(name)
         }
-        data = self.source.read(INDEX_PATH)
+        data = self._read(INDEX_PATH)
         if data is None:
             if with_pages:
                 self._add(
@@ -1247,7 +1279,7 @@ class Validator:
             )
         names = dict(entries)
         for playlist_id in sorted(touched & set(names)):
-            data = self.source.read(_paths(playlist_id)["json"])
+            data = self._read(_paths(playlist_id)["json"])
             if data is None:
                 continue
             try:
