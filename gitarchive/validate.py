@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from markdown_it import MarkdownIt
 
 from gitarchive import gitstore
-from gitarchive.errors import FormatError
+from gitarchive.errors import FormatError, UsageError
 from gitarchive.model import is_playlist_id, playlist_url
 
 if TYPE_CHECKING:
@@ -1369,7 +1369,7 @@ def validate_worktree(store: Store) -> list[Finding]:
     """Every archive file in the working tree (plus gitarchive.toml), ignored files excepted."""
     root = store.workdir
     if root is None:
-        raise FormatError("a bare repository has no working tree; use --all or a range")
+        raise UsageError("a bare repository has no working tree; use --all or a range")
     paths: list[str] = []
     base = root / ARCHIVE_ROOT
     if base.is_dir():
@@ -1383,10 +1383,13 @@ def validate_worktree(store: Store) -> list[Finding]:
     return Validator(WorkTreeSource(root)).run(paths)
 
 
-def validate_commit_all(store: Store, commit_id: str) -> list[Finding]:
+def validate_commit_all(
+    store: Store, commit_id: str, *, label_commit: bool = False
+) -> list[Finding]:
     """Every file of a commit: archive rules under playlists/, secrets everywhere."""
     files = gitstore.tree_files(store, commit_id, "")
-    return Validator(BlobMapSource(store, files)).run(files)
+    commit = commit_id if label_commit else None
+    return Validator(BlobMapSource(store, files), commit=commit).run(files)
 
 
 def validate_commits(store: Store, commits: Iterable[str]) -> list[Finding]:
@@ -1411,7 +1414,7 @@ def validate_commits(store: Store, commits: Iterable[str]) -> list[Finding]:
 def validate_range(store: Store, revision_range: str) -> list[Finding]:
     """Files changed by each commit of ``A..B`` (``A..`` means ``A..HEAD``)."""
     if ".." not in revision_range or "..." in revision_range:
-        raise FormatError(f"not a range A..B: {revision_range!r}")
+        raise UsageError(f"not a range A..B: {revision_range!r}")
     base, _, tip = revision_range.partition("..")
     tip_id = store.resolve(tip or "HEAD")
     hidden = [store.resolve(base)] if base else []
@@ -1478,9 +1481,30 @@ def commits_to_push(store: Store, updates: Iterable[PushUpdate]) -> list[str]:
     return commits
 
 
-def validate_push(store: Store, stdin_text: str) -> list[Finding]:
-    """The pre-push hook: validate every commit being pushed, and only those."""
-    return validate_commits(store, commits_to_push(store, parse_pre_push(stdin_text)))
+#: Above this many commits in one push, each pushed tip's whole tree is validated
+#: instead of every commit one by one (see validate_push).
+MAX_COMMITS_ONE_BY_ONE = 200
+
+
+def validate_push(
+    store: Store, stdin_text: str, *, max_commits: int = MAX_COMMITS_ONE_BY_ONE
+) -> list[Finding]:
+    """The pre-push hook: validate every commit being pushed, and only those.
+
+    A push of more than ``max_commits`` commits is usually the first push of a
+    long history to a new remote (an imported archive): checking thousands of
+    commits one by one would take minutes, so each pushed tip's whole tree is
+    validated instead (`gitarchive validate A..B` still checks every commit).
+    """
+    updates = parse_pre_push(stdin_text)
+    commits = commits_to_push(store, updates)
+    if len(commits) <= max_commits:
+        return validate_commits(store, commits)
+    findings: list[Finding] = []
+    tips = dict.fromkeys(update.local_id for update in updates if not update.is_deletion)
+    for tip in tips:
+        findings.extend(validate_commit_all(store, tip, label_commit=True))
+    return findings
 
 
 def validate_framework_push(store: Store, env: Mapping[str, str]) -> list[Finding] | None:

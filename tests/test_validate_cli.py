@@ -159,3 +159,22 @@ def test_the_repository_hook_scripts_work_with_core_hooks_path(
     commit(repo, {"playlists/registry/bad": b""}, "bad")
     result = git("push", str(remote), "main")
     assert result.returncode == 1 and "GA001" in result.stderr
+
+
+def test_a_very_long_push_validates_each_pushed_tip_whole(repo: pygit2.Repository) -> None:
+    from gitarchive.gitstore import Store
+    from gitarchive.validate import validate_push
+
+    store = Store(repo)
+    first = str(repo.head.target)
+    commit(repo, {"playlists/registry/bad": b""}, "bad")
+    commit(repo, {"playlists/registry/bad": None}, "fixed")
+    tip = commit(repo, {formats.registry_path(playlist_id(5)): b"two\nlines\n"}, "bad again")
+    line = f"refs/heads/main {tip} refs/heads/main {first}\n"
+    one_by_one = {(f.rule, f.path) for f in validate_push(store, line)}
+    assert one_by_one == {
+        ("GA001", "playlists/registry/bad"),
+        ("GA002", formats.registry_path(playlist_id(5))),
+    }
+    whole = validate_push(store, line, max_commits=2)
+    assert [(f.rule, f.commit) for f in whole] == [("GA002", tip)]
