@@ -51,10 +51,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, demo.DemoResult]]:
     path = tmp_path_factory.mktemp("demo") / "archive"
-    result = build_demo(path)
-    # Reported, never asserted: the machine is shared and noisy.
-    print(f"\nbuild_demo: {result.seconds:.2f} s for {result.syncs} syncs")
-    yield path, result
+    yield path, build_demo(path)
 
 
 # ------------------------------------------------------------ expectations
@@ -224,6 +221,16 @@ def test_commit_count_is_one_set_up_plus_one_per_day_with_a_change(
     assert authors == {f"{demo.DEMO_AUTHOR_NAME} <{demo.DEMO_AUTHOR_EMAIL}>"}
     dates = git(path, "log", "--format=%cI").split()
     assert dates[0].startswith(DATA.days[-1].date().isoformat())
+
+
+def test_build_demo_runtime_is_reported(
+    archive: tuple[Path, demo.DemoResult], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, result = archive
+    # Reported, never asserted: machines are shared and noisy. The promise is "under 10 s".
+    with capsys.disabled():
+        print(f"\n  build_demo: {result.seconds:.2f} s for {result.syncs} syncs ", end="")
+    assert result.seconds > 0
 
 
 def test_work_tree_is_clean_and_validates(
