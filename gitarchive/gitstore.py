@@ -395,26 +395,91 @@ def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) ->
         if not isinstance(commit, pygit2.Commit):
             raise RevisionNotFound(f"no commit {commit_id}")
         tree = commit.tree
+    wanted = sorted(set(paths))
+    blobs = _blob_ids(repo, tree, wanted)
     index = repo.index
     index.read()
-    for path in sorted(set(paths)):
+    for path in wanted:
         target = workdir / path
-        entry = None
-        if tree is not None:
-            with contextlib.suppress(KeyError):
-                entry = tree[path]
-        if entry is None or entry.type_str != "blob":
+        blob_id = blobs.get(path)
+        if blob_id is None:
             if target.is_file() or target.is_symlink():
                 target.unlink()
                 _remove_empty_parents(target.parent, workdir)
             if path in index:
                 index.remove(path)
             continue
-        blob = repo.get(entry.id)
+        blob = repo.get(blob_id)
         assert isinstance(blob, pygit2.Blob)
         _write_atomic(target, blob.data)
-        index.add(path)
+        _index_add_written(index, path, blob_id, target)
     index.write()
+
+
+def _index_add_written(index: pygit2.Index, path: str, blob_id: pygit2.Oid, file: Path) -> None:
+    """Stage a file we just wrote from ``blob_id``, with its stat data, without rehashing it.
+
+    ``index.add(path)`` would read and hash the file again; the blob id is
+    known. The stat data makes git see the entry as clean without reading the
+    file either. Falls back to ``index.add(path)`` if pygit2's internals differ.
+    """
+    try:
+        from pygit2.ffi import C  # pygit2's own cffi binding
+
+        info = file.stat()
+        entry = pygit2.IndexEntry(path, blob_id, _BLOB_MODE)
+        c_entry, _keep = entry._to_c()
+        c_entry.ctime.seconds = int(info.st_ctime)
+        c_entry.ctime.nanoseconds = info.st_ctime_ns % 1_000_000_000
+        c_entry.mtime.seconds = int(info.st_mtime)
+        c_entry.mtime.nanoseconds = info.st_mtime_ns % 1_000_000_000
+        c_entry.dev = info.st_dev & 0xFFFFFFFF
+        c_entry.ino = info.st_ino & 0xFFFFFFFF
+        c_entry.uid = info.st_uid & 0xFFFFFFFF
+        c_entry.gid = info.st_gid & 0xFFFFFFFF
+        c_entry.file_size = info.st_size & 0xFFFFFFFF
+        error = C.git_index_add(index._index, c_entry)
+    except (AttributeError, ImportError, TypeError):
+        index.add(path)
+        return
+    if error < 0:
+        index.add(path)
+
+
+def _blob_ids(
+    repo: pygit2.Repository, tree: pygit2.Tree | None, paths: Iterable[str]
+) -> dict[str, pygit2.Oid]:
+    """Blob ids of ``paths`` in ``tree``, reading each folder's tree once.
+
+    (``tree["a/b/c"]`` parses every folder on the way for each call: with a
+    flat folder of thousands of entries that is what a sync would spend its
+    time on.)
+    """
+    found: dict[str, pygit2.Oid] = {}
+    if tree is None:
+        return found
+    by_folder: dict[str, list[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        by_folder.setdefault(folder, []).append(name)
+    for folder, names in by_folder.items():
+        if folder:
+            try:
+                folder_tree = repo.get(tree[folder].id)
+            except KeyError:
+                continue
+        else:
+            folder_tree = tree
+        if not isinstance(folder_tree, pygit2.Tree):
+            continue
+        for name in names:
+            try:
+                entry = folder_tree[name]
+            except KeyError:
+                continue
+            if entry.type_str == "blob":
+                found[f"{folder}/{name}" if folder else name] = entry.id
+    return found
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
