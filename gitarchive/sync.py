@@ -552,6 +552,13 @@ def run_sync(
             _record_last_sync(store, result)
             return result
         assert identity is not None
+        commit_started = started
+
+        def objects_written(new_commit: str) -> None:
+            result.timings["commit_objects"] = time.perf_counter() - commit_started
+            if before_ref_update is not None:
+                before_ref_update(new_commit)
+
         result.commit = gitstore.commit_changes(
             store,
             plan.changes,
@@ -559,7 +566,7 @@ def run_sync(
             identity=identity,
             when=now,
             parent=base,
-            before_ref_update=before_ref_update,
+            before_ref_update=objects_written,
         )
         result.timings["commit"] = time.perf_counter() - started
         _record_last_sync(store, result)
