@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from gitarchive.gitstore import Store
-    from gitarchive.model import Playlist
+    from gitarchive.model import CumulativeView, Playlist
+
+logger = logging.getLogger(__name__)
 
 MAX_PUSH_ATTEMPTS = 4
 LAST_SYNC_FILE = "gitarchive-last-sync.json"
@@ -375,6 +378,11 @@ def plan_sync(
                     raise
                 except UnicodeDecodeError:
                     raise FormatError("not UTF-8 text", path=cumulative_file, commit=base) from None
+        if previous_view is None and previous is not None:
+            # An archive imported without cumulative files (or one deleted by
+            # hand): rebuild this playlist's view from its log, once; from then
+            # on every sync is one step on the committed view again.
+            previous_view = _rebuild_cumulative(store, base, playlist_id)
         view = history.update_cumulative(previous_view, playlist, day)
         cumulative = formats.render_cumulative(view, github=github, branch=settings.branch).encode()
         if _blob_changed(store, base_listing, cumulative_file, cumulative):
@@ -418,6 +426,18 @@ def plan_sync(
     if _blob_changed(store, base_listing, formats.INDEX_PATH, index):
         plan.changes[formats.INDEX_PATH] = index
     return plan
+
+
+def _rebuild_cumulative(store: Store, base: str | None, playlist_id: str) -> CumulativeView | None:
+    from gitarchive import versions
+
+    try:
+        found = versions.list_versions(store, playlist_id, start=base)
+    except GitArchiveError as exc:
+        # an unreadable old version must not stop today's sync; start afresh
+        logger.warning("cannot rebuild the cumulative view of %s: %s", playlist_id, exc)
+        return None
+    return history.fold_cumulative(found)
 
 
 def _archive_paths(playlist_id: str) -> tuple[str, ...]:

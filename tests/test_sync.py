@@ -15,6 +15,7 @@ from gitarchive import formats, gitstore, history
 from gitarchive.cli import main
 from gitarchive.errors import LockedError, UsageError
 from gitarchive.gitstore import ArchiveLock, Identity, Store
+from gitarchive.spotify import parse_playlist
 from gitarchive.sync import Progress, SyncOptions, commit_message, run_sync
 
 if TYPE_CHECKING:
@@ -452,3 +453,33 @@ def test_custom_message_and_identity_from_settings(
     pretty = (archive / formats.pretty_path(A)).read_text()
     assert f"githistory.xyz/me/playlists/blob/trunk/playlists/plain/{A}" in pretty
     assert result.message == "Backfill"
+
+
+def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
+    archive: Path, fake_spotify: FakeSpotify
+) -> None:
+    register(archive, A)
+    fake_spotify.add_playlist(playlist(A, [0, 1, 2]))
+    sync(archive)
+    fake_spotify.add_playlist(playlist(A, [1, 2, 3]))
+    sync(archive, DAY0 + timedelta(days=1))
+    store = Store.discover(archive)
+    # an archive imported from elsewhere: versions, but no cumulative file
+    gitstore.commit_changes(
+        store,
+        {formats.cumulative_path(A): None},
+        message="import",
+        identity=Identity("T", "t@x"),
+        when=DAY0 + timedelta(days=2),
+    )
+    fake_spotify.add_playlist(playlist(A, [3, 4]))
+    sync(archive, DAY0 + timedelta(days=3))
+    view = None
+    for day, lineup in ((0, [0, 1, 2]), (1, [1, 2, 3]), (3, [3, 4])):
+        data = playlist(A, lineup)
+        meta = {k: v for k, v in data.items() if k != "items"}
+        version = parse_playlist(meta, data["items"]["items"])
+        view = history.update_cumulative(view, version, (DAY0 + timedelta(days=day)).date())
+    assert view is not None
+    expected = formats.render_cumulative(view, github=None, branch="main")
+    assert (archive / formats.cumulative_path(A)).read_text() == expected
