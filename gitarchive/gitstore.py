@@ -1060,6 +1060,16 @@ def has_commit(store: Store, commit_id: str) -> bool:
     return isinstance(obj, pygit2.Commit)
 
 
+def peel_to_commit(store: Store, object_id: str) -> str | None:
+    """The commit an object id names (a commit, or a tag of one); None for trees and blobs."""
+    try:
+        obj = store.repo.get(object_id)
+        commit = obj.peel(pygit2.Commit) if obj is not None else None
+    except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return None
+    return None if commit is None else str(commit.id)
+
+
 def remote_tracking_ids(store: Store) -> list[str]:
     """Commit ids of every ``refs/remotes/*`` ref (what the remotes are known to hold)."""
     ids: list[str] = []

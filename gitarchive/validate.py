@@ -1466,15 +1466,16 @@ def commits_to_push(store: Store, updates: Iterable[PushUpdate]) -> list[str]:
     for update in updates:
         if update.is_deletion:
             continue
-        if not update.is_new_branch and gitstore.has_commit(store, update.remote_id):
-            hidden = [update.remote_id]
-        else:
-            # A new branch, or a remote tip we never fetched: whatever no
-            # remote-tracking ref reaches is what the remote may lack.
-            hidden = gitstore.remote_tracking_ids(store)
-            if not update.is_new_branch:
-                hidden.append(update.remote_id)
-        for commit_id in gitstore.commits_between(store, update.local_id, hidden):
+        remote_tip = (
+            None if update.is_new_branch else gitstore.peel_to_commit(store, update.remote_id)
+        )
+        # A new branch, or a remote tip we never fetched: whatever no
+        # remote-tracking ref reaches is what the remote may lack.
+        hidden = [remote_tip] if remote_tip is not None else gitstore.remote_tracking_ids(store)
+        tip = gitstore.peel_to_commit(store, update.local_id)
+        if tip is None:
+            continue  # a tag of a tree or blob: no commits, nothing to validate
+        for commit_id in gitstore.commits_between(store, tip, hidden):
             if commit_id not in seen:
                 seen.add(commit_id)
                 commits.append(commit_id)

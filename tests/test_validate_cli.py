@@ -178,3 +178,26 @@ def test_a_very_long_push_validates_each_pushed_tip_whole(repo: pygit2.Repositor
     }
     whole = validate_push(store, line, max_commits=2)
     assert [(f.rule, f.commit) for f in whole] == [("GA002", tip)]
+
+
+def test_pushing_tags_validates_the_tagged_commits(repo: pygit2.Repository) -> None:
+    from gitarchive.gitstore import Store
+    from gitarchive.validate import validate_push
+
+    zero = "0" * 40
+    store = Store(repo)
+    signature = pygit2.Signature("Test", "test@example.invalid", 1767225600, 0)
+    tree_tag = repo.create_tag(
+        "tree",
+        repo.head.peel(pygit2.Commit).tree_id,
+        pygit2.enums.ObjectType.TREE,
+        signature,
+        "a tree",
+    )
+    assert validate_push(store, f"refs/tags/tree {tree_tag} refs/tags/tree {zero}\n") == []
+    bad = commit(repo, {"playlists/registry/bad": b""}, "bad")
+    tag = repo.create_tag(
+        "v1", pygit2.Oid(hex=bad), pygit2.enums.ObjectType.COMMIT, signature, "v1"
+    )
+    found = validate_push(store, f"refs/tags/v1 {tag} refs/tags/v1 {zero}\n")
+    assert [(f.rule, f.commit) for f in found] == [("GA001", bad)]
