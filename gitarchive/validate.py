@@ -971,6 +971,7 @@ class Validator:
         if kind.kind == "registry":
             assert kind.playlist_id is not None
             findings += check_registry(path, kind.playlist_id, data)
+            findings += check_secrets(path, _lenient(data))  # an alias is free text
             self._add(findings)
             return
         if b"\0" in data[:8000]:

@@ -390,6 +390,11 @@ def test_ga05x_secrets_pasted_into_any_file(
     assert all(secret not in str(f) for f in found)  # never echoed
 
 
+def test_secrets_in_a_registry_alias(archive: dict[str, bytes]) -> None:
+    archive[REGISTRY] = f"{github_token()}\n".encode()
+    assert [(f.rule, f.path, f.line) for f in check(archive)] == [("GA053", REGISTRY, 1)]
+
+
 def test_secrets_no_false_positives_on_ids_snapshots_and_hashes() -> None:
     seed_md = formats.render_pretty(seed_playlist(), github="mackorone/spotify-playlist-archive")
     text = "\n".join(
