@@ -18,9 +18,10 @@ from gitarchive.errors import SettingsError
 SETTINGS_FILE = "gitarchive.toml"
 DEFAULT_API_URL = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
-# Requests in flight. bench/fetch.py (50 ms latency, 2 busy cores): 16 → ~12x the sequential
-# baseline, 32 → ~19x, 64 → no better (the client's CPU is the limit); 429s pause all anyway.
-DEFAULT_CONCURRENCY = 32
+# Requests in flight. bench/fetch.py (50 ms latency, 2 shared cores, medians of 6 runs): 16 →
+# 12x the sequential baseline, 32 → 19x, 64 → 21x; beyond that the client's CPU (~2 ms per
+# request in httpx) is the limit. A 429 closes one shared gate: hitting the limit costs a pause.
+DEFAULT_CONCURRENCY = 64
 _GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
