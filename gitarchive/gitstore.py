@@ -142,7 +142,9 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re as _re  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 from collections.abc import Callable, Iterable, Iterator, Mapping  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -305,7 +307,8 @@ def build_commit(
         if not isinstance(parent_commit, pygit2.Commit):
             raise RevisionNotFound(f"no commit {parent}")
         base = parent_commit.tree
-    new_tree = _write_tree(repo, base, dict(changes))
+    blob_ids = _create_blobs(store, changes)
+    new_tree = _write_tree(repo, base, blob_ids)
     if new_tree is None:
         new_tree = repo.TreeBuilder().write()
     if base is not None and new_tree == base.id:
@@ -318,11 +321,46 @@ def build_commit(
     return str(commit)
 
 
+def _create_blobs(
+    store: Store, changes: Mapping[str, bytes | None]
+) -> dict[str, pygit2.Oid | None]:
+    """Write the blobs of ``changes`` (None stays None: a deletion).
+
+    libgit2 releases the GIL while it compresses and writes a loose object, so
+    a few threads, each with its own repository handle (libgit2 objects are not
+    shared across threads), write hundreds of blobs about twice as fast.
+    """
+    items = [(path, data) for path, data in changes.items() if data is not None]
+    found: dict[str, pygit2.Oid | None] = {
+        path: None for path, data in changes.items() if data is None
+    }
+    workers = min(4, os.cpu_count() or 1)
+    if len(items) < 32 or workers < 2:
+        for path, data in items:
+            found[path] = store.repo.create_blob(data)
+        return found
+    local = threading.local()
+    repo_path = store.repo.path
+
+    def write(data: bytes) -> pygit2.Oid:
+        handle = getattr(local, "repo", None)
+        if handle is None:
+            handle = local.repo = pygit2.Repository(repo_path)
+        return handle.create_blob(data)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for (path, _data), blob_id in zip(
+            items, pool.map(write, [data for _path, data in items]), strict=True
+        ):
+            found[path] = blob_id
+    return found
+
+
 def _write_tree(
-    repo: pygit2.Repository, base: pygit2.Tree | None, changes: dict[str, bytes | None]
+    repo: pygit2.Repository, base: pygit2.Tree | None, changes: dict[str, pygit2.Oid | None]
 ) -> pygit2.Oid | None:
     builder = repo.TreeBuilder(base) if base is not None else repo.TreeBuilder()
-    nested: dict[str, dict[str, bytes | None]] = {}
+    nested: dict[str, dict[str, pygit2.Oid | None]] = {}
     for path, data in changes.items():
         head, _, rest = path.partition("/")
         if not head:
@@ -333,7 +371,7 @@ def _write_tree(
             if builder.get(head) is not None:
                 builder.remove(head)
         else:
-            builder.insert(head, repo.create_blob(data), _BLOB_MODE)
+            builder.insert(head, data, _BLOB_MODE)
     for name, sub_changes in nested.items():
         sub_base = None
         if base is not None and name in base:
