@@ -294,3 +294,18 @@ def test_a_commit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
     assert store.head_id() == theirs
     assert not (store.git_dir / gitstore.PENDING_FILE).exists()
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_many_blobs_are_written_in_parallel_and_correctly(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    changes: dict[str, bytes | None] = {
+        f"playlists/plain/p{i:03}": f"playlist {i}\n".encode() * (i + 1) for i in range(120)
+    }
+    commit = gitstore.commit_changes(store, changes, message="m", identity=ME, when=WHEN)
+    assert commit is not None
+    for path, data in changes.items():
+        assert store.read_file(commit, path) == data
+        assert (root / path).read_bytes() == data
+    assert git(root, "fsck", "--strict", "--no-dangling").strip() == ""
+    assert git(root, "status", "--porcelain") == ""
