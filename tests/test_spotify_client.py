@@ -239,8 +239,8 @@ def test_transient_faults_are_retried(fake_spotify: FakeSpotify, kind: str, stat
 
 def test_slow_answer_times_out_and_is_retried(fake_spotify: FakeSpotify) -> None:
     fake_spotify.add_playlist(make_playlist(A, 10))
-    fake_spotify.inject("slow", match="/items", delay=1.0)
-    playlist = run(fetch(fake_spotify, A, timeout=0.3))
+    fake_spotify.inject("slow", match="/items", delay=1.5)
+    playlist = run(fetch(fake_spotify, A, timeout=0.5))
     assert len(playlist.tracks) == 10
     assert [r.path for r in fake_spotify.api_requests()].count(f"/v1/playlists/{A}/items") == 2
 
@@ -309,17 +309,17 @@ def test_429_pauses_all_requests(fake_spotify: FakeSpotify) -> None:
     for playlist_id in ids:
         fake_spotify.add_playlist(make_playlist(playlist_id, 60))
     fake_spotify.latency = 0.01
-    fake_spotify.inject("rate_limit", match=ids[4], retry_after=0.5)
+    fake_spotify.inject("rate_limit", match=ids[4], retry_after=0.8)
     results = run(fetch_many(fake_spotify, ids, concurrency=6))
     assert all(isinstance(r, Playlist) for r in results.values())
     log = fake_spotify.api_requests()
     refused = [r for r in log if r.status == 429]
     assert len(refused) == 1
     gate_closed = refused[0].finished
-    # Requests that had already left may arrive just after the 429; nothing else for 0.5 s.
-    window = [r for r in log if gate_closed + 0.05 < r.started < gate_closed + 0.49]
+    # Requests that had already left may arrive just after the 429; nothing else for 0.8 s.
+    window = [r for r in log if gate_closed + 0.15 < r.started < gate_closed + 0.79]
     assert window == []
-    after = [r for r in log if r.started >= gate_closed + 0.49]
+    after = [r for r in log if r.started >= gate_closed + 0.79]
     assert len(after) > 20  # the other playlists did wait, and then went on
 
 
