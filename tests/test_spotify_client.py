@@ -477,3 +477,31 @@ def test_no_secret_in_logs_or_errors(
     for text in texts:
         for secret in secrets:
             assert secret not in text
+
+
+def test_a_failed_page_fails_its_playlist_only(fake_spotify: FakeSpotify) -> None:
+    fake_spotify.add_playlist(make_playlist(A, 300))
+    fake_spotify.add_playlist(make_playlist(B, 120))
+    fake_spotify.inject("status", status=403, match=f"{A}/items?offset=100", times=None)
+    results = run(fetch_many(fake_spotify, [A, B]))
+    assert isinstance(results[A], Forbidden) and results[A].playlist == A
+    assert isinstance(results[B], Playlist) and len(results[B].tracks) == 120
+
+
+def test_the_fake_refuses_limits_above_50(fake_spotify: FakeSpotify) -> None:
+    """The client never asks for more than 50; the fake holds it to that like Spotify."""
+    import httpx
+
+    fake_spotify.add_playlist(make_playlist(A, 3))
+    token = httpx.post(
+        f"{fake_spotify.accounts_url}/api/token",
+        data={"grant_type": "client_credentials"},
+        auth=(fake_spotify.client_id, fake_spotify.client_secret),
+    ).json()["access_token"]
+    answer = httpx.get(
+        f"{fake_spotify.api_url}/playlists/{A}/items",
+        params={"limit": 51},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {"error": {"status": 400, "message": "Invalid limit"}}

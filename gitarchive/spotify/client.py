@@ -252,10 +252,17 @@ class SpotifyClient:
         # A server may serve fewer than `limit` per page: step by what the first page held.
         step = min(PAGE_LIMIT, len(entries))
         offsets = range(step, total, step) if step else range(0)
-        pages = await asyncio.gather(
-            *(self._page(playlist_id, endpoint, offset, deadline) for offset in offsets)
-        )
-        for _page_total, page_entries, page_next in pages:
+        # One failed page fails the playlist: a TaskGroup stops its sibling requests too.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._page(playlist_id, endpoint, offset, deadline))
+                    for offset in offsets
+                ]
+        except BaseExceptionGroup as group_error:
+            raise _first_error(group_error) from None
+        for task in tasks:
+            _page_total, page_entries, page_next = task.result()
             entries.extend(page_entries)
             following = page_next
         # The playlist may have grown while we read it: follow `next` to the end.
