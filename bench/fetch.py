@@ -11,7 +11,7 @@ added latency per request, then measures:
 
 Prints the time, requests/s and the ratio baseline/client for each concurrency.
 
-    python bench/fetch.py                      # 1,000 x 100 tracks, 50 ms, concurrency 32
+    python bench/fetch.py                      # 1,000 x 100 tracks, 50 ms, default concurrency
     python bench/fetch.py --concurrency 8,16,32,64
 """
 
