@@ -19,7 +19,11 @@ Playlists
     ``{"added_at", "is_local", "item": {...}}``). ``fake.add_playlist(data, legacy=False)``
     serves it; ``legacy=True`` makes ``/items`` answer 404 and ``/tracks`` serve entries
     under the old ``"track"`` key. ``fake.add_seed()`` serves the seed playlist from
-    ``tests/data/api/<SEED_ID>.json``. Unknown ids answer 404.
+    ``tests/data/api/<SEED_ID>.json``; ``fake.add_generated(count, n_tracks)`` serves
+    ``generated_id(0..count-1)``; ``fake.remove_playlist(id)``. Unknown ids answer 404 (as
+    deleted playlists, and curated ones for restricted apps, do). ``fake_id(*parts)`` makes
+    deterministic 22-character ids. ``fake.max_page_items = N`` serves at most N entries per
+    page whatever the limit (pagination of small playlists such as the 50-track seed).
 
 Endpoints
     GET  /v1/playlists/{id}            metadata (``fields`` / ``market`` accepted, ignored)
@@ -31,10 +35,15 @@ Endpoints
     GET  /authorize                    302 to redirect_uri?code=...&state=... (plays consent)
 
 Auth
-    ``fake.client_id`` / ``fake.client_secret``; API calls need a Bearer token the fake
+    ``fake.env(refresh_token=False, secret=True)`` → the env dict (GITARCHIVE_API_URL,
+    GITARCHIVE_ACCOUNTS_URL, SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET, and with
+    ``refresh_token=True`` a fresh SPOTIFY_REFRESH_TOKEN); ``fake.setenv(monkeypatch, ...)``
+    sets it. ``fake.client_id`` / ``fake.client_secret``; API calls need a Bearer token the fake
     issued. ``fake.expire_tokens()`` makes every issued access token answer 401.
     ``fake.issue_refresh_token()`` returns a valid refresh token; ``fake.rotate_refresh_tokens
-    = True`` rotates it on every refresh; ``fake.revoke_refresh_tokens()`` → invalid_grant.
+    = True`` rotates it on every refresh; ``fake.revoke_refresh_tokens()`` → invalid_grant;
+    ``fake.valid_refresh_tokens()``. ``fake.secrets_seen()``: every secret, token and code the
+    fake ever issued, to assert that none leaks into logs, output or errors.
 
 Faults (per test)
     ``fake.inject(kind, match="", times=1, status=500, retry_after=None, delay=0.0)``
