@@ -442,18 +442,21 @@ def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) ->
 
 
 def _update_worktree(store: Store, files: Mapping[str, bytes | None]) -> None:
-    """Write (or delete) ``files`` in the work tree, atomically each, and stage exactly them.
-
-    Hot path of every sync (hundreds of files in folders of thousands): plain
-    os calls, one makedirs per folder, the blob id hashed in memory rather than
-    read back from the object database, the index entry added with its stat data.
-    """
+    """Write (or delete) ``files`` in the work tree, atomically each, and stage exactly them."""
     workdir = store.workdir
     if workdir is None:
         return
+    _write_files(workdir, files)
+    _stage_files(store, files)
+
+
+def _write_files(workdir: Path, files: Mapping[str, bytes | None]) -> None:
+    """Write (or delete) ``files`` under ``workdir``: temp file + rename, each.
+
+    Hot path of every sync (hundreds of files in folders of thousands): plain
+    os calls and one makedirs per folder.
+    """
     root = str(workdir)
-    index = store.repo.index
-    index.read()
     folders_made: set[str] = set()
     suffix = f".gitarchive-{os.getpid()}.tmp"
     for path in sorted(files):
@@ -464,8 +467,6 @@ def _update_worktree(store: Store, files: Mapping[str, bytes | None]) -> None:
             if target.is_file() or target.is_symlink():
                 target.unlink()
                 _remove_empty_parents(target.parent, workdir)
-            if path in index:
-                index.remove(path)
             continue
         folder, _, name = full.rpartition("/")
         if folder not in folders_made:
@@ -481,7 +482,26 @@ def _update_worktree(store: Store, files: Mapping[str, bytes | None]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)  # noqa: PTH108
             raise
-        _index_add_written(index, path, pygit2.hash(data), Path(full))
+
+
+def _stage_files(store: Store, files: Mapping[str, bytes | None]) -> None:
+    """Index entries for exactly ``files`` (already in the work tree); the rest untouched.
+
+    The blob id is hashed in memory rather than read back, and each entry gets
+    the file's stat data, so git sees it clean without reading it.
+    """
+    workdir = store.workdir
+    if workdir is None:
+        return
+    index = store.repo.index
+    index.read()
+    for path in sorted(files):
+        data = files[path]
+        if data is None:
+            if path in index:
+                index.remove(path)
+            continue
+        _index_add_written(index, path, pygit2.hash(data), workdir / path)
     index.write()
 
 
@@ -591,32 +611,47 @@ def commit_changes(
     parent: str | object | None = ...,
     before_ref_update: Callable[[str], None] | None = None,
 ) -> str | None:
-    """One commit of ``changes`` on HEAD, then work tree + index for those paths.
+    """One commit of ``changes`` on HEAD; work tree + index follow for those paths.
 
     Returns the new commit id, or None when nothing changed. ``before_ref_update``
-    runs after every object is written and before the ref moves (tests inject a
-    crash there).
+    runs after every object (and work tree file) is written and before the ref
+    moves (tests inject a crash there): HEAD, files and index stay as they were.
     """
     # the ref must still point at the commit we built on, else someone committed meanwhile
     base = store.head_id() if parent is ... else parent
     assert base is None or isinstance(base, str)
-    new_commit = build_commit(store, base, changes, message=message, identity=identity, when=when)
-    if new_commit is None:
-        return None
-    if before_ref_update is not None:
-        before_ref_update(new_commit)
+    workdir = store.workdir
     paths = sorted(changes)
     pending = store.git_dir / PENDING_FILE
-    if store.workdir is not None:
-        _write_atomic(pending, json.dumps(paths).encode())
     reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
-    try:
-        update_head(store, new_commit, expected=base, message=reflog)
-    except BaseException:
-        pending.unlink(missing_ok=True)  # the ref did not move: nothing to finish later
-        raise
-    if store.workdir is not None:
-        _update_worktree(store, changes)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        writing = None
+        if workdir is not None:
+            # The work tree files are written while the objects are: a marker
+            # lists them first, so that a sync killed before its ref moves is
+            # put back by the next one (recover_pending), and an exception here
+            # puts them back at once.
+            _write_atomic(pending, json.dumps(paths).encode())
+            writing = background.submit(_write_files, workdir, changes)
+        try:
+            new_commit = build_commit(
+                store, base, changes, message=message, identity=identity, when=when
+            )
+            if writing is not None:
+                writing.result()
+            if new_commit is not None:
+                if before_ref_update is not None:
+                    before_ref_update(new_commit)
+                update_head(store, new_commit, expected=base, message=reflog)
+        except BaseException:
+            if writing is not None:
+                with contextlib.suppress(Exception):
+                    writing.result()
+                checkout_paths(store, base, paths)  # the ref did not move: old files back
+                pending.unlink(missing_ok=True)
+            raise
+    if workdir is not None:
+        _stage_files(store, changes)
         pending.unlink()
     return new_commit
 
