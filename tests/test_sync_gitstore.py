@@ -155,7 +155,7 @@ def test_crash_after_ref_update_is_repaired_by_recover_pending(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(gitstore, "_update_worktree", die)
+        patch.setattr(gitstore, "_stage_files", die)
         with pytest.raises(KeyboardInterrupt):
             gitstore.commit_changes(
                 store, {"playlists/plain/a": b"A2\n"}, message="m2", identity=ME, when=WHEN
