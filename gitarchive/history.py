@@ -23,6 +23,7 @@ from gitarchive.model import CumulativeTrack, CumulativeView
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Set as AbstractSet
     from datetime import date, datetime
 
     from gitarchive.model import Playlist, Track
@@ -103,6 +104,7 @@ def align_keys(
     keys: list[str] | None = None,
     *,
     old_sides: tuple[Iterable[str], Iterable[str]] | None = None,
+    new_keys: AbstractSet[str] | None = None,
 ) -> list[str]:
     """Keys for ``new_tracks``, matched across the plain/JSON boundary.
 
@@ -118,6 +120,8 @@ def align_keys(
     ``keys`` (the tracks' own keys, if already known) is updated in place.
     ``old_sides`` optionally gives ``old``'s line-keyed and id-keyed keys, so
     that a caller keeping them apart spares scanning every old entry.
+    ``new_keys``: every key of the new version, when ``new_tracks`` are only
+    the tracks that changed (the others are known to be in ``old``).
     """
     if keys is None:
         keys = [track.key for track in new_tracks]
@@ -138,7 +142,7 @@ def align_keys(
         candidates = itertools.chain(
             line_side if need_line_side else (), id_side if need_id_side else ()
         )
-    present = set(keys)
+    present = set(keys) if new_keys is None else new_keys
     line_spare: dict[str, str] = {}  # line key -> old line-keyed entry, for new id keys
     id_spare: dict[str, str] = {}  # line key -> old id-keyed entry, for new line keys
     for key in candidates:
@@ -379,6 +383,9 @@ class CumulativeFold:
         self._present: dict[str, Track] = {}  # key -> the track present in the last version
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        self._last_ids: set[int] = set()
+        self._last_key_set: set[str] = set()
+        self._unique = False  # the last version listed each key once
         self._playlist: Playlist | None = None
         self._first_scraped: date | None = None
         self._last_day: date | None = None
@@ -388,10 +395,66 @@ class CumulativeFold:
             self._load(update_cumulative(self.view(), playlist, day), playlist, day)
             return
         tracks = playlist.tracks
+        ids = list(map(id, tracks))
+        id_set = set(ids)
+        if not (
+            self._unique and len(id_set) == len(ids) and self._add_changed(tracks, ids, id_set, day)
+        ):
+            self._add_all(tracks, ids, id_set, day)
+        self._last_tracks = tracks  # keeps the ids of _last_keys alive and unique
+        self._playlist = playlist
+        self._last_day = day
+
+    def _add_changed(
+        self, tracks: tuple[Track, ...], ids: list[int], id_set: set[int], day: date
+    ) -> bool:
+        """The step when only a few track objects changed; False: take the full step.
+
+        Both versions must list each key once (then a key is one object, and
+        the objects present in both versions are exactly the unchanged entries).
+        """
+        added_ids = id_set - self._last_ids
+        removed_ids = self._last_ids - id_set
+        if len(added_ids) + len(removed_ids) > 64:
+            return False
+        position = dict(zip(ids, range(len(ids)), strict=True))
+        by_id = dict(zip(ids, tracks, strict=True))
+        added = [by_id[i] for i in sorted(added_ids, key=position.__getitem__)]
+        added_keys = [track.key for track in added]
+        removed_keys = {self._last_keys[i] for i in removed_ids}
+        key_set = self._last_key_set - removed_keys
+        if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
+            return False
+        key_set.update(added_keys)
+        aligned = align_keys(
+            self._tracks,
+            added,
+            list(added_keys),
+            old_sides=(self._line_keys, self._id_keys),
+            new_keys=key_set,
+        )
+        current = {
+            key: (track, raw_key)
+            for key, track, raw_key in zip(aligned, added, added_keys, strict=True)
+        }
+        present = self._present
+        for key in removed_keys - current.keys():
+            self._entries[key] = _removed(self._entries[key], day)
+            del present[key]
+        self._apply(current, present, day)
+        last_keys = self._last_keys
+        for i in removed_ids:
+            del last_keys[i]
+        last_keys.update(zip(map(id, added), added_keys, strict=True))
+        self._last_ids = id_set
+        self._last_key_set = key_set
+        return True
+
+    def _add_all(
+        self, tracks: tuple[Track, ...], ids: list[int], id_set: set[int], day: date
+    ) -> None:
         known = self._last_keys
         raw_keys = [known.get(id(track)) or track.key for track in tracks]
-        self._last_keys = {id(track): key for track, key in zip(tracks, raw_keys, strict=True)}
-        self._last_tracks = tracks  # keeps the ids above alive and unique
         keys = align_keys(
             self._tracks, tracks, list(raw_keys), old_sides=(self._line_keys, self._id_keys)
         )
@@ -399,15 +462,32 @@ class CumulativeFold:
         for key, raw_key, track in zip(keys, raw_keys, tracks, strict=True):
             if key not in current:
                 current[key] = (track, raw_key)
-        entries = self._entries
         for key in self._present.keys() - current.keys():
-            entry = entries[key]
-            entries[key] = _removed(entry, day)
+            self._entries[key] = _removed(self._entries[key], day)
+        old_present = self._present
         present: dict[str, Track] = {}
-        for key, (track, raw_key) in current.items():
-            previous = self._present.get(key)
-            if previous is not None and (previous is track or previous == track):
+        for key in current:
+            previous = old_present.get(key)
+            if previous is not None:
                 present[key] = previous
+        self._apply(current, present, day)
+        self._last_keys = dict(zip(ids, raw_keys, strict=True))
+        self._last_ids = id_set
+        self._last_key_set = set(raw_keys)
+        self._unique = len(self._last_key_set) == len(raw_keys)
+
+    def _apply(
+        self, current: dict[str, tuple[Track, str]], present: dict[str, Track], day: date
+    ) -> None:
+        """Entries for ``current`` (aligned key -> track, own key), as update_cumulative makes them.
+
+        ``present`` holds the entries present before, still present now; it
+        becomes the present entries after this step.
+        """
+        entries = self._entries
+        for key, (track, raw_key) in current.items():
+            previous = present.get(key)
+            if previous is not None and (previous is track or previous == track):
                 continue
             before = entries.get(key)
             spotify_added = track.added_at.date() if track.added_at else None
@@ -419,6 +499,7 @@ class CumulativeFold:
                 entries.pop(key, None)
                 self._tracks.pop(key, None)
                 self._side(key).discard(key)
+                present.pop(key, None)
             entries[raw_key] = CumulativeTrack(
                 track=track, added=added, added_asterisk=asterisk, removed=None
             )
@@ -426,8 +507,6 @@ class CumulativeFold:
             self._side(raw_key).add(raw_key)
             present[raw_key] = track
         self._present = present
-        self._playlist = playlist
-        self._last_day = day
 
     def _side(self, key: str) -> set[str]:
         return self._line_keys if key.startswith(LINE_KEY_PREFIX) else self._id_keys
@@ -442,6 +521,9 @@ class CumulativeFold:
         }
         self._last_tracks = ()
         self._last_keys = {}
+        self._last_ids = set()
+        self._last_key_set = set()
+        self._unique = False
         self._playlist = playlist
         self._first_scraped = view.first_scraped
         self._last_day = day if self._last_day is None else max(day, self._last_day)

@@ -255,3 +255,48 @@ def test_incremental_fold_equals_the_plain_fold(steps: list[tuple[list[Track], i
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
         assert fold.view() == plain_view
+
+
+# the same objects across versions, as the readers' caches give them (the fold's fast path)
+SHARED = [track(n) for n in range(1, 7)] + [plain(track(n)) for n in range(1, 4)]
+SHARED += [
+    track(1, name="Song 1 (Remix)"),
+    dataclasses.replace(track(2)),
+    track(3, added="2026-01-04"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=7),
+            st.integers(min_value=1, max_value=9),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_incremental_fold_with_shared_track_objects(steps: list[tuple[list[int], int]]) -> None:
+    plain_view = None
+    fold = CumulativeFold()
+    for indices, day in steps:
+        p = playlist(*(SHARED[i] for i in indices))
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        fold.add(p, date(2026, 1, day))
+        assert fold.view() == plain_view
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sets(st.integers(min_value=0, max_value=len(SHARED) - 1)), min_size=1, max_size=12)
+)
+def test_incremental_fold_monotonic_days_unique_tracks(steps: list[set[int]]) -> None:
+    # unique objects and days moving forward: the path an all-playlists pass takes
+    plain_view = None
+    fold = CumulativeFold()
+    for day, indices in enumerate(steps, start=1):
+        p = playlist(*(SHARED[i] for i in sorted(indices)))
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        fold.add(p, date(2026, 1, day))
+        assert fold.view() == plain_view
