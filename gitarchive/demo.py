@@ -172,7 +172,8 @@ def _expand(raw: dict[str, Any], days: Sequence[datetime]) -> tuple[DemoState | 
             name = change.get("name", name)
             description = change.get("description", description)
             followers = change.get("followers", followers)
-            available = not change.get("unavailable", not available)
+            if "unavailable" in change:
+                available = not change["unavailable"]
             removed = set(change.get("remove", ()))
             tracks = [track for track in tracks if track.id not in removed]
             # Editors add tracks shortly before the sync runs; Spotify stamps that time.
