@@ -130,7 +130,7 @@ def test_tour_shows_real_output(tmp_path: Path) -> None:
     assert any("show" in command and "--at" in command for command, _ in steps)
     for (command, shown), (_, code, got) in zip(steps, run_tour(tmp_path, steps), strict=True):
         assert code == 0, f"{command}: {got}"
-        assert mask(got) == mask(shown), (
+        assert mask(got).rstrip("\n") == mask(shown).rstrip("\n"), (
             f"README tour output of `{command}` is stale: python tests/test_readme.py --update"
         )
 
@@ -248,12 +248,13 @@ def update_readme() -> None:
     steps = tour(text)
     with tempfile.TemporaryDirectory() as scratch:
         results = run_tour(Path(scratch), steps)
-    lines = []
+    steps_text = []
     for command, code, output in results:
         if code != 0:
             raise SystemExit(f"{command} failed ({code}):\n{output}")
-        lines.append(f"$ {command}\n{output}")
-    block = "".join(lines).rstrip("\n")
+        shown = output.rstrip("\n") + "\n" if output.strip() else ""
+        steps_text.append(f"$ {command}\n{shown}")
+    block = "\n".join(steps_text).rstrip("\n")  # a blank line between commands
     start = text.index("```console\n") + len("```console\n")
     end = text.index("\n```", start)
     README.write_text(text[:start] + block + text[end:], encoding="utf-8")
