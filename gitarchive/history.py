@@ -395,19 +395,16 @@ class CumulativeFold:
             self._load(update_cumulative(self.view(), playlist, day), playlist, day)
             return
         tracks = playlist.tracks
-        ids = list(map(id, tracks))
-        id_set = set(ids)
+        id_set = set(map(id, tracks))
         if not (
-            self._unique and len(id_set) == len(ids) and self._add_changed(tracks, ids, id_set, day)
+            self._unique and len(id_set) == len(tracks) and self._add_changed(tracks, id_set, day)
         ):
-            self._add_all(tracks, ids, id_set, day)
+            self._add_all(tracks, id_set, day)
         self._last_tracks = tracks  # keeps the ids of _last_keys alive and unique
         self._playlist = playlist
         self._last_day = day
 
-    def _add_changed(
-        self, tracks: tuple[Track, ...], ids: list[int], id_set: set[int], day: date
-    ) -> bool:
+    def _add_changed(self, tracks: tuple[Track, ...], id_set: set[int], day: date) -> bool:
         """The step when only a few track objects changed; False: take the full step.
 
         Both versions must list each key once (then a key is one object, and
@@ -417,9 +414,7 @@ class CumulativeFold:
         removed_ids = self._last_ids - id_set
         if len(added_ids) + len(removed_ids) > 64:
             return False
-        position = dict(zip(ids, range(len(ids)), strict=True))
-        by_id = dict(zip(ids, tracks, strict=True))
-        added = [by_id[i] for i in sorted(added_ids, key=position.__getitem__)]
+        added = [track for track in tracks if id(track) in added_ids] if added_ids else []
         added_keys = [track.key for track in added]
         removed_keys = {self._last_keys[i] for i in removed_ids}
         key_set = self._last_key_set - removed_keys
@@ -450,9 +445,7 @@ class CumulativeFold:
         self._last_key_set = key_set
         return True
 
-    def _add_all(
-        self, tracks: tuple[Track, ...], ids: list[int], id_set: set[int], day: date
-    ) -> None:
+    def _add_all(self, tracks: tuple[Track, ...], id_set: set[int], day: date) -> None:
         known = self._last_keys
         raw_keys = [known.get(id(track)) or track.key for track in tracks]
         keys = align_keys(
@@ -471,7 +464,7 @@ class CumulativeFold:
             if previous is not None:
                 present[key] = previous
         self._apply(current, present, day)
-        self._last_keys = dict(zip(ids, raw_keys, strict=True))
+        self._last_keys = dict(zip(map(id, tracks), raw_keys, strict=True))
         self._last_ids = id_set
         self._last_key_set = set(raw_keys)
         self._unique = len(self._last_key_set) == len(raw_keys)

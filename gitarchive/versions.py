@@ -80,6 +80,7 @@ class VersionReader:
         self._cache: dict[str, Playlist] = {}
         self._cache_size = cache_size
         self._lines: dict[str, Track] = {}
+        self._known: dict[str, dict[str, Track]] = {}  # per playlist: recent lines
         self._headers: dict[tuple[str, str, str], Playlist] = {}
         self._json_tracks: dict[str, Track | None] = {}
         self._json_headers: dict[str, Playlist] = {}
@@ -125,21 +126,32 @@ class VersionReader:
                 return None
             self._headers[header_key] = header
         track_lines = lines[3:]
-        cache = self._lines
-        # set and itemgetter work in C: an all-playlists pass reads ~10^5-10^6 versions
-        missing = set(track_lines).difference(cache)  # a dict: CPython iterates the small set
-        if "" in missing:
-            return None
-        for line in missing:
-            parsed = read_source(
-                PLAIN, f"x\nx\n\n{line}\n".encode(), playlist_id, path, commit=commit
-            ).tracks
-            if len(parsed) != 1:
-                return None
-            cache[line] = parsed[0]
         if not track_lines:
             return header
-        found = operator.itemgetter(*track_lines)(cache)
+        # Consecutive versions of a playlist share nearly all lines: keep the
+        # last version's lines per playlist in a small dict and look up only
+        # the new ones in the big cache (sets and itemgetter work in C).
+        line_set = set(track_lines)
+        if "" in line_set:
+            return None
+        known = self._known.get(playlist_id)
+        if known is None:
+            known = self._known[playlist_id] = {}
+        cache = self._lines
+        for line in line_set.difference(known):
+            track = cache.get(line)
+            if track is None:
+                parsed = read_source(
+                    PLAIN, f"x\nx\n\n{line}\n".encode(), playlist_id, path, commit=commit
+                ).tracks
+                if len(parsed) != 1:
+                    return None
+                track = cache[line] = parsed[0]
+            known[line] = track
+        if len(known) > 2 * len(line_set) + 64:
+            for line in set(known).difference(line_set):
+                del known[line]
+        found = operator.itemgetter(*track_lines)(known)
         tracks: tuple[Track, ...] = found if len(track_lines) > 1 else (found,)
         if len(cache) > 1_000_000:  # bound memory on enormous archives
             cache.clear()
