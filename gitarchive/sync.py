@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -103,6 +104,9 @@ class SyncResult:
     push_attempts: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     strict: bool = False
+    # Spotify answered a refresh with a new refresh token: the stored one may stop working.
+    refresh_token_rotated: bool = False
+    refresh_token_file: str | None = None
 
     @property
     def tracks_added(self) -> int:
@@ -141,6 +145,7 @@ class SyncResult:
             "message": self.message,
             "pushed": self.pushed,
             "exit_code": self.exit_code,
+            "refresh_token_rotated": self.refresh_token_rotated,
         }
 
     def to_json(self) -> str:
@@ -167,12 +172,29 @@ async def _fetch_all(
     client: Any,
     ids: Sequence[str],
     on_result: Callable[[str, Playlist | SpotifyError], None] | None,
-) -> dict[str, Playlist | SpotifyError]:
+) -> tuple[dict[str, Playlist | SpotifyError], str | None]:
+    """Every playlist's outcome, and the refresh token if Spotify rotated it meanwhile."""
     async with client:
         results: dict[str, Playlist | SpotifyError] = await client.get_playlists(
             ids, on_result=on_result
         )
-    return results
+    rotated = getattr(client, "rotated_refresh_token", None)
+    return results, rotated if isinstance(rotated, str) else None
+
+
+def _store_rotated_token(token: str, environ: Mapping[str, str]) -> str | None:
+    """Write a rotated refresh token where the user asked for it; the file written, if any.
+
+    Never to stdout, logs or the archive: CI logs are public on many forks. The
+    file named by GITARCHIVE_REFRESH_TOKEN_FILE is created with mode 0600.
+    """
+    target = environ.get("GITARCHIVE_REFRESH_TOKEN_FILE")
+    if not target:
+        return None
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return target
 
 
 # ---------------------------------------------------------------------- planning
@@ -486,8 +508,6 @@ def run_sync(
     env: Mapping[str, str] | None = None,
 ) -> SyncResult:
     """Refresh every registered playlist and commit what changed (see module docs)."""
-    import os
-
     environ = os.environ if env is None else env
     now = options.now or datetime.now(UTC)
     if now.tzinfo is None:
@@ -534,7 +554,10 @@ def run_sync(
         outcomes: dict[str, Playlist | SpotifyError] = {}
         if ids:
             factory = client_factory or _default_client
-            outcomes = asyncio.run(_fetch_all(factory(settings), ids, progress))
+            outcomes, rotated = asyncio.run(_fetch_all(factory(settings), ids, progress))
+            if rotated is not None:
+                result.refresh_token_rotated = True
+                result.refresh_token_file = _store_rotated_token(rotated, environ)
         result.timings["fetch"] = time.perf_counter() - started
         fetched: dict[str, Playlist] = {}
         base = store.head_id()

@@ -483,3 +483,30 @@ def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
     assert view is not None
     expected = formats.render_cumulative(view, github=None, branch="main")
     assert (archive / formats.cumulative_path(A)).read_text() == expected
+
+
+def test_rotated_refresh_token_goes_to_the_named_file_never_to_output(
+    archive: Path,
+    fake_spotify: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    register(archive, A)
+    old_token = fake_spotify.setenv(monkeypatch, refresh_token=True)["SPOTIFY_REFRESH_TOKEN"]
+    fake_spotify.rotate_refresh_tokens = True
+    token_file = tmp_path / "refresh-token"
+    monkeypatch.setenv("GITARCHIVE_REFRESH_TOKEN_FILE", str(token_file))
+
+    assert run_cli("-C", str(archive), "sync", "--date", "2026-11-20T06:00:00Z") == 0
+
+    new_token = token_file.read_text().strip()
+    assert new_token in fake_spotify.valid_refresh_tokens()
+    assert new_token.startswith("fake-refresh-") and new_token != old_token
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    output = capsys.readouterr()
+    assert "new refresh token" in output.err and str(token_file) in output.err
+    for secret in fake_spotify.secrets_seen():
+        assert secret not in output.out + output.err
+        assert secret not in git(archive, "log", "-p", "--all")
