@@ -206,3 +206,19 @@ def test_unknown_playlist_is_a_one_line_error(archive: Path) -> None:
     assert result.exit_code == 1 and "no playlist named" in result.stderr
     result = run("-C", str(archive), "history", PID, "--since", "yesterday")
     assert result.exit_code == 1 and "--since" in result.stderr
+
+
+def test_cumulative_equals_what_the_real_sync_committed(tmp_path: Path) -> None:
+    # the demo archive is built by the real sync (offline snapshots, 30+ commits)
+    demo = tmp_path / "demo"
+    built = runner.invoke(cli.app, ["demo", str(demo)])
+    if built.exit_code != 0:
+        pytest.skip(f"demo archive unavailable: {built.output[-200:]}")
+    repo = pygit2.Repository(str(demo))
+    folder = repo.revparse_single("HEAD:playlists/cumulative")
+    assert len(folder) >= 1
+    for entry in folder:
+        playlist_id = entry.name.removesuffix(".md")
+        result = run("-C", str(demo), "cumulative", playlist_id)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == repo[entry.id].data.decode(), playlist_id
