@@ -15,7 +15,8 @@ Measured in one run, medians of ``--runs``:
   * baseline: ``git log --format=%H -- playlists/plain/<id>``
   * ``history`` in-process: walk + read + diff + JSON document of one playlist
   * ``history`` CLI: ``python -m gitarchive -C repo history <id> --format json``
-  * all playlists' cumulative views in one pass (``versions.all_cumulative_views``)
+  * all playlists' cumulative views in one pass (``versions.all_cumulative_views``), in one
+    process and split over 2 worker processes (``workers=2``)
 """
 
 from __future__ import annotations
@@ -216,13 +217,20 @@ def main() -> None:
         views = versions.all_cumulative_views(store)
         return len(views)
 
+    def all_views_parallel() -> object:
+        store = Store(pygit2.Repository(str(path)))
+        views = versions.all_cumulative_views(store, workers=2)
+        return len(views)
+
     results: dict[str, list[float]] = {"git log": [], "history (in-process)": [],
-                                       "history (CLI)": [], "all cumulative": []}  # fmt: skip
+                                       "history (CLI)": [], "all cumulative": [],
+                                       "all cumulative (2 processes)": []}  # fmt: skip
     counts: dict[str, object] = {}
     for run in range(args.runs):
         for name, func in (("git log", git_log), ("history (in-process)", in_process),
-                           ("history (CLI)", cli), ("all cumulative", all_views)):  # fmt: skip
-            if name == "all cumulative" and args.skip_all:
+                           ("history (CLI)", cli), ("all cumulative", all_views),
+                           ("all cumulative (2 processes)", all_views_parallel)):  # fmt: skip
+            if name.startswith("all cumulative") and args.skip_all:
                 continue
             seconds, result = timed(func)
             results[name].append(seconds)

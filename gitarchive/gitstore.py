@@ -46,6 +46,14 @@ class Store:
             raise NotAnArchive(f"not a git repository (or any parent): {start}")
         return cls(pygit2.Repository(found))
 
+    @classmethod
+    def open(cls, path: str) -> Store:
+        """The repository at exactly ``path`` (a work tree or a .git folder)."""
+        try:
+            return cls(pygit2.Repository(path))
+        except pygit2.GitError:
+            raise NotAnArchive(f"not a git repository: {path}") from None
+
     @property
     def is_bare(self) -> bool:
         return bool(self.repo.is_bare)

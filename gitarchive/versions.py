@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import gc
 import operator
+import zlib
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
@@ -266,8 +267,15 @@ def _split_path(path: str) -> tuple[str, int] | None:
     return None
 
 
-def iter_all_versions(store: Store, *, start: str | None = None) -> Iterator[Version]:
-    """Versions of every playlist in one pass over the log, in commit order."""
+def iter_all_versions(
+    store: Store, *, start: str | None = None, shard: tuple[int, int] = (0, 1)
+) -> Iterator[Version]:
+    """Versions of every playlist in one pass over the log, in commit order.
+
+    ``shard=(k, n)`` keeps only the playlists of shard k of n (see ``_shard_of``),
+    so that n processes can share the reading and folding.
+    """
+    shard_index, shard_count = shard
     reader = VersionReader(store)
     current: dict[str, list[str | None]] = {}
     last: dict[str, tuple[int, str]] = {}
@@ -283,6 +291,8 @@ def iter_all_versions(store: Store, *, start: str | None = None) -> Iterator[Ver
             if split is None:
                 continue
             playlist_id, index = split
+            if shard_count > 1 and _shard_of(playlist_id, shard_count) != shard_index:
+                continue
             current.setdefault(playlist_id, [None, None, None])[index] = blob
             touched.add(playlist_id)
         for playlist_id in sorted(touched):
@@ -305,18 +315,56 @@ def iter_all_versions(store: Store, *, start: str | None = None) -> Iterator[Ver
             )
 
 
-def all_cumulative_views(store: Store, *, start: str | None = None) -> dict[str, CumulativeView]:
+def _shard_of(playlist_id: str, shard_count: int) -> int:
+    # crc32, not hash(): str hashes differ between processes (PYTHONHASHSEED)
+    return zlib.crc32(playlist_id.encode()) % shard_count
+
+
+def all_cumulative_views(
+    store: Store, *, start: str | None = None, workers: int = 1
+) -> dict[str, CumulativeView]:
     """The cumulative view of every playlist ever archived, in one pass over the log.
 
-    The pass allocates millions of small acyclic objects that live until its
-    end; the cyclic garbage collector would traverse them again and again
-    (a quarter of the run time on the benchmark), so it is paused meanwhile.
+    With ``workers > 1`` the playlists are split into shards, each walked and
+    folded in its own process: reading blobs and folding are CPU-bound Python
+    and libgit2 work that one interpreter cannot spread over cores, while the
+    walk itself (which every shard repeats) is a small part of the cost.
+    """
+    if workers <= 1:
+        return _cumulative_views_of_shard(store, start, (0, 1))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers need nothing but this module, and start in milliseconds
+    context = multiprocessing.get_context("fork")
+    views: dict[str, CumulativeView] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        shards = [(index, workers) for index in range(workers)]
+        git_dirs = [str(store.git_dir)] * workers
+        for part in pool.map(_shard_in_worker, git_dirs, [start] * workers, shards):
+            views.update(part)
+    return dict(sorted(views.items()))
+
+
+def _shard_in_worker(
+    git_dir: str, start: str | None, shard: tuple[int, int]
+) -> dict[str, CumulativeView]:
+    # a worker process opens its own repository: libgit2 handles do not cross processes
+    return _cumulative_views_of_shard(gitstore.Store.open(git_dir), start, shard)
+
+
+def _cumulative_views_of_shard(
+    store: Store, start: str | None, shard: tuple[int, int]
+) -> dict[str, CumulativeView]:
+    """One shard's views. The pass allocates millions of small acyclic objects
+    that live until its end; the cyclic garbage collector would traverse them
+    again and again (a quarter of the run time), so it is paused meanwhile.
     """
     folds: dict[str, CumulativeFold] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for version in iter_all_versions(store, start=start):
+        for version in iter_all_versions(store, start=start, shard=shard):
             playlist = version.playlist
             fold = folds.get(playlist.id)
             if fold is None:

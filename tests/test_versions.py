@@ -165,6 +165,11 @@ def test_all_playlists_pass_equals_per_playlist_folds(tmp_path: Path) -> None:
     assert set(views) == {PID, OTHER}
     for playlist_id, view in views.items():
         assert view == fold_cumulative(versions.list_versions(store, playlist_id))
+    # shards in worker processes give exactly the one-process result
+    workers = next(
+        n for n in range(2, 9) if versions._shard_of(PID, n) != versions._shard_of(OTHER, n)
+    )
+    assert versions.all_cumulative_views(store, workers=workers) == views
 
 
 def test_resolve_playlist_by_id_url_and_name(tmp_path: Path) -> None:
