@@ -16,6 +16,7 @@ reads exactly like the command's own ``--help``.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,11 @@ def _walk(command: Any, context: Any, path: tuple[str, ...], found: list[Command
 def _param(param: Any, context: Any) -> ParamDoc:
     record = param.get_help_record(context)
     declaration, text = record if record is not None else (param.name, "")
+    # typer 0.28 and 0.29 show metavars differently ("path" / "path <path>", "<str>" /
+    # "<list[str]>"); keep what both agree on so the reference does not depend on the version.
+    if param.param_type_name == "argument":
+        declaration = declaration.split(" ", 1)[0]
+    declaration = re.sub(r"<list\[(\w+)\]>", r"<\1>", declaration)
     return ParamDoc(
         kind=param.param_type_name,
         name=param.name,
