@@ -138,6 +138,8 @@ def main_options(
     ] = False,
 ) -> None:
     """A git-native archive of Spotify playlists."""
+    # set on every invocation: tests (and embedders) call the app more than once per process
+    state.directory = Path.cwd()
     if directory is not None:
         if not directory.is_dir():
             raise fail(f"-C {directory}: no such directory")
@@ -186,7 +188,8 @@ def init(
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
     from gitarchive.registry import init_archive
 
-    target = (path if path is not None else state.directory).resolve()
+    # like git -C: a relative PATH is taken from the -C directory
+    target = (state.directory / path if path is not None else state.directory).resolve()
     store, actions = init_archive(target, force=force, version=__version__)
     root = store.workdir or target
     out.print(f"Archive at {root}", markup=False)

@@ -7,6 +7,7 @@ import tomllib
 from typing import TYPE_CHECKING
 
 import pygit2
+import pytest
 
 from gitarchive.cli import main
 from gitarchive.registry import KEEP_PATH, WORKFLOW_PATH
@@ -86,3 +87,17 @@ def test_init_in_an_existing_repository_uses_its_branch(tmp_path: Path) -> None:
     assert run_cli("-C", str(root), "init") == 0
     assert (root / "README").read_text() == "mine\n"
     assert "branches: [trunk]" in (root / WORKFLOW_PATH).read_text()
+
+
+def test_relative_path_is_taken_from_dash_c_like_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert run_cli("-C", str(tmp_path), "init", "sub") == 0
+    assert (tmp_path / "sub" / KEEP_PATH).is_file()
+    assert not (elsewhere / "sub").exists()
+    # the next invocation without -C acts on the current directory again
+    assert run_cli("init", "here") == 0
+    assert (elsewhere / "here" / KEEP_PATH).is_file()
