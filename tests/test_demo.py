@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from helpers import git
 
 from gitarchive import demo, formats
 from gitarchive.cli import main
@@ -29,12 +30,6 @@ if TYPE_CHECKING:
 
 
 DATA = load_demo_data()
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

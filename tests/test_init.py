@@ -8,21 +8,13 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from helpers import run_cli
 
-from gitarchive.cli import main
 from gitarchive.registry import KEEP_PATH, WORKFLOW_PATH
 from gitarchive.settings import parse_settings
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as done:
-        return int(done.code or 0)
-    return 0
 
 
 def test_init_creates_everything(tmp_path: Path) -> None:

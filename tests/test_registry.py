@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, make_playlist
+from helpers import git, run_cli
 
 from gitarchive import formats, gitstore
-from gitarchive.cli import main
 from gitarchive.errors import FormatError
 from gitarchive.gitstore import Identity, Store
 from gitarchive.registry import RegistryEntry, parse_entry, read_registry
@@ -24,19 +23,6 @@ if TYPE_CHECKING:
 A = fake_id("registry-test", "a")
 B = fake_id("registry-test", "b")
 WHEN = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as done:
-        return int(done.code or 0)
-    return 0
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, make_playlist, make_track_entry
+from helpers import git, run_cli
 
 from gitarchive import formats, gitstore, history
-from gitarchive.cli import main
 from gitarchive.errors import LockedError, UsageError
 from gitarchive.gitstore import ArchiveLock, Identity, Store
 from gitarchive.spotify import parse_playlist
@@ -26,11 +25,6 @@ A = fake_id("sync-test", "a")
 B = fake_id("sync-test", "b")
 C = fake_id("sync-test", "c")
 MISSING = fake_id("sync-test", "missing")
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def playlist(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
@@ -58,14 +52,6 @@ def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.Monke
 
 def sync(root: Path, when: datetime = DAY0, **options: Any) -> Any:
     return run_sync(Store.discover(root), SyncOptions(now=when, **options))
-
-
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as done:
-        return int(done.code or 0)
-    return 0
 
 
 def archive_status(root: Path) -> str:

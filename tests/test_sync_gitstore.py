@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from helpers import git
 
 from gitarchive import gitstore
 from gitarchive.errors import ArchiveError, LockedError, SettingsError
@@ -20,11 +21,6 @@ if TYPE_CHECKING:
 
 WHEN = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 ME = Identity("Sync Bot", "sync@example.invalid")
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def new_repo(path: Path, *, bare: bool = False) -> Store:
