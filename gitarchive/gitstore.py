@@ -495,20 +495,52 @@ def _write_files(workdir: Path, files: Mapping[str, bytes | None]) -> None:
 def _stage_files(store: Store, files: Mapping[str, bytes | None]) -> None:
     """Index entries for exactly ``files`` (already in the work tree); the rest untouched.
 
-    ``index.add(path)`` re-reads and hashes each file, but records its stat data
-    so git sees it clean afterwards; measured faster than building entries from
-    the known blob ids (0.15 s against 0.19 s for 400 files).
+    The blob id is hashed in memory rather than read back, and each entry gets
+    the file's stat data, so git sees it clean without reading it.
     """
-    if store.workdir is None:
+    workdir = store.workdir
+    if workdir is None:
         return
     index = store.repo.index
     index.read()
     for path in sorted(files):
-        if files[path] is not None:
-            index.add(path)
-        elif path in index:
-            index.remove(path)
+        data = files[path]
+        if data is None:
+            if path in index:
+                index.remove(path)
+            continue
+        _index_add_written(index, path, pygit2.hash(data), workdir / path)
     index.write()
+
+
+def _index_add_written(index: pygit2.Index, path: str, blob_id: pygit2.Oid, file: Path) -> None:
+    """Stage a file we just wrote from ``blob_id``, with its stat data, without rehashing it.
+
+    ``index.add(path)`` would read and hash the file again; the blob id is
+    known. The stat data makes git see the entry as clean without reading the
+    file either. Falls back to ``index.add(path)`` if pygit2's internals differ.
+    """
+    try:
+        from pygit2.ffi import C  # pygit2's own cffi binding
+
+        info = file.stat()
+        entry = pygit2.IndexEntry(path, blob_id, _BLOB_MODE)
+        c_entry, _keep = entry._to_c()
+        c_entry.ctime.seconds = int(info.st_ctime)
+        c_entry.ctime.nanoseconds = info.st_ctime_ns % 1_000_000_000
+        c_entry.mtime.seconds = int(info.st_mtime)
+        c_entry.mtime.nanoseconds = info.st_mtime_ns % 1_000_000_000
+        c_entry.dev = info.st_dev & 0xFFFFFFFF
+        c_entry.ino = info.st_ino & 0xFFFFFFFF
+        c_entry.uid = info.st_uid & 0xFFFFFFFF
+        c_entry.gid = info.st_gid & 0xFFFFFFFF
+        c_entry.file_size = info.st_size & 0xFFFFFFFF
+        error = C.git_index_add(index._index, c_entry)
+    except (AttributeError, ImportError, TypeError):
+        index.add(path)
+        return
+    if error < 0:
+        index.add(path)
 
 
 def _blob_ids(
