@@ -305,3 +305,36 @@ def test_many_blobs_are_written_in_parallel_and_correctly(tmp_path: Path) -> Non
         assert (root / path).read_bytes() == data
     assert git(root, "fsck", "--strict", "--no-dangling").strip() == ""
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_many_blobs_go_into_one_valid_pack(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    first = {f"playlists/plain/{i:03}": f"line {i}\n".encode() * (i + 1) for i in range(40)}
+    first["playlists/plain/empty"] = b""
+    first["playlists/plain/big"] = bytes(range(256)) * 600  # a size header of several bytes
+    gitstore.commit_changes(store, first, message="one", identity=ME, when=WHEN)
+    # the second commit repeats one blob, re-uses an existing one and adds new ones
+    second: dict[str, bytes | None] = {
+        f"playlists/pretty/{i:03}.md": f"page {i}\n".encode() for i in range(40)
+    }
+    second["playlists/pretty/same-as-000.md"] = b"page 0\n"
+    second["playlists/pretty/old.md"] = first["playlists/plain/001"]
+    commit = gitstore.commit_changes(store, second, message="two", identity=ME, when=WHEN)
+    assert commit is not None
+
+    packs = sorted((root / ".git/objects/pack").glob("*.idx"))
+    assert len(packs) == 2
+    for pack in packs:
+        git(root, "verify-pack", str(pack))
+    assert "error" not in git(root, "fsck", "--full", "--strict", "--no-dangling").lower()
+    for path, data in {**first, **second}.items():
+        assert data is not None
+        shown = subprocess.run(
+            ["git", "cat-file", "blob", f"HEAD:{path}"], cwd=root, capture_output=True, check=True
+        ).stdout
+        assert shown == data, path
+    assert git(root, "status", "--porcelain") == ""
+    # libgit2 reads them too (a fresh handle, as the next command would)
+    fresh = Store.discover(root)
+    assert fresh.read_file(commit, "playlists/plain/big") == first["playlists/plain/big"]
