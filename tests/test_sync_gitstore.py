@@ -338,3 +338,18 @@ def test_many_blobs_go_into_one_valid_pack(tmp_path: Path) -> None:
     # libgit2 reads them too (a fresh handle, as the next command would)
     fresh = Store.discover(root)
     assert fresh.read_file(commit, "playlists/plain/big") == first["playlists/plain/big"]
+
+
+def test_a_symlink_in_the_way_is_replaced_not_written_through(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    store = new_repo(root)
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not yours\n")
+    (root / "playlists/plain").mkdir(parents=True)
+    (root / "playlists/plain/a").symlink_to(outside)
+    gitstore.commit_changes(
+        store, {"playlists/plain/a": b"A\n"}, message="one", identity=ME, when=WHEN
+    )
+    assert outside.read_bytes() == b"not yours\n"
+    assert not (root / "playlists/plain/a").is_symlink()
+    assert (root / "playlists/plain/a").read_bytes() == b"A\n"
