@@ -180,6 +180,14 @@ def make_playlist(
     return data
 
 
+def playlist_with_tracks(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
+    """A playlist holding exactly the generated tracks ``indices`` (in that order)."""
+    data = make_playlist(playlist_id, 0, **kwargs)
+    entries = [make_track_entry(playlist_id, i) for i in indices]
+    data["items"] = {"total": len(entries), "items": entries}
+    return data
+
+
 def load_seed() -> dict[str, Any]:
     """The seed playlist's API JSON (tests/data/api/<SEED_ID>.json), as add_playlist takes it."""
     raw = json.loads((DATA / "api" / f"{SEED_ID}.json").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, make_playlist, make_track_entry
+from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
 from helpers import git, run_cli
 
 from gitarchive import formats, gitstore, history
@@ -25,13 +25,6 @@ A = fake_id("sync-test", "a")
 B = fake_id("sync-test", "b")
 C = fake_id("sync-test", "c")
 MISSING = fake_id("sync-test", "missing")
-
-
-def playlist(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
-    data = make_playlist(playlist_id, 0, **kwargs)
-    entries = [make_track_entry(playlist_id, i) for i in indices]
-    data["items"] = {"total": len(entries), "items": entries}
-    return data
 
 
 def register(root: Path, *ids: str, alias: dict[str, str] | None = None) -> None:
@@ -61,7 +54,7 @@ def archive_status(root: Path) -> str:
 def test_first_sync_is_a_root_commit_with_everything(
     archive: Path, fake_spotify: FakeSpotify
 ) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1, 2], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2], name="Alpha"))
     fake_spotify.add_seed()
     register(archive, A, "37i9dQZF1DX5LEXW9eXA0n")
     result = sync(archive)
@@ -88,7 +81,7 @@ def test_first_sync_is_a_root_commit_with_everything(
 
 
 def test_second_identical_sync_makes_no_commit(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1, 2]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2]))
     register(archive, A)
     first = sync(archive)
     again = sync(archive, DAY0 + timedelta(hours=6))
@@ -113,7 +106,7 @@ def test_unrelated_dirty_files_survive(archive: Path, fake_spotify: FakeSpotify)
     staged_before = git(archive, "diff", "--cached")
     unstaged_before = git(archive, "diff")
 
-    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     register(archive, A)
     result = sync(archive)
 
@@ -127,8 +120,8 @@ def test_unrelated_dirty_files_survive(archive: Path, fake_spotify: FakeSpotify)
 
 
 def test_a_failing_playlist_keeps_its_files(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1, 2], name="Alpha"))
-    fake_spotify.add_playlist(playlist(B, [0, 1], name="Beta"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [0, 1], name="Beta"))
     register(archive, A, B)
     sync(archive)
     kept = {
@@ -141,7 +134,7 @@ def test_a_failing_playlist_keeps_its_files(archive: Path, fake_spotify: FakeSpo
         )
     }
     fake_spotify.inject("status", match=f"/playlists/{B}", status=403, times=None)
-    fake_spotify.add_playlist(playlist(A, [1, 2, 3, 4], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [1, 2, 3, 4], name="Alpha"))
     result = sync(archive, DAY0 + timedelta(days=1))
     assert result.exit_code == 0 and result.commit is not None
     assert [(c.id, c.added, c.removed) for c in result.changed] == [(A, 2, 1)]
@@ -168,7 +161,7 @@ def test_nothing_fetched_is_exit_1_and_no_commit(archive: Path) -> None:
 def test_add_then_sync_gives_one_commit_with_both(
     archive: Path, fake_spotify: FakeSpotify, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
     url = f"https://open.spotify.com/playlist/{A}?si=abc"
     assert run_cli("-C", str(archive), "add", url, "--alias", "My Alpha") == 0
     assert git(archive, "status", "--porcelain") == "?? playlists/\n"
@@ -188,11 +181,11 @@ def test_add_then_sync_gives_one_commit_with_both(
 def test_killed_sync_leaves_a_consistent_repository(
     archive: Path, fake_spotify: FakeSpotify
 ) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     register(archive, A)
     first = sync(archive)
     old_plain = (archive / formats.plain_path(A)).read_bytes()
-    fake_spotify.add_playlist(playlist(A, [5, 6, 7]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [5, 6, 7]))
 
     def killed(new_commit: str) -> None:
         raise KeyboardInterrupt
@@ -213,9 +206,9 @@ def test_killed_sync_leaves_a_consistent_repository(
 
 
 def test_duplicate_names(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0], name="Chill", followers=10))
-    fake_spotify.add_playlist(playlist(B, [0], name="Chill", followers=500))
-    fake_spotify.add_playlist(playlist(C, [0], name="Chill", followers=10))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0], name="Chill", followers=10))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [0], name="Chill", followers=500))
+    fake_spotify.add_playlist(playlist_with_tracks(C, [0], name="Chill", followers=10))
     register(archive, A, B, C)
     result = sync(archive)
     names = {change.id: change.name for change in result.changed}
@@ -223,7 +216,7 @@ def test_duplicate_names(archive: Path, fake_spotify: FakeSpotify) -> None:
     assert names == {B: "Chill", tie[0]: "Chill (2)", tie[1]: "Chill (3)"}
     # B cannot be fetched: it keeps "Chill", nobody else takes it
     fake_spotify.remove_playlist(B)
-    fake_spotify.add_playlist(playlist(A, [0, 1], name="Chill", followers=9999))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Chill", followers=9999))
     sync(archive, DAY0 + timedelta(days=1))
     index = dict(formats.read_index((archive / formats.INDEX_PATH).read_text()))
     assert index[B] == "Chill"
@@ -233,7 +226,7 @@ def test_duplicate_names(archive: Path, fake_spotify: FakeSpotify) -> None:
 
 def test_bare_repository(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: Any) -> None:
     fake_spotify.setenv(monkeypatch)
-    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     store = Store(pygit2.init_repository(str(tmp_path / "bare.git"), bare=True))
     gitstore.commit_changes(
         store,
@@ -257,7 +250,7 @@ def test_lock_contention(archive: Path, fake_spotify: FakeSpotify) -> None:
 
 
 def test_no_commit_writes_files_only(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     register(archive, A)
     result = sync(archive, commit=False)
     assert result.commit is None and Store.discover(archive).head_id() is None
@@ -275,10 +268,10 @@ def test_message_counts_tracks_as_multisets() -> None:
 
 
 def test_duplicate_tracks_count_as_a_multiset(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 0, 1]))
     register(archive, A)
     sync(archive)
-    fake_spotify.add_playlist(playlist(A, [0, 1, 1, 2]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 1, 2]))
     result = sync(archive, DAY0 + timedelta(days=1))
     assert [(c.added, c.removed) for c in result.changed] == [(2, 1)]
 
@@ -299,8 +292,8 @@ def test_push_rebuilds_on_a_remote_that_moved(
     git(tmp_path, "clone", "-q", str(remote), "theirs")
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
 
-    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
-    fake_spotify.add_playlist(playlist(B, [0], name="Beta"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [0], name="Beta"))
 
     # Meanwhile somebody registers B and edits the README, and pushes first.
     (theirs / "README.md").write_text("hello\n")
@@ -338,7 +331,9 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
     register(archive, A)
     when = DAY0
     for number, lineup in enumerate(lineups):
-        data = playlist(A, lineup, name=f"Alpha {number // 3}", description=f"{len(lineup)} tracks")
+        data = playlist_with_tracks(
+            A, lineup, name=f"Alpha {number // 3}", description=f"{len(lineup)} tracks"
+        )
         if whole_seconds:
             for entry in data["items"]["items"]:
                 entry["item"]["duration_ms"] -= entry["item"]["duration_ms"] % 1000
@@ -376,12 +371,12 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
 
 
 def test_only_syncs_the_named_playlists(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0], name="Alpha"))
-    fake_spotify.add_playlist(playlist(B, [0], name="Beta"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [0], name="Beta"))
     register(archive, A, B)
     sync(archive)
-    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
-    fake_spotify.add_playlist(playlist(B, [0, 1], name="Beta"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [0, 1], name="Beta"))
     fake_spotify.reset_log()
     result = sync(archive, DAY0 + timedelta(days=1), only=(f"spotify:playlist:{B}",))
     assert [c.id for c in result.changed] == [B]
@@ -393,7 +388,7 @@ def test_only_syncs_the_named_playlists(archive: Path, fake_spotify: FakeSpotify
 
 
 def test_progress_is_reported_per_playlist(archive: Path, fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(playlist(A, [0]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0]))
     register(archive, A, MISSING)
     events: list[Progress] = []
     run_sync(Store.discover(archive), SyncOptions(now=DAY0), on_progress=events.append)
@@ -407,7 +402,7 @@ def test_cli_summary_and_exit_codes(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
     register(archive, A, MISSING)
     capsys.readouterr()
     assert run_cli("-C", str(archive), "sync", "--date", "2026-11-20T06:00:00Z") == 0
@@ -431,7 +426,7 @@ def test_custom_message_and_identity_from_settings(
         'author_name = "Archiver"\nauthor_email = "archiver@example.invalid"\n'
         'github = "me/playlists"\nbranch = "trunk"\n'
     )
-    fake_spotify.add_playlist(playlist(A, [0]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0]))
     register(archive, A)
     result = sync(archive, message="Backfill")
     info = git(archive, "log", "-1", "--format=%an <%ae>|%cn|%s")
@@ -445,9 +440,9 @@ def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
     archive: Path, fake_spotify: FakeSpotify
 ) -> None:
     register(archive, A)
-    fake_spotify.add_playlist(playlist(A, [0, 1, 2]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2]))
     sync(archive)
-    fake_spotify.add_playlist(playlist(A, [1, 2, 3]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [1, 2, 3]))
     sync(archive, DAY0 + timedelta(days=1))
     store = Store.discover(archive)
     # an archive imported from elsewhere: versions, but no cumulative file
@@ -458,11 +453,11 @@ def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
         identity=Identity("T", "t@x"),
         when=DAY0 + timedelta(days=2),
     )
-    fake_spotify.add_playlist(playlist(A, [3, 4]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [3, 4]))
     sync(archive, DAY0 + timedelta(days=3))
     view = None
     for day, lineup in ((0, [0, 1, 2]), (1, [1, 2, 3]), (3, [3, 4])):
-        data = playlist(A, lineup)
+        data = playlist_with_tracks(A, lineup)
         meta = {k: v for k, v in data.items() if k != "items"}
         version = parse_playlist(meta, data["items"]["items"])
         view = history.update_cumulative(view, version, (DAY0 + timedelta(days=day)).date())
@@ -478,7 +473,7 @@ def test_rotated_refresh_token_goes_to_the_named_file_never_to_output(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    fake_spotify.add_playlist(playlist(A, [0, 1]))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     register(archive, A)
     old_token = fake_spotify.setenv(monkeypatch, refresh_token=True)["SPOTIFY_REFRESH_TOKEN"]
     fake_spotify.rotate_refresh_tokens = True

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, make_playlist, make_track_entry
+from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
 
 from gitarchive.gitstore import Store
 from gitarchive.sync import SyncOptions, run_sync
@@ -20,13 +20,6 @@ A = fake_id("validate-test", "a")
 B = fake_id("validate-test", "b")
 
 
-def playlist(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
-    data = make_playlist(playlist_id, 0, **kwargs)
-    entries = [make_track_entry(playlist_id, i) for i in indices]
-    data["items"] = {"total": len(entries), "items": entries}
-    return data
-
-
 def test_a_fresh_sync_validates_clean(
     tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,8 +29,10 @@ def test_a_fresh_sync_validates_clean(
     registry = root / "playlists/registry"
     registry.mkdir(parents=True)
     seed = fake_spotify.add_seed()
-    fake_spotify.add_playlist(playlist(A, [0, 1, 2, 3], name="Alpha | [beta]"))
-    fake_spotify.add_playlist(playlist(B, [4, 5], name="Alpha | [beta]"))  # a duplicate name
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2, 3], name="Alpha | [beta]"))
+    fake_spotify.add_playlist(
+        playlist_with_tracks(B, [4, 5], name="Alpha | [beta]")
+    )  # a duplicate name
     for playlist_id in (seed, A, B):
         (registry / playlist_id).write_text("")
     (registry / B).write_text("My alias\n")
@@ -49,7 +44,7 @@ def test_a_fresh_sync_validates_clean(
     assert validate_worktree(store) == []
     assert validate_commit_all(store, first) == []
 
-    fake_spotify.add_playlist(playlist(A, [1, 2, 3, 6, 7], name="Alpha | [beta]"))
+    fake_spotify.add_playlist(playlist_with_tracks(A, [1, 2, 3, 6, 7], name="Alpha | [beta]"))
     run_sync(store, SyncOptions(now=datetime(2026, 11, 21, 6, 0, tzinfo=UTC)))
     second = store.head_id()
     assert second is not None and second != first
