@@ -77,8 +77,8 @@ def generate(path: Path, args: argparse.Namespace) -> None:
     blob_mode = pygit2.enums.FileMode.BLOB
     tree_mode = pygit2.enums.FileMode.TREE
 
-    def write(pid: str, likes: int) -> None:
-        playlist = Playlist(
+    def current(pid: str, likes: int) -> Playlist:
+        return Playlist(
             id=pid,
             original_name=f"Playlist {pid[:6]}",
             unique_name=f"Playlist {pid[:6]}",
@@ -86,6 +86,9 @@ def generate(path: Path, args: argparse.Namespace) -> None:
             tracks=tuple(pool[n] for n in state[pid]),
             num_followers=likes,
         )
+
+    def write(pid: str, likes: int) -> None:
+        playlist = current(pid, likes)
         plain_tb.insert(pid, repo.create_blob(formats.render_plain(playlist).encode()), blob_mode)
         if args.json:
             data = json_text(playlist, state[pid]).encode()
@@ -107,14 +110,7 @@ def generate(path: Path, args: argparse.Namespace) -> None:
     for index, pid in enumerate(ids):
         write(pid, 0)
         if args.json and index < 3:
-            playlist = Playlist(
-                id=pid,
-                original_name=f"Playlist {pid[:6]}",
-                unique_name=f"Playlist {pid[:6]}",
-                description="Generated for the benchmark",
-                tracks=tuple(pool[n] for n in state[pid]),
-                num_followers=0,
-            )
+            playlist = current(pid, 0)
             assert json_text(playlist, state[pid]) == formats.render_json(playlist)
     parents: list[pygit2.Oid] = []
     changed_per_commit = max(1, round(args.playlists * args.rate))
