@@ -1,0 +1,165 @@
+"""The layers, checked on the source's syntax trees.
+
+The core (everything but the CLI edge) must stay importable and testable without
+typer or rich, and every pygit2 call lives in one package so that git access has
+one owner. Sizes are capped because long modules and functions are where the
+design drifted before (a second grammar of the archive grew inside one).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gitarchive"
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 60
+
+UI_LIBRARIES = frozenset({"typer", "rich"})
+# The CLI edge and the generator of docs/cli.md (which renders the typer app).
+UI_OWNERS = ("cli", "docgen")
+# `python -m gitarchive` and the docs generator start the CLI; nothing else may.
+CLI_IMPORTERS = ("cli", "docgen", "__main__")
+GIT_PACKAGE = PACKAGE / "git"
+LEGACY_GIT_MODULE = PACKAGE / "gitstore.py"
+
+
+@dataclass(frozen=True)
+class Module:
+    path: Path
+    name: str  # dotted, e.g. gitarchive.formats.page
+    tree: ast.Module
+    lines: int
+
+
+def load_modules() -> list[Module]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text, filename=str(path))
+        modules.append(Module(path, ".".join(parts), tree, len(text.splitlines())))
+    return modules
+
+
+MODULES = load_modules()
+
+
+def imported_names(module: Module) -> set[str]:
+    """Every module an import statement names, anywhere in the file, relative ones resolved."""
+    is_package = module.path.name == "__init__.py"
+    here = module.name.split(".") if is_package else module.name.split(".")[:-1]
+    names: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - (node.level - 1)]
+                stem = ".".join([*base, node.module] if node.module else base)
+            else:
+                stem = node.module or ""
+            names.add(stem)
+            # `from gitarchive import cli` imports the module gitarchive.cli.
+            names.update(f"{stem}.{alias.name}" for alias in node.names)
+    return names
+
+
+def top_module(module: Module) -> str:
+    """The first component under gitarchive: `cli` for gitarchive.cli.app, `docgen`, ..."""
+    parts = module.name.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def importers_of(roots: set[str] | frozenset[str]) -> set[str]:
+    return {
+        module.name
+        for module in MODULES
+        if any(name.split(".")[0] in roots for name in imported_names(module))
+    }
+
+
+def test_modules_were_found() -> None:
+    # Guards the other tests against passing vacuously on a wrong path.
+    names = {module.name for module in MODULES}
+    assert {"gitarchive", "gitarchive.model", "gitarchive.formats"} <= names
+
+
+def test_only_the_cli_and_docgen_import_typer_or_rich() -> None:
+    offenders = {
+        module.name
+        for module in MODULES
+        if top_module(module) not in UI_OWNERS
+        and any(name.split(".")[0] in UI_LIBRARIES for name in imported_names(module))
+    }
+    assert offenders == set()
+
+
+def test_only_the_git_package_imports_pygit2() -> None:
+    # While gitstore.py is being split into gitarchive/git/, exactly one of them is the owner:
+    # the package as soon as it exists.
+    if (GIT_PACKAGE / "__init__.py").is_file():
+        allowed = {m.name for m in MODULES if m.path.is_relative_to(GIT_PACKAGE)}
+        assert not LEGACY_GIT_MODULE.exists(), "gitstore.py must go once gitarchive/git/ exists"
+    else:
+        allowed = {"gitarchive.gitstore"}
+    importers = importers_of({"pygit2"})
+    assert importers, "no module imports pygit2: the owner was not found"
+    assert importers <= allowed
+
+
+def test_the_core_never_imports_the_cli() -> None:
+    offenders = {
+        module.name
+        for module in MODULES
+        if top_module(module) not in CLI_IMPORTERS
+        and any(
+            name == "gitarchive.cli" or name.startswith("gitarchive.cli.")
+            for name in imported_names(module)
+        )
+    }
+    assert offenders == set()
+
+
+def test_no_module_is_too_long() -> None:
+    too_long = {m.name: m.lines for m in MODULES if m.lines > MAX_MODULE_LINES}
+    assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines"
+
+
+def function_lengths(module: Module) -> dict[str, int]:
+    lengths = {}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            end = node.end_lineno or node.lineno
+            lengths[f"{module.name}:{node.lineno}:{node.name}"] = end - node.lineno + 1
+    return lengths
+
+
+def test_no_function_is_too_long() -> None:
+    too_long = {
+        name: length
+        for module in MODULES
+        for name, length in function_lengths(module).items()
+        if length > MAX_FUNCTION_LINES
+    }
+    assert too_long == {}, f"functions over {MAX_FUNCTION_LINES} lines"
+
+
+def test_import_resolution_sees_relative_and_nested_imports() -> None:
+    # The rules above are only as good as this reading of import statements.
+    source = (
+        "from . import cli\n"
+        "from ..git import walk\n"
+        "def f():\n"
+        "    import typer\n"
+        "    from rich.console import Console\n"
+    )
+    module = Module(
+        PACKAGE / "formats" / "page.py", "gitarchive.formats.page", ast.parse(source), 5
+    )
+    names = imported_names(module)
+    assert {"gitarchive.formats.cli", "gitarchive.git.walk", "typer", "rich.console"} <= names
