@@ -1,0 +1,128 @@
+"""Every pygit2 call of gitarchive lives in this package.
+
+The rest of the package sees revisions as hex strings, paths as POSIX strings
+relative to the repository root, and file contents as bytes. Nothing outside
+this package imports pygit2, and nothing in gitarchive runs the git CLI.
+
+A :class:`Store` is a handle (opened, created, and where its folders are);
+every operation is a function taking the store first. By concern:
+
+* ``repository``: opening, reading a commit's files and blobs, refs, identity
+* ``commit``: one sync commit and its crash protocol
+* ``worktree``: the work tree files and index entries of exactly the paths written
+* ``pack``: a sync's blobs in one new pack
+* ``lock``: one sync at a time (an OS file lock)
+* ``remote``: push and fetch
+* ``walk``: history walks
+* ``changes``: commit ranges, changed and staged files (what the hooks check)
+"""
+
+from __future__ import annotations
+
+from gitarchive.git.changes import (
+    changed_files,
+    changed_paths,
+    commits_between,
+    commits_not_on_remotes,
+    has_commit,
+    is_zero_id,
+    peel_to_commit,
+    remote_tracking_ids,
+    staged_changes,
+    staged_files,
+    tree_files,
+)
+from gitarchive.git.commit import PENDING_FILE, build_commit, commit_changes, recover_pending
+from gitarchive.git.lock import LOCK_FILE, ArchiveLock
+from gitarchive.git.pack import write_blob_pack
+from gitarchive.git.remote import PushTarget, fetch_tip, github_slug, push_head, push_target
+from gitarchive.git.repository import (
+    GITHUB_ACTIONS_BOT,
+    CommitInfo,
+    Identity,
+    Store,
+    blob_id_of,
+    commit_info,
+    current_branch,
+    entry_id,
+    head_id,
+    hooks_dir,
+    init_repository,
+    is_ancestor,
+    is_ignored,
+    list_dir,
+    read_blob,
+    read_file,
+    resolve,
+    resolve_identity,
+    update_head,
+)
+from gitarchive.git.walk import (
+    FolderChange,
+    PathsChange,
+    commit_at,
+    last_changed,
+    walk_folders,
+    walk_paths,
+)
+from gitarchive.git.worktree import (
+    checkout_paths,
+    read_worktree_file,
+    worktree_matches,
+    write_worktree_files,
+)
+
+__all__ = [
+    "GITHUB_ACTIONS_BOT",
+    "LOCK_FILE",
+    "PENDING_FILE",
+    "ArchiveLock",
+    "CommitInfo",
+    "FolderChange",
+    "Identity",
+    "PathsChange",
+    "PushTarget",
+    "Store",
+    "blob_id_of",
+    "build_commit",
+    "changed_files",
+    "changed_paths",
+    "checkout_paths",
+    "commit_at",
+    "commit_changes",
+    "commit_info",
+    "commits_between",
+    "commits_not_on_remotes",
+    "current_branch",
+    "entry_id",
+    "fetch_tip",
+    "github_slug",
+    "has_commit",
+    "head_id",
+    "hooks_dir",
+    "init_repository",
+    "is_ancestor",
+    "is_ignored",
+    "is_zero_id",
+    "last_changed",
+    "list_dir",
+    "peel_to_commit",
+    "push_head",
+    "push_target",
+    "read_blob",
+    "read_file",
+    "read_worktree_file",
+    "recover_pending",
+    "remote_tracking_ids",
+    "resolve",
+    "resolve_identity",
+    "staged_changes",
+    "staged_files",
+    "tree_files",
+    "update_head",
+    "walk_folders",
+    "walk_paths",
+    "worktree_matches",
+    "write_blob_pack",
+    "write_worktree_files",
+]

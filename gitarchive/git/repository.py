@@ -1,0 +1,276 @@
+"""Opening a repository, reading what a commit holds, refs and the commit identity.
+
+A :class:`Store` is a handle: it is opened or created, and it tells where its
+folders are. Every operation is a module-level function taking the store
+first, here and in the other modules of this package.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pygit2
+
+from gitarchive.errors import ArchiveError, NotAnArchive, RevisionNotFound, SettingsError
+
+GITHUB_ACTIONS_BOT = (
+    "github-actions[bot]",
+    "41898282+github-actions[bot]@users.noreply.github.com",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    id: str  # 40 hex
+    date: datetime  # committer time, UTC
+    message: str
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    email: str
+
+
+class Store:
+    """A git repository that holds (or will hold) an archive."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+
+    @classmethod
+    def discover(cls, start: Path) -> Store:
+        """The repository containing ``start`` (like git's ``-C``)."""
+        found = pygit2.discover_repository(str(start))
+        if found is None:
+            raise NotAnArchive(f"not a git repository (or any parent): {start}")
+        return cls(pygit2.Repository(found))
+
+    @classmethod
+    def open(cls, path: str) -> Store:
+        """The repository at exactly ``path`` (a work tree or a .git folder)."""
+        try:
+            return cls(pygit2.Repository(path))
+        except pygit2.GitError:
+            raise NotAnArchive(f"not a git repository: {path}") from None
+
+    @property
+    def is_bare(self) -> bool:
+        return bool(self.repo.is_bare)
+
+    @property
+    def workdir(self) -> Path | None:
+        """The work tree's root, None for a bare repository."""
+        workdir = self.repo.workdir
+        return None if workdir is None else Path(workdir)
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.repo.path)
+
+
+def init_repository(path: Path, *, branch: str = "main") -> Store:
+    """The repository at or above ``path``; a new one at ``path`` when there is none."""
+    found = pygit2.discover_repository(str(path))
+    if found is not None:
+        return Store(pygit2.Repository(found))
+    path.mkdir(parents=True, exist_ok=True)
+    return Store(pygit2.init_repository(str(path), initial_head=branch))
+
+
+def get_commit(store: Store, commit_id: str) -> pygit2.Commit:
+    """The commit object (for this package's modules only: pygit2 stays inside)."""
+    commit = store.repo.get(commit_id)
+    if not isinstance(commit, pygit2.Commit):
+        raise RevisionNotFound(f"no commit {commit_id}")
+    return commit
+
+
+def info_of(commit: pygit2.Commit) -> CommitInfo:
+    return CommitInfo(
+        id=str(commit.id),
+        date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+        message=commit.message,
+        parents=tuple(str(parent) for parent in commit.parent_ids),
+    )
+
+
+def head_id(store: Store) -> str | None:
+    """HEAD's commit id, None on an unborn branch."""
+    if store.repo.head_is_unborn:
+        return None
+    return str(store.repo.head.target)
+
+
+def resolve(store: Store, revision: str) -> str:
+    """A revision (sha, ref, ``HEAD~3``...) to a commit id."""
+    try:
+        obj = store.repo.revparse_single(revision)
+        commit = obj.peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError):
+        raise RevisionNotFound(f"no commit named {revision!r}") from None
+    return str(commit.id)
+
+
+def commit_info(store: Store, commit_id: str) -> CommitInfo:
+    return info_of(get_commit(store, commit_id))
+
+
+def read_file(store: Store, commit_id: str, path: str) -> bytes | None:
+    """A file's bytes at a commit; None when the commit has no such file."""
+    commit = get_commit(store, commit_id)
+    try:
+        entry = commit.tree[path]
+    except KeyError:
+        return None
+    blob = store.repo.get(entry.id)
+    return blob.data if isinstance(blob, pygit2.Blob) else None
+
+
+def list_dir(store: Store, commit_id: str, path: str) -> dict[str, str]:
+    """Names of the blobs directly in a folder at a commit, mapped to blob ids."""
+    commit = get_commit(store, commit_id)
+    try:
+        tree = commit.tree[path] if path else commit.tree
+    except KeyError:
+        return {}
+    if not isinstance(tree, pygit2.Tree):
+        return {}
+    return {str(entry.name): str(entry.id) for entry in tree if entry.type_str == "blob"}
+
+
+def read_blob(store: Store, blob_id: str) -> bytes:
+    # the object database directly: no Blob object, no object cache entry
+    # (15-20% faster over a history walk's hundreds of thousands of reads)
+    try:
+        kind, data = store.repo.odb.read(blob_id)
+    except (KeyError, ValueError, pygit2.GitError):
+        raise RevisionNotFound(f"no blob {blob_id}") from None
+    if kind != pygit2.enums.ObjectType.BLOB:
+        raise RevisionNotFound(f"no blob {blob_id}")
+    return bytes(data)
+
+
+def entry_id(store: Store, commit_id: str | None, path: str) -> str | None:
+    """The object id (a tree's or a blob's) at ``path`` in a commit: cheap change detection."""
+    if commit_id is None:
+        return None
+    try:
+        return str(get_commit(store, commit_id).tree[path].id)
+    except KeyError:
+        return None
+
+
+def blob_id_of(data: bytes) -> str:
+    """The id git would give ``data`` as a blob, without writing it."""
+    return str(pygit2.hash(data))
+
+
+def is_ancestor(store: Store, ancestor: str, descendant: str) -> bool:
+    if ancestor == descendant:
+        return True
+    repo = store.repo
+    return bool(repo.descendant_of(pygit2.Oid(hex=descendant), pygit2.Oid(hex=ancestor)))
+
+
+def _head_ref_name(store: Store) -> str:
+    """The ref HEAD stands for: refs/heads/<branch>, or HEAD itself when detached."""
+    head = store.repo.references.get("HEAD")
+    if head is not None and head.type == pygit2.enums.ReferenceType.SYMBOLIC:
+        return str(head.target)
+    return "HEAD"
+
+
+def current_branch(store: Store) -> str | None:
+    name = _head_ref_name(store)
+    return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
+
+
+def update_head(store: Store, new_commit: str, *, expected: str | None, message: str) -> None:
+    """Move HEAD's branch to ``new_commit`` if it still points at ``expected``."""
+    repo = store.repo
+    ref_name = _head_ref_name(store)
+    with repo.transaction() as txn:
+        txn.lock_ref(ref_name)
+        current_ref = repo.references.get(ref_name)
+        current = None if current_ref is None else str(current_ref.resolve().target)
+        if current != expected:
+            raise ArchiveError(
+                f"{ref_name} moved while the sync ran (expected {expected}, found {current})"
+            )
+        # no signature: libgit2 takes the reflog's identity from the config or a default
+        txn.set_target(ref_name, pygit2.Oid(hex=new_commit), message=message)
+
+
+def resolve_identity(
+    store: Store,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Identity:
+    """Who signs a sync commit: settings, else git's env/config, else the Actions bot."""
+    environ = os.environ if env is None else env
+    config = store.repo.config
+
+    def from_config(key: str) -> str | None:
+        try:
+            value = config[key]
+        except (KeyError, pygit2.GitError):
+            return None
+        return str(value) if value else None
+
+    found_name = (
+        name
+        or environ.get("GIT_COMMITTER_NAME")
+        or environ.get("GIT_AUTHOR_NAME")
+        or from_config("user.name")
+    )
+    found_email = (
+        email
+        or environ.get("GIT_COMMITTER_EMAIL")
+        or environ.get("GIT_AUTHOR_EMAIL")
+        or from_config("user.email")
+    )
+    if found_name and found_email:
+        return Identity(found_name, found_email)
+    if environ.get("GITHUB_ACTIONS") == "true":
+        return Identity(*GITHUB_ACTIONS_BOT)
+    raise SettingsError(
+        "no commit identity: set author_name and author_email in gitarchive.toml, "
+        "or git config user.name / user.email"
+    )
+
+
+def hooks_dir(store: Store) -> Path:
+    """The folder git runs hooks from: ``core.hooksPath`` if set, else ``$GIT_COMMON_DIR/hooks``.
+
+    A relative ``core.hooksPath`` is relative to the work tree's root (where git
+    runs hooks), or to the git dir of a bare repository; ``~`` is expanded.
+    """
+    git_dir = store.git_dir
+    common = git_dir
+    commondir_file = git_dir / "commondir"
+    if commondir_file.is_file():  # a linked worktree shares the main repository's hooks
+        common = (git_dir / commondir_file.read_text().strip()).resolve()
+    try:
+        configured = store.repo.config["core.hooksPath"]
+    except KeyError:
+        configured = None
+    if not configured:
+        return common / "hooks"
+    path = Path(str(configured)).expanduser()
+    if not path.is_absolute():
+        base = store.workdir if store.workdir is not None else common
+        path = base / path
+    return path
+
+
+def is_ignored(store: Store, path: str) -> bool:
+    """Whether git ignores a work tree path (.gitignore, info/exclude)."""
+    return bool(store.repo.path_is_ignored(path))
