@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
     from gitarchive.gitstore import Store
     from gitarchive.settings import Settings
-    from gitarchive.sync import SyncResult
+    from gitarchive.sync import PlaylistSource, SourceFactory, SyncResult
 
 DEMO_AUTHOR_NAME = "gitarchive demo"
 DEMO_AUTHOR_EMAIL = "demo@gitarchive.invalid"
@@ -469,10 +469,10 @@ def check_demo_target(path: Path) -> None:
         )
 
 
-def _client_factory(transport: DemoTransport) -> Callable[[Settings], Any]:
+def _client_factory(transport: DemoTransport) -> SourceFactory:
     from gitarchive.spotify import Auth, SpotifyClient
 
-    def factory(settings: Settings) -> Any:
+    def factory(settings: Settings) -> PlaylistSource:
         return SpotifyClient(
             Auth(client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET),
             api_url=transport.api_url,

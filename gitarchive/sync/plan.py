@@ -1,0 +1,373 @@
+"""What one sync writes: names, rendered files, registry and index changes, on top of a commit.
+
+Only files whose bytes changed are kept, decided by comparing blob ids with the
+base commit's tree before any blob is read; the cumulative view is one step of
+:func:`gitarchive.history.update_cumulative` on the committed view.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from gitarchive import formats, gitstore, history
+from gitarchive.errors import FormatError, GitArchiveError
+from gitarchive.formats.page import nav_line
+from gitarchive.formats.paths import CUMULATIVE_DIR, PLAIN_DIR, PRETTY_DIR
+from gitarchive.formats.snapshot import playlist_json
+from gitarchive.registry import REGISTRY_DIR, registry_path
+from gitarchive.sync.result import PlaylistChange
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date, datetime
+
+    from gitarchive.gitstore import Store
+    from gitarchive.model import CumulativeView, Playlist
+    from gitarchive.registry import Registry
+    from gitarchive.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# path -> blob id in the base commit (None: not there)
+Listing = dict[str, str | None]
+
+
+@dataclass(slots=True)
+class Plan:
+    """What one sync would write on top of ``base``."""
+
+    base: str | None
+    files: dict[str, bytes | None] = field(default_factory=dict)  # path -> bytes; None: delete
+    playlists: list[PlaylistChange] = field(default_factory=list)  # the playlists that changed
+    names: dict[str, str] = field(default_factory=dict)  # playlist id -> unique name
+
+
+def plan_sync(
+    store: Store,
+    base: str | None,
+    registry: Registry,
+    fetched: Mapping[str, Playlist],
+    *,
+    settings: Settings,
+    github: str | None,
+    now: datetime,
+    include_registry: bool = True,
+) -> Plan:
+    """Render this sync's snapshots on top of ``base`` and keep the changed files only."""
+    listing = base_listing(store, base)
+    named = apply_aliases(registry, fetched)
+    names = resolve_names(store, base, listing, registry, named)
+    plan = Plan(base=base, names=names)
+    day = now.astimezone(UTC).date()
+    for playlist_id in sorted(named):
+        playlist = replace(named[playlist_id], unique_name=names[playlist_id])
+        rendered = render_playlist(
+            store, base, listing, playlist, github=github, branch=settings.branch, day=day
+        )
+        if rendered is not None:
+            files, change = rendered
+            plan.files.update(files)
+            plan.playlists.append(change)
+    if include_registry:
+        plan.files.update(registry_changes(store, listing, registry, list(named)))
+    plan.files.update(index_change(listing, registry, names))
+    return plan
+
+
+def base_listing(store: Store, base: str | None) -> Listing:
+    """Blob ids of the archive's folders and index in ``base`` (no blob is read)."""
+    listing: Listing = {}
+    if base is None:
+        return listing
+    for folder in (PLAIN_DIR, PRETTY_DIR, CUMULATIVE_DIR, REGISTRY_DIR):
+        for name, blob in store.list_dir(base, folder).items():
+            listing[f"{folder}/{name}"] = blob
+    listing[formats.INDEX_PATH] = gitstore.tree_id(store, base, formats.INDEX_PATH)
+    return listing
+
+
+# ------------------------------------------------------------------------- names
+
+
+def apply_aliases(registry: Registry, fetched: Mapping[str, Playlist]) -> dict[str, Playlist]:
+    """Each fetched playlist under its registry alias, when it has one."""
+    named: dict[str, Playlist] = {}
+    for playlist_id, playlist in fetched.items():
+        entry = registry.entries.get(playlist_id)
+        original = entry.alias if entry is not None and entry.alias else playlist.original_name
+        named[playlist_id] = replace(playlist, original_name=original, unique_name=original)
+    return named
+
+
+def resolve_names(
+    store: Store,
+    base: str | None,
+    listing: Listing,
+    registry: Registry,
+    named: Mapping[str, Playlist],
+) -> dict[str, str]:
+    """Unique names of every playlist; those not fetched keep the name they had."""
+    previous_names = previous_unique_names(store, base)
+    reserved: dict[str, str] = {}
+    for playlist_id in registry.entries:
+        if playlist_id in named:
+            continue
+        if listing.get(formats.plain_path(playlist_id)) is None and (
+            listing.get(formats.json_path(playlist_id)) is None
+        ):
+            continue  # never archived: nothing to keep, no name to hold
+        kept_name = previous_names.get(playlist_id)
+        if kept_name is None:
+            previous = read_previous(store, base, playlist_id)
+            kept_name = previous.display_name if previous else playlist_id
+        reserved[playlist_id] = kept_name
+    return resolve_unique_names(named, reserved)
+
+
+def resolve_unique_names(
+    fetched: Mapping[str, Playlist], reserved: Mapping[str, str]
+) -> dict[str, str]:
+    """Unique names: the most-liked keeps the name, the others get " (2)", " (3)"...
+
+    ``reserved`` maps playlists that were not fetched to the unique name they
+    keep; those names are taken before anyone else's.
+    """
+    taken = set(reserved.values())
+    groups: dict[str, list[Playlist]] = {}
+    for playlist in fetched.values():
+        groups.setdefault(playlist.original_name, []).append(playlist)
+    names: dict[str, str] = dict(reserved)
+    for base_name in sorted(groups):
+        members = sorted(
+            groups[base_name],
+            key=lambda p: (-(p.num_followers if p.num_followers is not None else -1), p.id),
+        )
+        suffix = 1
+        for playlist in members:
+            while True:
+                candidate = base_name if suffix == 1 else f"{base_name} ({suffix})"
+                suffix += 1
+                if candidate not in taken:
+                    break
+            taken.add(candidate)
+            names[playlist.id] = candidate
+    return names
+
+
+def previous_unique_names(store: Store, base: str | None) -> dict[str, str]:
+    """Unique names as ``base``'s index.md records them (one small file)."""
+    if base is None:
+        return {}
+    data = store.read_file(base, formats.INDEX_PATH)
+    if data is None:
+        return {}
+    try:
+        return dict(formats.read_index(data.decode("utf-8"), path=formats.INDEX_PATH))
+    except (FormatError, UnicodeDecodeError):
+        return {}
+
+
+def read_previous(store: Store, base: str | None, playlist_id: str) -> Playlist | None:
+    """The playlist as ``base`` archived it, from its best file (JSON, pretty, plain)."""
+    if base is None:
+        return None
+    files: dict[str, bytes] = {}
+    for path in (
+        formats.json_path(playlist_id),
+        formats.pretty_path(playlist_id),
+        formats.plain_path(playlist_id),
+    ):
+        data = store.read_file(base, path)
+        if data is not None:
+            files[path] = data
+            break  # the best source is enough
+    if not files:
+        return None
+    try:
+        return formats.read_version(files, playlist_id)
+    except FormatError as exc:
+        exc.commit = exc.commit or base
+        raise
+
+
+# ------------------------------------------------------------------------ render
+
+
+def render_playlist(
+    store: Store,
+    base: str | None,
+    listing: Listing,
+    playlist: Playlist,
+    *,
+    github: str | None,
+    branch: str,
+    day: date,
+) -> tuple[dict[str, bytes], PlaylistChange] | None:
+    """The files of ``playlist`` whose bytes changed since ``base``, or None if none did."""
+    playlist_id = playlist.id
+    plain = formats.render_plain(playlist).encode()
+    if not _differs(listing, formats.plain_path(playlist_id), plain) and _unchanged_since(
+        store, listing, playlist, github, branch
+    ):
+        return None
+    rendered = {
+        formats.plain_path(playlist_id): plain,
+        formats.pretty_path(playlist_id): formats.render_pretty(
+            playlist, github=github, branch=branch
+        ).encode(),
+        formats.json_path(playlist_id): formats.render_json(playlist).encode(),
+    }
+    files = {path: data for path, data in rendered.items() if _differs(listing, path, data)}
+    if not files:
+        return None
+    previous = read_previous(store, base, playlist_id)
+    view = history.update_cumulative(
+        previous_cumulative(store, base, playlist_id, previous), playlist, day
+    )
+    cumulative_file = formats.cumulative_path(playlist_id)
+    cumulative = formats.render_cumulative(view, github=github, branch=branch).encode()
+    if _differs(listing, cumulative_file, cumulative):
+        files[cumulative_file] = cumulative
+    added, removed = _track_counts(previous, playlist)
+    change = PlaylistChange(
+        id=playlist_id,
+        name=playlist.unique_name,
+        added=added,
+        removed=removed,
+        new=previous is None,
+    )
+    return files, change
+
+
+def previous_cumulative(
+    store: Store, base: str | None, playlist_id: str, previous: Playlist | None
+) -> CumulativeView | None:
+    """The committed cumulative view, rebuilt from the log when the file is missing."""
+    if base is None:
+        return None
+    path = formats.cumulative_path(playlist_id)
+    committed = store.read_file(base, path)
+    if committed is not None:
+        try:
+            return formats.read_cumulative(committed.decode("utf-8"), playlist_id, path=path)
+        except FormatError as exc:
+            exc.commit = exc.commit or base
+            raise
+        except UnicodeDecodeError:
+            raise FormatError("not UTF-8 text", path=path, commit=base) from None
+    if previous is None:
+        return None
+    # An archive imported without cumulative files (or one deleted by hand):
+    # rebuild this playlist's view from its log, once; from then on every sync
+    # is one step on the committed view again.
+    return _rebuild_cumulative(store, base, playlist_id)
+
+
+def _rebuild_cumulative(store: Store, base: str | None, playlist_id: str) -> CumulativeView | None:
+    from gitarchive import versions
+
+    try:
+        found = versions.list_versions(store, playlist_id, start=base)
+    except GitArchiveError as exc:
+        # an unreadable old version must not stop today's sync; start afresh
+        logger.warning("cannot rebuild the cumulative view of %s: %s", playlist_id, exc)
+        return None
+    return history.fold_cumulative(found)
+
+
+def _unchanged_since(
+    store: Store,
+    listing: Mapping[str, str | None],
+    playlist: Playlist,
+    github: str | None,
+    branch: str,
+) -> bool:
+    """Whether the committed files already say exactly what ``playlist`` would render.
+
+    Rendering JSON and markdown for every playlist costs more than comparing,
+    so an unchanged playlist is recognised by its committed JSON document being
+    equal (as data) to the one it would render, and by its pretty page carrying
+    the same navigation links.
+    """
+    playlist_id = playlist.id
+    json_blob = listing.get(formats.json_path(playlist_id))
+    pretty_blob = listing.get(formats.pretty_path(playlist_id))
+    if json_blob is None or pretty_blob is None:
+        return False
+    if listing.get(formats.cumulative_path(playlist_id)) is None:
+        return False
+    # JSON documents compared as data: json.loads runs in C, and the snapshot's
+    # dict is what render_json would write (read_json on it would cost 10x more)
+    try:
+        committed = json.loads(store.read_blob(json_blob))
+    except ValueError:
+        return False
+    if committed != playlist_json(playlist):
+        return False
+    nav = nav_line(playlist_id, current="pretty", github=github, branch=branch)
+    return nav.encode() in store.read_blob(pretty_blob)
+
+
+def _track_counts(old: Playlist | None, new: Playlist) -> tuple[int, int]:
+    before = Counter(track.key for track in old.tracks) if old else Counter()
+    after = Counter(track.key for track in new.tracks)
+    return sum((after - before).values()), sum((before - after).values())
+
+
+def _differs(listing: Mapping[str, str | None], path: str, data: bytes) -> bool:
+    return listing.get(path) != gitstore.blob_id_of(data)
+
+
+# ------------------------------------------------------------ registry and index
+
+
+def registry_changes(
+    store: Store, listing: Listing, registry: Registry, archived: list[str]
+) -> dict[str, bytes | None]:
+    """Registry files of the playlists archived, and deletions of entries the user removed."""
+    files: dict[str, bytes | None] = {}
+    for playlist_id in archived:
+        path = registry_path(playlist_id)
+        data = registry.raw.get(path, b"")
+        if _differs(listing, path, data):
+            files[path] = data
+    for listed, listed_blob in listing.items():
+        if listed.startswith(REGISTRY_DIR + "/") and listed_blob is not None:
+            playlist_id = listed.rsplit("/", 1)[1]
+            if playlist_id not in registry.entries and not playlist_id.startswith("."):
+                files[listed] = None
+                for archived_path in _archive_paths(playlist_id):
+                    if gitstore.read_worktree_file(store, archived_path) is None and (
+                        store.workdir is not None and listing.get(archived_path)
+                    ):
+                        files[archived_path] = None  # purged by `remove --purge`
+    return files
+
+
+def index_change(
+    listing: Listing, registry: Registry, names: Mapping[str, str]
+) -> dict[str, bytes]:
+    """index.md, when the registered playlists or their names changed."""
+    entries = sorted(
+        (playlist_id, name)
+        for playlist_id, name in names.items()
+        if playlist_id in registry.entries
+    )
+    index = formats.render_index(entries).encode()
+    if _differs(listing, formats.INDEX_PATH, index):
+        return {formats.INDEX_PATH: index}
+    return {}
+
+
+def _archive_paths(playlist_id: str) -> tuple[str, ...]:
+    return (
+        formats.plain_path(playlist_id),
+        formats.pretty_path(playlist_id),
+        formats.json_path(playlist_id),
+        formats.cumulative_path(playlist_id),
+    )

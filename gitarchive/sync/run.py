@@ -1,0 +1,349 @@
+"""One sync in named steps: prepare, fetch, render, commit, record, push."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from gitarchive import gitstore
+from gitarchive.errors import PushError, SpotifyError, UsageError
+from gitarchive.model import parse_playlist_id
+from gitarchive.registry import read_registry
+from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
+from gitarchive.sync.plan import Plan, plan_sync, previous_unique_names
+from gitarchive.sync.result import (
+    Progress,
+    SyncOptions,
+    SyncResult,
+    Unavailable,
+    commit_message,
+    record_last_sync,
+)
+from gitarchive.sync.source import (
+    OnResult,
+    SourceFactory,
+    default_source,
+    fetch_playlists,
+    store_rotated_token,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from gitarchive.gitstore import Identity, Store
+    from gitarchive.model import Playlist
+    from gitarchive.registry import Registry
+
+Outcomes = dict[str, "Playlist | SpotifyError"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncContext:
+    """Everything the steps share, read once under the archive lock."""
+
+    store: Store
+    options: SyncOptions
+    now: datetime
+    environ: Mapping[str, str]
+    settings: Settings
+    registry: Registry
+    ids: list[str]  # the playlists this sync fetches
+    identity: Identity | None  # None when not committing
+    github: str | None
+
+
+def run_sync(
+    store: Store,
+    options: SyncOptions,
+    *,
+    client_factory: SourceFactory | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    before_ref_update: Callable[[str], None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SyncResult:
+    """Refresh every registered playlist and commit what changed (see the package docs)."""
+    environ = os.environ if env is None else env
+    now = options.now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    result = SyncResult(date=now, strict=options.strict)
+    if store.workdir is None and not options.commit:
+        raise UsageError("--no-commit writes files, but this repository is bare")
+
+    with gitstore.ArchiveLock(store):
+        gitstore.recover_pending(store)
+        context = prepare(store, options, now, environ, result)
+        outcomes = fetch(context, result, client_factory or default_source, on_progress)
+        base = store.head_id()
+        fetched = sort_outcomes(store, base, context.ids, outcomes, result)
+        if context.ids and not fetched:
+            return result  # nothing to build on: exit status 1, archive untouched
+        if not context.ids and (base is None or options.only):
+            return result  # an empty registry on an empty archive: nothing to record
+        plan = render(context, result, base, fetched)
+        if not plan.files:
+            record_last_sync(store, result)
+            return result
+        commit(context, result, plan, before_ref_update)
+        record_last_sync(store, result)
+        if options.push and result.commit is not None:
+            push(context, result, fetched)
+    return result
+
+
+def prepare(
+    store: Store,
+    options: SyncOptions,
+    now: datetime,
+    environ: Mapping[str, str],
+    result: SyncResult,
+) -> SyncContext:
+    """Settings, registry, the playlists to fetch and the commit identity."""
+    settings = _load_settings(store)
+    registry = read_registry(store)
+    result.invalid_entries = [(e.path, e.reason) for e in registry.invalid]
+    if options.strict and registry.invalid:
+        raise registry.invalid[0].to_error()
+    ids = _selected_ids(registry, options.only)
+    result.registered = len(ids)
+    identity = None
+    if options.commit:
+        identity = gitstore.resolve_identity(
+            store, name=settings.author_name, email=settings.author_email, env=environ
+        )
+    return SyncContext(
+        store=store,
+        options=options,
+        now=now,
+        environ=environ,
+        settings=settings,
+        registry=registry,
+        ids=ids,
+        identity=identity,
+        github=settings.github or gitstore.github_slug(store),
+    )
+
+
+def _load_settings(store: Store) -> Settings:
+    if store.workdir is not None:
+        return load_settings(store.workdir)
+    head = store.head_id()
+    data = None if head is None else store.read_file(head, SETTINGS_FILE)
+    if data is None:
+        return Settings()
+    return parse_settings(data.decode("utf-8", errors="replace"), path=SETTINGS_FILE)
+
+
+def _selected_ids(registry: Registry, only: tuple[str, ...]) -> list[str]:
+    if not only:
+        return registry.ids
+    wanted = [parse_playlist_id(value) for value in only]
+    missing = [playlist_id for playlist_id in wanted if playlist_id not in registry.entries]
+    if missing:
+        raise UsageError(f"not registered: {', '.join(missing)} (gitarchive add {missing[0]})")
+    return sorted(set(wanted))
+
+
+def fetch(
+    context: SyncContext,
+    result: SyncResult,
+    source_factory: SourceFactory,
+    on_progress: Callable[[Progress], None] | None,
+) -> Outcomes:
+    """Every selected playlist from the source, concurrently; stores a rotated token."""
+    started = time.perf_counter()
+    outcomes: Outcomes = {}
+    if context.ids:
+        counter = _progress_counter(len(context.ids), on_progress)
+        source = source_factory(context.settings)
+        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter))
+        if rotated is not None:
+            result.refresh_token_rotated = True
+            result.refresh_token_file = store_rotated_token(rotated, context.environ)
+    result.timings["fetch"] = time.perf_counter() - started
+    return outcomes
+
+
+def _progress_counter(total: int, on_progress: Callable[[Progress], None] | None) -> OnResult:
+    done = 0
+
+    def progress(playlist_id: str, outcome: Playlist | SpotifyError) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            ok = not isinstance(outcome, SpotifyError)
+            on_progress(Progress(done, total, playlist_id, ok))
+
+    return progress
+
+
+def sort_outcomes(
+    store: Store, base: str | None, ids: list[str], outcomes: Outcomes, result: SyncResult
+) -> dict[str, Playlist]:
+    """The playlists fetched; the others are recorded as unavailable under their last name."""
+    fetched: dict[str, Playlist] = {}
+    names = previous_unique_names(store, base)
+    for playlist_id in ids:
+        outcome = outcomes.get(playlist_id)
+        if outcome is None:
+            outcome = SpotifyError("no answer from the client", playlist=playlist_id)
+        if isinstance(outcome, SpotifyError):
+            result.unavailable.append(
+                Unavailable(playlist_id, names.get(playlist_id), outcome.message)
+            )
+        else:
+            fetched[playlist_id] = outcome
+    result.fetched = len(fetched)
+    return fetched
+
+
+def render(
+    context: SyncContext, result: SyncResult, base: str | None, fetched: Mapping[str, Playlist]
+) -> Plan:
+    """Names, files, registry and index changes on top of ``base`` (see :mod:`.plan`)."""
+    started = time.perf_counter()
+    plan = plan_sync(
+        context.store,
+        base,
+        context.registry,
+        fetched,
+        settings=context.settings,
+        github=context.github,
+        now=context.now,
+    )
+    result.timings["render"] = time.perf_counter() - started
+    result.changed = plan.playlists
+    result.files_changed = len(plan.files)
+    return plan
+
+
+def commit(
+    context: SyncContext,
+    result: SyncResult,
+    plan: Plan,
+    before_ref_update: Callable[[str], None] | None,
+) -> None:
+    """One commit from the base's tree plus the plan's files (or, --no-commit, the files)."""
+    store = context.store
+    message = context.options.message or commit_message(context.now, plan.playlists)
+    result.message = message
+    started = time.perf_counter()
+    if not context.options.commit:
+        gitstore.write_worktree_files(store, plan.files)
+        result.timings["commit"] = time.perf_counter() - started
+        return
+    assert context.identity is not None
+
+    def objects_written(new_commit: str) -> None:
+        result.timings["commit_objects"] = time.perf_counter() - started
+        if before_ref_update is not None:
+            before_ref_update(new_commit)
+
+    result.commit = gitstore.commit_changes(
+        store,
+        plan.files,
+        message=message,
+        identity=context.identity,
+        when=context.now,
+        parent=plan.base,
+        before_ref_update=objects_written,
+    )
+    result.timings["commit"] = time.perf_counter() - started
+
+
+def push(context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]) -> None:
+    """Push the sync's commit (see :func:`_push_until_accepted`)."""
+    started = time.perf_counter()
+    _push_until_accepted(context, result, fetched)
+    result.timings["push"] = time.perf_counter() - started
+
+
+def _push_until_accepted(
+    context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]
+) -> None:
+    """Push; when the remote moved, rebuild this sync on its new tip and try again."""
+    store = context.store
+    attempts = context.options.push_attempts
+    token = context.environ.get("GITHUB_TOKEN") or None
+    target = gitstore.push_target(store)
+    assert result.commit is not None
+    our_parent = store.commit_info(result.commit).parents
+    for attempt in range(1, attempts + 1):
+        result.push_attempts = attempt
+        if gitstore.push_head(store, target, token=token):
+            result.pushed = True
+            return
+        if attempt == attempts:
+            break
+        tip = gitstore.fetch_tip(store, target, token=token)
+        if tip is None:
+            raise PushError(f"{target.remote} rejected the push and has no {target.remote_ref}")
+        if our_parent and not gitstore.is_ancestor(store, our_parent[0], tip):
+            raise PushError(
+                f"the local branch and {target.remote} have diverged; "
+                "pull (or rebase) and run the sync again"
+            )
+        new_commit = _rebuild_on(context, result, fetched, tip)
+        our_parent = (tip,)
+        if new_commit == tip:
+            # Someone already pushed exactly what we would: their tip is ours.
+            result.commit = None
+            result.pushed = True
+            return
+        result.commit = new_commit
+    raise PushError(
+        f"push to {target.remote} was rejected {attempts} times "
+        "(the remote keeps moving); run the sync again"
+    )
+
+
+def _rebuild_on(
+    context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist], tip: str
+) -> str:
+    """This sync's commit rebuilt on the remote's ``tip``, checked out; its id (or ``tip``)."""
+    store = context.store
+    assert context.identity is not None
+    previous_commit = store.head_id()
+    plan = plan_sync(
+        store,
+        tip,
+        context.registry,
+        fetched,
+        settings=context.settings,
+        github=context.github,
+        now=context.now,
+    )
+    message = context.options.message or commit_message(context.now, plan.playlists)
+    new_commit = gitstore.build_commit(
+        store, tip, plan.files, message=message, identity=context.identity, when=context.now
+    )
+    if new_commit is None:
+        new_commit = tip
+    gitstore.update_head(
+        store, new_commit, expected=previous_commit, message="gitarchive: rebuilt on remote"
+    )
+    # Our archive paths follow the new commit; the remote's other changes
+    # follow it where the user has not modified the file.
+    ours = set(plan.files) | set(_commit_paths(store, previous_commit))
+    other = [
+        path
+        for path in gitstore.changed_paths(store, previous_commit, new_commit)
+        if path not in ours and gitstore.worktree_matches(store, previous_commit, path)
+    ]
+    gitstore.checkout_paths(store, new_commit, sorted(ours | set(other)))
+    result.changed = plan.playlists
+    result.files_changed = len(plan.files)
+    result.message = message
+    return new_commit
+
+
+def _commit_paths(store: Store, commit: str | None) -> list[str]:
+    """Archive paths a sync commit touched (its diff against its parent)."""
+    if commit is None:
+        return []
+    parents = store.commit_info(commit).parents
+    return gitstore.changed_paths(store, parents[0] if parents else None, commit)

@@ -1,0 +1,83 @@
+"""Where a sync's playlists come from: the playlist source protocol and the fetch step's I/O."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, Self
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from types import TracebackType
+
+    from gitarchive.errors import SpotifyError
+    from gitarchive.model import Playlist
+    from gitarchive.settings import Settings
+
+OnResult = Callable[[str, "Playlist | SpotifyError"], None]
+
+
+class PlaylistSource(Protocol):
+    """What sync needs from a Spotify client (``gitarchive.spotify.SpotifyClient`` is one).
+
+    Used as ``async with source:``; a playlist that cannot be read is an error
+    in the answer, not an exception, so one bad playlist never stops a sync.
+    """
+
+    @property
+    def rotated_refresh_token(self) -> str | None:
+        """A new refresh token Spotify issued during the session, if it did."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def get_playlists(
+        self, ids: Sequence[str], *, on_result: OnResult | None = None
+    ) -> dict[str, Playlist | SpotifyError]: ...
+
+
+SourceFactory = Callable[["Settings"], PlaylistSource]
+
+
+def default_source(settings: Settings) -> PlaylistSource:
+    """The real Spotify client, configured from the environment and gitarchive.toml."""
+    from gitarchive import settings as settings_module
+    from gitarchive.spotify import SpotifyClient, auth_from_env
+
+    return SpotifyClient(
+        auth_from_env(),
+        api_url=settings_module.api_url(),
+        accounts_url=settings_module.accounts_url(),
+        concurrency=settings.concurrency,
+        market=settings.market,
+    )
+
+
+async def fetch_playlists(
+    source: PlaylistSource, ids: Sequence[str], on_result: OnResult | None
+) -> tuple[dict[str, Playlist | SpotifyError], str | None]:
+    """Every playlist's outcome, and the refresh token if Spotify rotated it meanwhile."""
+    async with source:
+        results = await source.get_playlists(ids, on_result=on_result)
+    return results, source.rotated_refresh_token
+
+
+def store_rotated_token(token: str, environ: Mapping[str, str]) -> str | None:
+    """Write a rotated refresh token where the user asked for it; the file written, if any.
+
+    Never to stdout, logs or the archive: CI logs are public on many forks. The
+    file named by GITARCHIVE_REFRESH_TOKEN_FILE is created with mode 0600.
+    """
+    target = environ.get("GITARCHIVE_REFRESH_TOKEN_FILE")
+    if not target:
+        return None
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return target
