@@ -1,0 +1,43 @@
+"""The command line: thin typer commands over the core modules.
+
+``app`` and the options every command shares live in :mod:`.common`; each
+command group is a module that registers its commands on ``app`` when it is
+imported: :mod:`.archive` (init, add, remove, list, sync), :mod:`.read`
+(history, cumulative, show), :mod:`.check` (validate, hooks, hook),
+:mod:`.login` and :mod:`.demo`.
+
+To add a command, write a new module here that does::
+
+    from gitarchive.cli.common import app, handle_errors
+
+    @app.command()
+    @handle_errors
+    def mycommand(...) -> None:
+        "One line of help: --help and docs/cli.md show it."
+
+and add its name to ``COMMAND_MODULES`` below. That order is the order of
+``gitarchive --help`` and of docs/cli.md (regenerate it with
+``python -m gitarchive.docgen > docs/cli.md``).
+Commands stay thin: parse options, call the core, print; domain errors are
+mapped to exit codes by ``handle_errors`` only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from gitarchive.cli.common import app, fail, handle_errors, state
+
+# Each module registers its commands on `app` when imported, in this order.
+COMMAND_MODULES = ("archive", "read", "check", "login", "demo")
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"{__name__}.{_module}")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point (``gitarchive``); ``argv`` lets tests call it in-process."""
+    return app(args=argv, prog_name="gitarchive")
+
+
+__all__ = ["COMMAND_MODULES", "app", "fail", "handle_errors", "main", "state"]

@@ -1,0 +1,273 @@
+"""Commands that set up and refresh the archive: init, add, remove, list, sync."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from gitarchive import __version__
+from gitarchive.cli.common import (
+    app,
+    err,
+    handle_errors,
+    open_store,
+    out,
+    state,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+@handle_errors
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to create the archive (default: -C or .).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite gitarchive's own files.")] = False,
+) -> None:
+    """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
+    from gitarchive.registry import init_archive
+
+    # like git -C: a relative PATH is taken from the -C directory
+    target = (state.directory / path if path is not None else state.directory).resolve()
+    store, actions = init_archive(target, force=force, version=__version__)
+    root = store.workdir or target
+    out.print(f"Archive at {root}", markup=False)
+    for action in actions:
+        out.print(f"  {action.action:<11} {action.path}", markup=False)
+    if any(action.action == "kept" for action in actions):
+        err.print(
+            "gitarchive: some files differ from gitarchive's and were kept; "
+            "use --force to overwrite them",
+            markup=False,
+        )
+    out.print(
+        "Next: gitarchive add <playlist URL>, then gitarchive sync "
+        "(set SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET; see docs/ci.md for CI).",
+        markup=False,
+    )
+
+
+@app.command()
+@handle_errors
+def add(
+    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    alias: Annotated[
+        str | None, typer.Option(help="Display name to use instead of Spotify's.")
+    ] = None,
+    commit: Annotated[bool, typer.Option(help="Commit the registry change.")] = False,
+) -> None:
+    """Register playlists for archiving."""
+    from gitarchive import registry
+
+    store = open_store()
+    changes, files = registry.add_entries(store, playlists, alias=alias)
+    ids = [change.id for change in changes if change.action != "unchanged"]
+    commit_id = registry.apply_registry_change(
+        store,
+        files,
+        commit=commit,
+        message=_registry_message("Register", ids),
+        identity=_identity(store) if commit and files else None,
+    )
+    for change in changes:
+        out.print(f"{change.action:<9} {change.path}", markup=False)
+    if commit_id:
+        out.print(f"committed {commit_id[:12]}", markup=False)
+
+
+@app.command()
+@handle_errors
+def remove(
+    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    purge: Annotated[bool, typer.Option(help="Also delete the archived files.")] = False,
+    commit: Annotated[bool, typer.Option(help="Commit the change.")] = False,
+) -> None:
+    """Unregister playlists (their files and history stay unless --purge)."""
+    from gitarchive import registry
+
+    store = open_store()
+    changes, files = registry.remove_entries(store, playlists, purge=purge)
+    ids = [change.id for change in changes if change.action == "removed"]
+    commit_id = registry.apply_registry_change(
+        store,
+        files,
+        commit=commit,
+        message=_registry_message("Unregister" if not purge else "Remove", ids),
+        identity=_identity(store) if commit and files else None,
+    )
+    for change in changes:
+        shown = "not registered" if change.action == "absent" else change.action
+        out.print(f"{shown:<14} {change.path}", markup=False)
+    for path, data in sorted(files.items()):
+        if data is None and not path.startswith("playlists/registry/"):
+            out.print(f"{'deleted':<14} {path}", markup=False)
+    if commit_id:
+        out.print(f"committed {commit_id[:12]}", markup=False)
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List registered playlists: id, name, tracks, last change, status."""
+    import json
+
+    from gitarchive.registry import list_playlists
+    from gitarchive.sync import last_sync_record
+
+    store = open_store()
+    record = last_sync_record(store).get("unavailable")
+    rows = list_playlists(store, record if isinstance(record, dict) else None)
+    if json_output:
+        sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    if not rows:
+        out.print("No playlists registered (gitarchive add <playlist URL>).", markup=False)
+        return
+    for row in rows:
+        changed = row.last_change.strftime("%Y-%m-%d") if row.last_change else "-"
+        tracks = "-" if row.tracks is None else str(row.tracks)
+        out.print(
+            f"{row.id}  {tracks:>5}  {changed:<10}  {row.name or '-'}  [{row.status}]",
+            markup=False,
+        )
+
+
+@app.command()
+@handle_errors
+def sync(
+    only: Annotated[
+        list[str] | None, typer.Option(help="Sync only these playlists (repeatable).")
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write files but do not commit.")
+    ] = False,
+    push: Annotated[bool, typer.Option(help="Push the commit to the upstream remote.")] = False,
+    date: Annotated[
+        str | None, typer.Option(help="ISO 8601 time to record as 'now' (backfills, tests).")
+    ] = None,
+    message: Annotated[str | None, typer.Option(help="Commit message.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail on invalid registry entries or unavailable playlists.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch every registered playlist and commit what changed."""
+    from gitarchive.sync import SyncOptions, run_sync
+
+    store = open_store()
+    options = SyncOptions(
+        only=tuple(only or ()),
+        commit=not no_commit,
+        push=push,
+        now=_sync_date(date),
+        message=message,
+        strict=strict,
+    )
+    progress_bar = None
+    task = None
+    if err.is_terminal and not json_output:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        progress_bar = Progress(
+            TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        )
+
+    def on_progress(event: Any) -> None:
+        nonlocal task
+        if progress_bar is None:
+            return
+        if task is None:
+            task = progress_bar.add_task("fetch", total=event.total)
+        progress_bar.update(task, completed=event.done)
+
+    if progress_bar is not None:
+        with progress_bar:
+            result = run_sync(store, options, on_progress=on_progress)
+    else:
+        result = run_sync(store, options, on_progress=on_progress)
+    if json_output:
+        sys.stdout.write(result.to_json())
+    else:
+        _print_sync_summary(result)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _identity(store: Any) -> Any:
+    from gitarchive import git
+    from gitarchive.settings import load_settings
+
+    settings = load_settings(store.workdir)
+    return git.resolve_identity(store, name=settings.author_name, email=settings.author_email)
+
+
+def _registry_message(verb: str, ids: list[str]) -> str:
+    noun = "playlist" if len(ids) == 1 else "playlists"
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"{verb} {len(ids)} {noun}: {shown}"
+
+
+def _sync_date(value: str | None) -> Any:
+    from datetime import UTC, datetime
+
+    from gitarchive.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--date {value!r}: not an ISO 8601 time (e.g. 2026-11-28T06:00:00Z)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _print_sync_summary(result: Any) -> None:
+    stamp = result.date.strftime("%Y-%m-%d %H:%M UTC")
+    for path, reason in result.invalid_entries:
+        err.print(f"gitarchive: warning: {path}: {reason} (skipped)", markup=False)
+    for change in result.changed:
+        out.print(
+            f"  changed      {change.name}  +{change.added} \u2212{change.removed}"
+            + ("  (new)" if change.new else ""),
+            markup=False,
+        )
+    for missing in result.unavailable:
+        label = f"{missing.name} ({missing.id})" if missing.name else missing.id
+        out.print(f"  unavailable  {label}: {missing.reason}", markup=False)
+    if result.commit:
+        state_text = f"commit {result.commit[:12]}" + (" pushed" if result.pushed else "")
+    elif result.changed and result.files_changed:
+        state_text = "files written, not committed"
+    else:
+        state_text = "no change, no commit"
+    out.print(
+        f"Sync {stamp}: {result.fetched} of {result.registered} playlists fetched, "
+        f"{len(result.changed)} changed (+{result.tracks_added} "
+        f"\u2212{result.tracks_removed} tracks); {state_text}",
+        markup=False,
+    )
+    if result.registered and not result.fetched:
+        err.print("gitarchive: error: no playlist could be fetched", markup=False)
+    if result.refresh_token_rotated:
+        where = (
+            f"it was written to {result.refresh_token_file}"
+            if result.refresh_token_file
+            else "set GITARCHIVE_REFRESH_TOKEN_FILE to have it written to a file, "
+            "or run `gitarchive login` again"
+        )
+        err.print(
+            "gitarchive: warning: Spotify issued a new refresh token and the stored one may "
+            f"stop working; {where} and update SPOTIFY_REFRESH_TOKEN",
+            markup=False,
+        )

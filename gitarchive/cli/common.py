@@ -1,0 +1,201 @@
+"""What every command shares: the app, options before the command, error handling, output.
+
+This is, with the command modules beside it, the only code that knows about
+typer, rich, exit codes and the terminal. Domain errors (``GitArchiveError``)
+are caught here and only here (:func:`handle_errors`), turned into one line on
+stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
+"please report" line; Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from gitarchive import __version__
+from gitarchive.errors import GitArchiveError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from gitarchive.git import Store
+
+
+P = ParamSpec("P")
+
+
+R = TypeVar("R")
+
+
+ISSUES_URL = "https://github.com/gitarchive/gitarchive/issues"
+
+
+app = typer.Typer(
+    name="gitarchive",
+    help="A git-native archive of Spotify playlists.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+class State:
+    """Options given before the command, shared by every command."""
+
+    def __init__(self) -> None:
+        self.directory = Path.cwd()
+        self.verbose = False
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` as gitarchive's one-line error and return the Exit to raise."""
+    err.print(f"gitarchive: error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Map domain errors to exit 1, Ctrl-C to 130 and bugs to exit 3, at the CLI edge."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except GitArchiveError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            err.print("gitarchive: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if state.verbose:
+                raise
+            err.print(
+                f"gitarchive: internal error: {type(exc).__name__}: {exc}\n"
+                f"This is a bug; please report it at {ISSUES_URL} "
+                "(run again with -v for the traceback).",
+                markup=False,
+            )
+            raise typer.Exit(3) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"gitarchive {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "-C",
+            help="Run as if started in PATH: act on the archive that contains it.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Log debug details (never secrets).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A git-native archive of Spotify playlists."""
+    # set on every invocation: tests (and embedders) call the app more than once per process
+    state.directory = Path.cwd()
+    if directory is not None:
+        if not directory.is_dir():
+            raise fail(f"-C {directory}: no such directory")
+        state.directory = directory.resolve()
+    state.verbose = verbose
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+def open_store() -> Any:
+    from gitarchive.git import Store
+
+    return Store.discover(state.directory)
+
+
+def open_playlist(argument: str) -> tuple[Store, str]:
+    from gitarchive import versions
+    from gitarchive.git import Store
+
+    store = Store.discover(state.directory)
+    return store, versions.resolve_playlist(store, argument)
+
+
+def not_archived(playlist_id: str) -> GitArchiveError:
+    from gitarchive.errors import PlaylistNotFound
+
+    return PlaylistNotFound(
+        f"playlist {playlist_id} has no archived version in this repository's history",
+        playlist=playlist_id,
+    )
+
+
+def date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    from gitarchive.errors import UsageError
+    from gitarchive.versions import parse_moment
+
+    if value is None:
+        return None
+    moment = parse_moment(value, end_of_day=end_of_day)
+    if moment is None:
+        raise UsageError(f"{option} {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]")
+    return moment
+
+
+def link_settings(store: Store) -> tuple[str | None, str]:
+    """The githistory link settings sync uses: gitarchive.toml, else the origin remote."""
+    from gitarchive import git
+    from gitarchive.settings import SETTINGS_FILE, load_settings, parse_settings
+
+    if store.workdir is not None:
+        settings = load_settings(store.workdir)
+    else:
+        head = git.head_id(store)
+        data = None if head is None else git.read_file(store, head, SETTINGS_FILE)
+        settings = parse_settings(data.decode("utf-8")) if data is not None else load_settings(None)
+    return settings.github or git.github_slug(store), settings.branch
+
+
+def print_paged(lines: list[Text]) -> None:
+    """Like git log: coloured and paged on a terminal, plain when piped."""
+    if out.is_terminal:
+        os.environ.setdefault("LESS", "FRX")  # what git sets: quit if one screen, keep colours
+        with out.pager(styles=True):
+            for line in lines:
+                out.print(line)
+    else:
+        for line in lines:
+            out.print(line)

@@ -1,0 +1,61 @@
+"""`gitarchive login`: authorize with Spotify (PKCE) and print a refresh token."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gitarchive.cli.common import (
+    app,
+    err,
+    handle_errors,
+    out,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+@handle_errors
+def login(
+    port: Annotated[int, typer.Option(help="Port of the local callback server.")] = 8888,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")
+    ] = False,
+) -> None:
+    """Authorize gitarchive with your Spotify account (PKCE) and print a refresh token."""
+    import webbrowser
+
+    from gitarchive.errors import AuthError
+    from gitarchive.spotify.login import login as run_login
+
+    client_id = os.environ.get("SPOTIFY_CLIENT_ID", "").strip()
+    if not client_id:
+        raise AuthError(
+            "SPOTIFY_CLIENT_ID is not set: create an app at https://developer.spotify.com/dashboard"
+            f" with the redirect URI http://127.0.0.1:{port}/callback and export its client id"
+        )
+
+    def show_url(url: str) -> None:
+        if not no_browser and webbrowser.open(url):
+            err.print("Opened the browser to authorize gitarchive. If nothing happened, open:")
+        else:
+            err.print("Open this URL in a browser to authorize gitarchive:")
+        err.print(url, markup=False)
+        err.print("Waiting for Spotify to redirect to the local callback...")
+
+    result = run_login(client_id, port=port, show_url=show_url)
+    err.print(f"Logged in (scopes: {result.scope or 'none'}). Your refresh token:")
+    out.print(result.refresh_token, markup=False)
+    err.print(
+        "Keep it secret. It lasts six months; run `gitarchive login` again when syncs say it"
+        " expired.\nStore it where the sync runs, e.g. as GitHub Actions secrets:\n"
+        "  gh secret set SPOTIFY_REFRESH_TOKEN    (paste the token when asked; or run\n"
+        "  `gitarchive login | gh secret set SPOTIFY_REFRESH_TOKEN`: stdout is the token alone)\n"
+        f"  gh secret set SPOTIFY_CLIENT_ID --body {client_id}\n"
+        "or locally: export SPOTIFY_REFRESH_TOKEN=<token>",
+        markup=False,
+    )
