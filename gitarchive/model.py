@@ -53,10 +53,6 @@ def playlist_url(playlist_id: str) -> str:
     return f"{SPOTIFY_WEB}/playlist/{playlist_id}"
 
 
-def track_url(track_id: str) -> str:
-    return f"{SPOTIFY_WEB}/track/{track_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class Owner:
     name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,11 @@ from gitarchive.cli.common import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from datetime import datetime
+
+    from gitarchive.git import Identity, Store
+    from gitarchive.sync import Progress as SyncProgress
+    from gitarchive.sync import SyncResult
 
 
 @app.command()
@@ -181,7 +185,7 @@ def sync(
             TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
         )
 
-    def on_progress(event: Any) -> None:
+    def on_progress(event: SyncProgress) -> None:
         nonlocal task
         if progress_bar is None:
             return
@@ -202,7 +206,7 @@ def sync(
         raise typer.Exit(result.exit_code)
 
 
-def _identity(store: Any) -> Any:
+def _identity(store: Store) -> Identity:
     from gitarchive import git
     from gitarchive.settings import load_settings
 
@@ -216,7 +220,7 @@ def _registry_message(verb: str, ids: list[str]) -> str:
     return f"{verb} {len(ids)} {noun}: {shown}"
 
 
-def _sync_date(value: str | None) -> Any:
+def _sync_date(value: str | None) -> datetime | None:
     from datetime import UTC, datetime
 
     from gitarchive.errors import UsageError
@@ -232,7 +236,7 @@ def _sync_date(value: str | None) -> Any:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _print_sync_summary(result: Any) -> None:
+def _print_sync_summary(result: SyncResult) -> None:
     stamp = result.date.strftime("%Y-%m-%d %H:%M UTC")
     for path, reason in result.invalid_entries:
         err.print(f"gitarchive: warning: {path}: {reason} (skipped)", markup=False)

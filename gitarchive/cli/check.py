@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -16,10 +16,6 @@ from gitarchive.cli.common import (
     out,
     state,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 hooks_app = typer.Typer(
     help="Install or remove gitarchive's git hooks.",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -140,7 +140,7 @@ def main_options(
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
 
 
-def open_store() -> Any:
+def open_store() -> Store:
     from gitarchive.git import Store
 
     return Store.discover(state.directory)
