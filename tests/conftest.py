@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
 from fakespotify import fake_spotify  # noqa: F401  (the fake Spotify Web API fixture)
+from hypothesis import settings
+from support.demo import DemoArchive
+
+from gitarchive.demo import build_demo
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
-SEED_ID = "37i9dQZF1DX5LEXW9eXA0n"
+# CI must be reproducible (a red run can be re-run and stays red); local runs explore new
+# examples each time. Neither has a deadline: this machine is shared and its timings are noise.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 # Pinned identity and time for every commit a test makes (pygit2 and the git CLI alike).
 GIT_IDENTITY = {
@@ -63,3 +71,11 @@ def _isolated_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "GITARCHIVE_ACCOUNTS_URL",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> DemoArchive:
+    """The demo archive, built once per run by the real sync (35 syncs). Tests only read it;
+    one that must change it works on a shutil.copytree of ``path`` (far cheaper than a build)."""
+    path = tmp_path_factory.mktemp("demo") / "archive"
+    return DemoArchive(path, build_demo(path))

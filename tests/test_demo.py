@@ -12,41 +12,26 @@ import subprocess
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
-from helpers import git
+from support import SEED_ID
+from support.cli import run_cli_captured
+from support.demo import DemoArchive
+from support.gitcli import git
 
 from gitarchive import demo, formats
-from gitarchive.cli import main
 from gitarchive.demo import DemoData, DemoState, build_demo, expected_playlist, load_demo_data
 from gitarchive.errors import PlaylistUnavailable, UsageError
 from gitarchive.spotify import Auth, SpotifyClient
-from tests.conftest import SEED_ID
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 
 DATA = load_demo_data()
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    else:
-        code = 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, demo.DemoResult]]:
-    path = tmp_path_factory.mktemp("demo") / "archive"
-    yield path, build_demo(path)
+@pytest.fixture
+def archive(demo_archive: DemoArchive) -> tuple[Path, demo.DemoResult]:
+    return demo_archive.path, demo_archive.result
 
 
 # ------------------------------------------------------------ expectations
@@ -218,22 +203,12 @@ def test_commit_count_is_one_set_up_plus_one_per_day_with_a_change(
     assert dates[0].startswith(DATA.days[-1].date().isoformat())
 
 
-def test_build_demo_runtime_is_reported(
-    archive: tuple[Path, demo.DemoResult], capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, result = archive
-    # Reported, never asserted: machines are shared and noisy. The promise is "under 10 s".
-    with capsys.disabled():
-        print(f"\n  build_demo: {result.seconds:.2f} s for {result.syncs} syncs ", end="")
-    assert result.seconds > 0
-
-
 def test_work_tree_is_clean_and_validates(
     archive: tuple[Path, demo.DemoResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, _ = archive
     assert git(path, "status", "--porcelain") == ""
-    code, out, err = run_cli(capsys, "-C", str(path), "validate", "--all")
+    code, out, err = run_cli_captured(capsys, "-C", str(path), "validate", "--all")
     assert code == 0, out + err
 
 
@@ -244,7 +219,9 @@ def test_history_shows_the_shipped_changes(
     playlist_id: str,
 ) -> None:
     path, _ = archive
-    code, out, err = run_cli(capsys, "-C", str(path), "history", playlist_id, "--format", "json")
+    code, out, err = run_cli_captured(
+        capsys, "-C", str(path), "history", playlist_id, "--format", "json"
+    )
     assert code == 0, err
     document = json.loads(out)
     got = [
@@ -267,7 +244,9 @@ def test_cumulative_matches_what_the_data_implies(
     playlist_id: str,
 ) -> None:
     path, _ = archive
-    code, out, err = run_cli(capsys, "-C", str(path), "cumulative", playlist_id, "--format", "json")
+    code, out, err = run_cli_captured(
+        capsys, "-C", str(path), "cumulative", playlist_id, "--format", "json"
+    )
     assert code == 0, err
     document = json.loads(out)
     got = {t["id"]: (t["added"], t["removed"]) for t in document["tracks"]}
@@ -286,7 +265,7 @@ def test_show_at_a_date_is_that_days_snapshot(
         state = next(
             s for d, s in reversed(archived_versions(DATA, playlist_id)) if d <= day.date()
         )
-        code, out, err = run_cli(
+        code, out, err = run_cli_captured(
             capsys,
             "-C",
             str(path),
@@ -324,13 +303,13 @@ def test_demo_refuses_a_non_empty_folder(
     (target / "notes.txt").write_text("mine")
     with pytest.raises(UsageError):
         build_demo(target)
-    code, _, err = run_cli(capsys, "demo", str(target))
+    code, _, err = run_cli_captured(capsys, "demo", str(target))
     assert code == 1
     assert "not empty" in err and err.count("\n") == 1
     assert [p.name for p in target.iterdir()] == ["notes.txt"]
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    code, _, err = run_cli(capsys, "demo", str(a_file))
+    code, _, err = run_cli_captured(capsys, "demo", str(a_file))
     assert code == 1 and "not a folder" in err
 
 
@@ -342,7 +321,7 @@ def test_demo_command_default_folder_inside_another_repository(
     outer = tmp_path / "clone"
     outer.mkdir()
     git(outer, "init", "-q", "-b", "main")
-    code, out, err = run_cli(capsys, "-C", str(outer), "demo")
+    code, out, err = run_cli_captured(capsys, "-C", str(outer), "demo")
     assert code == 0, err
     made = outer / demo.DEFAULT_DEMO_FOLDER
     assert (made / ".git").is_dir()
@@ -357,5 +336,5 @@ def test_demo_command_default_folder_inside_another_repository(
     ), "the enclosing repository got a commit"
     assert int(git(made, "rev-list", "--count", "HEAD")) == expected_commit_count(DATA)
     # A second run refuses the folder the first one made.
-    code, _, err = run_cli(capsys, "-C", str(outer), "demo")
+    code, _, err = run_cli_captured(capsys, "-C", str(outer), "demo")
     assert code == 1 and "not empty" in err

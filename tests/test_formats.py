@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from conftest import DATA, SEED_ID
+from support import DATA, SEED_ID
 
 from gitarchive.errors import FormatError
 from gitarchive.formats import (

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.models import PID, model_playlist, model_track, plain_track
 
 from gitarchive.history import (
     CumulativeFold,
@@ -20,40 +21,7 @@ from gitarchive.history import (
     timeline,
     update_cumulative,
 )
-from gitarchive.model import Album, Artist, Playlist, Track
-
-PID = "P" * 22
-
-
-def track(
-    n: int, *, name: str | None = None, album: str = "Album", added: str | None = None
-) -> Track:
-    tid = f"{n:022d}"
-    return Track(
-        name=name or f"Song {n}",
-        artists=(Artist(f"Artist {n}", f"https://open.spotify.com/artist/{tid}"),),
-        album=Album(album, f"https://open.spotify.com/album/{tid}"),
-        url=f"https://open.spotify.com/track/{tid}",
-        duration_ms=180_000 + n,
-        added_at=datetime.fromisoformat(added).replace(tzinfo=UTC) if added else None,
-    )
-
-
-def plain(t: Track) -> Track:
-    """The same track as a plain file reads it: one artist text, no links."""
-    artists = ", ".join(a.name for a in t.artists)
-    return Track(
-        name=t.name, artists=(Artist(artists),) if artists else (), album=Album(t.album.name)
-    )
-
-
-def playlist(
-    *tracks: Track, name: str = "Mix", description: str = "", likes: int | None = 1
-) -> Playlist:
-    return Playlist(
-        id=PID, original_name=name, unique_name=name, description=description,
-        tracks=tracks, num_followers=likes,
-    )  # fmt: skip
+from gitarchive.model import Playlist, Track
 
 
 def version(day: int, p: Playlist, hour: int = 6) -> Version:
@@ -61,69 +29,71 @@ def version(day: int, p: Playlist, hour: int = 6) -> Version:
 
 
 def test_first_version_lists_every_track_as_added() -> None:
-    diff = diff_tracks(None, (track(1), track(2), track(1)))
-    assert diff.added == (track(1), track(2), track(1))
+    diff = diff_tracks(None, (model_track(1), model_track(2), model_track(1)))
+    assert diff.added == (model_track(1), model_track(2), model_track(1))
     assert not diff.removed and not diff.updated
 
 
 def test_removals_additions_and_updates() -> None:
-    before = (track(1), track(2), track(3))
-    renamed = track(3, name="Song 3 (Remastered)", album="Deluxe")
-    after = (track(1), renamed, track(4))
+    before = (model_track(1), model_track(2), model_track(3))
+    renamed = model_track(3, name="Song 3 (Remastered)", album="Deluxe")
+    after = (model_track(1), renamed, model_track(4))
     diff = diff_tracks(before, after)
-    assert diff.added == (track(4),)
-    assert diff.removed == (track(2),)
-    assert [(u.before, u.after) for u in diff.updated] == [(track(3), renamed)]
+    assert diff.added == (model_track(4),)
+    assert diff.removed == (model_track(2),)
+    assert [(u.before, u.after) for u in diff.updated] == [(model_track(3), renamed)]
 
 
 def test_duplicates_count_as_a_multiset() -> None:
-    diff = diff_tracks((track(1),), (track(1), track(2), track(1)))
-    assert diff.added == (track(2), track(1))
+    diff = diff_tracks((model_track(1),), (model_track(1), model_track(2), model_track(1)))
+    assert diff.added == (model_track(2), model_track(1))
     assert diff.removed == ()
-    back = diff_tracks((track(1), track(1)), (track(1),))
-    assert back.removed == (track(1),) and back.added == ()
+    back = diff_tracks((model_track(1), model_track(1)), (model_track(1),))
+    assert back.removed == (model_track(1),) and back.added == ()
 
 
 def test_added_at_change_alone_is_not_an_update() -> None:
-    diff = diff_tracks((track(1, added="2025-01-01"),), (track(1, added="2025-02-01"),))
+    diff = diff_tracks((model_track(1, added="2025-01-01"),), (model_track(1, added="2025-02-01"),))
     assert not diff
 
 
 def test_plain_to_json_transition_matches_tracks_by_line() -> None:
-    json_tracks = (track(1), track(2), track(3))
-    plain_tracks = tuple(plain(t) for t in (track(1), track(2), track(9)))
+    json_tracks = (model_track(1), model_track(2), model_track(3))
+    plain_tracks = tuple(plain_track(t) for t in (model_track(1), model_track(2), model_track(9)))
     diff = diff_tracks(plain_tracks, json_tracks)
-    assert diff.added == (track(3),)
-    assert diff.removed == (plain(track(9)),)
+    assert diff.added == (model_track(3),)
+    assert diff.removed == (plain_track(model_track(9)),)
     assert diff.updated == ()
     # and the other way round (JSON, then a version read from a plain file)
     back = diff_tracks(json_tracks, plain_tracks)
-    assert back.added == (plain(track(9)),) and back.removed == (track(3),)
+    assert back.added == (plain_track(model_track(9)),) and back.removed == (model_track(3),)
 
 
 def test_align_keys_claims_each_old_entry_once() -> None:
-    old = {plain(track(1)).key: plain(track(1))}
-    same_line = Track(name="Song 1", artists=track(1).artists, album=track(1).album,
+    old = {plain_track(model_track(1)).key: plain_track(model_track(1))}
+    same_line = Track(name="Song 1", artists=model_track(1).artists, album=model_track(1).album,
                       url="https://open.spotify.com/track/" + "Z" * 22)  # fmt: skip
-    keys = align_keys(old, [track(1), same_line])
-    assert keys == [plain(track(1)).key, same_line.key]
+    keys = align_keys(old, [model_track(1), same_line])
+    assert keys == [plain_track(model_track(1)).key, same_line.key]
 
 
 def test_two_different_ids_with_the_same_line_are_not_matched() -> None:
-    other = Track(name="Song 1", artists=track(1).artists, album=track(1).album,
+    other = Track(name="Song 1", artists=model_track(1).artists, album=model_track(1).album,
                   url="https://open.spotify.com/track/" + "Z" * 22)  # fmt: skip
-    diff = diff_tracks((track(1),), (other,))
-    assert diff.added == (other,) and diff.removed == (track(1),)
+    diff = diff_tracks((model_track(1),), (other,))
+    assert diff.added == (other,) and diff.removed == (model_track(1),)
 
 
 def test_timeline_skips_unchanged_and_likes_only_versions_unless_asked() -> None:
     versions = [
-        version(1, playlist(track(1), track(2), likes=10)),
-        version(2, playlist(track(1), track(2), likes=11)),  # likes only
-        version(3, playlist(track(1), track(3), likes=11)),  # swap
-        version(4, playlist(track(1), track(3), likes=11)),  # nothing
-        version(5, playlist(track(1), track(3), name="New", likes=11)),  # renamed
-        version(6, playlist(track(1), track(3), name="New", description="d", likes=11)),
+        version(1, model_playlist(model_track(1), model_track(2), likes=10)),
+        version(2, model_playlist(model_track(1), model_track(2), likes=11)),  # likes only
+        version(3, model_playlist(model_track(1), model_track(3), likes=11)),  # swap
+        version(4, model_playlist(model_track(1), model_track(3), likes=11)),  # nothing
+        version(5, model_playlist(model_track(1), model_track(3), name="New", likes=11)),  # renamed
+        version(
+            6, model_playlist(model_track(1), model_track(3), name="New", description="d", likes=11)
+        ),
     ]
     assert [c.version.date.day for c in timeline(versions)] == [1, 3, 5, 6]
     assert [c.version.date.day for c in timeline(versions, likes=True)] == [1, 2, 3, 5, 6]
@@ -133,7 +103,9 @@ def test_timeline_skips_unchanged_and_likes_only_versions_unless_asked() -> None
 
 
 def test_select_changes_dates_limit_reverse() -> None:
-    versions = [version(day, playlist(*(track(n) for n in range(day)))) for day in range(1, 6)]
+    versions = [
+        version(day, model_playlist(*(model_track(n) for n in range(day)))) for day in range(1, 6)
+    ]
     changes = timeline(versions)
     since = datetime(2026, 1, 2, tzinfo=UTC)
     until = datetime(2026, 1, 4, 23, 59, tzinfo=UTC)
@@ -144,7 +116,10 @@ def test_select_changes_dates_limit_reverse() -> None:
 
 
 def test_history_document_shape() -> None:
-    versions = [version(1, playlist(track(1))), version(2, playlist(track(2), likes=None))]
+    versions = [
+        version(1, model_playlist(model_track(1))),
+        version(2, model_playlist(model_track(2), likes=None)),
+    ]
     document = history_document(PID, "Mix", timeline(versions))
     assert document["versions"][0]["added"][0] == {
         "id": f"{1:022d}", "name": "Song 1", "artists": ["Artist 1"], "album": "Album",
@@ -157,27 +132,35 @@ def test_history_document_shape() -> None:
 
 def test_cumulative_fold_dates_and_updates() -> None:
     versions = [
-        version(1, playlist(track(1), track(2, added="2025-06-01"))),
-        version(3, playlist(track(2), track(3, added="2026-01-02"))),
-        version(5, playlist(track(1), track(2, name="Song 2 (Live)"), track(3))),
+        version(1, model_playlist(model_track(1), model_track(2, added="2025-06-01"))),
+        version(3, model_playlist(model_track(2), model_track(3, added="2026-01-02"))),
+        version(
+            5, model_playlist(model_track(1), model_track(2, name="Song 2 (Live)"), model_track(3))
+        ),
     ]
     view = fold_cumulative(versions)
     assert view is not None
     rows = {e.track.key: e for e in view.tracks}
     assert len(view.tracks) == 3  # the renamed track is one row, with its new name
-    assert rows[track(2).key].track.name == "Song 2 (Live)"
-    assert rows[track(2).key].added == date(2025, 6, 1) and not rows[track(2).key].added_asterisk
-    assert rows[track(1).key].added == date(2026, 1, 1) and rows[track(1).key].added_asterisk
-    assert rows[track(1).key].removed is None  # re-added after its removal on day 3
-    assert rows[track(3).key].added == date(2026, 1, 2)
+    assert rows[model_track(2).key].track.name == "Song 2 (Live)"
+    assert (
+        rows[model_track(2).key].added == date(2025, 6, 1)
+        and not rows[model_track(2).key].added_asterisk
+    )
+    assert (
+        rows[model_track(1).key].added == date(2026, 1, 1)
+        and rows[model_track(1).key].added_asterisk
+    )
+    assert rows[model_track(1).key].removed is None  # re-added after its removal on day 3
+    assert rows[model_track(3).key].added == date(2026, 1, 2)
     assert view.first_scraped == date(2026, 1, 1)
 
 
 def test_cumulative_keeps_last_removal_date() -> None:
     view = fold_cumulative([
-        version(1, playlist(track(1), track(2))),
-        version(2, playlist(track(2))),
-        version(3, playlist(track(2))),
+        version(1, model_playlist(model_track(1), model_track(2))),
+        version(2, model_playlist(model_track(2))),
+        version(3, model_playlist(model_track(2))),
     ])  # fmt: skip
     assert view is not None
     assert {e.track.name: e.removed for e in view.tracks} == {
@@ -187,8 +170,8 @@ def test_cumulative_keeps_last_removal_date() -> None:
 
 def test_cumulative_plain_then_json_is_one_row_per_track() -> None:
     view = fold_cumulative([
-        version(1, playlist(*(plain(track(n)) for n in (1, 2)))),
-        version(2, playlist(track(1), track(2), track(3))),
+        version(1, model_playlist(*(plain_track(model_track(n)) for n in (1, 2)))),
+        version(2, model_playlist(model_track(1), model_track(2), model_track(3))),
     ])  # fmt: skip
     assert view is not None
     assert len(view.tracks) == 3
@@ -198,7 +181,7 @@ def test_cumulative_plain_then_json_is_one_row_per_track() -> None:
     assert first.track.url is not None  # latest metadata, from JSON
 
 
-tracks_strategy = st.lists(st.integers(min_value=1, max_value=8).map(track), max_size=6)
+tracks_strategy = st.lists(st.integers(min_value=1, max_value=8).map(model_track), max_size=6)
 
 
 @settings(max_examples=150, deadline=None)
@@ -219,7 +202,7 @@ def test_diffs_replay_to_the_next_version(versions: list[list[Track]]) -> None:
 def test_fold_rows_are_every_track_ever_seen(versions: list[list[Track]]) -> None:
     view = None
     for day, tracks in enumerate(versions, start=1):
-        view = update_cumulative(view, playlist(*tracks), date(2026, 1, day))
+        view = update_cumulative(view, model_playlist(*tracks), date(2026, 1, day))
     assert view is not None
     seen = {t.key for tracks in versions for t in tracks}
     assert {e.track.key for e in view.tracks} == seen
@@ -229,12 +212,14 @@ def test_fold_rows_are_every_track_ever_seen(versions: list[list[Track]]) -> Non
 def any_track() -> st.SearchStrategy[Track]:
     base = st.integers(min_value=1, max_value=6)
     return st.one_of(
-        base.map(track),
-        base.map(lambda n: plain(track(n))),
-        base.map(lambda n: track(n, name=f"Song {n} (Remix)")),
-        base.map(lambda n: dataclasses.replace(track(n), url=f"{track(n).url}"[:-1] + "X")),
+        base.map(model_track),
+        base.map(lambda n: plain_track(model_track(n))),
+        base.map(lambda n: model_track(n, name=f"Song {n} (Remix)")),
+        base.map(
+            lambda n: dataclasses.replace(model_track(n), url=f"{model_track(n).url}"[:-1] + "X")
+        ),
         st.tuples(base, st.sampled_from(["2025-12-30", "2026-01-03", "2026-02-01"])).map(
-            lambda pair: track(pair[0], added=pair[1])
+            lambda pair: model_track(pair[0], added=pair[1])
         ),
     )
 
@@ -251,18 +236,18 @@ def test_incremental_fold_equals_the_plain_fold(steps: list[tuple[list[Track], i
     plain_view = None
     fold = CumulativeFold()
     for tracks, day in steps:  # days may go backwards (clock skew) on purpose
-        p = playlist(*tracks)
+        p = model_playlist(*tracks)
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
         assert fold.view() == plain_view
 
 
 # the same objects across versions, as the readers' caches give them (the fold's fast path)
-SHARED = [track(n) for n in range(1, 7)] + [plain(track(n)) for n in range(1, 4)]
+SHARED = [model_track(n) for n in range(1, 7)] + [plain_track(model_track(n)) for n in range(1, 4)]
 SHARED += [
-    track(1, name="Song 1 (Remix)"),
-    dataclasses.replace(track(2)),
-    track(3, added="2026-01-04"),
+    model_track(1, name="Song 1 (Remix)"),
+    dataclasses.replace(model_track(2)),
+    model_track(3, added="2026-01-04"),
 ]
 
 
@@ -281,7 +266,7 @@ def test_incremental_fold_with_shared_track_objects(steps: list[tuple[list[int],
     plain_view = None
     fold = CumulativeFold()
     for indices, day in steps:
-        p = playlist(*(SHARED[i] for i in indices))
+        p = model_playlist(*(SHARED[i] for i in indices))
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
         assert fold.view() == plain_view
@@ -296,7 +281,7 @@ def test_incremental_fold_monotonic_days_unique_tracks(steps: list[set[int]]) ->
     plain_view = None
     fold = CumulativeFold()
     for day, indices in enumerate(steps, start=1):
-        p = playlist(*(SHARED[i] for i in sorted(indices)))
+        p = model_playlist(*(SHARED[i] for i in sorted(indices)))
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
         assert fold.view() == plain_view

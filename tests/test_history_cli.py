@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
+from support.builder import RepoBuilder, deleted_files, playlist_files
+from support.models import PID, model_playlist, model_track, plain_track
 from typer.testing import CliRunner
 
 from gitarchive import cli, formats
 from gitarchive.history import update_cumulative
-from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
-from tests.test_history import PID, plain, playlist, track
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from support.demo import DemoArchive
 
     from gitarchive.model import CumulativeView, Playlist
 
@@ -90,16 +92,28 @@ def validate(value: Any, schema: Any, where: str = "$") -> None:
 def archive(tmp_path: Path) -> Path:
     repo = SyncLike(tmp_path / "a")
     repo.commit(
-        playlist(plain(track(1)), plain(track(2)), likes=None), "2026-01-01T06:00:00", ("plain",)
+        model_playlist(plain_track(model_track(1)), plain_track(model_track(2)), likes=None),
+        "2026-01-01T06:00:00",
+        ("plain",),
     )
-    repo.commit(playlist(track(1), track(2), track(3), likes=10), "2026-01-02T06:00:00")
-    repo.commit(playlist(track(1), track(2), track(3), likes=12), "2026-01-03T06:00:00")
     repo.commit(
-        playlist(track(1, name="Song 1 (Live)"), track(3), track(3), likes=12),
+        model_playlist(model_track(1), model_track(2), model_track(3), likes=10),
+        "2026-01-02T06:00:00",
+    )
+    repo.commit(
+        model_playlist(model_track(1), model_track(2), model_track(3), likes=12),
+        "2026-01-03T06:00:00",
+    )
+    repo.commit(
+        model_playlist(
+            model_track(1, name="Song 1 (Live)"), model_track(3), model_track(3), likes=12
+        ),
         "2026-01-04T06:00:00",
     )
     repo.commit(
-        playlist(track(1, name="Song 1 (Live)"), track(3), track(2), name="Renamed"),
+        model_playlist(
+            model_track(1, name="Song 1 (Live)"), model_track(3), model_track(2), name="Renamed"
+        ),
         "2026-01-05T06:00:00",
     )
     return tmp_path / "a"
@@ -165,8 +179,8 @@ def test_cumulative_equals_the_committed_view(archive: Path) -> None:
 
 def test_cumulative_uses_github_setting_and_origin(tmp_path: Path) -> None:
     repo = SyncLike(tmp_path / "a", github="someone/archive")
-    repo.commit(playlist(track(1)), "2026-01-01T06:00:00")
-    repo.commit(playlist(track(2)), "2026-01-02T06:00:00")
+    repo.commit(model_playlist(model_track(1)), "2026-01-01T06:00:00")
+    repo.commit(model_playlist(model_track(2)), "2026-01-02T06:00:00")
     repo.builder.repo.remotes.create("origin", "https://github.com/someone/archive.git")
     result = run("-C", str(tmp_path / "a"), "cumulative", PID)
     head = repo.builder.repo.revparse_single(f"HEAD:{formats.cumulative_path(PID)}")
@@ -191,7 +205,7 @@ def test_cumulative_json_and_csv(archive: Path) -> None:
 
 def test_bare_repository_and_deleted_playlist(tmp_path: Path) -> None:
     repo = SyncLike(tmp_path / "b.git", bare=True)
-    repo.commit(playlist(track(1), track(2)), "2026-01-01T06:00:00")
+    repo.commit(model_playlist(model_track(1), model_track(2)), "2026-01-01T06:00:00")
     repo.builder.commit(deleted_files(PID), date="2026-01-02T06:00:00")
     result = run("-C", str(tmp_path / "b.git"), "history", PID, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -208,12 +222,9 @@ def test_unknown_playlist_is_a_one_line_error(archive: Path) -> None:
     assert result.exit_code == 1 and "--since" in result.stderr
 
 
-def test_cumulative_equals_what_the_real_sync_committed(tmp_path: Path) -> None:
-    # the demo archive is built by the real sync (offline snapshots, 30+ commits)
-    demo = tmp_path / "demo"
-    built = runner.invoke(cli.app, ["demo", str(demo)])
-    if built.exit_code != 0:
-        pytest.skip(f"demo archive unavailable: {built.output[-200:]}")
+def test_cumulative_equals_what_the_real_sync_committed(demo_archive: DemoArchive) -> None:
+    # The demo archive is built by the real sync (offline snapshots, 30+ commits).
+    demo = demo_archive.path
     repo = pygit2.Repository(str(demo))
     folder = repo.revparse_single("HEAD:playlists/cumulative")
     assert len(folder) >= 1

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from gitarchive.gitstore import Store
+from support.builder import RepoBuilder
 
 from gitarchive import gitstore
-from gitarchive.gitstore import Store
-from tests.repo_builder import RepoBuilder
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from helpers import run_cli
+from support.cli import run_cli
 
 from gitarchive.registry import KEEP_PATH, WORKFLOW_PATH
 from gitarchive.settings import parse_settings

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, make_playlist
-from helpers import git, run_cli
+from gitarchive.gitstore import Identity, Store
+from support.cli import run_cli
+from support.gitcli import git
 
 from gitarchive import formats, gitstore
 from gitarchive.errors import FormatError
-from gitarchive.gitstore import Identity, Store
 from gitarchive.registry import RegistryEntry, parse_entry, read_registry
 from gitarchive.sync import SyncOptions, run_sync
 

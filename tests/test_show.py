@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from support.builder import RepoBuilder, deleted_files
+from support.models import PID, model_playlist, model_track
 from typer.testing import CliRunner
 
 from gitarchive import cli, formats
-from tests.repo_builder import RepoBuilder, deleted_files
-from tests.test_history import PID, playlist, track
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,8 +19,12 @@ runner = CliRunner()
 
 def build(path: Path) -> tuple[str, str, str]:
     builder = RepoBuilder(path)
-    c1 = builder.commit_playlists([playlist(track(1), name="First")], date="2026-01-01T06:00:00")
-    c2 = builder.commit_playlists([playlist(track(2), name="Second")], date="2026-01-03T06:00:00")
+    c1 = builder.commit_playlists(
+        [model_playlist(model_track(1), name="First")], date="2026-01-01T06:00:00"
+    )
+    c2 = builder.commit_playlists(
+        [model_playlist(model_track(2), name="Second")], date="2026-01-03T06:00:00"
+    )
     c3 = builder.commit(deleted_files(PID), date="2026-01-05T06:00:00")
     return c1, c2, c3
 
@@ -35,7 +39,7 @@ def test_show_at_dates_and_revisions(tmp_path: Path) -> None:
     code, text, _ = show(tmp_path / "a", "--at", "2026-01-02", "--format", "json")
     assert code == 0
     assert json.loads(text)["unique_name"] == "First"
-    assert text == formats.render_json(playlist(track(1), name="First"))
+    assert text == formats.render_json(model_playlist(model_track(1), name="First"))
     assert show(tmp_path / "a", "--at", "2026-01-03", "--format", "plain")[1].startswith("Second\n")
     assert show(tmp_path / "a", "--at", "2026-01-03T05:59", "--format", "plain")[1].startswith(
         "First\n"
@@ -43,7 +47,9 @@ def test_show_at_dates_and_revisions(tmp_path: Path) -> None:
     assert show(tmp_path / "a", "--at", c2[:10], "--format", "plain")[1].startswith("Second\n")
     assert show(tmp_path / "a", "--at", "HEAD~2", "--format", "plain")[1].startswith("First\n")
     markdown = show(tmp_path / "a", "--at", c1)[1]
-    assert markdown == formats.render_pretty(playlist(track(1), name="First"), github=None)
+    assert markdown == formats.render_pretty(
+        model_playlist(model_track(1), name="First"), github=None
+    )
 
 
 def test_show_errors_name_what_is_missing(tmp_path: Path) -> None:

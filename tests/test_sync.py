@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
-from helpers import git, run_cli
+from gitarchive.gitstore import ArchiveLock, Identity, Store
+from support.cli import run_cli
+from support.gitcli import git
 
 from gitarchive import formats, gitstore, history
 from gitarchive.errors import LockedError, UsageError
-from gitarchive.gitstore import ArchiveLock, Identity, Store
 from gitarchive.spotify import parse_playlist
 from gitarchive.sync import Progress, SyncOptions, commit_message, run_sync
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from helpers import git
+from gitarchive.gitstore import ArchiveLock, Identity, Store
+from support.gitcli import git
 
 from gitarchive import gitstore
 from gitarchive.errors import ArchiveError, LockedError, SettingsError
-from gitarchive.gitstore import ArchiveLock, Identity, Store
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from gitarchive.gitstore import Store
+from support.builder import RepoBuilder, deleted_files, playlist_files
+from support.models import PID, model_playlist, model_track
 
 from gitarchive import formats, versions
 from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
-from gitarchive.gitstore import Store
 from gitarchive.history import fold_cumulative, timeline
-from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
-from tests.test_history import PID, playlist, track
 
 if TYPE_CHECKING:
     from gitarchive.model import Track
@@ -30,8 +30,8 @@ def open_store(path: Path) -> Store:
 @pytest.mark.parametrize("kinds", [("json", "markdown", "plain"), ("markdown",), ("json",)])
 def test_versions_from_each_source(tmp_path: Path, kinds: tuple[str, ...]) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    v1 = playlist(track(1), track(2), likes=5)
-    v2 = playlist(track(2), track(3), likes=5)
+    v1 = model_playlist(model_track(1), model_track(2), likes=5)
+    v2 = model_playlist(model_track(2), model_track(3), likes=5)
     c1 = builder.commit_playlists([v1], date="2026-01-01T06:00:00", kinds=kinds)
     builder.commit({"README.md": "unrelated"}, date="2026-01-02T06:00:00")
     c3 = builder.commit_playlists([v2], date="2026-01-03T06:00:00", kinds=kinds)
@@ -39,7 +39,7 @@ def test_versions_from_each_source(tmp_path: Path, kinds: tuple[str, ...]) -> No
     assert [v.commit for v in found] == [c1, c3]
     assert found[0].source == kinds[0]
     assert found[1].date == datetime(2026, 1, 3, 6, tzinfo=UTC)
-    assert [t.key for t in found[1].playlist.tracks] == [track(2).key, track(3).key]
+    assert [t.key for t in found[1].playlist.tracks] == [model_track(2).key, model_track(3).key]
     changes = timeline(found)
     assert [t.name for t in changes[1].diff.removed] == ["Song 1"]
     assert [t.name for t in changes[1].diff.added] == ["Song 3"]
@@ -61,14 +61,18 @@ def test_plain_only_archive_including_sorted_in_header(tmp_path: Path) -> None:
 
 def test_plain_then_json_transition_is_not_a_mass_replacement(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01", kinds=("plain",))
     builder.commit_playlists(
-        [playlist(track(1), track(2), track(3))], date="2026-01-02", kinds=("json", "plain")
+        [model_playlist(model_track(1), model_track(2))], date="2026-01-01", kinds=("plain",)
+    )
+    builder.commit_playlists(
+        [model_playlist(model_track(1), model_track(2), model_track(3))],
+        date="2026-01-02",
+        kinds=("json", "plain"),
     )
     found = versions.list_versions(open_store(tmp_path / "r"), PID)
     assert [v.source for v in found] == ["plain", "json"]
     change = timeline(found)[1]
-    assert change.diff.added == (track(3),) and not change.diff.removed
+    assert change.diff.added == (model_track(3),) and not change.diff.removed
     assert not change.diff.updated
     view = fold_cumulative(found)
     assert view is not None and len(view.tracks) == 3
@@ -96,17 +100,21 @@ def test_fast_plain_reader_equals_read_plain(tmp_path: Path) -> None:
 
 def test_deleted_and_re_registered_playlist(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01")
+    builder.commit_playlists([model_playlist(model_track(1), model_track(2))], date="2026-01-01")
     builder.commit(deleted_files(PID), date="2026-01-02")
-    builder.commit_playlists([playlist(track(9))], date="2026-01-03", kinds=(), extra={"x": "y"})
-    c4 = builder.commit_playlists([playlist(track(2), track(3))], date="2026-01-04")
+    builder.commit_playlists(
+        [model_playlist(model_track(9))], date="2026-01-03", kinds=(), extra={"x": "y"}
+    )
+    c4 = builder.commit_playlists(
+        [model_playlist(model_track(2), model_track(3))], date="2026-01-04"
+    )
     store = open_store(tmp_path / "r")
     found = versions.list_versions(store, PID)
     assert len(found) == 2  # the deletion is no version
     changes = timeline(found)
     assert changes[1].version.commit == c4
-    assert changes[1].diff.removed == (track(1),)  # compared with the last version before
-    assert changes[1].diff.added == (track(3),)
+    assert changes[1].diff.removed == (model_track(1),)  # compared with the last version before
+    assert changes[1].diff.added == (model_track(3),)
     view = fold_cumulative(found)
     assert view is not None
     assert {e.track.name: e.removed for e in view.tracks}["Song 1"] == date(2026, 1, 4)
@@ -114,25 +122,35 @@ def test_deleted_and_re_registered_playlist(tmp_path: Path) -> None:
 
 def test_merges_follow_first_parent(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    base = builder.commit_playlists([playlist(track(1))], date="2026-01-01")
+    base = builder.commit_playlists([model_playlist(model_track(1))], date="2026-01-01")
     builder.commit_playlists(
-        [playlist(track(7))], date="2026-01-02", parents=[base], ref="refs/heads/other"
+        [model_playlist(model_track(7))], date="2026-01-02", parents=[base], ref="refs/heads/other"
     )
-    main = builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-03")
+    main = builder.commit_playlists(
+        [model_playlist(model_track(1), model_track(2))], date="2026-01-03"
+    )
     side = str(builder.repo.references["refs/heads/other"].target)
     merge = builder.commit_playlists(
-        [playlist(track(1), track(2), track(3))], date="2026-01-04", parents=[main, side]
+        [model_playlist(model_track(1), model_track(2), model_track(3))],
+        date="2026-01-04",
+        parents=[main, side],
     )
     found = versions.list_versions(open_store(tmp_path / "r"), PID)
     assert [v.commit for v in found] == [base, main, merge]
-    assert all(track(7) not in v.playlist.tracks for v in found)
+    assert all(model_track(7) not in v.playlist.tracks for v in found)
 
 
 def test_renamed_playlist_and_likes_only(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit_playlists([playlist(track(1), name="Old", likes=1)], date="2026-01-01")
-    builder.commit_playlists([playlist(track(1), name="Old", likes=2)], date="2026-01-02")
-    builder.commit_playlists([playlist(track(1), name="New", likes=2)], date="2026-01-03")
+    builder.commit_playlists(
+        [model_playlist(model_track(1), name="Old", likes=1)], date="2026-01-01"
+    )
+    builder.commit_playlists(
+        [model_playlist(model_track(1), name="Old", likes=2)], date="2026-01-02"
+    )
+    builder.commit_playlists(
+        [model_playlist(model_track(1), name="New", likes=2)], date="2026-01-03"
+    )
     found = versions.list_versions(open_store(tmp_path / "r"), PID)
     assert len(found) == 3
     assert [c.version.date.day for c in timeline(found)] == [1, 3]
@@ -142,7 +160,7 @@ def test_renamed_playlist_and_likes_only(tmp_path: Path) -> None:
 
 def test_format_error_names_the_commit(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit_playlists([playlist(track(1))], date="2026-01-01", kinds=("json",))
+    builder.commit_playlists([model_playlist(model_track(1))], date="2026-01-01", kinds=("json",))
     bad = builder.commit({formats.json_path(PID): "{not json"}, date="2026-01-02")
     with pytest.raises(FormatError) as caught:
         versions.list_versions(open_store(tmp_path / "r"), PID)
@@ -153,12 +171,14 @@ def test_format_error_names_the_commit(tmp_path: Path) -> None:
 
 def test_all_playlists_pass_equals_per_playlist_folds(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    other = dataclasses.replace(playlist(track(5)), id=OTHER)
-    builder.commit_playlists([playlist(track(1)), other], date="2026-01-01")
-    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-02")
+    other = dataclasses.replace(model_playlist(model_track(5)), id=OTHER)
+    builder.commit_playlists([model_playlist(model_track(1)), other], date="2026-01-01")
+    builder.commit_playlists([model_playlist(model_track(1), model_track(2))], date="2026-01-02")
     builder.commit(deleted_files(OTHER), date="2026-01-03")
     builder.commit_playlists(
-        [dataclasses.replace(playlist(track(6)), id=OTHER)], date="2026-01-04", kinds=("plain",)
+        [dataclasses.replace(model_playlist(model_track(6)), id=OTHER)],
+        date="2026-01-04",
+        kinds=("plain",),
     )
     store = open_store(tmp_path / "r")
     views = versions.all_cumulative_views(store)
@@ -174,9 +194,9 @@ def test_all_playlists_pass_equals_per_playlist_folds(tmp_path: Path) -> None:
 
 def test_resolve_playlist_by_id_url_and_name(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    other = dataclasses.replace(playlist(track(5), name="Chill"), id=OTHER)
+    other = dataclasses.replace(model_playlist(model_track(5), name="Chill"), id=OTHER)
     builder.commit_playlists(
-        [playlist(track(1), name="Mix"), other],
+        [model_playlist(model_track(1), name="Mix"), other],
         date="2026-01-01",
         extra={
             formats.INDEX_PATH: formats.render_index([(PID, "Mix"), (OTHER, "Chill")]),
@@ -212,12 +232,14 @@ def test_ambiguous_name_lists_candidates(tmp_path: Path) -> None:
 
 def test_name_from_json_snapshot_when_index_is_missing(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit(playlist_files(playlist(track(1), name="Only In JSON")), date="2026-01-01")
+    builder.commit(
+        playlist_files(model_playlist(model_track(1), name="Only In JSON")), date="2026-01-01"
+    )
     assert versions.resolve_playlist(open_store(tmp_path / "r"), "only in json") == PID
 
 
 def hostile_track(n: int, text: str) -> Track:
-    base = track(n)
+    base = model_track(n)
     return dataclasses.replace(
         base, name=f"{text} {n}", album=dataclasses.replace(base.album, name=text)
     )
@@ -234,10 +256,12 @@ def test_fast_json_reader_equals_read_json(tmp_path: Path) -> None:
     seed = seed.replace("37i9dQZF1DX5LEXW9eXA0n", PID)
     texts = [
         seed,
-        formats.render_json(playlist(*(hostile_track(n, t) for n, t in enumerate(HOSTILE)))),
-        formats.render_json(playlist(hostile_track(1, HOSTILE[0]), track(2), track(2))),
-        formats.render_json(playlist()),
-        formats.render_json(playlist(track(3), description="line\nbreak")),
+        formats.render_json(model_playlist(*(hostile_track(n, t) for n, t in enumerate(HOSTILE)))),
+        formats.render_json(
+            model_playlist(hostile_track(1, HOSTILE[0]), model_track(2), model_track(2))
+        ),
+        formats.render_json(model_playlist()),
+        formats.render_json(model_playlist(model_track(3), description="line\nbreak")),
         '{"original_name": "compact", "description": "", "tracks": []}',
     ]
     for day, text in enumerate(texts, start=1):
@@ -251,7 +275,7 @@ def test_fast_json_reader_equals_read_json(tmp_path: Path) -> None:
 def test_fast_readers_are_used_on_the_usual_layouts(tmp_path: Path) -> None:
     # guards the two equality tests above against passing through the fallback only
     builder = RepoBuilder(tmp_path / "r")
-    builder.commit_playlists([playlist(track(1), track(2))], date="2026-01-01")
+    builder.commit_playlists([model_playlist(model_track(1), model_track(2))], date="2026-01-01")
     store = open_store(tmp_path / "r")
     reader = versions.VersionReader(store)
     head = store.head_id() or ""
