@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Identity, Store
     from gitarchive.sync import Progress as SyncProgress
-    from gitarchive.sync import SyncResult
+    from gitarchive.sync import SyncOptions, SyncResult
 
 
 @app.command()
@@ -165,7 +165,7 @@ def sync(
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fetch every registered playlist and commit what changed."""
-    from gitarchive.sync import SyncOptions, run_sync
+    from gitarchive.sync import SyncOptions
 
     store = open_store()
     options = SyncOptions(
@@ -176,34 +176,36 @@ def sync(
         message=message,
         strict=strict,
     )
-    progress_bar = None
-    task = None
-    if err.is_terminal and not json_output:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        progress_bar = Progress(
-            TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
-        )
-
-    def on_progress(event: SyncProgress) -> None:
-        nonlocal task
-        if progress_bar is None:
-            return
-        if task is None:
-            task = progress_bar.add_task("fetch", total=event.total)
-        progress_bar.update(task, completed=event.done)
-
-    if progress_bar is not None:
-        with progress_bar:
-            result = run_sync(store, options, on_progress=on_progress)
-    else:
-        result = run_sync(store, options, on_progress=on_progress)
+    result = _run_with_progress(store, options, bar=err.is_terminal and not json_output)
     if json_output:
         sys.stdout.write(result.to_json())
     else:
         _print_sync_summary(result)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def _run_with_progress(store: Store, options: SyncOptions, *, bar: bool) -> SyncResult:
+    """run_sync, with a transient fetch progress bar on stderr when ``bar``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    from gitarchive.sync import run_sync
+
+    if not bar:
+        return run_sync(store, options)
+    progress_bar = Progress(
+        TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    )
+    task: TaskID | None = None
+
+    def on_progress(event: SyncProgress) -> None:
+        nonlocal task
+        if task is None:
+            task = progress_bar.add_task("fetch", total=event.total)
+        progress_bar.update(task, completed=event.done)
+
+    with progress_bar:
+        return run_sync(store, options, on_progress=on_progress)
 
 
 def _identity(store: Store) -> Identity:
