@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pygit2
 
-from gitarchive import formats, versions
-from gitarchive.gitstore import Store
+from gitarchive import formats, git, versions
+from gitarchive.git import Store
 from gitarchive.history import history_document, timeline
 from gitarchive.model import Album, Artist, Playlist, Track
 
@@ -183,9 +183,9 @@ def main() -> None:
 
     path = archive(args)
     first = Store(pygit2.Repository(str(path)))
-    head = first.head_id()
+    head = git.head_id(first)
     assert head is not None
-    target = sorted(first.list_dir(head, "playlists/plain"))[0]
+    target = sorted(git.list_dir(first, head, "playlists/plain"))[0]
     plain = formats.plain_path(target)
 
     def git_log() -> object:

@@ -34,7 +34,7 @@ from fakespotify import (  # noqa: E402
     make_track_entry,
 )
 
-from gitarchive.gitstore import Store  # noqa: E402
+from gitarchive.git import Store  # noqa: E402
 from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
 
 BASE_DATE = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)

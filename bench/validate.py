@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import pygit2  # noqa: E402
 
 from gitarchive import formats  # noqa: E402
-from gitarchive.gitstore import Store  # noqa: E402
+from gitarchive.git import Store  # noqa: E402
 from gitarchive.history import update_cumulative  # noqa: E402
 from gitarchive.model import Album, Artist, Owner, Playlist, Track  # noqa: E402
 from gitarchive.validate import validate_commit_all, validate_push  # noqa: E402

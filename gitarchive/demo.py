@@ -51,7 +51,7 @@ from gitarchive.settings import SETTINGS_FILE, parse_settings
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
     from gitarchive.settings import Settings
     from gitarchive.sync import PlaylistSource, SourceFactory, SyncResult
 
@@ -521,11 +521,11 @@ def build_demo(
 
 
 def _refuse_enclosing_repository(folder: Path) -> None:
-    from gitarchive import gitstore
+    from gitarchive import git
     from gitarchive.errors import NotAnArchive
 
     try:
-        enclosing = gitstore.Store.discover(folder)
+        enclosing = git.Store.discover(folder)
     except NotAnArchive:
         return
     raise UsageError(
@@ -568,23 +568,23 @@ author_email = "{DEMO_AUTHOR_EMAIL}"
 
 def _new_archive(path: Path, playlist_ids: Sequence[str], when: datetime) -> Store:
     """``gitarchive init`` + ``add`` at ``path``, committed as the archive's first commit."""
-    from gitarchive import __version__, gitstore
+    from gitarchive import __version__, git
     from gitarchive.registry import add_entries, init_archive
 
     store, actions = init_archive(path, version=__version__)
     files: dict[str, bytes | None] = {}
     for action in actions:
-        files[action.path] = gitstore.read_worktree_file(store, action.path)
+        files[action.path] = git.read_worktree_file(store, action.path)
     settings = (files.get(SETTINGS_FILE) or b"").decode("utf-8") + DEMO_IDENTITY_SETTINGS
     parse_settings(settings)  # the demo's own addition must keep the file valid
     files[SETTINGS_FILE] = settings.encode("utf-8")
     _, registered = add_entries(store, playlist_ids)
     files.update(registered)
-    gitstore.commit_changes(
+    git.commit_changes(
         store,
         files,
         message=f"Set up the gitarchive demo: {len(playlist_ids)} playlists registered",
-        identity=gitstore.Identity(DEMO_AUTHOR_NAME, DEMO_AUTHOR_EMAIL),
+        identity=git.Identity(DEMO_AUTHOR_NAME, DEMO_AUTHOR_EMAIL),
         when=when,
     )
     return store

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from gitarchive import gitstore
+from gitarchive import git
 from gitarchive.errors import ArchiveError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
 
 MARKER = "# gitarchive-managed-hook:"
 CHAINED_SUFFIX = ".gitarchive-chained"
@@ -75,7 +75,7 @@ def install(
     store: Store, hooks: tuple[str, ...] = ("pre-push",), *, python: str | None = None
 ) -> list[HookAction]:
     """Install ``hooks``, chaining foreign hooks and upgrading our own."""
-    folder = gitstore.hooks_dir(store)
+    folder = git.hooks_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     actions: list[HookAction] = []
     for hook in hooks:
@@ -106,7 +106,7 @@ def install(
 
 def uninstall(store: Store, hooks: tuple[str, ...] = HOOKS) -> list[HookAction]:
     """Remove gitarchive's hooks and put back the hooks they chained."""
-    folder = gitstore.hooks_dir(store)
+    folder = git.hooks_dir(store)
     actions: list[HookAction] = []
     for hook in hooks:
         target = folder / hook

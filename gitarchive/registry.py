@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import gitstore
+from gitarchive import git
 from gitarchive.errors import FormatError, UsageError
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
 
 REGISTRY_DIR = "playlists/registry"
 
@@ -99,11 +99,11 @@ def read_registry(store: Store, *, commit: str | None = None) -> Registry:
                     continue
                 files[child.name] = child.read_bytes()
     else:
-        revision = commit if commit is not None else store.head_id()
+        revision = commit if commit is not None else git.head_id(store)
         if revision is not None:
-            for name, blob_id in store.list_dir(revision, REGISTRY_DIR).items():
+            for name, blob_id in git.list_dir(store, revision, REGISTRY_DIR).items():
                 if not name.startswith("."):
-                    files[name] = store.read_blob(blob_id)
+                    files[name] = git.read_blob(store, blob_id)
     registry = Registry()
     for name, data in files.items():
         path = registry_path(name)
@@ -174,7 +174,7 @@ def remove_entries(
 
     ids = [parse_playlist_id(value) for value in playlists]
     current = read_registry(store)
-    head = store.head_id()
+    head = git.head_id(store)
     changes: list[RegistryChange] = []
     files: dict[str, bytes | None] = {}
     for playlist_id in dict.fromkeys(ids):
@@ -190,8 +190,8 @@ def remove_entries(
                 formats.json_path(playlist_id),
                 formats.cumulative_path(playlist_id),
             ):
-                exists_now = gitstore.read_worktree_file(store, archived) is not None
-                exists_head = head is not None and store.read_file(head, archived) is not None
+                exists_now = git.read_worktree_file(store, archived) is not None
+                exists_head = head is not None and git.read_file(store, head, archived) is not None
                 if exists_now or exists_head:
                     files[archived] = None
     return changes, files
@@ -203,7 +203,7 @@ def apply_registry_change(
     *,
     commit: bool,
     message: str,
-    identity: gitstore.Identity | None = None,
+    identity: git.Identity | None = None,
     now: object = None,
 ) -> str | None:
     """Write the change to the work tree (staging nothing), or commit it with ``commit``."""
@@ -211,13 +211,13 @@ def apply_registry_change(
     if not files:
         return None
     if not commit:
-        gitstore.write_worktree_files(store, files)
+        git.write_worktree_files(store, files)
         return None
     if identity is None:
         raise UsageError("committing needs an identity")
     when = now if isinstance(now, datetime) else datetime.now(UTC)
-    with gitstore.ArchiveLock(store):
-        return gitstore.commit_changes(store, files, message=message, identity=identity, when=when)
+    with git.ArchiveLock(store):
+        return git.commit_changes(store, files, message=message, identity=identity, when=when)
 
 
 # ------------------------------------------------------------------------ setup
@@ -254,15 +254,15 @@ def init_archive(
     path: Path, *, force: bool = False, version: str = "0.0.0"
 ) -> tuple[Store, list[SetupAction]]:
     """Create (or complete) an archive at ``path``; never overwrite without ``force``."""
-    store = gitstore.init_repository(path)
+    store = git.init_repository(path)
     workdir = store.workdir
     if workdir is None:
         raise UsageError(f"{path} is a bare repository: init needs a work tree")
-    branch = gitstore.current_branch(store) or "main"
+    branch = git.current_branch(store) or "main"
     actions: list[SetupAction] = []
     to_write: dict[str, bytes | None] = {}
     for relative, data in setup_files(branch, version).items():
-        existing = gitstore.read_worktree_file(store, relative)
+        existing = git.read_worktree_file(store, relative)
         if existing is None:
             action = "created"
         elif existing == data:
@@ -274,7 +274,7 @@ def init_archive(
         if action in ("created", "overwritten"):
             to_write[relative] = data
         actions.append(SetupAction(relative, action))
-    gitstore.write_worktree_files(store, to_write)
+    git.write_worktree_files(store, to_write)
     return store, actions
 
 
@@ -309,17 +309,17 @@ def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> l
     from gitarchive.errors import FormatError as _FormatError
 
     registry = read_registry(store)
-    head = store.head_id()
+    head = git.head_id(store)
     committed = set(read_registry(store, commit=head).entries) if head else set()
     names: dict[str, str] = {}
     if head is not None:
-        index = store.read_file(head, formats.INDEX_PATH)
+        index = git.read_file(store, head, formats.INDEX_PATH)
         if index is not None:
             try:
                 names = dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
             except _FormatError:
                 names = {}
-    changed = gitstore.last_changed(store, "playlists/plain", registry.entries)
+    changed = git.last_changed(store, "playlists/plain", registry.entries)
     unavailable = unavailable or {}
     rows: list[ListedPlaylist] = []
     for playlist_id, entry in sorted(registry.entries.items()):
@@ -328,7 +328,7 @@ def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> l
         if head is not None:
             files = {}
             for path in (formats.json_path(playlist_id), formats.plain_path(playlist_id)):
-                data = store.read_file(head, path)
+                data = git.read_file(store, head, path)
                 if data is not None:
                     files[path] = data
                     break

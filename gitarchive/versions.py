@@ -19,7 +19,7 @@ import zlib
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, gitstore
+from gitarchive import formats, git
 from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.model import is_playlist_id, parse_playlist_id
@@ -27,7 +27,7 @@ from gitarchive.model import is_playlist_id, parse_playlist_id
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist, Track
 
 JSON, MARKDOWN, PLAIN = "json", "markdown", "plain"
@@ -92,7 +92,7 @@ class VersionReader:
         cached = self._cache.get(blob_id)
         if cached is not None and cached.id == playlist_id:
             return cached
-        data = self.store.read_blob(blob_id)
+        data = git.read_blob(self.store, blob_id)
         playlist: Playlist | None = None
         if kind == PLAIN:
             playlist = self._read_plain_fast(data, playlist_id, path, commit)
@@ -234,7 +234,7 @@ def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -
     reader = VersionReader(store)
     versions: list[Version] = []
     last: tuple[int, str] | None = None
-    for change in gitstore.walk_paths(store, paths, start=start):
+    for change in git.walk_paths(store, paths, start=start):
         best = _best(change.blobs)
         if best is None or best == last:
             continue
@@ -281,7 +281,7 @@ def iter_all_versions(
     last: dict[str, tuple[int, str]] = {}
     splits: dict[str, tuple[str, int] | None] = {}
     paths: dict[str, tuple[str, str, str]] = {}
-    for change in gitstore.walk_folders(store, FOLDERS, start=start):
+    for change in git.walk_folders(store, FOLDERS, start=start):
         touched: set[str] = set()
         for path, blob in change.changes.items():
             if path in splits:
@@ -350,7 +350,7 @@ def _shard_in_worker(
     git_dir: str, start: str | None, shard: tuple[int, int]
 ) -> dict[str, CumulativeView]:
     # a worker process opens its own repository: libgit2 handles do not cross processes
-    return _cumulative_views_of_shard(gitstore.Store.open(git_dir), start, shard)
+    return _cumulative_views_of_shard(git.Store.open(git_dir), start, shard)
 
 
 def _cumulative_views_of_shard(
@@ -388,21 +388,21 @@ def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Pla
     the end of that day). Returns (commit id, playlist).
     """
     if at is None:
-        commit = store.head_id()
+        commit = git.head_id(store)
         if commit is None:
             raise RevisionNotFound("the archive has no commits yet")
     else:
         moment = parse_moment(at, end_of_day=True)
         if moment is not None:
-            found = gitstore.commit_at(store, moment)
+            found = git.commit_at(store, moment)
             if found is None:
                 raise RevisionNotFound(f"no commit at or before {at}")
             commit = found
         else:
-            commit = store.resolve(at)
+            commit = git.resolve(store, at)
     paths = source_paths(playlist_id)
     for index, path in enumerate(paths):
-        data = store.read_file(commit, path)
+        data = git.read_file(store, commit, path)
         if data is not None:
             return commit, read_source(SOURCE_KINDS[index], data, playlist_id, path, commit=commit)
     raise PlaylistNotFound(
@@ -445,7 +445,7 @@ def resolve_playlist(store: Store, argument: str) -> str:
         return parse_playlist_id(argument)
     except UsageError:
         pass
-    head = store.head_id()
+    head = git.head_id(store)
     if head is None:
         raise PlaylistNotFound(f"no playlist named {argument!r}: the archive has no commits")
     wanted = argument.strip()
@@ -482,16 +482,16 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
     names: set[tuple[str, str]] = set()
     if snapshots:
         return _snapshot_names(store, commit)
-    index = store.read_file(commit, formats.INDEX_PATH)
+    index = git.read_file(store, commit, formats.INDEX_PATH)
     if index is not None:
         # a broken index must not hide the other sources of names
         with contextlib.suppress(FormatError, UnicodeDecodeError):
             names.update(formats.read_index(index.decode("utf-8"), path=formats.INDEX_PATH))
     registry_folder = formats.registry_path("x" * 22).rpartition("/")[0]
-    for name, blob in store.list_dir(commit, registry_folder).items():
+    for name, blob in git.list_dir(store, commit, registry_folder).items():
         if not is_playlist_id(name):
             continue
-        alias = store.read_blob(blob).decode("utf-8", "replace").strip()
+        alias = git.read_blob(store, blob).decode("utf-8", "replace").strip()
         if alias:
             names.add((name, alias))
     return names
@@ -500,11 +500,11 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
 def _snapshot_names(store: Store, commit: str) -> set[tuple[str, str]]:
     names: set[tuple[str, str]] = set()
     pretty_folder = formats.json_path("x" * 22).rpartition("/")[0]
-    for name, blob in store.list_dir(commit, pretty_folder).items():
+    for name, blob in git.list_dir(store, commit, pretty_folder).items():
         if not name.endswith(".json") or not is_playlist_id(name[:-5]):
             continue
         try:
-            snapshot = read_source(JSON, store.read_blob(blob), name[:-5], name, commit=commit)
+            snapshot = read_source(JSON, git.read_blob(store, blob), name[:-5], name, commit=commit)
         except FormatError:
             continue
         for value in (snapshot.unique_name, snapshot.original_name):

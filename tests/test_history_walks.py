@@ -1,4 +1,4 @@
-"""gitstore's history walks on repositories built with pygit2 (raw files, no formats)."""
+"""gitarchive.git's history walks on repositories built with pygit2 (raw files, no formats)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from gitarchive.gitstore import Store
 from support.builder import RepoBuilder
 
-from gitarchive import gitstore
+from gitarchive import git as gitrepo
+from gitarchive.git import Store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,12 +35,12 @@ def test_walk_paths_yields_only_changes_oldest_first(tmp_path: Path, bare: bool)
     builder.commit({B: "b3"}, date="2026-01-06T06:00:00")
     c7 = builder.commit({A: "a1"}, date="2026-01-07T06:00:00")  # back, old content
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    changes = gitstore.walk_paths(store, [A])
+    changes = gitrepo.walk_paths(store, [A])
     assert [c.commit for c in changes] == [c1, c4, c5, c7]
     assert changes[0].date == datetime(2026, 1, 1, 6, tzinfo=UTC)
     assert changes[2].blobs == (None,)
     assert changes[0].blobs == changes[3].blobs
-    assert store.read_blob(changes[1].blobs[0] or "") == b"a2"
+    assert gitrepo.read_blob(store, changes[1].blobs[0] or "") == b"a2"
 
 
 def test_walk_paths_several_paths_of_one_playlist(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_walk_paths_several_paths_of_one_playlist(tmp_path: Path) -> None:
     c2 = builder.commit({JA: "{}"}, date="2026-01-02")
     builder.commit({B: "b"}, date="2026-01-03")
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    changes = gitstore.walk_paths(store, [JA, A])
+    changes = gitrepo.walk_paths(store, [JA, A])
     assert [c.commit for c in changes] == [c1, c2]
     assert changes[0].blobs[0] is None and changes[1].blobs[0] is not None
 
@@ -61,8 +61,8 @@ def test_walks_follow_the_first_parent(tmp_path: Path) -> None:
     main = builder.commit({A: "a2"}, date="2026-01-03")
     merge = builder.commit({A: "merged"}, date="2026-01-04", parents=[main, side])
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    assert [c.commit for c in gitstore.walk_paths(store, [A])] == [base, main, merge]
-    folder = gitstore.walk_folders(store, ["playlists/plain"])
+    assert [c.commit for c in gitrepo.walk_paths(store, [A])] == [base, main, merge]
+    folder = gitrepo.walk_folders(store, ["playlists/plain"])
     assert [c.commit for c in folder] == [base, main, merge]
     assert side not in {c.commit for c in folder}
 
@@ -74,7 +74,7 @@ def test_walk_folders_reports_adds_changes_and_deletes(tmp_path: Path, bare: boo
     c3 = builder.commit({A: "a2", B: None}, date="2026-01-03")
     c4 = builder.commit({A: None, JA: None}, date="2026-01-04")
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    changes = gitstore.walk_folders(store, ["playlists/pretty", "playlists/plain"])
+    changes = gitrepo.walk_folders(store, ["playlists/pretty", "playlists/plain"])
     assert [c.commit for c in changes] == [c1, c3, c4]
     assert set(changes[0].changes) == {A, B, JA}
     assert changes[1].changes[B] is None and changes[1].changes[A] is not None
@@ -87,14 +87,14 @@ def test_commit_at(tmp_path: Path) -> None:
     c1 = builder.commit({A: "a1"}, date="2026-01-01T06:00:00")
     c2 = builder.commit({A: "a2"}, date="2026-01-02T06:00:00")
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    assert gitstore.commit_at(store, datetime(2025, 12, 31, tzinfo=UTC)) is None
-    assert gitstore.commit_at(store, datetime(2026, 1, 1, 6, tzinfo=UTC)) == c1
-    assert gitstore.commit_at(store, datetime(2026, 1, 2, 5, tzinfo=UTC)) == c1
-    assert gitstore.commit_at(store, datetime(2027, 1, 1, tzinfo=UTC)) == c2
+    assert gitrepo.commit_at(store, datetime(2025, 12, 31, tzinfo=UTC)) is None
+    assert gitrepo.commit_at(store, datetime(2026, 1, 1, 6, tzinfo=UTC)) == c1
+    assert gitrepo.commit_at(store, datetime(2026, 1, 2, 5, tzinfo=UTC)) == c1
+    assert gitrepo.commit_at(store, datetime(2027, 1, 1, tzinfo=UTC)) == c2
 
 
 def test_empty_repository_has_no_history(tmp_path: Path) -> None:
     RepoBuilder(tmp_path / "repo")
     store = Store(pygit2.Repository(str(tmp_path / "repo")))
-    assert gitstore.walk_paths(store, [A]) == []
-    assert gitstore.walk_folders(store, ["playlists/plain"]) == []
+    assert gitrepo.walk_paths(store, [A]) == []
+    assert gitrepo.walk_folders(store, ["playlists/plain"]) == []

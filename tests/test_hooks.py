@@ -18,7 +18,7 @@ from test_validate_support import (
 )
 
 from gitarchive import formats, hooks
-from gitarchive.gitstore import Store, hooks_dir
+from gitarchive.git import Store, hooks_dir
 
 PID = playlist_id(1)
 

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, make_playlist
-from gitarchive.gitstore import Identity, Store
 from support.cli import run_cli
 from support.gitcli import git
 
-from gitarchive import formats, gitstore
+from gitarchive import formats
+from gitarchive import git as gitrepo
 from gitarchive.errors import FormatError
+from gitarchive.git import Identity, Store
 from gitarchive.registry import RegistryEntry, parse_entry, read_registry
 from gitarchive.sync import SyncOptions, run_sync
 
@@ -72,7 +73,7 @@ def test_read_registry_skips_and_reports_invalid_entries(repo: Path) -> None:
 
 def test_bare_registry_is_read_from_head(tmp_path: Path) -> None:
     store = Store(pygit2.init_repository(str(tmp_path / "b.git"), bare=True))
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store,
         {f"playlists/registry/{A}": b"Name\n"},
         message="m",
@@ -94,7 +95,7 @@ def test_add_accepts_ids_urls_and_uris_and_stages_nothing(repo: Path) -> None:
     assert code == 0
     assert sorted(p.name for p in (repo / "playlists/registry").iterdir()) == sorted([A, B])
     assert git(repo, "diff", "--cached", "--name-only") == ""
-    assert Store.discover(repo).head_id() is None
+    assert gitrepo.head_id(Store.discover(repo)) is None
     assert run_cli("-C", str(repo), "add", A, "--alias", "Renamed") == 0
     assert (repo / f"playlists/registry/{A}").read_text() == "Renamed\n"
 

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
-from gitarchive.gitstore import ArchiveLock, Identity, Store
 from support.cli import run_cli
 from support.gitcli import git
 
-from gitarchive import formats, gitstore, history
+from gitarchive import formats, history
+from gitarchive import git as gitrepo
 from gitarchive.errors import LockedError, UsageError
+from gitarchive.git import ArchiveLock, Identity, Store
 from gitarchive.spotify import parse_playlist
 from gitarchive.sync import Progress, SyncOptions, commit_message, run_sync
 
@@ -61,7 +62,7 @@ def test_first_sync_is_a_root_commit_with_everything(
     result = sync(archive)
     assert result.exit_code == 0 and result.commit is not None
     store = Store.discover(archive)
-    info = store.commit_info(result.commit)
+    info = gitrepo.commit_info(store, result.commit)
     assert info.parents == () and info.date == DAY0
     assert info.message == "Sync 2026-11-20 06:00 UTC: 2 playlists changed, +53 \u22120 tracks"
     files = git(archive, "ls-tree", "-r", "--name-only", "HEAD").split()
@@ -88,7 +89,7 @@ def test_second_identical_sync_makes_no_commit(archive: Path, fake_spotify: Fake
     again = sync(archive, DAY0 + timedelta(hours=6))
     assert first.commit is not None
     assert again.commit is None and again.changed == [] and again.exit_code == 0
-    assert Store.discover(archive).head_id() == first.commit
+    assert gitrepo.head_id(Store.discover(archive)) == first.commit
 
 
 def test_unrelated_dirty_files_survive(archive: Path, fake_spotify: FakeSpotify) -> None:
@@ -144,7 +145,7 @@ def test_a_failing_playlist_keeps_its_files(archive: Path, fake_spotify: FakeSpo
     store = Store.discover(archive)
     for path, data in kept.items():
         assert (archive / path).read_bytes() == data
-        assert store.read_file(result.commit, path) == data
+        assert gitrepo.read_file(store, result.commit, path) == data
     index = formats.read_index((archive / formats.INDEX_PATH).read_text())
     assert (B, "Beta") in index
     assert archive_status(archive) == ""
@@ -156,7 +157,7 @@ def test_nothing_fetched_is_exit_1_and_no_commit(archive: Path) -> None:
     register(archive, MISSING)
     result = sync(archive)
     assert result.exit_code == 1 and result.commit is None
-    assert Store.discover(archive).head_id() is None
+    assert gitrepo.head_id(Store.discover(archive)) is None
 
 
 def test_add_then_sync_gives_one_commit_with_both(
@@ -198,10 +199,11 @@ def test_killed_sync_leaves_a_consistent_repository(
             SyncOptions(now=DAY0 + timedelta(days=1)),
             before_ref_update=killed,
         )
-    assert store.head_id() == first.commit
+    assert gitrepo.head_id(store) == first.commit
     assert (archive / formats.plain_path(A)).read_bytes() == old_plain
     assert git(archive, "status", "--porcelain") == ""
-    assert not (store.git_dir / gitstore.LOCK_FILE).exists()
+    with ArchiveLock(store):  # the interrupted sync released its lock
+        pass
     again = sync(archive, DAY0 + timedelta(days=1))
     assert again.commit is not None and archive_status(archive) == ""
 
@@ -229,7 +231,7 @@ def test_bare_repository(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch:
     fake_spotify.setenv(monkeypatch)
     fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     store = Store(pygit2.init_repository(str(tmp_path / "bare.git"), bare=True))
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store,
         {formats.registry_path(A): b""},
         message="register",
@@ -237,8 +239,8 @@ def test_bare_repository(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch:
         when=DAY0,
     )
     result = run_sync(store, SyncOptions(now=DAY0 + timedelta(hours=1)))
-    assert result.commit is not None and store.head_id() == result.commit
-    assert store.read_file(result.commit, formats.plain_path(A)) is not None
+    assert result.commit is not None and gitrepo.head_id(store) == result.commit
+    assert gitrepo.read_file(store, result.commit, formats.plain_path(A)) is not None
     assert not (tmp_path / "bare.git" / "playlists").exists()
 
 
@@ -254,7 +256,7 @@ def test_no_commit_writes_files_only(archive: Path, fake_spotify: FakeSpotify) -
     fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     register(archive, A)
     result = sync(archive, commit=False)
-    assert result.commit is None and Store.discover(archive).head_id() is None
+    assert result.commit is None and gitrepo.head_id(Store.discover(archive)) is None
     assert (archive / formats.plain_path(A)).is_file()
     assert git(archive, "diff", "--cached", "--name-only") == ""
 
@@ -307,11 +309,11 @@ def test_push_rebuilds_on_a_remote_that_moved(
     result = sync(ours, push=True)
     assert result.pushed and result.push_attempts == 2
     store = Store.discover(ours)
-    assert git(remote, "rev-parse", "main").strip() == store.head_id() == result.commit
-    assert store.commit_info(result.commit).parents == (their_tip,)
+    assert git(remote, "rev-parse", "main").strip() == gitrepo.head_id(store) == result.commit
+    assert gitrepo.commit_info(store, result.commit).parents == (their_tip,)
     # the rebuilt commit renders on the new tip: their README is there, ours only syncs A
-    assert store.read_file(result.commit, "README.md") == b"hello\n"
-    assert store.read_file(result.commit, formats.plain_path(A)) is not None
+    assert gitrepo.read_file(store, result.commit, "README.md") == b"hello\n"
+    assert gitrepo.read_file(store, result.commit, formats.plain_path(A)) is not None
     assert (ours / "README.md").read_text() == "hello\n"
     assert git(ours, "status", "--porcelain") == ""
 
@@ -352,7 +354,7 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
     previous_blob = None
     for commit in commits:
         files = {
-            path: store.read_file(str(commit.id), path)
+            path: gitrepo.read_file(store, str(commit.id), path)
             for path in (formats.json_path(A), formats.pretty_path(A), formats.plain_path(A))
         }
         if files[formats.json_path(A)] == previous_blob:
@@ -360,10 +362,10 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
         previous_blob = files[formats.json_path(A)]
         version = formats.read_version({k: v for k, v in files.items() if v is not None}, A)
         assert version is not None
-        day = store.commit_info(str(commit.id)).date.astimezone(UTC).date()
+        day = gitrepo.commit_info(store, str(commit.id)).date.astimezone(UTC).date()
         view = history.update_cumulative(view, version, day)
         versions += 1
-        committed = store.read_file(str(commit.id), formats.cumulative_path(A))
+        committed = gitrepo.read_file(store, str(commit.id), formats.cumulative_path(A))
         assert committed == formats.render_cumulative(view, github=None, branch="main").encode()
     assert versions == 6
     assert view is not None
@@ -447,7 +449,7 @@ def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
     sync(archive, DAY0 + timedelta(days=1))
     store = Store.discover(archive)
     # an archive imported from elsewhere: versions, but no cumulative file
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store,
         {formats.cumulative_path(A): None},
         message="import",

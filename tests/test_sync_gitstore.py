@@ -1,20 +1,18 @@
-"""gitstore's writing section: commits from HEAD's tree, work tree/index, lock, push."""
+"""gitarchive.git's writing side: commits from HEAD's tree, work tree/index, push."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from gitarchive.gitstore import ArchiveLock, Identity, Store
 from support.gitcli import git
 
-from gitarchive import gitstore
-from gitarchive.errors import ArchiveError, LockedError, SettingsError
+from gitarchive import git as gitrepo
+from gitarchive.errors import ArchiveError, SettingsError
+from gitarchive.git import Identity, Store, worktree
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,10 +33,10 @@ def test_root_commit_nested_trees_and_clean_status(tmp_path: Path) -> None:
         "playlists/registry/a": b"",
         "playlists/index.md": b"idx\n",
     }
-    commit = gitstore.commit_changes(store, changes, message="first", identity=ME, when=WHEN)
-    assert commit is not None and store.head_id() == commit
-    assert store.commit_info(commit).parents == ()
-    assert store.commit_info(commit).date == WHEN
+    commit = gitrepo.commit_changes(store, changes, message="first", identity=ME, when=WHEN)
+    assert commit is not None and gitrepo.head_id(store) == commit
+    assert gitrepo.commit_info(store, commit).parents == ()
+    assert gitrepo.commit_info(store, commit).date == WHEN
     root = tmp_path / "r"
     assert git(root, "ls-tree", "-r", "--name-only", "HEAD").split() == sorted(changes)
     assert git(root, "status", "--porcelain") == ""
@@ -51,14 +49,14 @@ def test_root_commit_nested_trees_and_clean_status(tmp_path: Path) -> None:
 def test_deletions_remove_files_and_empty_folders(tmp_path: Path) -> None:
     root = tmp_path / "r"
     store = new_repo(root)
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store,
         {"playlists/plain/a": b"A\n", "playlists/cumulative/a.md": b"c\n", "keep": b"k\n"},
         message="one",
         identity=ME,
         when=WHEN,
     )
-    second = gitstore.commit_changes(
+    second = gitrepo.commit_changes(
         store,
         {"playlists/cumulative/a.md": None, "playlists/plain/b": b"B\n"},
         message="two",
@@ -74,15 +72,15 @@ def test_deletions_remove_files_and_empty_folders(tmp_path: Path) -> None:
 
 def test_no_change_makes_no_commit(tmp_path: Path) -> None:
     store = new_repo(tmp_path / "r")
-    first = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
-    again = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
-    assert again is None and store.head_id() == first
+    first = gitrepo.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    again = gitrepo.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    assert again is None and gitrepo.head_id(store) == first
 
 
 def test_user_changes_outside_the_archive_survive(tmp_path: Path) -> None:
     root = tmp_path / "r"
     store = new_repo(root)
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store,
         {"notes.txt": b"v1\n", "playlists/plain/a": b"A\n"},
         message="m",
@@ -98,7 +96,7 @@ def test_user_changes_outside_the_archive_survive(tmp_path: Path) -> None:
     before = git(root, "status", "--porcelain")
     staged_before = git(root, "diff", "--cached")
 
-    commit = gitstore.commit_changes(
+    commit = gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A2\n"}, message="sync", identity=ME, when=WHEN
     )
 
@@ -114,7 +112,7 @@ def test_user_changes_outside_the_archive_survive(tmp_path: Path) -> None:
 def test_crash_before_ref_update_leaves_head_and_files(tmp_path: Path) -> None:
     root = tmp_path / "r"
     store = new_repo(root)
-    old = gitstore.commit_changes(
+    old = gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
     )
 
@@ -123,7 +121,7 @@ def test_crash_before_ref_update_leaves_head_and_files(tmp_path: Path) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        gitstore.commit_changes(
+        gitrepo.commit_changes(
             store,
             {"playlists/plain/a": b"A2\n", "playlists/plain/b": b"B\n"},
             message="m2",
@@ -131,11 +129,11 @@ def test_crash_before_ref_update_leaves_head_and_files(tmp_path: Path) -> None:
             when=WHEN,
             before_ref_update=crash,
         )
-    assert store.head_id() == old
+    assert gitrepo.head_id(store) == old
     assert (root / "playlists/plain/a").read_bytes() == b"A\n"
     assert not (root / "playlists/plain/b").exists()
     assert git(root, "status", "--porcelain") == ""
-    assert gitstore.recover_pending(store) == []
+    assert gitrepo.recover_pending(store) == []
 
 
 def test_crash_after_ref_update_is_repaired_by_recover_pending(
@@ -143,7 +141,7 @@ def test_crash_after_ref_update_is_repaired_by_recover_pending(
 ) -> None:
     root = tmp_path / "r"
     store = new_repo(root)
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
     )
 
@@ -151,70 +149,53 @@ def test_crash_after_ref_update_is_repaired_by_recover_pending(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(gitstore, "_stage_files", die)
+        patch.setattr(worktree, "stage_files", die)
         with pytest.raises(KeyboardInterrupt):
-            gitstore.commit_changes(
+            gitrepo.commit_changes(
                 store, {"playlists/plain/a": b"A2\n"}, message="m2", identity=ME, when=WHEN
             )
     assert git(root, "status", "--porcelain") != ""  # HEAD moved, the file did not
-    assert gitstore.recover_pending(store) == ["playlists/plain/a"]
+    assert gitrepo.recover_pending(store) == ["playlists/plain/a"]
     assert (root / "playlists/plain/a").read_bytes() == b"A2\n"
     assert git(root, "status", "--porcelain") == ""
 
 
 def test_ref_moved_meanwhile_is_refused(tmp_path: Path) -> None:
     store = new_repo(tmp_path / "r")
-    first = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
-    other = gitstore.build_commit(store, first, {"f": b"2"}, message="x", identity=ME, when=WHEN)
+    first = gitrepo.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    other = gitrepo.build_commit(store, first, {"f": b"2"}, message="x", identity=ME, when=WHEN)
     assert other is not None
     with pytest.raises(ArchiveError, match="moved"):
-        gitstore.update_head(store, other, expected=None, message="m")
-    assert store.head_id() == first
+        gitrepo.update_head(store, other, expected=None, message="m")
+    assert gitrepo.head_id(store) == first
 
 
 def test_bare_repository_commit_writes_no_files(tmp_path: Path) -> None:
     store = new_repo(tmp_path / "bare.git", bare=True)
-    commit = gitstore.commit_changes(
+    commit = gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
     )
-    assert commit is not None and store.head_id() == commit
-    assert store.read_file(commit, "playlists/plain/a") == b"A\n"
+    assert commit is not None and gitrepo.head_id(store) == commit
+    assert gitrepo.read_file(store, commit, "playlists/plain/a") == b"A\n"
     assert sorted(p.name for p in (tmp_path / "bare.git").iterdir() if p.name == "playlists") == []
-
-
-def test_lock_is_exclusive_and_stale_locks_are_taken(tmp_path: Path) -> None:
-    store = new_repo(tmp_path / "r")
-    with ArchiveLock(store), pytest.raises(LockedError, match="another sync"):
-        ArchiveLock(store).acquire()
-    assert not (store.git_dir / gitstore.LOCK_FILE).exists()
-    # a live holder (our parent process) blocks
-    (store.git_dir / gitstore.LOCK_FILE).write_text(f"{os.getppid()}\n")
-    with pytest.raises(LockedError):
-        ArchiveLock(store).acquire()
-    # a dead holder does not
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (store.git_dir / gitstore.LOCK_FILE).write_text(f"{dead.pid}\n")
-    with ArchiveLock(store) as lock:
-        assert lock.path.read_text().strip() == str(os.getpid())
 
 
 def test_identity_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = new_repo(tmp_path / "r")
     env = {"GIT_AUTHOR_NAME": "Env", "GIT_AUTHOR_EMAIL": "env@x"}
-    assert gitstore.resolve_identity(store, name="Toml", email="toml@x", env=env) == Identity(
+    assert gitrepo.resolve_identity(store, name="Toml", email="toml@x", env=env) == Identity(
         "Toml", "toml@x"
     )
-    assert gitstore.resolve_identity(store, env=env) == Identity("Env", "env@x")
+    assert gitrepo.resolve_identity(store, env=env) == Identity("Env", "env@x")
     with pytest.raises(SettingsError, match="author_name"):
-        gitstore.resolve_identity(store, env={})
-    bot = gitstore.resolve_identity(store, env={"GITHUB_ACTIONS": "true"})
+        gitrepo.resolve_identity(store, env={})
+    bot = gitrepo.resolve_identity(store, env={"GITHUB_ACTIONS": "true"})
     assert bot == Identity(
         "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"
     )
     store.repo.config["user.name"] = "Config"
     store.repo.config["user.email"] = "config@x"
-    assert gitstore.resolve_identity(store, env={"GITHUB_ACTIONS": "true"}) == Identity(
+    assert gitrepo.resolve_identity(store, env={"GITHUB_ACTIONS": "true"}) == Identity(
         "Config", "config@x"
     )
 
@@ -232,9 +213,9 @@ def test_identity_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 )
 def test_github_slug(tmp_path: Path, url: str, slug: str | None) -> None:
     store = new_repo(tmp_path / "r")
-    assert gitstore.github_slug(store) is None
+    assert gitrepo.github_slug(store) is None
     store.repo.remotes.create("origin", url)
-    assert gitstore.github_slug(store) == slug
+    assert gitrepo.github_slug(store) == slug
 
 
 def test_push_and_detect_a_remote_that_moved(tmp_path: Path) -> None:
@@ -249,14 +230,14 @@ def test_push_and_detect_a_remote_that_moved(tmp_path: Path) -> None:
     git(tmp_path, "clone", "-q", str(remote), "mine")
     git(tmp_path, "clone", "-q", str(remote), "theirs")
     store = Store.discover(tmp_path / "mine")
-    target = gitstore.push_target(store)
+    target = gitrepo.push_target(store)
     assert (target.remote, target.remote_ref) == ("origin", "refs/heads/main")
 
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A\n"}, message="m", identity=ME, when=WHEN
     )
-    assert gitstore.push_head(store, target, token=None) is True
-    assert git(remote, "rev-parse", "main").strip() == store.head_id()
+    assert gitrepo.push_head(store, target, token=None) is True
+    assert git(remote, "rev-parse", "main").strip() == gitrepo.head_id(store)
     assert git(tmp_path / "mine", "status", "-sb").startswith("## main...origin/main\n")
 
     theirs = tmp_path / "theirs"
@@ -265,21 +246,21 @@ def test_push_and_detect_a_remote_that_moved(tmp_path: Path) -> None:
     git(theirs, "add", "other")
     git(theirs, "commit", "-qm", "other")
     git(theirs, "push", "-q")
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A2\n"}, message="m", identity=ME, when=WHEN
     )
-    assert gitstore.push_head(store, target, token=None) is False
-    tip = gitstore.fetch_tip(store, target, token=None)
+    assert gitrepo.push_head(store, target, token=None) is False
+    tip = gitrepo.fetch_tip(store, target, token=None)
     assert tip == git(theirs, "rev-parse", "HEAD").strip()
 
 
 def test_a_commit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
     root = tmp_path / "r"
     store = new_repo(root)
-    base = gitstore.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
-    theirs = gitstore.commit_changes(store, {"g": b"2"}, message="user", identity=ME, when=WHEN)
+    base = gitrepo.commit_changes(store, {"f": b"1"}, message="m", identity=ME, when=WHEN)
+    theirs = gitrepo.commit_changes(store, {"g": b"2"}, message="user", identity=ME, when=WHEN)
     with pytest.raises(ArchiveError, match="moved while the sync ran"):
-        gitstore.commit_changes(
+        gitrepo.commit_changes(
             store,
             {"playlists/plain/a": b"A\n"},
             message="sync",
@@ -287,8 +268,8 @@ def test_a_commit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
             when=WHEN,
             parent=base,
         )
-    assert store.head_id() == theirs
-    assert not (store.git_dir / gitstore.PENDING_FILE).exists()
+    assert gitrepo.head_id(store) == theirs
+    assert not (store.git_dir / gitrepo.PENDING_FILE).exists()
     assert git(root, "status", "--porcelain") == ""
 
 
@@ -298,10 +279,10 @@ def test_many_blobs_are_written_in_parallel_and_correctly(tmp_path: Path) -> Non
     changes: dict[str, bytes | None] = {
         f"playlists/plain/p{i:03}": f"playlist {i}\n".encode() * (i + 1) for i in range(120)
     }
-    commit = gitstore.commit_changes(store, changes, message="m", identity=ME, when=WHEN)
+    commit = gitrepo.commit_changes(store, changes, message="m", identity=ME, when=WHEN)
     assert commit is not None
     for path, data in changes.items():
-        assert store.read_file(commit, path) == data
+        assert gitrepo.read_file(store, commit, path) == data
         assert (root / path).read_bytes() == data
     assert git(root, "fsck", "--strict", "--no-dangling").strip() == ""
     assert git(root, "status", "--porcelain") == ""
@@ -313,14 +294,14 @@ def test_many_blobs_go_into_one_valid_pack(tmp_path: Path) -> None:
     first = {f"playlists/plain/{i:03}": f"line {i}\n".encode() * (i + 1) for i in range(40)}
     first["playlists/plain/empty"] = b""
     first["playlists/plain/big"] = bytes(range(256)) * 600  # a size header of several bytes
-    gitstore.commit_changes(store, first, message="one", identity=ME, when=WHEN)
+    gitrepo.commit_changes(store, first, message="one", identity=ME, when=WHEN)
     # the second commit repeats one blob, re-uses an existing one and adds new ones
     second: dict[str, bytes | None] = {
         f"playlists/pretty/{i:03}.md": f"page {i}\n".encode() for i in range(40)
     }
     second["playlists/pretty/same-as-000.md"] = b"page 0\n"
     second["playlists/pretty/old.md"] = first["playlists/plain/001"]
-    commit = gitstore.commit_changes(store, second, message="two", identity=ME, when=WHEN)
+    commit = gitrepo.commit_changes(store, second, message="two", identity=ME, when=WHEN)
     assert commit is not None
 
     packs = sorted((root / ".git/objects/pack").glob("*.idx"))
@@ -337,7 +318,7 @@ def test_many_blobs_go_into_one_valid_pack(tmp_path: Path) -> None:
     assert git(root, "status", "--porcelain") == ""
     # libgit2 reads them too (a fresh handle, as the next command would)
     fresh = Store.discover(root)
-    assert fresh.read_file(commit, "playlists/plain/big") == first["playlists/plain/big"]
+    assert gitrepo.read_file(fresh, commit, "playlists/plain/big") == first["playlists/plain/big"]
 
 
 def test_a_symlink_in_the_way_is_replaced_not_written_through(tmp_path: Path) -> None:
@@ -347,7 +328,7 @@ def test_a_symlink_in_the_way_is_replaced_not_written_through(tmp_path: Path) ->
     outside.write_bytes(b"not yours\n")
     (root / "playlists/plain").mkdir(parents=True)
     (root / "playlists/plain/a").symlink_to(outside)
-    gitstore.commit_changes(
+    gitrepo.commit_changes(
         store, {"playlists/plain/a": b"A\n"}, message="one", identity=ME, when=WHEN
     )
     assert outside.read_bytes() == b"not yours\n"

@@ -162,7 +162,7 @@ def test_the_repository_hook_scripts_work_with_core_hooks_path(
 
 
 def test_a_very_long_push_validates_each_pushed_tip_whole(repo: pygit2.Repository) -> None:
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
     from gitarchive.validate import validate_push
 
     store = Store(repo)
@@ -181,7 +181,7 @@ def test_a_very_long_push_validates_each_pushed_tip_whole(repo: pygit2.Repositor
 
 
 def test_pushing_tags_validates_the_tagged_commits(repo: pygit2.Repository) -> None:
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
     from gitarchive.validate import validate_push
 
     zero = "0" * 40

@@ -9,7 +9,8 @@ import pygit2
 import pytest
 from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
 
-from gitarchive.gitstore import Store
+from gitarchive import git as gitrepo
+from gitarchive.git import Store
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.validate import validate_commit_all, validate_commits, validate_worktree
 
@@ -38,7 +39,7 @@ def test_a_fresh_sync_validates_clean(
     (registry / B).write_text("My alias\n")
     store = Store.discover(root)
     run_sync(store, SyncOptions(now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC)))
-    first = store.head_id()
+    first = gitrepo.head_id(store)
     assert first is not None
 
     assert validate_worktree(store) == []
@@ -46,7 +47,7 @@ def test_a_fresh_sync_validates_clean(
 
     fake_spotify.add_playlist(playlist_with_tracks(A, [1, 2, 3, 6, 7], name="Alpha | [beta]"))
     run_sync(store, SyncOptions(now=datetime(2026, 11, 21, 6, 0, tzinfo=UTC)))
-    second = store.head_id()
+    second = gitrepo.head_id(store)
     assert second is not None and second != first
     assert validate_commits(store, [second]) == []
     # Not vacuous: the same checks see a hand edit of the synced files.

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from gitarchive.gitstore import Store
 from support.builder import RepoBuilder, deleted_files, playlist_files
 from support.models import PID, model_playlist, model_track
 
 from gitarchive import formats, versions
+from gitarchive import git as gitrepo
 from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
+from gitarchive.git import Store
 from gitarchive.history import fold_cumulative, timeline
 
 if TYPE_CHECKING:
@@ -278,9 +279,9 @@ def test_fast_readers_are_used_on_the_usual_layouts(tmp_path: Path) -> None:
     builder.commit_playlists([model_playlist(model_track(1), model_track(2))], date="2026-01-01")
     store = open_store(tmp_path / "r")
     reader = versions.VersionReader(store)
-    head = store.head_id() or ""
+    head = gitrepo.head_id(store) or ""
     for kind, path in (("json", formats.json_path(PID)), ("plain", formats.plain_path(PID))):
-        blob = store.list_dir(head, path.rpartition("/")[0])[path.rpartition("/")[2]]
+        blob = gitrepo.list_dir(store, head, path.rpartition("/")[0])[path.rpartition("/")[2]]
         reader.read(kind, blob, PID, path, commit=head)
     assert len(reader._json_tracks) == 2
     assert len(reader._lines) == 2

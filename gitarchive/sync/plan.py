@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, gitstore, history
+from gitarchive import formats, git, history
 from gitarchive.errors import FormatError, GitArchiveError
 from gitarchive.formats.page import nav_line
 from gitarchive.formats.paths import CUMULATIVE_DIR, PLAIN_DIR, PRETTY_DIR
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date, datetime
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist
     from gitarchive.registry import Registry
     from gitarchive.settings import Settings
@@ -85,9 +85,9 @@ def base_listing(store: Store, base: str | None) -> Listing:
     if base is None:
         return listing
     for folder in (PLAIN_DIR, PRETTY_DIR, CUMULATIVE_DIR, REGISTRY_DIR):
-        for name, blob in store.list_dir(base, folder).items():
+        for name, blob in git.list_dir(store, base, folder).items():
             listing[f"{folder}/{name}"] = blob
-    listing[formats.INDEX_PATH] = gitstore.tree_id(store, base, formats.INDEX_PATH)
+    listing[formats.INDEX_PATH] = git.entry_id(store, base, formats.INDEX_PATH)
     return listing
 
 
@@ -163,7 +163,7 @@ def previous_unique_names(store: Store, base: str | None) -> dict[str, str]:
     """Unique names as ``base``'s index.md records them (one small file)."""
     if base is None:
         return {}
-    data = store.read_file(base, formats.INDEX_PATH)
+    data = git.read_file(store, base, formats.INDEX_PATH)
     if data is None:
         return {}
     try:
@@ -182,7 +182,7 @@ def read_previous(store: Store, base: str | None, playlist_id: str) -> Playlist 
         formats.pretty_path(playlist_id),
         formats.plain_path(playlist_id),
     ):
-        data = store.read_file(base, path)
+        data = git.read_file(store, base, path)
         if data is not None:
             files[path] = data
             break  # the best source is enough
@@ -251,7 +251,7 @@ def previous_cumulative(
     if base is None:
         return None
     path = formats.cumulative_path(playlist_id)
-    committed = store.read_file(base, path)
+    committed = git.read_file(store, base, path)
     if committed is not None:
         try:
             return formats.read_cumulative(committed.decode("utf-8"), playlist_id, path=path)
@@ -304,13 +304,13 @@ def _unchanged_since(
     # JSON documents compared as data: json.loads runs in C, and the snapshot's
     # dict is what render_json would write (read_json on it would cost 10x more)
     try:
-        committed = json.loads(store.read_blob(json_blob))
+        committed = json.loads(git.read_blob(store, json_blob))
     except ValueError:
         return False
     if committed != playlist_json(playlist):
         return False
     nav = nav_line(playlist_id, current="pretty", github=github, branch=branch)
-    return nav.encode() in store.read_blob(pretty_blob)
+    return nav.encode() in git.read_blob(store, pretty_blob)
 
 
 def _track_counts(old: Playlist | None, new: Playlist) -> tuple[int, int]:
@@ -320,7 +320,7 @@ def _track_counts(old: Playlist | None, new: Playlist) -> tuple[int, int]:
 
 
 def _differs(listing: Mapping[str, str | None], path: str, data: bytes) -> bool:
-    return listing.get(path) != gitstore.blob_id_of(data)
+    return listing.get(path) != git.blob_id_of(data)
 
 
 # ------------------------------------------------------------ registry and index
@@ -342,7 +342,7 @@ def registry_changes(
             if playlist_id not in registry.entries and not playlist_id.startswith("."):
                 files[listed] = None
                 for archived_path in _archive_paths(playlist_id):
-                    if gitstore.read_worktree_file(store, archived_path) is None and (
+                    if git.read_worktree_file(store, archived_path) is None and (
                         store.workdir is not None and listing.get(archived_path)
                     ):
                         files[archived_path] = None  # purged by `remove --purge`

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitarchive.gitstore import Store
+    from gitarchive.git import Store
 
 MAX_PUSH_ATTEMPTS = 4
 LAST_SYNC_FILE = "gitarchive-last-sync.json"

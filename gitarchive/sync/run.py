@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import gitstore
+from gitarchive import git
 from gitarchive.errors import PushError, SpotifyError, UsageError
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import read_registry
@@ -34,7 +34,7 @@ from gitarchive.sync.source import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from gitarchive.gitstore import Identity, Store
+    from gitarchive.git import Identity, Store
     from gitarchive.model import Playlist
     from gitarchive.registry import Registry
 
@@ -74,11 +74,11 @@ def run_sync(
     if store.workdir is None and not options.commit:
         raise UsageError("--no-commit writes files, but this repository is bare")
 
-    with gitstore.ArchiveLock(store):
-        gitstore.recover_pending(store)
+    with git.ArchiveLock(store):
+        git.recover_pending(store)
         context = prepare(store, options, now, environ, result)
         outcomes = fetch(context, result, client_factory or default_source, on_progress)
-        base = store.head_id()
+        base = git.head_id(store)
         fetched = sort_outcomes(store, base, context.ids, outcomes, result)
         if context.ids and not fetched:
             return result  # nothing to build on: exit status 1, archive untouched
@@ -112,7 +112,7 @@ def prepare(
     result.registered = len(ids)
     identity = None
     if options.commit:
-        identity = gitstore.resolve_identity(
+        identity = git.resolve_identity(
             store, name=settings.author_name, email=settings.author_email, env=environ
         )
     return SyncContext(
@@ -124,15 +124,15 @@ def prepare(
         registry=registry,
         ids=ids,
         identity=identity,
-        github=settings.github or gitstore.github_slug(store),
+        github=settings.github or git.github_slug(store),
     )
 
 
 def _load_settings(store: Store) -> Settings:
     if store.workdir is not None:
         return load_settings(store.workdir)
-    head = store.head_id()
-    data = None if head is None else store.read_file(head, SETTINGS_FILE)
+    head = git.head_id(store)
+    data = None if head is None else git.read_file(store, head, SETTINGS_FILE)
     if data is None:
         return Settings()
     return parse_settings(data.decode("utf-8", errors="replace"), path=SETTINGS_FILE)
@@ -233,7 +233,7 @@ def commit(
     result.message = message
     started = time.perf_counter()
     if not context.options.commit:
-        gitstore.write_worktree_files(store, plan.files)
+        git.write_worktree_files(store, plan.files)
         result.timings["commit"] = time.perf_counter() - started
         return
     assert context.identity is not None
@@ -243,7 +243,7 @@ def commit(
         if before_ref_update is not None:
             before_ref_update(new_commit)
 
-    result.commit = gitstore.commit_changes(
+    result.commit = git.commit_changes(
         store,
         plan.files,
         message=message,
@@ -269,20 +269,20 @@ def _push_until_accepted(
     store = context.store
     attempts = context.options.push_attempts
     token = context.environ.get("GITHUB_TOKEN") or None
-    target = gitstore.push_target(store)
+    target = git.push_target(store)
     assert result.commit is not None
-    our_parent = store.commit_info(result.commit).parents
+    our_parent = git.commit_info(store, result.commit).parents
     for attempt in range(1, attempts + 1):
         result.push_attempts = attempt
-        if gitstore.push_head(store, target, token=token):
+        if git.push_head(store, target, token=token):
             result.pushed = True
             return
         if attempt == attempts:
             break
-        tip = gitstore.fetch_tip(store, target, token=token)
+        tip = git.fetch_tip(store, target, token=token)
         if tip is None:
             raise PushError(f"{target.remote} rejected the push and has no {target.remote_ref}")
-        if our_parent and not gitstore.is_ancestor(store, our_parent[0], tip):
+        if our_parent and not git.is_ancestor(store, our_parent[0], tip):
             raise PushError(
                 f"the local branch and {target.remote} have diverged; "
                 "pull (or rebase) and run the sync again"
@@ -307,7 +307,7 @@ def _rebuild_on(
     """This sync's commit rebuilt on the remote's ``tip``, checked out; its id (or ``tip``)."""
     store = context.store
     assert context.identity is not None
-    previous_commit = store.head_id()
+    previous_commit = git.head_id(store)
     plan = plan_sync(
         store,
         tip,
@@ -318,12 +318,12 @@ def _rebuild_on(
         now=context.now,
     )
     message = context.options.message or commit_message(context.now, plan.playlists)
-    new_commit = gitstore.build_commit(
+    new_commit = git.build_commit(
         store, tip, plan.files, message=message, identity=context.identity, when=context.now
     )
     if new_commit is None:
         new_commit = tip
-    gitstore.update_head(
+    git.update_head(
         store, new_commit, expected=previous_commit, message="gitarchive: rebuilt on remote"
     )
     # Our archive paths follow the new commit; the remote's other changes
@@ -331,10 +331,10 @@ def _rebuild_on(
     ours = set(plan.files) | set(_commit_paths(store, previous_commit))
     other = [
         path
-        for path in gitstore.changed_paths(store, previous_commit, new_commit)
-        if path not in ours and gitstore.worktree_matches(store, previous_commit, path)
+        for path in git.changed_paths(store, previous_commit, new_commit)
+        if path not in ours and git.worktree_matches(store, previous_commit, path)
     ]
-    gitstore.checkout_paths(store, new_commit, sorted(ours | set(other)))
+    git.checkout_paths(store, new_commit, sorted(ours | set(other)))
     result.changed = plan.playlists
     result.files_changed = len(plan.files)
     result.message = message
@@ -345,5 +345,5 @@ def _commit_paths(store: Store, commit: str | None) -> list[str]:
     """Archive paths a sync commit touched (its diff against its parent)."""
     if commit is None:
         return []
-    parents = store.commit_info(commit).parents
-    return gitstore.changed_paths(store, parents[0] if parents else None, commit)
+    parents = git.commit_info(store, commit).parents
+    return git.changed_paths(store, parents[0] if parents else None, commit)
