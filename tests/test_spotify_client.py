@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 from fakespotify import DATA, SEED_ID, FakeSpotify, fake_id, load_seed, make_playlist
 
-from gitarchive import settings
+from gitarchive import formats, settings
 from gitarchive.errors import (
     AuthError,
     Forbidden,
@@ -94,8 +94,6 @@ def test_pages_after_the_first_are_fetched_in_parallel(fake_spotify: FakeSpotify
 
 
 def test_seed_playlist_arrives_complete(fake_spotify: FakeSpotify) -> None:
-    if not (DATA / "api" / f"{SEED_ID}.json").exists():
-        pytest.skip("seed API fixture not there yet")
     fake_spotify.add_seed()
     fake_spotify.max_page_items = 20
     seed = load_seed()
@@ -112,9 +110,6 @@ def test_seed_playlist_arrives_complete(fake_spotify: FakeSpotify) -> None:
 
 
 def test_seed_renders_to_the_golden_page(fake_spotify: FakeSpotify) -> None:
-    formats = pytest.importorskip("gitarchive.formats")
-    if not hasattr(formats, "render_pretty") or not (DATA / "api" / f"{SEED_ID}.json").exists():
-        pytest.skip("formats or the seed API fixture not there yet")
     fake_spotify.add_seed()
     playlist = run(fetch(fake_spotify, SEED_ID))
     golden = (DATA / f"pretty-{SEED_ID}.md").read_text(encoding="utf-8")

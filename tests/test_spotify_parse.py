@@ -110,8 +110,6 @@ def test_model_fields() -> None:
 
 
 def test_seed_model(tmp_path: Any) -> None:
-    if not (DATA / "api" / f"{SEED_ID}.json").exists():
-        pytest.skip("seed API fixture not there yet")
     seed = copy.deepcopy(load_seed())
     entries = seed.pop("items")["items"]
     playlist = parse_playlist(seed, entries)
