@@ -13,6 +13,7 @@ whole seconds and tracks carry no added_at.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from gitarchive.errors import FormatError
@@ -33,8 +34,11 @@ from gitarchive.formats.page import (
     cell_title,
     find_table,
     header_lines,
+    is_divider,
+    nav_prefix,
     read_head,
     scan_blocks,
+    split_row,
     table_divider,
     table_row,
 )
@@ -43,6 +47,85 @@ from gitarchive.model import CumulativeTrack, CumulativeView, Track
 COLUMNS = ("Title", "Artist(s)", "Album", "Length", "Added", "Removed")
 _FOOTNOTE_RE = re.compile(r"\*This playlist was first scraped on (\d{4}-\d{2}-\d{2})\.")
 _ADDED_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(\*?)$")
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BACKSLASH_ESCAPE_RE = re.compile(r"\\(.)")
+
+
+def parse_day(text: str) -> date | None:
+    """A ``YYYY-MM-DD`` date as the page shows it; None for anything else."""
+    if not _DAY_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_added(text: str) -> tuple[date, bool] | None:
+    """``(date, asterisk)`` of an Added cell's text (``YYYY-MM-DD`` or ``YYYY-MM-DD*``)."""
+    match = _ADDED_RE.match(text)
+    day = parse_day(match.group(1)) if match else None
+    return None if match is None or day is None else (day, bool(match.group(2)))
+
+
+@dataclass(frozen=True, slots=True)
+class CumulativeDoc:
+    """A cumulative page scanned line by line (line numbers 1-based; None when missing).
+
+    A line scan, not a markdown parse: every sync commit changes one cumulative
+    page per changed playlist, and the pre-push check of them must stay cheap.
+    Cells are the source text with backslash escapes removed.
+    """
+
+    lines: list[str]
+    title: tuple[int, str] | None
+    summary: tuple[int, int | None] | None  # (line, song count or None when unreadable)
+    header: int | None
+    divider_ok: bool
+    rows: list[tuple[int, list[str] | None]]
+    first_scraped: date | None
+
+    def starts_with_nav(self, playlist_id: str) -> bool:
+        return self.lines[0].startswith(nav_prefix(playlist_id, current="cumulative"))
+
+
+def _unescape(cell: str) -> str:
+    return _BACKSLASH_ESCAPE_RE.sub(r"\1", cell)
+
+
+def scan_cumulative(text: str) -> CumulativeDoc:
+    """Any text as a cumulative page's parts; never fails."""
+    lines = text.split("\n")
+    header = next((n for n, line in enumerate(lines) if split_row(line) == list(COLUMNS)), None)
+    before = lines if header is None else lines[:header]
+    title = next(((n + 1, line) for n, line in enumerate(before) if line.startswith("### ")), None)
+    summary = None
+    for number, line in enumerate(before):
+        count, dash, _total = line.partition(" - ")
+        if dash and count[:1].isdigit():
+            summary = (number + 1, parse_songs(count))
+            break
+    rows: list[tuple[int, list[str] | None]] = []
+    divider_ok = False
+    end = len(lines)
+    if header is not None:
+        divider = split_row(lines[header + 1]) if header + 1 < len(lines) else None
+        divider_ok = divider is not None and len(divider) == len(COLUMNS) and is_divider(divider)
+        end = header + 2
+        while end < len(lines) and lines[end].strip():
+            cells = split_row(lines[end])
+            rows.append((end + 1, None if cells is None else [_unescape(c) for c in cells]))
+            end += 1
+    scraped = next((m for line in lines[end:] if (m := _FOOTNOTE_RE.search(line))), None)
+    return CumulativeDoc(
+        lines=lines,
+        title=title,
+        summary=summary,
+        header=None if header is None else header + 1,
+        divider_ok=divider_ok,
+        rows=rows,
+        first_scraped=parse_day(scraped.group(1)) if scraped else None,
+    )
 
 
 def render_cumulative(view: CumulativeView, *, github: str | None, branch: str = "main") -> str:
@@ -79,10 +162,10 @@ def render_cumulative(view: CumulativeView, *, github: str | None, branch: str =
 
 
 def _date(text: str, what: str, path: str | None, line: int) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise FormatError(f"{what} is not a date: {text!r}", path=path, line=line) from None
+    day = parse_day(text)
+    if day is None:
+        raise FormatError(f"{what} is not a date: {text!r}", path=path, line=line)
+    return day
 
 
 def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> CumulativeView:
@@ -101,8 +184,8 @@ def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> 
         if length_text and duration is None:
             raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
         added_text = cell_plain(cells[columns["Added"]])
-        added_match = _ADDED_RE.match(added_text)
-        if added_match is None:
+        added = parse_added(added_text)
+        if added is None:
             raise FormatError(f"cannot read Added {added_text!r}", path=path, line=line)
         removed_text = cell_plain(cells[columns["Removed"]])
         title = cell_title(cells[columns["Title"]])
@@ -116,8 +199,8 @@ def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> 
         entries.append(
             CumulativeTrack(
                 track=track,
-                added=_date(added_match.group(1), "Added", path, line),
-                added_asterisk=bool(added_match.group(2)),
+                added=added[0],
+                added_asterisk=added[1],
                 removed=_date(removed_text, "Removed", path, line) if removed_text else None,
             )
         )

@@ -65,6 +65,24 @@ def format_duration_english(ms: int) -> str:
     return f"{days:,} {'day' if days == 1 else 'days'} {hours} hr {minutes} min"
 
 
+_TOTAL_PART_RE = re.compile(r"(\d{1,3}(?:,\d{3})*|\d+) (day|hr|min|sec)s?")
+_UNIT_MS = {"day": _DAY, "hr": _HOUR, "min": _MINUTE, "sec": _SECOND}
+
+
+def parse_duration_english(text: str) -> tuple[int, int] | None:
+    """The range of milliseconds a total such as "3 hr 13 min" may stand for; None if malformed.
+
+    A total is floored to its smallest unit, and older pages rounded it: the
+    range allows one unit either way.
+    """
+    parts = _TOTAL_PART_RE.findall(text)
+    if not parts or _TOTAL_PART_RE.sub("", text).strip():
+        return None
+    total = sum(int(number.replace(",", "")) * _UNIT_MS[unit] for number, unit in parts)
+    granularity = min(_UNIT_MS[unit] for _, unit in parts)
+    return total - granularity, total + granularity
+
+
 def format_likes(count: int | None) -> str:
     """ "321,893 likes", "1 like", "??? likes" when unknown."""
     if count is None:

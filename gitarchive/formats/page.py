@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,26 @@ from gitarchive.formats.paths import cumulative_path, plain_path, pretty_path
 from gitarchive.model import Album, Artist, is_playlist_id, playlist_url
 
 GITHISTORY = "https://github.githistory.xyz"
+_GITHISTORY_RE = re.compile(
+    re.escape(GITHISTORY)
+    + r"/(?P<slug>[^/()]+/[^/()]+)/blob/(?P<branch>[^()]+)/"
+    + re.escape(plain_path(""))
+)
+# A table cell ends at a pipe that is not backslash-escaped.
+_UNESCAPED_PIPE_RE = re.compile(r"(?<!\\)\|")
+
+
+def nav_target(text: str) -> tuple[str | None, str]:
+    """The GitHub slug and branch a page's githistory link was rendered with."""
+    match = _GITHISTORY_RE.search(text.split("\n", 1)[0])
+    if match is None:
+        return None, "main"
+    return match.group("slug"), match.group("branch")
+
+
+def nav_prefix(playlist_id: str, *, current: str) -> str:
+    """The start of the links line that every page of ``current``'s kind begins with."""
+    return nav_line(playlist_id, current=current, github=None, branch="main")
 
 
 def nav_line(playlist_id: str, *, current: str, github: str | None, branch: str) -> str:
@@ -61,6 +82,22 @@ def table_row(cells: Sequence[str]) -> str:
 
 def table_divider(count: int) -> str:
     return "|" + "---|" * count
+
+
+def split_row(line: str) -> list[str] | None:
+    """The raw cells of a table row written as ``| a | b |`` (None when it is not one).
+
+    Read from the source line, not from markdown: markdown pads short rows and
+    drops extra cells silently, which hides an unescaped ``|`` in a name.
+    """
+    text = line.strip()
+    if not (text.startswith("|") and text.endswith("|")) or len(text) < 2:
+        return None
+    return [cell.strip() for cell in _UNESCAPED_PIPE_RE.split(text[1:-1])]
+
+
+def is_divider(cells: Sequence[str]) -> bool:
+    return all(re.fullmatch(r":?-+:?", cell) for cell in cells)
 
 
 @dataclass(slots=True)
@@ -149,6 +186,11 @@ def scan_blocks(tokens: Sequence[Token]) -> list[Block]:
     return blocks
 
 
+def links(children: Sequence[Token]) -> list[str]:
+    """Every link target of an inline run, in order."""
+    return [str(child.attrGet("href") or "") for child in children if child.type == "link_open"]
+
+
 def first_link(children: Sequence[Token]) -> Linked | None:
     """The text and URL of the first link in an inline run; None without links."""
     for start, child in enumerate(children):
@@ -168,9 +210,14 @@ class PageHead:
     rest: list[Block]
 
 
+def title_position(blocks: list[Block]) -> int | None:
+    """Where the title heading is among a page's blocks."""
+    return next((index for index, block in enumerate(blocks) if block.kind == "heading"), None)
+
+
 def read_head(blocks: list[Block], playlist_id: str, path: str | None) -> PageHead:
     """The title heading and the description quote; ``rest`` is what follows them."""
-    position = next((index for index, block in enumerate(blocks) if block.kind == "heading"), None)
+    position = title_position(blocks)
     if position is None:
         raise FormatError("no playlist title heading (### [name](url))", path=path)
     block = blocks[position]

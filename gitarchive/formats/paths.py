@@ -1,8 +1,22 @@
-"""Where each file of a playlist lives in the archive (spotify-playlist-archive's layout)."""
+"""The archive's layout: the only place that knows folders and file names.
+
+spotify-playlist-archive's layout, which gitarchive writes and reads::
+
+    playlists/registry/<id>         registry entry (empty, or one line: the alias)
+    playlists/plain/<id>            plain file
+    playlists/pretty/<id>.md        pretty page
+    playlists/pretty/<id>.json      JSON snapshot
+    playlists/cumulative/<id>.md    cumulative page
+    playlists/index.md              index
+    gitarchive.toml                 settings
+
+:func:`classify` names the kind of any path; every module that needs to know
+what a path is asks it instead of matching folder names itself.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from gitarchive.model import is_playlist_id
 
@@ -12,14 +26,13 @@ PRETTY_DIR = "playlists/pretty"
 CUMULATIVE_DIR = "playlists/cumulative"
 REGISTRY_DIR = "playlists/registry"
 INDEX_PATH = "playlists/index.md"
+SETTINGS_PATH = "gitarchive.toml"
+KEEP_NAMES = frozenset({".gitkeep", ".keep"})
 
-_KINDS = (
-    ("plain", re.compile(r"^playlists/plain/([^/.]+)\Z")),
-    ("pretty", re.compile(r"^playlists/pretty/([^/.]+)\.md\Z")),
-    ("json", re.compile(r"^playlists/pretty/([^/.]+)\.json\Z")),
-    ("cumulative", re.compile(r"^playlists/cumulative/([^/.]+)\.md\Z")),
-    ("registry", re.compile(r"^playlists/registry/([^/.]+)\Z")),
-)
+#: The kinds of a playlist's own files, in the order :class:`ArchivePaths` lists them.
+PLAYLIST_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
+#: Every kind :func:`classify` can answer.
+KINDS = (*PLAYLIST_KINDS, "index", "settings", "keep", "stray", "other")
 
 
 def plain_path(playlist_id: str) -> str:
@@ -42,13 +55,82 @@ def registry_path(playlist_id: str) -> str:
     return f"{REGISTRY_DIR}/{playlist_id}"
 
 
-def classify_path(path: str) -> tuple[str, str] | None:
-    """``("plain" | "pretty" | "json" | "cumulative" | "registry", id)`` for an archive path.
+@dataclass(frozen=True, slots=True)
+class ArchivePaths:
+    """Every file one playlist may have."""
 
-    None for anything else, including names whose id part is not a playlist id.
+    registry: str
+    plain: str
+    pretty: str
+    json: str
+    cumulative: str
+
+    def of(self, kind: str) -> str:
+        path: str = getattr(self, kind)
+        return path
+
+    def generated(self) -> dict[str, str]:
+        """kind -> path of the files sync writes (all but the registry entry)."""
+        return {kind: self.of(kind) for kind in PLAYLIST_KINDS if kind != "registry"}
+
+
+def archive_paths(playlist_id: str) -> ArchivePaths:
+    return ArchivePaths(
+        registry=registry_path(playlist_id),
+        plain=plain_path(playlist_id),
+        pretty=pretty_path(playlist_id),
+        json=json_path(playlist_id),
+        cumulative=cumulative_path(playlist_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PathKind:
+    """What a path is: one of :data:`KINDS`, and the playlist it belongs to."""
+
+    kind: str
+    playlist_id: str | None = None
+
+
+# folder -> (suffix, kind) of the files a playlist has there
+_PLAYLIST_FILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "plain": (("", "plain"),),
+    "pretty": ((".md", "pretty"), (".json", "json")),
+    "cumulative": ((".md", "cumulative"),),
+}
+
+
+def classify(path: str) -> PathKind:
+    """The kind of any repository path, by its place in the layout.
+
+    Registry entries are classified by folder alone (a bad file name is the
+    registry's own rule); elsewhere a name whose id part is not a playlist id,
+    or any file in an unknown place under ``playlists/``, is ``stray``.
     """
-    for kind, pattern in _KINDS:
-        match = pattern.match(path)
-        if match and is_playlist_id(match.group(1)):
-            return kind, match.group(1)
+    if path == SETTINGS_PATH:
+        return PathKind("settings")
+    if not path.startswith(PLAYLISTS_DIR + "/"):
+        return PathKind("other")
+    if path == INDEX_PATH:
+        return PathKind("index")
+    parts = path[len(PLAYLISTS_DIR) + 1 :].split("/")
+    if parts[-1] in KEEP_NAMES and len(parts) <= 2:
+        return PathKind("keep")
+    if len(parts) != 2:
+        return PathKind("stray")
+    folder, name = parts
+    if folder == "registry":
+        return PathKind("registry", name)
+    for suffix, kind in _PLAYLIST_FILES.get(folder, ()):
+        stem = name[: len(name) - len(suffix)] if suffix else name
+        if name.endswith(suffix) and is_playlist_id(stem):
+            return PathKind(kind, stem)
+    return PathKind("stray")
+
+
+def classify_path(path: str) -> tuple[str, str] | None:
+    """``(kind, id)`` for a playlist's own file with a valid id; None for anything else."""
+    found = classify(path)
+    if found.kind in PLAYLIST_KINDS and found.playlist_id and is_playlist_id(found.playlist_id):
+        return found.kind, found.playlist_id
     return None

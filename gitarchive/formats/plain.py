@@ -29,6 +29,7 @@ name and the description.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gitarchive.model import Album, Artist, Playlist, Track
 
@@ -45,7 +46,7 @@ def plain_line(track: Track) -> str:
 
 
 def render_plain(playlist: Playlist) -> str:
-    lines = sorted((plain_line(track) for track in playlist.tracks), key=str.lower)
+    lines = sorted((plain_line(track) for track in playlist.tracks), key=sort_key)
     header = [one_line(playlist.unique_name), one_line(playlist.description), ""]
     return "\n".join(header + lines) + "\n"
 
@@ -69,12 +70,51 @@ def track_from_line(line: str) -> Track:
     )
 
 
-def read_plain(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
-    """Never fails: any text is some plain file (``path`` is accepted for symmetry)."""
+def is_track_line(line: str) -> bool:
+    """Whether a line has the shape sync writes: ``Title -- Artists -- Album``."""
+    return line.count(SEPARATOR) >= 2
+
+
+def sort_key(line: str) -> str:
+    """The order of track lines in a plain file."""
+    return line.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class PlainDoc:
+    """A plain file as written, line by line (line numbers are 1-based).
+
+    ``lines`` excludes the empty string after a final newline; the header is
+    lines 1-3 and the tracks start at line :data:`FIRST_TRACK_LINE`.
+    """
+
+    lines: list[str]
+    final_newline: bool
+
+    @property
+    def tracks(self) -> list[str]:
+        return self.lines[FIRST_TRACK_LINE - 1 :]
+
+    @property
+    def has_blank_separator(self) -> bool:
+        return len(self.lines) >= 3 and self.lines[2] == ""
+
+
+FIRST_TRACK_LINE = 4
+
+
+def scan_plain(text: str) -> PlainDoc:
+    """Any text as a plain file's lines; never fails."""
     lines = text.split("\n")
+    final_newline = bool(lines) and lines[-1] == "" and text != ""
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line.removesuffix("\r") for line in lines]
+    return PlainDoc(lines, final_newline)
+
+
+def read_plain(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
+    """Never fails: any text is some plain file (``path`` is accepted for symmetry)."""
+    lines = [line.removesuffix("\r") for line in scan_plain(text).lines]
     if len(lines) >= 3 and lines[2] == "":
         name, description = lines[0], lines[1]
         track_lines = lines[3:]

@@ -8,6 +8,8 @@ lengths are whole seconds, so ``duration_ms`` reads back floored to the second
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gitarchive.errors import FormatError
 from gitarchive.formats.durations import (
     format_duration,
@@ -33,6 +35,7 @@ from gitarchive.formats.page import (
     scan_blocks,
     table_divider,
     table_row,
+    title_position,
 )
 from gitarchive.model import Owner, Playlist, Track
 
@@ -84,46 +87,107 @@ def render_pretty(playlist: Playlist, *, github: str | None, branch: str = "main
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The line ``[Owner](url) - N likes - N songs - total``, split into its parts."""
+
+    owner_source: str
+    likes_text: str
+    songs_text: str
+    total_text: str
+
+    @property
+    def likes(self) -> tuple[bool, int | None]:
+        return parse_likes(self.likes_text.strip())
+
+    @property
+    def songs(self) -> int | None:
+        return parse_songs(self.songs_text.strip())
+
+    def owner(self) -> Owner:
+        inline = PARSER.parseInline(self.owner_source)
+        owner = linked_text(list(inline[0].children or ()) if inline else [])
+        return Owner(name=owner.text, url=owner.url or "")
+
+
+def parse_summary(content: str) -> Summary | None:
+    """The owner line's parts; None when it does not have four ``" - "``-separated parts."""
+    parts = content.rsplit(" - ", 3)
+    return Summary(*parts) if len(parts) == 4 else None
+
+
+@dataclass(slots=True)
+class PrettyDoc:
+    """A pretty page as scanned: its blocks and the parts found among them (None if missing)."""
+
+    lines: list[str]
+    blocks: list[Block]
+    nav: Block | None
+    title: Block | None
+    summary: Block | None
+    table: Block | None
+    snapshot: Block | None
+
+    def snapshot_id(self) -> str:
+        if self.snapshot is None:
+            return ""
+        for child in self.snapshot.children:
+            if child.type == "code_inline":
+                return child.content
+        return self.snapshot.content[len(SNAPSHOT_LABEL) :].strip().strip("`")
+
+
+def scan_pretty(text: str) -> PrettyDoc:
+    """Any text as a pretty page's parts; never fails (missing parts are None)."""
+    blocks = scan_blocks(parse(text))
+    position = title_position(blocks)
+    rest = blocks if position is None else blocks[position + 1 :]
+    if rest and rest[0].kind == "blockquote":
+        rest = rest[1:]
+    summary = None
+    if rest and rest[0].kind == "paragraph" and not rest[0].content.startswith(SNAPSHOT_LABEL):
+        summary = rest[0]
+    tables = [block for block in rest if block.kind == "table"]
+    table = next((t for t in tables if all(c in t.header for c in COLUMNS[1:])), None)
+    return PrettyDoc(
+        lines=text.split("\n"),
+        blocks=blocks,
+        nav=next(
+            (b for b in blocks if b.kind == "paragraph" and b.content.startswith("pretty - ")),
+            None,
+        ),
+        title=None if position is None else blocks[position],
+        summary=summary,
+        table=table or (tables[0] if tables else None),
+        snapshot=next(
+            (b for b in rest if b.kind == "paragraph" and b.content.startswith(SNAPSHOT_LABEL)),
+            None,
+        ),
+    )
+
+
 def _read_owner_line(block: Block, path: str | None) -> tuple[Owner, int | None, int | None]:
     """``(owner, likes, songs)`` from ``[Owner](url) - N likes - N songs - total``."""
-    parts = block.content.rsplit(" - ", 3)
-    if len(parts) != 4:
+    summary = parse_summary(block.content)
+    if summary is None:
         raise FormatError(
             "owner line is not 'owner - N likes - N songs - length'", path=path, line=block.line
         )
-    owner_source, likes_text, songs_text, _total = parts
-    ok, likes = parse_likes(likes_text.strip())
+    ok, likes = summary.likes
     if not ok:
-        raise FormatError(f"cannot read likes {likes_text!r}", path=path, line=block.line)
-    songs = parse_songs(songs_text.strip())
+        raise FormatError(f"cannot read likes {summary.likes_text!r}", path=path, line=block.line)
+    songs = summary.songs
     if songs is None:
-        raise FormatError(f"cannot read song count {songs_text!r}", path=path, line=block.line)
-    inline = PARSER.parseInline(owner_source)
-    owner = linked_text(list(inline[0].children or ()) if inline else [])
-    return Owner(name=owner.text, url=owner.url or ""), likes, songs
-
-
-def _read_snapshot(blocks: list[Block]) -> str:
-    for block in blocks:
-        if block.kind == "paragraph" and block.content.startswith(SNAPSHOT_LABEL):
-            for child in block.children:
-                if child.type == "code_inline":
-                    return child.content
-            return block.content[len(SNAPSHOT_LABEL) :].strip().strip("`")
-    return ""
+        what = f"cannot read song count {summary.songs_text!r}"
+        raise FormatError(what, path=path, line=block.line)
+    return summary.owner(), likes, songs
 
 
 def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
-    blocks = scan_blocks(parse(text))
-    head = read_head(blocks, playlist_id, path)
-    owner = Owner(name="", url="")
-    likes: int | None = None
-    songs: int | None = None
-    if head.rest and head.rest[0].kind == "paragraph":
-        first = head.rest[0]
-        if not first.content.startswith(SNAPSHOT_LABEL):
-            owner, likes, songs = _read_owner_line(first, path)
-    table = find_table(head.rest, COLUMNS[1:], path)
+    return read_pretty_doc(scan_pretty(text), playlist_id, path=path)
+
+
+def _read_rows(table: Block, path: str | None) -> list[Track]:
     columns = {name: position for position, name in enumerate(table.header)}
     tracks: list[Track] = []
     for line, cells in table.rows:
@@ -141,6 +205,19 @@ def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Play
                 duration_ms=duration,
             )
         )
+    return tracks
+
+
+def read_pretty_doc(doc: PrettyDoc, playlist_id: str, *, path: str | None = None) -> Playlist:
+    """The playlist a scanned page shows; FormatError naming the line when it cannot be read."""
+    head = read_head(doc.blocks, playlist_id, path)
+    owner = Owner(name="", url="")
+    likes: int | None = None
+    songs: int | None = None
+    if doc.summary is not None:
+        owner, likes, songs = _read_owner_line(doc.summary, path)
+    table = find_table(head.rest, COLUMNS[1:], path)
+    tracks = _read_rows(table, path)
     if songs is not None and songs != len(tracks):
         raise FormatError(
             f"the page says {songs} songs but its table has {len(tracks)} rows", path=path
@@ -151,7 +228,7 @@ def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Play
         unique_name=head.name,
         description=head.description,
         tracks=tuple(tracks),
-        snapshot_id=_read_snapshot(head.rest),
+        snapshot_id=doc.snapshot_id(),
         num_followers=likes,
         owner=owner,
     )

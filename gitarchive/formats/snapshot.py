@@ -18,6 +18,8 @@ Unknown extra keys are ignored, so later additions stay readable.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -203,3 +205,76 @@ def read_json(text: str, playlist_id: str, *, path: str | None = None) -> Playli
         num_followers=reader.optional_int(data, "num_followers", "top level"),
         owner=owner,
     )
+
+
+# The shape sync writes, key by key: what ``gitarchive validate`` requires (GA031).
+# The reader above is more tolerant (older snapshots lack some keys).
+_STR = (str,)
+_NAMED_KEYS: dict[str, tuple[type, ...]] = {"name": _STR, "url": _STR}
+_TRACK_KEYS: dict[str, tuple[type, ...]] = {
+    "url": _STR,
+    "name": _STR,
+    "album": (dict,),
+    "artists": (list,),
+    "duration_ms": (int,),
+    "added_at": (str, type(None)),
+}
+_TOP_KEYS: dict[str, tuple[type, ...]] = {
+    "url": _STR,
+    "original_name": _STR,
+    "unique_name": _STR,
+    "description": _STR,
+    "snapshot_id": _STR,
+    "num_followers": (int, type(None)),
+    "owner": (dict,),
+    "tracks": (list,),
+}
+
+
+def _type_problems(value: Any, keys: Mapping[str, tuple[type, ...]], where: str) -> list[str]:
+    if not isinstance(value, dict):
+        return [f"{where or 'the snapshot'} is not an object"]
+    problems: list[str] = []
+    for key, types in keys.items():
+        label = f"{where}.{key}" if where else key
+        if key not in value:
+            problems.append(f"missing {label}")
+        elif isinstance(value[key], bool) or not isinstance(value[key], types):
+            wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            problems.append(f"{label} is {type(value[key]).__name__}, expected {wanted}")
+    return problems
+
+
+def _track_problems(track: Any, where: str) -> list[str]:
+    problems = _type_problems(track, _TRACK_KEYS, where)
+    if not isinstance(track, dict):
+        return problems
+    if isinstance(track.get("album"), dict):
+        problems += _type_problems(track["album"], _NAMED_KEYS, f"{where}.album")
+    if isinstance(track.get("artists"), list):
+        for position, artist in enumerate(track["artists"]):
+            problems += _type_problems(artist, _NAMED_KEYS, f"{where}.artists[{position}]")
+    return problems
+
+
+def shape_problems(document: Any) -> list[str]:
+    """Missing keys and wrong types of a snapshot, as 'tracks[3].album.url is int...' lines."""
+    problems = _type_problems(document, _TOP_KEYS, "")
+    if not isinstance(document, dict):
+        return problems
+    if isinstance(document.get("owner"), dict):
+        problems += _type_problems(document["owner"], _NAMED_KEYS, "owner")
+    tracks = document.get("tracks")
+    if isinstance(tracks, list):
+        for number, track in enumerate(tracks):
+            problems += _track_problems(track, f"tracks[{number}]")
+    return problems
+
+
+def key_line(text: str, problem: str) -> int | None:
+    """Best effort: the line of the top-level key a problem names."""
+    match = re.match(r"(?:missing )?(\w+)", problem)
+    if match is None or problem.startswith("tracks["):
+        return None
+    found = re.search(rf'^\s*"{match.group(1)}":', text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None

@@ -1,0 +1,1 @@
+"""One module per file kind: functions from a scanned document to findings."""

@@ -1,0 +1,112 @@
+"""The pre-push hook: git's stdin protocol, and which commits a push sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gitarchive import git
+from gitarchive.errors import FormatError
+from gitarchive.validate.run import validate_commit_all, validate_commits
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from gitarchive.git import Store
+    from gitarchive.validate.findings import Finding
+
+
+@dataclass(frozen=True, slots=True)
+class PushUpdate:
+    """One line of git's pre-push input."""
+
+    local_ref: str
+    local_id: str
+    remote_ref: str
+    remote_id: str
+
+    @property
+    def is_deletion(self) -> bool:
+        return git.is_zero_id(self.local_id)
+
+    @property
+    def is_new_branch(self) -> bool:
+        return git.is_zero_id(self.remote_id)
+
+
+def parse_pre_push(text: str) -> list[PushUpdate]:
+    """git's pre-push stdin: ``<local ref> <local sha> <remote ref> <remote sha>`` per line."""
+    updates: list[PushUpdate] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 4:
+            raise FormatError(f"unexpected pre-push input: {line!r}", path="<stdin>", line=number)
+        updates.append(PushUpdate(*parts))
+    return updates
+
+
+def commits_to_push(store: Store, updates: Iterable[PushUpdate]) -> list[str]:
+    """The commits a push sends: per ref, what the remote lacks; deletions send nothing."""
+    commits: list[str] = []
+    seen: set[str] = set()
+    for update in updates:
+        if update.is_deletion:
+            continue
+        remote_tip = None if update.is_new_branch else git.peel_to_commit(store, update.remote_id)
+        # A new branch, or a remote tip we never fetched: whatever no
+        # remote-tracking ref reaches is what the remote may lack.
+        hidden = [remote_tip] if remote_tip is not None else git.remote_tracking_ids(store)
+        tip = git.peel_to_commit(store, update.local_id)
+        if tip is None:
+            continue  # a tag of a tree or blob: no commits, nothing to validate
+        for commit_id in git.commits_between(store, tip, hidden):
+            if commit_id not in seen:
+                seen.add(commit_id)
+                commits.append(commit_id)
+    return commits
+
+
+#: Above this many commits in one push, each pushed tip's whole tree is validated
+#: instead of every commit one by one (see validate_push).
+MAX_COMMITS_ONE_BY_ONE = 200
+
+
+def validate_push(
+    store: Store, stdin_text: str, *, max_commits: int = MAX_COMMITS_ONE_BY_ONE
+) -> list[Finding]:
+    """The pre-push hook: validate every commit being pushed, and only those.
+
+    A push of more than ``max_commits`` commits is usually the first push of a
+    long history to a new remote (an imported archive): checking thousands of
+    commits one by one would take minutes, so each pushed tip's whole tree is
+    validated instead (`gitarchive validate A..B` still checks every commit).
+    """
+    updates = parse_pre_push(stdin_text)
+    commits = commits_to_push(store, updates)
+    if len(commits) <= max_commits:
+        return validate_commits(store, commits)
+    findings: list[Finding] = []
+    tips = dict.fromkeys(update.local_id for update in updates if not update.is_deletion)
+    for tip in tips:
+        findings.extend(validate_commit_all(store, tip, label_commit=True))
+    return findings
+
+
+def validate_framework_push(store: Store, env: Mapping[str, str]) -> list[Finding] | None:
+    """The pre-push stage of the pre-commit framework, which passes refs in the environment.
+
+    The framework swallows git's stdin and sets ``PRE_COMMIT_FROM_REF`` /
+    ``PRE_COMMIT_TO_REF`` instead; None when those are not set.
+    """
+    tip = env.get("PRE_COMMIT_TO_REF")
+    if not tip:
+        return None
+    base = env.get("PRE_COMMIT_FROM_REF", "")
+    tip_id = git.resolve(store, tip)
+    if base and not git.is_zero_id(base) and git.has_commit(store, base):
+        commits = git.commits_between(store, tip_id, [git.resolve(store, base)])
+    else:
+        commits = git.commits_not_on_remotes(store, tip_id)
+    return validate_commits(store, commits)

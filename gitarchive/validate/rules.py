@@ -1,0 +1,199 @@
+"""The rule table: every rule's code, severity and what it requires.
+
+The codes are stable: add, never renumber. ``docs/hooks.md``'s rules table is
+generated from this table (:func:`rules_markdown`), and a test keeps it so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+NOTE = "note"  # reported, but does not fail validation
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: str
+    summary: str
+
+
+TABLE: tuple[Rule, ...] = (
+    Rule(
+        "GA001",
+        ERROR,
+        "registry: the file name is a valid playlist id (22 letters/digits)",
+    ),
+    Rule(
+        "GA002",
+        ERROR,
+        "registry: a registry file is empty or holds exactly one line (the alias; a "
+        "final newline is fine)",
+    ),
+    Rule(
+        "GA003",
+        ERROR,
+        "registry: the alias has no control characters (tabs, `\\r`, ...) and no "
+        "leading/trailing spaces; not blank",
+    ),
+    Rule(
+        "GA004",
+        ERROR,
+        "layout: `playlists/` holds only `registry/<id>`, `plain/<id>`, "
+        "`pretty/<id>.md`, `pretty/<id>.json`, `cumulative/<id>.md`, `index.md` (and "
+        "`.gitkeep`/`.keep`); anything else, including subfolders, is a stray",
+    ),
+    Rule(
+        "GA005",
+        ERROR,
+        "encoding: archive files are UTF-8 text",
+    ),
+    Rule(
+        "GA010",
+        ERROR,
+        "plain: line 1 the name, line 2 the description, line 3 blank, then `Title --"
+        " Artists -- Album` lines",
+    ),
+    Rule(
+        "GA011",
+        ERROR,
+        "plain: track lines sorted as sync sorts them, `sorted(lines, key=str.lower)`",
+    ),
+    Rule(
+        "GA012",
+        ERROR,
+        "plain: the file ends with a newline",
+    ),
+    Rule(
+        "GA020",
+        ERROR,
+        "pretty: parses (markdown-it-py) into the links line "
+        "(`/playlists/cumulative/<id>.md`, `/playlists/plain/<id>`, githistory "
+        "pointing at this playlist), the `### "
+        "[name](https://open.spotify.com/playlist/<id>)` title and the `[owner](url) "
+        "- N likes - N songs - total` line; then `formats.read_pretty` reads it",
+    ),
+    Rule(
+        "GA021",
+        ERROR,
+        "pretty: the table's columns are `No. | Title | Artist(s) | Album | Length`, "
+        "and every row has exactly 5 cells (counted on the raw line: an unescaped `|`"
+        " in a name is the usual hand-editing accident, and markdown silently drops "
+        "extra cells)",
+    ),
+    Rule(
+        "GA022",
+        ERROR,
+        "pretty: rows are numbered 1..N",
+    ),
+    Rule(
+        "GA023",
+        ERROR,
+        "pretty: every Length cell is `m:ss`, or `h:mm:ss` from one hour on (or empty"
+        " when unknown)",
+    ),
+    Rule(
+        "GA024",
+        ERROR,
+        'pretty: "N songs" equals the number of rows, and the total length agrees '
+        "with the sum of the rows (within the rounding of each)",
+    ),
+    Rule(
+        "GA025",
+        ERROR,
+        "pretty: the page has a ``Snapshot ID: `...` `` line",
+    ),
+    Rule(
+        "GA026",
+        ERROR,
+        "cumulative: the links line, title, `N songs - total` (N = rows), the table "
+        "`Title | Artist(s) | Album | Length | Added | Removed` with 6 cells per row,"
+        " `m:ss` or `h:mm:ss` lengths, `YYYY-MM-DD` Added (optionally `\\*`) and "
+        'Removed dates, and the "first scraped" footnote',
+    ),
+    Rule(
+        "GA030",
+        ERROR,
+        "json: the snapshot is valid JSON",
+    ),
+    Rule(
+        "GA031",
+        ERROR,
+        "json: every required key with the right type (`url`, `original_name`, "
+        "`unique_name`, `description`, `snapshot_id` strings; `num_followers` int or "
+        "null; `owner{name,url}`; `tracks[{url, name, album{name,url}, "
+        "artists[{name,url}], duration_ms int, added_at string or null}]`), `url` is "
+        "this playlist's, and `formats.read_json` reads it",
+    ),
+    Rule(
+        "GA040",
+        ERROR,
+        "consistency: the plain file, the pretty table and the JSON list the same "
+        "tracks (plain lines as a multiset; table rows in order: title, artists, "
+        "album, link, length)",
+    ),
+    Rule(
+        "GA041",
+        ERROR,
+        "consistency: the plain file's and the pretty page's name is the JSON's "
+        "`unique_name` (or `original_name`)",
+    ),
+    Rule(
+        "GA042",
+        ERROR,
+        "consistency: generated files belong to a registered playlist or to its "
+        "retained history (see below)",
+    ),
+    Rule(
+        "GA043",
+        ERROR,
+        "consistency: `index.md` lists no playlist without a page, none twice, every "
+        "registered playlist that has a page, and each under its JSON's `unique_name`",
+    ),
+    Rule(
+        "GA044",
+        ERROR,
+        "index: `index.md` parses, and its `## Playlists (N)` heading counts its entries",
+    ),
+    Rule(
+        "GA050",
+        ERROR,
+        "secrets: no Spotify client secret (32 hex digits, with both digits and "
+        "letters, not part of a longer word: a 40-hex git id is fine)",
+    ),
+    Rule(
+        "GA051",
+        ERROR,
+        "secrets: no Spotify access token (`BQ` + 100 or more base64url characters, "
+        "or any 150+ character base64url run that uses `-` or `_`)",
+    ),
+    Rule(
+        "GA052",
+        ERROR,
+        "secrets: no Spotify refresh token (`AQ` + 100 or more base64url characters)",
+    ),
+    Rule(
+        "GA053",
+        ERROR,
+        "secrets: no GitHub token (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`)",
+    ),
+)
+
+#: code -> summary, for callers that only need the words.
+RULES: dict[str, str] = {rule.code: rule.summary for rule in TABLE}
+SEVERITY: dict[str, str] = {rule.code: rule.severity for rule in TABLE}
+
+TABLE_START = "<!-- rules table: generated by gitarchive.validate.rules; do not edit -->"
+TABLE_END = "<!-- end of rules table -->"
+
+
+def rules_markdown() -> str:
+    """The rules as the markdown table docs/hooks.md shows."""
+    lines = [TABLE_START, "", "| id | severity | rule |", "|---|---|---|"]
+    for rule in TABLE:
+        lines.append(
+            f"| {rule.code} | {rule.severity} | {rule.summary.replace('|', chr(92) + '|')} |"
+        )
+    lines += ["", TABLE_END]
+    return "\n".join(lines)
