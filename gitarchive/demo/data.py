@@ -93,17 +93,8 @@ def load_demo_data() -> DemoData:
 
 
 def _expand(raw: dict[str, Any], days: Sequence[datetime]) -> tuple[DemoState | None, ...]:
-    catalog = {
-        track_id: DemoTrack(
-            id=track_id,
-            name=entry["name"],
-            artists=tuple((name, artist_id) for name, artist_id in entry["artists"]),
-            album=(entry["album"][0], entry["album"][1]),
-            duration_ms=entry["duration_ms"],
-            added_at=entry["added_at"],
-        )
-        for track_id, entry in raw["tracks"].items()
-    }
+    """One state per day (None: the playlist answers 404 that day), from base plus changes."""
+    catalog = _catalog(raw)
     changes: dict[date, dict[str, Any]] = {
         date.fromisoformat(change["date"]): change for change in raw["changes"]
     }
@@ -122,24 +113,7 @@ def _expand(raw: dict[str, Any], days: Sequence[datetime]) -> tuple[DemoState | 
             followers = change.get("followers", followers)
             if "unavailable" in change:
                 available = not change["unavailable"]
-            removed = set(change.get("remove", ()))
-            tracks = [track for track in tracks if track.id not in removed]
-            # Editors add tracks shortly before the sync runs; Spotify stamps that time.
-            stamp = (moment - timedelta(minutes=47)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            tracks += [
-                replace(catalog[track_id], added_at=stamp) for track_id in change.get("add", ())
-            ]
-            for track_id, album in change.get("album", {}).items():
-                catalog[track_id] = replace(
-                    catalog[track_id], album=(album, catalog[track_id].album[1])
-                )
-                tracks = [
-                    replace(t, album=catalog[track_id].album) if t.id == track_id else t
-                    for t in tracks
-                ]
-            if "order" in change:
-                rank = {track_id: n for n, track_id in enumerate(change["order"])}
-                tracks.sort(key=lambda t: rank.get(t.id, len(rank)))
+            tracks = _changed_tracks(tracks, catalog, change, moment)
             if (name, description, tuple(tracks)) != before:
                 content_changed = moment
         states.append(
@@ -157,6 +131,43 @@ def _expand(raw: dict[str, Any], days: Sequence[datetime]) -> tuple[DemoState | 
             else None
         )
     return tuple(states)
+
+
+def _catalog(raw: dict[str, Any]) -> dict[str, DemoTrack]:
+    return {
+        track_id: DemoTrack(
+            id=track_id,
+            name=entry["name"],
+            artists=tuple((name, artist_id) for name, artist_id in entry["artists"]),
+            album=(entry["album"][0], entry["album"][1]),
+            duration_ms=entry["duration_ms"],
+            added_at=entry["added_at"],
+        )
+        for track_id, entry in raw["tracks"].items()
+    }
+
+
+def _changed_tracks(
+    tracks: list[DemoTrack],
+    catalog: dict[str, DemoTrack],
+    change: dict[str, Any],
+    moment: datetime,
+) -> list[DemoTrack]:
+    """The track list after one day's change; album renames also update ``catalog``."""
+    removed = set(change.get("remove", ()))
+    tracks = [track for track in tracks if track.id not in removed]
+    # Editors add tracks shortly before the sync runs; Spotify stamps that time.
+    stamp = (moment - timedelta(minutes=47)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tracks += [replace(catalog[track_id], added_at=stamp) for track_id in change.get("add", ())]
+    for track_id, album in change.get("album", {}).items():
+        catalog[track_id] = replace(catalog[track_id], album=(album, catalog[track_id].album[1]))
+        tracks = [
+            replace(t, album=catalog[track_id].album) if t.id == track_id else t for t in tracks
+        ]
+    if "order" in change:
+        rank = {track_id: n for n, track_id in enumerate(change["order"])}
+        tracks.sort(key=lambda t: rank.get(t.id, len(rank)))
+    return tracks
 
 
 def _snapshot_id(when: datetime, name: str, description: str, tracks: Sequence[DemoTrack]) -> str:
