@@ -17,9 +17,15 @@ from typing import TYPE_CHECKING
 from gitarchive import formats, git, history
 from gitarchive.errors import FormatError, GitArchiveError
 from gitarchive.formats.page import nav_line
-from gitarchive.formats.paths import CUMULATIVE_DIR, PLAIN_DIR, PRETTY_DIR
+from gitarchive.formats.paths import (
+    CUMULATIVE_DIR,
+    PLAIN_DIR,
+    PRETTY_DIR,
+    REGISTRY_DIR,
+    archive_paths,
+    registry_path,
+)
 from gitarchive.formats.snapshot import playlist_json
-from gitarchive.registry import REGISTRY_DIR, registry_path
 from gitarchive.sync.result import PlaylistChange
 
 if TYPE_CHECKING:
@@ -341,7 +347,7 @@ def registry_changes(
             playlist_id = listed.rsplit("/", 1)[1]
             if playlist_id not in registry.entries and not playlist_id.startswith("."):
                 files[listed] = None
-                for archived_path in _archive_paths(playlist_id):
+                for archived_path in archive_paths(playlist_id).generated().values():
                     if git.read_worktree_file(store, archived_path) is None and (
                         store.workdir is not None and listing.get(archived_path)
                     ):
@@ -362,12 +368,3 @@ def index_change(
     if _differs(listing, formats.INDEX_PATH, index):
         return {formats.INDEX_PATH: index}
     return {}
-
-
-def _archive_paths(playlist_id: str) -> tuple[str, ...]:
-    return (
-        formats.plain_path(playlist_id),
-        formats.pretty_path(playlist_id),
-        formats.json_path(playlist_id),
-        formats.cumulative_path(playlist_id),
-    )
