@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gitarchive.git import Store
+    from gitarchive.model import Playlist
 
 REGISTRY_DIR = "playlists/registry"
 
@@ -305,41 +306,17 @@ class ListedPlaylist:
 
 def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> list[ListedPlaylist]:
     """Every registry entry with what HEAD holds for it (no history walk beyond last change)."""
-    from gitarchive import formats
-    from gitarchive.errors import FormatError as _FormatError
-
     registry = read_registry(store)
     head = git.head_id(store)
     committed = set(read_registry(store, commit=head).entries) if head else set()
-    names: dict[str, str] = {}
-    if head is not None:
-        index = git.read_file(store, head, formats.INDEX_PATH)
-        if index is not None:
-            try:
-                names = dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
-            except _FormatError:
-                names = {}
+    names = _index_names(store, head)
     changed = git.last_changed(store, "playlists/plain", registry.entries)
     unavailable = unavailable or {}
     rows: list[ListedPlaylist] = []
     for playlist_id, entry in sorted(registry.entries.items()):
-        tracks = None
-        name = names.get(playlist_id)
-        if head is not None:
-            files = {}
-            for path in (formats.json_path(playlist_id), formats.plain_path(playlist_id)):
-                data = git.read_file(store, head, path)
-                if data is not None:
-                    files[path] = data
-                    break
-            if files:
-                try:
-                    version = formats.read_version(files, playlist_id)
-                except _FormatError:
-                    version = None
-                if version is not None:
-                    tracks = len(version.tracks)
-                    name = name or version.display_name
+        version = _head_version(store, head, playlist_id)
+        tracks = len(version.tracks) if version is not None else None
+        name = names.get(playlist_id) or (version.display_name if version is not None else None)
         if playlist_id in unavailable:
             status = f"unavailable: {unavailable[playlist_id]}"
         elif tracks is None:
@@ -369,3 +346,36 @@ def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> l
             )
         )
     return rows
+
+
+def _index_names(store: Store, head: str | None) -> dict[str, str]:
+    """Unique names as HEAD's index.md records them; none when it is missing or unreadable."""
+    from gitarchive import formats
+    from gitarchive.errors import FormatError as _FormatError
+
+    if head is None:
+        return {}
+    index = git.read_file(store, head, formats.INDEX_PATH)
+    if index is None:
+        return {}
+    try:
+        return dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
+    except _FormatError:
+        return {}
+
+
+def _head_version(store: Store, head: str | None, playlist_id: str) -> Playlist | None:
+    """The playlist as HEAD holds it (JSON, else plain); None when absent or unreadable."""
+    from gitarchive import formats
+    from gitarchive.errors import FormatError as _FormatError
+
+    if head is None:
+        return None
+    for path in (formats.json_path(playlist_id), formats.plain_path(playlist_id)):
+        data = git.read_file(store, head, path)
+        if data is not None:
+            try:
+                return formats.read_version({path: data}, playlist_id)
+            except _FormatError:
+                return None
+    return None
