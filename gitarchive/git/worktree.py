@@ -124,7 +124,7 @@ def add_written_entry(index: pygit2.Index, path: str, blob_id: pygit2.Oid, file:
         c_entry.ctime.nanoseconds = info.st_ctime_ns % 1_000_000_000
         c_entry.mtime.seconds = int(info.st_mtime)
         c_entry.mtime.nanoseconds = info.st_mtime_ns % 1_000_000_000
-        c_entry.dev = info.st_dev & 0xFFFFFFFF
+        c_entry.dev = 0  # what libgit2's index.add(path) records: both routes, one index
         c_entry.ino = info.st_ino & 0xFFFFFFFF
         c_entry.uid = info.st_uid & 0xFFFFFFFF
         c_entry.gid = info.st_gid & 0xFFFFFFFF
