@@ -1,7 +1,7 @@
 """History: versions, diffs, timelines and the cumulative view.
 
 Pure functions over model objects: nothing here touches git, files or the
-network. gitstore yields the versions; formats reads them into Playlists.
+network. gitarchive.git walks the log; formats reads them into Playlists.
 
 The cumulative view is a fold: ``update_cumulative(previous_view, version,
 day)`` over every version, oldest first. ``sync`` applies one step of that fold

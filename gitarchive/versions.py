@@ -1,6 +1,6 @@
 """Versions of playlists, read from the commit log.
 
-gitstore walks the log (first parent, oldest first) and yields the blob ids of
+gitarchive.git walks the log (first parent, oldest first) and yields the blob ids of
 a playlist's files per commit; this module reads the best source of each
 changed version with the formats readers (JSON snapshot, else the pretty
 markdown page, else the plain file) into :class:`~gitarchive.history.Version`

@@ -23,7 +23,6 @@ UI_OWNERS = ("cli", "docgen")
 # `python -m gitarchive` and the docs generator start the CLI; nothing else may.
 CLI_IMPORTERS = ("cli", "docgen", "__main__")
 GIT_PACKAGE = PACKAGE / "git"
-LEGACY_GIT_MODULE = PACKAGE / "gitstore.py"
 
 
 @dataclass(frozen=True)
@@ -100,13 +99,7 @@ def test_only_the_cli_and_docgen_import_typer_or_rich() -> None:
 
 
 def test_only_the_git_package_imports_pygit2() -> None:
-    # While gitstore.py is being split into gitarchive/git/, exactly one of them is the owner:
-    # the package as soon as it exists.
-    if (GIT_PACKAGE / "__init__.py").is_file():
-        allowed = {m.name for m in MODULES if m.path.is_relative_to(GIT_PACKAGE)}
-        assert not LEGACY_GIT_MODULE.exists(), "gitstore.py must go once gitarchive/git/ exists"
-    else:
-        allowed = {"gitarchive.gitstore"}
+    allowed = {m.name for m in MODULES if m.path.is_relative_to(GIT_PACKAGE)}
     importers = importers_of({"pygit2"})
     assert importers, "no module imports pygit2: the owner was not found"
     assert importers <= allowed
