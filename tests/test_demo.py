@@ -86,8 +86,9 @@ def expected_cumulative(data: DemoData, playlist_id: str) -> dict[str, tuple[str
     for day, state in archived_versions(data, playlist_id):
         present = {t.id: t for t in state.tracks}
         for track_id, track in present.items():
-            known = track.added_at and not track.added_at.startswith("1970-01-01")
-            first = min(day, date.fromisoformat(track.added_at[:10])) if known else day
+            added_at = track.added_at
+            known = added_at is not None and not added_at.startswith("1970-01-01")
+            first = min(day, date.fromisoformat(added_at[:10])) if added_at and known else day
             added[track_id] = min(added.get(track_id, first), first)
             removed[track_id] = None
         for track_id in added:
@@ -127,7 +128,7 @@ def test_the_real_client_reads_the_transport_as_the_data_says() -> None:
     auth = Auth(client_id=demo.DEMO_CLIENT_ID, client_secret=demo.DEMO_CLIENT_SECRET)
 
     async def fetch_all() -> list[tuple[DemoState | None, object]]:
-        seen = []
+        seen: list[tuple[DemoState | None, object]] = []
         async with SpotifyClient(
             auth,
             api_url=demo.DEMO_API_URL,

@@ -29,6 +29,12 @@ def run(*args: str) -> Any:
     return runner.invoke(cli.app, list(args), catch_exceptions=False)
 
 
+def blob_text(repo: pygit2.Repository, spec: str) -> str:
+    blob = repo.revparse_single(spec)
+    assert isinstance(blob, pygit2.Blob)
+    return blob.data.decode()
+
+
 class SyncLike:
     """Commits versions the way sync does: files plus one fold step on the committed view."""
 
@@ -173,7 +179,7 @@ def test_cumulative_equals_the_committed_view(archive: Path) -> None:
     result = run("-C", str(archive), "cumulative", PID)
     assert result.exit_code == 0, result.output
     repo = pygit2.Repository(str(archive))
-    committed = repo.revparse_single(f"HEAD:{formats.cumulative_path(PID)}").data.decode()
+    committed = blob_text(repo, f"HEAD:{formats.cumulative_path(PID)}")
     assert result.stdout == committed
 
 
@@ -183,9 +189,9 @@ def test_cumulative_uses_github_setting_and_origin(tmp_path: Path) -> None:
     repo.commit(model_playlist(model_track(2)), "2026-01-02T06:00:00")
     repo.builder.repo.remotes.create("origin", "https://github.com/someone/archive.git")
     result = run("-C", str(tmp_path / "a"), "cumulative", PID)
-    head = repo.builder.repo.revparse_single(f"HEAD:{formats.cumulative_path(PID)}")
+    head = blob_text(repo.builder.repo, f"HEAD:{formats.cumulative_path(PID)}")
     assert "githistory.xyz/someone/archive/" in result.stdout
-    assert result.stdout == head.data.decode()
+    assert result.stdout == head
 
 
 def test_cumulative_json_and_csv(archive: Path) -> None:
@@ -227,9 +233,10 @@ def test_cumulative_equals_what_the_real_sync_committed(demo_archive: DemoArchiv
     demo = demo_archive.path
     repo = pygit2.Repository(str(demo))
     folder = repo.revparse_single("HEAD:playlists/cumulative")
-    assert len(folder) >= 1
+    assert isinstance(folder, pygit2.Tree) and len(folder) >= 1
     for entry in folder:
+        assert entry.name is not None
         playlist_id = entry.name.removesuffix(".md")
         result = run("-C", str(demo), "cumulative", playlist_id)
         assert result.exit_code == 0, result.output
-        assert result.stdout == repo[entry.id].data.decode(), playlist_id
+        assert result.stdout == blob_text(repo, str(entry.id)), playlist_id

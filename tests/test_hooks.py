@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pygit2
@@ -49,7 +50,7 @@ class Archive:
         self.repo.remotes.create("origin", str(self.remote))
         self.store = Store(self.repo)
 
-    def commit(self, files: dict[str, bytes | None], message: str = "archive") -> str:
+    def commit(self, files: Mapping[str, bytes | None], message: str = "archive") -> str:
         return commit(self.repo, files, message)
 
     def read(self, path: str) -> bytes:

@@ -479,8 +479,9 @@ def test_a_failed_page_fails_its_playlist_only(fake_spotify: FakeSpotify) -> Non
     fake_spotify.add_playlist(make_playlist(B, 120))
     fake_spotify.inject("status", status=403, match=f"{A}/items?offset=100", times=None)
     results = run(fetch_many(fake_spotify, [A, B]))
-    assert isinstance(results[A], Forbidden) and results[A].playlist == A
-    assert isinstance(results[B], Playlist) and len(results[B].tracks) == 120
+    forbidden, fetched = results[A], results[B]
+    assert isinstance(forbidden, Forbidden) and forbidden.playlist == A
+    assert isinstance(fetched, Playlist) and len(fetched.tracks) == 120
 
 
 def test_the_fake_refuses_limits_above_50(fake_spotify: FakeSpotify) -> None:
