@@ -168,7 +168,7 @@ def test_plain_artists_with_commas_are_not_split(names: list[str]) -> None:
     playlist = Playlist(id="37i9dQZF1DX5LEXW9eXA0n", tracks=(track,))
     (back,) = read_plain(render_plain(playlist), playlist.id).tracks
     assert back.plain_line == one_line(track.plain_line)
-    if "\n" not in track.plain_line and "\r" not in track.plain_line:
+    if not any(char in track.plain_line for char in "\n\r\x00"):  # what one_line rewrites
         assert back.key == track.key
 
 

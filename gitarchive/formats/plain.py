@@ -18,7 +18,8 @@ that joins artists with ", " shows the same text.
 A line splits at its first and last " -- " (a title or album containing " -- "
 is ambiguous; the line itself survives either way). Name, description and
 track texts are written on one line each: line breaks in them are written as
-spaces (the only place where the plain file is lossy beyond the above).
+spaces, and NUL as U+FFFD (the only places where the plain file is lossy beyond
+the above).
 
 Tolerance (issue 5): some early spotify-playlist-archive files have the name
 and description sorted in among the track lines, with no blank third line.
@@ -38,7 +39,11 @@ _LINE_BREAKS_RE = re.compile(r"\r\n|[\r\n]")
 
 
 def one_line(text: str) -> str:
-    return _LINE_BREAKS_RE.sub(" ", text)
+    """``text`` as a plain file holds it: line breaks become spaces, NUL becomes U+FFFD.
+
+    A NUL would make git and ``gitarchive validate`` (GA005) take the file for binary.
+    """
+    return _LINE_BREAKS_RE.sub(" ", text).replace("\x00", "\ufffd")
 
 
 def plain_line(track: Track) -> str:

@@ -128,6 +128,13 @@ class PrettyDoc:
     table: Block | None
     snapshot: Block | None
 
+    def snapshot_well_formed(self) -> bool:
+        """Whether the snapshot line holds a code span (two backticks for an empty id)."""
+        if self.snapshot is None:
+            return False
+        shown = self.snapshot.content[len(SNAPSHOT_LABEL) :].strip()
+        return len(shown) >= 2 and shown[0] == shown[-1] == "`"
+
     def snapshot_id(self) -> str:
         if self.snapshot is None:
             return ""

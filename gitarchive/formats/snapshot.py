@@ -216,7 +216,7 @@ _TRACK_KEYS: dict[str, tuple[type, ...]] = {
     "name": _STR,
     "album": (dict,),
     "artists": (list,),
-    "duration_ms": (int,),
+    "duration_ms": (int, type(None)),  # null: unknown (a track read from a plain file)
     "added_at": (str, type(None)),
 }
 _TOP_KEYS: dict[str, tuple[type, ...]] = {

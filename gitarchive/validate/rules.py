@@ -123,7 +123,7 @@ TABLE: tuple[Rule, ...] = (
         "json: every required key with the right type (`url`, `original_name`, "
         "`unique_name`, `description`, `snapshot_id` strings; `num_followers` int or "
         "null; `owner{name,url}`; `tracks[{url, name, album{name,url}, "
-        "artists[{name,url}], duration_ms int, added_at string or null}]`), `url` is "
+        "artists[{name,url}], duration_ms int or null, added_at string or null}]`), `url` is "
         "this playlist's, and `formats.read_json` reads it",
     ),
     Rule(

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gitarchive.formats.durations import format_duration
-from gitarchive.formats.plain import FIRST_TRACK_LINE
+from gitarchive.formats.markdown import markdown_safe
+from gitarchive.formats.plain import FIRST_TRACK_LINE, one_line
 from gitarchive.validate.findings import Finding
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitarchive.formats.paths import ArchivePaths
     from gitarchive.model import Playlist
 
@@ -52,25 +55,37 @@ def _compare_names(
     paths: ArchivePaths, files: PlaylistFiles, reference: Playlist, ref_kind: str
 ) -> list[Finding]:
     names = {reference.unique_name, reference.original_name} - {""}
+    # Each file holds a name as its format can: one line in the plain file, markdown-safe
+    # on a page; compared as the less capable of the two files holds it.
+    page_safe = files.json is None
     findings: list[Finding] = []
     for kind, version, line in (
-        ("pretty", files.pretty if files.json is not None else None, None),
+        ("pretty", files.pretty if not page_safe else None, None),
         ("plain", files.plain, 1),
     ):
         if version is None or not names:
             continue
+        normal = _plain_normal(page_safe) if kind == "plain" else markdown_safe
         name = version.unique_name or version.original_name
-        if name not in names:
+        if normal(name) not in {normal(known) for known in names}:
             what = f"name {name!r} differs from the {ref_kind}'s {sorted(names)[0]!r}"
             findings.append(Finding("GA041", paths.of(kind), line, what))
     return findings
 
 
+def _plain_normal(page_safe: bool) -> Callable[[str], str]:
+    """A text as the plain file holds it (and as a page shows it, if that is the reference)."""
+    if page_safe:
+        return lambda text: one_line(markdown_safe(text))
+    return one_line
+
+
 def _compare_plain(
     paths: ArchivePaths, files: PlaylistFiles, reference: Playlist, ref_kind: str
 ) -> list[Finding]:
-    expected = Counter(track.plain_line for track in reference.tracks)
-    actual = Counter(files.plain_lines)
+    normal = _plain_normal(files.json is None)
+    expected = Counter(normal(track.plain_line) for track in reference.tracks)
+    actual = Counter(normal(line) for line in files.plain_lines)
     if expected == actual:
         return []
     extra = sorted((actual - expected).elements())
@@ -82,7 +97,12 @@ def _compare_plain(
         detail.append(f"{len(lacking)} of the {ref_kind}'s tracks missing")
     wanted = set(extra)
     line = next(
-        (n + FIRST_TRACK_LINE for n, text in enumerate(files.plain_lines) if text in wanted), None
+        (
+            n + FIRST_TRACK_LINE
+            for n, text in enumerate(files.plain_lines)
+            if normal(text) in wanted
+        ),
+        None,
     )
     what = "plain file and " + ref_kind + " differ: " + "; ".join(detail)
     return [Finding("GA040", paths.plain, line, what)]
@@ -96,7 +116,7 @@ def _compare_table(
         return [Finding("GA040", paths.pretty, None, what)]
     for number, (mine, theirs) in enumerate(zip(page.tracks, snapshot.tracks, strict=True)):
         same = (
-            mine.plain_line == theirs.plain_line
+            mine.plain_line == markdown_safe(theirs.plain_line)
             and (mine.url or None) == (theirs.url or None)
             and format_duration(mine.duration_ms or 0) == format_duration(theirs.duration_ms or 0)
         )

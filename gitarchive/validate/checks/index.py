@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from gitarchive.formats.index import IndexDoc, scan_index, scan_index_exact
-from gitarchive.formats.markdown import escape
+from gitarchive.formats.markdown import escape, markdown_safe
 from gitarchive.formats.paths import PRETTY_DIR
 from gitarchive.validate.findings import Finding
 
@@ -57,7 +57,7 @@ def check_listing(
         findings.append(Finding("GA043", path, None, what))
     names = {entry.playlist_id: entry.name for entry in doc.entries}
     for playlist_id, unique in sorted(unique_names.items()):
-        shown = escape(unique) if doc.names_escaped else unique
+        shown = escape(unique) if doc.names_escaped else markdown_safe(unique)
         if playlist_id in names and names[playlist_id] != shown:
             what = f"names {playlist_id} {names[playlist_id]!r}; its JSON says {unique!r}"
             findings.append(Finding("GA043", path, lines[playlist_id], what))

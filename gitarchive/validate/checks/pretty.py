@@ -30,7 +30,7 @@ def check_pretty(
         findings += _check_table(path, doc)
     if doc.snapshot is None:
         findings.append(Finding("GA025", path, None, "missing the 'Snapshot ID: `...`' line"))
-    elif not any(child.type == "code_inline" for child in doc.snapshot.children):
+    elif not doc.snapshot_well_formed():
         findings.append(Finding("GA025", path, doc.snapshot.line, "expected 'Snapshot ID: `<id>`'"))
     if doc.table is not None and doc.summary is not None:
         findings += _check_summary(path, doc.table, doc.summary)
