@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakespotify import generated_id  # noqa: E402
+from support.api import generated_id  # noqa: E402
 
 from gitarchive.model import Playlist  # noqa: E402
 from gitarchive.settings import DEFAULT_CONCURRENCY  # noqa: E402

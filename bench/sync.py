@@ -27,12 +27,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import pygit2  # noqa: E402
-from fakespotify import (  # noqa: E402
-    FakeSpotify,
-    generated_id,
-    make_playlist,
-    make_track_entry,
-)
+from fakespotify import FakeSpotify  # noqa: E402
+from support.api import api_playlist, api_track_entry, generated_id  # noqa: E402
 
 from gitarchive.git import Store  # noqa: E402
 from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
@@ -58,7 +54,7 @@ def git(cwd: Path, *args: str) -> str:
 def serve_base(fake: FakeSpotify, count: int, tracks: int) -> list[str]:
     ids = [generated_id(i) for i in range(count)]
     for playlist_id in ids:
-        fake.add_playlist(make_playlist(playlist_id, tracks))
+        fake.add_playlist(api_playlist(playlist_id, tracks))
     return ids
 
 
@@ -85,11 +81,11 @@ def change_some(fake: FakeSpotify, ids: list[str], share: float, tracks: int, ru
     changed = 0
     for position in range(run % step, len(ids), step):
         playlist_id = ids[position]
-        data = make_playlist(playlist_id, tracks)
+        data = api_playlist(playlist_id, tracks)
         entries = data["items"]["items"]
         del entries[:5]  # five leave
         entries.extend(
-            make_track_entry(playlist_id, tracks + 1000 * run + k) for k in range(8)
+            api_track_entry(playlist_id, tracks + 1000 * run + k) for k in range(8)
         )  # eight arrive
         data["items"]["total"] = len(entries)
         fake.add_playlist(data)
@@ -172,7 +168,7 @@ def serve(args: argparse.Namespace) -> None:
                 print(change_some(fake, ids, args.change, args.tracks, int(rest[0])), flush=True)
             elif command == "reset":
                 for playlist_id in ids:
-                    fake.add_playlist(make_playlist(playlist_id, args.tracks))
+                    fake.add_playlist(api_playlist(playlist_id, args.tracks))
                 print("0", flush=True)
 
 

@@ -9,20 +9,20 @@ The real client talks to it over real sockets. One stdlib ``ThreadingHTTPServer`
 Fixture (function scope)::
 
     def test_x(fake_spotify, monkeypatch):
-        fake_spotify.add_playlist(make_playlist("A" * 22, 120))
+        fake_spotify.add_playlist(api_playlist("A" * 22, 120))
         for name, value in fake_spotify.env().items():    # or fake_spotify.setenv(monkeypatch)
             monkeypatch.setenv(name, value)
 
 Playlists
-    ``make_playlist(id, n_tracks, *, name=..., ...)`` builds an API-shaped playlist dict
+    ``support.api.api_playlist(id, n_tracks, *, name=..., ...)`` builds an API-shaped playlist dict
     (metadata plus ``"items": {"total": n, "items": [entries]}``, entries in 2026 shape
     ``{"added_at", "is_local", "item": {...}}``). ``fake.add_playlist(data, legacy=False)``
     serves it; ``legacy=True`` makes ``/items`` answer 404 and ``/tracks`` serve entries
     under the old ``"track"`` key. ``fake.add_seed()`` serves the seed playlist from
     ``tests/data/api/<SEED_ID>.json``; ``fake.add_generated(count, n_tracks)`` serves
     ``generated_id(0..count-1)``; ``fake.remove_playlist(id)``. Unknown ids answer 404 (as
-    deleted playlists, and curated ones for restricted apps, do). ``fake_id(*parts)`` makes
-    deterministic 22-character ids. ``fake.max_page_items = N`` serves at most N entries per
+    deleted playlists, and curated ones for restricted apps, do). ``support.api.fake_id(*parts)``
+    makes deterministic 22-character ids. ``fake.max_page_items = N`` serves at most N entries per
     page whatever the limit (pagination of small playlists such as the 50-track seed).
 
 Endpoints
@@ -76,116 +76,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from support import DATA, SEED_ID
+from support.api import api_playlist, generated_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import pytest
 
-DATA = Path(__file__).parent / "data"
-SEED_ID = "37i9dQZF1DX5LEXW9eXA0n"
-_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 20
-
-
-def fake_id(*parts: object) -> str:
-    """A deterministic 22-character base-62 id derived from ``parts``."""
-    number = int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:17], "big")
-    chars = []
-    for _ in range(22):
-        number, digit = divmod(number, 62)
-        chars.append(_B62[digit])
-    return "".join(chars)
-
-
-def generated_id(index: int) -> str:
-    """The id of the ``index``-th generated playlist (benchmarks serve 0..N-1)."""
-    return fake_id("playlist", index)
-
-
-def make_track_entry(
-    playlist_id: str,
-    index: int,
-    *,
-    added_at: str | None = "2026-01-02T03:04:05Z",
-    name: str | None = None,
-) -> dict[str, Any]:
-    track_id = fake_id("track", playlist_id, index)
-    album_id = fake_id("album", playlist_id, index // 3)
-    artist_id = fake_id("artist", index % 7)
-    return {
-        "added_at": added_at,
-        "is_local": False,
-        "item": {
-            "type": "track",
-            "id": track_id,
-            "name": name if name is not None else f"Track {index} of {playlist_id[:6]}",
-            "duration_ms": 150_000 + (index * 7919) % 120_000,
-            "external_urls": {"spotify": f"https://open.spotify.com/track/{track_id}"},
-            "album": {
-                "id": album_id,
-                "name": f"Album {index // 3}",
-                "external_urls": {"spotify": f"https://open.spotify.com/album/{album_id}"},
-            },
-            "artists": [
-                {
-                    "id": artist_id,
-                    "name": f"Artist {index % 7}",
-                    "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
-                }
-            ],
-        },
-    }
-
-
-def make_playlist(
-    playlist_id: str,
-    n_tracks: int,
-    *,
-    name: str | None = None,
-    description: str = "A generated playlist",
-    followers: int | None = 1234,
-    owner_id: str = "spotify",
-    owner_name: str = "Spotify",
-    snapshot_id: str | None = None,
-    added_at: str | None = "2026-01-02T03:04:05Z",
-) -> dict[str, Any]:
-    """An API-shaped playlist: metadata plus ``items.items`` holding every entry."""
-    data: dict[str, Any] = {
-        "id": playlist_id,
-        "type": "playlist",
-        "name": name if name is not None else f"Generated {playlist_id}",
-        "description": description,
-        "snapshot_id": snapshot_id or fake_id("snapshot", playlist_id, n_tracks),
-        "public": True,
-        "collaborative": False,
-        "external_urls": {"spotify": f"https://open.spotify.com/playlist/{playlist_id}"},
-        "owner": {
-            "id": owner_id,
-            "type": "user",
-            "display_name": owner_name,
-            "external_urls": {"spotify": f"https://open.spotify.com/user/{owner_id}"},
-        },
-        "items": {
-            "total": n_tracks,
-            "items": [make_track_entry(playlist_id, i, added_at=added_at) for i in range(n_tracks)],
-        },
-    }
-    if followers is not None:
-        data["followers"] = {"href": None, "total": followers}
-    return data
-
-
-def playlist_with_tracks(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
-    """A playlist holding exactly the generated tracks ``indices`` (in that order)."""
-    data = make_playlist(playlist_id, 0, **kwargs)
-    entries = [make_track_entry(playlist_id, i) for i in indices]
-    data["items"] = {"total": len(entries), "items": entries}
-    return data
 
 
 def load_seed() -> dict[str, Any]:
@@ -296,7 +199,7 @@ class FakeSpotify:
 
     # ------------------------------------------------------------------ data
     def add_playlist(self, data: dict[str, Any], *, legacy: bool = False) -> str:
-        """Serve an API-shaped playlist (see ``make_playlist``); returns its id."""
+        """Serve an API-shaped playlist (see ``api_playlist``); returns its id."""
         data = normalize_fixture(data)
         entries = list(data["items"]["items"])
         meta = {k: v for k, v in data.items() if k != "items"}
@@ -308,7 +211,7 @@ class FakeSpotify:
     def add_generated(self, count: int, n_tracks: int) -> list[str]:
         ids = [generated_id(i) for i in range(count)]
         for playlist_id in ids:
-            self.add_playlist(make_playlist(playlist_id, n_tracks))
+            self.add_playlist(api_playlist(playlist_id, n_tracks))
         return ids
 
     def add_seed(self) -> str:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
 
 from gitarchive.errors import LockedError
 from gitarchive.git import LOCK_FILE, ArchiveLock, Store

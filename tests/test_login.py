@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from fakespotify import FakeSpotify, make_playlist
+from fakespotify import FakeSpotify
+from support.api import api_playlist
 
 from gitarchive.cli import main
 from gitarchive.errors import AuthError
@@ -42,7 +43,7 @@ def can_fetch_with(fake: FakeSpotify, refresh_token: str) -> int:
 
 
 def test_login_returns_a_working_refresh_token(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 7))
+    fake_spotify.add_playlist(api_playlist(A, 7))
     result = login(
         fake_spotify.client_id, port=0, accounts_url=fake_spotify.accounts_url, show_url=browser
     )
@@ -60,7 +61,7 @@ def test_cli_login_opens_the_browser_and_prints_the_token(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.setenv(monkeypatch, secret=False)
     opened: list[str] = []
 

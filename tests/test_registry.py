@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, make_playlist
+from fakespotify import FakeSpotify
+from support.api import api_playlist, fake_id
 from support.cli import run_cli
 from support.gitcli import git
 
@@ -121,8 +122,8 @@ def test_remove_keeps_files_unless_purge(
     repo: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_spotify.setenv(monkeypatch)
-    fake_spotify.add_playlist(make_playlist(A, 3))
-    fake_spotify.add_playlist(make_playlist(B, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(B, 3))
     assert run_cli("-C", str(repo), "add", A, B) == 0
     run_sync(Store.discover(repo), SyncOptions(now=WHEN))
     assert run_cli("-C", str(repo), "remove", A) == 0
@@ -146,7 +147,7 @@ def test_list_json(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_spotify.setenv(monkeypatch)
-    fake_spotify.add_playlist(make_playlist(A, 4, name="Alpha"))
+    fake_spotify.add_playlist(api_playlist(A, 4, name="Alpha"))
     assert run_cli("-C", str(repo), "add", A, B) == 0
     run_sync(Store.discover(repo), SyncOptions(now=WHEN))
     capsys.readouterr()
@@ -170,7 +171,7 @@ def test_sync_reports_invalid_entries_and_strict_fails(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_spotify.setenv(monkeypatch)
-    fake_spotify.add_playlist(make_playlist(A, 2))
+    fake_spotify.add_playlist(api_playlist(A, 2))
     assert run_cli("-C", str(repo), "add", A) == 0
     (repo / "playlists/registry/broken").write_text("")
     capsys.readouterr()

@@ -7,7 +7,9 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-from fakespotify import DATA, SEED_ID, FakeSpotify, fake_id, load_seed, make_playlist
+from fakespotify import FakeSpotify, load_seed
+from support import DATA, SEED_ID
+from support.api import api_playlist, fake_id
 
 from gitarchive import formats, settings
 from gitarchive.errors import (
@@ -67,7 +69,7 @@ async def fetch_many(
 
 
 def test_pagination_delivers_every_entry_in_order(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 237))
+    fake_spotify.add_playlist(api_playlist(A, 237))
     playlist = run(fetch(fake_spotify, A))
     assert len(playlist.tracks) == 237
     assert [t.url for t in playlist.tracks] == [
@@ -80,7 +82,7 @@ def test_pagination_delivers_every_entry_in_order(fake_spotify: FakeSpotify) -> 
 
 
 def test_pages_after_the_first_are_fetched_in_parallel(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 300))
+    fake_spotify.add_playlist(api_playlist(A, 300))
     fake_spotify.latency = 0.05
     run(fetch(fake_spotify, A))
     later = [
@@ -117,7 +119,7 @@ def test_seed_renders_to_the_golden_page(fake_spotify: FakeSpotify) -> None:
 
 
 def test_legacy_tracks_endpoint_is_the_fallback(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 75), legacy=True)
+    fake_spotify.add_playlist(api_playlist(A, 75), legacy=True)
     playlist = run(fetch(fake_spotify, A))
     assert len(playlist.tracks) == 75
     paths = [r.path for r in fake_spotify.api_requests()]
@@ -126,14 +128,14 @@ def test_legacy_tracks_endpoint_is_the_fallback(fake_spotify: FakeSpotify) -> No
 
 
 def test_market_is_sent_when_set(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     run(fetch(fake_spotify, A, market="KR"))
     assert {r.query.get("market") for r in fake_spotify.api_requests()} == {"KR"}
 
 
 def test_odd_entries(fake_spotify: FakeSpotify) -> None:
     description = "Rock &amp; roll &lt;3 &#39;n&#39; stuff"
-    data = make_playlist(A, 2, description=description, followers=None)
+    data = api_playlist(A, 2, description=description, followers=None)
     entries = data["items"]["items"]
     entries[1]["added_at"] = "1970-01-01T00:00:00Z"
     entries[0]["added_at"] = None
@@ -194,10 +196,10 @@ def test_odd_entries(fake_spotify: FakeSpotify) -> None:
 
 
 def test_wrong_types_fail_that_playlist_only(fake_spotify: FakeSpotify) -> None:
-    bad = make_playlist(A, 60)
+    bad = api_playlist(A, 60)
     bad["items"]["items"][55]["item"]["duration_ms"] = "3:20"
     fake_spotify.add_playlist(bad)
-    fake_spotify.add_playlist(make_playlist(B, 5))
+    fake_spotify.add_playlist(api_playlist(B, 5))
     results = run(fetch_many(fake_spotify, [A, B]))
     error = results[A]
     assert isinstance(error, InvalidResponse)
@@ -222,7 +224,7 @@ def test_wrong_types_fail_that_playlist_only(fake_spotify: FakeSpotify) -> None:
     ],
 )
 def test_transient_faults_are_retried(fake_spotify: FakeSpotify, kind: str, status: int) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 120))
+    fake_spotify.add_playlist(api_playlist(A, 120))
     fake_spotify.inject(kind, status=status, match="offset=50", times=2)
     fake_spotify.inject(kind, status=status, match=f"/playlists/{A}?", times=1)
     playlist = run(fetch(fake_spotify, A))
@@ -233,7 +235,7 @@ def test_transient_faults_are_retried(fake_spotify: FakeSpotify, kind: str, stat
 
 
 def test_slow_answer_times_out_and_is_retried(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 10))
+    fake_spotify.add_playlist(api_playlist(A, 10))
     fake_spotify.inject("slow", match="/items", delay=1.5)
     playlist = run(fetch(fake_spotify, A, timeout=0.5))
     assert len(playlist.tracks) == 10
@@ -241,15 +243,15 @@ def test_slow_answer_times_out_and_is_retried(fake_spotify: FakeSpotify) -> None
 
 
 def test_token_endpoint_faults_are_retried(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 10))
+    fake_spotify.add_playlist(api_playlist(A, 10))
     fake_spotify.inject("status", status=503, match="/api/token")
     fake_spotify.inject("non_json", match="/api/token")
     assert len(run(fetch(fake_spotify, A)).tracks) == 10
 
 
 def test_endless_server_errors_exhaust_the_playlist_budget(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 10))
-    fake_spotify.add_playlist(make_playlist(B, 10))
+    fake_spotify.add_playlist(api_playlist(A, 10))
+    fake_spotify.add_playlist(api_playlist(B, 10))
     fake_spotify.inject("status", status=503, match=A, times=None)
     results = run(fetch_many(fake_spotify, [A, B], playlist_budget=0.3))
     error = results[A]
@@ -259,7 +261,7 @@ def test_endless_server_errors_exhaust_the_playlist_budget(fake_spotify: FakeSpo
 
 
 def test_run_budget_ends_every_playlist(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 10))
+    fake_spotify.add_playlist(api_playlist(A, 10))
     fake_spotify.inject("status", status=500, times=None, match="/v1/")
     with pytest.raises(RetriesExhausted):
         run(fetch(fake_spotify, A, run_budget=0.2))
@@ -269,7 +271,7 @@ def test_run_budget_ends_every_playlist(fake_spotify: FakeSpotify) -> None:
 
 
 def test_missing_playlist_is_unavailable(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     results = run(fetch_many(fake_spotify, [MISSING, A]))
     error = results[MISSING]
     assert isinstance(error, PlaylistUnavailable)
@@ -280,7 +282,7 @@ def test_missing_playlist_is_unavailable(fake_spotify: FakeSpotify) -> None:
 
 
 def test_bad_request_is_unavailable(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.inject("status", status=400, match=f"/playlists/{A}?")
     with pytest.raises(PlaylistUnavailable) as caught:
         run(fetch(fake_spotify, A))
@@ -288,7 +290,7 @@ def test_bad_request_is_unavailable(fake_spotify: FakeSpotify) -> None:
 
 
 def test_forbidden_is_not_retried(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.inject("status", status=403, match=f"/playlists/{A}?", times=None)
     with pytest.raises(Forbidden):
         run(fetch(fake_spotify, A))
@@ -302,7 +304,7 @@ def test_forbidden_is_not_retried(fake_spotify: FakeSpotify) -> None:
 def test_429_pauses_all_requests(fake_spotify: FakeSpotify) -> None:
     ids = [fake_id("rl", i) for i in range(24)]
     for playlist_id in ids:
-        fake_spotify.add_playlist(make_playlist(playlist_id, 60))
+        fake_spotify.add_playlist(api_playlist(playlist_id, 60))
     fake_spotify.latency = 0.01
     fake_spotify.inject("rate_limit", match=ids[4], retry_after=0.8)
     results = run(fetch_many(fake_spotify, ids, concurrency=6))
@@ -319,7 +321,7 @@ def test_429_pauses_all_requests(fake_spotify: FakeSpotify) -> None:
 
 
 def test_endless_rate_limit_is_reported(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.inject("rate_limit", match=A, retry_after=5, times=None)
     with pytest.raises(RetriesExhausted) as caught:
         run(fetch(fake_spotify, A, playlist_budget=1.0))
@@ -332,7 +334,7 @@ def test_requests_in_flight_never_exceed_concurrency(
 ) -> None:
     ids = [fake_id("c", i) for i in range(8)]
     for playlist_id in ids:
-        fake_spotify.add_playlist(make_playlist(playlist_id, 160))
+        fake_spotify.add_playlist(api_playlist(playlist_id, 160))
     fake_spotify.latency = 0.04
     results = run(fetch_many(fake_spotify, ids, concurrency=concurrency))
     assert all(isinstance(r, Playlist) and len(r.tracks) == 160 for r in results.values())
@@ -348,7 +350,7 @@ def test_default_concurrency_comes_from_settings() -> None:
 def test_results_keep_the_order_of_ids_and_report_each(fake_spotify: FakeSpotify) -> None:
     ids = [fake_id("o", i) for i in range(6)]
     for playlist_id in ids[1:]:
-        fake_spotify.add_playlist(make_playlist(playlist_id, 2))
+        fake_spotify.add_playlist(api_playlist(playlist_id, 2))
     seen: list[str] = []
 
     async def go() -> dict[str, Playlist | SpotifyError]:
@@ -364,7 +366,7 @@ def test_results_keep_the_order_of_ids_and_report_each(fake_spotify: FakeSpotify
 
 
 def test_expired_token_is_refreshed_once(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 120))
+    fake_spotify.add_playlist(api_playlist(A, 120))
     fake_spotify.inject("expire", match="offset=50")
     assert len(run(fetch(fake_spotify, A)).tracks) == 120
     token_calls = [r for r in fake_spotify.requests if r.path == "/api/token"]
@@ -372,22 +374,22 @@ def test_expired_token_is_refreshed_once(fake_spotify: FakeSpotify) -> None:
 
 
 def test_token_rejected_after_refresh_is_an_auth_error(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
-    fake_spotify.add_playlist(make_playlist(B, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(B, 3))
     fake_spotify.inject("status", status=401, match=f"/playlists/{A}", times=None)
     with pytest.raises(AuthError, match="401"):
         run(fetch_many(fake_spotify, [A, B]))
 
 
 def test_wrong_client_secret(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     with pytest.raises(AuthError, match="invalid_client") as caught:
         run(fetch_many(fake_spotify, [A], auth=Auth(fake_spotify.client_id, "wrong-secret-123")))
     assert "wrong-secret-123" not in str(caught.value)
 
 
 def test_refresh_token_with_secret_and_rotation(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.rotate_refresh_tokens = True
     env = fake_spotify.env(refresh_token=True)
     auth = auth_from_env(env)
@@ -407,7 +409,7 @@ def test_refresh_token_with_secret_and_rotation(fake_spotify: FakeSpotify) -> No
 
 
 def test_refresh_token_without_secret_sends_client_id(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     env = fake_spotify.env(refresh_token=True, secret=False)
     auth = auth_from_env(env)
     assert auth.client_secret is None
@@ -415,7 +417,7 @@ def test_refresh_token_without_secret_sends_client_id(fake_spotify: FakeSpotify)
 
 
 def test_revoked_refresh_token_says_six_months(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     auth = auth_from_env(fake_spotify.env(refresh_token=True))
     fake_spotify.revoke_refresh_tokens()
     with pytest.raises(AuthError) as caught:
@@ -456,12 +458,12 @@ def test_no_secret_in_logs_or_errors(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake_spotify.rotate_refresh_tokens = True
-    fake_spotify.add_playlist(make_playlist(A, 120))
+    fake_spotify.add_playlist(api_playlist(A, 120))
     fake_spotify.inject("expire", match="offset=50")
     fake_spotify.inject("rate_limit", match="offset=100", retry_after=0.05)
     fake_spotify.inject("status", status=500, match="offset=0")
     fake_spotify.inject("status", status=403, match=B)
-    fake_spotify.add_playlist(make_playlist(B, 3))
+    fake_spotify.add_playlist(api_playlist(B, 3))
     env = fake_spotify.env(refresh_token=True)
     original_refresh = env["SPOTIFY_REFRESH_TOKEN"]
     results = run(fetch_many(fake_spotify, [A, B, MISSING], auth=auth_from_env(env)))
@@ -475,8 +477,8 @@ def test_no_secret_in_logs_or_errors(
 
 
 def test_a_failed_page_fails_its_playlist_only(fake_spotify: FakeSpotify) -> None:
-    fake_spotify.add_playlist(make_playlist(A, 300))
-    fake_spotify.add_playlist(make_playlist(B, 120))
+    fake_spotify.add_playlist(api_playlist(A, 300))
+    fake_spotify.add_playlist(api_playlist(B, 120))
     fake_spotify.inject("status", status=403, match=f"{A}/items?offset=100", times=None)
     results = run(fetch_many(fake_spotify, [A, B]))
     forbidden, fetched = results[A], results[B]
@@ -488,7 +490,7 @@ def test_the_fake_refuses_limits_above_50(fake_spotify: FakeSpotify) -> None:
     """The client never asks for more than 50; the fake holds it to that like Spotify."""
     import httpx
 
-    fake_spotify.add_playlist(make_playlist(A, 3))
+    fake_spotify.add_playlist(api_playlist(A, 3))
     token = httpx.post(
         f"{fake_spotify.accounts_url}/api/token",
         data={"grant_type": "client_credentials"},

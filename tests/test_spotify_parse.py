@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fakespotify import DATA, SEED_ID, fake_id, load_seed, make_playlist, make_track_entry
+from fakespotify import load_seed
+from support import DATA, SEED_ID
+from support.api import api_playlist, api_track_entry, fake_id
 
 from gitarchive.errors import InvalidResponse, RetriesExhausted
 from gitarchive.spotify import Auth, SpotifyClient, parse_playlist
@@ -23,7 +25,7 @@ def slow_path(entry: Any) -> Any:
 
 
 def test_fast_path_equals_the_validating_path() -> None:
-    entries = [make_track_entry(A, i) for i in range(20)]
+    entries = [api_track_entry(A, i) for i in range(20)]
     entries[3]["added_at"] = None
     entries[4]["added_at"] = "1970-01-01T00:00:00Z"
     entries[5]["item"]["artists"] = []
@@ -52,7 +54,7 @@ def test_fast_path_equals_the_validating_path() -> None:
     ],
 )
 def test_unusual_entries_take_the_validating_path(spoil: Any) -> None:
-    entry = make_track_entry(A, 1)
+    entry = api_track_entry(A, 1)
     spoil(entry)
     if "track" in entry:  # legacy key: still a plain track
         assert _plain_track(entry) == slow_path(entry)
@@ -62,7 +64,7 @@ def test_unusual_entries_take_the_validating_path(spoil: Any) -> None:
 
 
 def test_added_at_with_offset_is_normalised_to_utc() -> None:
-    entry = make_track_entry(A, 1)
+    entry = api_track_entry(A, 1)
     entry["added_at"] = "2026-01-02T03:04:05+09:00"
     assert slow_path(entry).added_at == datetime(2026, 1, 1, 18, 4, 5, tzinfo=UTC)
 
@@ -89,7 +91,7 @@ def test_added_at_with_offset_is_normalised_to_utc() -> None:
     ],
 )
 def test_wrong_types_name_the_path(spoil: Any, message: str) -> None:
-    data = make_playlist(A, 3)
+    data = api_playlist(A, 3)
     spoil(data)
     entries = data.pop("items")["items"]
     with pytest.raises(InvalidResponse) as caught:
@@ -99,7 +101,7 @@ def test_wrong_types_name_the_path(spoil: Any, message: str) -> None:
 
 
 def test_model_fields() -> None:
-    data = make_playlist(A, 2, name="Mix &amp; Match", description="a &amp; b", followers=0)
+    data = api_playlist(A, 2, name="Mix &amp; Match", description="a &amp; b", followers=0)
     entries = data.pop("items")["items"]
     playlist = parse_playlist(data, entries)
     assert playlist.original_name == playlist.unique_name == "Mix &amp; Match"  # names are text
@@ -173,7 +175,7 @@ def test_page_with_a_non_numeric_total_is_invalid() -> None:
 def test_next_urls_of_another_host_are_not_followed() -> None:
     """Pages are requested from the configured base URL; `next` only lends its offset."""
     seen: list[str] = []
-    entries = [make_track_entry(A, i) for i in range(3)]
+    entries = [api_track_entry(A, i) for i in range(3)]
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url.host))

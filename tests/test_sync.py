@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
 from support.cli import run_cli
 from support.gitcli import git
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
 
 from gitarchive import git as gitrepo
 from gitarchive.git import Store
