@@ -213,8 +213,3 @@ def linked_list(children: Sequence[Token]) -> list[Linked]:
     if len(result) == 1 and not result[0].text and result[0].url is None:
         return []
     return result
-
-
-def inline_children(tokens: Sequence[Token], index: int) -> list[Token]:
-    token = tokens[index]
-    return list(token.children or ()) if token.type == "inline" else []
