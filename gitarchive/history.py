@@ -200,7 +200,7 @@ class Version:
     commit: str
     date: datetime
     playlist: Playlist
-    source: str = "json"  # "json", "markdown" or "plain": the file it was read from
+    source: str = "json"  # "json", "pretty" or "plain": the file it was read from (formats.paths kinds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError, UsageError
+from gitarchive.formats.paths import REGISTRY_DIR, registry_path
+from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
@@ -22,12 +24,6 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.model import Playlist
-
-REGISTRY_DIR = "playlists/registry"
-
-
-def registry_path(playlist_id: str) -> str:
-    return f"{REGISTRY_DIR}/{playlist_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +68,9 @@ def parse_entry(name: str, data: bytes) -> RegistryEntry:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise FormatError("not UTF-8 text", path=path) from None
-    if text == "":
+    lines = scan_registry(text).lines
+    if not lines:
         return RegistryEntry(name)
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
     if len(lines) != 1:
         raise FormatError(
             f"must be empty or one line (the alias), found {len(lines)} lines", path=path

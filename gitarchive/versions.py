@@ -21,6 +21,13 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
+from gitarchive.formats.paths import (
+    PLAIN_DIR,
+    PRETTY_DIR,
+    REGISTRY_DIR,
+    archive_paths,
+    classify,
+)
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
@@ -30,24 +37,22 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist, Track
 
-JSON, MARKDOWN, PLAIN = "json", "markdown", "plain"
-SOURCE_KINDS = (JSON, MARKDOWN, PLAIN)  # best first
-FOLDERS = ("playlists/pretty", "playlists/plain")
+# The file kinds a version may be read from (formats.paths' names), best first.
+JSON, PRETTY, PLAIN = "json", "pretty", "plain"
+SOURCE_KINDS = (JSON, PRETTY, PLAIN)
+FOLDERS = (PRETTY_DIR, PLAIN_DIR)
 
 
 def source_paths(playlist_id: str) -> tuple[str, str, str]:
-    """The paths a version may be read from, best first (json, markdown, plain)."""
-    return (
-        formats.json_path(playlist_id),
-        formats.pretty_path(playlist_id),
-        formats.plain_path(playlist_id),
-    )
+    """The paths a version may be read from, best first (json, pretty, plain)."""
+    paths = archive_paths(playlist_id)
+    return (paths.json, paths.pretty, paths.plain)
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
     if kind == JSON:
         return formats.read_json
-    if kind == MARKDOWN:
+    if kind == PRETTY:
         return formats.read_pretty
     return formats.read_plain
 
@@ -256,15 +261,10 @@ def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -
 
 def _split_path(path: str) -> tuple[str, int] | None:
     """An archive path to (playlist id, source index), None for other files."""
-    folder, _, name = path.rpartition("/")
-    if folder == "playlists/plain":
-        return (name, 2) if is_playlist_id(name) else None
-    if folder == "playlists/pretty":
-        if name.endswith(".json") and is_playlist_id(name[:-5]):
-            return name[:-5], 0
-        if name.endswith(".md") and is_playlist_id(name[:-3]):
-            return name[:-3], 1
-    return None
+    found = classify(path)
+    if found.playlist_id is None or found.kind not in SOURCE_KINDS:
+        return None
+    return found.playlist_id, SOURCE_KINDS.index(found.kind)
 
 
 def iter_all_versions(
@@ -487,8 +487,7 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
         # a broken index must not hide the other sources of names
         with contextlib.suppress(FormatError, UnicodeDecodeError):
             names.update(formats.read_index(index.decode("utf-8"), path=formats.INDEX_PATH))
-    registry_folder = formats.registry_path("x" * 22).rpartition("/")[0]
-    for name, blob in git.list_dir(store, commit, registry_folder).items():
+    for name, blob in git.list_dir(store, commit, REGISTRY_DIR).items():
         if not is_playlist_id(name):
             continue
         alias = git.read_blob(store, blob).decode("utf-8", "replace").strip()
@@ -499,8 +498,7 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
 
 def _snapshot_names(store: Store, commit: str) -> set[tuple[str, str]]:
     names: set[tuple[str, str]] = set()
-    pretty_folder = formats.json_path("x" * 22).rpartition("/")[0]
-    for name, blob in git.list_dir(store, commit, pretty_folder).items():
+    for name, blob in git.list_dir(store, commit, PRETTY_DIR).items():
         if not name.endswith(".json") or not is_playlist_id(name[:-5]):
             continue
         try:

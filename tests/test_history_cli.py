@@ -44,7 +44,7 @@ class SyncLike:
         self.github = github
 
     def commit(
-        self, p: Playlist, day: str, kinds: tuple[str, ...] = ("json", "markdown", "plain")
+        self, p: Playlist, day: str, kinds: tuple[str, ...] = ("json", "pretty", "plain")
     ) -> str:
         files: dict[str, str | None] = dict(playlist_files(p, kinds, github=self.github))
         path = formats.cumulative_path(p.id)

@@ -28,7 +28,7 @@ def open_store(path: Path) -> Store:
     return Store(pygit2.Repository(str(path)))
 
 
-@pytest.mark.parametrize("kinds", [("json", "markdown", "plain"), ("markdown",), ("json",)])
+@pytest.mark.parametrize("kinds", [("json", "pretty", "plain"), ("pretty",), ("json",)])
 def test_versions_from_each_source(tmp_path: Path, kinds: tuple[str, ...]) -> None:
     builder = RepoBuilder(tmp_path / "r")
     v1 = model_playlist(model_track(1), model_track(2), likes=5)

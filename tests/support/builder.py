@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from gitarchive.model import Playlist
 
-ALL_KINDS = ("json", "markdown", "plain")
+ALL_KINDS = ("json", "pretty", "plain")
 
 
 def playlist_files(
@@ -29,7 +29,7 @@ def playlist_files(
     for kind in kinds:
         if kind == "json":
             files[formats.json_path(playlist.id)] = formats.render_json(playlist)
-        elif kind == "markdown":
+        elif kind == "pretty":
             files[formats.pretty_path(playlist.id)] = formats.render_pretty(playlist, github=github)
         elif kind == "plain":
             files[formats.plain_path(playlist.id)] = formats.render_plain(playlist)
