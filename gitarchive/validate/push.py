@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError
+from gitarchive.validate.checks.secrets import check_secrets
+from gitarchive.validate.checks.text import lenient
 from gitarchive.validate.run import validate_commit_all, validate_commits
 
 if TYPE_CHECKING:
@@ -68,8 +70,9 @@ def commits_to_push(store: Store, updates: Iterable[PushUpdate]) -> list[str]:
     return commits
 
 
-#: Above this many commits in one push, each pushed tip's whole tree is validated
-#: instead of every commit one by one (see validate_push).
+#: Above this many commits in one push, each pushed tip's whole tree gets the archive
+#: rules instead of every commit one by one (see validate_push); secrets are still
+#: searched in every pushed commit's new blobs.
 MAX_COMMITS_ONE_BY_ONE = 200
 
 
@@ -80,8 +83,10 @@ def validate_push(
 
     A push of more than ``max_commits`` commits is usually the first push of a
     long history to a new remote (an imported archive): checking thousands of
-    commits one by one would take minutes, so each pushed tip's whole tree is
-    validated instead (`gitarchive validate A..B` still checks every commit).
+    commits one by one would take minutes, so each pushed tip's whole tree gets
+    the archive rules, and every blob any pushed commit adds is searched for
+    secrets, each distinct blob once (a token added in one commit and removed in
+    the next still reaches the remote's history).
     """
     updates = parse_pre_push(stdin_text)
     commits = commits_to_push(store, updates)
@@ -91,7 +96,35 @@ def validate_push(
     tips = dict.fromkeys(update.local_id for update in updates if not update.is_deletion)
     for tip in tips:
         findings.extend(validate_commit_all(store, tip, label_commit=True))
+    return _unique(findings + secrets_in_new_blobs(store, commits))
+
+
+def secrets_in_new_blobs(store: Store, commits: Iterable[str]) -> list[Finding]:
+    """Secrets in the blobs the commits add or change, each distinct blob read once."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for commit_id in commits:
+        for path, blob in sorted(git.changed_files(store, commit_id).items()):
+            if blob is None or blob in seen:
+                continue
+            seen.add(blob)
+            data = git.read_blob(store, blob)
+            if b"\0" not in data[:8000]:  # binary files hold no pasted tokens
+                found = check_secrets(path, lenient(data))
+                findings.extend(finding.at(commit_id) for finding in found)
     return findings
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem: a secret still in a tip is found by both passes."""
+    seen: set[tuple[str, str, int | None, str]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.path, finding.line, finding.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def validate_framework_push(store: Store, env: Mapping[str, str]) -> list[Finding] | None:
