@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError
+from gitarchive.formats.paths import PLAYLISTS_DIR
+from gitarchive.git.modes import changed_symlinks
 from gitarchive.validate.checks.secrets import check_secrets
 from gitarchive.validate.checks.text import lenient
-from gitarchive.validate.run import validate_commit_all, validate_commits
+from gitarchive.validate.run import symlink_findings, validate_commit_all, validate_commits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -96,6 +98,8 @@ def validate_push(
     tips = dict.fromkeys(update.local_id for update in updates if not update.is_deletion)
     for tip in tips:
         findings.extend(validate_commit_all(store, tip, label_commit=True))
+    for commit_id in commits:  # a link in any pushed commit, not only in the tips
+        findings += symlink_findings(changed_symlinks(store, commit_id, PLAYLISTS_DIR), commit_id)
     return _unique(findings + secrets_in_new_blobs(store, commits))
 
 

@@ -51,6 +51,13 @@ TABLE: tuple[Rule, ...] = (
         "encoding: archive files are UTF-8 text",
     ),
     Rule(
+        "GA006",
+        ERROR,
+        "layout: nothing under `playlists/` is a symbolic link (git mode 120000), in any "
+        "validated or pushed commit, the index or the work tree; a link is reported, never "
+        "followed",
+    ),
+    Rule(
         "GA010",
         ERROR,
         "plain: line 1 the name, line 2 the description, line 3 blank, then `Title --"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import UsageError
 from gitarchive.formats.paths import PLAYLISTS_DIR, SETTINGS_PATH
+from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
+from gitarchive.validate.findings import Finding
 from gitarchive.validate.sources import BlobMapSource, CommitSource, MappingSource, WorkTreeSource
 from gitarchive.validate.validator import Validator
 
@@ -14,7 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from gitarchive.git import Store
-    from gitarchive.validate.findings import Finding
 
 
 def validate_files(files: Mapping[str, bytes], paths: Iterable[str] | None = None) -> list[Finding]:
@@ -24,22 +27,41 @@ def validate_files(files: Mapping[str, bytes], paths: Iterable[str] | None = Non
     return Validator(source).run(chosen)
 
 
+def symlink_findings(paths: Iterable[str], commit: str | None = None) -> list[Finding]:
+    """GA006 for each symbolic link found under playlists/."""
+    what = "symbolic link: nothing under playlists/ may be a link (it is never followed)"
+    return [Finding("GA006", path, None, what, commit) for path in sorted(paths)]
+
+
+def _worktree_files(store: Store, root: Path) -> tuple[list[str], list[str]]:
+    """``(files, links)`` under playlists/ in the work tree, walked without following links."""
+    files: list[str] = []
+    links: list[str] = []
+    if (root / PLAYLISTS_DIR).is_symlink():
+        return files, [PLAYLISTS_DIR]
+    for folder, dirs, names in os.walk(root / PLAYLISTS_DIR):
+        here = Path(folder)
+        for name in sorted(dirs + names):
+            relative = (here / name).relative_to(root).as_posix()
+            if git.is_ignored(store, relative):
+                continue
+            if (here / name).is_symlink():
+                links.append(relative)
+            elif name in names:
+                files.append(relative)
+    return sorted(files), links
+
+
 def validate_worktree(store: Store) -> list[Finding]:
     """Every archive file in the working tree (plus gitarchive.toml), ignored files excepted."""
     root = store.workdir
     if root is None:
         raise UsageError("a bare repository has no working tree; use --all or a range")
-    paths: list[str] = []
-    base = root / PLAYLISTS_DIR
-    if base.is_dir():
-        for file in sorted(base.rglob("*")):
-            if file.is_file():
-                relative = file.relative_to(root).as_posix()
-                if not git.is_ignored(store, relative):
-                    paths.append(relative)
-    if (root / SETTINGS_PATH).is_file():
+    paths, links = _worktree_files(store, root)
+    settings = root / SETTINGS_PATH
+    if settings.is_file() and not settings.is_symlink():
         paths.append(SETTINGS_PATH)
-    return Validator(WorkTreeSource(root)).run(paths)
+    return symlink_findings(links) + Validator(WorkTreeSource(root)).run(paths)
 
 
 def validate_commit_all(
@@ -48,7 +70,11 @@ def validate_commit_all(
     """Every file of a commit: archive rules under playlists/, secrets everywhere."""
     files = git.tree_files(store, commit_id, "")
     commit = commit_id if label_commit else None
-    return Validator(BlobMapSource(store, files), commit=commit).run(files)
+    links = tree_symlinks(store, commit_id, PLAYLISTS_DIR)
+    for link in links:
+        files.pop(link, None)
+    source = BlobMapSource(store, files)
+    return symlink_findings(links, commit) + Validator(source, commit=commit).run(files)
 
 
 def validate_commits(store: Store, commits: Iterable[str]) -> list[Finding]:
@@ -61,8 +87,12 @@ def validate_commits(store: Store, commits: Iterable[str]) -> list[Finding]:
     seen: set[tuple[str, str, int | None, str]] = set()
     for commit_id in commits:
         changed = git.changed_files(store, commit_id)
+        links = changed_symlinks(store, commit_id, PLAYLISTS_DIR)
+        for link in links:
+            changed.pop(link, None)
         source = CommitSource(store, commit_id)
-        for finding in Validator(source, commit=commit_id).run(changed):
+        found = Validator(source, commit=commit_id).run(changed)
+        for finding in symlink_findings(links, commit_id) + found:
             key = (finding.rule, finding.path, finding.line, finding.message)
             if key not in seen:  # the same unchanged problem reported once, at its first commit
                 seen.add(key)
@@ -82,9 +112,10 @@ def validate_range(store: Store, revision_range: str) -> list[Finding]:
 
 def validate_staged(store: Store) -> list[Finding]:
     """Files staged for the next commit (the pre-commit hook)."""
-    changed = git.staged_changes(store)
+    links = staged_symlinks(store, PLAYLISTS_DIR)
+    changed = [path for path in git.staged_changes(store) if path not in links]
     source = BlobMapSource(store, git.staged_files(store))
-    return Validator(source).run(changed)
+    return symlink_findings(links) + Validator(source).run(changed)
 
 
 def validate_revision(store: Store, revision: str) -> list[Finding]:

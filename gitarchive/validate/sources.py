@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Protocol
 
 from gitarchive import git
@@ -42,20 +43,43 @@ class MappingSource:
 
 
 class WorkTreeSource:
-    """Files on disk under a work tree's root."""
+    """Files on disk under a work tree's root, never through a symbolic link.
+
+    A link anywhere on the path (the file or any folder above it) reads as a
+    missing file: it could point at anything (``/proc/self/environ``), and
+    validate reports links (GA006) instead of following them.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def _no_link_on(self, path: str) -> bool:
+        current = self.root
+        for part in path.split("/")[:-1]:
+            current = current / part
+            if current.is_symlink():
+                return False
+        return True
+
     def read(self, path: str) -> bytes | None:
-        try:
-            return (self.root / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        if not self._no_link_on(path):
             return None
+        try:
+            descriptor = os.open(self.root / path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:  # missing, a folder, or a link (ELOOP)
+            return None
+        with os.fdopen(descriptor, "rb") as file:
+            try:
+                return file.read()
+            except IsADirectoryError:
+                return None
 
     def names(self, folder: str) -> set[str]:
+        if not self._no_link_on(folder + "/x") or (self.root / folder).is_symlink():
+            return set()
         try:
-            return {entry.name for entry in (self.root / folder).iterdir() if entry.is_file()}
+            with os.scandir(self.root / folder) as entries:
+                return {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
         except (FileNotFoundError, NotADirectoryError):
             return set()
 
