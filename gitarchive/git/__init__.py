@@ -15,6 +15,7 @@ every operation is a function taking the store first. By concern:
 * ``remote``: push and fetch
 * ``walk``: history walks
 * ``changes``: commit ranges, changed and staged files (what the hooks check)
+* ``modes``: which paths are symbolic links (reported, never read through)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from gitarchive.git.changes import (
 )
 from gitarchive.git.commit import PENDING_FILE, build_commit, commit_changes, recover_pending
 from gitarchive.git.lock import LOCK_FILE, ArchiveLock
+from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
 from gitarchive.git.pack import write_blob_pack
 from gitarchive.git.remote import PushTarget, fetch_tip, github_slug, push_head, push_target
 from gitarchive.git.repository import (
@@ -87,6 +89,7 @@ __all__ = [
     "build_commit",
     "changed_files",
     "changed_paths",
+    "changed_symlinks",
     "checkout_paths",
     "commit_at",
     "commit_changes",
@@ -118,7 +121,9 @@ __all__ = [
     "resolve_identity",
     "staged_changes",
     "staged_files",
+    "staged_symlinks",
     "tree_files",
+    "tree_symlinks",
     "update_head",
     "walk_folders",
     "walk_paths",
