@@ -129,7 +129,9 @@ def days_cache(args: argparse.Namespace) -> Path:
 
 
 def day_files(cache: Path, day: int) -> dict[str, bytes | None]:
-    files: dict[str, bytes | None] = pickle.loads(zlib.decompress((cache / f"{day:04d}").read_bytes()))
+    files: dict[str, bytes | None] = pickle.loads(
+        zlib.decompress((cache / f"{day:04d}").read_bytes())
+    )
     return files
 
 
@@ -166,7 +168,7 @@ def rewrite_sync_pack(store: Store, new_commit: str, with_bases: bool) -> None:
     for oid in sorted(wanted, key=lambda o: names.get(o, "")):
         insert(oid, names.get(oid))
     if with_bases and parent_tree is not None:
-        for oid, path in list(names.items()):
+        for path in list(names.values()):
             try:
                 old = parent_tree[path]
             except KeyError:

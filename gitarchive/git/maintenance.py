@@ -25,6 +25,7 @@ leaves every object readable, at worst twice.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 from collections.abc import Callable, Iterable
@@ -34,6 +35,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError
+from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store
 
 GEOMETRIC_FACTOR = 2
@@ -167,7 +169,12 @@ def keep_packs_healthy(
         wanted.update(_idx_ids(pack.index))
     if not wanted:
         return None
-    new_pack = _write_pack(store, wanted)
+    try:
+        new_pack = _write_pack(store, wanted)
+    except (OSError, pygit2.GitError) as exc:
+        raise ArchiveError(
+            f"repacking failed ({exc}); the objects stay where they were, the next sync tries again"
+        ) from None
     missing = wanted - set(_idx_ids(new_pack.with_suffix(".idx")))
     if missing:
         raise ArchiveError(
@@ -176,6 +183,7 @@ def keep_packs_healthy(
         )
     if before_delete is not None:
         before_delete()
+    fault_point("repack-before-delete")
     for pack in merged:
         if pack.pack == new_pack:
             continue
@@ -324,7 +332,5 @@ def _idx_ids(index: Path) -> list[pygit2.Oid]:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         folder.rmdir()
-    except OSError:
-        pass
