@@ -79,6 +79,11 @@ def days_cache(args: argparse.Namespace) -> Path:
     folder = CACHE / key
     if (folder / "complete").exists():
         return folder
+    # a longer run of the same archive holds these days too (same seed, same days)
+    for longer in sorted(CACHE.glob(f"growth-p{args.playlists}-t{args.tracks}-d*-s{args.seed}")):
+        days = int(longer.name.split("-d")[1].split("-")[0])
+        if days >= args.days and (longer / "complete").exists():
+            return longer
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     rng = random.Random(args.seed)

@@ -253,8 +253,7 @@ def test_an_exception_at_any_point_puts_every_file_back(scenario: Scenario, poin
 def test_a_full_disk_fails_cleanly_and_restores_the_files(scenario: Scenario) -> None:
     s = scenario
     before = {
-        path: (s.root / path).read_bytes()
-        for path in git(s.root, "ls-files", "playlists").split()
+        path: (s.root / path).read_bytes() for path in git(s.root, "ls-files", "playlists").split()
     }
     grown = (s.root / formats.cumulative_path(GROWS)).stat().st_size
     limit = max(len(data) for data in before.values()) + 512
