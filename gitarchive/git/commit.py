@@ -12,11 +12,10 @@ killed after the ref moved is repaired by the next one (``recover_pending``).
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -148,16 +147,18 @@ def commit_changes(
     attempt = _Attempt(base, paths)
     with ThreadPoolExecutor(max_workers=1) as background:
         writing = None
-        if workdir is not None:
-            # The work tree files are written while the objects are: a marker
-            # lists them first, so that a sync killed before its ref moves is
-            # put back by the next one (recover_pending), and an exception here
-            # puts them back at once.
-            attempt.kept = _keep_untracked(store, base, paths)
-            marker = {"paths": paths, "keep": attempt.kept}
-            worktree.write_atomic(store.git_dir / PENDING_FILE, json.dumps(marker).encode())
-            writing = background.submit(worktree.write_files, workdir, changes)
         try:
+            if workdir is not None:
+                # The work tree files are written while the objects are: a marker
+                # lists them first, so that a sync killed before its ref moves is
+                # put back by the next one (recover_pending), and an exception (or
+                # Ctrl-C, which may land before ``writing`` is even assigned) here
+                # puts them back at once.
+                attempt.kept = _keep_untracked(store, base, paths)
+                marker = {"paths": paths, "keep": attempt.kept}
+                worktree.write_atomic(store.git_dir / PENDING_FILE, json.dumps(marker).encode())
+                attempt.marked = True
+                writing = background.submit(worktree.write_files, workdir, changes)
             attempt.new_commit = build_commit(
                 store, base, changes, message=message, identity=identity, when=when
             )
@@ -176,7 +177,8 @@ def commit_changes(
                 worktree.stage_files(store, changes)
                 fault_point("after-index-write")
         except BaseException as exc:
-            _after_failure(store, attempt, writing, exc)
+            background.shutdown(wait=True)  # the files it was writing are all written now
+            _after_failure(store, attempt, exc)
             raise
     if workdir is not None:
         (store.git_dir / PENDING_FILE).unlink()
@@ -190,18 +192,15 @@ class _Attempt:
     base: str | None
     paths: list[str]
     kept: dict[str, str] = field(default_factory=dict)
+    marked: bool = False  # the pending marker is written: work tree files may have changed
     new_commit: str | None = None
     moved: bool = False
 
 
-def _after_failure(
-    store: Store, attempt: _Attempt, writing: Future[None] | None, exc: BaseException
-) -> None:
+def _after_failure(store: Store, attempt: _Attempt, exc: BaseException) -> None:
     """Put the files back after an exception (or Ctrl-C); a full disk becomes an ArchiveError."""
     restored = True
-    if writing is not None:
-        with contextlib.suppress(Exception):
-            writing.result()
+    if attempt.marked:
         target = attempt.new_commit if attempt.moved else attempt.base
         try:
             # files and index follow whichever commit HEAD is at now
