@@ -20,7 +20,13 @@ from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
-from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
+from gitarchive.errors import (
+    ArchiveError,
+    FormatError,
+    PlaylistNotFound,
+    RevisionNotFound,
+    UsageError,
+)
 from gitarchive.formats.paths import (
     PLAIN_DIR,
     PRETTY_DIR,
@@ -431,6 +437,20 @@ def parse_moment(text: str, *, end_of_day: bool) -> datetime | None:
 
 
 # ------------------------------------------------------------------ names
+
+
+def require_full_history(store: Store) -> None:
+    """Refuse to read history from a shallow clone: it would be silently short.
+
+    Versions older than the clone's boundary are simply absent, so a timeline,
+    a cumulative view or ``show --at`` would be wrong without saying so.
+    """
+    boundary = git.shallow_boundary(store)
+    if boundary:
+        raise ArchiveError(
+            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
+            "versions before that are missing; run `git fetch --unshallow` first"
+        )
 
 
 def resolve_playlist(store: Store, argument: str) -> str:
