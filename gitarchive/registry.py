@@ -81,6 +81,7 @@ def parse_entry(name: str, data: bytes) -> RegistryEntry:
 
 
 _FOLDER = b"\x00dir"  # marks a folder where an entry file belongs
+_SPECIAL = b"\x00special"  # a fifo, socket or device: never opened for reading
 _ENTRY_MAX = 64 * 1024  # an alias is one line: anything longer is not an entry
 
 
@@ -123,15 +124,15 @@ def _worktree_files(store: Store, workdir: Path) -> dict[str, bytes]:
         if child.is_symlink():
             raise ArchiveError(
                 "is a symbolic link: gitarchive never reads through a link; "
-                f"replace it with a file (git rm {registry_path(child.name)!r}, "
+                f"replace it with a file (git rm {shown_path(child.name)!r}, "
                 "then gitarchive add <id>)",
-                path=registry_path(child.name),
+                path=shown_path(child.name),
             )
         if child.is_dir(follow_symlinks=False):
             files[child.name] = _FOLDER
             continue
         data = git.read_worktree_file(store, registry_path(child.name))
-        files[child.name] = _FOLDER if data is None else data
+        files[child.name] = _SPECIAL if data is None else data
     return files
 
 
@@ -150,12 +151,24 @@ def _committed_files(store: Store, revision: str) -> dict[str, bytes]:
     return files
 
 
+def shown_path(name: str) -> str:
+    """A registry file's path fit for one line of output: control characters escaped,
+    a name longer than any playlist id cut short."""
+    printable = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+    if len(printable) > 80:
+        printable = printable[:80] + "..."
+    return registry_path(printable)
+
+
 def _parse_files(files: Mapping[str, bytes]) -> Registry:
     registry = Registry()
     for name, data in files.items():
-        path = registry_path(name)
+        path = shown_path(name)
         if data == _FOLDER:
             registry.invalid.append(InvalidEntry(path, "is a folder, not a file"))
+            continue
+        if data == _SPECIAL:
+            registry.invalid.append(InvalidEntry(path, "is not a regular file"))
             continue
         if len(data) > _ENTRY_MAX:
             registry.invalid.append(InvalidEntry(path, "too large for a registry entry"))
@@ -166,7 +179,7 @@ def _parse_files(files: Mapping[str, bytes]) -> Registry:
             registry.invalid.append(InvalidEntry(path, exc.message))
             continue
         registry.entries[entry.id] = entry
-        registry.raw[path] = data
+        registry.raw[registry_path(name)] = data
     return registry
 
 

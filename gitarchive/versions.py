@@ -467,7 +467,9 @@ def resolve_playlist(store: Store, argument: str) -> str:
         pass
     head = git.head_id(store)
     if head is None:
-        raise PlaylistNotFound(f"no playlist named {argument!r}: the archive has no commits")
+        raise PlaylistNotFound(
+            f"no playlist named {_shorten(argument)!r}: the archive has no commits"
+        )
     wanted = argument.strip()
     names = _names_at(store, head, snapshots=False)
     found = _match_name(names, wanted)
@@ -476,9 +478,14 @@ def resolve_playlist(store: Store, argument: str) -> str:
         found = _match_name(names, wanted)
     if found is None:
         raise PlaylistNotFound(
-            f"no playlist named {wanted!r} (give an id, URL or URI, or a name from index.md)"
+            f"no playlist named {_shorten(wanted)!r} "
+            "(give an id, URL or URI, or a name from index.md)"
         )
     return found
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _match_name(names: set[tuple[str, str]], wanted: str) -> str | None:

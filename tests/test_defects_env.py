@@ -122,7 +122,7 @@ def test_defect_09_shallow_clone_history_is_refused_with_the_fix(
     line = _one_clear_line(*run_cli_captured(capsys, "-C", str(shallow_clone), *command))
     assert "shallow" in line and "git fetch --unshallow" in line
     git(shallow_clone, "fetch", "-q", "--unshallow")
-    code, out, err = run_cli_captured(capsys, "-C", str(shallow_clone), *command)
+    code, _out, err = run_cli_captured(capsys, "-C", str(shallow_clone), *command)
     assert code == 0, err
 
 

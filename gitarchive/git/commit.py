@@ -222,7 +222,9 @@ def check_can_commit(store: Store) -> None:
 
 def environment_error(exc: OSError) -> ArchiveError:
     """An OSError (read-only file system, permissions, disk full) as one clear line."""
-    where = exc.filename
+    where = exc.filename if isinstance(exc.filename, str) else None
+    if where is not None and len(where) > 200:
+        where = where[:200] + "..."
     reason = exc.strerror or str(exc)
     return ArchiveError(f"cannot write {where}: {reason}" if where else f"cannot write: {reason}")
 

@@ -21,6 +21,8 @@ from gitarchive.errors import ArchiveError
 from gitarchive.git.repository import Store, get_commit, read_file
 
 _BLOB_MODE = pygit2.enums.FileMode.BLOB
+# what lstat says of a path that is not there (or cannot be, on this file system)
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG})
 
 
 def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) -> None:
@@ -242,6 +244,8 @@ def read_worktree_file(store: Store, path: str) -> bytes | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return None  # a name no file here can have (a git tree may hold one)
         if exc.errno == errno.ELOOP:
             raise _link_error(path) from None
         raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
@@ -277,8 +281,10 @@ def check_folders(store: Store, folders: Iterable[str]) -> None:
             seen.add(here)
             try:
                 mode = os.lstat(workdir / here).st_mode
-            except (FileNotFoundError, NotADirectoryError):
-                break
+            except OSError as exc:
+                if exc.errno in _ABSENT:
+                    break
+                raise ArchiveError(f"cannot read: {exc.strerror}", path=here) from None
             if stat.S_ISLNK(mode):
                 raise _link_error(here)
             if not stat.S_ISDIR(mode):
@@ -302,8 +308,10 @@ def check_writable(store: Store, paths: Iterable[str]) -> None:
     for path in paths:
         try:
             mode = os.lstat(workdir / path).st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            continue
+        except OSError as exc:
+            if exc.errno in _ABSENT:
+                continue
+            raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
         if stat.S_ISDIR(mode):
             raise ArchiveError(
                 "is a folder where gitarchive writes a file: move it away", path=path
