@@ -73,7 +73,8 @@ def _check_local_remote(store: Store, remote: str) -> None:
     else:
         path = url
     base = store.workdir if store.workdir is not None else store.git_dir
-    if not (base / Path(path).expanduser()).exists():
+    local = Path(path).expanduser()
+    if not (base / local).exists() and not local.exists():
         raise PushError(
             f"remote {remote!r} is the local path {path}, which does not exist "
             f"(git remote set-url {remote} URL)"
