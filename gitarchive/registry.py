@@ -8,7 +8,9 @@ tree. An invalid entry is reported by its file name and skipped, never guessed.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -103,10 +105,12 @@ def read_registry(store: Store, *, commit: str | None = None) -> Registry:
 
 
 def _worktree_files(store: Store, workdir: Path) -> dict[str, bytes]:
+    """The entries on disk, each opened relative to the folder's descriptor, never through
+    a link (the folder and everything above it are checked first)."""
     git.check_folders(store, [REGISTRY_DIR])
-    files: dict[str, bytes] = {}
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        listing = sorted(os.scandir(workdir / REGISTRY_DIR), key=lambda e: e.name)
+        folder = os.open(workdir / REGISTRY_DIR, flags)
     except FileNotFoundError:
         head = git.head_id(store)
         if head is not None and git.list_dir(store, head, REGISTRY_DIR):
@@ -115,25 +119,45 @@ def _worktree_files(store: Store, workdir: Path) -> dict[str, bytes]:
                 f"restore it (git checkout -- {REGISTRY_DIR}) before running gitarchive",
                 path=REGISTRY_DIR,
             ) from None
-        return files
+        return {}
     except OSError as exc:
         raise ArchiveError(f"cannot read: {exc.strerror}", path=REGISTRY_DIR) from None
+    try:
+        return _read_entries(folder)
+    finally:
+        os.close(folder)
+
+
+def _read_entries(folder: int) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    with os.scandir(folder) as found:
+        listing = sorted(found, key=lambda entry: entry.name)
     for child in listing:
         if child.name.startswith("."):
             continue
-        if child.is_symlink():
-            raise ArchiveError(
-                "is a symbolic link: gitarchive never reads through a link; "
-                f"replace it with a file (git rm {shown_path(child.name)!r}, "
-                "then gitarchive add <id>)",
-                path=shown_path(child.name),
-            )
         if child.is_dir(follow_symlinks=False):
             files[child.name] = _FOLDER
             continue
-        data = git.read_worktree_file(store, registry_path(child.name))
-        files[child.name] = _SPECIAL if data is None else data
+        files[child.name] = _read_entry(folder, child.name)
     return files
+
+
+def _read_entry(folder: int, name: str) -> bytes:
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(name, flags, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ArchiveError(
+                "is a symbolic link: gitarchive never reads through a link; "
+                f"replace it with a file (git rm {shown_path(name)!r}, then gitarchive add <id>)",
+                path=shown_path(name),
+            ) from None
+        raise ArchiveError(f"cannot read: {exc.strerror}", path=shown_path(name)) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return _SPECIAL
+        return handle.read(_ENTRY_MAX + 1)
 
 
 def _committed_files(store: Store, revision: str) -> dict[str, bytes]:

@@ -71,6 +71,18 @@ def test_defect_01_a_linked_registry_entry_is_never_read(
     assert git(archive, "status", "--porcelain", "--", "playlists/plain", "playlists/pretty") == ""
 
 
+@pytest.mark.parametrize("target", ["secret-file", "/proc/self/environ"])
+def test_defect_01_validate_reports_a_linked_registry_entry_without_reading_it(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    link_target = _secret_file(tmp_path) if target == "secret-file" else target
+    os.symlink(link_target, archive / "playlists/registry" / D)
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate")
+    assert code == 1 and "internal error" not in err
+    assert f"playlists/registry/{D}: GA006" in out
+    assert SECRET not in out + err
+
+
 def test_defect_01_a_committed_link_in_the_registry_is_refused_everywhere(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
