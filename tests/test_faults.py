@@ -188,6 +188,8 @@ def assert_next_sync_completes(s: Scenario, *, push: bool = False) -> None:
     assert git(s.root, "rev-parse", "HEAD^{tree}").strip() == s.new_tree
     assert_worktree_is_head(s)
     assert_repository_sound(s)
+    if push:  # a commit a killed sync made is pushed by the next one
+        assert git(s.origin, "rev-parse", "main").strip() == s.new_head
 
 
 def prepare_for(point: str, s: Scenario) -> None:
