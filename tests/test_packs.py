@@ -7,7 +7,9 @@ Real repositories written by gitarchive's own commit code, checked by the git CL
 from __future__ import annotations
 
 import math
+import os
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -154,3 +156,17 @@ def test_sync_rolls_up_its_pack(
     assert len(maintenance.list_packs(store)) <= 2
     git(root, "fsck", "--strict", "--no-dangling")
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_half_written_packs_of_dead_processes_are_removed(archive: Path) -> None:
+    daily_syncs(archive, 2)
+    store = Store.discover(archive)
+    pack_dir = archive / ".git/objects/pack"
+    old = pack_dir / "pack_git2_0123456789abcdef"
+    fresh = pack_dir / "tmp_pack_Xy12Ab"
+    old.write_bytes(b"PACK half written")
+    fresh.write_bytes(b"PACK being written right now")
+    hours_ago = time.time() - 7 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    assert maintenance.remove_stale_temp_files(store) == 1
+    assert not old.exists() and fresh.exists()

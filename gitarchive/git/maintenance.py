@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ from gitarchive.git.repository import Store
 GEOMETRIC_FACTOR = 2
 # below this many loose objects and with packs in progression, nothing is done
 LOOSE_LIMIT = 64
+# a temporary pack file untouched for this long belongs to a process that died
+STALE_SECONDS = 6 * 3600
 _IDX_MAGIC = b"\377tOc"
 
 
@@ -156,6 +159,7 @@ def keep_packs_healthy(
     ``loose_limit`` loose objects. ``before_delete`` runs once the new pack is
     in place and checked, before anything old is removed (a fault point).
     """
+    remove_stale_temp_files(store)
     packs = list_packs(store)
     loose = loose_objects(store)
     split = geometric_split([pack.objects for pack in packs], factor)
@@ -206,6 +210,23 @@ def repack_all(store: Store) -> RollUp | None:
     if len(packs) + (1 if loose else 0) < 2:
         return None
     return keep_packs_healthy(store, factor=1 << 62, loose_limit=0)
+
+
+def remove_stale_temp_files(store: Store, *, older_than: float = STALE_SECONDS) -> int:
+    """Delete half-written packs a killed process left (libgit2's ``pack_git2_*``, git's
+    ``tmp_pack_*``), once old enough that no live process can still be writing them."""
+    pack_dir = objects_dir(store) / "pack"
+    if not pack_dir.is_dir():
+        return 0
+    limit = time.time() - older_than
+    removed = 0
+    for pattern in ("pack_git2_*", "tmp_pack_*", "tmp_idx_*"):
+        for file in pack_dir.glob(pattern):
+            with contextlib.suppress(OSError):
+                if file.is_file() and not file.is_symlink() and file.stat().st_mtime < limit:
+                    file.unlink()
+                    removed += 1
+    return removed
 
 
 def _write_pack(store: Store, wanted: Iterable[pygit2.Oid]) -> Path:
