@@ -451,27 +451,21 @@ def history(
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
 ) -> None:
     """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
-    from gitarchive import history as core
-    from gitarchive import versions
+    from gitarchive import cli_index, timeline
 
     store, playlist_id = _open_playlist(playlist)
-    found = versions.list_versions(store, playlist_id)
+    found = cli_index.history_entries(store, playlist_id)
     if not found:
         raise _not_archived(playlist_id)
-    changes = core.select_changes(
-        core.timeline(found, likes=likes),
+    listed = timeline.select(
+        found,
+        likes=likes,
         since=_date_option("--since", since, end_of_day=False),
         until=_date_option("--until", until, end_of_day=True),
         limit=limit,
         reverse=reverse,
     )
-    name = found[-1].playlist.display_name
-    if output_format is HistoryFormat.json:
-        sys.stdout.write(core.dump_json(core.history_document(playlist_id, name, changes)))
-    elif output_format is HistoryFormat.markdown:
-        sys.stdout.write(core.timeline_markdown(name, playlist_id, changes, likes=likes))
-    else:
-        _print_paged(_timeline_text(name, playlist_id, changes, likes=likes))
+    cli_index.write_history(output_format.value, found[-1].name, playlist_id, listed, likes=likes)
 
 
 @app.command()
@@ -483,15 +477,15 @@ def cumulative(
     ] = CumulativeFormat.markdown,
 ) -> None:
     """Every track the playlist ever held, with Added / Removed dates."""
-    from gitarchive import formats, versions
+    from gitarchive import cli_index, formats
     from gitarchive import history as core
 
     store, playlist_id = _open_playlist(playlist)
-    view = core.fold_cumulative(versions.list_versions(store, playlist_id))
+    view = cli_index.cumulative_view(store, playlist_id)
     if view is None:
         raise _not_archived(playlist_id)
     if output_format is CumulativeFormat.json:
-        sys.stdout.write(core.dump_json(core.cumulative_document(view)))
+        cli_index.write_cumulative_json(view)
     elif output_format is CumulativeFormat.csv:
         sys.stdout.write(core.cumulative_csv(view))
     else:
@@ -514,7 +508,11 @@ def show(
     from gitarchive import formats, versions
 
     store, playlist_id = _open_playlist(playlist)
-    _commit, version = versions.version_at(store, playlist_id, at)
+    from gitarchive import cli_index
+
+    _commit, version = versions.version_at(
+        store, playlist_id, at, commit_at=lambda when: cli_index.commit_at(store, when)
+    )
     if output_format is ShowFormat.json:
         sys.stdout.write(formats.render_json(version))
     elif output_format is ShowFormat.plain:
@@ -820,6 +818,11 @@ def demo(
     result = demo_module.build_demo(target)
     for line in demo_module.summary_lines(result, shown):
         out.print(line, markup=False)
+
+
+from gitarchive import cli_index  # noqa: E402  (its commands need `app` above)
+
+cli_index.register(app)
 
 
 def main(argv: list[str] | None = None) -> Any:

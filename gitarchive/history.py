@@ -390,6 +390,13 @@ class CumulativeFold:
         self._first_scraped: date | None = None
         self._last_day: date | None = None
 
+    @classmethod
+    def resume(cls, view: CumulativeView, playlist: Playlist, day: date) -> CumulativeFold:
+        """The fold whose view is ``view`` after ``playlist`` was archived on ``day``."""
+        fold = cls()
+        fold._load(view, playlist, day)
+        return fold
+
     def add(self, playlist: Playlist, day: date) -> None:
         if self._playlist is None or self._last_day is None or day < self._last_day:
             self._load(update_cumulative(self.view(), playlist, day), playlist, day)

@@ -381,7 +381,13 @@ def _cumulative_views_of_shard(
     return views
 
 
-def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Playlist]:
+def version_at(
+    store: Store,
+    playlist_id: str,
+    at: str | None,
+    *,
+    commit_at: Callable[[datetime], str | None] | None = None,
+) -> tuple[str, Playlist]:
     """The playlist as of a date (``YYYY-MM-DD[THH:MM[:SS]]``, UTC) or a git revision.
 
     A date names the last first-parent commit at or before it (a bare date:
@@ -394,7 +400,8 @@ def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Pla
     else:
         moment = parse_moment(at, end_of_day=True)
         if moment is not None:
-            found = gitstore.commit_at(store, moment)
+            # the change index answers without walking the log (same result)
+            found = commit_at(moment) if commit_at else gitstore.commit_at(store, moment)
             if found is None:
                 raise RevisionNotFound(f"no commit at or before {at}")
             commit = found
