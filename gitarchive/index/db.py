@@ -124,17 +124,17 @@ def open_database(
     except OSError:
         return _memory(fingerprint), False
     try:
-        return _open_file(path, fingerprint), True
+        return _open_file(path, fingerprint, warn), True
     except sqlite3.DatabaseError as exc:
         warn(f"the change index {path} is unreadable ({exc}); rebuilding it")
         remove_files(path)
     try:
-        return _open_file(path, fingerprint), True
+        return _open_file(path, fingerprint, warn), True
     except (sqlite3.DatabaseError, OSError):
         return _memory(fingerprint), False
 
 
-def _open_file(path: Path, fingerprint: str) -> sqlite3.Connection:
+def _open_file(path: Path, fingerprint: str, warn: Callable[[str], None]) -> sqlite3.Connection:
     connection = _connect(str(path))
     try:
         connection.execute("PRAGMA journal_mode = WAL")
@@ -147,8 +147,11 @@ def _open_file(path: Path, fingerprint: str) -> sqlite3.Connection:
             _create(connection, fingerprint)
             return connection
         meta = _meta(connection) if "meta" in tables else {}
-        if any(meta.get(key) != value for key, value in _expected(fingerprint).items()):
+        if meta.get("schema") != SCHEMA_VERSION:
+            warn(f"the change index {path} has another schema; rebuilding it")
             _create(connection, fingerprint)
+        elif any(meta.get(key) != value for key, value in _expected(fingerprint).items()):
+            _create(connection, fingerprint)  # another gitarchive, or shallow/grafts changed
             return connection
     except BaseException:
         connection.close()
