@@ -92,10 +92,10 @@ CREATE VIEW likes_over_time AS
     SELECT playlist_id, date, likes FROM versions WHERE likes IS NOT NULL
     ORDER BY playlist_id, date;
 CREATE VIRTUAL TABLE tracks_fts USING fts5 (
-    name, artists, album, content='tracks', content_rowid='id'
+    name, artists, album, content="tracks", content_rowid="id"
 );
 CREATE VIRTUAL TABLE playlists_fts USING fts5 (
-    name, description, content='playlists', content_rowid='rowid'
+    name, description, content="playlists", content_rowid="rowid"
 );
 """
 
