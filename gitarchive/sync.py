@@ -616,6 +616,10 @@ def run_sync(
         )
         result.timings["commit"] = time.perf_counter() - started
         _record_last_sync(store, result)
+        if result.commit is not None:
+            from gitarchive.index import fold_new_commit
+
+            fold_new_commit(store, logger.warning)
 
         # ---- push
         if options.push and result.commit is not None:

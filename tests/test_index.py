@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pygit2
 import pytest
+from fakespotify import FakeSpotify, fake_id, playlist_with_tracks
 from typer.testing import CliRunner
 
 from gitarchive import cli
 from gitarchive.demo import build_demo
 from gitarchive.gitstore import Store
-from gitarchive.index import db
+from gitarchive.index import ChangeIndex, db
+from gitarchive.sync import SyncOptions, run_sync
 from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
 from tests.test_history import PID, plain, playlist, track
 
@@ -234,3 +238,26 @@ def test_index_state_command(tmp_path: Path) -> None:
     assert "commits:   4" in out and "playlists: 1" in out and "versions:  4" in out
     code, out, _ = invoke(repo, "index", "--rebuild", "--json")
     assert code == 0 and '"versions": 4' in out
+
+
+def test_sync_folds_its_commit_into_the_index(
+    tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_spotify.setenv(monkeypatch)
+    root = tmp_path / "archive"
+    pygit2.init_repository(str(root), initial_head="main")
+    playlist_id = fake_id("index-test", "a")
+    (root / "playlists/registry").mkdir(parents=True)
+    (root / "playlists/registry" / playlist_id).write_text("")
+    when = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    for number, lineup in enumerate(([0, 1, 2], [1, 2, 3], [3, 4])):
+        fake_spotify.add_playlist(playlist_with_tracks(playlist_id, lineup, name=f"A {number}"))
+        run_sync(Store.discover(root), SyncOptions(now=when + timedelta(days=number)))
+        if number == 0:
+            assert not index_file(root).exists()  # sync never creates the index
+            assert invoke(root, "index")[0] == 0
+        else:
+            with ChangeIndex(Store.discover(root)) as index:
+                status = index.status()
+            assert status["all_folded"] == status["commits"] == number + 1  # folded by sync
+    assert_same_every_way(root, [playlist_id], monkeypatch)

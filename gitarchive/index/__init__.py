@@ -10,6 +10,7 @@ the catch-up and the invalidation, :mod:`gitarchive.index.db` for the file.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -158,3 +159,25 @@ def using_index(store: Store, warn: Callable[[str], None], action: Callable[[Cha
         db.remove_files(path)
         with ChangeIndex(store, warn) as index:
             return action(index)
+
+
+def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool:
+    """After ``sync`` committed: fold its commit into an existing index, if that is cheap.
+
+    Only an index already folded up to the commit's parent is updated (one
+    commit read); any other index is left to catch up when next read, and no
+    index is created here. A failure never fails the sync: the index is a cache.
+    Returns whether the index was updated.
+    """
+    if not db.index_path(store).exists() or os.environ.get(db.DISABLE_ENV):
+        return False
+    try:
+        with ChangeIndex(store, warn) as index:
+            last = fold.tip(index.connection)
+            if index.rebuilt or last is None or fold.all_folded(index.connection) != last[0] - 1:
+                return False
+            index.catch_up_all()
+            return True
+    except (sqlite3.Error, OSError) as exc:
+        warn(f"the change index was not updated ({exc}); it catches up when next read")
+        return False
