@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,7 +18,6 @@ from gitarchive.demo import build_demo
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 runner = CliRunner()
 
@@ -139,3 +140,17 @@ def test_export_narrowed_to_one_playlist(exported: tuple[Path, Path, list[str]])
     connection = sqlite3.connect(target)
     assert connection.execute("SELECT id FROM playlists").fetchall() == [(ids[0],)]
     assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_docs_example_queries_show_their_real_output(
+    exported: tuple[Path, Path, list[str]],
+) -> None:
+    text = (Path(__file__).parent.parent / "docs" / "export.md").read_text()
+    blocks = re.findall(r"```sql\n(.*?)```\n\n((?:\|[^\n]*\n)+)", text, flags=re.S)
+    assert len(blocks) == 3
+    connection = sqlite3.connect(exported[1])
+    for query, table in blocks:
+        lines = table.strip().splitlines()
+        shown = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+        rows = [[str(value) for value in row] for row in connection.execute(query)]
+        assert rows == shown, query
