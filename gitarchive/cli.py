@@ -523,10 +523,14 @@ def show(
 
 
 def _open_playlist(argument: str) -> tuple[Store, str]:
-    from gitarchive import versions
     from gitarchive.gitstore import Store
+    from gitarchive.model import is_playlist_id
 
     store = Store.discover(state.directory)
+    if is_playlist_id(argument):  # spares importing the readers when the index answers
+        return store, argument
+    from gitarchive import versions
+
     return store, versions.resolve_playlist(store, argument)
 
 
@@ -540,11 +544,11 @@ def _not_archived(playlist_id: str) -> GitArchiveError:
 
 
 def _date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    if value is None:
+        return None
     from gitarchive.errors import UsageError
     from gitarchive.versions import parse_moment
 
-    if value is None:
-        return None
     moment = parse_moment(value, end_of_day=end_of_day)
     if moment is None:
         raise UsageError(f"{option} {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from gitarchive import gitwalk_index, versions
+from gitarchive import gitwalk_index
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.index import db
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
@@ -63,6 +63,8 @@ class Folder:
     def __init__(self, store: Store, connection: sqlite3.Connection) -> None:
         self.store = store
         self.connection = connection
+        from gitarchive import versions  # formats' readers: only when versions are read
+
         self.reader = versions.VersionReader(store)
 
     # -------------------------------------------------------------- state
@@ -108,6 +110,8 @@ class Folder:
         if best is None or best == (state.last_kind, state.last_blob):
             return  # deleted (tracking pauses), or the best source did not change
         kind, blob = best
+        from gitarchive import versions
+
         paths = versions.source_paths(state.id)
         source = versions.SOURCE_KINDS[kind]
         playlist = self.reader.read(source, blob, state.id, paths[kind], commit=commit)
@@ -139,6 +143,8 @@ class Folder:
 
     def _previous(self, state: PlaylistState) -> Playlist | None:
         if state.previous is None and state.last_kind is not None and state.last_blob:
+            from gitarchive import versions
+
             paths = versions.source_paths(state.id)
             source = versions.SOURCE_KINDS[state.last_kind]
             state.previous = self.reader.read(
@@ -201,6 +207,8 @@ def commit_at_position(connection: sqlite3.Connection, position: int) -> str | N
 
 def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id: str) -> None:
     """Fold one playlist up to the chain's tip, walking only its paths."""
+    from gitarchive import versions
+
     last = tip(connection)
     if last is None:
         return
@@ -225,6 +233,8 @@ def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id:
 
 def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
     """Fold every playlist up to the chain's tip in one pass over the folders."""
+    from gitarchive import versions
+
     last = tip(connection)
     done = all_folded(connection)
     if last is None or done >= last[0]:
@@ -263,6 +273,8 @@ def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
 
 
 def _split(path: str) -> tuple[str, int] | None:
+    from gitarchive import versions
+
     return versions._split_path(path)
 
 
