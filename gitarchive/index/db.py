@@ -119,7 +119,7 @@ def open_database(
         return _memory(fingerprint), False
     try:
         path.parent.mkdir(exist_ok=True)
-        if not os.access(path.parent, os.W_OK):
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             return _memory(fingerprint), False
     except OSError:
         return _memory(fingerprint), False
