@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from gitarchive.history import Version
-    from gitarchive.model import Playlist
+    from gitarchive.history import TrackDiff, Version
+    from gitarchive.model import Playlist, Track
 
 TrackDoc = dict[str, Any]  # history.track_document's shape
 
@@ -64,10 +64,62 @@ class Entry:
         return self.content_changed or (likes and self.likes_changed)
 
 
-def entry_of(version: Version, previous: Playlist | None) -> Entry:
+class KeyCache:
+    """``Track.key`` per track object, for diffs of consecutive versions.
+
+    The version readers hand out the very same Track object for an unchanged
+    track line or JSON block, so consecutive versions share most objects. The
+    cache holds the objects it keys (an id is never reused while cached).
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[Track, str]] = {}
+
+    def keys(self, tracks: Sequence[Track]) -> list[str]:
+        cache = self._keys
+        result = []
+        for track in tracks:
+            found = cache.get(id(track))
+            if found is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                found = cache[id(track)] = (track, track.key)
+            result.append(found[1])
+        return result
+
+
+def diff_versions(
+    before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache
+) -> TrackDiff:
+    """``history.diff_tracks``, computed on the tracks that are not shared objects.
+
+    When each side lists every key once, a track object present on both sides
+    is unchanged (same key, same metadata) and takes no part in the diff:
+    removing such tracks from both sides changes neither the multiset counts,
+    nor the order of the others, nor the plain/JSON matching (whose candidates
+    are keys absent from the new version). Otherwise the full diff is taken.
+    """
+    if before is None:
+        return diff_tracks(None, after)
+    shared = set(map(id, before)).intersection(map(id, after))
+    if len(shared) < 8:
+        return diff_tracks(before, after)
+    if len(set(cache.keys(before))) != len(before) or len(set(cache.keys(after))) != len(after):
+        return diff_tracks(before, after)
+    return diff_tracks(
+        [track for track in before if id(track) not in shared],
+        [track for track in after if id(track) not in shared],
+    )
+
+
+def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
     """The entry of ``version``, diffed against the previous version's playlist."""
     playlist = version.playlist
-    diff = diff_tracks(previous.tracks if previous else None, playlist.tracks)
+    before = previous.tracks if previous else None
+    if cache is None:
+        diff = diff_tracks(before, playlist.tracks)
+    else:
+        diff = diff_versions(before, playlist.tracks, cache)
     return Entry(
         commit=version.commit,
         date=version.date,
@@ -92,8 +144,9 @@ def entries(versions: Iterable[Version]) -> list[Entry]:
     """Every version's entry, oldest first (the listed ones: :func:`select`)."""
     result: list[Entry] = []
     previous: Playlist | None = None
+    cache = KeyCache()
     for version in versions:
-        result.append(entry_of(version, previous))
+        result.append(entry_of(version, previous, cache))
         previous = version.playlist
     return result
 

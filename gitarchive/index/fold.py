@@ -29,7 +29,7 @@ from gitarchive import gitwalk_index
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.index import db
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
-from gitarchive.timeline import Entry, entry_of
+from gitarchive.timeline import Entry, KeyCache, entry_of
 
 if TYPE_CHECKING:
     from gitarchive.gitstore import Store
@@ -66,6 +66,7 @@ class Folder:
         from gitarchive import versions  # formats' readers: only when versions are read
 
         self.reader = versions.VersionReader(store)
+        self.keys = KeyCache()
 
     # -------------------------------------------------------------- state
 
@@ -117,7 +118,7 @@ class Folder:
         playlist = self.reader.read(source, blob, state.id, paths[kind], commit=commit)
         previous = self._previous(state)
         moment = datetime.fromtimestamp(time, tz=UTC)
-        entry = entry_of(Version(commit, moment, playlist, source), previous)
+        entry = entry_of(Version(commit, moment, playlist, source), previous, self.keys)
         if state.fold is None:
             state.fold = CumulativeFold()
             if state.cumulative is not None and previous is not None and state.last_time:
