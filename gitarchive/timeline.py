@@ -74,8 +74,12 @@ class KeyCache:
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple[Track, str]] = {}
+        self._last: tuple[Sequence[Track], list[str]] | None = None
 
     def keys(self, tracks: Sequence[Track]) -> list[str]:
+        last = self._last
+        if last is not None and last[0] is tracks:  # the previous version, keyed just before
+            return last[1]
         cache = self._keys
         result = []
         for track in tracks:
@@ -85,6 +89,7 @@ class KeyCache:
                     cache.clear()
                 found = cache[id(track)] = (track, track.key)
             result.append(found[1])
+        self._last = (tracks, result)
         return result
 
 
@@ -104,6 +109,7 @@ def diff_versions(
     shared = set(map(id, before)).intersection(map(id, after))
     if len(shared) < 8:
         return diff_tracks(before, after)
+    # before, then after: the next version's `before` is this `after`, keyed once
     if len(set(cache.keys(before))) != len(before) or len(set(cache.keys(after))) != len(after):
         return diff_tracks(before, after)
     return diff_tracks(
