@@ -26,6 +26,7 @@ from gitarchive.demo import build_demo
 from gitarchive.gitstore import Store
 from gitarchive.index import ChangeIndex, db
 from gitarchive.sync import SyncOptions, run_sync
+from tests.helpers import git
 from tests.repo_builder import RepoBuilder, deleted_files, playlist_files
 from tests.test_history import PID, plain, playlist, track
 
@@ -261,3 +262,34 @@ def test_sync_folds_its_commit_into_the_index(
                 status = index.status()
             assert status["all_folded"] == status["commits"] == number + 1  # folded by sync
     assert_same_every_way(root, [playlist_id], monkeypatch)
+
+
+def test_shallow_clone_deepened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "source"
+    builder = RepoBuilder(source)
+    version_series(builder)
+    builder.commit(playlist_files(playlist(track(6), likes=3)), date="2026-01-05T06:00:00")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{source}", str(clone))
+    shallow = assert_same_every_way(clone, [PID], monkeypatch)
+    git(clone, "fetch", "-q", "--deepen", "2")  # the tip is unchanged, the chain is longer
+    deeper = assert_same_every_way(clone, [PID], monkeypatch)
+    assert deeper != shallow
+
+
+def test_a_reader_keeps_reading_while_a_writer_catches_up(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo)
+    version_series(builder)
+    store = Store.discover(repo)
+    with ChangeIndex(store) as reader:
+        before = reader.entries(PID)
+        reader.connection.execute("BEGIN")  # a long read transaction (a snapshot)
+        assert len(reader.connection.execute("SELECT * FROM versions").fetchall()) == 4
+        builder.commit(playlist_files(playlist(track(6), likes=3)), date="2026-01-05T06:00:00")
+        with ChangeIndex(Store.discover(repo)) as writer:  # WAL: not blocked by the reader
+            assert len(writer.entries(PID)) == len(before) + 1
+        assert len(reader.connection.execute("SELECT * FROM versions").fetchall()) == 4
+        reader.connection.execute("COMMIT")
+    with ChangeIndex(Store.discover(repo)) as again:
+        assert len(again.entries(PID)) == len(before) + 1
