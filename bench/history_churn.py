@@ -286,8 +286,8 @@ def measure(path: Path, args: argparse.Namespace) -> dict[str, tuple[float, floa
     }
     for name, command in reads.items():
         result[f"no index: {name}"] = median_of(runs, command, before=lambda: drop_index(path))
-    subprocess.run([*base, "index", "--rebuild"], check=True, stdout=subprocess.PIPE)
-    result["index --rebuild"] = median_of(runs, [*base, "index", "--rebuild"])
+    # a rebuild reads every version of every playlist: two runs (the first builds it)
+    result["index --rebuild"] = median_of(min(runs, 2), [*base, "index", "--rebuild"])
     wall, cpu = result["index --rebuild"]
     result["index --rebuild per 1,000 commits"] = (wall * 1000 / chain, cpu * 1000 / chain)
     for name, command in reads.items():

@@ -157,8 +157,11 @@ def export_sqlite(
         out.execute("INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild')")
         out.execute("INSERT INTO playlists_fts (playlists_fts) VALUES ('rebuild')")
         out.commit()
-    finally:
+    except BaseException:
         out.close()
+        partial.unlink(missing_ok=True)  # nothing half-written is left behind
+        raise
+    out.close()
     partial.replace(target)
     return counts
 
