@@ -11,6 +11,7 @@ lines carry a style name that the CLI applies only on a terminal.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import format_likes_plain
@@ -129,12 +130,24 @@ def cumulative_json(view: CumulativeView) -> Iterator[str]:
 # ---------------------------------------------------------------- text and markdown
 
 _CONTROL = str.maketrans(dict.fromkeys((7, 8, 11, 12, 13)))
+_SPECIAL = re.compile("[\t\x07\x08\x0b\x0c\x0d]")
 
 
 def terminal_safe(text: str) -> str:
-    """What rich prints for ``text`` when piped: tabs expanded, some controls stripped."""
-    text = text.translate(_CONTROL)
-    return text.expandtabs(8) if "\t" in text else text
+    """What rich prints for ``text`` when piped: some controls stripped, tabs expanded."""
+    if _SPECIAL.search(text) is None:  # nearly always: str.translate is slow per character
+        return text
+    if "\t" not in text:
+        return text.translate(_CONTROL)
+    # tab stops count terminal cells (wide and zero-width characters): rich's own rule
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    Console(file=buffer, highlight=False, soft_wrap=True).print(Text(text))
+    return buffer.getvalue()[:-1]
 
 
 def _track_text(doc: TrackDoc) -> str:

@@ -37,3 +37,30 @@ def test_many_shared_tracks_take_the_short_path() -> None:
     new[10] = track(15, name="Renamed")
     assert diff_versions(old, new, KeyCache()) == diff_tracks(old, new)
     assert diff_versions(None, new, KeyCache()) == diff_tracks(None, new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t\r\x07\x08\x0b\x0c\x1b\n→é🎵|")))
+def test_text_lines_are_what_rich_prints_to_a_pipe(line: str) -> None:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from gitarchive.output import terminal_safe
+
+    buffer = io.StringIO()
+    Console(file=buffer, highlight=False, soft_wrap=True).print(Text(line, style="green"))
+    assert terminal_safe(line) + "\n" == buffer.getvalue()
+
+
+def test_json_writers_match_json_dumps() -> None:
+    import json
+
+    from gitarchive.output import track_json
+
+    doc = {"id": None, "name": 'a "q" \\ \n é 🎵', "artists": [], "album": "", "url": None,
+           "duration_ms": 0}  # fmt: skip
+    assert track_json(doc, "") == json.dumps(doc, ensure_ascii=False, indent=2)
+    doc["artists"] = ["x", "y\u2028"]
+    assert track_json(doc, "") == json.dumps(doc, ensure_ascii=False, indent=2)

@@ -356,7 +356,11 @@ def entry_of_row(row: tuple[Any, ...]) -> Entry:
         previous_likes=previous_likes,
         name_changed=bool(flags & RENAMED),
         description_changed=bool(flags & DESCRIBED),
-        added=tuple(json.loads(added)),
-        removed=tuple(json.loads(removed)),
-        updated=tuple((pair[0], pair[1]) for pair in json.loads(updated)),
+        added=_docs(added),
+        removed=_docs(removed),
+        updated=() if updated == "[]" else tuple((b, a) for b, a in json.loads(updated)),
     )
+
+
+def _docs(text: str) -> tuple[dict[str, Any], ...]:
+    return () if text == "[]" else tuple(json.loads(text))  # most versions change no track
