@@ -120,8 +120,9 @@ class ChangeIndex:
 
     def all_cumulative_views(self) -> dict[str, CumulativeView]:
         self.catch_up_all()
+        decoder = fold.ViewDecoder()
         return {
-            playlist_id: fold.decode_view(data)
+            playlist_id: decoder.decode(data)
             for playlist_id, data in self.connection.execute(
                 "SELECT id, cumulative FROM playlists WHERE cumulative IS NOT NULL ORDER BY id"
             )

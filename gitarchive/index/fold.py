@@ -293,18 +293,6 @@ def _track_row(track: Track) -> list[Any]:
     ]
 
 
-def _track_of(row: list[Any]) -> Track:
-    name, artists, album, url, duration_ms, added_at = row
-    return Track(
-        name=name,
-        artists=tuple(Artist(artist[0], artist[1]) for artist in artists),
-        album=Album(album[0], album[1]),
-        url=url,
-        duration_ms=duration_ms,
-        added_at=None if added_at is None else datetime.fromisoformat(added_at),
-    )
-
-
 def encode_view(view: CumulativeView) -> bytes:
     document = [
         view.id,
@@ -320,23 +308,61 @@ def encode_view(view: CumulativeView) -> bytes:
     return zlib.compress(_compact(document).encode(), 1)
 
 
+class ViewDecoder:
+    """Stored cumulative views back to model objects, sharing equal artists, albums and dates.
+
+    Reading every view builds millions of small objects; artists, albums and
+    days repeat across tracks and playlists, so each distinct one is built once.
+    """
+
+    def __init__(self) -> None:
+        self._artists: dict[tuple[str, str | None], Artist] = {}
+        self._albums: dict[tuple[str, str | None], Album] = {}
+        self._days: dict[str, date] = {}
+
+    def _day(self, text: str) -> date:
+        day = self._days.get(text)
+        if day is None:
+            day = self._days[text] = date.fromisoformat(text)
+        return day
+
+    def _track(self, row: list[Any]) -> Track:
+        name, artists, album, url, duration_ms, added_at = row
+        found: list[Artist] = []
+        for artist_name, artist_url in artists:
+            artist = self._artists.get((artist_name, artist_url))
+            if artist is None:
+                artist = self._artists[(artist_name, artist_url)] = Artist(artist_name, artist_url)
+            found.append(artist)
+        album_key = (album[0], album[1])
+        album_object = self._albums.get(album_key)
+        if album_object is None:
+            album_object = self._albums[album_key] = Album(album[0], album[1])
+        moment = None if added_at is None else datetime.fromisoformat(added_at)
+        return Track(name, tuple(found), album_object, url, duration_ms, moment)
+
+    def decode(self, data: bytes) -> CumulativeView:
+        view_id, name, description, first_scraped, tracks = json.loads(zlib.decompress(data))
+        day = self._day
+        return CumulativeView(
+            view_id,
+            name,
+            description,
+            tracks=tuple(
+                CumulativeTrack(
+                    self._track(track),
+                    day(added),
+                    asterisk,
+                    None if removed is None else day(removed),
+                )
+                for track, added, asterisk, removed in tracks
+            ),
+            first_scraped=day(first_scraped),
+        )
+
+
 def decode_view(data: bytes) -> CumulativeView:
-    view_id, name, description, first_scraped, tracks = json.loads(zlib.decompress(data))
-    return CumulativeView(
-        id=view_id,
-        name=name,
-        description=description,
-        first_scraped=date.fromisoformat(first_scraped),
-        tracks=tuple(
-            CumulativeTrack(
-                track=_track_of(track),
-                added=date.fromisoformat(added),
-                added_asterisk=asterisk,
-                removed=None if removed is None else date.fromisoformat(removed),
-            )
-            for track, added, asterisk, removed in tracks
-        ),
-    )
+    return ViewDecoder().decode(data)
 
 
 def entry_of_row(row: tuple[Any, ...]) -> Entry:
