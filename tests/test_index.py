@@ -293,3 +293,16 @@ def test_a_reader_keeps_reading_while_a_writer_catches_up(tmp_path: Path) -> Non
         reader.connection.execute("COMMIT")
     with ChangeIndex(Store.discover(repo)) as again:
         assert len(again.entries(PID)) == len(before) + 1
+
+
+def test_version_imports_neither_sqlite_nor_the_index() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlite3', 'gitarchive.index', 'pygit2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
