@@ -329,3 +329,21 @@ def test_version_imports_neither_sqlite_nor_the_index() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
+
+
+def test_warm_history_imports_neither_the_readers_nor_markdown_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo))
+    assert invoke(repo, "index")[0] == 0
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        f"try:\n    main(['-C', {str(repo)!r}, 'history', {PID!r}, '--format', 'json'])\n"
+        "except SystemExit:\n    pass\n"
+        "names = ('gitarchive.formats', 'gitarchive.versions', 'markdown_it')\n"
+        "print(sorted(m for m in names if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
