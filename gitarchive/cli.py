@@ -822,6 +822,11 @@ def demo(
         out.print(line, markup=False)
 
 
+from gitarchive import cli_site  # noqa: E402 - registers `site` once the helpers above exist
+
+cli_site.register(app)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point (``gitarchive``); ``argv`` lets tests call it in-process."""
     return app(args=argv, prog_name="gitarchive")
