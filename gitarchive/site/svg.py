@@ -30,12 +30,12 @@ def format_count(value: float) -> str:
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high] (1, 2, 5 x 10^n steps)."""
+    """Round tick values covering [low, high] (1, 2, 2.5, 5 x 10^n steps)."""
     if high <= low:
         high = low + 1
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     start = math.floor(low / step) * step
     ticks = []
     value = start
