@@ -60,7 +60,10 @@
 
   // ------------------------------------------------------------ playlist viewer
   var dataNode = document.getElementById("data");
-  if (!dataNode) return;
+  if (!dataNode) {
+    document.body.setAttribute("data-ready", "1");
+    return;
+  }
   var data = JSON.parse(dataNode.textContent);
   var steps = data.versions;
   var tracks = data.tracks;
