@@ -194,3 +194,32 @@ def test_site_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "p").iterdir()) == [f"{PID}.html"]
     assert run_cli("-C", str(repo), "site", str(out), "--since", "yesterday") == 1
     assert run_cli("-C", str(repo), "site", str(out), "--playlist", "No such name") == 1
+
+
+def _site_job(workflow: str) -> str:
+    start = workflow.index("\n  site:\n")
+    end = workflow.find("\n  validate:\n", start)
+    return workflow[start : end if end > 0 else len(workflow)]
+
+
+def test_workflows_deploy_the_site_only_when_pages_is_switched_on(tmp_path: Path) -> None:
+    from pathlib import Path as RealPath
+
+    from gitarchive.registry import WORKFLOW_PATH
+
+    assert run_cli("init", str(tmp_path / "a")) == 0
+    generated = (tmp_path / "a" / WORKFLOW_PATH).read_text(encoding="utf-8")
+    own = (RealPath(__file__).parent.parent / ".github/workflows/archive.yml").read_text("utf-8")
+    for workflow in (generated, own):
+        job = _site_job(workflow)
+        assert "    needs: sync\n    if: vars.GITARCHIVE_PAGES == 'true'\n" in job
+        assert "run: gitarchive site _site" in job and "path: _site" in job
+        assert "pages: write" in job and "id-token: write" in job and "contents: read" in job
+        uses = re.findall(r"uses: (\S+)(.*)", job)
+        assert {name.split("@")[0] for name, _ in uses} == {
+            "actions/checkout", "actions/setup-python", "actions/configure-pages",
+            "actions/upload-pages-artifact", "actions/deploy-pages",
+        }  # fmt: skip
+        for name, comment in uses:  # pinned by full commit id, the version in a comment
+            assert re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", name), name
+            assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (name, comment)
