@@ -15,13 +15,13 @@ from helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive.history import history_document, timeline
+from gitarchive.history import diff_tracks, history_document, timeline
 from gitarchive.model import Album, Artist, Playlist, Track
 from gitarchive.site.data import PlaylistHistory, replay
 from gitarchive.site.pages import embed_json, index_page, playlist_page
 from gitarchive.site.svg import likes_chart, nice_ticks, sparkline
 from tests.repo_builder import RepoBuilder, playlist_files
-from tests.test_history import PID, playlist, track, version
+from tests.test_history import PID, plain, playlist, track, version
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,6 +105,24 @@ def test_random_histories_match_the_history_engine(states: list[list[int]]) -> N
     pool = [track(n) for n in range(10)]
     versions = [version(day + 1, playlist(*(pool[n] for n in s))) for day, s in enumerate(states)]
     check_against_history(versions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 11), max_size=8), min_size=1, max_size=10))
+def test_the_diff_of_changed_tracks_only_equals_diff_tracks(states: list[list[int]]) -> None:
+    # shared objects (as the readers give them), duplicates, renamed tracks with the same id,
+    # and plain-file tracks (keyed by line) that must match their JSON twins
+    base = [track(n) for n in range(4)]
+    pool = [*base, track(1, name="Song 1 (Live)"), *(plain(t) for t in base), track(5), track(6),
+            plain(track(5)), track(7), track(8)]  # fmt: skip
+    history = PlaylistHistory(PID)
+    previous = None
+    for state in states:
+        current = playlist(*(pool[n] for n in state))
+        assert history._diff(previous, current) == diff_tracks(
+            previous.tracks if previous else None, current.tracks
+        )
+        previous = current
 
 
 def test_since_starts_with_a_whole_list() -> None:

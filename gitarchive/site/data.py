@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.history import Change, CumulativeFold, diff_tracks, iso_utc
+from gitarchive.history import Change, CumulativeFold, TrackDiff, diff_tracks, iso_utc
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -77,8 +77,12 @@ class TrackTable:
         return found
 
     def indices(self, tracks: Sequence[Track]) -> list[int]:
-        memo = self._by_identity
-        return [memo[id(t)] if id(t) in memo else self.index(t) for t in tracks]
+        found: list[int | None] = list(map(self._by_identity.get, map(id, tracks)))
+        if None in found:
+            for position, index in enumerate(found):
+                if index is None:
+                    found[position] = self.index(tracks[position])
+        return found  # type: ignore[return-value]  # no None left
 
 
 def _positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
@@ -145,6 +149,8 @@ class PlaylistHistory:
     _previous_indices: list[int] | None = None  # the last shown step's list
     _shown: Playlist | None = None
     _last_likes: int | None = None
+    _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the last version's tracks
+    _unique: bool = False  # the last version listed each key once
 
     def add(self, version: Version) -> None:
         playlist = version.playlist
@@ -155,11 +161,45 @@ class PlaylistHistory:
         if likes is not None and likes != self._last_likes:
             self.likes.append((iso_utc(version.date), likes))
             self._last_likes = likes
-        diff = diff_tracks(previous.tracks if previous is not None else None, playlist.tracks)
+        diff = self._diff(previous, playlist)
         change = Change(version=version, previous=previous, diff=diff)
         self._previous = playlist
         if change.content_changed and (self.since is None or version.date >= self.since):
             self.steps.append(self._step(change))
+
+    def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
+        """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.
+
+        Tracks read from git are shared objects: a track still present is
+        usually the very same object. When each version lists every key once,
+        an object present in both versions is neither added, removed nor
+        updated, and it cannot be a candidate of ``align_keys`` (its key is
+        present on both sides), so ``diff_tracks`` of the remaining tracks, in
+        their order, is the whole diff (a property test checks it).
+        """
+        tracks = playlist.tracks
+        known = self._keys
+        keys: list[str | None] = list(map(known.get, map(id, tracks)))
+        if None in keys:
+            for position, key in enumerate(keys):
+                if key is None:
+                    keys[position] = tracks[position].key
+        # no None left; the ids stay valid while _previous holds these tracks
+        self._keys = dict(zip(map(id, tracks), keys, strict=True))  # type: ignore[arg-type]
+        unique = len(set(keys)) == len(keys)
+        was_unique, self._unique = self._unique, unique
+        if previous is None:
+            return diff_tracks(None, tracks)
+        before = previous.tracks
+        if not (unique and was_unique):
+            return diff_tracks(before, tracks)
+        before_ids = set(map(id, before))
+        after_ids = set(map(id, tracks))
+        if len(before_ids) != len(before) or len(after_ids) != len(tracks):
+            return diff_tracks(before, tracks)
+        gone = [track for track in before if id(track) not in after_ids]
+        new = [track for track in tracks if id(track) not in before_ids]
+        return diff_tracks(gone, new)
 
     def _step(self, change: Change) -> dict[str, Any]:
         playlist = change.playlist
@@ -179,7 +219,12 @@ class PlaylistHistory:
         diff = change.diff
         removed = _positions(previous.tracks, diff.removed) if previous is not None else []
         added = _positions(playlist.tracks, diff.added)
-        old = table.indices(previous.tracks) if previous is not None else []
+        if previous is None:
+            old = []
+        elif previous is self._shown and self._previous_indices is not None:
+            old = self._previous_indices
+        else:
+            old = table.indices(previous.tracks)
         if previous is not None and old != self._previous_indices:
             # earlier steps left out (--since), or a reorder-only version in between
             step["p"] = old
