@@ -91,6 +91,30 @@
     });
   })();
 
+  (function cumulativeRows() {
+    var body = document.querySelector("#cumulative tbody");
+    var fragment = document.createDocumentFragment();
+    data.cumulative.forEach(function (entry) {
+      var track = tracks[entry[0]];
+      var row = el("tr", entry[3] ? "gone" : "");
+      var title = el("td");
+      var name = track[3] ? el("a", "", track[0]) : el("bdi", "", track[0]);
+      if (track[3]) { name.href = track[3]; name.rel = "noopener noreferrer"; }
+      title.appendChild(name);
+      row.appendChild(title);
+      row.appendChild(el("td", "", track[1].join(", ")));
+      row.appendChild(el("td", "", track[2]));
+      var added = el("td", "", entry[1] + (entry[2] ? "*" : ""));
+      added.setAttribute("data-sort", entry[1]);
+      row.appendChild(added);
+      var removed = el("td", "", entry[3] || "");
+      removed.setAttribute("data-sort", entry[3] || "");
+      row.appendChild(removed);
+      fragment.appendChild(row);
+    });
+    body.appendChild(fragment);
+  })();
+
   var slider = document.getElementById("slider");
   var prev = document.getElementById("prev");
   var next = document.getElementById("next");
