@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -52,7 +51,6 @@ def register(app: typer.Typer) -> None:
         from gitarchive.gitstore import Store
         from gitarchive.site import build_site
 
-        started = time.perf_counter()
         store = Store.discover(cli.state.directory)
         ids = (
             sorted({versions.resolve_playlist(store, argument) for argument in playlist})
@@ -72,10 +70,9 @@ def register(app: typer.Typer) -> None:
             jobs=jobs or min(os.cpu_count() or 1, 4),
             open_store=functools.partial(Store.open, str(store.git_dir)),
         )
-        seconds = time.perf_counter() - started
         cli.out.print(
             f"Wrote {result.pages} pages ({len(result.summaries)} playlists, "
-            f"{result.bytes_written / 1_000_000:.1f} MB) to {target} in {seconds:.1f} s; "
-            f"open {target / 'index.html'}",
+            f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
+            "in a browser (it needs no server), or publish the folder (docs/site.md).",
             markup=False,
         )
