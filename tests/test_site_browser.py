@@ -253,9 +253,16 @@ def test_injected_script_in_names_does_not_run(browser: Browser, tmp_path: Path)
         playlist_files(playlist(track(1), evil, name=HOSTILE_NAME, likes=7)),
         date="2026-01-02T06:00:00Z",
     )
+    (repo / "gitarchive.toml").write_text('github = "some-owner/some-repo"\n')
     out = tmp_path / "out"
     done = runner.invoke(cli.app, ["-C", str(repo), "site", str(out)], catch_exceptions=False)
     assert done.exit_code == 0, done.output
+    head = str(builder.repo.head.target)
+    page, _ = open_page(browser, (out / "p" / f"{PID}.html").as_uri())
+    assert page.get_attribute("#vcommit", "href") == (
+        f"https://github.com/some-owner/some-repo/commit/{head}"
+    )
+    page.close()
     for url in ((out / "index.html").as_uri(), (out / "p" / f"{PID}.html").as_uri()):
         page, errors = open_page(browser, url)
         assert page.evaluate("window.__pwned === undefined")
