@@ -1,7 +1,7 @@
 """Benchmark: `gitarchive site` - build time, page weight and opening time in headless Chromium.
 
     python bench/site.py                  # demo + churn + 2,000 versions + 2,000 playlists x 500
-    python bench/site.py --skip-big       # without the 2,000-playlist archive
+    python bench/site.py --only open      # opening times only (sites built once, untimed)
     python bench/site.py --big-commits 5000 --big-plain   # the history bench's plain archive
 
 Archives come from bench/history.py's generator (pygit2, packed, cached under bench/.cache/):
@@ -101,7 +101,7 @@ def open_times(pages: list[Path], runs: int, blank: Path) -> dict[str, list[floa
                 page = browser.new_page()
                 started = time.perf_counter()
                 page.goto(page_path.as_uri())
-                page.wait_for_selector("body[data-ready='1']")
+                page.wait_for_selector("body[data-ready='1']", state="attached")
                 results[str(page_path)].append(time.perf_counter() - started)
                 page.close()
         browser.close()
@@ -135,30 +135,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--only", default="demo,churn,long,open,big",
+                        help="comma-separated sections to run")  # fmt: skip
     parser.add_argument("--big-commits", type=int, default=500)
     parser.add_argument("--big-plain", action="store_true")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     scratch = Path(tempfile.mkdtemp(prefix="gitarchive-bench-site-"))
     try:
-        demo = demo_archive(scratch)
-        build_row("demo", demo, scratch / "demo-site", 1, args.runs)
+        if "demo" in only:
+            demo = demo_archive(scratch)
+            build_row("demo", demo, scratch / "demo-site", 1, args.runs)
         churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
-        build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args.jobs, args.runs)
         long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
-        build_row("long (4 x 2,000 versions)", long, scratch / "long-site", args.jobs, args.runs)
-        blank = scratch / "blank.html"
-        blank.write_text('<!doctype html><body data-ready="1">')
-        pages = [largest_page(scratch / "churn-site"), largest_page(scratch / "long-site"),
-                 scratch / "churn-site" / "index.html"]  # fmt: skip
-        opened = open_times(pages, max(args.runs, 5), blank)
-        print("opening in headless Chromium (navigation to the version drawn):")
-        for page in [blank, *pages]:
-            label = "empty page (baseline)" if page == blank else str(page.relative_to(scratch))
-            size = page.stat().st_size
-            print(f"  {label:44} {size / 1e3:8.0f} KB  {fmt(opened[str(page)])}")
-        if not args.skip_big:
+        if "churn" in only:
+            build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args.jobs,
+                      args.runs)  # fmt: skip
+        if "long" in only:
+            build_row(
+                "long (4 x 2,000 versions)", long, scratch / "long-site", args.jobs, args.runs
+            )
+        if "open" in only:
+            for archive, name in ((churn, "churn-site"), (long, "long-site")):
+                if not (scratch / name).is_dir():
+                    site_cli(archive, scratch / name, args.jobs)
+            open_row(scratch, max(args.runs, 5))
+        if "big" in only:
             big = (
                 generated(commits=args.big_commits)
                 if args.big_plain
@@ -170,6 +173,19 @@ def main() -> None:
         print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_row(scratch: Path, runs: int) -> None:
+    blank = scratch / "blank.html"
+    blank.write_text('<!doctype html><body data-ready="1">')
+    pages = [largest_page(scratch / "churn-site"), largest_page(scratch / "long-site"),
+             scratch / "churn-site" / "index.html"]  # fmt: skip
+    opened = open_times(pages, runs, blank)
+    print("opening in headless Chromium (navigation to the version drawn):")
+    for page in [blank, *pages]:
+        label = "empty page (baseline)" if page == blank else str(page.relative_to(scratch))
+        size = page.stat().st_size
+        print(f"  {label:44} {size / 1e3:8.0f} KB  {fmt(opened[str(page)])}")
 
 
 if __name__ == "__main__":

@@ -296,3 +296,29 @@ def test_screenshot_of_a_playlist_page(
         shutil.copyfile(shot, target)
     assert errors == []
     page.close()
+
+
+def test_a_long_cumulative_table_is_folded_and_built_when_opened(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from gitarchive.site.pages import OPEN_TABLE_ROWS
+
+    half = OPEN_TABLE_ROWS // 2 + 1
+    builder = RepoBuilder(tmp_path / "archive")
+    builder.commit(playlist_files(playlist(*(track(n) for n in range(half)))), date="2026-01-01")
+    builder.commit(
+        playlist_files(playlist(*(track(n) for n in range(half, 2 * half)))), date="2026-01-02"
+    )
+    out = tmp_path / "out"
+    done = runner.invoke(
+        cli.app, ["-C", str(tmp_path / "archive"), "site", str(out)], catch_exceptions=False
+    )
+    assert done.exit_code == 0, done.output
+    page, errors = open_page(browser, (out / "p" / f"{PID}.html").as_uri())
+    assert page.locator("#cumulative tbody tr").count() == 0
+    assert not page.is_visible("#cumulative")
+    page.click("#everything summary")
+    assert page.locator("#cumulative tbody tr").count() == 2 * half
+    assert page.locator("#cumulative tr.gone").count() == half
+    assert errors == []
+    page.close()

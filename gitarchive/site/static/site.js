@@ -91,8 +91,9 @@
     });
   })();
 
-  (function cumulativeRows() {
+  function cumulativeRows() {
     var body = document.querySelector("#cumulative tbody");
+    if (body.rows.length) return;
     var fragment = document.createDocumentFragment();
     data.cumulative.forEach(function (entry) {
       var track = tracks[entry[0]];
@@ -113,7 +114,10 @@
       fragment.appendChild(row);
     });
     body.appendChild(fragment);
-  })();
+  }
+  var everything = document.getElementById("everything");
+  if (everything.open) cumulativeRows();
+  everything.addEventListener("toggle", function () { if (everything.open) cumulativeRows(); });
 
   var slider = document.getElementById("slider");
   var prev = document.getElementById("prev");
