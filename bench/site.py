@@ -78,6 +78,14 @@ def site_cli(archive: Path, out: Path, jobs: int) -> float:
     ))  # fmt: skip
 
 
+def history_cli(archive: Path) -> float:
+    """One playlist's `history --format json` as a new process: the start-up a command costs."""
+    return timed(lambda: subprocess.run(
+        [sys.executable, "-m", "gitarchive", "-C", str(archive), "history",
+         "37i9dQZF1DX5LEXW9eXA0n", "--format", "json"], check=True, stdout=subprocess.DEVNULL,
+    ))  # fmt: skip
+
+
 def fold_baseline(archive: Path, jobs: int) -> float:
     def run() -> None:
         store = Store(pygit2.Repository(str(archive)))
@@ -147,6 +155,8 @@ def main() -> None:
         if "demo" in only:
             demo = demo_archive(scratch)
             build_row("demo", demo, scratch / "demo-site", 1, args.runs)
+            history = [history_cli(demo) for _ in range(args.runs)]
+            print(f"  baseline: gitarchive history ID --format json (CLI) {fmt(history)}")
         churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
         long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
         if "churn" in only:
