@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
             open_store=functools.partial(Store.open, str(store.git_dir)),
         )
         cli.out.print(
-            f"Wrote {result.pages} pages ({len(result.summaries)} playlists, "
+            f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
+            f"({len(result.summaries)} playlists, "
             f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
             "in a browser (it needs no server), or publish the folder (docs/site.md).",
             markup=False,
