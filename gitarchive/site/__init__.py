@@ -2,7 +2,7 @@
 
 Pure page, data and SVG builders over the versions that :mod:`gitarchive.versions`
 reads from the log (the engine ``gitarchive history`` uses). No typer, rich or
-pygit2 here; the ``site`` command lives in ``gitarchive.cli_site``.
+pygit2 here; the ``site`` command lives in ``gitarchive.cli.site``.
 """
 
 from __future__ import annotations
