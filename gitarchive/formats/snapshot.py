@@ -72,7 +72,9 @@ def playlist_json(playlist: Playlist) -> dict[str, Any]:
     }
 
 
-def render_json(playlist: Playlist) -> str:
+def render_json_reference(playlist: Playlist) -> str:
+    """The snapshot's text by definition; :func:`gitarchive.formats.render_json` is the
+    same bytes, faster (see :mod:`gitarchive.formats.snapshot_text`)."""
     return json.dumps(playlist_json(playlist), indent=2, sort_keys=True) + "\n"
 
 
