@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, git, history
 from gitarchive.errors import FormatError, GitArchiveError
+from gitarchive.formats.cumulative_fast import read_cumulative_fast
 from gitarchive.formats.page import nav_line
 from gitarchive.formats.paths import (
     CUMULATIVE_DIR,
@@ -26,6 +27,7 @@ from gitarchive.formats.paths import (
     registry_path,
 )
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.sync.likes import hold_likes
 from gitarchive.sync.result import PlaylistChange
 
 if TYPE_CHECKING:
@@ -66,7 +68,14 @@ def plan_sync(
 ) -> Plan:
     """Render this sync's snapshots on top of ``base`` and keep the changed files only."""
     listing = base_listing(store, base)
-    named = apply_aliases(registry, fetched)
+    named = hold_likes(
+        store,
+        base,
+        listing,
+        apply_aliases(registry, fetched),
+        likes_every=settings.likes_every,
+        now=now,
+    )
     names = resolve_names(store, base, listing, registry, named)
     plan = Plan(base=base, names=names)
     day = now.astimezone(UTC).date()
@@ -260,7 +269,12 @@ def previous_cumulative(
     committed = git.read_file(store, base, path)
     if committed is not None:
         try:
-            return formats.read_cumulative(committed.decode("utf-8"), playlist_id, path=path)
+            text = committed.decode("utf-8")
+            # the page as gitarchive wrote it, without markdown-it; else the full reader
+            fast = read_cumulative_fast(text, playlist_id)
+            return (
+                fast if fast is not None else formats.read_cumulative(text, playlist_id, path=path)
+            )
         except FormatError as exc:
             exc.commit = exc.commit or base
             raise
