@@ -17,6 +17,7 @@ from test_formats_properties import PROPERTY, cumulative_views, ids, playlists, 
 
 from gitarchive.formats import read_cumulative, render_cumulative, render_json
 from gitarchive.formats.cumulative_fast import read_cumulative_fast
+from gitarchive.formats.markdown import escape, escape_slow
 from gitarchive.formats.snapshot import render_json_reference
 from gitarchive.model import (
     Album,
@@ -148,3 +149,18 @@ def test_fast_cumulative_reader_hostile_urls() -> None:
             first_scraped=date(2026, 1, 1),
         )
         assert read_cumulative_fast(render_cumulative(view, github=None), view.id) is None
+
+
+# ------------------------------------------------------------------ escaping
+
+
+@PROPERTY
+@given(texts, st.booleans())
+def test_escape_shortcut_equals_the_full_escape(text: str, commas: bool) -> None:
+    assert escape(text, commas=commas) == escape_slow(text, commas=commas)
+
+
+@PROPERTY
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20), st.booleans())
+def test_escape_shortcut_on_any_characters(text: str, commas: bool) -> None:
+    assert escape(text, commas=commas) == escape_slow(text, commas=commas)
