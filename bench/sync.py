@@ -22,7 +22,7 @@ end with the same tree, byte for byte.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import json
 import os
 import shutil
 import statistics
@@ -32,7 +32,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -49,9 +48,6 @@ from support.api import (  # noqa: E402
 
 from gitarchive.git import Store  # noqa: E402
 from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 BASE_DATE = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 GIT_ENV = {
@@ -201,6 +197,7 @@ def build_days_cache(cache: Path, ids: list[str], fake: RemoteFake, days: int) -
     registry.mkdir(parents=True)
     for playlist_id in ids:
         (registry / playlist_id).write_bytes(b"")
+    (partial / "gitarchive.toml").write_text('likes_every = "daily"\n')  # untracked
     for day in range(days + 1):
         fake.ask(f"day {day}")
         started = time.perf_counter()
@@ -211,24 +208,49 @@ def build_days_cache(cache: Path, ids: list[str], fake: RemoteFake, days: int) -
     partial.rename(cache)
 
 
-@contextlib.contextmanager
-def renderers_before_issue_17() -> Iterator[None]:
-    """The render step as it was: markdown-it for every committed cumulative page,
-    the pure-Python JSON encoder (``json.dumps`` with ``indent``)."""
-    from gitarchive import formats
-    from gitarchive.formats import snapshot
-    from gitarchive.sync import plan
-
-    saved = (plan.read_cumulative_fast, formats.render_json)
-    plan.read_cumulative_fast = lambda text, playlist_id: None
-    formats.render_json = snapshot.render_json_reference
-    try:
-        yield
-    finally:
-        plan.read_cumulative_fast, formats.render_json = saved
+BASELINE_SYNC = """
+import json, sys
+from datetime import datetime
+from pathlib import Path
+import gitarchive
+from gitarchive.git import Store
+from gitarchive.sync import SyncOptions, run_sync
+assert Path(gitarchive.__file__).is_relative_to(sys.argv[3]), gitarchive.__file__
+now = datetime.fromisoformat(sys.argv[2])
+result = run_sync(Store.discover(Path(sys.argv[1])), SyncOptions(now=now))
+print(json.dumps({**result.timings, "changed": len(result.changed)}))
+"""
 
 
-def likes_run(cache: Path, fake: RemoteFake, days: int, run: int) -> dict[str, float]:
+def extract_revision(revision: str, target: Path) -> Path:
+    """The package as it was at ``revision`` (``git archive``), for a same-run baseline."""
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", revision, "gitarchive"], cwd=HERE.parent, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def baseline_sync(code: Path, archive: Path, now: datetime) -> dict[str, float]:
+    """One sync by the code of another revision, in a child process (timed in there)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", BASELINE_SYNC, str(archive), now.isoformat(), str(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    timings: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    timings["process"] = time.perf_counter() - started
+    return timings
+
+
+def likes_run(
+    cache: Path, fake: RemoteFake, days: int, run: int, old_code: Path
+) -> dict[str, float]:
     fake.ask(f"day {days + 1}")
     now = BASE_DATE + timedelta(days=days + 1)
     with tempfile.TemporaryDirectory(prefix="gitarchive-bench-") as tmp:
@@ -236,29 +258,33 @@ def likes_run(cache: Path, fake: RemoteFake, days: int, run: int) -> dict[str, f
         before = Path(tmp) / "before"
         shutil.copytree(cache, ours, symlinks=True)
         shutil.copytree(cache, before, symlinks=True)
+        # the case is likes recorded daily (untracked: the older code knows no such key)
+        (ours / "gitarchive.toml").write_text('likes_every = "daily"\n')
+        (before / "gitarchive.toml").unlink(missing_ok=True)  # daily is all it knows
+        timings: dict[str, dict[str, float]] = {}
         # alternate which copy goes first, so neither always meets a warmer page cache
-        order = [(ours, False), (before, True)]
-        timings: dict[Path, dict[str, float]] = {}
-        for path, old in order if run % 2 == 0 else order[::-1]:
+        for side in ("ours", "before") if run % 2 == 0 else ("before", "ours"):
             os.sync()
-            with renderers_before_issue_17() if old else contextlib.nullcontext():
-                started = time.perf_counter()
-                result = run_sync(Store.discover(path), SyncOptions(now=now))
-                total = time.perf_counter() - started
+            if side == "before":
+                timings[side] = baseline_sync(old_code, before, now)
+                continue
+            started = time.perf_counter()
+            result = run_sync(Store.discover(ours), SyncOptions(now=now))
+            total = time.perf_counter() - started
             assert result.commit is not None, result.to_dict()
-            timings[path] = {**result.timings, "total": total, "changed": len(result.changed)}
+            timings[side] = {**result.timings, "total": total, "changed": len(result.changed)}
         same = git(ours, "rev-parse", "HEAD^{tree}") == git(before, "rev-parse", "HEAD^{tree}")
-        assert same, "the two renderers wrote different trees"
-        new, old_timings = timings[ours], timings[before]
+        assert same, "the two revisions wrote different trees"
+        new, old = timings["ours"], timings["before"]
         return {
             "fetch": new["fetch"],
             "render": new["render"],
             "commit": new["commit"],
             "total": new["total"],
             "total - fetch": new["total"] - new["fetch"],
-            "before: fetch": old_timings["fetch"],
-            "before: render": old_timings["render"],
-            "before: total": old_timings["total"],
+            "before: fetch": old["fetch"],
+            "before: render": old["render"],
+            "before: commit": old["commit"],
             "playlists": float(new["changed"]),
         }
 
@@ -273,8 +299,10 @@ def likes_daily(args: argparse.Namespace, fake: RemoteFake) -> None:
     if not cache.exists():
         build_days_cache(cache, ids, fake, args.days)
     runs = []
+    tmp = Path(tempfile.mkdtemp(prefix="gitarchive-bench-code-"))
+    old_code = extract_revision(args.baseline, tmp / "code")
     for run in range(args.runs):
-        numbers = likes_run(cache, fake, args.days, run)
+        numbers = likes_run(cache, fake, args.days, run, old_code)
         runs.append(numbers)
         print(
             f"run {run + 1}: {int(numbers['playlists'])} playlists changed; "
@@ -294,7 +322,7 @@ def likes_daily(args: argparse.Namespace, fake: RemoteFake) -> None:
             print(f"  {key:<16} {value:8.2f} s")
     print(
         f"  render step: {medians['before: render'] / medians['render']:.1f}x faster than "
-        f"before issue 17 (same run, same tree); whole sync = fetch + "
+        f"{args.baseline} (same run, same tree); whole sync = fetch + "
         f"{medians['total - fetch']:.2f} s (target: <= fetch + 8 s; render target <= 5 s)"
     )
 
@@ -366,6 +394,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--case", choices=("changes", "likes-daily"), default="changes")
     parser.add_argument("--days", type=int, default=8, help="likes-daily: days of history")
+    parser.add_argument(
+        "--baseline", default="ace9868", help="likes-daily: the revision whose sync is the baseline"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

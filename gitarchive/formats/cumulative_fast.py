@@ -25,16 +25,14 @@ from gitarchive.formats.durations import parse_duration
 from gitarchive.formats.page import nav_target
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track, playlist_url
 
-_TEXT = r"(?:\\.|[^\\\[\]|])*"  # escaped text: no unescaped bracket or pipe
-_URL = r"https?://[A-Za-z0-9:/._~%?=+@,;!*-]+"  # markdown reads these as written
-_LINK_RE = re.compile(rf"\[({_TEXT})\]\(({_URL})\)")
-_PLAIN_RE = re.compile(r"(?:\\.|[^\\\[\]|])*")
-_PLAIN_ARTIST_RE = re.compile(r"(?:\\.|[^\\\[\]|,])*")
-_CELL = r"(?:\\.|[^\\|])*?"
-_ROW_RE = re.compile(
-    rf"\| ({_CELL}) \| ({_CELL}) \| ({_CELL}) \| ([0-9:]*) \| "
-    r"(\d{4}-\d\d-\d\d(?:\\\*)?) \| (\d{4}-\d\d-\d\d)? \|"
-)
+# Parsing may be loose: whatever it reads is kept only if rendering it gives the page
+# back. What must hold is that the view read is in the form a page shows, so that
+# the markdown reader would read the same: URLs of this character set (markdown
+# reads them as written: no spaces, parentheses, brackets, escapes or entities).
+_URL_RE = re.compile(r"https?://[A-Za-z0-9:/._~%?=+@,;!*-]+")
+_TEXT = r"(?>[^\\\[\]|]+|\\.)*"  # atomic: no backtracking on hostile rows
+_LINK_RE = re.compile(rf"\[({_TEXT})\]\(([^()\s]*)\)")
+_PLAIN_ARTIST_RE = re.compile(r"(?>[^\\\[\]|,]+|\\.)*")
 _UNESCAPE_RE = re.compile(r"\\(.)|<br/>|&#(\d{1,7});")
 
 
@@ -55,17 +53,24 @@ def _unescape(text: str) -> str:
         return "\ufffd\x00"  # never equal to a rendering: the check fails
 
 
+def _url(url: str) -> str | None:
+    return url if _URL_RE.fullmatch(url) else None
+
+
 def _linked(cell: str) -> tuple[str, str | None] | None:
     """``[text](url)`` or escaped text alone; None for anything else."""
-    match = _LINK_RE.fullmatch(cell)
-    if match is not None:
-        return _unescape(match.group(1)), match.group(2)
-    if _PLAIN_RE.fullmatch(cell) is None:
-        return None
+    if cell.startswith("[") and cell.endswith(")"):
+        middle = cell.rfind("](")  # brackets in the text are escaped: \]\(
+        url = _url(cell[middle + 2 : -1]) if middle > 0 else None
+        return None if url is None else (_unescape(cell[1:middle]), url)
     return _unescape(cell), None
 
 
 def _artists(cell: str) -> tuple[Artist, ...] | None:
+    if cell.startswith("[") and cell.count("[") == 1:  # one linked artist: the usual cell
+        linked = _linked(cell)
+        if linked is not None and linked[1] is not None:
+            return (Artist(linked[0], linked[1]),)
     artists: list[Artist] = []
     position = 0
     while position < len(cell):
@@ -75,7 +80,10 @@ def _artists(cell: str) -> tuple[Artist, ...] | None:
             position += 2
         link = _LINK_RE.match(cell, position)
         if link is not None:
-            artists.append(Artist(_unescape(link.group(1)), link.group(2)))
+            url = _url(link.group(2))
+            if url is None:
+                return None
+            artists.append(Artist(_unescape(link.group(1)), url))
             position = link.end()
             continue
         plain = _PLAIN_ARTIST_RE.match(cell, position)
@@ -87,10 +95,12 @@ def _artists(cell: str) -> tuple[Artist, ...] | None:
 
 
 def _row(line: str) -> CumulativeTrack | None:
-    match = _ROW_RE.fullmatch(line)
-    if match is None:
+    if not (line.startswith("| ") and line.endswith(" |")):
         return None
-    title_cell, artists_cell, album_cell, length, added_text, removed_text = match.groups()
+    cells = line[2:-2].split(" | ")  # a pipe within a cell is escaped
+    if len(cells) != 6:
+        return None
+    title_cell, artists_cell, album_cell, length, added_text, removed_text = cells
     title = _linked(title_cell)
     album = _linked(album_cell)
     artists = _artists(artists_cell)

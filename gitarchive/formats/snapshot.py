@@ -168,6 +168,11 @@ def read_json(text: str, playlist_id: str, *, path: str | None = None) -> Playli
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    return read_json_data(raw, playlist_id, path=path)
+
+
+def read_json_data(raw: object, playlist_id: str, *, path: str | None = None) -> Playlist:
+    """:func:`read_json` of a document already parsed by ``json.loads``."""
     reader = _Reader(path)
     data = reader.obj(raw, "top level")
     url = data.get("url")

@@ -44,7 +44,25 @@ def _artist(artist: Artist) -> str:
     )
 
 
+# Each track's block, by the track (and its duration's type: 1 == True == 1.0 in Python).
+# A sync renders a playlist's snapshot twice when its tracks did not change (to check
+# the committed one, then today's): the second costs a lookup per track.
+_BLOCKS: dict[tuple[Track, type], str] = {}
+_BLOCKS_LIMIT = 200_000
+
+
 def _track(track: Track) -> str:
+    key = (track, type(track.duration_ms))
+    block = _BLOCKS.get(key)
+    if block is None:
+        block = _track_block(track)
+        if len(_BLOCKS) >= _BLOCKS_LIMIT:
+            _BLOCKS.clear()
+        _BLOCKS[key] = block
+    return block
+
+
+def _track_block(track: Track) -> str:
     if track.artists:
         artists = "[\n" + ",\n".join(_artist(a) for a in track.artists) + "\n      ]"
     else:

@@ -7,12 +7,11 @@ base commit's tree before any blob is read; the cumulative view is one step of
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitarchive import formats, git, history
 from gitarchive.errors import FormatError, GitArchiveError
@@ -27,6 +26,11 @@ from gitarchive.formats.paths import (
     registry_path,
 )
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.sync.committed import (
+    CommittedSnapshot,
+    committed_snapshot,
+    previous_with_same_tracks,
+)
 from gitarchive.sync.likes import hold_likes
 from gitarchive.sync.result import PlaylistChange
 
@@ -225,9 +229,11 @@ def render_playlist(
 ) -> tuple[dict[str, bytes], PlaylistChange] | None:
     """The files of ``playlist`` whose bytes changed since ``base``, or None if none did."""
     playlist_id = playlist.id
+    snapshot = committed_snapshot(store, listing, playlist_id)
+    document = playlist_json(playlist)
     plain = formats.render_plain(playlist).encode()
     if not _differs(listing, formats.plain_path(playlist_id), plain) and _unchanged_since(
-        store, listing, playlist, github, branch
+        store, listing, playlist, github, branch, snapshot, document
     ):
         return None
     rendered = {
@@ -240,15 +246,18 @@ def render_playlist(
     files = {path: data for path, data in rendered.items() if _differs(listing, path, data)}
     if not files:
         return None
-    previous = read_previous(store, base, playlist_id)
+    previous = previous_with_same_tracks(snapshot, playlist, document, base=base)
+    same_tracks = previous is not None
+    if previous is None:
+        previous = read_previous(store, base, playlist_id)
     view = history.update_cumulative(
-        previous_cumulative(store, base, playlist_id, previous), playlist, day
+        previous_cumulative(store, base, playlist_id, previous, listing), playlist, day
     )
     cumulative_file = formats.cumulative_path(playlist_id)
     cumulative = formats.render_cumulative(view, github=github, branch=branch).encode()
     if _differs(listing, cumulative_file, cumulative):
         files[cumulative_file] = cumulative
-    added, removed = _track_counts(previous, playlist)
+    added, removed = (0, 0) if same_tracks else _track_counts(previous, playlist)
     change = PlaylistChange(
         id=playlist_id,
         name=playlist.unique_name,
@@ -260,13 +269,21 @@ def render_playlist(
 
 
 def previous_cumulative(
-    store: Store, base: str | None, playlist_id: str, previous: Playlist | None
+    store: Store,
+    base: str | None,
+    playlist_id: str,
+    previous: Playlist | None,
+    listing: Listing | None = None,
 ) -> CumulativeView | None:
     """The committed cumulative view, rebuilt from the log when the file is missing."""
     if base is None:
         return None
     path = formats.cumulative_path(playlist_id)
-    committed = git.read_file(store, base, path)
+    if listing is not None:  # the blob id is known: no lookup of the path in base's tree
+        blob = listing.get(path)
+        committed = None if blob is None else git.read_blob(store, blob)
+    else:
+        committed = git.read_file(store, base, path)
     if committed is not None:
         try:
             text = committed.decode("utf-8")
@@ -306,6 +323,8 @@ def _unchanged_since(
     playlist: Playlist,
     github: str | None,
     branch: str,
+    snapshot: CommittedSnapshot | None,
+    document: Mapping[str, Any],
 ) -> bool:
     """Whether the committed files already say exactly what ``playlist`` would render.
 
@@ -323,11 +342,7 @@ def _unchanged_since(
         return False
     # JSON documents compared as data: json.loads runs in C, and the snapshot's
     # dict is what render_json would write (read_json on it would cost 10x more)
-    try:
-        committed = json.loads(git.read_blob(store, json_blob))
-    except ValueError:
-        return False
-    if committed != playlist_json(playlist):
+    if snapshot is None or snapshot.document is None or snapshot.document != document:
         return False
     nav = nav_line(playlist_id, current="pretty", github=github, branch=branch)
     return nav.encode() in git.read_blob(store, pretty_blob)
