@@ -241,8 +241,11 @@ def baseline_sync(code: Path, archive: Path, now: datetime) -> dict[str, float]:
         capture_output=True,
         text=True,
         env=env,
-        check=True,
+        cwd=code,  # `python -c` puts the working directory first on sys.path
+        check=False,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"the baseline sync failed:\n{done.stderr}")
     timings: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
     timings["process"] = time.perf_counter() - started
     return timings
