@@ -8,7 +8,7 @@ markdown reader gives, or None (then sync uses the markdown reader).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +18,7 @@ from test_formats_properties import PROPERTY, cumulative_views, ids, playlists, 
 from gitarchive.formats import read_cumulative, render_cumulative, render_json
 from gitarchive.formats.cumulative_fast import read_cumulative_fast
 from gitarchive.formats.markdown import escape, escape_slow
-from gitarchive.formats.snapshot import render_json_reference
+from gitarchive.formats.snapshot import format_added_at, render_json_reference
 from gitarchive.model import (
     Album,
     Artist,
@@ -164,3 +164,19 @@ def test_escape_shortcut_equals_the_full_escape(text: str, commas: bool) -> None
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20), st.booleans())
 def test_escape_shortcut_on_any_characters(text: str, commas: bool) -> None:
     assert escape(text, commas=commas) == escape_slow(text, commas=commas)
+
+
+@PROPERTY
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=9)), timezone(-timedelta(hours=5))]
+        ),
+    )
+    | st.datetimes()
+)
+def test_added_at_format_equals_strftime(value: datetime) -> None:
+    expected = (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
+    assert format_added_at(value) == expected

@@ -35,6 +35,8 @@ def format_added_at(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
+    if value.year >= 1000:  # isoformat is 3x faster; strftime's %Y does not pad below 1000
+        return value.isoformat(" ", "seconds")[:19]
     return value.strftime(ADDED_AT_FORMAT)
 
 

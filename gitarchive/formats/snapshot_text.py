@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from gitarchive.formats.snapshot import format_added_at
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from gitarchive.model import Artist, Playlist, Track
 
 
@@ -44,25 +46,7 @@ def _artist(artist: Artist) -> str:
     )
 
 
-# Each track's block, by the track (and its duration's type: 1 == True == 1.0 in Python).
-# A sync renders a playlist's snapshot twice when its tracks did not change (to check
-# the committed one, then today's): the second costs a lookup per track.
-_BLOCKS: dict[tuple[Track, type], str] = {}
-_BLOCKS_LIMIT = 200_000
-
-
 def _track(track: Track) -> str:
-    key = (track, type(track.duration_ms))
-    block = _BLOCKS.get(key)
-    if block is None:
-        block = _track_block(track)
-        if len(_BLOCKS) >= _BLOCKS_LIMIT:
-            _BLOCKS.clear()
-        _BLOCKS[key] = block
-    return block
-
-
-def _track_block(track: Track) -> str:
     if track.artists:
         artists = "[\n" + ",\n".join(_artist(a) for a in track.artists) + "\n      ]"
     else:
@@ -84,10 +68,18 @@ def _track_block(track: Track) -> str:
 
 def render_json(playlist: Playlist) -> str:
     """``playlists/pretty/<id>.json``: sorted keys, indent 2, ASCII, final newline."""
-    if playlist.tracks:
-        tracks = "[\n" + ",\n".join(_track(t) for t in playlist.tracks) + "\n  ]"
-    else:
-        tracks = "[]"
+    return json_with_tracks(playlist, json_tracks(playlist.tracks))
+
+
+def json_tracks(tracks: Sequence[Track]) -> str:
+    """The value of ``"tracks"`` in a snapshot, as :func:`render_json` writes it."""
+    if not tracks:
+        return "[]"
+    return "[\n" + ",\n".join(_track(t) for t in tracks) + "\n  ]"
+
+
+def json_with_tracks(playlist: Playlist, tracks: str) -> str:
+    """:func:`render_json` of ``playlist`` with its tracks already rendered (``json_tracks``)."""
     return (
         "{\n"
         f'  "description": {_leaf(playlist.description)},\n'

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
 from gitarchive.formats.snapshot import read_json_data
+from gitarchive.formats.snapshot_text import json_with_tracks
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -48,13 +49,16 @@ def previous_with_same_tracks(
     snapshot: CommittedSnapshot | None,
     playlist: Playlist,
     document: Mapping[str, Any],
+    tracks_text: str,
     *,
     base: str | None,
 ) -> Playlist | None:
     """The committed version when its snapshot lists exactly ``playlist``'s tracks, else None.
 
-    ``document`` is ``playlist_json(playlist)``. The tracks are taken from
-    ``playlist`` instead of being parsed from the snapshot; that is exact
+    ``document`` is ``playlist_json(playlist)``, ``tracks_text`` its tracks as the
+    snapshot writes them (:func:`~gitarchive.formats.snapshot_text.json_tracks`).
+    The tracks are taken from ``playlist`` instead of being parsed from the
+    snapshot; that is exact
     because the snapshot's bytes are then checked to be the rendering of the
     version returned (and reading a rendered snapshot gives its tracks back).
     Everything else is read by :func:`~gitarchive.formats.snapshot.read_json_data`,
@@ -71,6 +75,6 @@ def previous_with_same_tracks(
         exc.commit = exc.commit or base
         raise
     candidate = replace(head, tracks=playlist.tracks)
-    if formats.render_json(candidate).encode() != snapshot.data:
+    if json_with_tracks(candidate, tracks_text).encode() != snapshot.data:
         return None  # not byte for byte what gitarchive writes: read it in full
     return candidate

@@ -26,6 +26,7 @@ from gitarchive.formats.paths import (
     registry_path,
 )
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.formats.snapshot_text import json_tracks, json_with_tracks
 from gitarchive.sync.committed import (
     CommittedSnapshot,
     committed_snapshot,
@@ -236,17 +237,18 @@ def render_playlist(
         store, listing, playlist, github, branch, snapshot, document
     ):
         return None
+    tracks_text = json_tracks(playlist.tracks)  # shared: today's snapshot, the committed one
     rendered = {
         formats.plain_path(playlist_id): plain,
         formats.pretty_path(playlist_id): formats.render_pretty(
             playlist, github=github, branch=branch
         ).encode(),
-        formats.json_path(playlist_id): formats.render_json(playlist).encode(),
+        formats.json_path(playlist_id): json_with_tracks(playlist, tracks_text).encode(),
     }
     files = {path: data for path, data in rendered.items() if _differs(listing, path, data)}
     if not files:
         return None
-    previous = previous_with_same_tracks(snapshot, playlist, document, base=base)
+    previous = previous_with_same_tracks(snapshot, playlist, document, tracks_text, base=base)
     same_tracks = previous is not None
     if previous is None:
         previous = read_previous(store, base, playlist_id)
