@@ -292,6 +292,14 @@ def likes_run(
         }
 
 
+def print_run(run: int, numbers: dict[str, float]) -> None:
+    print(
+        f"run {run + 1}: {int(numbers['playlists'])} playlists changed; "
+        + ", ".join(f"{key} {value:.2f} s" for key, value in numbers.items() if key != "playlists"),
+        flush=True,
+    )
+
+
 def likes_daily(args: argparse.Namespace, fake: RemoteFake) -> None:
     ids = [generated_id(i) for i in range(args.playlists)]
     cache = (
@@ -303,17 +311,13 @@ def likes_daily(args: argparse.Namespace, fake: RemoteFake) -> None:
         build_days_cache(cache, ids, fake, args.days)
     runs = []
     tmp = Path(tempfile.mkdtemp(prefix="gitarchive-bench-code-"))
-    old_code = extract_revision(args.baseline, tmp / "code")
-    for run in range(args.runs):
-        numbers = likes_run(cache, fake, args.days, run, old_code)
-        runs.append(numbers)
-        print(
-            f"run {run + 1}: {int(numbers['playlists'])} playlists changed; "
-            + ", ".join(
-                f"{key} {value:.2f} s" for key, value in numbers.items() if key != "playlists"
-            ),
-            flush=True,
-        )
+    try:
+        old_code = extract_revision(args.baseline, tmp / "code")
+        for run in range(args.runs):
+            runs.append(likes_run(cache, fake, args.days, run, old_code))
+            print_run(run, runs[-1])
+    finally:
+        shutil.rmtree(tmp)
     medians = {key: statistics.median(numbers[key] for numbers in runs) for key in runs[0]}
     print(
         f"\nmedians of {len(runs)} runs ({args.playlists} playlists x {args.tracks} tracks, "
