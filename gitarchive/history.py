@@ -200,7 +200,7 @@ class Version:
     commit: str
     date: datetime
     playlist: Playlist
-    source: str = "json"  # "json", "pretty" or "plain": the file it was read from (formats.paths kinds)
+    source: str = "json"  # the kind of file it was read from: "json", "pretty" or "plain"
 
 
 @dataclass(frozen=True, slots=True)

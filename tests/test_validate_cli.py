@@ -71,6 +71,7 @@ def test_json_output(repo: pygit2.Repository) -> None:
             "line": None,
             "message": document["findings"][0]["message"],
             "commit": None,
+            "severity": "error",
         }
     ]
     (Path(repo.workdir) / "playlists/notes.txt").unlink()

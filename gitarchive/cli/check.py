@@ -145,18 +145,20 @@ def _report_findings(
     from gitarchive import validate as checks
     from gitarchive.errors import ValidationFailed
 
+    failing = checks.errors(findings)  # notes (e.g. legacy layouts) are shown, never fail
     if output_format is ValidateFormat.json:
         typer.echo(checks.findings_json(findings))
-        if findings:
+        if failing:
             raise typer.Exit(1)
         return
     stream = err if hook else out
     for finding in findings:
         stream.print(str(finding), markup=False, emoji=False)
-    if not findings:
+    if not failing:
         if hook is None:
             out.print("ok: no problems found", markup=False)
         return
+    findings = failing
     files = len({finding.path for finding in findings})
     summary = f"{len(findings)} problem(s) in {files} file(s)"
     if hook == "pre-push":

@@ -74,7 +74,7 @@ class CumulativeDoc:
 
     A line scan, not a markdown parse: every sync commit changes one cumulative
     page per changed playlist, and the pre-push check of them must stay cheap.
-    Cells are the source text with backslash escapes removed.
+    Cells are the source text as written (:func:`cell_text` removes the escapes).
     """
 
     lines: list[str]
@@ -89,8 +89,9 @@ class CumulativeDoc:
         return self.lines[0].startswith(nav_prefix(playlist_id, current="cumulative"))
 
 
-def _unescape(cell: str) -> str:
-    return _BACKSLASH_ESCAPE_RE.sub(r"\1", cell)
+def cell_text(cell: str) -> str:
+    """A raw cell's text with its backslash escapes removed (``2024-07-12\\*`` -> ``...*``)."""
+    return _BACKSLASH_ESCAPE_RE.sub(r"\1", cell) if "\\" in cell else cell
 
 
 def scan_cumulative(text: str) -> CumulativeDoc:
@@ -114,7 +115,7 @@ def scan_cumulative(text: str) -> CumulativeDoc:
         end = header + 2
         while end < len(lines) and lines[end].strip():
             cells = split_row(lines[end])
-            rows.append((end + 1, None if cells is None else [_unescape(c) for c in cells]))
+            rows.append((end + 1, cells))
             end += 1
     scraped = next((m for line in lines[end:] if (m := _FOOTNOTE_RE.search(line))), None)
     return CumulativeDoc(

@@ -146,69 +146,80 @@ class Block:
     paragraphs: list[str] = field(default_factory=list)
 
 
+def _line_of(token: Token, default: int = 0) -> int:
+    return (token.map[0] + 1) if token.map else default
+
+
+def _scan_blockquote(tokens: Sequence[Token], index: int) -> tuple[Block, int]:
+    """The blockquote opening at ``index`` and the index after it."""
+    block = Block("blockquote", _line_of(tokens[index]))
+    depth = 0
+    while index < len(tokens):
+        inner = tokens[index]
+        depth += inner.nesting if inner.type.startswith("blockquote") else 0
+        if inner.type == "inline":
+            block.paragraphs.append(inline_text(inner.children or ()))
+        index += 1
+        if depth == 0:
+            break
+    return block, index
+
+
+def _scan_table(tokens: Sequence[Token], index: int) -> tuple[Block, int]:
+    """The table opening at ``index`` and the index after it."""
+    block = Block("table", _line_of(tokens[index]))
+    row: list[list[Token]] = []
+    row_line = block.line
+    while index < len(tokens) and tokens[index].type != "table_close":
+        inner = tokens[index]
+        if inner.type == "tr_open":
+            row = []
+            row_line = _line_of(inner, block.line)
+        elif inner.type == "inline":
+            row.append(list(inner.children or ()))
+        elif inner.type == "tr_close":
+            if not block.header:
+                block.header = [inline_text(cell).strip() for cell in row]
+            else:
+                block.rows.append((row_line, row))
+        index += 1
+    return block, index + 1
+
+
+def _skip_container(tokens: Sequence[Token], index: int) -> int:
+    """The index after the container (a list, ...) opening at ``index``."""
+    depth = 0
+    while index < len(tokens):
+        depth += tokens[index].nesting
+        index += 1
+        if depth == 0:
+            break
+    return index
+
+
 def scan_blocks(tokens: Sequence[Token]) -> list[Block]:
+    """A page's top-level blocks, each with its first line."""
     blocks: list[Block] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        line = (token.map[0] + 1) if token.map else 0
-        if token.type == "paragraph_open":
+        line = _line_of(token)
+        if token.type in ("paragraph_open", "heading_open"):
             inline = tokens[index + 1]
-            blocks.append(Block("paragraph", line, list(inline.children or ()), inline.content))
-            index += 3
-        elif token.type == "heading_open":
-            inline = tokens[index + 1]
-            blocks.append(
-                Block(
-                    "heading",
-                    line,
-                    list(inline.children or ()),
-                    inline.content,
-                    level=int(token.tag[1:]),
-                )
-            )
+            kind = "paragraph" if token.type == "paragraph_open" else "heading"
+            level = int(token.tag[1:]) if kind == "heading" else 0
+            children = list(inline.children or ())
+            blocks.append(Block(kind, line, children, inline.content, level=level))
             index += 3
         elif token.type == "blockquote_open":
-            block = Block("blockquote", line)
-            depth = 0
-            while index < len(tokens):
-                inner = tokens[index]
-                depth += inner.nesting if inner.type.startswith("blockquote") else 0
-                if inner.type == "inline":
-                    block.paragraphs.append(inline_text(inner.children or ()))
-                index += 1
-                if depth == 0:
-                    break
+            block, index = _scan_blockquote(tokens, index)
             blocks.append(block)
         elif token.type == "table_open":
-            block = Block("table", line)
-            row: list[list[Token]] = []
-            row_line = line
-            while index < len(tokens) and tokens[index].type != "table_close":
-                inner = tokens[index]
-                if inner.type == "tr_open":
-                    row = []
-                    row_line = (inner.map[0] + 1) if inner.map else line
-                elif inner.type == "inline":
-                    row.append(list(inner.children or ()))
-                elif inner.type == "tr_close":
-                    if not block.header:
-                        block.header = [inline_text(cell).strip() for cell in row]
-                    else:
-                        block.rows.append((row_line, row))
-                index += 1
-            index += 1
+            block, index = _scan_table(tokens, index)
             blocks.append(block)
         elif token.nesting == 1:
-            # a list or anything else: skip to its closing token
-            depth = 0
-            kind_line = line
-            while index < len(tokens):
-                depth += tokens[index].nesting
-                index += 1
-                if depth == 0:
-                    break
-            blocks.append(Block("other", kind_line))
+            index = _skip_container(tokens, index)
+            blocks.append(Block("other", line))
         else:
             if token.type in ("hr", "code_block", "fence", "html_block"):
                 blocks.append(Block("other", line))

@@ -25,14 +25,19 @@ PLAIN_DIR = "playlists/plain"
 PRETTY_DIR = "playlists/pretty"
 CUMULATIVE_DIR = "playlists/cumulative"
 REGISTRY_DIR = "playlists/registry"
+FOLLOWERS_DIR = "playlists/followers"
+METADATA_DIR = "playlists/metadata"
 INDEX_PATH = "playlists/index.md"
 SETTINGS_PATH = "gitarchive.toml"
 KEEP_NAMES = frozenset({".gitkeep", ".keep"})
 
 #: The kinds of a playlist's own files, in the order :class:`ArchivePaths` lists them.
 PLAYLIST_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
-#: Every kind :func:`classify` can answer.
-KINDS = (*PLAYLIST_KINDS, "index", "settings", "keep", "stray", "other")
+#: Files that current spotify-playlist-archive clones also hold (read, never written).
+SPA_KINDS = ("cumulative_json", "followers", "metadata")
+#: Every kind :func:`classify` can answer. ``legacy`` is a file of the 2021 name-keyed
+#: layout (``pretty/<Name>.md``, ``cumulative/<Name>.md``).
+KINDS = (*PLAYLIST_KINDS, *SPA_KINDS, "index", "settings", "keep", "legacy", "stray", "other")
 
 
 def plain_path(playlist_id: str) -> str:
@@ -53,6 +58,16 @@ def cumulative_path(playlist_id: str) -> str:
 
 def registry_path(playlist_id: str) -> str:
     return f"{REGISTRY_DIR}/{playlist_id}"
+
+
+def followers_path(playlist_id: str) -> str:
+    """spotify-playlist-archive's likes by day: ``{"YYYY-MM-DD": count}``."""
+    return f"{FOLLOWERS_DIR}/{playlist_id}.json"
+
+
+def cumulative_json_path(playlist_id: str) -> str:
+    """spotify-playlist-archive's cumulative view as JSON."""
+    return f"{CUMULATIVE_DIR}/{playlist_id}.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +111,11 @@ class PathKind:
 _PLAYLIST_FILES: dict[str, tuple[tuple[str, str], ...]] = {
     "plain": (("", "plain"),),
     "pretty": ((".md", "pretty"), (".json", "json")),
-    "cumulative": ((".md", "cumulative"),),
+    "cumulative": ((".md", "cumulative"), (".json", "cumulative_json")),
+    "followers": ((".json", "followers"),),
 }
+# 2021 clones named these pages by the playlist's name instead of its id.
+_LEGACY_FOLDERS = frozenset({"pretty", "cumulative"})
 
 
 def classify(path: str) -> PathKind:
@@ -121,10 +139,14 @@ def classify(path: str) -> PathKind:
     folder, name = parts
     if folder == "registry":
         return PathKind("registry", name)
+    if folder == "metadata":
+        return PathKind("metadata")
     for suffix, kind in _PLAYLIST_FILES.get(folder, ()):
         stem = name[: len(name) - len(suffix)] if suffix else name
         if name.endswith(suffix) and is_playlist_id(stem):
             return PathKind(kind, stem)
+    if folder in _LEGACY_FOLDERS and name.endswith(".md") and name != ".md":
+        return PathKind("legacy")
     return PathKind("stray")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from gitarchive.formats.paths import classify
 from gitarchive.validate.checks.secrets import check_secrets
-from gitarchive.validate.findings import Finding, findings_json
+from gitarchive.validate.findings import Finding, errors, findings_json
 from gitarchive.validate.push import (
     MAX_COMMITS_ONE_BY_ONE,
     PushUpdate,
@@ -56,6 +56,7 @@ __all__ = [
     "check_secrets",
     "classify",
     "commits_to_push",
+    "errors",
     "findings_json",
     "parse_pre_push",
     "validate_commit_all",

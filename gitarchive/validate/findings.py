@@ -23,6 +23,13 @@ class Finding:
             where = f"{self.commit[:12]}:{where}"
         return f"{where}: {self.rule} {self.message}"
 
+    @property
+    def is_note(self) -> bool:
+        """A note is shown but does not fail validation (see rules.NOTES)."""
+        from gitarchive.validate.rules import NOTES
+
+        return self.rule in NOTES
+
     def at(self, commit: str) -> Finding:
         return self if self.commit is not None else replace(self, commit=commit)
 
@@ -33,12 +40,19 @@ class Finding:
             "line": self.line,
             "message": self.message,
             "commit": self.commit,
+            "severity": "note" if self.is_note else "error",
         }
 
 
+def errors(findings: list[Finding]) -> list[Finding]:
+    """The findings that fail validation (notes left out)."""
+    return [finding for finding in findings if not finding.is_note]
+
+
 def findings_json(findings: list[Finding]) -> str:
+    failing = errors(findings)
     return json.dumps(
-        {"ok": not findings, "count": len(findings), "findings": [f.to_dict() for f in findings]},
+        {"ok": not failing, "count": len(failing), "findings": [f.to_dict() for f in findings]},
         indent=2,
         ensure_ascii=False,
     )

@@ -41,9 +41,10 @@ TABLE: tuple[Rule, ...] = (
     Rule(
         "GA004",
         ERROR,
-        "layout: `playlists/` holds only `registry/<id>`, `plain/<id>`, "
-        "`pretty/<id>.md`, `pretty/<id>.json`, `cumulative/<id>.md`, `index.md` (and "
-        "`.gitkeep`/`.keep`); anything else, including subfolders, is a stray",
+        "layout: `playlists/` holds only `registry/<id>`, `plain/<id>`, `pretty/<id>.md`, "
+        "`pretty/<id>.json`, `cumulative/<id>.md`, `index.md` (and `.gitkeep`/`.keep`), and "
+        "spotify-playlist-archive's `cumulative/<id>.json`, `followers/<id>.json`, `metadata/*`; "
+        "anything else, including other subfolders, is a stray",
     ),
     Rule(
         "GA005",
@@ -56,6 +57,12 @@ TABLE: tuple[Rule, ...] = (
         "layout: nothing under `playlists/` is a symbolic link (git mode 120000), in any "
         "validated or pushed commit, the index or the work tree; a link is reported, never "
         "followed",
+    ),
+    Rule(
+        "GA007",
+        NOTE,
+        "legacy: a page of the 2021 name-keyed layout (`pretty/<Name>.md`, `cumulative/<Name>.md`) "
+        "is reported as a note, not an error (it is not checked; nothing is written there)",
     ),
     Rule(
         "GA010",
@@ -135,6 +142,26 @@ TABLE: tuple[Rule, ...] = (
         "this playlist's, and `formats.read_json` reads it",
     ),
     Rule(
+        "GA032",
+        ERROR,
+        "spotify-playlist-archive: `cumulative/<id>.json` is valid JSON with `date_first_scraped`, "
+        "`name`, `description`, `tracks[{url, name, album, artists, duration_ms, date_added, "
+        "date_added_asterisk, date_removed}]` (dates `YYYY-MM-DD`)",
+    ),
+    Rule(
+        "GA033",
+        ERROR,
+        "spotify-playlist-archive: `followers/<id>.json` is valid JSON mapping `YYYY-MM-DD` to a "
+        "like count (a whole number >= 0, or null)",
+    ),
+    Rule(
+        "GA034",
+        ERROR,
+        "spotify-playlist-archive: `metadata/*.json` is valid JSON mapping playlist ids to a name "
+        "(compact) or to `{url, original_name, unique_name, description, snapshot_id, "
+        "num_followers, owner}` (full); `metadata/*.br` are compressed copies, not read",
+    ),
+    Rule(
         "GA040",
         ERROR,
         "consistency: the plain file, the pretty table and the JSON list the same "
@@ -190,6 +217,7 @@ TABLE: tuple[Rule, ...] = (
 
 #: code -> summary, for callers that only need the words.
 RULES: dict[str, str] = {rule.code: rule.summary for rule in TABLE}
+NOTES: frozenset[str] = frozenset(rule.code for rule in TABLE if rule.severity == NOTE)
 SEVERITY: dict[str, str] = {rule.code: rule.severity for rule in TABLE}
 
 TABLE_START = (

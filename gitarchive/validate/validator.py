@@ -17,6 +17,7 @@ from gitarchive.formats.paths import (
     INDEX_PATH,
     PRETTY_DIR,
     REGISTRY_DIR,
+    SPA_KINDS,
     PathKind,
     archive_paths,
     classify,
@@ -32,6 +33,7 @@ from gitarchive.validate.checks.pretty import check_pretty
 from gitarchive.validate.checks.registry import check_registry
 from gitarchive.validate.checks.secrets import check_secrets
 from gitarchive.validate.checks.snapshot import check_snapshot
+from gitarchive.validate.checks.spa import check_spa_file
 from gitarchive.validate.checks.text import decode, lenient
 from gitarchive.validate.findings import Finding
 
@@ -43,10 +45,15 @@ if TYPE_CHECKING:
 
 STRAY_MESSAGE = (
     "stray file: playlists/ holds only registry/<id>, plain/<id>, pretty/<id>.md, "
-    "pretty/<id>.json, cumulative/<id>.md and index.md"
+    "pretty/<id>.json, cumulative/<id>.md, index.md (and spotify-playlist-archive's "
+    "cumulative/<id>.json, followers/<id>.json, metadata/*)"
 )
 _PLAYLIST_FILE_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
-_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "keep")
+_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "keep", *SPA_KINDS)
+LEGACY_MESSAGE = (
+    "a page of the 2021 name-keyed layout (pages are named by playlist id now); "
+    "kept as it is, not checked"
+)
 
 
 class Validator:
@@ -93,13 +100,15 @@ class Validator:
         findings: list[Finding] = []
         if kind.kind == "stray":
             findings.append(Finding("GA004", path, None, STRAY_MESSAGE))
+        elif kind.kind == "legacy":
+            findings.append(Finding("GA007", path, None, LEGACY_MESSAGE))
         if kind.kind == "registry" and kind.playlist_id is not None:
             findings += check_registry(path, kind.playlist_id, data)
             findings += check_secrets(path, lenient(data))  # an alias is free text
             self._add(findings)
             return
-        if b"\0" in data[:8000]:
-            if kind.kind in _TEXT_KINDS:
+        if b"\0" in data[:8000] or (kind.kind == "metadata" and not path.endswith(".json")):
+            if kind.kind in _TEXT_KINDS and kind.kind != "metadata":
                 findings.append(Finding("GA005", path, None, "binary file, expected UTF-8 text"))
             self._add(findings)
             return
@@ -125,6 +134,8 @@ class Validator:
             return check_cumulative(path, playlist_id, scan_cumulative(text))
         if kind.kind == "index":
             return check_index(path, text)[1]
+        if kind.kind in SPA_KINDS:
+            return check_spa_file(path, kind.kind, text)
         return []
 
     # -- the fast path: pages that are exactly what sync writes

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from gitarchive.formats.cumulative import COLUMNS, CumulativeDoc, parse_added, parse_day
+from gitarchive.formats.cumulative import (
+    COLUMNS,
+    CumulativeDoc,
+    cell_text,
+    parse_added,
+    parse_day,
+)
 from gitarchive.formats.durations import parse_duration
 from gitarchive.model import playlist_url
 from gitarchive.validate.findings import Finding
@@ -28,7 +34,7 @@ def check_cumulative(path: str, playlist_id: str, doc: CumulativeDoc) -> list[Fi
         if cells is None or len(cells) != len(COLUMNS):
             report(line, "row does not have 6 cells (escape '|' as '\\|')")
             continue
-        length, added, removed = cells[3], cells[4], cells[5]
+        length, added, removed = (cell_text(cell) for cell in cells[3:6])
         if length and parse_duration(length) is None:
             report(line, f"length {length!r} is not m:ss or h:mm:ss")
         if parse_added(added) is None:
