@@ -12,11 +12,11 @@ in the same run. Prints per-run numbers, the medians, and the ratio.
 
 ``--case likes-daily`` is a real archive's day: 1,000 playlists with ``--days``
 days of history (each day 10% of the playlists swap tracks, every playlist's
-likes move), then the next day's sync, timed per step. The same-run baselines
-are the fetch step alone (target: whole sync <= fetch + 8 s) and the same sync
-with the renderers of before issue 17 (markdown-it reading every committed
-cumulative page, ``json.dumps(indent=2)``) in a second copy; both copies must
-end with the same tree, byte for byte.
+likes move and are recorded: ``likes_every = "daily"``), then the next day's
+sync, timed per step. The same-run baselines are the fetch step alone (target:
+whole sync <= fetch + 8 s) and the same sync by the code of ``--baseline`` (a
+revision, extracted with ``git archive`` and run in a child process) in a second
+copy of the archive; both copies must end with the same tree, byte for byte.
 """
 
 from __future__ import annotations
