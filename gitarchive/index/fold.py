@@ -26,13 +26,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
-from gitarchive.history import CumulativeFold, Version
 from gitarchive.index import db
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
 from gitarchive.timeline import Entry, KeyCache, entry_of
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
+    from gitarchive.history import CumulativeFold
     from gitarchive.model import Playlist
 
 FIRST, RENAMED, DESCRIBED = 1, 2, 4
@@ -111,7 +111,8 @@ class Folder:
         if best is None or best == (state.last_kind, state.last_blob):
             return  # deleted (tracking pauses), or the best source did not change
         kind, blob = best
-        from gitarchive import versions
+        from gitarchive import versions  # the fold's modules: only when versions are read
+        from gitarchive.history import CumulativeFold, Version
 
         paths = versions.source_paths(state.id)
         source = versions.SOURCE_KINDS[kind]
