@@ -22,7 +22,7 @@ from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
 
     from gitarchive.git import Store
@@ -393,13 +393,25 @@ class ListedPlaylist:
         }
 
 
-def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> list[ListedPlaylist]:
-    """Every registry entry with what HEAD holds for it (no history walk beyond last change)."""
+def list_playlists(
+    store: Store,
+    unavailable: dict[str, str] | None = None,
+    last_changes: Callable[[], Mapping[str, datetime]] | None = None,
+) -> list[ListedPlaylist]:
+    """Every registry entry with what HEAD holds for it (no history walk beyond last change).
+
+    ``last_changes``: when each plain file last changed, from the change index;
+    without it, the log is walked back until every entry's change is found.
+    """
     registry = read_registry(store)
     head = git.head_id(store)
     committed = set(read_registry(store, commit=head).entries) if head else set()
     names = _index_names(store, head)
-    changed = git.last_changed(store, PLAIN_DIR, registry.entries)
+    if last_changes is not None:
+        changed = last_changes()
+    else:
+        walked = git.last_changed(store, PLAIN_DIR, registry.entries)
+        changed = {playlist_id: info.date for playlist_id, info in walked.items()}
     unavailable = unavailable or {}
     rows: list[ListedPlaylist] = []
     for playlist_id, entry in sorted(registry.entries.items()):
@@ -414,13 +426,12 @@ def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> l
             status = "registry entry not committed"
         else:
             status = "ok"
-        info = changed.get(playlist_id)
         rows.append(
             ListedPlaylist(
                 id=playlist_id,
                 name=name or entry.alias,
                 tracks=tracks,
-                last_change=info.date if info else None,
+                last_change=changed.get(playlist_id),
                 status=status,
             )
         )

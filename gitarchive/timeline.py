@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.history import diff_tracks, track_document
-
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
@@ -104,6 +102,8 @@ def diff_versions(
     nor the order of the others, nor the plain/JSON matching (whose candidates
     are keys absent from the new version). Otherwise the full diff is taken.
     """
+    from gitarchive.history import diff_tracks  # only a fold diffs; the index reads entries
+
     if before is None:
         return diff_tracks(None, after)
     shared = set(map(id, before)).intersection(map(id, after))
@@ -120,6 +120,8 @@ def diff_versions(
 
 def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
     """The entry of ``version``, diffed against the previous version's playlist."""
+    from gitarchive.history import diff_tracks, track_document
+
     playlist = version.playlist
     before = previous.tracks if previous else None
     if cache is None:

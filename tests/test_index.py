@@ -29,7 +29,9 @@ from support.models import model_track as track
 from support.models import plain_track as plain
 from typer.testing import CliRunner
 
+import gitarchive.git
 from gitarchive import cli
+from gitarchive.formats import registry_path
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db
 from gitarchive.sync import SyncOptions, run_sync
@@ -67,11 +69,15 @@ def read_commands(playlist_id: str) -> list[list[str]]:
 
 
 def outputs(repo: Path, ids: list[str]) -> dict[str, tuple[int, str, str]]:
-    return {
+    found = {
         " ".join(command): invoke(repo, *command)
         for playlist_id in ids
         for command in read_commands(playlist_id)
     }
+    # last: `list` reads an index that exists (here, after the reads above) and walks otherwise
+    for command in (["list"], ["list", "--json"]):
+        found[" ".join(command)] = invoke(repo, *command)
+    return found
 
 
 def index_file(repo: Path) -> Path:
@@ -150,6 +156,33 @@ def test_deleted_and_re_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     builder.commit(deleted_files(PID), date="2026-01-04T06:00:00")
     builder.commit(playlist_files(playlist(track(2), track(3))), date="2026-01-05T06:00:00")
     assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+
+
+def test_list_shows_the_last_plain_change_with_and_without_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = RepoBuilder(tmp_path / "repo", bare=True)
+    registered = {registry_path(PID): "", registry_path(OTHER): ""}
+    first = playlist_files(playlist(track(1), likes=1))
+    builder.commit({**registered, **first}, date="2026-01-01T06:00:00")
+    # likes only: the JSON snapshot changes, the plain file does not
+    builder.commit(playlist_files(playlist(track(1), likes=2)), date="2026-01-02T06:00:00")
+    builder.commit(playlist_files(playlist(track(1), track(2), likes=2)), date="2026-01-03")
+    builder.commit(playlist_files(playlist(track(1), track(2), likes=3)), date="2026-01-04")
+    walked = assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+    code, text, _ = walked["list"]
+    assert code == 0
+    assert f"{PID}      2  2026-01-03" in text
+    assert f"{OTHER}      -  -" in text
+    # with an index, `list` does not walk the log
+    assert index_file(tmp_path / "repo").exists()
+    with monkeypatch.context() as patched:
+        patched.setattr(gitarchive.git, "last_changed", _no_walk)
+        assert invoke(tmp_path / "repo", "list") == walked["list"]
+
+
+def _no_walk(*args: object) -> object:
+    raise AssertionError("walked the log although the index was there")
 
 
 def test_merges_follow_the_first_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,8 +16,6 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.history import format_likes_plain
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -160,6 +158,8 @@ def timeline_text(
     name: str, playlist_id: str, listed: Iterable[Entry], *, likes: bool
 ) -> Iterator[tuple[str, str | None]]:
     """``history``'s text lines as (line, style): git log's layout."""
+    from gitarchive.history import format_likes_plain
+
     yield f"{name} ({playlist_id})", "bold"
     yield "", None
     for entry in listed:
@@ -201,6 +201,8 @@ def timeline_markdown(
     name: str, playlist_id: str, listed: Iterable[Entry], *, likes: bool
 ) -> Iterator[str]:
     """``history --format markdown``, one version per chunk."""
+    from gitarchive.history import format_likes_plain
+
     yield f"# History of {_md(name)}\n\n<https://open.spotify.com/playlist/{playlist_id}>\n"
     for entry in listed:
         lines = ["", f"## {entry.date:%Y-%m-%d %H:%M} UTC — `{entry.commit[:12]}`", ""]

@@ -90,7 +90,6 @@ def cumulative(
 ) -> None:
     """Every track the playlist ever held, with Added / Removed dates."""
     from gitarchive import formats
-    from gitarchive import history as core
     from gitarchive.cli import output
 
     store, playlist_id = open_playlist(playlist)
@@ -100,7 +99,9 @@ def cumulative(
     if output_format is CumulativeFormat.json:
         output.write_cumulative_json(view)
     elif output_format is CumulativeFormat.csv:
-        sys.stdout.write(core.cumulative_csv(view))
+        from gitarchive.history import cumulative_csv
+
+        sys.stdout.write(cumulative_csv(view))
     else:
         github, branch = link_settings(store)
         sys.stdout.write(formats.render_cumulative(view, github=github, branch=branch))

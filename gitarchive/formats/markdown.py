@@ -28,13 +28,16 @@ escaped ``\\,`` is never mistaken for a separator.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 # Characters markdown could read as syntax anywhere in a line.
 _ALWAYS = r"\\#()\[\]\-*_`|~<"
@@ -83,6 +86,16 @@ def escape_slow(text: str, *, commas: bool = False) -> str:
     text = markdown_safe(text)
     if not text:
         return ""
+    pattern = _SPECIAL_WITH_COMMA_RE if commas else _SPECIAL_RE
+    # most names need nothing escaped: a page holds thousands of them
+    if (
+        not text[0].isspace()
+        and not text[-1].isspace()
+        and text[0] not in "+>"
+        and pattern.search(text) is None
+        and _LEADING_ORDERED_RE.match(text) is None
+    ):
+        return text
     start = 0
     end = len(text)
     while start < end and text[start].isspace():
@@ -90,7 +103,6 @@ def escape_slow(text: str, *, commas: bool = False) -> str:
     while end > start and text[end - 1].isspace():
         end -= 1
     middle = text[start:end]
-    pattern = _SPECIAL_WITH_COMMA_RE if commas else _SPECIAL_RE
     body = pattern.sub(_escape_char, middle)
     if middle[:1] in ("+", ">"):
         body = "\\" + body
@@ -150,7 +162,11 @@ def _cached_inline(state: StateCore) -> None:
         token.children = children
 
 
-def _parser() -> MarkdownIt:
+@functools.cache
+def parser() -> MarkdownIt:
+    """The one reader of pages, built on first use: rendering never needs markdown-it."""
+    from markdown_it import MarkdownIt
+
     # Emphasis is not read: our pages escape * and _, and the oldest
     # spotify-playlist-archive pages did not, where "a_b_c" is a name, not markup.
     # Link reference definitions are not read either, so an inline run's tokens
@@ -163,11 +179,8 @@ def _parser() -> MarkdownIt:
     return md
 
 
-PARSER = _parser()
-
-
 def parse(text: str) -> list[Token]:
-    return PARSER.parse(text)
+    return parser().parse(text)
 
 
 def token_text(token: Token) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from gitarchive.errors import FormatError
 from gitarchive.formats.durations import format_duration
 from gitarchive.formats.markdown import Linked, escape, inline_text, link, linked_list, linked_text
 from gitarchive.formats.paths import cumulative_path, plain_path, pretty_path
 from gitarchive.model import Album, Artist, Track, is_playlist_id, playlist_url
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 GITHISTORY = "https://github.githistory.xyz"
 _GITHISTORY_RE = re.compile(

@@ -20,7 +20,7 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
-from gitarchive.formats.markdown import PARSER, code_span, escape, link, linked_text, parse
+from gitarchive.formats.markdown import code_span, escape, link, linked_text, parse, parser
 from gitarchive.formats.page import (
     Block,
     cell_album,
@@ -96,7 +96,7 @@ class Summary:
         return parse_songs(self.songs_text.strip())
 
     def owner(self) -> Owner:
-        inline = PARSER.parseInline(self.owner_source)
+        inline = parser().parseInline(self.owner_source)
         owner = linked_text(list(inline[0].children or ()) if inline else [])
         return Owner(name=owner.text, url=owner.url or "")
 

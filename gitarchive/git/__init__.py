@@ -11,91 +11,180 @@ every operation is a function taking the store first. By concern:
 * ``commit``: one sync commit and its crash protocol
 * ``worktree``: the work tree files and index entries of exactly the paths written
 * ``pack``: a sync's blobs in one new pack
-* ``maintenance``: a geometric roll-up of packs, so their number and size stay bounded
-* ``faults``: named fault points for the fault-injection tests (test-only switch)
 * ``lock``: one sync at a time (an OS file lock)
 * ``remote``: push and fetch
 * ``walk``: history walks
 * ``chain``: the change index's walks (catch-up from a folded commit, fingerprint)
 * ``changes``: commit ranges, changed and staged files (what the hooks check)
 * ``modes``: which paths are symbolic links (reported, never read through)
+* ``maintenance``: a geometric roll-up of packs, so their number and size stay bounded
+* ``faults``: named fault points for the fault-injection tests (test-only switch)
 """
 
 from __future__ import annotations
 
-from gitarchive.git.chain import (
-    ChainWalk,
-    history_fingerprint,
-    walk_commits_since,
-    walk_paths_since,
-    walk_since,
-)
-from gitarchive.git.changes import (
-    changed_files,
-    changed_paths,
-    commits_between,
-    commits_not_on_remotes,
-    has_commit,
-    is_zero_id,
-    peel_to_commit,
-    remote_tracking_ids,
-    staged_changes,
-    staged_files,
-    tree_files,
-)
-from gitarchive.git.commit import (
-    PENDING_FILE,
-    build_commit,
-    check_can_commit,
-    commit_changes,
-    recover_pending,
-)
-from gitarchive.git.faults import fault_point
-from gitarchive.git.lock import LOCK_FILE, ArchiveLock
-from gitarchive.git.maintenance import keep_packs_healthy, store_stats
-from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
-from gitarchive.git.pack import write_blob_pack
-from gitarchive.git.remote import PushTarget, fetch_tip, github_slug, push_head, push_target
-from gitarchive.git.repository import (
-    GITHUB_ACTIONS_BOT,
-    CommitInfo,
-    Identity,
-    Store,
-    blob_id_of,
-    commit_info,
-    current_branch,
-    entry_id,
-    head_id,
-    hooks_dir,
-    init_repository,
-    is_ancestor,
-    is_ignored,
-    list_dir,
-    read_blob,
-    read_file,
-    ref_id,
-    require_full_history,
-    resolve,
-    resolve_identity,
-    shallow_boundary,
-    update_head,
-)
-from gitarchive.git.walk import (
-    FolderChange,
-    PathsChange,
-    commit_at,
-    last_changed,
-    walk_folders,
-    walk_paths,
-)
-from gitarchive.git.worktree import (
-    check_folders,
-    check_writable,
-    checkout_paths,
-    read_worktree_file,
-    worktree_matches,
-    write_worktree_files,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gitarchive.git.chain import (
+        ChainWalk,
+        history_fingerprint,
+        walk_commits_since,
+        walk_paths_since,
+        walk_since,
+    )
+    from gitarchive.git.changes import (
+        changed_files,
+        changed_paths,
+        commits_between,
+        commits_not_on_remotes,
+        has_commit,
+        is_zero_id,
+        peel_to_commit,
+        remote_tracking_ids,
+        staged_changes,
+        staged_files,
+        tree_files,
+    )
+    from gitarchive.git.commit import (
+        PENDING_FILE,
+        build_commit,
+        check_can_commit,
+        commit_changes,
+        recover_pending,
+    )
+    from gitarchive.git.faults import fault_point
+    from gitarchive.git.lock import LOCK_FILE, ArchiveLock
+    from gitarchive.git.maintenance import keep_packs_healthy, store_stats
+    from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
+    from gitarchive.git.pack import write_blob_pack
+    from gitarchive.git.remote import PushTarget, fetch_tip, github_slug, push_head, push_target
+    from gitarchive.git.repository import (
+        GITHUB_ACTIONS_BOT,
+        CommitInfo,
+        Identity,
+        Store,
+        blob_id_of,
+        commit_info,
+        current_branch,
+        entry_id,
+        head_id,
+        hooks_dir,
+        init_repository,
+        is_ancestor,
+        is_ignored,
+        list_dir,
+        read_blob,
+        read_file,
+        ref_id,
+        require_full_history,
+        resolve,
+        resolve_identity,
+        shallow_boundary,
+        update_head,
+    )
+    from gitarchive.git.walk import (
+        FolderChange,
+        PathsChange,
+        commit_at,
+        last_changed,
+        walk_folders,
+        walk_paths,
+    )
+    from gitarchive.git.worktree import (
+        check_folders,
+        check_writable,
+        checkout_paths,
+        read_worktree_file,
+        worktree_matches,
+        write_worktree_files,
+    )
+
+# Submodules are imported on first use (PEP 562): a read served by the change
+# index needs `repository` and `chain` only, and importing every concern
+# (commit, pack, remote, worktree, ...) cost a read command ~40 ms of CPU.
+_HOME = {
+    "fault_point": "faults",
+    "keep_packs_healthy": "maintenance",
+    "store_stats": "maintenance",
+    "ArchiveLock": "lock",
+    "ChainWalk": "chain",
+    "CommitInfo": "repository",
+    "FolderChange": "walk",
+    "GITHUB_ACTIONS_BOT": "repository",
+    "Identity": "repository",
+    "LOCK_FILE": "lock",
+    "PENDING_FILE": "commit",
+    "PathsChange": "walk",
+    "PushTarget": "remote",
+    "Store": "repository",
+    "blob_id_of": "repository",
+    "build_commit": "commit",
+    "changed_files": "changes",
+    "changed_paths": "changes",
+    "changed_symlinks": "modes",
+    "check_can_commit": "commit",
+    "check_folders": "worktree",
+    "check_writable": "worktree",
+    "checkout_paths": "worktree",
+    "commit_at": "walk",
+    "commit_changes": "commit",
+    "commit_info": "repository",
+    "commits_between": "changes",
+    "commits_not_on_remotes": "changes",
+    "current_branch": "repository",
+    "entry_id": "repository",
+    "fetch_tip": "remote",
+    "github_slug": "remote",
+    "has_commit": "changes",
+    "head_id": "repository",
+    "history_fingerprint": "chain",
+    "hooks_dir": "repository",
+    "init_repository": "repository",
+    "is_ancestor": "repository",
+    "is_ignored": "repository",
+    "is_zero_id": "changes",
+    "last_changed": "walk",
+    "list_dir": "repository",
+    "peel_to_commit": "changes",
+    "push_head": "remote",
+    "push_target": "remote",
+    "read_blob": "repository",
+    "read_file": "repository",
+    "read_worktree_file": "worktree",
+    "recover_pending": "commit",
+    "ref_id": "repository",
+    "remote_tracking_ids": "changes",
+    "require_full_history": "repository",
+    "resolve": "repository",
+    "resolve_identity": "repository",
+    "shallow_boundary": "repository",
+    "staged_changes": "changes",
+    "staged_files": "changes",
+    "staged_symlinks": "modes",
+    "tree_files": "changes",
+    "tree_symlinks": "modes",
+    "update_head": "repository",
+    "walk_commits_since": "chain",
+    "walk_folders": "walk",
+    "walk_paths": "walk",
+    "walk_paths_since": "chain",
+    "walk_since": "chain",
+    "worktree_matches": "worktree",
+    "write_blob_pack": "pack",
+    "write_worktree_files": "worktree",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "GITHUB_ACTIONS_BOT",

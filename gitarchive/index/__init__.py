@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive import git
@@ -19,7 +20,6 @@ from gitarchive.index import db, fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView
@@ -128,6 +128,19 @@ class ChangeIndex:
             )
         }
 
+    def last_plain_changes(self) -> dict[str, datetime]:
+        """Per playlist whose plain file is at HEAD: when a commit last changed that file.
+
+        What ``git.last_changed(store, PLAIN_DIR, ...)`` finds by walking the log
+        (``list``'s last change), after folding every playlist up to HEAD.
+        """
+        self.catch_up_all()
+        rows = self.connection.execute(
+            "SELECT p.id, c.time FROM playlists p JOIN chain c ON c.position = p.plain_changed"
+            " WHERE p.plain_blob IS NOT NULL"
+        )
+        return {playlist_id: datetime.fromtimestamp(time, tz=UTC) for playlist_id, time in rows}
+
     def commit_at(self, when: datetime) -> str | None:
         """As ``git.commit_at``: the newest chain commit committed at or before ``when``."""
         row = self.connection.execute(
@@ -162,6 +175,17 @@ def using_index(store: Store, warn: Callable[[str], None], action: Callable[[Cha
             return action(index)
 
 
+def worth_reading(store: Store) -> bool:
+    """Whether an index already exists where it can be used (not disabled, not shallow).
+
+    For the commands that need every playlist folded (``list``, a sync's
+    commit): building an index from nothing costs more than their own walk.
+    """
+    if not db.index_path(store).exists() or os.environ.get(db.DISABLE_ENV):
+        return False
+    return not git.shallow_boundary(store)  # read commands refuse a shallow history
+
+
 def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool:
     """After ``sync`` committed: fold its commit into an existing index, if that is cheap.
 
@@ -170,9 +194,7 @@ def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool
     index is created here. A failure never fails the sync: the index is a cache.
     Returns whether the index was updated.
     """
-    if not db.index_path(store).exists() or os.environ.get(db.DISABLE_ENV):
-        return False
-    if git.shallow_boundary(store):  # read commands refuse a shallow history: so does the index
+    if not worth_reading(store):
         return False
     try:
         with ChangeIndex(store, warn) as index:

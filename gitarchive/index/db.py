@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -34,13 +34,16 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE chain (position INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, time INTEGER NOT NULL);
 CREATE INDEX chain_commit ON chain (commit_id);
 -- per playlist: the fold's state after the commit at `folded` (its files' blob
--- ids, the last version's source, the cumulative view, zlib-compressed JSON)
+-- ids, the last version's source, the cumulative view, zlib-compressed JSON;
+-- plain_changed: the position of the last commit that changed its plain file,
+-- what `list` shows as the last change)
 CREATE TABLE playlists (
     id TEXT PRIMARY KEY,
     folded INTEGER NOT NULL,
     json_blob TEXT, markdown_blob TEXT, plain_blob TEXT,
     last_kind INTEGER, last_blob TEXT, last_time INTEGER,
-    cumulative BLOB
+    cumulative BLOB,
+    plain_changed INTEGER
 ) WITHOUT ROWID;
 -- every version of every folded playlist: what the timeline shows of it;
 -- flags: 1 first version, 2 renamed, 4 description changed; added/removed/

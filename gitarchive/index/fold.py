@@ -26,16 +26,17 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
-from gitarchive.history import CumulativeFold, Version
 from gitarchive.index import db
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
 from gitarchive.timeline import Entry, KeyCache, entry_of
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
+    from gitarchive.history import CumulativeFold
     from gitarchive.model import Playlist
 
 FIRST, RENAMED, DESCRIBED = 1, 2, 4
+PLAIN = 2  # the plain file's place in PlaylistState.files (versions.source_paths' order)
 
 
 def _compact(value: object) -> str:
@@ -51,6 +52,7 @@ class PlaylistState:
     last_blob: str | None = None
     last_time: int | None = None
     cumulative: bytes | None = None  # as stored; decoded only when the fold resumes
+    plain_changed: int | None = None
     previous: Playlist | None = None
     fold: CumulativeFold | None = None
     rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -73,7 +75,7 @@ class Folder:
     def load(self, playlist_id: str, all_folded: int) -> PlaylistState:
         row = self.connection.execute(
             "SELECT folded, json_blob, markdown_blob, plain_blob, last_kind, last_blob,"
-            " last_time, cumulative FROM playlists WHERE id = ?",
+            " last_time, cumulative, plain_changed FROM playlists WHERE id = ?",
             (playlist_id,),
         ).fetchone()
         if row is None:
@@ -86,6 +88,7 @@ class Folder:
             last_blob=row[5],
             last_time=row[6],
             cumulative=row[7],
+            plain_changed=row[8],
         )
 
     def save(self, state: PlaylistState, folded: int) -> None:
@@ -94,9 +97,9 @@ class Folder:
             view = state.fold.view()
             cumulative = None if view is None else encode_view(view)
         self.connection.execute(
-            "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (state.id, folded, *state.files, state.last_kind, state.last_blob,
-             state.last_time, cumulative),
+             state.last_time, cumulative, state.plain_changed),
         )  # fmt: skip
         self.connection.executemany(
             "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
@@ -111,7 +114,8 @@ class Folder:
         if best is None or best == (state.last_kind, state.last_blob):
             return  # deleted (tracking pauses), or the best source did not change
         kind, blob = best
-        from gitarchive import versions
+        from gitarchive import versions  # the fold's modules: only when versions are read
+        from gitarchive.history import CumulativeFold, Version
 
         paths = versions.source_paths(state.id)
         source = versions.SOURCE_KINDS[kind]
@@ -224,6 +228,8 @@ def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id:
     position = state.folded + 1
     for commit, time, blobs in walked:
         if list(blobs) != state.files:
+            if blobs[PLAIN] != state.files[PLAIN]:
+                state.plain_changed = position
             state.files = list(blobs)
             folder.step(state, position, commit, time)
         position += 1
@@ -259,6 +265,8 @@ def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
                 state = states[playlist_id] = folder.load(playlist_id, done)
             if position <= state.folded:
                 continue  # folded on its own already
+            if index == PLAIN and blob != state.files[PLAIN]:
+                state.plain_changed = position
             state.files[index] = blob
             touched.add(playlist_id)
         for playlist_id in sorted(touched):
