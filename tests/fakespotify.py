@@ -76,8 +76,9 @@ Faults (per test)
     promise the full body, half is sent, connection closed), "non_json" (200 text/html),
     "empty" (200, empty body), "quota" (429 with ``"reason": "QUOTA_EXCEEDED"``), "html"
     (an HTML error page with ``status``), "raw" (``body`` bytes with ``status`` and
-    ``headers``, e.g. any Retry-After text). ``match`` is a substring of the request path+query (e.g. a
-    playlist id, "/items", "offset=50", "/api/token"); ``times=None`` means forever.
+    ``headers``, e.g. any Retry-After text). ``match`` is a substring of the request
+    path+query (e.g. a playlist id, "/items", "offset=50", "/api/token"); ``times=None``
+    means forever.
     ``fake.latency`` adds seconds to every request (sleep in the handler thread).
 
 Request log
@@ -99,6 +100,7 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,9 +108,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))  # standalone use (benchmarks)
-from spotify_fields import apply_fields, parse_fields  # noqa: E402
-
-from collections.abc import Callable
+from spotify_fields import apply_fields, parse_fields
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
