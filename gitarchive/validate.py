@@ -33,6 +33,7 @@ from markdown_it import MarkdownIt
 
 from gitarchive import gitstore
 from gitarchive.errors import FormatError, UsageError
+from gitarchive.formats.durations import parse_duration
 from gitarchive.model import is_playlist_id, playlist_url
 
 if TYPE_CHECKING:
@@ -462,7 +463,6 @@ _MD = MarkdownIt("commonmark").enable("table")
 _MD.normalizeLink = lambda url: url  # type: ignore[method-assign]
 _MD.validateLink = lambda url: True  # type: ignore[method-assign]
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_DURATION = re.compile(r"^(\d+):([0-5]\d)$")
 _SUMMARY = re.compile(
     r" - (?P<likes>[\d,]+ likes?|\?\?\? likes) - (?P<songs>[\d,]+) songs? - (?P<total>[^-]+)$"
 )
@@ -656,7 +656,7 @@ def _check_table(path: str, table: _Table, lines: list[str]) -> list[Finding]:
             findings.append(
                 Finding("GA022", path, line, f"row number is {cells[0]!r}; expected {number}")
             )
-        if cells[4] and not _DURATION.match(cells[4]):
+        if cells[4] and parse_duration(cells[4]) is None:
             findings.append(
                 Finding("GA023", path, line, f"length {cells[4]!r} is not a m:ss duration")
             )
@@ -675,9 +675,9 @@ def _check_summary(path: str, table: _Table, line: int, match: re.Match[str]) ->
                 f"says {songs} songs but the table has {len(table.rows)} rows",
             )
         )
-    durations = [_DURATION.match(cells[4] or "0:00") for _, cells in table.rows if len(cells) == 5]
-    if all(durations) and len(durations) == len(table.rows):
-        low = sum(int(m.group(1)) * 60 + int(m.group(2)) for m in durations if m) * 1000
+    durations = [parse_duration(cells[4] or "0:00") for _, cells in table.rows if len(cells) == 5]
+    if all(d is not None for d in durations) and len(durations) == len(table.rows):
+        low = sum(d for d in durations if d is not None)
         high = low + 1000 * len(durations)  # each row is floored to the second
         total = _total_range_ms(match.group("total"))
         if total is None:
@@ -765,7 +765,7 @@ def check_cumulative(path: str, playlist_id: str, text: str) -> list[Finding]:
             )
             continue
         length, added, removed = cells[3], cells[4], cells[5]
-        if length and not _DURATION.match(length):
+        if length and parse_duration(length) is None:
             findings.append(Finding("GA026", path, where, f"length {length!r} is not m:ss"))
         if not _valid_date(added.removesuffix("\\*")):
             findings.append(Finding("GA026", path, where, f"Added {added!r} is not a date"))

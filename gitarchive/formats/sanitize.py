@@ -14,8 +14,10 @@ Rules:
   CRLF and CR become LF, every other control character a space;
 * a playlist name is never empty: the caller's fallback (the previous name,
   which only sync knows, else the playlist id) stands in for a blank one;
-* a duration is a whole number of milliseconds in ``0..MAX_DURATION_MS``,
-  anything else is unknown (None);
+* a duration is a whole number of milliseconds in ``0..MAX_DURATION_MS``:
+  from the API, a null or negative one is clamped to 0 and a longer one to the
+  maximum (the JSON snapshot, the pretty page's Length column and the
+  validator all need a number; the client counts the clamped ones);
 * a follower count is a whole number >= 0, anything else is unknown (None).
 """
 
@@ -55,9 +57,7 @@ def description_problem(text: str) -> str | None:
 
 
 def duration_problem(value: object) -> str | None:
-    """Why ``value`` is not a known duration in ms (None itself means unknown: fine)."""
-    if value is None:
-        return None
+    """Why ``value`` may not be a track's ``duration_ms`` in the archive, or None."""
     if isinstance(value, bool) or not isinstance(value, int):
         return "is not a whole number"
     if not 0 <= value <= MAX_DURATION_MS:
@@ -85,12 +85,11 @@ def clean_description(text: str) -> str:
     return _DESCRIPTION_CONTROL_RE.sub(" ", _LINE_BREAK_RE.sub("\n", text))
 
 
-def clean_duration(value: object) -> int | None:
-    """Milliseconds if ``value`` is a plausible duration, else None (unknown)."""
-    if duration_problem(value) is not None or value is None:
-        return None
-    assert isinstance(value, int)
-    return value
+def clean_duration(value: int | None) -> int:
+    """``value`` clamped into ``0..MAX_DURATION_MS``; null (unknown) becomes 0."""
+    if value is None:
+        return 0
+    return min(max(0, value), MAX_DURATION_MS)
 
 
 def clean_count(value: object) -> int | None:

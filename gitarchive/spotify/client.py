@@ -500,10 +500,11 @@ class SpotifyClient:
             method, _, rest = what.partition(" ")
             path = rest.split(" offset ")[0]
             request = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
+            shown = {k: v if len(v) <= 40 else v[:37] + "..." for k, v in (params or {}).items()}
             return BadRequest(
                 f"Spotify rejected gitarchive's request as malformed (HTTP 400{said}): "
-                f"{request}. This is a bug in gitarchive, not a problem with the playlist: "
-                "please report it with this line",
+                f"{method} {path}" + (f"?{urlencode(shown)}" if shown else "") + ". This is "
+                "a bug in gitarchive, not a problem with the playlist: please report it",
                 request=request,
             )
         if status == 403:

@@ -7,7 +7,7 @@ with the wrong type. A bad value becomes an ``InvalidResponse`` for that one
 playlist instead of a crash of the whole sync. Text and numbers pass through
 :mod:`gitarchive.formats.sanitize`, the rule set the validator uses too: names
 lose control characters, a blank playlist name becomes the caller's fallback,
-implausible durations and negative follower counts become unknown.
+null or implausible durations are clamped, negative follower counts are unknown.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class ParseStats:
     episodes: int = 0
     shapeless: int = 0  # entries carrying neither `item` nor `track`: an API shape we do not know
     tracks: int = 0  # entries that became tracks (local files and episodes included)
-    unknown_durations: int = 0  # durations negative or implausibly long: recorded as unknown
+    unknown_durations: int = 0  # durations null, negative or implausibly long: clamped
     blank_name: bool = False  # Spotify sent a blank playlist name; the fallback stands in
 
 
@@ -210,7 +210,7 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
     name = clean_name(reader.opt_str(item, "name", where_item) or "")
     raw_duration = reader.opt_int(item, "duration_ms", where_item)
     duration = clean_duration(raw_duration)
-    kind_suffix = "+unknown_duration" if duration is None and raw_duration is not None else ""
+    kind_suffix = "+unknown_duration" if duration != raw_duration else ""
     item_type = reader.opt_str(item, "type", where_item) or "track"
     is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
 
