@@ -53,7 +53,7 @@ _BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;]+")
 # digit. Spotify ids (22 characters) and English words stay; access tokens (~200),
 # refresh tokens (~130), client secrets (32 hex) and GitHub tokens (40) go.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+=]{32,}")
-_MIN_SECRET = 6  # shorter values would redact ordinary words
+_MIN_SECRET = 8  # shorter values would redact ordinary words (real secrets are 32+)
 
 
 def remember_secret(value: str | None) -> None:

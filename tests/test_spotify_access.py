@@ -320,3 +320,20 @@ def test_my_playlists_needs_a_user(fake_spotify_dev: FakeSpotify) -> None:
 
     with pytest.raises(AuthError, match="gitarchive login"):
         run(go())
+
+
+def test_sync_errors_group_by_cause_with_the_same_wording(fake_spotify_dev: FakeSpotify) -> None:
+    serve_world(fake_spotify_dev)
+    other = fake_id("theirs", 2)
+    fake_spotify_dev.add_playlist(make_playlist(other, 1, owner_id="stranger"))
+    results = run(fetch_all(client(fake_spotify_dev), [*WORLD, other]))
+    causes = {
+        i: getattr(r, "cause", None) for i, r in results.items() if not isinstance(r, Playlist)
+    }
+    groups = access.group_by_cause(causes)
+    assert [(g.cause, g.ids) for g in groups] == [
+        (access.NOT_OWNER, tuple(sorted([THEIRS, other]))),
+        (access.SPOTIFY_OWNED, (EDITORIAL,)),
+    ]
+    assert groups[0].line().startswith("2 playlists (")
+    assert access.CAUSES[access.NOT_OWNER].summary in str(results[THEIRS])

@@ -167,3 +167,49 @@ class PlaylistSummary:
     def readable(self) -> bool:
         """Owned or collaborative: a development-mode app may read its entries."""
         return self.owned or self.collaborative
+
+
+@dataclass(frozen=True, slots=True)
+class CauseGroup:
+    """Playlists refused for one cause: reported once, with the count and the ids."""
+
+    cause: str
+    ids: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        return CAUSES[self.cause].summary
+
+    @property
+    def fix(self) -> str:
+        return CAUSES[self.cause].fix
+
+    def line(self, *, shown_ids: int = 5) -> str:
+        """``3 playlists (a, b, c): summary: fix``: one line per cause."""
+        count = len(self.ids)
+        listed = ", ".join(self.ids[:shown_ids]) + (", ..." if count > shown_ids else "")
+        noun = "playlist" if count == 1 else "playlists"
+        return f"{count} {noun} ({listed}): {self.summary}: {self.fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cause": self.cause,
+            "count": len(self.ids),
+            "ids": list(self.ids),
+            "summary": self.summary,
+            "fix": self.fix,
+        }
+
+
+def group_by_cause(causes: dict[str, str | None]) -> list[CauseGroup]:
+    """``{playlist id: cause or None}`` → one group per cause, most playlists first.
+
+    Sync passes its failed playlists' ``error.cause`` (Forbidden, PlaylistUnavailable);
+    doctor passes its reports' ``cause``. Ids without a cause are left out.
+    """
+    groups: dict[str, list[str]] = {}
+    for playlist_id, cause in causes.items():
+        if cause is not None and cause in CAUSES:
+            groups.setdefault(cause, []).append(playlist_id)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [CauseGroup(cause, tuple(sorted(ids))) for cause, ids in ordered]

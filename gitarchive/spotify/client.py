@@ -288,6 +288,10 @@ class SpotifyClient:
 
         return await my_playlists(self, include_followed=include_followed)
 
+    async def check_token(self) -> None:
+        """Get an access token now: AuthError if the credentials are refused."""
+        await self._token(self.budget_deadline())
+
     # ------------------------------------------------------------------ JSON requests
     def budget_deadline(self) -> float:
         """A deadline for one unit of work (a playlist, a probe)."""
