@@ -366,7 +366,7 @@ class SpotifyClient:
                 return
             if self._now() + wait > deadline:
                 raise RetriesExhausted(
-                    f"rate limited by Spotify for {wait:.0f} s more, "
+                    f"rate limited by Spotify (HTTP 429) for {wait:.1f} s more, "
                     f"beyond the time budget ({what})"
                 )
             await asyncio.sleep(wait)
