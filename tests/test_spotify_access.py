@@ -337,3 +337,20 @@ def test_sync_errors_group_by_cause_with_the_same_wording(fake_spotify_dev: Fake
     ]
     assert groups[0].line().startswith("2 playlists (")
     assert access.CAUSES[access.NOT_OWNER].summary in str(results[THEIRS])
+
+
+def test_blank_name_takes_the_previous_name_from_sync(fake_spotify: FakeSpotify) -> None:
+    fake_spotify.add_playlist(make_playlist(MINE, 2, name="\t\n "))
+    fake_spotify.add_playlist(make_playlist(THEIRS, 2, name=""))
+
+    async def go() -> tuple[dict[str, Any], list[str]]:
+        async with client(fake_spotify, user=False) as spotify:
+            results = await spotify.get_playlists(
+                [MINE, THEIRS], previous_names={MINE: "Last Week's Name"}
+            )
+            return results, spotify.stats.blank_names
+
+    results, blank = run(go())
+    assert results[MINE].original_name == "Last Week's Name"
+    assert results[THEIRS].original_name == THEIRS
+    assert sorted(blank) == sorted([MINE, THEIRS])
