@@ -21,6 +21,7 @@ from gitarchive.formats.index import read_index, render_index
 from gitarchive.formats.markdown import escape as escape_markdown
 from gitarchive.formats.paths import (
     INDEX_PATH,
+    STATUS_PATH,
     classify_path,
     cumulative_path,
     json_path,
@@ -31,10 +32,12 @@ from gitarchive.formats.paths import (
 from gitarchive.formats.plain import read_plain, render_plain
 from gitarchive.formats.pretty import read_pretty, render_pretty
 from gitarchive.formats.snapshot import read_json, render_json
+from gitarchive.formats.status import read_status, render_status
 from gitarchive.model import Playlist
 
 __all__ = [
     "INDEX_PATH",
+    "STATUS_PATH",
     "classify_path",
     "cumulative_path",
     "decode",
@@ -51,6 +54,7 @@ __all__ = [
     "read_json",
     "read_plain",
     "read_pretty",
+    "read_status",
     "read_version",
     "registry_path",
     "render_cumulative",
@@ -58,6 +62,7 @@ __all__ = [
     "render_json",
     "render_plain",
     "render_pretty",
+    "render_status",
 ]
 
 

@@ -15,7 +15,9 @@ carry the cause; ``doctor`` and sync's grouped report use :data:`CAUSES`.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 NOT_FOUND = "not_found"
@@ -213,3 +215,35 @@ def group_by_cause(causes: dict[str, str | None]) -> list[CauseGroup]:
             groups.setdefault(cause, []).append(playlist_id)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     return [CauseGroup(cause, tuple(sorted(ids))) for cause, ids in ordered]
+
+
+#: Spotify's refresh tokens expire six months after the user's original authorization;
+#: refreshing does not extend them (Spotify's 2026-06-18 refresh-token announcement).
+TOKEN_LIFETIME_MONTHS = 6
+EXPIRY_WARNING_DAYS = 30
+
+
+def refresh_token_expiry(authorized_on: date) -> date:
+    """Six calendar months after ``authorized_on`` (the last day of a shorter month)."""
+    month = authorized_on.month - 1 + TOKEN_LIFETIME_MONTHS
+    year, month = authorized_on.year + month // 12, month % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(authorized_on.day, last_day))
+
+
+def expiry_warning(authorized_on: date, today: date) -> str | None:
+    """The warning every sync gives from 30 days before the refresh token expires."""
+    expires = refresh_token_expiry(authorized_on)
+    left = (expires - today).days
+    if left > EXPIRY_WARNING_DAYS:
+        return None
+    renew = (
+        "run `gitarchive login` again and store the new token as the SPOTIFY_REFRESH_TOKEN "
+        "secret (GitHub: Settings > Secrets and variables > Actions)"
+    )
+    if left < 0:
+        return f"the Spotify refresh token expired on {expires.isoformat()}: {renew}"
+    return (
+        f"the Spotify refresh token expires on {expires.isoformat()} ({left} days; "
+        f"authorized {authorized_on.isoformat()}): {renew}"
+    )

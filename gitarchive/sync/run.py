@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import PushError, SpotifyError, UsageError
+from gitarchive.errors import PushError, Skipped, SpotifyError, UsageError
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import read_registry
 from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
+from gitarchive.spotify.access import expiry_warning
 from gitarchive.sync.plan import Plan, plan_sync, previous_unique_names
 from gitarchive.sync.result import (
     Progress,
@@ -30,6 +31,7 @@ from gitarchive.sync.source import (
     fetch_playlists,
     store_rotated_token,
 )
+from gitarchive.sync.status import status_change
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -80,11 +82,16 @@ def run_sync(
         outcomes = fetch(context, result, client_factory or default_source, on_progress)
         base = git.head_id(store)
         fetched = sort_outcomes(store, base, context.ids, outcomes, result)
-        if context.ids and not fetched:
-            return result  # nothing to build on: exit status 1, archive untouched
         if not context.ids and (base is None or options.only):
             return result  # an empty registry on an empty archive: nothing to record
-        plan = render(context, result, base, fetched)
+        # Nothing fetched: only the status changes (every playlist's files are kept).
+        if context.ids and not fetched:
+            plan = Plan(base=base)
+        else:
+            plan = render(context, result, base, fetched)
+        plan.files.update(
+            status_change(store, base, context.registry.entries, context.ids, context.now, result)
+        )
         if not plan.files:
             record_last_sync(store, result)
             return result
@@ -110,6 +117,10 @@ def prepare(
         raise registry.invalid[0].to_error()
     ids = _selected_ids(registry, options.only)
     result.registered = len(ids)
+    if settings.authorized_on is not None:
+        warning = expiry_warning(settings.authorized_on, now.astimezone(UTC).date())
+        if warning is not None:
+            result.warnings.append(warning)
     identity = None
     if options.commit:
         identity = git.resolve_identity(
@@ -160,7 +171,9 @@ def fetch(
     if context.ids:
         counter = _progress_counter(len(context.ids), on_progress)
         source = source_factory(context.settings)
-        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter))
+        # a blank name from Spotify falls back to the archived one (then to the id)
+        names = previous_unique_names(context.store, git.head_id(context.store))
+        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter, names))
         if rotated is not None:
             result.refresh_token_rotated = True
             result.refresh_token_file = store_rotated_token(rotated, context.environ)
@@ -192,8 +205,16 @@ def sort_outcomes(
         if outcome is None:
             outcome = SpotifyError("no answer from the client", playlist=playlist_id)
         if isinstance(outcome, SpotifyError):
+            kind = "skipped" if isinstance(outcome, Skipped) else "unavailable"
+            cause = getattr(outcome, "cause", None)
             result.unavailable.append(
-                Unavailable(playlist_id, names.get(playlist_id), outcome.message)
+                Unavailable(
+                    playlist_id,
+                    names.get(playlist_id),
+                    outcome.message,
+                    cause=cause if isinstance(cause, str) else None,
+                    kind=kind,
+                )
             )
         else:
             fetched[playlist_id] = outcome
@@ -206,7 +227,26 @@ def render(
 ) -> Plan:
     """Names, files, registry and index changes on top of ``base`` (see :mod:`.plan`)."""
     started = time.perf_counter()
-    plan = plan_sync(
+    plan = _plan(context, base, fetched)
+    if plan.dropped:
+        # Kept back: re-plan without them, so their names and the index stay as committed.
+        names = previous_unique_names(context.store, base)
+        for playlist_id, (before, after) in sorted(plan.dropped.items()):
+            reason = _drop_reason(context.settings, playlist_id, before, after)
+            result.unavailable.append(
+                Unavailable(playlist_id, names.get(playlist_id), reason, kind="dropped")
+            )
+        fetched = {i: p for i, p in fetched.items() if i not in plan.dropped}
+        result.fetched = len(fetched)
+        plan = _plan(context, base, fetched)
+    result.timings["render"] = time.perf_counter() - started
+    result.changed = plan.playlists
+    result.files_changed = len(plan.files)
+    return plan
+
+
+def _plan(context: SyncContext, base: str | None, fetched: Mapping[str, Playlist]) -> Plan:
+    return plan_sync(
         context.store,
         base,
         context.registry,
@@ -214,11 +254,17 @@ def render(
         settings=context.settings,
         github=context.github,
         now=context.now,
+        accept_drops=context.options.accept_drops,
     )
-    result.timings["render"] = time.perf_counter() - started
-    result.changed = plan.playlists
-    result.files_changed = len(plan.files)
-    return plan
+
+
+def _drop_reason(settings: Settings, playlist_id: str, before: int, after: int) -> str:
+    limit = settings.drop_limit(playlist_id) or 0.0
+    return (
+        f"the track count fell from {before} to {after} in one sync (more than {limit:.0%}); "
+        "its files are kept. If the playlist really lost them, run `gitarchive sync "
+        "--accept-drops` (or set accept_drops for it in gitarchive.toml)"
+    )
 
 
 def commit(
@@ -229,7 +275,9 @@ def commit(
 ) -> None:
     """One commit from the base's tree plus the plan's files (or, --no-commit, the files)."""
     store = context.store
-    message = context.options.message or commit_message(context.now, plan.playlists)
+    message = context.options.message or commit_message(
+        context.now, plan.playlists, failed=len(result.unavailable)
+    )
     result.message = message
     started = time.perf_counter()
     if not context.options.commit:
@@ -308,16 +356,13 @@ def _rebuild_on(
     store = context.store
     assert context.identity is not None
     previous_commit = git.head_id(store)
-    plan = plan_sync(
-        store,
-        tip,
-        context.registry,
-        fetched,
-        settings=context.settings,
-        github=context.github,
-        now=context.now,
+    plan = _plan(context, tip, fetched)
+    plan.files.update(
+        status_change(store, tip, context.registry.entries, context.ids, context.now, result)
     )
-    message = context.options.message or commit_message(context.now, plan.playlists)
+    message = context.options.message or commit_message(
+        context.now, plan.playlists, failed=len(result.unavailable)
+    )
     new_commit = git.build_commit(
         store, tip, plan.files, message=message, identity=context.identity, when=context.now
     )

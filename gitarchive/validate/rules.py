@@ -194,6 +194,13 @@ TABLE: tuple[Rule, ...] = (
         "index: `index.md` parses, and its `## Playlists (N)` heading counts its entries",
     ),
     Rule(
+        "GA045",
+        ERROR,
+        'status: `playlists/status.json` is the JSON sync writes: `{"failed": {<playlist '
+        "id>: {since: YYYY-MM-DD, kind: unavailable|dropped|skipped, cause: string or null, "
+        "reason: one non-empty line}}}`",
+    ),
+    Rule(
         "GA050",
         ERROR,
         "secrets: no Spotify client secret (32 hex digits, with both digits and "
