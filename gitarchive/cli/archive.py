@@ -51,8 +51,9 @@ def init(
             markup=False,
         )
     out.print(
-        "Next: gitarchive add <playlist URL>, then gitarchive sync "
-        "(set SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET; see docs/ci.md for CI).",
+        "Next: gitarchive login (your Spotify account: SPOTIFY_CLIENT_ID, then "
+        "SPOTIFY_REFRESH_TOKEN), gitarchive add --mine (or add <playlist URL>), then "
+        "gitarchive sync; see docs/auth.md for what each access can archive, docs/ci.md for CI.",
         markup=False,
     )
 
@@ -60,17 +61,41 @@ def init(
 @app.command()
 @handle_errors
 def add(
-    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    playlists: Annotated[
+        list[str] | None, typer.Argument(help="Playlist ids, URLs or URIs.")
+    ] = None,
     alias: Annotated[
         str | None, typer.Option(help="Display name to use instead of Spotify's.")
     ] = None,
     commit: Annotated[bool, typer.Option(help="Commit the registry change.")] = False,
+    mine: Annotated[
+        bool,
+        typer.Option(
+            "--mine",
+            help="Register every playlist you own or collaborate on (needs a user token: "
+            "SPOTIFY_REFRESH_TOKEN from `gitarchive login`).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --mine: list them, register nothing.")
+    ] = False,
 ) -> None:
     """Register playlists for archiving."""
     from gitarchive import registry
+    from gitarchive.errors import UsageError
 
     store = open_store()
-    changes, files = registry.add_entries(store, playlists, alias=alias)
+    if mine == bool(playlists):
+        raise UsageError("give playlist ids or URLs, or --mine (not both)")
+    if dry_run and not mine:
+        raise UsageError("--dry-run goes with --mine")
+    if alias is not None and mine:
+        raise UsageError("--alias names one playlist; it does not go with --mine")
+    if mine:
+        playlists = _mine(store, dry_run=dry_run)
+        if not playlists:
+            return
+    changes, files = registry.add_entries(store, playlists or [], alias=alias)
     ids = [change.id for change in changes if change.action != "unchanged"]
     commit_id = registry.apply_registry_change(
         store,
@@ -83,6 +108,24 @@ def add(
         out.print(f"{change.action:<9} {change.path}", markup=False)
     if commit_id:
         out.print(f"committed {commit_id[:12]}", markup=False)
+
+
+def _mine(store: Store, *, dry_run: bool) -> list[str]:
+    """The user's owned and collaborative playlists not yet registered (printed on --dry-run)."""
+    from gitarchive.cli.access import mine_to_add
+
+    found = mine_to_add(store)
+    if not found:
+        out.print("Every playlist you own or collaborate on is registered.", markup=False)
+        return []
+    if dry_run:
+        for summary in found:
+            role = "owner" if summary.owned else "collaborator"
+            tracks = "?" if summary.total is None else str(summary.total)
+            out.print(f"{summary.id}  {tracks:>5}  {role:<12}  {summary.name}", markup=False)
+        out.print(f"{len(found)} to register (run without --dry-run to add them)", markup=False)
+        return []
+    return [summary.id for summary in found]
 
 
 @app.command()
