@@ -328,3 +328,18 @@ def test_list_shows_every_playlist_failed_also_in_a_fresh_clone(
         assert status.startswith("unavailable: ") and status.endswith("(since 2026-11-21)")
     code, out, _ = run_cli_captured(capsys, "-C", str(clone), "list")
     assert code == 0 and "[ok]" not in out and out.count("[unavailable: ") == len(REGISTERED)
+
+
+def test_a_bad_request_fails_the_run_loudly_with_the_request(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = files_of(archive, MINE)
+    serve(fake_spotify_dev, 61)
+    fake_spotify_dev.inject("status", status=400, match=f"/playlists/{MINE}/items", times=None)
+    code, out, _ = run_cli_captured(capsys, "-C", str(archive), "sync", "--date", DAY1)
+    assert code == 1
+    line = next(line for line in out.splitlines() if MINE in line and "failed" in line)
+    assert "bug in gitarchive" in line and f"/v1/playlists/{MINE}/items" in line
+    assert files_of(archive, MINE) == before
+    for secret in fake_spotify_dev.secrets_seen():
+        assert secret not in out

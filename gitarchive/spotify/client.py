@@ -21,12 +21,10 @@ redacted (:func:`gitarchive.errors.redact`); retries are logged at debug level.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import importlib.util
 import logging
 import random
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -47,6 +45,13 @@ from gitarchive.errors import (
     remember_secret,
 )
 from gitarchive.spotify import access
+from gitarchive.spotify.answers import (
+    MAX_RETRY_AFTER,
+    api_message,
+    json_or_none,
+    quota_exceeded,
+    retry_after_seconds,
+)
 from gitarchive.spotify.auth import TOKEN_PATH, token_error
 from gitarchive.spotify.pages import PAGE_LIMIT, PlaylistReader
 from gitarchive.spotify.transport import ShardedPool
@@ -68,15 +73,13 @@ log = logging.getLogger("gitarchive.spotify")
 if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
-__all__ = ["PAGE_LIMIT", "ClientStats", "SpotifyClient"]
+__all__ = ["MAX_RETRY_AFTER", "PAGE_LIMIT", "ClientStats", "SpotifyClient", "retry_after_seconds"]
 
 QUOTA_MESSAGE = (
     "Spotify says this app's quota is used up (HTTP 429 QUOTA_EXCEEDED): the run stops "
     "here and nothing was retried; archived files are untouched. Try again after the quota "
     "resets, or ask Spotify for more in the developer dashboard"
 )
-#: Retry-After values beyond this are not waited for at all (the budget decides anyway).
-MAX_RETRY_AFTER = 24 * 3600.0
 
 
 @dataclass
@@ -383,8 +386,7 @@ class SpotifyClient:
         token_request: bool = False,
     ) -> Any:
         """Send with the retry policy; return the decoded JSON body."""
-        http, semaphore = self._http, self._semaphore
-        if http is None or semaphore is None:
+        if self._http is None or self._semaphore is None:
             raise RuntimeError("use SpotifyClient as an async context manager")
         what = f"{method} {urlsplit(url).path}" + (
             f" offset {params['offset']}" if params and "offset" in params else ""
@@ -402,20 +404,9 @@ class SpotifyClient:
                 token = await self._token(deadline)
                 request_headers["Authorization"] = f"Bearer {token}"
             try:
-                await self._wait_gate(deadline, what)
-                async with semaphore:
-                    await self._wait_gate(deadline, what)
-                    if self._stopped is not None:
-                        raise self._stopped
-                    self.stats.requests += 1
-                    try:
-                        response = await http.request(
-                            method, url, params=params, data=form, headers=request_headers
-                        )
-                    except httpx.TimeoutException as exc:
-                        raise _Retry(f"timed out ({type(exc).__name__})") from None
-                    except httpx.TransportError as exc:
-                        raise _Retry(f"connection error: {type(exc).__name__}: {exc}") from None
+                response = await self._send_once(
+                    method, url, params, form, request_headers, deadline=deadline, what=what
+                )
                 return self._interpret(
                     response, token_request=token_request, what=what, params=params
                 )
@@ -432,21 +423,49 @@ class SpotifyClient:
                 self._drop_token(token)
                 log.debug("%s: HTTP 401, refreshing the access token and retrying", what)
                 continue
-            self.stats.retries += 1
-            delay = self._backoff(attempt)
-            now = self._now()
-            if now + delay > deadline or self._gate_until > deadline:
-                raise RetriesExhausted(
-                    f"gave up after {attempt} attempts in {now - started:.1f} s ({what}): {reason}"
-                )
-            log.debug(
-                "%s: retry %d in %.2f s: %s",
-                what,
-                attempt,
-                delay + max(0.0, self._gate_until - now),
-                reason,
+            await asyncio.sleep(self._retry_delay(attempt, started, deadline, what, reason))
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        form: dict[str, str] | None,
+        headers: dict[str, str],
+        *,
+        deadline: float,
+        what: str,
+    ) -> httpx.Response:
+        """One request, through the rate-limit gate and the concurrency bound."""
+        http, semaphore = self._http, self._semaphore
+        assert http is not None and semaphore is not None
+        await self._wait_gate(deadline, what)
+        async with semaphore:
+            await self._wait_gate(deadline, what)
+            if self._stopped is not None:
+                raise self._stopped
+            self.stats.requests += 1
+            try:
+                return await http.request(method, url, params=params, data=form, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise _Retry(f"timed out ({type(exc).__name__})") from None
+            except httpx.TransportError as exc:
+                raise _Retry(f"connection error: {type(exc).__name__}: {exc}") from None
+
+    def _retry_delay(
+        self, attempt: int, started: float, deadline: float, what: str, reason: str
+    ) -> float:
+        """The pause before the next attempt; RetriesExhausted when it would pass ``deadline``."""
+        self.stats.retries += 1
+        delay = self._backoff(attempt)
+        now = self._now()
+        if now + delay > deadline or self._gate_until > deadline:
+            raise RetriesExhausted(
+                f"gave up after {attempt} attempts in {now - started:.1f} s ({what}): {reason}"
             )
-            await asyncio.sleep(delay)
+        wait = delay + max(0.0, self._gate_until - now)
+        log.debug("%s: retry %d in %.2f s: %s", what, attempt, wait, reason)
+        return delay
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
@@ -466,7 +485,7 @@ class SpotifyClient:
         if status >= 500:
             raise _Retry(f"HTTP {status}")
         if 400 <= status < 500:
-            body = _json_or_none(response)
+            body = json_or_none(response)
             if token_request:
                 if status in (400, 401):
                     raise token_error(status, body, _grant_of(response))
@@ -485,8 +504,8 @@ class SpotifyClient:
             raise _Retry(f"invalid JSON ({len(response.content)} bytes of {kind})") from None
 
     def _rate_limited(self, response: httpx.Response) -> None:
-        body = _json_or_none(response)
-        if _quota_exceeded(body):
+        body = json_or_none(response)
+        if quota_exceeded(body):
             self._stopped = QuotaExceeded(QUOTA_MESSAGE)
             raise self._stopped
         self.stats.rate_limited += 1
@@ -498,7 +517,7 @@ class SpotifyClient:
     def _client_error(
         self, status: int, body: Any, what: str, params: dict[str, str] | None
     ) -> SpotifyError:
-        text = _api_message(body)
+        text = api_message(body)
         said = f" {text!r}" if text else ""
         if status == 400:
             method, _, rest = what.partition(" ")
@@ -529,55 +548,6 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
             return first_error(error)
         return error
     return group
-
-
-def retry_after_seconds(value: str | None, *, now: float | None = None) -> float:
-    """``Retry-After`` as seconds: a number, or an HTTP date; garbage or absent → 1 s.
-
-    Negative values mean 0; values past a day are capped (the budget refuses them).
-    """
-    if value is None:
-        return 1.0
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return 1.0
-        if when is None:
-            return 1.0
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return 1.0
-    return min(max(0.0, seconds), MAX_RETRY_AFTER)
-
-
-def _quota_exceeded(body: Any) -> bool:
-    if not isinstance(body, dict):
-        return False
-    error = body.get("error")
-    reasons = [body.get("reason")]
-    if isinstance(error, dict):
-        reasons.append(error.get("reason"))
-    return "QUOTA_EXCEEDED" in reasons
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _api_message(body: Any) -> str:
-    """Spotify's error message, short, one line, redacted (servers echo tokens)."""
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = body["error"].get("message")
-        if isinstance(message, str) and message:
-            return redact(" ".join(message.split())[:200])
-    return ""
 
 
 def _playlist_of(what: str) -> str | None:

@@ -162,6 +162,26 @@ def _plain_track(entry: object) -> Track | None:
         return None
     if not album_name.isprintable():
         return None
+    linked = _plain_artists(artists)
+    if linked is None:
+        return None
+    if added is None or added == _UNKNOWN_ADDED_AT:
+        added_at = None
+    else:
+        added_at = _plain_added_at(added)
+        if added_at is None:
+            return None
+    return Track(
+        name=name,
+        artists=tuple(linked),
+        album=Album(album_name, f"{SPOTIFY_WEB}/album/{album_id}"),
+        url=f"{SPOTIFY_WEB}/track/{track_id}",
+        duration_ms=duration,
+        added_at=added_at,
+    )
+
+
+def _plain_artists(artists: list[Any]) -> list[Artist] | None:
     linked: list[Artist] = []
     for artist in artists:
         if type(artist) is not dict:
@@ -172,23 +192,16 @@ def _plain_track(entry: object) -> Track | None:
         if not _ID_RE.match(artist_id) or not artist_name.isprintable():
             return None
         linked.append(Artist(artist_name, f"{SPOTIFY_WEB}/artist/{artist_id}"))
-    if added is None or added == _UNKNOWN_ADDED_AT:
-        added_at = None
-    elif type(added) is str and len(added) == 20 and added[-1] == "Z":
-        try:
-            added_at = datetime.fromisoformat(added)
-        except ValueError:
-            return None
-    else:
+    return linked
+
+
+def _plain_added_at(added: object) -> datetime | None:
+    if type(added) is not str or len(added) != 20 or added[-1] != "Z":
         return None
-    return Track(
-        name=name,
-        artists=tuple(linked),
-        album=Album(album_name, f"{SPOTIFY_WEB}/album/{album_id}"),
-        url=f"{SPOTIFY_WEB}/track/{track_id}",
-        duration_ms=duration,
-        added_at=added_at,
-    )
+    try:
+        return datetime.fromisoformat(added)
+    except ValueError:
+        return None
 
 
 def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | None, str]:
@@ -217,33 +230,9 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
     item_type = reader.opt_str(item, "type", where_item) or "track"
     is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
 
-    artists: list[Artist] = []
-    raw_artists = item.get("artists")
-    if raw_artists is not None:
-        for index, raw in enumerate(reader.lst(raw_artists, f"{where_item}.artists")):
-            where_artist = f"{where_item}.artists[{index}]"
-            artist = reader.obj(raw, where_artist)
-            artists.append(
-                Artist(
-                    name=clean_name(reader.opt_str(artist, "name", where_artist) or ""),
-                    url=None if is_local else reader.url(artist, "artist", where_artist),
-                )
-            )
-
-    album_node = reader.opt_obj(item, "album", where_item)
+    artists = _entry_artists(reader, item, where_item, is_local=is_local)
     show_node = reader.opt_obj(item, "show", where_item)
-    if album_node is not None:
-        album = Album(
-            name=clean_name(reader.opt_str(album_node, "name", f"{where_item}.album") or ""),
-            url=None if is_local else reader.url(album_node, "album", f"{where_item}.album"),
-        )
-    elif show_node is not None:  # an episode: its show stands in for the album
-        album = Album(
-            name=clean_name(reader.opt_str(show_node, "name", f"{where_item}.show") or ""),
-            url=reader.url(show_node, "show", f"{where_item}.show"),
-        )
-    else:
-        album = Album(name="")
+    album = _entry_album(reader, item, where_item, is_local=is_local)
     if not artists and show_node is not None:
         publisher = reader.opt_str(show_node, "publisher", f"{where_item}.show")
         artists.append(Artist(name=clean_name(publisher or album.name), url=None))
@@ -266,6 +255,43 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
         added_at=added_at,
     )
     return track, kind + kind_suffix
+
+
+def _entry_artists(
+    reader: _Reader, item: dict[str, Any], where_item: str, *, is_local: bool | None
+) -> list[Artist]:
+    artists: list[Artist] = []
+    raw_artists = item.get("artists")
+    if raw_artists is None:
+        return artists
+    for index, raw in enumerate(reader.lst(raw_artists, f"{where_item}.artists")):
+        where_artist = f"{where_item}.artists[{index}]"
+        artist = reader.obj(raw, where_artist)
+        artists.append(
+            Artist(
+                name=clean_name(reader.opt_str(artist, "name", where_artist) or ""),
+                url=None if is_local else reader.url(artist, "artist", where_artist),
+            )
+        )
+    return artists
+
+
+def _entry_album(
+    reader: _Reader, item: dict[str, Any], where_item: str, *, is_local: bool | None
+) -> Album:
+    album_node = reader.opt_obj(item, "album", where_item)
+    show_node = reader.opt_obj(item, "show", where_item)
+    if album_node is not None:
+        return Album(
+            name=clean_name(reader.opt_str(album_node, "name", f"{where_item}.album") or ""),
+            url=None if is_local else reader.url(album_node, "album", f"{where_item}.album"),
+        )
+    if show_node is not None:  # an episode: its show stands in for the album
+        return Album(
+            name=clean_name(reader.opt_str(show_node, "name", f"{where_item}.show") or ""),
+            url=reader.url(show_node, "show", f"{where_item}.show"),
+        )
+    return Album(name="")
 
 
 def parse_playlist_with_stats(
@@ -305,6 +331,31 @@ def parse_playlist_with_stats(
         if followers_node is None
         else clean_count(reader.opt_int(followers_node, "total", "playlist.followers"))
     )
+    tracks, counts = _parse_entries(reader, entries)
+    unknown_durations = counts.pop("unknown_durations")
+    playlist = Playlist(
+        id=playlist_id,
+        original_name=name,
+        unique_name=name,
+        description=description,
+        tracks=tuple(tracks),
+        snapshot_id=snapshot_id,
+        num_followers=followers,
+        owner=_owner(reader, meta),
+    )
+    stats = ParseStats(
+        unavailable=counts["unavailable"],
+        local_files=counts["local"],
+        episodes=counts["episode"],
+        shapeless=counts["shapeless"],
+        tracks=len(tracks),
+        unknown_durations=unknown_durations,
+        blank_name=not raw_name.strip(),
+    )
+    return playlist, stats
+
+
+def _owner(reader: _Reader, meta: dict[str, Any]) -> Owner:
     owner_node = reader.opt_obj(meta, "owner", "playlist") or {}
     owner_name = clean_name(
         reader.opt_str(owner_node, "display_name", "playlist.owner")
@@ -313,11 +364,16 @@ def parse_playlist_with_stats(
     )
     owner_id = reader.opt_str(owner_node, "id", "playlist.owner")
     if owner_id:
-        owner_url = f"{SPOTIFY_WEB}/user/{owner_id}"
-    else:
-        external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
-        owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
+        return Owner(name=owner_name, url=f"{SPOTIFY_WEB}/user/{owner_id}")
+    external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
+    owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
+    return Owner(name=owner_name, url=owner_url)
 
+
+def _parse_entries(
+    reader: _Reader, entries: Sequence[object]
+) -> tuple[list[Track], dict[str, int]]:
+    """The tracks, and counts per entry kind (plus ``unknown_durations``)."""
     tracks: list[Track] = []
     counts = {"unavailable": 0, "local": 0, "episode": 0, "track": 0, "shapeless": 0}
     unknown_durations = 0
@@ -333,26 +389,8 @@ def parse_playlist_with_stats(
         counts[kind] += 1
         if track is not None:
             tracks.append(track)
-    playlist = Playlist(
-        id=playlist_id,
-        original_name=name,
-        unique_name=name,
-        description=description,
-        tracks=tuple(tracks),
-        snapshot_id=snapshot_id,
-        num_followers=followers,
-        owner=Owner(name=owner_name, url=owner_url),
-    )
-    stats = ParseStats(
-        unavailable=counts["unavailable"],
-        local_files=counts["local"],
-        episodes=counts["episode"],
-        shapeless=counts["shapeless"],
-        tracks=len(tracks),
-        unknown_durations=unknown_durations,
-        blank_name=not raw_name.strip(),
-    )
-    return playlist, stats
+    counts["unknown_durations"] = unknown_durations
+    return tracks, counts
 
 
 def parse_playlist(meta: dict[str, Any], entries: Sequence[object]) -> Playlist:

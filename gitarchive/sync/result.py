@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 MAX_PUSH_ATTEMPTS = 4
 LAST_SYNC_FILE = "gitarchive-last-sync.json"
+#: The cause of a failure Spotify answered with 400: gitarchive's own bug, so the run fails.
+BAD_REQUEST = "bad_request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +104,12 @@ class SyncResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when the commit (if any) was made; 1 when nothing could be fetched (or strict)."""
+        """0 when the commit (if any) was made; 1 when nothing could be fetched, Spotify
+        called a request malformed (400), or (strict) anything failed."""
         if self.registered and not self.fetched:
             return 1
+        if any(u.cause == BAD_REQUEST for u in self.unavailable):
+            return 1  # a request Spotify calls malformed is a bug to fix, not a bad day
         if self.strict and (self.unavailable or self.invalid_entries):
             return 1
         return 0

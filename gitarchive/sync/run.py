@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import PushError, Skipped, SpotifyError, UsageError
+from gitarchive.errors import BadRequest, PushError, Skipped, SpotifyError, UsageError
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import read_registry
 from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
 from gitarchive.spotify.access import expiry_warning
 from gitarchive.sync.plan import Plan, plan_sync, previous_unique_names
 from gitarchive.sync.result import (
+    BAD_REQUEST,
     Progress,
     SyncOptions,
     SyncResult,
@@ -206,7 +207,9 @@ def sort_outcomes(
             outcome = SpotifyError("no answer from the client", playlist=playlist_id)
         if isinstance(outcome, SpotifyError):
             kind = "skipped" if isinstance(outcome, Skipped) else "unavailable"
-            cause = getattr(outcome, "cause", None)
+            cause = (
+                BAD_REQUEST if isinstance(outcome, BadRequest) else getattr(outcome, "cause", None)
+            )
             result.unavailable.append(
                 Unavailable(
                     playlist_id,
