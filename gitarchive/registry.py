@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError, UsageError
-from gitarchive.formats.paths import REGISTRY_DIR, registry_path
+from gitarchive.formats.paths import PLAIN_DIR, REGISTRY_DIR, registry_path
 from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
@@ -304,7 +304,7 @@ def list_playlists(store: Store, unavailable: dict[str, str] | None = None) -> l
     head = git.head_id(store)
     committed = set(read_registry(store, commit=head).entries) if head else set()
     names = _index_names(store, head)
-    changed = git.last_changed(store, "playlists/plain", registry.entries)
+    changed = git.last_changed(store, PLAIN_DIR, registry.entries)
     unavailable = unavailable or {}
     rows: list[ListedPlaylist] = []
     for playlist_id, entry in sorted(registry.entries.items()):

@@ -499,10 +499,14 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
 def _snapshot_names(store: Store, commit: str) -> set[tuple[str, str]]:
     names: set[tuple[str, str]] = set()
     for name, blob in git.list_dir(store, commit, PRETTY_DIR).items():
-        if not name.endswith(".json") or not is_playlist_id(name[:-5]):
+        path = f"{PRETTY_DIR}/{name}"
+        found = classify(path)
+        if found.kind != JSON or found.playlist_id is None:
             continue
         try:
-            snapshot = read_source(JSON, git.read_blob(store, blob), name[:-5], name, commit=commit)
+            snapshot = read_source(
+                JSON, git.read_blob(store, blob), found.playlist_id, path, commit=commit
+            )
         except FormatError:
             continue
         for value in (snapshot.unique_name, snapshot.original_name):

@@ -17,10 +17,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-# CI must be reproducible (a red run can be re-run and stays red); local runs explore new
-# examples each time. Neither has a deadline: this machine is shared and its timings are noise.
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("dev", deadline=None)
+# CI must be reproducible (a red run can be re-run and stays red, and needs no example
+# database); local runs explore new examples each time and remember failing ones. Neither has
+# a deadline: shared machines make timings noise. Tests that need more examples say so.
+settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=100, deadline=None, print_blob=True
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 # Pinned identity and time for every commit a test makes (pygit2 and the git CLI alike).

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pygit2
 import pytest
+from support.gitcli import git, git_process
 from test_validate_support import (
     archive_files,
     commit,
@@ -22,21 +23,6 @@ from gitarchive import formats, hooks
 from gitarchive.git import Store, hooks_dir
 
 PID = playlist_id(1)
-
-
-def git(
-    repo: Path, *args: str, check: bool = True, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 class Archive:
@@ -57,7 +43,7 @@ class Archive:
         return (self.path / path).read_bytes()
 
     def push(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return git(self.path, "push", "origin", *args, check=False)
+        return git_process(self.path, "push", "origin", *args)
 
 
 @pytest.fixture
@@ -249,7 +235,7 @@ def test_pre_commit_hook_checks_staged_files(tmp_path: Path) -> None:
     good = work.read(plain)
     (work.path / plain).write_bytes(edited(good, "Alpha [x]", "zz Alpha [x]"))
     git(work.path, "add", plain)
-    result = git(work.path, "commit", "-m", "hand edit", check=False)
+    result = git_process(work.path, "commit", "-m", "hand edit")
     assert result.returncode != 0
     assert "GA011" in result.stderr and plain in result.stderr
     # Only the staged content counts: fix the index, leave the broken file on disk.
@@ -258,5 +244,5 @@ def test_pre_commit_hook_checks_staged_files(tmp_path: Path) -> None:
     (work.path / plain).write_bytes(b"broken on disk only")
     (work.path / "playlists/registry" / playlist_id(3)).write_bytes(b"")
     git(work.path, "add", "playlists/registry")
-    result = git(work.path, "commit", "-m", "register a playlist", check=False)
+    result = git_process(work.path, "commit", "-m", "register a playlist")
     assert result.returncode == 0, result.stderr

@@ -17,6 +17,7 @@ from gitarchive.cli.common import (
     out,
     state,
 )
+from gitarchive.formats.paths import classify
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -152,7 +153,7 @@ def remove(
         shown = "not registered" if change.action == "absent" else change.action
         out.print(f"{shown:<14} {change.path}", markup=False)
     for path, data in sorted(files.items()):
-        if data is None and not path.startswith("playlists/registry/"):
+        if data is None and classify(path).kind != "registry":
             out.print(f"{'deleted':<14} {path}", markup=False)
     if commit_id:
         out.print(f"committed {commit_id[:12]}", markup=False)

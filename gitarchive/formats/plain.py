@@ -43,7 +43,9 @@ def one_line(text: str) -> str:
 
     A NUL would make git and ``gitarchive validate`` (GA005) take the file for binary.
     """
-    return _LINE_BREAKS_RE.sub(" ", text).replace("\x00", "\ufffd")
+    if "\n" in text or "\r" in text:
+        text = _LINE_BREAKS_RE.sub(" ", text)
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
 def plain_line(track: Track) -> str:
