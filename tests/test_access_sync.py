@@ -343,3 +343,13 @@ def test_a_bad_request_fails_the_run_loudly_with_the_request(
     assert files_of(archive, MINE) == before
     for secret in fake_spotify_dev.secrets_seen():
         assert secret not in out
+
+
+def test_a_blank_name_from_spotify_keeps_the_archived_name(
+    archive: Path, fake_spotify_dev: FakeSpotify
+) -> None:
+    fake_spotify_dev.add_playlist(api_playlist(MINE, 61, owner_id=ME, name=" \n "))
+    assert run_cli("-C", str(archive), "sync", "--date", DAY1) == 0
+    snapshot = formats.read_json((archive / formats.json_path(MINE)).read_text(), MINE)
+    assert snapshot.original_name == "Mine" and len(snapshot.tracks) == 61
+    assert run_cli("-C", str(archive), "validate", "--all") == 0
