@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitarchive.errors import FormatError
-from gitarchive.formats.sanitize import duration_problem, name_problem, playlist_name_problem
+from gitarchive.formats.sanitize import duration_problem
 from gitarchive.model import Album, Artist, Owner, Playlist, Track, playlist_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -250,28 +250,16 @@ def _track_problems(track: Any, where: str) -> list[str]:
     problems = _type_problems(track, _TRACK_KEYS, where)
     if not isinstance(track, dict):
         return problems
-    problems += _value_problems(track, where)
+    duration = track.get("duration_ms")
+    if type(duration) is int and (problem := duration_problem(duration)) is not None:
+        # the Spotify client's rule (formats.sanitize): what it accepts, validate accepts
+        problems.append(f"{where}.duration_ms {problem}")
     if isinstance(track.get("album"), dict):
         problems += _type_problems(track["album"], _NAMED_KEYS, f"{where}.album")
-        problems += _value_problems(track["album"], f"{where}.album")
     if isinstance(track.get("artists"), list):
         for position, artist in enumerate(track["artists"]):
             label = f"{where}.artists[{position}]"
             problems += _type_problems(artist, _NAMED_KEYS, label)
-            if isinstance(artist, dict):
-                problems += _value_problems(artist, label)
-    return problems
-
-
-def _value_problems(data: dict[str, Any], where: str) -> list[str]:
-    """The Spotify client's rules (formats.sanitize): what it accepts, validate accepts."""
-    problems = []
-    name = data.get("name")
-    if isinstance(name, str) and (problem := name_problem(name)) is not None:
-        problems.append(f"{where}.name {problem}")
-    duration = data.get("duration_ms")
-    if isinstance(duration, int) and (problem := duration_problem(duration)) is not None:
-        problems.append(f"{where}.duration_ms {problem}")
     return problems
 
 
@@ -282,9 +270,6 @@ def shape_problems(document: Any) -> list[str]:
         return problems
     if isinstance(document.get("owner"), dict):
         problems += _type_problems(document["owner"], _NAMED_KEYS, "owner")
-    name = document.get("original_name")
-    if isinstance(name, str) and (problem := playlist_name_problem(name)) is not None:
-        problems.append(f"original_name {problem}")
     tracks = document.get("tracks")
     if isinstance(tracks, list):
         for number, track in enumerate(tracks):

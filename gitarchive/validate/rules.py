@@ -139,9 +139,8 @@ TABLE: tuple[Rule, ...] = (
         "`unique_name`, `description`, `snapshot_id` strings; `num_followers` int or "
         "null; `owner{name,url}`; `tracks[{url, name, album{name,url}, "
         "artists[{name,url}], duration_ms int or null, added_at string or null}]`), `url` is "
-        "this playlist's, and `formats.read_json` reads it; names follow the Spotify client's "
-        "rules (`formats.sanitize`: one line, no control characters, the playlist's not blank) "
-        "and durations lie in 0..48 h",
+        "this playlist's, and `formats.read_json` reads it; `duration_ms` lies in 0..48 h (the "
+        "Spotify client's rule, `formats.sanitize`)",
     ),
     Rule(
         "GA032",
