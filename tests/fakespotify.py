@@ -53,6 +53,8 @@ Endpoints
     GET  /v1/me                        the token's user (401 without one)
     GET  /v1/me/playlists              the user's owned, collaborative and followed playlists,
                                        paged (limit ≤ 50); ``fake.follow(user, id)``
+    GET  /v1/me/tracks                 the user's Liked Songs, paged (limit ≤ 50), entries
+                                       under ``track``; ``fake.save_tracks(user, entries)``
     POST /api/token                    client_credentials (Basic), refresh_token (Basic, or
                                        client_id in the body), authorization_code (PKCE S256)
     GET  /authorize                    302 to redirect_uri?code=...&state=... (plays consent)
@@ -230,6 +232,7 @@ class FakeSpotify:
         self.refresh_token_lifetime = SIX_MONTHS
         self.clock_offset = 0.0  # seconds added to the fake's clock (advance_clock)
         self._follows: dict[str, list[str]] = {}
+        self._saved: dict[str, list[dict[str, Any]]] = {}  # user -> /me/tracks entries
         self.token_lifetime = token_lifetime
         self.client_id = "fake-client-id-0123456789"
         self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
@@ -298,6 +301,10 @@ class FakeSpotify:
         stored = _Stored(meta, entries, legacy, frozenset(collaborators), rewrite)
         self._playlists[meta["id"]] = stored
         return str(meta["id"])
+
+    def save_tracks(self, user: str, entries: list[dict[str, Any]]) -> None:
+        """The user's Liked Songs (``/me/tracks``): playlist entries, served under ``track``."""
+        self._saved[user] = [_reshape_entry(entry, "track") for entry in entries]
 
     def follow(self, user: str, playlist_id: str) -> None:
         """``user`` follows the playlist: /me/playlists lists it (it need not be readable)."""
@@ -650,6 +657,8 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                     return self._me(user)
                 if path == "/v1/me/playlists":
                     return self._my_playlists(user, query)
+                if path == "/v1/me/tracks":
+                    return self._saved_tracks(user, query)
             return self._send(404, _error(404, "Service not found"))
 
         # -------------------------------------------------------------- API
@@ -754,6 +763,32 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 else None,
                 "previous": None,
                 "items": [_summary(stored) for stored in mine[offset:following]],
+            }
+            return self._send(200, json.dumps(body).encode())
+
+        def _saved_tracks(self, user: str | None, query: dict[str, str]) -> int:
+            if user is None:
+                return self._send(401, _error(401, "This endpoint needs a user's token"))
+            try:
+                limit = int(query.get("limit", DEFAULT_LIMIT))
+                offset = int(query.get("offset", 0))
+            except ValueError:
+                return self._send(400, _error(400, "Invalid limit"))
+            if not 1 <= limit <= MAX_LIMIT or offset < 0:
+                return self._send(400, _error(400, "Invalid limit"))
+            saved = fake._saved.get(user, [])
+            url = f"{fake.api_url}/me/tracks"
+            following = offset + limit
+            body = {
+                "href": f"{url}?offset={offset}&limit={limit}",
+                "limit": limit,
+                "offset": offset,
+                "total": len(saved),
+                "next": f"{url}?offset={following}&limit={limit}"
+                if following < len(saved)
+                else None,
+                "previous": None,
+                "items": saved[offset:following],
             }
             return self._send(200, json.dumps(body).encode())
 

@@ -20,6 +20,7 @@ from support.cli import run_cli, run_cli_captured
 from support.gitcli import git
 
 from gitarchive import formats
+from gitarchive.model import LIKED_SONGS_ID
 from gitarchive.spotify import access
 
 if TYPE_CHECKING:
@@ -353,3 +354,31 @@ def test_a_blank_name_from_spotify_keeps_the_archived_name(
     snapshot = formats.read_json((archive / formats.json_path(MINE)).read_text(), MINE)
     assert snapshot.original_name == "Mine" and len(snapshot.tracks) == 61
     assert run_cli("-C", str(archive), "validate", "--all") == 0
+
+
+def test_liked_songs_are_archived_as_a_pseudo_playlist(
+    archive: Path,
+    fake_spotify_dev: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    saved = api_playlist(fake_id("access-sync", "library"), 120)["items"]["items"]
+    fake_spotify_dev.save_tracks(ME, saved)
+    assert run_cli("-C", str(archive), "add", "liked") == 0
+    assert (archive / formats.registry_path(LIKED_SONGS_ID)).is_file()
+    serve(fake_spotify_dev, 60)
+    assert run_cli("-C", str(archive), "sync", "--date", DAY1) == 0
+    snapshot = formats.read_json(
+        (archive / formats.json_path(LIKED_SONGS_ID)).read_text(), LIKED_SONGS_ID
+    )
+    assert snapshot.original_name == "Liked Songs" and len(snapshot.tracks) == 120
+    assert snapshot.owner.name == "Fake-User"
+    assert run_cli("-C", str(archive), "validate", "--all") == 0
+    code, out, _ = run_cli_captured(capsys, "-C", str(archive), "doctor")
+    assert f"{LIKED_SONGS_ID}  reads tracks" in out
+    # a token without a user reads no library: reported, files kept
+    before = files_of(archive, LIKED_SONGS_ID)
+    monkeypatch.delenv("SPOTIFY_REFRESH_TOKEN")
+    code, out, _ = run_cli_captured(capsys, "-C", str(archive), "sync", "--date", DAY2)
+    assert code == 1 and LIKED_SONGS_ID in out and "no user" in out
+    assert files_of(archive, LIKED_SONGS_ID) == before

@@ -63,7 +63,8 @@ def init(
 @handle_errors
 def add(
     playlists: Annotated[
-        list[str] | None, typer.Argument(help="Playlist ids, URLs or URIs.")
+        list[str] | None,
+        typer.Argument(help="Playlist ids, URLs or URIs; `liked` for your Liked Songs."),
     ] = None,
     alias: Annotated[
         str | None, typer.Option(help="Display name to use instead of Spotify's.")
@@ -125,6 +126,7 @@ def _mine(store: Store, *, dry_run: bool) -> list[str]:
             tracks = "?" if summary.total is None else str(summary.total)
             out.print(f"{summary.id}  {tracks:>5}  {role:<12}  {summary.name}", markup=False)
         out.print(f"{len(found)} to register (run without --dry-run to add them)", markup=False)
+        out.print("Your Liked Songs can be archived too: gitarchive add liked", markup=False)
         return []
     return [summary.id for summary in found]
 

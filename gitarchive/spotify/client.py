@@ -44,6 +44,7 @@ from gitarchive.errors import (
     redact,
     remember_secret,
 )
+from gitarchive.model import LIKED_SONGS_ID
 from gitarchive.spotify import access
 from gitarchive.spotify.answers import (
     MAX_RETRY_AFTER,
@@ -194,7 +195,12 @@ class SpotifyClient:
         """
         deadline = min(self._now() + self.playlist_budget, self._run_deadline)
         try:
-            reader = PlaylistReader(self, playlist_id, deadline)
+            if playlist_id == LIKED_SONGS_ID:
+                from gitarchive.spotify.library import LikedSongsReader
+
+                reader: PlaylistReader = LikedSongsReader(self, playlist_id, deadline)
+            else:
+                reader = PlaylistReader(self, playlist_id, deadline)
             playlist, stats = await reader.read(name_fallback=previous_name)
         except SpotifyError as exc:
             if exc.playlist is None and not isinstance(exc, AuthError | QuotaExceeded):

@@ -26,7 +26,8 @@ from gitarchive.spotify.auth import TOKEN_PATH, token_error
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-SCOPES = "playlist-read-private playlist-read-collaborative"
+# user-library-read: the Liked Songs pseudo-playlist (`gitarchive add liked`, GET /me/tracks)
+SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
 DEFAULT_PORT = 8888
 
 

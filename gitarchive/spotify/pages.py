@@ -57,6 +57,9 @@ Page = tuple[int, list[Any], int | None]  # (total, entries, offset of `next` or
 class PlaylistReader:
     """One playlist's read: metadata and first page together, then the other pages at once."""
 
+    #: Spotify's limit on a playlist's entries; None: no limit (the user's library).
+    max_items: int | None = MAX_PLAYLIST_ITEMS
+
     def __init__(self, client: SpotifyClient, playlist_id: str, deadline: float) -> None:
         self.client = client
         self.playlist_id = playlist_id
@@ -121,7 +124,7 @@ class PlaylistReader:
 
     async def _rest(self, first: Page) -> tuple[int, list[Any]]:
         total, entries, following = first
-        if total > MAX_PLAYLIST_ITEMS:
+        if self.max_items is not None and total > self.max_items:
             raise self._fail(
                 f"it announces {total} entries, more than Spotify's limit of "
                 f"{MAX_PLAYLIST_ITEMS:,} per playlist"
@@ -177,18 +180,20 @@ class PlaylistReader:
         if following >= total:
             raise self._fail(f"`next` of {where} points past the {total} entries announced")
 
-    async def _page(self, offset: int) -> Page:
-        """One page of entries → (total, entries, offset of the next page or None)."""
-        client = self.client
+    def _page_request(self, offset: int) -> tuple[str, dict[str, str]]:
         params = {
             "offset": str(offset),
             "limit": str(PAGE_LIMIT),
             "fields": ENTRY_FIELDS,
             "additional_types": "track,episode",
-            **client.market_params(),
+            **self.client.market_params(),
         }
-        path = f"/playlists/{self.playlist_id}/{self.endpoint}"
-        data = await client.get_json(path, params, deadline=self.deadline)
+        return f"/playlists/{self.playlist_id}/{self.endpoint}", params
+
+    async def _page(self, offset: int) -> Page:
+        """One page of entries → (total, entries, offset of the next page or None)."""
+        path, params = self._page_request(offset)
+        data = await self.client.get_json(path, params, deadline=self.deadline)
         where = f"{self.endpoint} page at offset {offset}"
         if not isinstance(data, dict):
             raise InvalidResponse(f"Spotify sent invalid data: {where} should be an object")

@@ -23,6 +23,7 @@ from gitarchive.errors import (
     SpotifyError,
 )
 from gitarchive.formats.sanitize import clean_name
+from gitarchive.model import LIKED_SONGS_ID, LIKED_SONGS_NAME
 from gitarchive.spotify import access
 from gitarchive.spotify.pages import MAX_PLAYLIST_ITEMS, PAGE_LIMIT, next_offset
 
@@ -44,6 +45,8 @@ def _refusal(exc: SpotifyError) -> str:
 
 async def probe_playlist(client: SpotifyClient, playlist_id: str) -> access.AccessReport:
     """Metadata first, then one entry: the deepest level that answers, and why not deeper."""
+    if playlist_id == LIKED_SONGS_ID:
+        return await _probe_liked_songs(client)
     deadline = client.budget_deadline()
     path = f"/playlists/{playlist_id}"
     try:
@@ -81,6 +84,24 @@ async def probe_playlist(client: SpotifyClient, playlist_id: str) -> access.Acce
     return access.AccessReport(
         playlist_id, access.ENTRIES, None, "reads every entry", name, owner_id, collaborative
     )
+
+
+async def _probe_liked_songs(client: SpotifyClient) -> access.AccessReport:
+    """The user's library: one saved track, with a user's token; nothing without a user."""
+    from gitarchive.spotify.library import LIBRARY_PATH
+
+    if not client.has_user:
+        detail = access.cause_message(access.NO_USER)
+        return access.AccessReport(LIKED_SONGS_ID, access.NOTHING, access.NO_USER, detail)
+    params = {"offset": "0", "limit": "1", **client.market_params()}
+    try:
+        await client.get_json(LIBRARY_PATH, params, deadline=client.budget_deadline())
+    except (AuthError, QuotaExceeded):
+        raise
+    except SpotifyError as exc:
+        exc.playlist = None
+        return access.AccessReport(LIKED_SONGS_ID, access.NOTHING, _refusal(exc), str(exc))
+    return access.AccessReport(LIKED_SONGS_ID, access.ENTRIES, name=LIKED_SONGS_NAME)
 
 
 async def probe_playlists(
