@@ -382,3 +382,27 @@ def test_liked_songs_are_archived_as_a_pseudo_playlist(
     code, out, _ = run_cli_captured(capsys, "-C", str(archive), "sync", "--date", DAY2)
     assert code == 1 and LIKED_SONGS_ID in out and "no user" in out
     assert files_of(archive, LIKED_SONGS_ID) == before
+
+
+def test_a_failed_only_sync_pushes_its_status_for_the_next_checkout(
+    archive: Path,
+    fake_spotify_dev: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(archive, "remote", "add", "origin", str(remote))
+    git(archive, "push", "-q", "-u", "origin", "HEAD:main")
+    git(archive, "branch", "-q", "-u", "origin/main")
+    monkeypatch.delenv("SPOTIFY_REFRESH_TOKEN")  # client credentials: every playlist fails
+    code, _, _ = run_cli_captured(capsys, "-C", str(archive), "sync", "--push", "--date", DAY1)
+    assert code == 1
+    assert git(remote, "rev-parse", "main").strip() == head(archive)
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(checkout))
+    status = formats.read_status((checkout / formats.STATUS_PATH).read_text())
+    assert sorted(status) == sorted(REGISTERED)
+    assert status[EDITORIAL].cause == access.SPOTIFY_OWNED
+    assert {status[pid].cause for pid in REGISTERED if pid != EDITORIAL} == {access.NO_USER}
