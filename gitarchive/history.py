@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.model import CumulativeTrack, CumulativeView
+from gitarchive.model import CumulativeTrack, CumulativeView, playlist_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -656,7 +656,7 @@ def timeline_markdown(
     name: str, playlist_id: str, changes: Iterable[Change], *, likes: bool
 ) -> str:
     """The timeline as markdown, for pasting into issues or notes."""
-    lines = [f"# History of {_md(name)}", "", f"<https://open.spotify.com/playlist/{playlist_id}>"]
+    lines = [f"# History of {_md(name)}", "", f"<{playlist_url(playlist_id)}>"]
     for change in changes:
         version = change.version
         lines += ["", f"## {version.date:%Y-%m-%d %H:%M} UTC — `{version.commit[:12]}`", ""]
