@@ -406,3 +406,31 @@ def test_a_failed_only_sync_pushes_its_status_for_the_next_checkout(
     assert sorted(status) == sorted(REGISTERED)
     assert status[EDITORIAL].cause == access.SPOTIFY_OWNED
     assert {status[pid].cause for pid in REGISTERED if pid != EDITORIAL} == {access.NO_USER}
+
+
+def test_server_text_echoing_secrets_never_reaches_output_files_or_commits(
+    archive: Path,
+    fake_spotify_dev: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    import os
+
+    refresh_token = os.environ["SPOTIFY_REFRESH_TOKEN"]
+    secrets = {refresh_token, fake_spotify_dev.client_secret}
+    echo = f"Forbidden for {refresh_token} (client secret {fake_spotify_dev.client_secret})"
+    body = json.dumps({"error": {"status": 403, "message": echo}}).encode()
+    fake_spotify_dev.inject("raw", status=403, body=body, match=f"{MINE}/items", times=None)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    serve(fake_spotify_dev, 61)
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "sync", "--json", "--date", DAY1)
+    assert code == 0 and "[redacted]" in out
+    everything = out + err + summary.read_text()
+    everything += (archive / ".git/gitarchive-last-sync.json").read_text()
+    everything += (archive / formats.STATUS_PATH).read_text()
+    everything += git(archive, "log", "--format=%B")
+    for secret in secrets | fake_spotify_dev.secrets_seen():
+        assert secret not in everything
