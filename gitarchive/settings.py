@@ -23,6 +23,11 @@ DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
 # 12x the sequential baseline, 32 → 19x, 64 → 21x; beyond that the client's CPU (~2 ms per
 # request in httpx) is the limit. A 429 closes one shared gate: hitting the limit costs a pause.
 DEFAULT_CONCURRENCY = 64
+# How often a playlist whose tracks did not change has its likes recorded (docs/formats.md,
+# "Likes"): likes move on nearly every playlist every day, and each recording rewrites the
+# playlist's page and snapshot. bench/likes.py measures the bytes per sync of each choice.
+LIKES_EVERY = ("daily", "weekly", "on-track-change")
+DEFAULT_LIKES_EVERY = "weekly"
 _GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # A sync that would remove more than this share of a playlist's tracks keeps its files and
 # reports a failure instead (a changed API shape or a bad answer looks exactly like this).
@@ -46,6 +51,7 @@ class Settings:
     author_email: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     market: str | None = None
+    likes_every: str = DEFAULT_LIKES_EVERY
     max_drop: float = DEFAULT_MAX_DROP
     authorized_on: date | None = None  # when `gitarchive login` last authorized (not a secret)
     playlists: dict[str, PlaylistSettings] = field(default_factory=dict)
@@ -70,6 +76,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "max_drop": (float, int),
     "authorized_on": date,
     "playlists": dict,
+    "likes_every": str,
 }
 
 
@@ -104,6 +111,10 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
         values["max_drop"] = float(values["max_drop"])
     if "playlists" in values:
         values["playlists"] = _playlist_settings(values["playlists"], path)
+    likes_every = values.get("likes_every")
+    if likes_every is not None and likes_every not in LIKES_EVERY:
+        choices = ", ".join(repr(choice) for choice in LIKES_EVERY)
+        raise SettingsError(f"likes_every must be one of {choices}, not {likes_every!r}", path=path)
     return Settings(**values)
 
 
