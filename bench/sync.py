@@ -373,7 +373,7 @@ def serve(args: argparse.Namespace) -> None:
     Reads commands on stdin: ``change RUN`` (answers the number of playlists
     changed) and ``reset``.
     """
-    with FakeSpotify(latency=0.0) as fake:
+    with FakeSpotify(latency=0.0, extended_quota=True) as fake:
         ids = serve_base(fake, args.playlists, args.tracks)
         env = fake.env()
         print("READY", *(f"{key}={value}" for key, value in env.items()), flush=True)

@@ -16,19 +16,67 @@ file, line or commit it concerns so that its message can name them.
     │   ├── PlaylistNotFound       an id / name that the archive does not hold
     │   ├── LockedError            another sync holds the archive's lock
     │   └── PushError              pushing the sync commit failed
-    ├── SpotifyError               anything from the Spotify Web API
+    ├── SpotifyError               anything from the Spotify Web API (messages redacted)
     │   ├── AuthError              missing, rejected or expired credentials
-    │   ├── PlaylistUnavailable    404 / 400: gone, private or restricted today
-    │   ├── Forbidden              403: not allowed, never retried
+    │   ├── QuotaExceeded          429 QUOTA_EXCEEDED: the app's quota, stops the whole run
+    │   ├── BadRequest             400: gitarchive's own bad request (shows the request)
+    │   ├── PlaylistUnavailable    404: gone, private, or Spotify-owned (``cause``)
+    │   ├── Forbidden              403: this access may not read it (``cause``), never retried
     │   ├── InvalidResponse        the API answered with data we cannot use
+    │   │   └── IncompleteResponse pages or counts that do not add up: a failed fetch
     │   └── RetriesExhausted       429 / 5xx / timeouts outlasted the budget
+    │       └── Skipped            never tried: the run's time budget was spent
     └── ValidationFailed           `validate` found problems (carries findings)
 
 Messages never contain secrets: code that raises these errors must not put
-tokens, client secrets or Authorization headers into them.
+tokens, client secrets or Authorization headers into them, and every
+SpotifyError's message passes through :func:`redact` as a second line of
+defence (servers echo tokens and secrets in their error texts).
 """
 
 from __future__ import annotations
+
+import os
+import re
+
+#: Environment variables whose values are secrets wherever they appear.
+SECRET_ENV_VARS = (
+    "SPOTIFY_CLIENT_SECRET",
+    "SPOTIFY_REFRESH_TOKEN",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+)
+REDACTED = "[redacted]"
+_known_secrets: set[str] = set()
+_BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;]+")
+# Token-shaped: a run of 32+ base64/base64url/hex characters holding both a letter and a
+# digit. Spotify ids (22 characters) and English words stay; access tokens (~200),
+# refresh tokens (~130), client secrets (32 hex) and GitHub tokens (40) go.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+=]{32,}")
+_MIN_SECRET = 8  # shorter values would redact ordinary words (real secrets are 32+)
+
+
+def remember_secret(value: str | None) -> None:
+    """Add a secret that :func:`redact` must remove from every text it is given."""
+    if value and len(value) >= _MIN_SECRET:
+        _known_secrets.add(value)
+
+
+def _is_token_shaped(run: str) -> bool:
+    return any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` without known secrets, environment secrets, or anything token-shaped."""
+    values = set(_known_secrets) | {s for s in secrets if s and len(s) >= _MIN_SECRET}
+    for name in SECRET_ENV_VARS:
+        value = (os.environ.get(name) or "").strip()
+        if len(value) >= _MIN_SECRET:
+            values.add(value)
+    for value in sorted(values, key=len, reverse=True):  # longest first: no partial leftovers
+        text = text.replace(value, REDACTED)
+    text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _TOKEN_RE.sub(lambda m: REDACTED if _is_token_shaped(m.group(0)) else m.group(0), text)
 
 
 class GitArchiveError(Exception):
@@ -104,31 +152,71 @@ class PushError(ArchiveError):
 
 
 class SpotifyError(GitArchiveError):
-    """Anything that went wrong talking to the Spotify Web API."""
+    """Anything that went wrong talking to the Spotify Web API; the message is redacted."""
+
+    def __init__(self, message: str, *, playlist: str | None = None) -> None:
+        super().__init__(redact(message), playlist=playlist)
 
 
 class AuthError(SpotifyError):
     """Credentials missing, rejected, or a refresh token expired."""
 
 
-class PlaylistUnavailable(SpotifyError):
-    """404 or 400: the playlist is gone, private, or hidden from this app today."""
+class QuotaExceeded(SpotifyError):
+    """429 with ``QUOTA_EXCEEDED``: the app's quota is spent; waiting will not help today."""
 
-    def __init__(self, message: str, *, playlist: str | None = None, status: int | None = None):
+
+class BadRequest(SpotifyError):
+    """400: Spotify says gitarchive's request was malformed: a bug in gitarchive."""
+
+    def __init__(self, message: str, *, playlist: str | None = None, request: str = "") -> None:
+        super().__init__(message, playlist=playlist)
+        self.request = redact(request)
+
+
+class PlaylistUnavailable(SpotifyError):
+    """404: the playlist is gone, private, or Spotify-owned and hidden from this app.
+
+    ``cause`` is one of :mod:`gitarchive.spotify.access`'s causes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        playlist: str | None = None,
+        status: int | None = None,
+        cause: str = "not_found",
+    ) -> None:
         super().__init__(message, playlist=playlist)
         self.status = status
+        self.cause = cause
 
 
 class Forbidden(SpotifyError):
-    """403: the app may not read this; retrying will not help."""
+    """403: this access may not read it (``cause`` says which rule); never retried."""
+
+    def __init__(
+        self, message: str, *, playlist: str | None = None, cause: str = "forbidden"
+    ) -> None:
+        super().__init__(message, playlist=playlist)
+        self.cause = cause
 
 
 class InvalidResponse(SpotifyError):
     """The API answered, but with data of the wrong shape or type."""
 
 
+class IncompleteResponse(InvalidResponse):
+    """Pages or counts that do not add up (loops, gaps, totals): never an emptied playlist."""
+
+
 class RetriesExhausted(SpotifyError):
     """Rate limits, server errors or timeouts lasted longer than the retry budget."""
+
+
+class Skipped(RetriesExhausted):
+    """Never fetched: the run's time budget was spent before this playlist's turn."""
 
 
 class ValidationFailed(GitArchiveError):

@@ -23,6 +23,14 @@ _URL_PATH_RE = re.compile(rf"^/(?:[A-Za-z-]+/|user/[^/]+/)?playlist/({_ID})/?$")
 _ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})\Z")
 
 
+#: The user's saved tracks ("Liked Songs", ``GET /me/tracks``) archived as a playlist under
+#: this reserved id. Spotify's ids are random base-62: no real playlist has this one.
+LIKED_SONGS_ID = "LikedSongs000000000000"
+LIKED_SONGS_NAME = "Liked Songs"
+LIKED_SONGS_URL = "https://open.spotify.com/collection/tracks"
+_LIKED_WORDS = frozenset({"liked", "liked-songs", "liked songs", LIKED_SONGS_URL})
+
+
 def is_playlist_id(value: str) -> bool:
     return bool(_ID_RE.match(value))
 
@@ -32,6 +40,8 @@ def parse_playlist_id(value: str) -> str:
     text = value.strip()
     if _ID_RE.match(text):
         return text
+    if text.lower() in _LIKED_WORDS or re.fullmatch(r"spotify:user:[^:]+:collection", text):
+        return LIKED_SONGS_ID
     match = _URI_RE.match(text)
     if match:
         return match.group(1)
@@ -44,12 +54,14 @@ def parse_playlist_id(value: str) -> str:
     shown = text if len(text) <= 80 else text[:77] + "..."
     raise InvalidPlaylistId(
         f"not a Spotify playlist id, URL or URI: {shown!r} "
-        "(expected 22 letters/digits, https://open.spotify.com/playlist/<id> "
-        "or spotify:playlist:<id>)"
+        "(expected 22 letters/digits, https://open.spotify.com/playlist/<id>, "
+        "spotify:playlist:<id>, or `liked` for your Liked Songs)"
     )
 
 
 def playlist_url(playlist_id: str) -> str:
+    if playlist_id == LIKED_SONGS_ID:
+        return LIKED_SONGS_URL
     return f"{SPOTIFY_WEB}/playlist/{playlist_id}"
 
 

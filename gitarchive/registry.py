@@ -419,7 +419,7 @@ def list_playlists(
         tracks = len(version.tracks) if version is not None else None
         name = names.get(playlist_id) or (version.display_name if version is not None else None)
         if playlist_id in unavailable:
-            status = f"unavailable: {unavailable[playlist_id]}"
+            status = unavailable[playlist_id]  # "kind: reason": never "ok"
         elif tracks is None:
             status = "not synced yet"
         elif playlist_id not in committed:

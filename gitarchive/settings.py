@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,18 @@ DEFAULT_CONCURRENCY = 64
 LIKES_EVERY = ("daily", "weekly", "on-track-change")
 DEFAULT_LIKES_EVERY = "weekly"
 _GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# A sync that would remove more than this share of a playlist's tracks keeps its files and
+# reports a failure instead (a changed API shape or a bad answer looks exactly like this).
+DEFAULT_MAX_DROP = 0.5
+_PLAYLIST_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistSettings:
+    """``[playlists.<id>]``: one playlist's own limits."""
+
+    max_drop: float | None = None  # overrides the archive's max_drop
+    accept_drops: bool = False  # commit any drop (a playlist that is being emptied on purpose)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +52,30 @@ class Settings:
     concurrency: int = DEFAULT_CONCURRENCY
     market: str | None = None
     likes_every: str = DEFAULT_LIKES_EVERY
+    max_drop: float = DEFAULT_MAX_DROP
+    authorized_on: date | None = None  # when `gitarchive login` last authorized (not a secret)
+    playlists: dict[str, PlaylistSettings] = field(default_factory=dict)
+
+    def drop_limit(self, playlist_id: str) -> float | None:
+        """The share of tracks one sync may remove; None: any drop is accepted."""
+        own = self.playlists.get(playlist_id)
+        if own is not None and own.accept_drops:
+            return None
+        if own is not None and own.max_drop is not None:
+            return own.max_drop
+        return self.max_drop
 
 
-_TYPES: dict[str, type] = {
+_TYPES: dict[str, type | tuple[type, ...]] = {
     "github": str,
     "branch": str,
     "author_name": str,
     "author_email": str,
     "concurrency": int,
     "market": str,
+    "max_drop": (float, int),
+    "authorized_on": date,
+    "playlists": dict,
     "likes_every": str,
 }
 
@@ -66,7 +94,7 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
         # bool is an int in Python; a TOML `true` is never a valid concurrency
         if not isinstance(value, expected) or isinstance(value, bool):
             raise SettingsError(
-                f"{key} must be a {expected.__name__}, not {type(value).__name__}", path=path
+                f"{key} must be a {_type_name(expected)}, not {type(value).__name__}", path=path
             )
         values[key] = value
     github = values.get("github")
@@ -78,11 +106,83 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
     market = values.get("market")
     if market is not None and not re.fullmatch(r"[A-Z]{2}", market):
         raise SettingsError(f"market must be an ISO 3166-1 alpha-2 code, not {market!r}", path=path)
+    _check_share("max_drop", values.get("max_drop"), path)
+    if "max_drop" in values:
+        values["max_drop"] = float(values["max_drop"])
+    if "playlists" in values:
+        values["playlists"] = _playlist_settings(values["playlists"], path)
     likes_every = values.get("likes_every")
     if likes_every is not None and likes_every not in LIKES_EVERY:
         choices = ", ".join(repr(choice) for choice in LIKES_EVERY)
         raise SettingsError(f"likes_every must be one of {choices}, not {likes_every!r}", path=path)
     return Settings(**values)
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    if expected == (float, int):
+        return "number"
+    if expected is date:
+        return "date (YYYY-MM-DD, unquoted)"
+    return expected.__name__ if isinstance(expected, type) else "value"
+
+
+def _check_share(key: str, value: object, path: str) -> None:
+    if value is not None and not (isinstance(value, int | float) and 0 <= value <= 1):
+        raise SettingsError(f"{key} must be a share between 0 and 1, not {value!r}", path=path)
+
+
+def _playlist_settings(tables: dict[str, Any], path: str) -> dict[str, PlaylistSettings]:
+    """``[playlists.<id>]`` tables: ``max_drop`` (a share) and ``accept_drops`` (a boolean)."""
+    result: dict[str, PlaylistSettings] = {}
+    for playlist_id, table in tables.items():
+        where = f"playlists.{playlist_id}"
+        if not _PLAYLIST_ID.match(playlist_id) or not isinstance(table, dict):
+            raise SettingsError(f"{where}: expected a table named by a playlist id", path=path)
+        unknown = set(table) - {"max_drop", "accept_drops"}
+        if unknown:
+            raise SettingsError(
+                f"{where}: unknown key {sorted(unknown)[0]!r} (known: accept_drops, max_drop)",
+                path=path,
+            )
+        share = table.get("max_drop")
+        if share is not None and (isinstance(share, bool) or not isinstance(share, int | float)):
+            raise SettingsError(f"{where}.max_drop must be a number", path=path)
+        _check_share(f"{where}.max_drop", share, path)
+        accept = table.get("accept_drops", False)
+        if not isinstance(accept, bool):
+            raise SettingsError(f"{where}.accept_drops must be true or false", path=path)
+        result[playlist_id] = PlaylistSettings(
+            max_drop=None if share is None else float(share), accept_drops=accept
+        )
+    return result
+
+
+def record_authorization(root: Path, day: date) -> Path:
+    """Write ``authorized_on = day`` into ``root``'s gitarchive.toml (created if missing).
+
+    The date is not a secret: it only says when the six-month refresh token expires.
+    """
+    file = root / SETTINGS_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    line = f"authorized_on = {day.isoformat()}"
+    pattern = re.compile(r"^authorized_on\s*=.*$", re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(line, text, count=1)
+    else:
+        comment = "# When `gitarchive login` authorized (the refresh token lasts six months).\n"
+        # top-level keys must come before the first [table]
+        table = re.search(r"^\[", text, re.MULTILINE)
+        cut = table.start() if table else len(text)
+        head = text[:cut]
+        if head and not head.endswith("\n"):
+            head += "\n"
+        text = head + comment + line + "\n" + ("\n" + text[cut:] if table else "")
+    parse_settings(text, path=SETTINGS_FILE)  # never leave a file that does not parse
+    file.write_text(text, encoding="utf-8")
+    return file
 
 
 def load_settings(root: Path | None) -> Settings:

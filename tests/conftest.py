@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import fake_spotify  # noqa: F401  (the fake Spotify Web API fixture)
+from fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
 from hypothesis import settings
 from support.demo import DemoArchive
 

@@ -25,11 +25,36 @@ Playlists
     makes deterministic 22-character ids. ``fake.max_page_items = N`` serves at most N entries per
     page whatever the limit (pagination of small playlists such as the 50-track seed).
 
+Access model (Spotify 2026, see DESIGN.md "Spotify API facts")
+    ``FakeSpotify(extended_quota=False)`` is a development-mode app: an access token belongs
+    to a user (refresh-token and authorization-code grants) or to no user (client
+    credentials). ``/items`` answers 403 unless the token's user owns the playlist
+    (``owner.id``) or collaborates on it (``add_playlist(..., collaborators=[...])``);
+    Spotify-owned playlists (owner ``spotify`` or ids ``37i9dQZF1…``) answer 404 everywhere;
+    ``/tracks`` answers 403; the metadata of others' playlists carries no entries.
+    ``fake.extended_quota = True`` lifts every restriction (the pre-2026 behaviour).
+    ``fake.premium_lapsed = True``: every API call answers 403 "Active premium subscription
+    required for the owner of the app". Refresh tokens are issued to ``user`` (default
+    ``fake.default_user``) and expire ``refresh_token_lifetime`` (six months) after issue:
+    ``fake.advance_clock(days=183)`` makes them answer ``invalid_grant``.
+    The ``fake_spotify`` fixture turns extended quota ON (what the tests written before the
+    2026 model rely on); ``fake_spotify_dev`` is the development-mode default.
+
+Entry shapes
+    ``add_playlist(data, entry_shape=...)``: "item" (2026, default), "track" (deprecated key
+    only), "both", "neither" (the key is missing: an unknown shape).
+
 Endpoints
-    GET  /v1/playlists/{id}            metadata (``fields`` / ``market`` accepted, ignored)
+    GET  /v1/playlists/{id}            metadata (``fields`` honoured as Spotify does; ``market``
+                                       accepted)
     GET  /v1/playlists/{id}/items      paging: offset, limit (default 20, above 50 → 400
                                        "Invalid limit"), next/previous/total
-    GET  /v1/playlists/{id}/tracks     the same, for ``legacy`` playlists only
+    GET  /v1/playlists/{id}/tracks     the same, for ``legacy`` playlists only (403 in dev mode)
+    GET  /v1/me                        the token's user (401 without one)
+    GET  /v1/me/playlists              the user's owned, collaborative and followed playlists,
+                                       paged (limit ≤ 50); ``fake.follow(user, id)``
+    GET  /v1/me/tracks                 the user's Liked Songs, paged (limit ≤ 50), entries
+                                       under ``track``; ``fake.save_tracks(user, entries)``
     POST /api/token                    client_credentials (Basic), refresh_token (Basic, or
                                        client_id in the body), authorization_code (PKCE S256)
     GET  /authorize                    302 to redirect_uri?code=...&state=... (plays consent)
@@ -51,8 +76,11 @@ Faults (per test)
     seconds allowed), "expire" (401 token expired), "slow" (sleep ``delay`` then answer
     normally), "truncated" (JSON cut in half, consistent Content-Length), "short" (headers
     promise the full body, half is sent, connection closed), "non_json" (200 text/html),
-    "empty" (200, empty body). ``match`` is a substring of the request path+query (e.g. a
-    playlist id, "/items", "offset=50", "/api/token"); ``times=None`` means forever.
+    "empty" (200, empty body), "quota" (429 with ``"reason": "QUOTA_EXCEEDED"``), "html"
+    (an HTML error page with ``status``), "raw" (``body`` bytes with ``status`` and
+    ``headers``, e.g. any Retry-After text). ``match`` is a substring of the request
+    path+query (e.g. a playlist id, "/items", "offset=50", "/api/token"); ``times=None``
+    means forever.
     ``fake.latency`` adds seconds to every request (sleep in the handler thread).
 
 Request log
@@ -74,11 +102,13 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from spotify_fields import apply_fields, parse_fields
 from support import DATA, SEED_ID
 from support.api import api_playlist, generated_id
 
@@ -89,6 +119,11 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 20
+SPOTIFY_USER = "spotify"
+SPOTIFY_OWNED_PREFIX = "37i9dQZF1"
+SIX_MONTHS = 183 * 86400.0
+PREMIUM_MESSAGE = "Active premium subscription required for the owner of the app."
+ENTRY_SHAPES = ("item", "track", "both", "neither")
 
 
 def load_seed() -> dict[str, Any]:
@@ -139,6 +174,24 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0
     hits: int = 0
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Raw:
+    """An answer exactly as given (hostile cases): status, body bytes, headers."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+    declared_length: int | None = None
+
+
+#: A hostile case's hook: (what, offset, answer) -> the answer to send instead.
+#: ``what`` is "meta" or "page"; ``answer`` is the filtered JSON Spotify would send.
+Rewrite = Callable[[str, int, dict[str, Any]], "dict[str, Any] | Raw"]
 
 
 @dataclass
@@ -146,14 +199,40 @@ class _Stored:
     meta: dict[str, Any]
     entries: list[dict[str, Any]]
     legacy: bool
+    collaborators: frozenset[str] = frozenset()
+    rewrite: Rewrite | None = None
     cache: dict[tuple[int, int, str], bytes] = field(default_factory=dict)
+
+    @property
+    def owner_id(self) -> str:
+        owner = self.meta.get("owner")
+        value = owner.get("id") if isinstance(owner, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def spotify_owned(self) -> bool:
+        return self.owner_id == SPOTIFY_USER or str(self.meta.get("id", "")).startswith(
+            SPOTIFY_OWNED_PREFIX
+        )
+
+    def readable_by(self, user: str | None) -> bool:
+        return user is not None and (user == self.owner_id or user in self.collaborators)
 
 
 class FakeSpotify:
     """See the module docstring."""
 
-    def __init__(self, *, latency: float = 0.0, token_lifetime: int = 3600) -> None:
+    def __init__(
+        self, *, latency: float = 0.0, token_lifetime: int = 3600, extended_quota: bool = False
+    ) -> None:
         self.latency = latency
+        self.extended_quota = extended_quota
+        self.premium_lapsed = False
+        self.default_user = "fake-user"
+        self.refresh_token_lifetime = SIX_MONTHS
+        self.clock_offset = 0.0  # seconds added to the fake's clock (advance_clock)
+        self._follows: dict[str, list[str]] = {}
+        self._saved: dict[str, list[dict[str, Any]]] = {}  # user -> /me/tracks entries
         self.token_lifetime = token_lifetime
         self.client_id = "fake-client-id-0123456789"
         self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
@@ -165,8 +244,8 @@ class FakeSpotify:
         self.max_in_flight = 0
         self.faults: list[Fault] = []
         self._playlists: dict[str, _Stored] = {}
-        self._access_tokens: set[str] = set()
-        self._refresh_tokens: dict[str, str] = {}  # token -> client_id it was issued to
+        self._access_tokens: dict[str, str | None] = {}  # token -> its user, None for the app
+        self._refresh_tokens: dict[str, tuple[str, str, float]] = {}  # token -> client, user, t
         self._codes: dict[str, dict[str, str]] = {}
         self._every_secret: set[str] = {self.client_secret}
         self._in_flight = 0
@@ -198,15 +277,38 @@ class FakeSpotify:
         self.stop()
 
     # ------------------------------------------------------------------ data
-    def add_playlist(self, data: dict[str, Any], *, legacy: bool = False) -> str:
-        """Serve an API-shaped playlist (see ``api_playlist``); returns its id."""
+    def add_playlist(
+        self,
+        data: dict[str, Any],
+        *,
+        legacy: bool = False,
+        collaborators: Iterator[str] | list[str] | tuple[str, ...] = (),
+        entry_shape: str = "item",
+        rewrite: Rewrite | None = None,
+    ) -> str:
+        """Serve an API-shaped playlist (see ``support.api.api_playlist``); returns its id.
+
+        ``collaborators``: users who may read its entries in development mode besides the
+        owner; ``entry_shape``: see the module docstring; ``rewrite``: a hostile case's hook.
+        """
+        if entry_shape not in ENTRY_SHAPES:
+            raise ValueError(f"entry_shape must be one of {ENTRY_SHAPES}")
         data = normalize_fixture(data)
         entries = list(data["items"]["items"])
         meta = {k: v for k, v in data.items() if k != "items"}
-        if legacy:
-            entries = [_legacy_entry(e) for e in entries]
-        self._playlists[meta["id"]] = _Stored(meta=meta, entries=entries, legacy=legacy)
+        if legacy or entry_shape != "item":
+            entries = [_reshape_entry(e, "track" if legacy else entry_shape) for e in entries]
+        stored = _Stored(meta, entries, legacy, frozenset(collaborators), rewrite)
+        self._playlists[meta["id"]] = stored
         return str(meta["id"])
+
+    def save_tracks(self, user: str, entries: list[dict[str, Any]]) -> None:
+        """The user's Liked Songs (``/me/tracks``): playlist entries, served under ``track``."""
+        self._saved[user] = [_reshape_entry(entry, "track") for entry in entries]
+
+    def follow(self, user: str, playlist_id: str) -> None:
+        """``user`` follows the playlist: /me/playlists lists it (it need not be readable)."""
+        self._follows.setdefault(user, []).append(playlist_id)
 
     def add_generated(self, count: int, n_tracks: int) -> list[str]:
         ids = [generated_id(i) for i in range(count)]
@@ -221,7 +323,9 @@ class FakeSpotify:
         self._playlists.pop(playlist_id, None)
 
     # ------------------------------------------------------------------ auth
-    def env(self, *, refresh_token: bool = False, secret: bool = True) -> dict[str, str]:
+    def env(
+        self, *, refresh_token: bool = False, secret: bool = True, user: str | None = None
+    ) -> dict[str, str]:
         """Environment pointing gitarchive at this fake (for monkeypatch.setenv)."""
         env = {
             "GITARCHIVE_API_URL": self.api_url,
@@ -231,21 +335,29 @@ class FakeSpotify:
         if secret:
             env["SPOTIFY_CLIENT_SECRET"] = self.client_secret
         if refresh_token:
-            env["SPOTIFY_REFRESH_TOKEN"] = self.issue_refresh_token()
+            env["SPOTIFY_REFRESH_TOKEN"] = self.issue_refresh_token(user)
         return env
 
-    def setenv(self, monkeypatch: pytest.MonkeyPatch, **kwargs: bool) -> dict[str, str]:
+    def setenv(self, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> dict[str, str]:
         env = self.env(**kwargs)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         return env
 
-    def issue_refresh_token(self) -> str:
+    def issue_refresh_token(self, user: str | None = None) -> str:
+        """A valid refresh token of ``user`` (default ``default_user``), issued now."""
         token = "fake-refresh-" + secrets.token_urlsafe(16)
         with self._lock:
-            self._refresh_tokens[token] = self.client_id
+            self._refresh_tokens[token] = (self.client_id, user or self.default_user, self.now())
             self._every_secret.add(token)
         return token
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, *, days: float) -> None:
+        """Time passes: refresh tokens older than six months answer invalid_grant."""
+        self.clock_offset += days * 86400.0
 
     def valid_refresh_tokens(self) -> set[str]:
         with self._lock:
@@ -274,6 +386,8 @@ class FakeSpotify:
         status: int = 500,
         retry_after: float | None = None,
         delay: float = 0.0,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
     ) -> Fault:
         kinds = {
             "status",
@@ -284,10 +398,13 @@ class FakeSpotify:
             "short",
             "non_json",
             "empty",
+            "quota",
+            "html",
+            "raw",
         }
         if kind not in kinds:
             raise ValueError(f"unknown fault kind {kind!r}")
-        fault = Fault(kind, match, times, status, retry_after, delay)
+        fault = Fault(kind, match, times, status, retry_after, delay, 0, body, dict(headers or {}))
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -330,10 +447,10 @@ class FakeSpotify:
             entry.finished = time.monotonic()
             entry.status = status
 
-    def _issue_access_token(self) -> str:
+    def _issue_access_token(self, user: str | None) -> str:
         token = "fake-access-" + secrets.token_urlsafe(16)
         with self._lock:
-            self._access_tokens.add(token)
+            self._access_tokens[token] = user
             self._every_secret.add(token)
         return token
 
@@ -343,9 +460,15 @@ class FakeSpotify:
         with self._lock:
             return header[len("Bearer ") :] in self._access_tokens
 
-    def _page(self, stored: _Stored, path: str, offset: int, limit: int, key: str) -> bytes:
-        cached = stored.cache.get((offset, limit, key))
-        if cached is not None:
+    def _user_of(self, header: str | None) -> str | None:
+        with self._lock:
+            return self._access_tokens.get((header or "")[len("Bearer ") :])
+
+    def _page(
+        self, stored: _Stored, path: str, offset: int, limit: int, fields: str
+    ) -> bytes | Raw:
+        cached = stored.cache.get((offset, limit, fields))
+        if cached is not None and stored.rewrite is None:
             return cached
         total = len(stored.entries)
         url = f"{self.base_url}{path}"
@@ -362,8 +485,15 @@ class FakeSpotify:
             ),
             "items": stored.entries[offset:following],
         }
+        if fields:
+            body = apply_fields(body, parse_fields(fields))
+        if stored.rewrite is not None:
+            answer = stored.rewrite("page", offset, body)
+            if isinstance(answer, Raw):
+                return answer
+            return json.dumps(answer).encode()
         data = json.dumps(body).encode()
-        stored.cache[(offset, limit, key)] = data
+        stored.cache[(offset, limit, fields)] = data
         return data
 
 
@@ -377,11 +507,28 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def _legacy_entry(entry: dict[str, Any]) -> dict[str, Any]:
+def _reshape_entry(entry: dict[str, Any], shape: str) -> dict[str, Any]:
     entry = dict(entry)
-    if "item" in entry:
-        entry["track"] = entry.pop("item")
+    item = entry.pop("item", entry.pop("track", None))
+    if shape in ("item", "both"):
+        entry["item"] = item
+    if shape in ("track", "both"):
+        entry["track"] = item
     return entry
+
+
+def _summary(stored: _Stored) -> dict[str, Any]:
+    """A playlist as /me/playlists lists it."""
+    meta = stored.meta
+    return {
+        "id": meta["id"],
+        "name": meta.get("name"),
+        "collaborative": bool(stored.collaborators) or bool(meta.get("collaborative")),
+        "owner": meta.get("owner"),
+        "public": meta.get("public", True),
+        "snapshot_id": meta.get("snapshot_id"),
+        "items": {"href": None, "total": len(stored.entries)},
+    }
 
 
 def _error(status: int, message: str) -> bytes:
@@ -475,33 +622,62 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 elif fault.kind == "expire":
                     fake.expire_tokens()
                     return self._send(401, _error(401, "The access token expired"))
+                elif fault.kind == "quota":
+                    body = json.dumps(
+                        {
+                            "error": {
+                                "status": 429,
+                                "message": "Quota exceeded",
+                                "reason": "QUOTA_EXCEEDED",
+                            }
+                        }
+                    ).encode()
+                    return self._send(429, body, headers={"Retry-After": "86400"})
+                elif fault.kind == "html":
+                    page = b"<html><head><title>Error</title></head><body>Bad gateway</body></html>"
+                    return self._send(fault.status, page, content_type="text/html")
+                elif fault.kind == "raw":
+                    return self._send(fault.status, fault.body, headers=fault.headers)
             if method == "POST" and path == "/api/token":
                 return self._token(body, fault)
             if method == "GET" and path == "/authorize":
                 return self._authorize(query)
-            if method == "GET" and path.startswith("/v1/playlists/"):
-                if not fake._token_is_valid(self.headers.get("Authorization")):
-                    if self.headers.get("Authorization"):
+            if method == "GET" and path.startswith("/v1/"):
+                header = self.headers.get("Authorization")
+                if not fake._token_is_valid(header):
+                    if header:
                         return self._send(401, _error(401, "Invalid access token"))
                     return self._send(401, _error(401, "No token provided"))
-                return self._playlist(path, query, fault)
+                if fake.premium_lapsed:
+                    return self._send(403, _error(403, PREMIUM_MESSAGE))
+                user = fake._user_of(header)
+                if path.startswith("/v1/playlists/"):
+                    return self._playlist(path, query, fault, user)
+                if path == "/v1/me":
+                    return self._me(user)
+                if path == "/v1/me/playlists":
+                    return self._my_playlists(user, query)
+                if path == "/v1/me/tracks":
+                    return self._saved_tracks(user, query)
             return self._send(404, _error(404, "Service not found"))
 
         # -------------------------------------------------------------- API
-        def _playlist(self, path: str, query: dict[str, str], fault: Fault | None) -> int:
+        def _playlist(
+            self, path: str, query: dict[str, str], fault: Fault | None, user: str | None
+        ) -> int:
             pieces = path.split("/")  # ["", "v1", "playlists", id, (items|tracks)?]
             playlist_id = pieces[3] if len(pieces) > 3 else ""
             stored = fake._playlists.get(playlist_id)
-            if stored is None or len(pieces) > 5:
+            restricted = not fake.extended_quota
+            if stored is None or len(pieces) > 5 or (restricted and stored.spotify_owned):
                 return self._send(404, _error(404, "Resource not found"))
             if len(pieces) == 4:
-                meta = dict(stored.meta)
-                meta["items"] = {
-                    "href": f"{fake.api_url}/playlists/{playlist_id}/items",
-                    "total": len(stored.entries),
-                }
-                return self._answer(200, json.dumps(meta).encode(), fault)
+                return self._meta(stored, query, fault, user)
             endpoint = pieces[4]
+            if restricted and endpoint == "tracks":
+                return self._send(403, _error(403, "Forbidden"))
+            if restricted and endpoint == "items" and not stored.readable_by(user):
+                return self._send(403, _error(403, "Forbidden"))
             if endpoint not in ("items", "tracks") or (endpoint == "items") == stored.legacy:
                 return self._send(404, _error(404, "Resource not found"))
             try:
@@ -513,7 +689,108 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 return self._send(400, _error(400, "Invalid limit"))
             if offset < 0:
                 return self._send(400, _error(400, "Invalid offset"))
-            return self._answer(200, fake._page(stored, path, offset, limit, endpoint), fault)
+            page = fake._page(stored, path, offset, limit, query.get("fields", ""))
+            if isinstance(page, Raw):
+                return self._raw(page)
+            return self._answer(200, page, fault)
+
+        def _meta(
+            self, stored: _Stored, query: dict[str, str], fault: Fault | None, user: str | None
+        ) -> int:
+            meta: dict[str, Any] = dict(stored.meta)
+            playlist_id = meta["id"]
+            meta["items"] = {
+                "href": f"{fake.api_url}/playlists/{playlist_id}/items",
+                "total": len(stored.entries),
+            }
+            if fake.extended_quota or stored.readable_by(user):
+                # Only those who may read the entries get them with the metadata.
+                meta["items"].update(
+                    {"items": stored.entries[:100], "limit": 100, "offset": 0, "next": None}
+                )
+            if "fields" in query:
+                meta = apply_fields(meta, parse_fields(query["fields"]))
+            if stored.rewrite is not None:
+                answer = stored.rewrite("meta", 0, meta)
+                if isinstance(answer, Raw):
+                    return self._raw(answer)
+                meta = answer
+            return self._answer(200, json.dumps(meta).encode(), fault)
+
+        def _raw(self, raw: Raw) -> int:
+            self._send(
+                raw.status,
+                raw.body,
+                content_type=raw.content_type,
+                headers=raw.headers,
+                declared_length=raw.declared_length,
+            )
+            if raw.declared_length is not None:
+                self.close_connection = True
+            return raw.status
+
+        def _me(self, user: str | None) -> int:
+            if user is None:
+                return self._send(401, _error(401, "This endpoint needs a user's token"))
+            body = {"id": user, "display_name": user.title(), "type": "user"}
+            return self._send(200, json.dumps(body).encode())
+
+        def _my_playlists(self, user: str | None, query: dict[str, str]) -> int:
+            if user is None:
+                return self._send(401, _error(401, "This endpoint needs a user's token"))
+            try:
+                limit = int(query.get("limit", DEFAULT_LIMIT))
+                offset = int(query.get("offset", 0))
+            except ValueError:
+                return self._send(400, _error(400, "Invalid limit"))
+            if not 1 <= limit <= MAX_LIMIT or offset < 0:
+                return self._send(400, _error(400, "Invalid limit"))
+            followed = set(fake._follows.get(user, []))
+            mine = [
+                stored
+                for playlist_id, stored in sorted(fake._playlists.items())
+                if stored.readable_by(user) or playlist_id in followed
+            ]
+            url = f"{fake.api_url}/me/playlists"
+            following = offset + limit
+            body = {
+                "href": f"{url}?offset={offset}&limit={limit}",
+                "limit": limit,
+                "offset": offset,
+                "total": len(mine),
+                "next": f"{url}?offset={following}&limit={limit}"
+                if following < len(mine)
+                else None,
+                "previous": None,
+                "items": [_summary(stored) for stored in mine[offset:following]],
+            }
+            return self._send(200, json.dumps(body).encode())
+
+        def _saved_tracks(self, user: str | None, query: dict[str, str]) -> int:
+            if user is None:
+                return self._send(401, _error(401, "This endpoint needs a user's token"))
+            try:
+                limit = int(query.get("limit", DEFAULT_LIMIT))
+                offset = int(query.get("offset", 0))
+            except ValueError:
+                return self._send(400, _error(400, "Invalid limit"))
+            if not 1 <= limit <= MAX_LIMIT or offset < 0:
+                return self._send(400, _error(400, "Invalid limit"))
+            saved = fake._saved.get(user, [])
+            url = f"{fake.api_url}/me/tracks"
+            following = offset + limit
+            body = {
+                "href": f"{url}?offset={offset}&limit={limit}",
+                "limit": limit,
+                "offset": offset,
+                "total": len(saved),
+                "next": f"{url}?offset={following}&limit={limit}"
+                if following < len(saved)
+                else None,
+                "previous": None,
+                "items": saved[offset:following],
+            }
+            return self._send(200, json.dumps(body).encode())
 
         # -------------------------------------------------------------- accounts
         def _token(self, body: bytes, fault: Fault | None) -> int:
@@ -530,6 +807,7 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                     return self._oauth_error(400, "invalid_client", "Invalid client secret")
             grant = form.get("grant_type")
             answer: dict[str, Any] = {"token_type": "Bearer", "expires_in": fake.token_lifetime}
+            user: str | None = None
             if grant == "client_credentials":
                 if basic_id is None:
                     return self._oauth_error(400, "invalid_client", "Invalid client")
@@ -537,25 +815,36 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 client_id = basic_id or form.get("client_id")
                 token = form.get("refresh_token", "")
                 with fake._lock:
-                    owner = fake._refresh_tokens.get(token)
+                    issued = fake._refresh_tokens.get(token)
                 if client_id != fake.client_id:
                     return self._oauth_error(400, "invalid_client", "Invalid client")
-                if owner is None:
+                if issued is None:
                     return self._oauth_error(400, "invalid_grant", "Refresh token revoked")
+                _client, user, issued_at = issued
+                if fake.now() - issued_at > fake.refresh_token_lifetime:
+                    return self._oauth_error(400, "invalid_grant", "Refresh token expired")
                 if fake.rotate_refresh_tokens:
+                    # A rotated token keeps the original authorization's time: refreshing
+                    # never extends the six months.
                     with fake._lock:
                         fake._refresh_tokens.pop(token, None)
-                    answer["refresh_token"] = fake.issue_refresh_token()
+                    answer["refresh_token"] = fake.issue_refresh_token(user)
+                    with fake._lock:
+                        fake._refresh_tokens[answer["refresh_token"]] = (
+                            fake.client_id,
+                            user,
+                            issued_at,
+                        )
                 answer["scope"] = "playlist-read-private playlist-read-collaborative"
             elif grant == "authorization_code":
                 code = form.get("code", "")
                 with fake._lock:
-                    issued = fake._codes.pop(code, None)
-                if issued is None:
+                    pending = fake._codes.pop(code, None)
+                if pending is None:
                     return self._oauth_error(400, "invalid_grant", "Invalid authorization code")
-                if (basic_id or form.get("client_id")) != issued["client_id"]:
+                if (basic_id or form.get("client_id")) != pending["client_id"]:
                     return self._oauth_error(400, "invalid_client", "Invalid client")
-                if form.get("redirect_uri") != issued["redirect_uri"]:
+                if form.get("redirect_uri") != pending["redirect_uri"]:
                     return self._oauth_error(400, "invalid_grant", "Invalid redirect URI")
                 verifier = form.get("code_verifier", "")
                 challenge = (
@@ -563,13 +852,14 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                     .rstrip(b"=")
                     .decode()
                 )
-                if challenge != issued["code_challenge"]:
+                if challenge != pending["code_challenge"]:
                     return self._oauth_error(400, "invalid_grant", "code_verifier was incorrect")
-                answer["refresh_token"] = fake.issue_refresh_token()
-                answer["scope"] = issued.get("scope", "")
+                user = fake.default_user
+                answer["refresh_token"] = fake.issue_refresh_token(user)
+                answer["scope"] = pending.get("scope", "")
             else:
                 return self._oauth_error(400, "unsupported_grant_type", "grant_type invalid")
-            answer["access_token"] = fake._issue_access_token()
+            answer["access_token"] = fake._issue_access_token(user)
             return self._answer(200, json.dumps(answer).encode(), fault)
 
         def _oauth_error(self, status: int, error: str, description: str) -> int:
@@ -613,7 +903,13 @@ if _pytest is not None:
 
     @_pytest.fixture
     def fake_spotify() -> Iterator[FakeSpotify]:
-        """A started FakeSpotify on a free port of 127.0.0.1, stopped after the test."""
+        """A started FakeSpotify with extended quota (no 2026 restrictions), stopped after."""
+        with FakeSpotify(extended_quota=True) as fake:
+            yield fake
+
+    @_pytest.fixture
+    def fake_spotify_dev() -> Iterator[FakeSpotify]:
+        """A started FakeSpotify as a development-mode app (Spotify's 2026 default)."""
         with FakeSpotify() as fake:
             yield fake
 
@@ -625,8 +921,13 @@ def _main(argv: list[str]) -> None:
     parser.add_argument("--playlists", type=int, default=0)
     parser.add_argument("--tracks", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument(
+        "--development-mode",
+        action="store_true",
+        help="the 2026 restrictions (default: extended quota, as the benchmarks need)",
+    )
     args = parser.parse_args(argv)
-    fake = FakeSpotify(latency=args.latency)
+    fake = FakeSpotify(latency=args.latency, extended_quota=not args.development_mode)
     fake.add_generated(args.playlists, args.tracks)
     fake.start()
     print("READY", fake.accounts_url, fake.api_url, fake.client_id, fake.client_secret, flush=True)

@@ -50,7 +50,18 @@ def expected_commit_count(data: DemoData) -> int:
     changed_days = {
         day for playlist_id in data.playlists for day, _ in archived_versions(data, playlist_id)
     }
-    return 1 + len(changed_days)  # the set-up commit, then one per day with any change
+    # playlists/status.json changes on the days the set of unavailable playlists changes
+    failing = [
+        frozenset(pid for pid, p in data.playlists.items() if p.states[index] is None)
+        for index in range(len(data.days))
+    ]
+    status_days = {
+        data.days[index].date()
+        for index, failed in enumerate(failing)
+        if failed != (failing[index - 1] if index else frozenset())
+    }
+    # the set-up commit, then one per day with any change
+    return 1 + len(changed_days | status_days)
 
 
 def expected_timeline(data: DemoData, playlist_id: str) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import webbrowser
+from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,6 +19,7 @@ from support.api import api_playlist
 
 from gitarchive.cli import main
 from gitarchive.errors import AuthError
+from gitarchive.settings import load_settings
 from gitarchive.spotify import Auth, SpotifyClient, login
 
 A = "A" * 22
@@ -60,7 +63,9 @@ def test_cli_login_opens_the_browser_and_prints_the_token(
     fake_spotify: FakeSpotify,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # not an archive: nothing recorded anywhere
     fake_spotify.add_playlist(api_playlist(A, 3))
     fake_spotify.setenv(monkeypatch, secret=False)
     opened: list[str] = []
@@ -80,9 +85,37 @@ def test_cli_login_opens_the_browser_and_prints_the_token(
     assert "six months" in captured.err
     assert len(opened) == 1
     assert can_fetch_with(fake_spotify, token) == 3
+    assert "authorized_on" in captured.err and not (tmp_path / "gitarchive.toml").exists()
 
 
-def test_cli_login_no_browser_prints_the_url(fake_spotify: FakeSpotify) -> None:
+def test_cli_login_records_the_authorization_date_in_the_archive(
+    fake_spotify: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    archive = tmp_path / "archive"
+    assert main_code(["init", str(archive)]) == 0
+    fake_spotify.setenv(monkeypatch, secret=False)
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: browser(url) or True)
+    assert main_code(["-C", str(archive), "login", "--port", "0"]) == 0
+    today = datetime.now(UTC).date()
+    assert load_settings(archive).authorized_on == today
+    captured = capsys.readouterr()
+    assert f"authorized_on = {today.isoformat()}" in captured.err
+    token = captured.out.strip().splitlines()[-1]
+    assert token not in (archive / "gitarchive.toml").read_text()
+
+
+def main_code(args: list[str]) -> int:
+    try:
+        main(args)
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+def test_cli_login_no_browser_prints_the_url(fake_spotify: FakeSpotify, tmp_path: Path) -> None:
     env = {**os.environ, **fake_spotify.env(secret=False)}
     env.pop("BROWSER", None)
     process = subprocess.Popen(
@@ -91,6 +124,7 @@ def test_cli_login_no_browser_prints_the_url(fake_spotify: FakeSpotify) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        cwd=tmp_path,
     )
     try:
         assert process.stderr is not None

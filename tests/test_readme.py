@@ -167,7 +167,7 @@ def test_every_real_use_command_runs_against_the_fake_api(
 ) -> None:
     fake_spotify.add_seed()
     # Commands marked as needing credentials get the fake's, as if exported.
-    fake_spotify.setenv(monkeypatch)
+    fake_spotify.setenv(monkeypatch, secret=False)  # the README's path: login, no secret
     # The bare remote `sync --push` pushes to, as GitHub would be.
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
@@ -181,7 +181,10 @@ def test_every_real_use_command_runs_against_the_fake_api(
                 continue
             if command.startswith("export "):
                 names = {a.split("=")[0] for a in shlex.split(command)[1:]}
-                assert names <= {"SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"}, command
+                assert names <= {"SPOTIFY_CLIENT_ID", "SPOTIFY_REFRESH_TOKEN"}, command
+                if "SPOTIFY_REFRESH_TOKEN" in names:  # the token `gitarchive login` printed
+                    (token,) = fake_spotify.valid_refresh_tokens()
+                    monkeypatch.setenv("SPOTIFY_REFRESH_TOKEN", token)
                 continue
             assert command.startswith("gitarchive "), command
             run = command
@@ -193,6 +196,7 @@ def test_every_real_use_command_runs_against_the_fake_api(
             assert code == 0, f"{command}: {output}"
             ran.append(command)
     assert {"gitarchive sync", "gitarchive sync --push", "gitarchive login"} <= set(ran)
+    assert "gitarchive add --mine" in ran
     archive = tmp_path / "my-archive"
     assert (archive / "playlists" / "pretty" / "37i9dQZF1DX5LEXW9eXA0n.md").is_file()
     pushed = subprocess.run(

@@ -14,6 +14,7 @@ from support.api import api_playlist, fake_id
 from gitarchive import formats, settings
 from gitarchive.errors import (
     AuthError,
+    BadRequest,
     Forbidden,
     InvalidResponse,
     PlaylistUnavailable,
@@ -276,17 +277,25 @@ def test_missing_playlist_is_unavailable(fake_spotify: FakeSpotify) -> None:
     error = results[MISSING]
     assert isinstance(error, PlaylistUnavailable)
     assert error.status == 404 and error.playlist == MISSING
-    assert "curated" in str(error) and "may be" in str(error)
+    assert error.cause == "not_found"
+    assert "Spotify-owned" in str(error) and "extended quota" in str(error)
     assert isinstance(results[A], Playlist)
     assert [r.path for r in fake_spotify.api_requests()].count(f"/v1/playlists/{MISSING}") == 1
 
 
-def test_bad_request_is_unavailable(fake_spotify: FakeSpotify) -> None:
+def test_bad_request_is_gitarchives_own_bug_with_the_request_shown(
+    fake_spotify: FakeSpotify,
+) -> None:
     fake_spotify.add_playlist(api_playlist(A, 3))
-    fake_spotify.inject("status", status=400, match=f"/playlists/{A}?")
-    with pytest.raises(PlaylistUnavailable) as caught:
+    fake_spotify.inject("status", status=400, match=f"/playlists/{A}/items?")
+    with pytest.raises(BadRequest) as caught:
         run(fetch(fake_spotify, A))
-    assert caught.value.status == 400
+    message = str(caught.value)
+    assert not isinstance(caught.value, PlaylistUnavailable)
+    assert "unavailable" not in message and "bug in gitarchive" in message
+    assert f"GET /v1/playlists/{A}/items?offset=0&limit=50&fields=" in message
+    assert caught.value.request.startswith(f"GET /v1/playlists/{A}/items?")
+    assert "Bearer" not in message and fake_spotify.client_secret not in message
 
 
 def test_forbidden_is_not_retried(fake_spotify: FakeSpotify) -> None:

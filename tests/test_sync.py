@@ -154,11 +154,15 @@ def test_a_failing_playlist_keeps_its_files(archive: Path, fake_spotify: FakeSpo
     assert strict.exit_code == 1
 
 
-def test_nothing_fetched_is_exit_1_and_no_commit(archive: Path) -> None:
+def test_nothing_fetched_is_exit_1_and_commits_only_the_status(archive: Path) -> None:
     register(archive, MISSING)
     result = sync(archive)
-    assert result.exit_code == 1 and result.commit is None
-    assert gitrepo.head_id(Store.discover(archive)) is None
+    assert result.exit_code == 1 and result.commit is not None
+    store = Store.discover(archive)
+    assert gitrepo.changed_paths(store, None, result.commit) == [formats.STATUS_PATH]
+    assert list(formats.read_status((archive / formats.STATUS_PATH).read_text())) == [MISSING]
+    again = sync(archive, DAY0 + timedelta(days=1))
+    assert again.exit_code == 1 and again.commit is None  # same failure: nothing to record
 
 
 def test_add_then_sync_gives_one_commit_with_both(
@@ -342,7 +346,7 @@ def test_cumulative_view_equals_the_fold_over_the_whole_log(
             for entry in data["items"]["items"]:
                 entry["item"]["duration_ms"] -= entry["item"]["duration_ms"] % 1000
         fake_spotify.add_playlist(data)
-        sync(archive, when)
+        sync(archive, when, accept_drops=True)  # 5 -> 1 track is a drop past the limit
         when += timedelta(days=1, hours=5)
 
     store = Store.discover(archive)
@@ -412,7 +416,7 @@ def test_cli_summary_and_exit_codes(
     assert run_cli("-C", str(archive), "sync", "--date", "2026-11-20T06:00:00Z") == 0
     text = capsys.readouterr().out
     assert "changed      Alpha  +2 \u22120  (new)" in text
-    assert f"unavailable  {MISSING}:" in text
+    assert f"failed       1 playlist ({MISSING}): Spotify answers 404" in text
     assert "Sync 2026-11-20 06:00 UTC: 1 of 2 playlists fetched, 1 changed" in text
     assert run_cli("-C", str(archive), "sync", "--strict", "--date", "2026-11-21") == 1
     assert run_cli("-C", str(archive), "sync", "--date", "yesterday") == 1

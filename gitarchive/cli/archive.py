@@ -53,8 +53,9 @@ def init(
             markup=False,
         )
     out.print(
-        "Next: gitarchive add <playlist URL>, then gitarchive sync "
-        "(set SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET; see docs/ci.md for CI).",
+        "Next: gitarchive login (your Spotify account: SPOTIFY_CLIENT_ID, then "
+        "SPOTIFY_REFRESH_TOKEN), gitarchive add --mine (or add <playlist URL>), then "
+        "gitarchive sync; see docs/auth.md for what each access can archive, docs/ci.md for CI.",
         markup=False,
     )
 
@@ -62,17 +63,42 @@ def init(
 @app.command()
 @handle_errors
 def add(
-    playlists: Annotated[list[str], typer.Argument(help="Playlist ids, URLs or URIs.")],
+    playlists: Annotated[
+        list[str] | None,
+        typer.Argument(help="Playlist ids, URLs or URIs; `liked` for your Liked Songs."),
+    ] = None,
     alias: Annotated[
         str | None, typer.Option(help="Display name to use instead of Spotify's.")
     ] = None,
     commit: Annotated[bool, typer.Option(help="Commit the registry change.")] = False,
+    mine: Annotated[
+        bool,
+        typer.Option(
+            "--mine",
+            help="Register every playlist you own or collaborate on (needs a user token: "
+            "SPOTIFY_REFRESH_TOKEN from `gitarchive login`).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --mine: list them, register nothing.")
+    ] = False,
 ) -> None:
     """Register playlists for archiving."""
     from gitarchive import registry
+    from gitarchive.errors import UsageError
 
     store = open_store()
-    changes, files = registry.add_entries(store, playlists, alias=alias)
+    if mine == bool(playlists):
+        raise UsageError("give playlist ids or URLs, or --mine (not both)")
+    if dry_run and not mine:
+        raise UsageError("--dry-run goes with --mine")
+    if alias is not None and mine:
+        raise UsageError("--alias names one playlist; it does not go with --mine")
+    if mine:
+        playlists = _mine(store, dry_run=dry_run)
+        if not playlists:
+            return
+    changes, files = registry.add_entries(store, playlists or [], alias=alias)
     ids = [change.id for change in changes if change.action != "unchanged"]
     commit_id = registry.apply_registry_change(
         store,
@@ -85,6 +111,25 @@ def add(
         out.print(f"{change.action:<9} {change.path}", markup=False)
     if commit_id:
         out.print(f"committed {commit_id[:12]}", markup=False)
+
+
+def _mine(store: Store, *, dry_run: bool) -> list[str]:
+    """The user's owned and collaborative playlists not yet registered (printed on --dry-run)."""
+    from gitarchive.cli.access import mine_to_add
+
+    found = mine_to_add(store)
+    if not found:
+        out.print("Every playlist you own or collaborate on is registered.", markup=False)
+        return []
+    if dry_run:
+        for summary in found:
+            role = "owner" if summary.owned else "collaborator"
+            tracks = "?" if summary.total is None else str(summary.total)
+            out.print(f"{summary.id}  {tracks:>5}  {role:<12}  {summary.name}", markup=False)
+        out.print(f"{len(found)} to register (run without --dry-run to add them)", markup=False)
+        out.print("Your Liked Songs can be archived too: gitarchive add liked", markup=False)
+        return []
+    return [summary.id for summary in found]
 
 
 @app.command()
@@ -128,13 +173,10 @@ def list_(
     import json
 
     from gitarchive.registry import list_playlists
-    from gitarchive.sync import last_sync_record
+    from gitarchive.sync import last_failures
 
     store = open_store()
-    record = last_sync_record(store).get("unavailable")
-    rows = list_playlists(
-        store, record if isinstance(record, dict) else None, _index_last_changes(store)
-    )
+    rows = list_playlists(store, last_failures(store), _index_last_changes(store))
     if json_output:
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
@@ -182,11 +224,24 @@ def sync(
     ] = None,
     message: Annotated[str | None, typer.Option(help="Commit message.")] = None,
     strict: Annotated[
-        bool, typer.Option(help="Fail on invalid registry entries or unavailable playlists.")
+        bool,
+        typer.Option(help="Exit 1 when any playlist failed or a registry entry is invalid."),
+    ] = False,
+    accept_drops: Annotated[
+        bool,
+        typer.Option(
+            "--accept-drops",
+            help="Commit playlists whose track count fell by more than max_drop (default 50%).",
+        ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Fetch every registered playlist and commit what changed."""
+    """Fetch every registered playlist and commit what changed.
+
+    Playlists that cannot be read, or whose track count fell past the drop limit, keep
+    their files; they are reported grouped by cause and recorded in playlists/status.json.
+    Under GitHub Actions the run also writes a step summary and annotations.
+    """
     from gitarchive.sync import SyncOptions
 
     store = open_store()
@@ -197,12 +252,14 @@ def sync(
         now=_sync_date(date),
         message=message,
         strict=strict,
+        accept_drops=accept_drops,
     )
     result = _run_with_progress(store, options, bar=err.is_terminal and not json_output)
     if json_output:
         sys.stdout.write(result.to_json())
     else:
         _print_sync_summary(result)
+    _github_actions_report(result, json_output=json_output)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
@@ -260,7 +317,32 @@ def _sync_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _github_actions_report(result: SyncResult, *, json_output: bool) -> None:
+    """Under GitHub Actions: the step summary file and ::error::/::warning:: annotations."""
+    import os
+
+    from gitarchive.sync.report import step_summary, workflow_commands
+
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with Path(summary_file).open("a", encoding="utf-8") as handle:
+                handle.write(step_summary(result))
+        except OSError as exc:
+            err.print(f"gitarchive: warning: cannot write the step summary: {exc}", markup=False)
+    # the runner reads workflow commands from stdout; with --json stdout stays pure JSON
+    stream = sys.stderr if json_output else sys.stdout
+    for command in workflow_commands(result):
+        stream.write(command + "\n")
+    stream.flush()
+
+
 def _print_sync_summary(result: SyncResult) -> None:
+    from gitarchive.errors import redact
+    from gitarchive.sync.report import failure_lines
+
     stamp = result.date.strftime("%Y-%m-%d %H:%M UTC")
     for path, reason in result.invalid_entries:
         err.print(f"gitarchive: warning: {path}: {reason} (skipped)", markup=False)
@@ -270,12 +352,11 @@ def _print_sync_summary(result: SyncResult) -> None:
             + ("  (new)" if change.new else ""),
             markup=False,
         )
-    for missing in result.unavailable:
-        label = f"{missing.name} ({missing.id})" if missing.name else missing.id
-        out.print(f"  unavailable  {label}: {missing.reason}", markup=False)
+    for line in failure_lines(result):
+        out.print(f"  failed       {line}", markup=False)
     if result.commit:
         state_text = f"commit {result.commit[:12]}" + (" pushed" if result.pushed else "")
-    elif result.changed and result.files_changed:
+    elif result.files_changed or result.status_changed:
         state_text = "files written, not committed"
     else:
         state_text = "no change, no commit"
@@ -287,6 +368,8 @@ def _print_sync_summary(result: SyncResult) -> None:
     )
     if result.registered and not result.fetched:
         err.print("gitarchive: error: no playlist could be fetched", markup=False)
+    for warning in result.warnings:
+        err.print(f"gitarchive: warning: {redact(warning)}", markup=False)
     if result.refresh_token_rotated:
         where = (
             f"it was written to {result.refresh_token_file}"

@@ -12,7 +12,38 @@ from gitarchive.cli.common import (
     err,
     handle_errors,
     out,
+    state,
 )
+
+
+def _record_authorization() -> None:
+    """authorized_on in the archive's gitarchive.toml: syncs warn before the token expires."""
+    from datetime import UTC, datetime
+
+    from gitarchive.errors import GitArchiveError
+    from gitarchive.git import Store
+    from gitarchive.settings import record_authorization
+
+    today = datetime.now(UTC).date()
+    try:
+        root = Store.discover(state.directory).workdir
+        if root is None:
+            raise GitArchiveError("a bare repository")
+        if not (root / "gitarchive.toml").is_file():  # `gitarchive init` writes it
+            raise GitArchiveError(f"{root} has no gitarchive.toml")
+        written = record_authorization(root, today)
+    except (GitArchiveError, OSError) as exc:
+        err.print(
+            f"Not in an archive ({exc}): add `authorized_on = {today.isoformat()}` to its "
+            "gitarchive.toml so that syncs warn before the token expires.",
+            markup=False,
+        )
+        return
+    err.print(
+        f"Recorded authorized_on = {today.isoformat()} in {written} (not a secret; commit it): "
+        "syncs warn from 30 days before the token expires.",
+        markup=False,
+    )
 
 
 @app.command()
@@ -47,6 +78,7 @@ def login(
     result = run_login(client_id, port=port, show_url=show_url)
     err.print(f"Logged in (scopes: {result.scope or 'none'}). Your refresh token:")
     out.print(result.refresh_token, markup=False)
+    _record_authorization()
     err.print(
         "Keep it secret. It lasts six months; run `gitarchive login` again when syncs say it"
         " expired.\nStore it where the sync runs, e.g. as GitHub Actions secrets:\n"

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gitarchive.formats.markdown import escape as escape_markdown
     from gitarchive.formats.paths import (
         INDEX_PATH,
+        STATUS_PATH,
         classify_path,
         cumulative_path,
         json_path,
@@ -36,12 +37,16 @@ if TYPE_CHECKING:
     from gitarchive.formats.pretty import read_pretty, render_pretty
     from gitarchive.formats.snapshot import read_json
     from gitarchive.formats.snapshot_text import render_json
+    from gitarchive.formats.status import read_status, render_status
     from gitarchive.model import Playlist
 
 # Each format's module is imported on first use (PEP 562): `cumulative` needs
 # one renderer, and importing every reader and renderer cost a read ~8 ms of CPU.
 _HOME = {
     "INDEX_PATH": ("paths", "INDEX_PATH"),
+    "STATUS_PATH": ("paths", "STATUS_PATH"),
+    "read_status": ("status", "read_status"),
+    "render_status": ("status", "render_status"),
     "classify_path": ("paths", "classify_path"),
     "cumulative_path": ("paths", "cumulative_path"),
     "escape_markdown": ("markdown", "escape"),
@@ -77,6 +82,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "INDEX_PATH",
+    "STATUS_PATH",
     "classify_path",
     "cumulative_path",
     "decode",
@@ -93,6 +99,7 @@ __all__ = [
     "read_json",
     "read_plain",
     "read_pretty",
+    "read_status",
     "read_version",
     "registry_path",
     "render_cumulative",
@@ -100,6 +107,7 @@ __all__ = [
     "render_json",
     "render_plain",
     "render_pretty",
+    "render_status",
 ]
 
 

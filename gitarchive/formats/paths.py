@@ -28,6 +28,7 @@ REGISTRY_DIR = "playlists/registry"
 FOLLOWERS_DIR = "playlists/followers"
 METADATA_DIR = "playlists/metadata"
 INDEX_PATH = "playlists/index.md"
+STATUS_PATH = "playlists/status.json"  # the last sync's failures (formats.status)
 SETTINGS_PATH = "gitarchive.toml"
 KEEP_NAMES = frozenset({".gitkeep", ".keep"})
 
@@ -37,7 +38,17 @@ PLAYLIST_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
 SPA_KINDS = ("cumulative_json", "followers", "metadata")
 #: Every kind :func:`classify` can answer. ``legacy`` is a file of the 2021 name-keyed
 #: layout (``pretty/<Name>.md``, ``cumulative/<Name>.md``).
-KINDS = (*PLAYLIST_KINDS, *SPA_KINDS, "index", "settings", "keep", "legacy", "stray", "other")
+KINDS = (
+    *PLAYLIST_KINDS,
+    *SPA_KINDS,
+    "index",
+    "status",
+    "settings",
+    "keep",
+    "legacy",
+    "stray",
+    "other",
+)
 
 
 def plain_path(playlist_id: str) -> str:
@@ -131,6 +142,8 @@ def classify(path: str) -> PathKind:
         return PathKind("other")
     if path == INDEX_PATH:
         return PathKind("index")
+    if path == STATUS_PATH:
+        return PathKind("status")
     parts = path[len(PLAYLISTS_DIR) + 1 :].split("/")
     if parts[-1] in KEEP_NAMES and len(parts) <= 2:
         return PathKind("keep")

@@ -7,11 +7,9 @@ control characters and without surrounding spaces; the reader is lenient
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-# C0/C1 controls and the Unicode line and paragraph separators: none belongs in a one-line alias.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from gitarchive.formats.sanitize import name_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +37,7 @@ def alias_problem(alias: str) -> str | None:
     """What is wrong with an alias as written, None when it is a clean one-line name."""
     if alias.strip() == "":
         return "blank alias; leave the file empty to use Spotify's name"
-    if CONTROL_RE.search(alias):
+    if name_problem(alias) is not None:  # the client's rule for every name
         return "the alias contains control characters"
     if alias != alias.strip():
         return "the alias has leading or trailing spaces"

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitarchive.errors import FormatError
+from gitarchive.formats.sanitize import duration_problem
 from gitarchive.model import Album, Artist, Owner, Playlist, Track, playlist_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -258,11 +259,16 @@ def _track_problems(track: Any, where: str) -> list[str]:
     problems = _type_problems(track, _TRACK_KEYS, where)
     if not isinstance(track, dict):
         return problems
+    duration = track.get("duration_ms")
+    if type(duration) is int and (problem := duration_problem(duration)) is not None:
+        # the Spotify client's rule (formats.sanitize): what it accepts, validate accepts
+        problems.append(f"{where}.duration_ms {problem}")
     if isinstance(track.get("album"), dict):
         problems += _type_problems(track["album"], _NAMED_KEYS, f"{where}.album")
     if isinstance(track.get("artists"), list):
         for position, artist in enumerate(track["artists"]):
-            problems += _type_problems(artist, _NAMED_KEYS, f"{where}.artists[{position}]")
+            label = f"{where}.artists[{position}]"
+            problems += _type_problems(artist, _NAMED_KEYS, label)
     return problems
 
 

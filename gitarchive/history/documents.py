@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history.diff import Change
-from gitarchive.model import CumulativeView
+from gitarchive.model import CumulativeView, playlist_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -136,7 +136,7 @@ def timeline_markdown(
     name: str, playlist_id: str, changes: Iterable[Change], *, likes: bool
 ) -> str:
     """The timeline as markdown, for pasting into issues or notes."""
-    lines = [f"# History of {_md(name)}", "", f"<https://open.spotify.com/playlist/{playlist_id}>"]
+    lines = [f"# History of {_md(name)}", "", f"<{playlist_url(playlist_id)}>"]
     for change in changes:
         version = change.version
         lines += ["", f"## {version.date:%Y-%m-%d %H:%M} UTC — `{version.commit[:12]}`", ""]

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.errors import AuthError
+from gitarchive.errors import AuthError, redact, remember_secret
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,7 +31,8 @@ ENV_REFRESH_TOKEN = "SPOTIFY_REFRESH_TOKEN"
 TOKEN_PATH = "/api/token"
 EXPIRED_REFRESH_TOKEN = (
     "refresh token expired or revoked (they last six months): run `gitarchive login` again "
-    f"and store the new token in {ENV_REFRESH_TOKEN}"
+    f"and store the new token in {ENV_REFRESH_TOKEN} (in GitHub Actions: the repository's "
+    f"Settings > Secrets and variables > Actions > {ENV_REFRESH_TOKEN} > Update)"
 )
 
 
@@ -60,6 +61,11 @@ class Auth:
         else:
             form = {"grant_type": "client_credentials"}
         return form, headers
+
+    def __post_init__(self) -> None:
+        # Every error message is redacted against these (servers echo them back).
+        remember_secret(self.client_secret)
+        remember_secret(self.refresh_token)
 
     def with_refresh_token(self, token: str) -> Auth:
         return Auth(self.client_id, self.client_secret, token)
@@ -93,8 +99,8 @@ def token_error(status: int, data: Any, grant: str) -> AuthError:
     error = ""
     description = ""
     if isinstance(data, dict):
-        error = str(data.get("error") or "")[:60]
-        description = str(data.get("error_description") or "")[:120]
+        error = redact(" ".join(str(data.get("error") or "").split())[:60])
+        description = redact(" ".join(str(data.get("error_description") or "").split())[:120])
     if error == "invalid_grant" and grant == "refresh_token":
         return AuthError(EXPIRED_REFRESH_TOKEN)
     if error == "invalid_grant" and grant == "authorization_code":

@@ -3,18 +3,19 @@
 Every request goes through :meth:`SpotifyClient._request`, which owns the whole
 retry policy:
 
-* 429 closes ONE shared gate for ``Retry-After`` seconds (+ a little jitter):
-  every request of the client waits at the gate, not just the one refused;
-* 5xx, connection errors, timeouts, empty or invalid JSON: exponential backoff
-  with jitter;
-* 401 from the API: the access token is refreshed once (by one request, the
-  others wait for it) and the request retried;
-* 404 / 400 → PlaylistUnavailable, 403 → Forbidden, never retried;
-* every wait counts against the playlist's budget and the run's budget; a wait
-  that would outlast either raises RetriesExhausted.
+* 429 closes ONE shared gate for ``Retry-After`` seconds (+ jitter, + backoff so
+  that a ``Retry-After: 0`` cannot start a storm): every request waits at it;
+* 429 with ``"reason": "QUOTA_EXCEEDED"`` is a quota, not a rate limit: the
+  whole run stops at once (:class:`QuotaExceeded`), nothing is retried;
+* 5xx, connection errors, timeouts, empty or invalid JSON: exponential backoff;
+* 401 from the API: the access token is refreshed once and the request retried;
+* 400 → BadRequest (gitarchive's own bug, the request shown), 403 → Forbidden,
+  404 → PlaylistUnavailable, each with a cause from :mod:`.access`; never retried;
+* every wait counts against the playlist's budget and the run's budget.
 
-Retries are logged at debug level on the ``gitarchive.spotify`` logger with
-their reason; tokens and secrets never reach a log line or an error message.
+Pages are hostile input (:mod:`.pages`): loops, gaps and counts that do not add
+up fail the playlist instead of recording a false version. Error messages are
+redacted (:func:`gitarchive.errors.redact`); retries are logged at debug level.
 """
 
 from __future__ import annotations
@@ -26,24 +27,38 @@ import random
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from gitarchive import settings
 from gitarchive.errors import (
     AuthError,
+    BadRequest,
     Forbidden,
-    InvalidResponse,
     PlaylistUnavailable,
+    QuotaExceeded,
     RetriesExhausted,
+    Skipped,
     SpotifyError,
+    redact,
+    remember_secret,
+)
+from gitarchive.model import LIKED_SONGS_ID
+from gitarchive.spotify import access
+from gitarchive.spotify.answers import (
+    MAX_RETRY_AFTER,
+    api_message,
+    json_or_none,
+    quota_exceeded,
+    retry_after_seconds,
 )
 from gitarchive.spotify.auth import TOKEN_PATH, token_error
-from gitarchive.spotify.parse import parse_playlist_with_stats
+from gitarchive.spotify.pages import PAGE_LIMIT, PlaylistReader
+from gitarchive.spotify.transport import ShardedPool
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from types import TracebackType
 
     from gitarchive.model import Playlist
@@ -59,24 +74,12 @@ log = logging.getLogger("gitarchive.spotify")
 if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
-PAGE_LIMIT = 50  # the most /items accepts since 2026
-_ENTRY_ITEM_FIELDS = (
-    "type,id,name,duration_ms,is_local,episode,external_urls,"
-    "album(id,name,external_urls),artists(id,name,external_urls),"
-    "show(id,name,publisher,external_urls)"
-)
-# Entries carry `item` on /items and `track` on the older /tracks.
-ENTRY_FIELDS = {
-    endpoint: f"items(added_at,is_local,{key}({_ENTRY_ITEM_FIELDS})),total,next"
-    for endpoint, key in (("items", "item"), ("tracks", "track"))
-}
-PLAYLIST_FIELDS = (
-    "id,name,description,snapshot_id,followers(total),owner(id,display_name,external_urls),"
-    "external_urls"
-)
-UNAVAILABLE_HINT = (
-    "the playlist is gone, private, or hidden from this app (Spotify-curated and algorithmic "
-    "playlists answer 404 to apps without extended quota mode since late 2024; this may be why)"
+__all__ = ["MAX_RETRY_AFTER", "PAGE_LIMIT", "ClientStats", "SpotifyClient", "retry_after_seconds"]
+
+QUOTA_MESSAGE = (
+    "Spotify says this app's quota is used up (HTTP 429 QUOTA_EXCEEDED): the run stops "
+    "here and nothing was retried; archived files are untouched. Try again after the quota "
+    "resets, or ask Spotify for more in the developer dashboard"
 )
 
 
@@ -89,15 +92,20 @@ class ClientStats:
     rate_limited: int = 0
     token_refreshes: int = 0
     unavailable_items: dict[str, int] = field(default_factory=dict)  # playlist id -> null items
+    unknown_durations: dict[str, int] = field(default_factory=dict)  # playlist id -> count
+    blank_names: list[str] = field(default_factory=list)  # playlists named by their fallback
 
 
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying."""
 
-    def __init__(self, reason: str, *, backoff: bool = True) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.backoff = backoff
+
+
+class _Unauthorized(Exception):
+    """Internal: the API answered 401."""
 
 
 class SpotifyClient:
@@ -116,8 +124,8 @@ class SpotifyClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         rate_limit_jitter: float = 0.5,
-        playlist_budget: float = 300.0,
-        run_budget: float = 3600.0,
+        playlist_budget: float = 120.0,
+        run_budget: float = 900.0,
         on_refresh_token_rotated: Callable[[str], None] | None = None,
     ) -> None:
         if concurrency < 1:
@@ -137,6 +145,8 @@ class SpotifyClient:
         self.on_refresh_token_rotated = on_refresh_token_rotated
         #: The new refresh token if Spotify rotated it during this run (store it!).
         self.rotated_refresh_token: str | None = None
+        #: Playlists never tried because the run's time budget was spent (see Skipped).
+        self.skipped: list[str] = []
         self.stats = ClientStats()
         self._http: httpx.AsyncClient | None = None
         self._semaphore: asyncio.Semaphore | None = None
@@ -145,11 +155,17 @@ class SpotifyClient:
         self._token_expires = 0.0
         self._gate_until = 0.0
         self._run_deadline = float("inf")
+        self._stopped: SpotifyError | None = None  # QuotaExceeded: every request ends with it
+
+    @property
+    def has_user(self) -> bool:
+        """Whether the token belongs to a user (a refresh token), not to the app alone."""
+        return self._auth.grant == "refresh_token"
 
     # ------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> SpotifyClient:
         # +1 connection: a token refresh never waits for the pool.
-        transport = self._transport or _ShardedPool(self.concurrency + 1, keepalive_expiry=20.0)
+        transport = self._transport or ShardedPool(self.concurrency + 1, keepalive_expiry=20.0)
         timeout = httpx.Timeout(self._timeout, connect=min(10.0, self._timeout), pool=None)
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._semaphore = asyncio.Semaphore(self.concurrency)
@@ -171,24 +187,47 @@ class SpotifyClient:
     def _now() -> float:
         return asyncio.get_running_loop().time()
 
-    # ------------------------------------------------------------------ public API
-    async def get_playlist(self, playlist_id: str) -> Playlist:
-        """One playlist, complete; raises a SpotifyError subclass naming the playlist."""
+    # ------------------------------------------------------------------ playlists
+    async def get_playlist(self, playlist_id: str, *, previous_name: str | None = None) -> Playlist:
+        """One playlist, complete; raises a SpotifyError subclass naming the playlist.
+
+        ``previous_name`` stands in for a blank name from Spotify (else the id).
+        """
         deadline = min(self._now() + self.playlist_budget, self._run_deadline)
         try:
-            return await self._get_playlist(playlist_id, deadline)
+            if playlist_id == LIKED_SONGS_ID:
+                from gitarchive.spotify.library import LikedSongsReader
+
+                reader: PlaylistReader = LikedSongsReader(self, playlist_id, deadline)
+            else:
+                reader = PlaylistReader(self, playlist_id, deadline)
+            playlist, stats = await reader.read(name_fallback=previous_name)
         except SpotifyError as exc:
-            if exc.playlist is None and not isinstance(exc, AuthError):
+            if exc.playlist is None and not isinstance(exc, AuthError | QuotaExceeded):
                 exc.playlist = playlist_id
             raise
+        if stats.unavailable:
+            self.stats.unavailable_items[playlist_id] = stats.unavailable
+        if stats.unknown_durations:
+            self.stats.unknown_durations[playlist_id] = stats.unknown_durations
+        if stats.blank_name:
+            self.stats.blank_names.append(playlist_id)
+        return playlist
 
     async def get_playlists(
         self,
         ids: Sequence[str],
         *,
         on_result: Callable[[str, Playlist | SpotifyError], None] | None = None,
+        previous_names: Mapping[str, str] | None = None,
     ) -> dict[str, Playlist | SpotifyError]:
-        """Many playlists at once. A playlist's error is its result; AuthError ends the run."""
+        """Many playlists at once; a playlist's error is its result.
+
+        AuthError and QuotaExceeded end the whole run (raised). Playlists whose turn
+        comes after the run's budget is spent get :class:`Skipped` (also listed in
+        :attr:`skipped`) without a request.
+        """
+        names = previous_names or {}
         results: dict[str, Playlist | SpotifyError] = {}
         queue = list(dict.fromkeys(ids))
         queue.reverse()
@@ -198,8 +237,12 @@ class SpotifyClient:
                 playlist_id = queue.pop()
                 result: Playlist | SpotifyError
                 try:
-                    result = await self.get_playlist(playlist_id)
-                except AuthError:
+                    if self._now() >= self._run_deadline:
+                        raise self._skip(playlist_id)
+                    result = await self.get_playlist(
+                        playlist_id, previous_name=names.get(playlist_id)
+                    )
+                except (AuthError, QuotaExceeded):
                     raise
                 except SpotifyError as exc:
                     result = exc
@@ -215,104 +258,59 @@ class SpotifyClient:
                 for _ in range(workers):
                     group.create_task(worker())
         except BaseExceptionGroup as group_error:
-            first = _first_error(group_error)
-            raise first from None
+            raise first_error(group_error) from None
         return {playlist_id: results[playlist_id] for playlist_id in dict.fromkeys(ids)}
 
-    # ------------------------------------------------------------------ playlists
-    async def _get_playlist(self, playlist_id: str, deadline: float) -> Playlist:
-        meta_url = f"{self.api_url}/playlists/{playlist_id}"
-        meta_params = {"fields": PLAYLIST_FIELDS, **self._market()}
-        # Metadata and the first page travel together: one round trip for small playlists.
-        meta_task = asyncio.ensure_future(
-            self._request("GET", meta_url, params=meta_params, deadline=deadline)
+    def _skip(self, playlist_id: str) -> Skipped:
+        self.skipped.append(playlist_id)
+        return Skipped(
+            f"not fetched: the run's time budget ({self.run_budget:g} s) was spent on "
+            "persistent failures; its files are kept and the next sync tries again",
+            playlist=playlist_id,
         )
-        first_task = asyncio.ensure_future(self._page(playlist_id, "items", 0, deadline))
-        try:
-            meta = await meta_task
-        except BaseException:
-            first_task.cancel()
-            await asyncio.gather(first_task, return_exceptions=True)
-            raise
-        endpoint = "items"
-        try:
-            first = await first_task
-        except PlaylistUnavailable as exc:
-            if exc.status != 404:
-                raise
-            # The metadata exists, so this is an older API generation: entries live at /tracks.
-            log.debug("playlist %s: /items answered 404, trying /tracks", playlist_id)
-            endpoint = "tracks"
-            first = await self._page(playlist_id, endpoint, 0, deadline)
-        if not isinstance(meta, dict):
-            raise InvalidResponse(
-                "Spotify sent invalid data: playlist should be an object", playlist=playlist_id
-            )
-        total, entries, following = first
-        # A server may serve fewer than `limit` per page: step by what the first page held.
-        step = min(PAGE_LIMIT, len(entries))
-        offsets = range(step, total, step) if step else range(0)
-        # One failed page fails the playlist: a TaskGroup stops its sibling requests too.
-        try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [
-                    group.create_task(self._page(playlist_id, endpoint, offset, deadline))
-                    for offset in offsets
-                ]
-        except BaseExceptionGroup as group_error:
-            raise _first_error(group_error) from None
-        for task in tasks:
-            _page_total, page_entries, page_next = task.result()
-            entries.extend(page_entries)
-            following = page_next
-        # The playlist may have grown while we read it: follow `next` to the end.
-        while following is not None and len(entries) < 100_000:
-            _total, page_entries, following = await self._page(
-                playlist_id, endpoint, following, deadline
-            )
-            if not page_entries:
-                break
-            entries.extend(page_entries)
-        if len(entries) != total:
-            log.debug(
-                "playlist %s: total said %d entries, pages held %d (edited while read?)",
-                playlist_id,
-                total,
-                len(entries),
-            )
-        playlist, parse_stats = parse_playlist_with_stats(meta, entries, playlist_id=playlist_id)
-        if parse_stats.unavailable:
-            self.stats.unavailable_items[playlist_id] = parse_stats.unavailable
-            log.debug(
-                "playlist %s: skipped %d unavailable entries", playlist_id, parse_stats.unavailable
-            )
-        return playlist
 
-    async def _page(
-        self, playlist_id: str, endpoint: str, offset: int, deadline: float
-    ) -> tuple[int, list[Any], int | None]:
-        """One page of entries → (total, entries, offset of the next page or None)."""
-        url = f"{self.api_url}/playlists/{playlist_id}/{endpoint}"
-        params = {
-            "offset": str(offset),
-            "limit": str(PAGE_LIMIT),
-            "fields": ENTRY_FIELDS[endpoint],
-            "additional_types": "track,episode",
-            **self._market(),
-        }
-        data = await self._request("GET", url, params=params, deadline=deadline)
-        where = f"{endpoint} page at offset {offset}"
-        if not isinstance(data, dict):
-            raise InvalidResponse(f"Spotify sent invalid data: {where} should be an object")
-        total = data.get("total")
-        items = data.get("items")
-        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise InvalidResponse(f"Spotify sent invalid data: {where}: total should be a count")
-        if not isinstance(items, list):
-            raise InvalidResponse(f"Spotify sent invalid data: {where}: items should be a list")
-        return total, items, _next_offset(data.get("next"), where)
+    # ------------------------------------------------------------------ access (doctor, add --mine)
+    async def probe(self, playlist_id: str) -> access.AccessReport:
+        """What this access can read of one playlist: entries, metadata only, or nothing."""
+        from gitarchive.spotify.probe import probe_playlist
 
-    def _market(self) -> dict[str, str]:
+        return await probe_playlist(self, playlist_id)
+
+    async def probe_many(self, ids: Sequence[str]) -> dict[str, access.AccessReport]:
+        """:meth:`probe` for each id, ``concurrency`` at a time, in the order of ``ids``."""
+        from gitarchive.spotify.probe import probe_playlists
+
+        return await probe_playlists(self, ids)
+
+    async def current_user(self) -> access.SpotifyUser | None:
+        """The token's user (``GET /me``); None for a client-credentials token."""
+        from gitarchive.spotify.probe import current_user
+
+        return await current_user(self)
+
+    async def my_playlists(self, *, include_followed: bool = False) -> list[access.PlaylistSummary]:
+        """The user's playlists (``GET /me/playlists``, every page): owned and collaborative.
+
+        ``include_followed`` also returns the others the user follows (``readable`` False).
+        """
+        from gitarchive.spotify.probe import my_playlists
+
+        return await my_playlists(self, include_followed=include_followed)
+
+    async def check_token(self) -> None:
+        """Get an access token now: AuthError if the credentials are refused."""
+        await self._token(self.budget_deadline())
+
+    # ------------------------------------------------------------------ JSON requests
+    def budget_deadline(self) -> float:
+        """A deadline for one unit of work (a playlist, a probe)."""
+        return min(self._now() + self.playlist_budget, self._run_deadline)
+
+    async def get_json(self, path: str, params: dict[str, str], *, deadline: float) -> Any:
+        """``GET {api_url}{path}`` with the retry policy; the decoded JSON body."""
+        return await self._request("GET", f"{self.api_url}{path}", params=params, deadline=deadline)
+
+    def market_params(self) -> dict[str, str]:
         return {"market": self.market} if self.market else {}
 
     # ------------------------------------------------------------------ tokens
@@ -344,9 +342,11 @@ class SpotifyClient:
             if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
             else 3600.0
         )
+        lifetime = min(max(lifetime, 1.0), 86400.0)
         # Renew a minute early so that no request leaves with a token about to expire.
         self._token_expires = self._now() + max(lifetime - 60.0, lifetime / 2)
         self._access_token = data["access_token"]
+        remember_secret(self._access_token)
         self.stats.token_refreshes += 1
         rotated = data.get("refresh_token")
         if (
@@ -355,6 +355,7 @@ class SpotifyClient:
             and self._auth.refresh_token
             and rotated != self._auth.refresh_token
         ):
+            remember_secret(rotated)
             self._auth = self._auth.with_refresh_token(rotated)
             self.rotated_refresh_token = rotated
             log.debug("Spotify rotated the refresh token; the new one must be stored")
@@ -374,7 +375,7 @@ class SpotifyClient:
                 return
             if self._now() + wait > deadline:
                 raise RetriesExhausted(
-                    f"rate limited by Spotify for {wait:.0f} s more, "
+                    f"rate limited by Spotify (HTTP 429) for {wait:.1f} s more, "
                     f"beyond the time budget ({what})"
                 )
             await asyncio.sleep(wait)
@@ -391,8 +392,7 @@ class SpotifyClient:
         token_request: bool = False,
     ) -> Any:
         """Send with the retry policy; return the decoded JSON body."""
-        http, semaphore = self._http, self._semaphore
-        if http is None or semaphore is None:
+        if self._http is None or self._semaphore is None:
             raise RuntimeError("use SpotifyClient as an async context manager")
         what = f"{method} {urlsplit(url).path}" + (
             f" offset {params['offset']}" if params and "offset" in params else ""
@@ -401,6 +401,8 @@ class SpotifyClient:
         attempt = 0
         refreshed = False
         while True:
+            if self._stopped is not None:
+                raise self._stopped
             attempt += 1
             request_headers = dict(headers or {})
             token = None
@@ -408,22 +410,14 @@ class SpotifyClient:
                 token = await self._token(deadline)
                 request_headers["Authorization"] = f"Bearer {token}"
             try:
-                await self._wait_gate(deadline, what)
-                async with semaphore:
-                    await self._wait_gate(deadline, what)
-                    self.stats.requests += 1
-                    try:
-                        response = await http.request(
-                            method, url, params=params, data=form, headers=request_headers
-                        )
-                    except httpx.TimeoutException as exc:
-                        raise _Retry(f"timed out ({type(exc).__name__})") from None
-                    except httpx.TransportError as exc:
-                        raise _Retry(f"connection error: {type(exc).__name__}: {exc}") from None
-                return self._interpret(response, token_request=token_request, what=what)
+                response = await self._send_once(
+                    method, url, params, form, request_headers, deadline=deadline, what=what
+                )
+                return self._interpret(
+                    response, token_request=token_request, what=what, params=params
+                )
             except _Retry as retry:
-                reason = retry.reason
-                backoff = retry.backoff
+                reason = redact(retry.reason)
             except _Unauthorized:
                 if token_request or refreshed:
                     raise AuthError(
@@ -435,54 +429,76 @@ class SpotifyClient:
                 self._drop_token(token)
                 log.debug("%s: HTTP 401, refreshing the access token and retrying", what)
                 continue
-            self.stats.retries += 1
-            delay = self._backoff(attempt) if backoff else 0.0
-            now = self._now()
-            if now + delay > deadline or self._gate_until > deadline:
-                raise RetriesExhausted(
-                    f"gave up after {attempt} attempts in {now - started:.1f} s ({what}): {reason}"
-                )
-            log.debug(
-                "%s: retry %d in %.2f s: %s",
-                what,
-                attempt,
-                delay + max(0.0, self._gate_until - now),
-                reason,
+            await asyncio.sleep(self._retry_delay(attempt, started, deadline, what, reason))
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        form: dict[str, str] | None,
+        headers: dict[str, str],
+        *,
+        deadline: float,
+        what: str,
+    ) -> httpx.Response:
+        """One request, through the rate-limit gate and the concurrency bound."""
+        http, semaphore = self._http, self._semaphore
+        assert http is not None and semaphore is not None
+        await self._wait_gate(deadline, what)
+        async with semaphore:
+            await self._wait_gate(deadline, what)
+            if self._stopped is not None:
+                raise self._stopped
+            self.stats.requests += 1
+            try:
+                return await http.request(method, url, params=params, data=form, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise _Retry(f"timed out ({type(exc).__name__})") from None
+            except httpx.TransportError as exc:
+                raise _Retry(f"connection error: {type(exc).__name__}: {exc}") from None
+
+    def _retry_delay(
+        self, attempt: int, started: float, deadline: float, what: str, reason: str
+    ) -> float:
+        """The pause before the next attempt; RetriesExhausted when it would pass ``deadline``."""
+        self.stats.retries += 1
+        delay = self._backoff(attempt)
+        now = self._now()
+        if now + delay > deadline or self._gate_until > deadline:
+            raise RetriesExhausted(
+                f"gave up after {attempt} attempts in {now - started:.1f} s ({what}): {reason}"
             )
-            if delay:
-                await asyncio.sleep(delay)
+        wait = delay + max(0.0, self._gate_until - now)
+        log.debug("%s: retry %d in %.2f s: %s", what, attempt, wait, reason)
+        return delay
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _interpret(self, response: httpx.Response, *, token_request: bool, what: str) -> Any:
+    def _interpret(
+        self,
+        response: httpx.Response,
+        *,
+        token_request: bool,
+        what: str,
+        params: dict[str, str] | None,
+    ) -> Any:
         status = response.status_code
         if status == 429:
-            self.stats.rate_limited += 1
-            after = _retry_after(response.headers.get("Retry-After"))
-            until = self._now() + after + random.uniform(0, self.rate_limit_jitter)
-            self._gate_until = max(self._gate_until, until)
-            raise _Retry(f"HTTP 429 rate limited, Retry-After {after:g} s", backoff=False)
+            self._rate_limited(response)
         if status >= 500:
             raise _Retry(f"HTTP {status}")
         if 400 <= status < 500:
-            body = _json_or_none(response)
+            body = json_or_none(response)
             if token_request:
                 if status in (400, 401):
                     raise token_error(status, body, _grant_of(response))
                 raise AuthError(f"Spotify's token endpoint answered HTTP {status}")
-            message = _api_message(body)
             if status == 401:
                 raise _Unauthorized()
-            if status == 403:
-                raise Forbidden(f"Spotify refuses access (HTTP 403{message}); not retried")
-            if status in (400, 404):
-                hint = UNAVAILABLE_HINT if status == 404 else "the playlist is unavailable today"
-                raise PlaylistUnavailable(
-                    f"Spotify answers HTTP {status}{message}: {hint}", status=status
-                )
-            raise SpotifyError(f"Spotify answered HTTP {status}{message} ({what})")
+            raise self._client_error(status, body, what, params)
         if status != 200:
             raise _Retry(f"unexpected HTTP {status}")
         if not response.content:
@@ -490,111 +506,63 @@ class SpotifyClient:
         try:
             return response.json()
         except ValueError:
-            kind = response.headers.get("Content-Type", "?").split(";")[0]
+            kind = response.headers.get("Content-Type", "?").split(";")[0][:40]
             raise _Retry(f"invalid JSON ({len(response.content)} bytes of {kind})") from None
 
+    def _rate_limited(self, response: httpx.Response) -> None:
+        body = json_or_none(response)
+        if quota_exceeded(body):
+            self._stopped = QuotaExceeded(QUOTA_MESSAGE)
+            raise self._stopped
+        self.stats.rate_limited += 1
+        after = retry_after_seconds(response.headers.get("Retry-After"))
+        until = self._now() + after + random.uniform(0, self.rate_limit_jitter)
+        self._gate_until = max(self._gate_until, until)
+        raise _Retry(f"HTTP 429 rate limited, Retry-After {after:g} s")
 
-class _ShardedPool(httpx.AsyncBaseTransport):
-    """Small connection pools behind the one client, used as one pool.
-
-    httpcore's pool re-examines every connection on each request event (and polls
-    the socket of each idle one): O(connections) work per event, O(connections²)
-    in places. Measured at 32 connections that is ~10 ms of CPU per request, more
-    than the network's latency. Shards of at most 8 connections keep that flat.
-    Each request goes to the shard with the most free connections, so keep-alive
-    connections are reused and no shard queues while another has room.
-    """
-
-    SHARD_SIZE = 8
-
-    def __init__(self, connections: int, *, keepalive_expiry: float) -> None:
-        count = max(1, -(-connections // self.SHARD_SIZE))
-        sizes = [connections // count + (i < connections % count) for i in range(count)]
-        tls = httpx.create_ssl_context()  # loading CA certificates costs ~40 ms: do it once
-        self._shards = [
-            httpx.AsyncHTTPTransport(
-                verify=tls,
-                limits=httpx.Limits(
-                    max_connections=size,
-                    max_keepalive_connections=size,
-                    keepalive_expiry=keepalive_expiry,
-                ),
+    def _client_error(
+        self, status: int, body: Any, what: str, params: dict[str, str] | None
+    ) -> SpotifyError:
+        text = api_message(body)
+        said = f" {text!r}" if text else ""
+        if status == 400:
+            method, _, rest = what.partition(" ")
+            path = rest.split(" offset ")[0]
+            request = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
+            shown = {k: v if len(v) <= 40 else v[:37] + "..." for k, v in (params or {}).items()}
+            return BadRequest(
+                f"Spotify rejected gitarchive's request as malformed (HTTP 400{said}): "
+                f"{method} {path}" + (f"?{urlencode(shown)}" if shown else "") + ". This is "
+                "a bug in gitarchive, not a problem with the playlist: please report it",
+                request=request,
             )
-            for size in sizes
-        ]
-        self._free = list(sizes)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        index = max(range(len(self._shards)), key=self._free.__getitem__)
-        self._free[index] -= 1
-        try:
-            response = await self._shards[index].handle_async_request(request)
-        except BaseException:
-            self._free[index] += 1
-            raise
-        response.stream = _ReleasingStream(response.stream, self._free, index)
-        return response
-
-    async def aclose(self) -> None:
-        for shard in self._shards:
-            await shard.aclose()
+        if status == 403:
+            cause = access.classify_403(text, has_user=self.has_user)
+            return Forbidden(access.cause_message(cause, repr(text) if text else ""), cause=cause)
+        if status == 404:
+            playlist_id = _playlist_of(what)
+            cause = access.classify_404(playlist_id) if playlist_id else access.NOT_FOUND
+            message = access.cause_message(cause, repr(text) if text else "")
+            return PlaylistUnavailable(message, status=404, cause=cause)
+        return SpotifyError(f"Spotify answered HTTP {status}{said} ({what})")
 
 
-class _ReleasingStream(httpx.AsyncByteStream):
-    """A response body that gives its shard's connection back when closed."""
-
-    def __init__(self, stream: Any, free: list[int], index: int) -> None:
-        self._stream = stream
-        self._free = free
-        self._index = index
-        self._released = False
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if not self._released:
-                self._released = True
-                self._free[self._index] += 1
-
-
-class _Unauthorized(Exception):
-    """Internal: the API answered 401."""
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first leaf of an exception group (the error a caller should see)."""
     for error in group.exceptions:
         if isinstance(error, BaseExceptionGroup):
-            return _first_error(error)
+            return first_error(error)
         return error
     return group
 
 
-def _retry_after(value: str | None) -> float:
-    try:
-        seconds = float(value) if value is not None else 1.0
-    except ValueError:
-        seconds = 1.0
-    return max(0.0, seconds)
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _api_message(body: Any) -> str:
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = body["error"].get("message")
-        if isinstance(message, str) and message:
-            return f" {message[:200]!r}"
-    return ""
+def _playlist_of(what: str) -> str | None:
+    parts = what.split(" ")[1].split("/") if " " in what else []
+    if "playlists" in parts:
+        index = parts.index("playlists") + 1
+        if index < len(parts):
+            return parts[index]
+    return None
 
 
 def _grant_of(response: httpx.Response) -> str:
@@ -604,18 +572,3 @@ def _grant_of(response: httpx.Response) -> str:
         return ""
     values = parse_qs(body).get("grant_type", [""])
     return values[-1]
-
-
-def _next_offset(value: Any, where: str) -> int | None:
-    """The offset of a ``next`` URL; pages are fetched from our own base URL, not Spotify's."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidResponse(f"Spotify sent invalid data: {where}: next should be a URL")
-    offsets = parse_qs(urlsplit(value).query).get("offset")
-    try:
-        return int(offsets[-1]) if offsets else None
-    except ValueError:
-        raise InvalidResponse(
-            f"Spotify sent invalid data: {where}: next has no numeric offset"
-        ) from None

@@ -26,7 +26,8 @@ from gitarchive.spotify.auth import TOKEN_PATH, token_error
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-SCOPES = "playlist-read-private playlist-read-collaborative"
+# user-library-read: the Liked Songs pseudo-playlist (`gitarchive add liked`, GET /me/tracks)
+SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
 DEFAULT_PORT = 8888
 
 
@@ -133,7 +134,12 @@ def login(
         stop.set()
         thread.join(timeout=2.0)
         server.server_close()
-    params = callback.params or {}
+    code = _authorization_code(callback.params or {}, state)
+    return _exchange_code(accounts, client_id, code, redirect_uri, verifier, transport=transport)
+
+
+def _authorization_code(params: dict[str, str], state: str) -> str:
+    """The code the callback carried, once its state matches this login."""
     if params.get("state") != state:
         raise AuthError("the callback's state does not match this login: try again")
     if "error" in params:
@@ -141,6 +147,19 @@ def login(
     code = params.get("code")
     if not code:
         raise AuthError("the callback carried no authorization code")
+    return code
+
+
+def _exchange_code(
+    accounts: str,
+    client_id: str,
+    code: str,
+    redirect_uri: str,
+    verifier: str,
+    *,
+    transport: httpx.BaseTransport | None,
+) -> LoginResult:
+    """The authorization code (and the PKCE verifier) for a refresh token."""
     form = {
         "grant_type": "authorization_code",
         "code": code,

@@ -4,7 +4,10 @@ The API's shape drifts (``item`` replaced ``track`` in 2026; ``followers`` and
 ``popularity`` may be missing; old entries carry ``added_at`` null or the Unix
 epoch), so every field is read through a checker that names the path of a value
 with the wrong type. A bad value becomes an ``InvalidResponse`` for that one
-playlist instead of a crash of the whole sync.
+playlist instead of a crash of the whole sync. Text and numbers pass through
+:mod:`gitarchive.formats.sanitize`, the rule set the validator uses too: names
+lose control characters, a blank playlist name becomes the caller's fallback,
+null or implausible durations are clamped, negative follower counts are unknown.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import InvalidResponse
+from gitarchive.formats.sanitize import (
+    MAX_DURATION_MS,
+    clean_count,
+    clean_description,
+    clean_duration,
+    clean_name,
+    clean_playlist_name,
+)
 from gitarchive.model import SPOTIFY_WEB, Album, Artist, Owner, Playlist, Track
 
 if TYPE_CHECKING:
@@ -32,6 +43,10 @@ class ParseStats:
     unavailable: int = 0  # entries whose item was null (removed from Spotify, region-locked)
     local_files: int = 0
     episodes: int = 0
+    shapeless: int = 0  # entries carrying neither `item` nor `track`: an API shape we do not know
+    tracks: int = 0  # entries that became tracks (local files and episodes included)
+    unknown_durations: int = 0  # durations null, negative or implausibly long: clamped
+    blank_name: bool = False  # Spotify sent a blank playlist name; the fallback stands in
 
 
 class _Reader:
@@ -114,6 +129,10 @@ def parse_added_at(value: str | None, reader: _Reader, where: str) -> datetime |
 def _plain_track(entry: object) -> Track | None:
     """The common case, fast: a well-typed, linkable track; None for anything else.
 
+    ``str.isprintable`` (C speed) is stricter than the sanitize rules: names it
+    refuses (control characters, but also e.g. no-break spaces) take the slow path,
+    which cleans exactly the sanitize set.
+
     Syncs parse hundreds of thousands of entries; building paths for error messages
     up front cost more than the HTTP requests. Anything unusual (or wrong) goes to
     the validating reader below, which gives the same Track or a precise error.
@@ -130,6 +149,8 @@ def _plain_track(entry: object) -> Track | None:
     if (
         type(name) is not str
         or type(duration) is not int
+        or not 0 <= duration <= MAX_DURATION_MS
+        or not name.isprintable()
         or type(track_id) is not str
         or type(album) is not dict
         or type(artists) is not list
@@ -139,25 +160,17 @@ def _plain_track(entry: object) -> Track | None:
     album_name, album_id = album.get("name"), album.get("id")
     if type(album_name) is not str or type(album_id) is not str or not _ID_RE.match(album_id):
         return None
-    linked: list[Artist] = []
-    for artist in artists:
-        if type(artist) is not dict:
-            return None
-        artist_name, artist_id = artist.get("name"), artist.get("id")
-        if type(artist_name) is not str or type(artist_id) is not str:
-            return None
-        if not _ID_RE.match(artist_id):
-            return None
-        linked.append(Artist(artist_name, f"{SPOTIFY_WEB}/artist/{artist_id}"))
+    if not album_name.isprintable():
+        return None
+    linked = _plain_artists(artists)
+    if linked is None:
+        return None
     if added is None or added == _UNKNOWN_ADDED_AT:
         added_at = None
-    elif type(added) is str and len(added) == 20 and added[-1] == "Z":
-        try:
-            added_at = datetime.fromisoformat(added)
-        except ValueError:
-            return None
     else:
-        return None
+        added_at = _plain_added_at(added)
+        if added_at is None:
+            return None
     return Track(
         name=name,
         artists=tuple(linked),
@@ -168,10 +181,39 @@ def _plain_track(entry: object) -> Track | None:
     )
 
 
+def _plain_artists(artists: list[Any]) -> list[Artist] | None:
+    linked: list[Artist] = []
+    for artist in artists:
+        if type(artist) is not dict:
+            return None
+        artist_name, artist_id = artist.get("name"), artist.get("id")
+        if type(artist_name) is not str or type(artist_id) is not str:
+            return None
+        if not _ID_RE.match(artist_id) or not artist_name.isprintable():
+            return None
+        linked.append(Artist(artist_name, f"{SPOTIFY_WEB}/artist/{artist_id}"))
+    return linked
+
+
+def _plain_added_at(added: object) -> datetime | None:
+    if type(added) is not str or len(added) != 20 or added[-1] != "Z":
+        return None
+    try:
+        return datetime.fromisoformat(added)
+    except ValueError:
+        return None
+
+
 def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | None, str]:
-    """One playlist entry → (Track, kind) or (None, "unavailable")."""
+    """One playlist entry → (Track, kind) or (None, "unavailable" | "shapeless").
+
+    Entries carry ``item`` (2026), ``track`` (before), or both during the rollout:
+    the first that holds an object wins. Neither key is a shape we do not know.
+    """
     node = reader.obj(entry, where)
-    item_key = "item" if "item" in node else "track"
+    if "item" not in node and "track" not in node:
+        return None, "shapeless"
+    item_key = "item" if isinstance(node.get("item"), dict) or "track" not in node else "track"
     item = node.get(item_key)
     if item is None or item is False:
         return None, "unavailable"
@@ -181,41 +223,19 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
     is_local = reader.opt_bool(node, "is_local", where) or reader.opt_bool(
         item, "is_local", where_item
     )
-    name = reader.opt_str(item, "name", where_item) or ""
-    duration = reader.opt_int(item, "duration_ms", where_item)
+    name = clean_name(reader.opt_str(item, "name", where_item) or "")
+    raw_duration = reader.opt_int(item, "duration_ms", where_item)
+    duration = clean_duration(raw_duration)
+    kind_suffix = "+unknown_duration" if duration != raw_duration else ""
     item_type = reader.opt_str(item, "type", where_item) or "track"
     is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
 
-    artists: list[Artist] = []
-    raw_artists = item.get("artists")
-    if raw_artists is not None:
-        for index, raw in enumerate(reader.lst(raw_artists, f"{where_item}.artists")):
-            where_artist = f"{where_item}.artists[{index}]"
-            artist = reader.obj(raw, where_artist)
-            artists.append(
-                Artist(
-                    name=reader.opt_str(artist, "name", where_artist) or "",
-                    url=None if is_local else reader.url(artist, "artist", where_artist),
-                )
-            )
-
-    album_node = reader.opt_obj(item, "album", where_item)
+    artists = _entry_artists(reader, item, where_item, is_local=is_local)
     show_node = reader.opt_obj(item, "show", where_item)
-    if album_node is not None:
-        album = Album(
-            name=reader.opt_str(album_node, "name", f"{where_item}.album") or "",
-            url=None if is_local else reader.url(album_node, "album", f"{where_item}.album"),
-        )
-    elif show_node is not None:  # an episode: its show stands in for the album
-        album = Album(
-            name=reader.opt_str(show_node, "name", f"{where_item}.show") or "",
-            url=reader.url(show_node, "show", f"{where_item}.show"),
-        )
-    else:
-        album = Album(name="")
+    album = _entry_album(reader, item, where_item, is_local=is_local)
     if not artists and show_node is not None:
         publisher = reader.opt_str(show_node, "publisher", f"{where_item}.show")
-        artists.append(Artist(name=publisher or album.name, url=None))
+        artists.append(Artist(name=clean_name(publisher or album.name), url=None))
 
     if is_local:
         url = None
@@ -234,55 +254,85 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
         duration_ms=duration,
         added_at=added_at,
     )
-    return track, kind
+    return track, kind + kind_suffix
+
+
+def _entry_artists(
+    reader: _Reader, item: dict[str, Any], where_item: str, *, is_local: bool | None
+) -> list[Artist]:
+    artists: list[Artist] = []
+    raw_artists = item.get("artists")
+    if raw_artists is None:
+        return artists
+    for index, raw in enumerate(reader.lst(raw_artists, f"{where_item}.artists")):
+        where_artist = f"{where_item}.artists[{index}]"
+        artist = reader.obj(raw, where_artist)
+        artists.append(
+            Artist(
+                name=clean_name(reader.opt_str(artist, "name", where_artist) or ""),
+                url=None if is_local else reader.url(artist, "artist", where_artist),
+            )
+        )
+    return artists
+
+
+def _entry_album(
+    reader: _Reader, item: dict[str, Any], where_item: str, *, is_local: bool | None
+) -> Album:
+    album_node = reader.opt_obj(item, "album", where_item)
+    show_node = reader.opt_obj(item, "show", where_item)
+    if album_node is not None:
+        return Album(
+            name=clean_name(reader.opt_str(album_node, "name", f"{where_item}.album") or ""),
+            url=None if is_local else reader.url(album_node, "album", f"{where_item}.album"),
+        )
+    if show_node is not None:  # an episode: its show stands in for the album
+        return Album(
+            name=clean_name(reader.opt_str(show_node, "name", f"{where_item}.show") or ""),
+            url=reader.url(show_node, "show", f"{where_item}.show"),
+        )
+    return Album(name="")
 
 
 def parse_playlist_with_stats(
-    meta: dict[str, Any], entries: Sequence[object], *, playlist_id: str | None = None
+    meta: dict[str, Any],
+    entries: Sequence[object],
+    *,
+    playlist_id: str | None = None,
+    name_fallback: str | None = None,
 ) -> tuple[Playlist, ParseStats]:
-    """Like :func:`parse_playlist`, also counting the entries it skipped or could not link."""
+    """Like :func:`parse_playlist`, also counting the entries it skipped or could not link.
+
+    A blank name becomes ``name_fallback`` (sync passes the previous name), else the id.
+    Metadata without the playlist's id (``{}``, an error page's JSON) is invalid.
+    """
     reader = _Reader(playlist_id)
     meta = reader.obj(meta, "playlist")
     found_id = reader.opt_str(meta, "id", "playlist")
+    if not found_id:
+        raise reader.fail("playlist.id", "the playlist's id", meta.get("id"))
     if playlist_id is None:
         playlist_id = found_id
         reader.playlist_id = found_id
-    if not playlist_id:
-        raise reader.fail("playlist.id", "a string", meta.get("id"))
-    name = reader.opt_str(meta, "name", "playlist") or ""
-    description = html.unescape(reader.opt_str(meta, "description", "playlist") or "")
-    snapshot_id = reader.opt_str(meta, "snapshot_id", "playlist") or ""
+    elif found_id != playlist_id:
+        raise InvalidResponse(
+            f"Spotify sent invalid data: the answer is for playlist {found_id[:40]!r}",
+            playlist=playlist_id,
+        )
+    raw_name = reader.opt_str(meta, "name", "playlist") or ""
+    name = clean_playlist_name(raw_name, name_fallback or playlist_id)
+    description = clean_description(
+        html.unescape(reader.opt_str(meta, "description", "playlist") or "")
+    )
+    snapshot_id = clean_name(reader.opt_str(meta, "snapshot_id", "playlist") or "")
     followers_node = reader.opt_obj(meta, "followers", "playlist")
     followers = (
         None
         if followers_node is None
-        else reader.opt_int(followers_node, "total", "playlist.followers")
+        else clean_count(reader.opt_int(followers_node, "total", "playlist.followers"))
     )
-    owner_node = reader.opt_obj(meta, "owner", "playlist") or {}
-    owner_name = (
-        reader.opt_str(owner_node, "display_name", "playlist.owner")
-        or reader.opt_str(owner_node, "id", "playlist.owner")
-        or ""
-    )
-    owner_id = reader.opt_str(owner_node, "id", "playlist.owner")
-    if owner_id:
-        owner_url = f"{SPOTIFY_WEB}/user/{owner_id}"
-    else:
-        external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
-        owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
-
-    tracks: list[Track] = []
-    counts = {"unavailable": 0, "local": 0, "episode": 0, "track": 0}
-    for index, entry in enumerate(entries):
-        track = _plain_track(entry)
-        if track is not None:
-            tracks.append(track)
-            counts["track"] += 1
-            continue
-        track, kind = _parse_entry(reader, entry, f"items[{index}]")
-        counts[kind] += 1
-        if track is not None:
-            tracks.append(track)
+    tracks, counts = _parse_entries(reader, entries)
+    unknown_durations = counts.pop("unknown_durations")
     playlist = Playlist(
         id=playlist_id,
         original_name=name,
@@ -291,14 +341,56 @@ def parse_playlist_with_stats(
         tracks=tuple(tracks),
         snapshot_id=snapshot_id,
         num_followers=followers,
-        owner=Owner(name=owner_name, url=owner_url),
+        owner=_owner(reader, meta),
     )
     stats = ParseStats(
         unavailable=counts["unavailable"],
         local_files=counts["local"],
         episodes=counts["episode"],
+        shapeless=counts["shapeless"],
+        tracks=len(tracks),
+        unknown_durations=unknown_durations,
+        blank_name=not raw_name.strip(),
     )
     return playlist, stats
+
+
+def _owner(reader: _Reader, meta: dict[str, Any]) -> Owner:
+    owner_node = reader.opt_obj(meta, "owner", "playlist") or {}
+    owner_name = clean_name(
+        reader.opt_str(owner_node, "display_name", "playlist.owner")
+        or reader.opt_str(owner_node, "id", "playlist.owner")
+        or ""
+    )
+    owner_id = reader.opt_str(owner_node, "id", "playlist.owner")
+    if owner_id:
+        return Owner(name=owner_name, url=f"{SPOTIFY_WEB}/user/{owner_id}")
+    external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
+    owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
+    return Owner(name=owner_name, url=owner_url)
+
+
+def _parse_entries(
+    reader: _Reader, entries: Sequence[object]
+) -> tuple[list[Track], dict[str, int]]:
+    """The tracks, and counts per entry kind (plus ``unknown_durations``)."""
+    tracks: list[Track] = []
+    counts = {"unavailable": 0, "local": 0, "episode": 0, "track": 0, "shapeless": 0}
+    unknown_durations = 0
+    for index, entry in enumerate(entries):
+        track = _plain_track(entry)
+        if track is not None:
+            tracks.append(track)
+            counts["track"] += 1
+            continue
+        track, kind = _parse_entry(reader, entry, f"items[{index}]")
+        kind, _, unknown = kind.partition("+")
+        unknown_durations += bool(unknown)
+        counts[kind] += 1
+        if track is not None:
+            tracks.append(track)
+    counts["unknown_durations"] = unknown_durations
+    return tracks, counts
 
 
 def parse_playlist(meta: dict[str, Any], entries: Sequence[object]) -> Playlist:

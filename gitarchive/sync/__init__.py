@@ -4,8 +4,15 @@ prepare (settings, registry, identity) → fetch every playlist concurrently fro
 a :class:`PlaylistSource` → sort outcomes (unavailable playlists recorded) →
 render (:mod:`.plan`: names by alias and uniqueness, plain / pretty md / JSON /
 cumulative files, registry and index changes; only files whose bytes changed)
-→ commit (one commit built from HEAD's tree) → record the result for
-`gitarchive list` → optional push (rebuilt on the remote's tip if it moved).
+→ status (:mod:`.status`: ``playlists/status.json`` lists the playlists this
+sync could not archive, committed so that every clone knows) → commit (one
+commit built from HEAD's tree; a sync in which every playlist failed commits
+the status alone) → record the result locally → optional push (rebuilt on the
+remote's tip if it moved).
+
+A playlist whose track count falls by more than its drop limit (``max_drop``
+in gitarchive.toml, 50% by default; ``[playlists.<id>]`` overrides) keeps its
+files and is reported as failed, unless ``accept_drops``.
 
 The cost of a sync depends on the size of the archive, never on the length of
 its history: the previous state is HEAD's tree (blob ids compared before any
@@ -33,6 +40,7 @@ from gitarchive.sync.result import (
 )
 from gitarchive.sync.run import run_sync
 from gitarchive.sync.source import PlaylistSource, SourceFactory, default_source
+from gitarchive.sync.status import committed_status, last_failures
 
 __all__ = [
     "LAST_SYNC_FILE",
@@ -48,7 +56,9 @@ __all__ = [
     "SyncResult",
     "Unavailable",
     "commit_message",
+    "committed_status",
     "default_source",
+    "last_failures",
     "last_sync_record",
     "plan_sync",
     "resolve_unique_names",

@@ -59,6 +59,8 @@ class Plan:
     files: dict[str, bytes | None] = field(default_factory=dict)  # path -> bytes; None: delete
     playlists: list[PlaylistChange] = field(default_factory=list)  # the playlists that changed
     names: dict[str, str] = field(default_factory=dict)  # playlist id -> unique name
+    # playlists kept back: their track count fell past the drop limit (before, after)
+    dropped: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def plan_sync(
@@ -71,8 +73,14 @@ def plan_sync(
     github: str | None,
     now: datetime,
     include_registry: bool = True,
+    accept_drops: bool = False,
 ) -> Plan:
-    """Render this sync's snapshots on top of ``base`` and keep the changed files only."""
+    """Render this sync's snapshots on top of ``base`` and keep the changed files only.
+
+    A playlist whose track count falls by more than its drop limit
+    (:meth:`Settings.drop_limit`) is left out and listed in ``dropped``, unless
+    ``accept_drops``.
+    """
     listing = base_listing(store, base)
     named = hold_likes(
         store,
@@ -92,12 +100,23 @@ def plan_sync(
         )
         if rendered is not None:
             files, change = rendered
+            limit = None if accept_drops else settings.drop_limit(playlist_id)
+            if too_big_a_drop(change.before, change.after, limit):
+                plan.dropped[playlist_id] = (change.before, change.after)
+                continue
             plan.files.update(files)
             plan.playlists.append(change)
     if include_registry:
         plan.files.update(registry_changes(store, listing, registry, list(named)))
     plan.files.update(index_change(listing, registry, names))
     return plan
+
+
+def too_big_a_drop(before: int, after: int, limit: float | None) -> bool:
+    """Whether losing ``before - after`` of ``before`` tracks exceeds the ``limit`` share."""
+    if limit is None or before <= 0 or after >= before:
+        return False
+    return (before - after) / before > limit
 
 
 def base_listing(store: Store, base: str | None) -> Listing:
@@ -267,6 +286,8 @@ def render_playlist(
         added=added,
         removed=removed,
         new=previous is None,
+        before=len(previous.tracks) if previous is not None else 0,
+        after=len(playlist.tracks),
     )
     return files, change
 

@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import FormatError, PushError, SpotifyError, UsageError
+from gitarchive.errors import (
+    BadRequest,
+    FormatError,
+    PushError,
+    Skipped,
+    SpotifyError,
+    UsageError,
+)
 from gitarchive.formats.paths import (
     CUMULATIVE_DIR,
     PLAIN_DIR,
@@ -21,8 +28,10 @@ from gitarchive.formats.paths import (
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import read_registry
 from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
+from gitarchive.spotify.access import expiry_warning
 from gitarchive.sync.plan import Plan, plan_sync, previous_unique_names
 from gitarchive.sync.result import (
+    BAD_REQUEST,
     Progress,
     SyncOptions,
     SyncResult,
@@ -37,6 +46,7 @@ from gitarchive.sync.source import (
     fetch_playlists,
     store_rotated_token,
 )
+from gitarchive.sync.status import status_change
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -93,11 +103,16 @@ def run_sync(
         git.fault_point("after-fetch")
         base = git.head_id(store)
         fetched = sort_outcomes(store, base, context.ids, outcomes, result)
-        if context.ids and not fetched:
-            return result  # nothing to build on: exit status 1, archive untouched
         if not context.ids and (base is None or options.only):
             return result  # an empty registry on an empty archive: nothing to record
-        plan = render(context, result, base, fetched)
+        # Nothing fetched: only the status changes (every playlist's files are kept).
+        if context.ids and not fetched:
+            plan = Plan(base=base)
+        else:
+            plan = render(context, result, base, fetched)
+        plan.files.update(
+            status_change(store, base, context.registry.entries, context.ids, context.now, result)
+        )
         if not plan.files:
             record_last_sync(store, result)
             if options.push and options.commit:
@@ -136,6 +151,10 @@ def prepare(
         raise registry.invalid[0].to_error()
     ids = _selected_ids(registry, options.only)
     result.registered = len(ids)
+    if settings.authorized_on is not None:
+        warning = expiry_warning(settings.authorized_on, now.astimezone(UTC).date())
+        if warning is not None:
+            result.warnings.append(warning)
     identity = None
     if options.commit:
         identity = git.resolve_identity(
@@ -186,7 +205,9 @@ def fetch(
     if context.ids:
         counter = _progress_counter(len(context.ids), on_progress)
         source = source_factory(context.settings)
-        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter))
+        # a blank name from Spotify falls back to the archived one (then to the id)
+        names = previous_unique_names(context.store, git.head_id(context.store))
+        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter, names))
         if rotated is not None:
             result.refresh_token_rotated = True
             result.refresh_token_file = store_rotated_token(rotated, context.environ)
@@ -218,8 +239,18 @@ def sort_outcomes(
         if outcome is None:
             outcome = SpotifyError("no answer from the client", playlist=playlist_id)
         if isinstance(outcome, SpotifyError):
+            kind = "skipped" if isinstance(outcome, Skipped) else "unavailable"
+            cause = (
+                BAD_REQUEST if isinstance(outcome, BadRequest) else getattr(outcome, "cause", None)
+            )
             result.unavailable.append(
-                Unavailable(playlist_id, names.get(playlist_id), outcome.message)
+                Unavailable(
+                    playlist_id,
+                    names.get(playlist_id),
+                    outcome.message,
+                    cause=cause if isinstance(cause, str) else None,
+                    kind=kind,
+                )
             )
         else:
             fetched[playlist_id] = outcome
@@ -228,11 +259,34 @@ def sort_outcomes(
 
 
 def render(
-    context: SyncContext, result: SyncResult, base: str | None, fetched: Mapping[str, Playlist]
+    context: SyncContext, result: SyncResult, base: str | None, fetched: dict[str, Playlist]
 ) -> Plan:
-    """Names, files, registry and index changes on top of ``base`` (see :mod:`.plan`)."""
+    """Names, files, registry and index changes on top of ``base`` (see :mod:`.plan`).
+
+    Playlists kept back by the drop rule leave ``fetched`` (the push's rebuild uses it).
+    """
     started = time.perf_counter()
-    plan = plan_sync(
+    plan = _plan(context, base, fetched)
+    if plan.dropped:
+        # Kept back: re-plan without them, so their names and the index stay as committed.
+        names = previous_unique_names(context.store, base)
+        for playlist_id, (before, after) in sorted(plan.dropped.items()):
+            reason = _drop_reason(context.settings, playlist_id, before, after)
+            result.unavailable.append(
+                Unavailable(playlist_id, names.get(playlist_id), reason, kind="dropped")
+            )
+        for playlist_id in plan.dropped:
+            del fetched[playlist_id]
+        result.fetched = len(fetched)
+        plan = _plan(context, base, fetched)
+    result.timings["render"] = time.perf_counter() - started
+    result.changed = plan.playlists
+    result.files_changed = len(plan.files)
+    return plan
+
+
+def _plan(context: SyncContext, base: str | None, fetched: Mapping[str, Playlist]) -> Plan:
+    return plan_sync(
         context.store,
         base,
         context.registry,
@@ -240,11 +294,17 @@ def render(
         settings=context.settings,
         github=context.github,
         now=context.now,
+        accept_drops=context.options.accept_drops,
     )
-    result.timings["render"] = time.perf_counter() - started
-    result.changed = plan.playlists
-    result.files_changed = len(plan.files)
-    return plan
+
+
+def _drop_reason(settings: Settings, playlist_id: str, before: int, after: int) -> str:
+    limit = settings.drop_limit(playlist_id) or 0.0
+    return (
+        f"the track count fell from {before} to {after} in one sync (more than {limit:.0%}); "
+        "its files are kept. If the playlist really lost them, run `gitarchive sync "
+        "--accept-drops` (or set accept_drops for it in gitarchive.toml)"
+    )
 
 
 def commit(
@@ -255,7 +315,9 @@ def commit(
 ) -> None:
     """One commit from the base's tree plus the plan's files (or, --no-commit, the files)."""
     store = context.store
-    message = context.options.message or commit_message(context.now, plan.playlists)
+    message = context.options.message or commit_message(
+        context.now, plan.playlists, failed=len(result.unavailable)
+    )
     result.message = message
     started = time.perf_counter()
     if not context.options.commit:
@@ -392,11 +454,15 @@ def _rebuild_on(
         github=context.github,
         now=context.now,
         include_registry=False,
+        accept_drops=context.options.accept_drops,
     )
     plan.files.update(own_registry)
     for path in _own_deletions(store, previous_commit):
         plan.files.setdefault(path, None)
-    message = context.options.message or commit_message(context.now, plan.playlists)
+    plan.files.update(status_change(store, tip, registry.entries, context.ids, context.now, result))
+    message = context.options.message or commit_message(
+        context.now, plan.playlists, failed=len(result.unavailable)
+    )
     new_commit = git.build_commit(
         store, tip, plan.files, message=message, identity=context.identity, when=context.now
     )

@@ -38,8 +38,14 @@ class PlaylistSource(Protocol):
     ) -> None: ...
 
     async def get_playlists(
-        self, ids: Sequence[str], *, on_result: OnResult | None = None
-    ) -> dict[str, Playlist | SpotifyError]: ...
+        self,
+        ids: Sequence[str],
+        *,
+        on_result: OnResult | None = None,
+        previous_names: Mapping[str, str] | None = None,
+    ) -> dict[str, Playlist | SpotifyError]:
+        """Each playlist or its error; ``previous_names`` stand in for a blank name."""
+        ...
 
 
 SourceFactory = Callable[["Settings"], PlaylistSource]
@@ -60,11 +66,16 @@ def default_source(settings: Settings) -> PlaylistSource:
 
 
 async def fetch_playlists(
-    source: PlaylistSource, ids: Sequence[str], on_result: OnResult | None
+    source: PlaylistSource,
+    ids: Sequence[str],
+    on_result: OnResult | None,
+    previous_names: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Playlist | SpotifyError], str | None]:
     """Every playlist's outcome, and the refresh token if Spotify rotated it meanwhile."""
     async with source:
-        results = await source.get_playlists(ids, on_result=on_result)
+        results = await source.get_playlists(
+            ids, on_result=on_result, previous_names=previous_names
+        )
     return results, source.rotated_refresh_token
 
 

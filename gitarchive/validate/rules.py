@@ -139,7 +139,8 @@ TABLE: tuple[Rule, ...] = (
         "`unique_name`, `description`, `snapshot_id` strings; `num_followers` int or "
         "null; `owner{name,url}`; `tracks[{url, name, album{name,url}, "
         "artists[{name,url}], duration_ms int or null, added_at string or null}]`), `url` is "
-        "this playlist's, and `formats.read_json` reads it",
+        "this playlist's, and `formats.read_json` reads it; `duration_ms` lies in 0..48 h (the "
+        "Spotify client's rule, `formats.sanitize`)",
     ),
     Rule(
         "GA032",
@@ -190,6 +191,13 @@ TABLE: tuple[Rule, ...] = (
         "GA044",
         ERROR,
         "index: `index.md` parses, and its `## Playlists (N)` heading counts its entries",
+    ),
+    Rule(
+        "GA045",
+        ERROR,
+        'status: `playlists/status.json` is the JSON sync writes: `{"failed": {<playlist '
+        "id>: {since: YYYY-MM-DD, kind: unavailable|dropped|skipped, cause: string or null, "
+        "reason: one non-empty line}}}`",
     ),
     Rule(
         "GA050",

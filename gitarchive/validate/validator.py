@@ -34,6 +34,7 @@ from gitarchive.validate.checks.registry import check_registry
 from gitarchive.validate.checks.secrets import check_secrets
 from gitarchive.validate.checks.snapshot import check_snapshot
 from gitarchive.validate.checks.spa import check_spa_file
+from gitarchive.validate.checks.status import check_status
 from gitarchive.validate.checks.text import decode, lenient
 from gitarchive.validate.findings import Finding
 
@@ -45,11 +46,11 @@ if TYPE_CHECKING:
 
 STRAY_MESSAGE = (
     "stray file: playlists/ holds only registry/<id>, plain/<id>, pretty/<id>.md, "
-    "pretty/<id>.json, cumulative/<id>.md, index.md (and spotify-playlist-archive's "
+    "pretty/<id>.json, cumulative/<id>.md, index.md, status.json (and spotify-playlist-archive's "
     "cumulative/<id>.json, followers/<id>.json, metadata/*)"
 )
 _PLAYLIST_FILE_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
-_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "keep", *SPA_KINDS)
+_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "status", "keep", *SPA_KINDS)
 LEGACY_MESSAGE = (
     "a page of the 2021 name-keyed layout (pages are named by playlist id now); "
     "kept as it is, not checked"
@@ -134,6 +135,8 @@ class Validator:
             return check_cumulative(path, playlist_id, scan_cumulative(text))
         if kind.kind == "index":
             return check_index(path, text)[1]
+        if kind.kind == "status":
+            return check_status(path, text)
         if kind.kind in SPA_KINDS:
             return check_spa_file(path, kind.kind, text)
         return []
