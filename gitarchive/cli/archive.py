@@ -34,17 +34,45 @@ def init(
         Path | None, typer.Argument(help="Where to create the archive (default: -C or .).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite gitarchive's own files.")] = False,
+    commit: Annotated[
+        bool, typer.Option(help="Commit the set-up files (only them) in a commit of their own.")
+    ] = True,
+    install_from: Annotated[
+        str,
+        typer.Option(
+            help="Where the workflow installs gitarchive from: git (this installation's "
+            "commit of --repository), pypi (gitarchive==VERSION), or auto (git when the "
+            "commit is known, else pypi)."
+        ),
+    ] = "auto",
+    repository: Annotated[
+        str, typer.Option(help="gitarchive's git repository, for --install-from git.")
+    ] = "https://github.com/gitarchive/gitarchive",
+    commit_id: Annotated[
+        str | None,
+        typer.Option("--install-commit", help="Install this commit of --repository instead."),
+    ] = None,
 ) -> None:
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
     from gitarchive.registry import init_archive
+    from gitarchive.workflow import InstallSource
 
     # like git -C: a relative PATH is taken from the -C directory
     target = (state.directory / path if path is not None else state.directory).resolve()
-    store, actions = init_archive(target, force=force, version=__version__)
+    source = InstallSource(kind=install_from, repository=repository, commit=commit_id)
+    store, actions, made = init_archive(
+        target,
+        force=force,
+        version=__version__,
+        source=source,
+        identity=_identity if commit else None,
+    )
     root = store.workdir or target
     out.print(f"Archive at {root}", markup=False)
     for action in actions:
         out.print(f"  {action.action:<11} {action.path}", markup=False)
+    if made:
+        out.print(f"committed {made[:12]}", markup=False)
     if any(action.action == "kept" for action in actions):
         err.print(
             "gitarchive: some files differ from gitarchive's and were kept; "

@@ -59,6 +59,7 @@ from gitarchive.git.repository import (
     resolve_identity,
     update_head,
 )
+from gitarchive.git.source import checkout_commit
 from gitarchive.git.walk import (
     FolderChange,
     PathsChange,
@@ -90,6 +91,7 @@ __all__ = [
     "changed_files",
     "changed_paths",
     "changed_symlinks",
+    "checkout_commit",
     "checkout_paths",
     "commit_at",
     "commit_changes",
