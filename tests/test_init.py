@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
 from support.cli import run_cli
 from support.gitcli import git
 
@@ -120,3 +122,21 @@ def test_init_no_commit_leaves_the_files_untracked(tmp_path: Path) -> None:
     assert run_cli("init", str(root), "--no-commit") == 0
     assert pygit2.Repository(str(root)).head_is_unborn
     assert (root / WORKFLOW_PATH).is_file()
+
+
+def test_init_add_and_first_sync_leave_a_clean_committed_archive(
+    tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_spotify.setenv(monkeypatch)
+    playlist = fake_id("init-test", "a")
+    fake_spotify.add_playlist(playlist_with_tracks(playlist, [0, 1, 2], name="Alpha"))
+    root = tmp_path / "fresh"
+    assert run_cli("init", str(root)) == 0
+    assert run_cli("-C", str(root), "add", playlist) == 0
+    assert run_cli("-C", str(root), "sync", "--date", "2026-11-20T06:00:00Z") == 0
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    tracked = set(git(root, "ls-files").split())
+    assert {KEEP_PATH, "gitarchive.toml", WORKFLOW_PATH, f"playlists/registry/{playlist}"} <= (
+        tracked
+    )
+    assert f"playlists/plain/{playlist}" in tracked
