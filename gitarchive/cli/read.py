@@ -58,9 +58,10 @@ def history(
     """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
     from gitarchive import history as core
     from gitarchive import versions
+    from gitarchive.likes import with_followers
 
     store, playlist_id = open_playlist(playlist)
-    found = versions.list_versions(store, playlist_id)
+    found = with_followers(store, playlist_id, versions.list_versions(store, playlist_id))
     if not found:
         raise not_archived(playlist_id)
     changes = core.select_changes(

@@ -1,0 +1,63 @@
+"""Likes from spotify-playlist-archive's ``playlists/followers/<id>.json``.
+
+That project records a playlist's likes by day in a file of their own, and its
+pages of some periods carry none (``??? likes``). Where a version's page does
+not say, the count recorded for the version's day (UTC) is used: never a count
+of another day, which would put a number on a version that nobody measured.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from typing import TYPE_CHECKING
+
+from gitarchive import git
+from gitarchive.errors import FormatError
+from gitarchive.formats.paths import followers_path
+from gitarchive.formats.spa import followers_problems
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from gitarchive.git import Store
+    from gitarchive.history import Version
+
+
+def fill_likes(versions: Iterable[Version], by_day: Mapping[date, int | None]) -> list[Version]:
+    """``versions`` with unknown likes taken from ``by_day`` (pure)."""
+    filled = []
+    for version in versions:
+        playlist = version.playlist
+        count = by_day.get(version.date.date()) if playlist.num_followers is None else None
+        if count is not None:
+            playlist = dataclasses.replace(playlist, num_followers=count)
+            version = dataclasses.replace(version, playlist=playlist)
+        filled.append(version)
+    return filled
+
+
+def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
+    """The day -> likes record at HEAD (empty when there is none)."""
+    head = git.head_id(store)
+    path = followers_path(playlist_id)
+    data = None if head is None else git.read_file(store, head, path)
+    if data is None:
+        return {}
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"not JSON ({exc})", path=path) from None
+    problems = followers_problems(document)
+    if problems:
+        raise FormatError(problems[0], path=path, commit=head)
+    return {date.fromisoformat(day): count for day, count in document.items()}
+
+
+def with_followers(store: Store, playlist_id: str, versions: list[Version]) -> list[Version]:
+    """``versions`` completed from the followers record, when the archive has one."""
+    if all(version.playlist.num_followers is not None for version in versions):
+        return versions
+    by_day = followers_by_day(store, playlist_id)
+    return fill_likes(versions, by_day) if by_day else versions
