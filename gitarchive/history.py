@@ -195,7 +195,7 @@ def _same_metadata(before: Track, after: Track) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """A playlist as archived by one commit (its committer date, UTC)."""
+    """A playlist as archived by one commit (its author date, UTC)."""
 
     commit: str
     date: datetime

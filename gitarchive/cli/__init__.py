@@ -30,7 +30,7 @@ from typing import Any
 from gitarchive.cli.common import app, fail, handle_errors, state
 
 # Each module registers its commands on `app` when imported, in this order.
-COMMAND_MODULES = ("archive", "read", "check", "login", "demo")
+COMMAND_MODULES = ("archive", "read", "importing", "check", "login", "demo")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_module}")
 

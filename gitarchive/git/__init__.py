@@ -59,7 +59,8 @@ from gitarchive.git.repository import (
     resolve_identity,
     update_head,
 )
-from gitarchive.git.source import checkout_commit
+from gitarchive.git.rewrite import Insert, Replay, first_parent_chain, rebuild
+from gitarchive.git.source import checkout_commit, clone_bare
 from gitarchive.git.walk import (
     FolderChange,
     PathsChange,
@@ -83,8 +84,10 @@ __all__ = [
     "CommitInfo",
     "FolderChange",
     "Identity",
+    "Insert",
     "PathsChange",
     "PushTarget",
+    "Replay",
     "Store",
     "blob_id_of",
     "build_commit",
@@ -93,6 +96,7 @@ __all__ = [
     "changed_symlinks",
     "checkout_commit",
     "checkout_paths",
+    "clone_bare",
     "commit_at",
     "commit_changes",
     "commit_info",
@@ -101,6 +105,7 @@ __all__ = [
     "current_branch",
     "entry_id",
     "fetch_tip",
+    "first_parent_chain",
     "github_slug",
     "has_commit",
     "head_id",
@@ -117,6 +122,7 @@ __all__ = [
     "read_blob",
     "read_file",
     "read_worktree_file",
+    "rebuild",
     "recover_pending",
     "remote_tracking_ids",
     "resolve",

@@ -1,10 +1,13 @@
-"""Which commit of gitarchive's own repository this installation was built from."""
+"""Other repositories: gitarchive's own checkout (which commit is this?), import sources."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pygit2
+
+from gitarchive.errors import ArchiveError
+from gitarchive.git.repository import Store
 
 
 def checkout_commit(path: Path) -> str | None:
@@ -16,3 +19,12 @@ def checkout_commit(path: Path) -> str | None:
     if repo.head_is_unborn:
         return None
     return str(repo.head.target)
+
+
+def clone_bare(url: str, path: Path) -> Store:
+    """A bare clone of ``url`` at ``path`` (libgit2: file://, https://, ssh://)."""
+    try:
+        repo = pygit2.clone_repository(url, str(path), bare=True)
+    except (pygit2.GitError, ValueError) as exc:
+        raise ArchiveError(f"cannot clone {url}: {exc}") from None
+    return Store(repo)
