@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -144,10 +145,21 @@ def remove(
         out.print(f"committed {commit_id[:12]}", markup=False)
 
 
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FORMAT_HELP = "Output format (JSON: see gitarchive/schemas/)."
+
+
 @app.command("list")
 @handle_errors
 def list_(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
+    json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
     """List registered playlists: id, name, tracks, last change, status."""
     import json
@@ -158,7 +170,7 @@ def list_(
     store = open_store()
     record = last_sync_record(store).get("unavailable")
     rows = list_playlists(store, record if isinstance(record, dict) else None)
-    if json_output:
+    if json_output or output_format is OutputFormat.json:
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return
@@ -191,9 +203,56 @@ def sync(
     strict: Annotated[
         bool, typer.Option(help="Fail on invalid registry entries or unavailable playlists.")
     ] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", help=FORMAT_HELP + " JSON is printed even on errors."),
+    ] = OutputFormat.text,
+    json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
     """Fetch every registered playlist and commit what changed."""
+    if json_output or output_format is OutputFormat.json:
+        _sync_json(only, no_commit, push, date, message, strict)
+        return
+    result = _sync(only, no_commit, push, date, message, strict, bar=err.is_terminal)
+    _print_sync_summary(result)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _sync_json(
+    only: list[str] | None,
+    no_commit: bool,
+    push: bool,
+    date: str | None,
+    message: str | None,
+    strict: bool,
+) -> None:
+    """The sync as one JSON document on stdout, whatever happens (errors included)."""
+    import json
+
+    from gitarchive.errors import GitArchiveError
+
+    try:
+        result = _sync(only, no_commit, push, date, message, strict, bar=False)
+    except GitArchiveError as exc:
+        document = {"error": {"type": type(exc).__name__, "message": str(exc)}, "exit_code": 1}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        raise  # the one-line error on stderr and exit 1, as for any command
+    sys.stdout.write(result.to_json())
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _sync(
+    only: list[str] | None,
+    no_commit: bool,
+    push: bool,
+    date: str | None,
+    message: str | None,
+    strict: bool,
+    *,
+    bar: bool,
+) -> SyncResult:
     from gitarchive.sync import SyncOptions
 
     store = open_store()
@@ -205,13 +264,7 @@ def sync(
         message=message,
         strict=strict,
     )
-    result = _run_with_progress(store, options, bar=err.is_terminal and not json_output)
-    if json_output:
-        sys.stdout.write(result.to_json())
-    else:
-        _print_sync_summary(result)
-    if result.exit_code:
-        raise typer.Exit(result.exit_code)
+    return _run_with_progress(store, options, bar=bar)
 
 
 def _run_with_progress(store: Store, options: SyncOptions, *, bar: bool) -> SyncResult:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gitarchive.cli.archive import FORMAT_HELP, OutputFormat
 from gitarchive.cli.common import app, handle_errors, link_settings, open_store, out
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ def import_(
             help="Rewrite commits a remote already has (then force-push: docs/import.md)."
         ),
     ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
     import tempfile
@@ -44,6 +48,7 @@ def import_(
     github, branch = link_settings(store)
     identity = _identity(store)
     label = importer.source_label(source)
+    results = []
     with tempfile.TemporaryDirectory(prefix="gitarchive-import-") as scratch:
         source_store = importer.open_source(source, Path(scratch))
         with git.ArchiveLock(store):
@@ -58,7 +63,33 @@ def import_(
                     branch=branch,
                     allow_pushed=rewrite_pushed,
                 )
-                _report(result)
+                results.append(result)
+                if output_format is OutputFormat.text:
+                    _report(result)
+    if output_format is OutputFormat.json:
+        _report_json(label, results)
+
+
+def _report_json(label: str, results: list[ImportResult]) -> None:
+    import json
+    import sys
+
+    from gitarchive.history import iso_utc
+
+    playlists = [
+        {
+            "id": r.playlist_id,
+            "name": r.name,
+            "imported": [iso_utc(date) for date in r.imported],
+            "newer_skipped": r.newer_skipped,
+            "replayed": r.replayed,
+            "tip": r.tip,
+            "cumulative_commit": r.cumulative_commit,
+        }
+        for r in results
+    ]
+    document = {"source": label, "playlists": playlists}
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def _report(result: ImportResult) -> None:

@@ -49,8 +49,16 @@ def history(
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", help="Output format.")
     ] = HistoryFormat.text,
-    since: Annotated[str | None, typer.Option(help="Only versions on or after DATE.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only versions on or before DATE.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only versions on or after DATE (as git's --since: 2026-11-01, "
+            "yesterday, '2 weeks ago')."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only versions on or before DATE (same forms as --since).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most N versions.", min=1)] = None,
     reverse: Annotated[bool, typer.Option(help="Newest first.")] = False,
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
@@ -110,7 +118,7 @@ def cumulative(
 def show(
     playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
     at: Annotated[
-        str | None, typer.Option(help="A date (YYYY-MM-DD[THH:MM]) or a git revision.")
+        str | None, typer.Option(help="A date (as --since takes it) or a git revision.")
     ] = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", help="Output format.")
