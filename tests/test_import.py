@@ -139,6 +139,12 @@ def test_import_then_sync_gives_one_history(
     view = cli_json(capsys, archive, "cumulative", P)
     first_added = {t["name"]: t["added"] for t in view["tracks"]}
     assert first_added[names([0])[0]] == "2025-01-10"
+    # every commit, imported and replayed, passes validation (what a pre-push would check)
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
+    assert code == 0, out + err
+    first = git(archive, "rev-list", "--max-parents=0", "HEAD").strip()
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", f"{first}..HEAD")
+    assert code == 0, out + err
     # a second import finds nothing older
     code, out, _ = run_cli_captured(
         capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
