@@ -83,8 +83,9 @@ def installed_commit() -> str | None:
         commit = data.get("vcs_info", {}).get("commit_id")
         if isinstance(commit, str):
             return commit
-    # an editable install (or running from a checkout): the checkout's HEAD
-    return git.checkout_commit(Path(__file__).resolve().parent)
+    # an editable install (or running from a checkout): the HEAD of the checkout whose
+    # top holds this package
+    return git.checkout_commit(Path(__file__).resolve().parent.parent)
 
 
 def render(branch: str, version: str, source: InstallSource) -> str:

@@ -102,3 +102,18 @@ def test_keepalive_job_reenables_the_schedule_without_commits(tmp_path: Path) ->
     assert "if: github.event_name == 'schedule'" in job
     assert "actions: write" in job and "contents:" not in job
     assert "/enable" in job
+
+
+def test_only_the_top_of_a_checkout_gives_its_commit(tmp_path: Path) -> None:
+    from support.gitcli import git
+
+    from gitarchive.git import checkout_commit
+
+    outer = tmp_path / "project"
+    (outer / ".venv/lib/site-packages").mkdir(parents=True)
+    git(outer, "init", "-q", "-b", "main")
+    git(outer, "commit", "-q", "--allow-empty", "-m", "theirs")
+    head = git(outer, "rev-parse", "HEAD").strip()
+    assert checkout_commit(outer) == head
+    # gitarchive installed into a virtualenv inside someone's repository: not our commit
+    assert checkout_commit(outer / ".venv/lib/site-packages") is None

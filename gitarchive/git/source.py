@@ -10,13 +10,18 @@ from gitarchive.errors import ArchiveError
 from gitarchive.git.repository import Store
 
 
-def checkout_commit(path: Path) -> str | None:
-    """HEAD's commit id of the repository that holds ``path``, None when there is none."""
-    found = pygit2.discover_repository(str(path))
+def checkout_commit(root: Path) -> str | None:
+    """HEAD's commit id when ``root`` is the top of a git work tree, else None.
+
+    Only the top: a package installed into a virtualenv that happens to live
+    inside some other repository must not take that repository's commit.
+    """
+    found = pygit2.discover_repository(str(root))
     if found is None:
         return None
     repo = pygit2.Repository(found)
-    if repo.head_is_unborn:
+    workdir = repo.workdir
+    if workdir is None or Path(workdir).resolve() != root.resolve() or repo.head_is_unborn:
         return None
     return str(repo.head.target)
 
