@@ -112,6 +112,18 @@ def _message(version: Version, label: str) -> str:
     return f"Import {name}: its version of {stamp} UTC\n\nImported-from: {label} {version.commit}\n"
 
 
+def _refuse_uncommitted(store: Store, playlist_id: str) -> None:
+    """The import rewrites the playlist's files in the work tree: never over your changes."""
+    if store.workdir is None:
+        return
+    head = git.head_id(store)
+    for path in archive_paths(playlist_id).generated().values():
+        if not git.worktree_matches(store, head, path):
+            raise ArchiveError(
+                "has uncommitted changes: commit or discard them before importing", path=path
+            )
+
+
 def _rewrite_start(
     store: Store, chain: list[CommitInfo], first: datetime, *, allow_pushed: bool
 ) -> int:
@@ -155,6 +167,7 @@ def import_playlist(
     name = (local[-1] if local else found[-1]).playlist.display_name
     if not todo:
         return ImportResult(playlist_id, name, (), len(found), 0, git.head_id(store), None)
+    _refuse_uncommitted(store, playlist_id)
     chain = git.first_parent_chain(store)
     keep = _rewrite_start(store, chain, todo[0].date, allow_pushed=allow_pushed)
     first_local = next(

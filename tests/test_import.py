@@ -188,3 +188,17 @@ def test_a_playlist_the_source_lacks_is_one_clear_error(
         capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", R
     )
     assert code == 1 and R in err and len(err.strip().splitlines()) == 1
+
+
+def test_import_never_overwrites_uncommitted_changes(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_source(tmp_path / "spa")
+    plain = archive / formats.plain_path(P)
+    plain.write_text("my edit\n")
+    head = git(archive, "rev-parse", "HEAD")
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
+    )
+    assert code == 1 and formats.plain_path(P) in err and "uncommitted" in err
+    assert plain.read_text() == "my edit\n" and git(archive, "rev-parse", "HEAD") == head
