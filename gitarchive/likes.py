@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.history import Version
+    from gitarchive.model import Playlist
 
 
 def fill_likes(versions: Iterable[Version], by_day: Mapping[date, int | None]) -> list[Version]:
@@ -61,3 +62,11 @@ def with_followers(store: Store, playlist_id: str, versions: list[Version]) -> l
         return versions
     by_day = followers_by_day(store, playlist_id)
     return fill_likes(versions, by_day) if by_day else versions
+
+
+def playlist_with_followers(store: Store, playlist: Playlist, when: datetime) -> Playlist:
+    """One version (``show``) completed from the followers record for its day."""
+    if playlist.num_followers is not None:
+        return playlist
+    count = followers_by_day(store, playlist.id).get(when.astimezone(UTC).date())
+    return playlist if count is None else dataclasses.replace(playlist, num_followers=count)

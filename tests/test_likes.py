@@ -57,6 +57,10 @@ def test_history_likes_come_from_followers_when_pages_lack_them(
         capsys, "-C", str(tmp_path / "spa"), "history", first.id, "--likes"
     )
     assert "636 likes" in out and "635 likes" in out
+    code, out, _ = run_cli_captured(
+        capsys, "-C", str(tmp_path / "spa"), "show", first.id, "--at", "2025-11-19"
+    )
+    assert code == 0 and "636 likes" in out
 
 
 def test_a_broken_followers_file_is_one_clear_error(

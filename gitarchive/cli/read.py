@@ -125,10 +125,12 @@ def show(
     ] = ShowFormat.markdown,
 ) -> None:
     """The playlist as it was at a date or revision."""
-    from gitarchive import formats, versions
+    from gitarchive import formats, git, versions
+    from gitarchive.likes import playlist_with_followers
 
     store, playlist_id = open_playlist(playlist)
-    _commit, version = versions.version_at(store, playlist_id, at)
+    commit, version = versions.version_at(store, playlist_id, at)
+    version = playlist_with_followers(store, version, git.commit_info(store, commit).date)
     if output_format is ShowFormat.json:
         sys.stdout.write(formats.render_json(version))
     elif output_format is ShowFormat.plain:
