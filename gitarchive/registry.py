@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import FormatError, UsageError
+from gitarchive.errors import FormatError, SettingsError, UsageError
 from gitarchive.formats.paths import PLAIN_DIR, REGISTRY_DIR, registry_path
 from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
@@ -289,15 +289,18 @@ def init_archive(
     if identity is None or not to_commit:
         git.write_worktree_files(store, to_write)
         return store, actions, None
+    try:
+        who = identity(store)  # before anything is written: a refusal leaves no half set-up
+    except SettingsError as exc:
+        raise SettingsError(f"{exc} (or run init --no-commit)") from None
     git.write_worktree_files(store, {p: d for p, d in to_write.items() if p not in to_commit})
-    when = now or datetime.now(UTC)
     with git.ArchiveLock(store):
         commit_id = git.commit_changes(
             store,
             to_commit,
             message="Set up gitarchive: settings, workflow, registry",
-            identity=identity(store),
-            when=when,
+            identity=who,
+            when=now or datetime.now(UTC),
         )
     return store, actions, commit_id
 

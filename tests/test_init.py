@@ -140,3 +140,22 @@ def test_init_add_and_first_sync_leave_a_clean_committed_archive(
         tracked
     )
     assert f"playlists/plain/{playlist}" in tracked
+
+
+def test_init_without_an_identity_says_so_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    root = tmp_path / "anonymous"
+    assert run_cli("init", str(root)) == 1
+    assert "--no-commit" in capsys.readouterr().err
+    assert not (root / WORKFLOW_PATH).exists()
+    assert run_cli("init", str(root), "--no-commit") == 0
+    assert (root / WORKFLOW_PATH).is_file()
