@@ -68,9 +68,15 @@ def source_label(spec: str) -> str:
 
 
 def source_versions(source: Store, playlist_id: str) -> list[Version]:
-    """The playlist's versions in ``source``: id-keyed files, else 2021 name-keyed pages."""
+    """The playlist's versions in ``source``: its 2021 name-keyed pages up to the first
+    id-keyed version (a clone that lived through both layouts), then the id-keyed files."""
     found = versions.list_versions(source, playlist_id)
-    return found or _name_keyed_versions(source, playlist_id)
+    older = [
+        version
+        for version in _name_keyed_versions(source, playlist_id)
+        if not found or version.date < found[0].date
+    ]
+    return older + found
 
 
 def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:

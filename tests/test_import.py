@@ -37,8 +37,12 @@ def track_numbers(document: dict[str, Any], playlist_id: str) -> list[str]:
     return sorted(t["name"] for t in document["tracks"])
 
 
-def build_source(path: Path, *, name_keyed: bool = False) -> None:
-    """A spotify-playlist-archive clone: P changes on 01-10 and 03-10 and after our start."""
+def build_source(path: Path, *, layout: str = "current") -> None:
+    """A spotify-playlist-archive clone: P changes on 01-10 and 03-10 and after our start.
+
+    ``layout``: "current" (id-keyed), "2021" (name-keyed pages), "mixed" (the 2021 page
+    first, id-keyed files from the second version on, as in a clone that lived through both).
+    """
     builder = RepoBuilder(path)
     for date, lineup in (
         ("2025-01-10T12:00:00Z", [0, 1, 2]),
@@ -47,6 +51,7 @@ def build_source(path: Path, *, name_keyed: bool = False) -> None:
         ("2026-11-25T12:00:00Z", [7]),  # newer than P's first version here: not imported
     ):
         files: dict[str, str | bytes | None] = {}
+        name_keyed = layout == "2021" or (layout == "mixed" and date.startswith("2025-01"))
         if lineup is None:
             files.update(playlist_files(model(Q, [5, 6], name="Other")))
         else:
@@ -88,16 +93,16 @@ def names(lineup: list[int]) -> list[str]:
     return sorted(t.name for t in model(P, lineup).tracks)
 
 
-@pytest.mark.parametrize("name_keyed", [False, True], ids=["current", "2021-name-keyed"])
+@pytest.mark.parametrize("layout", ["current", "2021", "mixed"])
 def test_import_then_sync_gives_one_history(
     archive: Path,
     tmp_path: Path,
     fake_spotify: FakeSpotify,
     capsys: pytest.CaptureFixture[str],
-    name_keyed: bool,
+    layout: str,
 ) -> None:
     capsys.readouterr()  # the fixture's output
-    build_source(tmp_path / "spa", name_keyed=name_keyed)
+    build_source(tmp_path / "spa", layout=layout)
     code, out, err = run_cli_captured(
         capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
     )
