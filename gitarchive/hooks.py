@@ -76,6 +76,14 @@ def install(
 ) -> list[HookAction]:
     """Install ``hooks``, chaining foreign hooks and upgrading our own."""
     folder = git.hooks_dir(store)
+    try:
+        return _install(folder, hooks, python)
+    except OSError as exc:
+        where = exc.filename or folder
+        raise ArchiveError(f"cannot install hooks in {folder}: {where}: {exc.strerror}") from None
+
+
+def _install(folder: Path, hooks: tuple[str, ...], python: str | None) -> list[HookAction]:
     folder.mkdir(parents=True, exist_ok=True)
     actions: list[HookAction] = []
     for hook in hooks:

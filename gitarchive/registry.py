@@ -8,18 +8,21 @@ tree. An invalid entry is reported by its file name and skipped, never guessed.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import FormatError, SettingsError, UsageError
+from gitarchive.errors import ArchiveError, FormatError, SettingsError, UsageError
 from gitarchive.formats.paths import PLAIN_DIR, REGISTRY_DIR, registry_path
 from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
 
     from gitarchive.git import Store
@@ -80,31 +83,120 @@ def parse_entry(name: str, data: bytes) -> RegistryEntry:
     return RegistryEntry(name, alias or None)
 
 
+_FOLDER = b"\x00dir"  # marks a folder where an entry file belongs
+_SPECIAL = b"\x00special"  # a fifo, socket or device: never opened for reading
+_ENTRY_MAX = 64 * 1024  # an alias is one line: anything longer is not an entry
+
+
 def read_registry(store: Store, *, commit: str | None = None) -> Registry:
-    """The registry of the work tree, or of ``commit``/HEAD in a bare repository."""
-    files: dict[str, bytes] = {}
+    """The registry of the work tree, or of ``commit``/HEAD in a bare repository.
+
+    A symbolic link is never read (it could point at ``/proc/self/environ``):
+    a link at the registry folder, above it or at an entry is an ArchiveError
+    naming it. A registry folder missing from the work tree while HEAD has
+    entries is an error too, never an empty registry.
+    """
     workdir = store.workdir
     if workdir is not None and commit is None:
-        folder = workdir / REGISTRY_DIR
-        if folder.is_dir():
-            for child in sorted(folder.iterdir()):
-                if child.name.startswith("."):
-                    continue
-                if not child.is_file():
-                    files[child.name] = b"\x00dir"
-                    continue
-                files[child.name] = child.read_bytes()
+        files = _worktree_files(store, workdir)
     else:
         revision = commit if commit is not None else git.head_id(store)
-        if revision is not None:
-            for name, blob_id in git.list_dir(store, revision, REGISTRY_DIR).items():
-                if not name.startswith("."):
-                    files[name] = git.read_blob(store, blob_id)
+        files = {} if revision is None else _committed_files(store, revision)
+    return _parse_files(files)
+
+
+def _worktree_files(store: Store, workdir: Path) -> dict[str, bytes]:
+    """The entries on disk, each opened relative to the folder's descriptor, never through
+    a link (the folder and everything above it are checked first)."""
+    git.check_folders(store, [REGISTRY_DIR])
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        folder = os.open(workdir / REGISTRY_DIR, flags)
+    except FileNotFoundError:
+        head = git.head_id(store)
+        if head is not None and git.list_dir(store, head, REGISTRY_DIR):
+            raise ArchiveError(
+                "the registry folder is missing from the work tree, but HEAD has entries: "
+                f"restore it (git checkout -- {REGISTRY_DIR}) before running gitarchive",
+                path=REGISTRY_DIR,
+            ) from None
+        return {}
+    except OSError as exc:
+        raise ArchiveError(f"cannot read: {exc.strerror}", path=REGISTRY_DIR) from None
+    try:
+        return _read_entries(folder)
+    finally:
+        os.close(folder)
+
+
+def _read_entries(folder: int) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    with os.scandir(folder) as found:
+        listing = sorted(found, key=lambda entry: entry.name)
+    for child in listing:
+        if child.name.startswith("."):
+            continue
+        if child.is_dir(follow_symlinks=False):
+            files[child.name] = _FOLDER
+            continue
+        files[child.name] = _read_entry(folder, child.name)
+    return files
+
+
+def _read_entry(folder: int, name: str) -> bytes:
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(name, flags, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ArchiveError(
+                "is a symbolic link: gitarchive never reads through a link; "
+                f"replace it with a file (git rm {shown_path(name)!r}, then gitarchive add <id>)",
+                path=shown_path(name),
+            ) from None
+        raise ArchiveError(f"cannot read: {exc.strerror}", path=shown_path(name)) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return _SPECIAL
+        return handle.read(_ENTRY_MAX + 1)
+
+
+def _committed_files(store: Store, revision: str) -> dict[str, bytes]:
+    links = set(git.tree_symlinks(store, revision, REGISTRY_DIR))
+    if links:
+        raise ArchiveError(
+            "is a symbolic link in the commit: gitarchive never reads through a link",
+            path=sorted(links)[0],
+            commit=revision,
+        )
+    files: dict[str, bytes] = {}
+    for name, blob_id in git.list_dir(store, revision, REGISTRY_DIR).items():
+        if not name.startswith("."):
+            files[name] = git.read_blob(store, blob_id)
+    return files
+
+
+def shown_path(name: str) -> str:
+    """A registry file's path fit for one line of output: control characters escaped,
+    a name longer than any playlist id cut short."""
+    printable = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+    if len(printable) > 80:
+        printable = printable[:80] + "..."
+    return registry_path(printable)
+
+
+def _parse_files(files: Mapping[str, bytes]) -> Registry:
     registry = Registry()
     for name, data in files.items():
-        path = registry_path(name)
-        if data == b"\x00dir":
+        path = shown_path(name)
+        if data == _FOLDER:
             registry.invalid.append(InvalidEntry(path, "is a folder, not a file"))
+            continue
+        if data == _SPECIAL:
+            registry.invalid.append(InvalidEntry(path, "is not a regular file"))
+            continue
+        if len(data) > _ENTRY_MAX:
+            registry.invalid.append(InvalidEntry(path, "too large for a registry entry"))
             continue
         try:
             entry = parse_entry(name, data)
@@ -112,7 +204,7 @@ def read_registry(store: Store, *, commit: str | None = None) -> Registry:
             registry.invalid.append(InvalidEntry(path, exc.message))
             continue
         registry.entries[entry.id] = entry
-        registry.raw[path] = data
+        registry.raw[registry_path(name)] = data
     return registry
 
 
@@ -208,6 +300,9 @@ def apply_registry_change(
         return None
     if not commit:
         git.write_worktree_files(store, files)
+        if store.workdir is not None:
+            # an emptied registry stays a folder: a missing one means "restore it", not "none"
+            (store.workdir / REGISTRY_DIR).mkdir(parents=True, exist_ok=True)
         return None
     if identity is None:
         raise UsageError("committing needs an identity")

@@ -79,6 +79,10 @@ def load_settings(root: Path | None) -> Settings:
     if root is None:
         return Settings()
     file = root / SETTINGS_FILE
+    if file.is_symlink():
+        raise SettingsError(
+            "is a symbolic link: gitarchive never reads through a link", path=SETTINGS_FILE
+        )
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:

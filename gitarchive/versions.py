@@ -22,7 +22,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
-from gitarchive.errors import FormatError, PlaylistNotFound, RevisionNotFound, UsageError
+from gitarchive.errors import (
+    ArchiveError,
+    FormatError,
+    PlaylistNotFound,
+    RevisionNotFound,
+    UsageError,
+)
 from gitarchive.formats.paths import (
     PLAIN_DIR,
     PRETTY_DIR,
@@ -464,6 +470,20 @@ def _relative_moment(value: str, now: datetime, *, end_of_day: bool) -> datetime
 # ------------------------------------------------------------------ names
 
 
+def require_full_history(store: Store) -> None:
+    """Refuse to read history from a shallow clone: it would be silently short.
+
+    Versions older than the clone's boundary are simply absent, so a timeline,
+    a cumulative view or ``show --at`` would be wrong without saying so.
+    """
+    boundary = git.shallow_boundary(store)
+    if boundary:
+        raise ArchiveError(
+            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
+            "versions before that are missing; run `git fetch --unshallow` first"
+        )
+
+
 def resolve_playlist(store: Store, argument: str) -> str:
     """What a user typed (id, URL, URI or name) to a playlist id.
 
@@ -478,7 +498,9 @@ def resolve_playlist(store: Store, argument: str) -> str:
         pass
     head = git.head_id(store)
     if head is None:
-        raise PlaylistNotFound(f"no playlist named {argument!r}: the archive has no commits")
+        raise PlaylistNotFound(
+            f"no playlist named {_shorten(argument)!r}: the archive has no commits"
+        )
     wanted = argument.strip()
     names = _names_at(store, head, snapshots=False)
     found = _match_name(names, wanted)
@@ -487,9 +509,14 @@ def resolve_playlist(store: Store, argument: str) -> str:
         found = _match_name(names, wanted)
     if found is None:
         raise PlaylistNotFound(
-            f"no playlist named {wanted!r} (give an id, URL or URI, or a name from index.md)"
+            f"no playlist named {_shorten(wanted)!r} "
+            "(give an id, URL or URI, or a name from index.md)"
         )
     return found
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _match_name(names: set[tuple[str, str]], wanted: str) -> str | None:

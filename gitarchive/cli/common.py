@@ -142,7 +142,9 @@ def main_options(
     if verbose:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        # only our own loggers: markdown-it and httpx at debug would bury them
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+        logging.getLogger("gitarchive").setLevel(logging.DEBUG)
 
 
 def open_store() -> Store:
@@ -156,6 +158,7 @@ def open_playlist(argument: str) -> tuple[Store, str]:
     from gitarchive.git import Store
 
     store = Store.discover(state.directory)
+    versions.require_full_history(store)
     return store, versions.resolve_playlist(store, argument)
 
 

@@ -33,7 +33,13 @@ from gitarchive.git.changes import (
     staged_files,
     tree_files,
 )
-from gitarchive.git.commit import PENDING_FILE, build_commit, commit_changes, recover_pending
+from gitarchive.git.commit import (
+    PENDING_FILE,
+    build_commit,
+    check_can_commit,
+    commit_changes,
+    recover_pending,
+)
 from gitarchive.git.lock import LOCK_FILE, ArchiveLock
 from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
 from gitarchive.git.pack import write_blob_pack
@@ -55,8 +61,10 @@ from gitarchive.git.repository import (
     list_dir,
     read_blob,
     read_file,
+    ref_id,
     resolve,
     resolve_identity,
+    shallow_boundary,
     update_head,
 )
 from gitarchive.git.rewrite import Insert, Replay, first_parent_chain, rebuild
@@ -70,6 +78,8 @@ from gitarchive.git.walk import (
     walk_paths,
 )
 from gitarchive.git.worktree import (
+    check_folders,
+    check_writable,
     checkout_paths,
     read_worktree_file,
     worktree_matches,
@@ -94,6 +104,9 @@ __all__ = [
     "changed_files",
     "changed_paths",
     "changed_symlinks",
+    "check_can_commit",
+    "check_folders",
+    "check_writable",
     "checkout_commit",
     "checkout_paths",
     "clone_bare",
@@ -124,9 +137,11 @@ __all__ = [
     "read_worktree_file",
     "rebuild",
     "recover_pending",
+    "ref_id",
     "remote_tracking_ids",
     "resolve",
     "resolve_identity",
+    "shallow_boundary",
     "staged_changes",
     "staged_files",
     "staged_symlinks",

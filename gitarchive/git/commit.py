@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 import pygit2
 
+from gitarchive.errors import ArchiveError
 from gitarchive.git import worktree
 from gitarchive.git.pack import write_blob_pack
 from gitarchive.git.repository import Identity, Store, get_commit, head_id, update_head
@@ -135,7 +136,37 @@ def commit_changes(
     Returns the new commit id, or None when nothing changed. ``before_ref_update``
     runs after every object (and work tree file) is written and before the ref
     moves (tests inject a crash there): HEAD, files and index stay as they were.
+    What the environment refuses (a merge in progress, a link or a folder in the
+    way, a read-only repository, a leftover ref lock) is an ArchiveError.
     """
+    check_can_commit(store)
+    worktree.check_writable(store, changes)
+    try:
+        return _commit_and_check_out(
+            store,
+            changes,
+            message=message,
+            identity=identity,
+            when=when,
+            parent=parent,
+            before_ref_update=before_ref_update,
+        )
+    except OSError as exc:
+        raise environment_error(exc) from None
+    except pygit2.GitError as exc:
+        raise ArchiveError(f"cannot write the commit: {exc}") from None
+
+
+def _commit_and_check_out(
+    store: Store,
+    changes: Mapping[str, bytes | None],
+    *,
+    message: str,
+    identity: Identity,
+    when: datetime,
+    parent: str | object | None = ...,
+    before_ref_update: Callable[[str], None] | None = None,
+) -> str | None:
     # the ref must still point at the commit we built on, else someone committed meanwhile
     base = head_id(store) if parent is ... else parent
     assert base is None or isinstance(base, str)
@@ -173,6 +204,29 @@ def commit_changes(
         worktree.stage_files(store, changes)
         pending.unlink()
     return new_commit
+
+
+def check_can_commit(store: Store) -> None:
+    """Refuse to commit in the middle of a merge, rebase, cherry-pick...: git refuses too."""
+    if store.repo.state() != pygit2.enums.RepositoryState.NONE:
+        what = (
+            "a merge is in progress (MERGE_HEAD)"
+            if (store.git_dir / "MERGE_HEAD").exists()
+            else "a merge, rebase, cherry-pick or revert is in progress"
+        )
+        raise ArchiveError(
+            f"{what}: finish it (git commit) or abort it (git merge --abort, "
+            "git rebase --abort...) before gitarchive commits"
+        )
+
+
+def environment_error(exc: OSError) -> ArchiveError:
+    """An OSError (read-only file system, permissions, disk full) as one clear line."""
+    where = exc.filename if isinstance(exc.filename, str) else None
+    if where is not None and len(where) > 200:
+        where = where[:200] + "..."
+    reason = exc.strerror or str(exc)
+    return ArchiveError(f"cannot write {where}: {reason}" if where else f"cannot write: {reason}")
 
 
 def recover_pending(store: Store) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pygit2
@@ -56,8 +57,28 @@ def push_target(store: Store) -> PushTarget:
     merge = get(f"branch.{branch}.merge") or f"refs/heads/{branch}"
     if remote not in [r.name for r in store.repo.remotes]:
         raise PushError(f"no remote {remote!r} to push to (git remote add {remote} URL)")
+    _check_local_remote(store, remote)
     short = merge.removeprefix("refs/heads/")
     return PushTarget(remote, f"refs/heads/{branch}", merge, f"refs/remotes/{remote}/{short}")
+
+
+def _check_local_remote(store: Store, remote: str) -> None:
+    """A remote that is a path on this machine must exist (libgit2 would say
+    "unsupported URL protocol")."""
+    url = store.repo.remotes[remote].url or ""
+    if url.startswith("file://"):
+        path = url.removeprefix("file://")
+    elif "://" in url or re.match(r"^[^/]+:", url):
+        return  # a network URL, or scp-like host:path
+    else:
+        path = url
+    base = store.workdir if store.workdir is not None else store.git_dir
+    local = Path(path).expanduser()
+    if not (base / local).exists() and not local.exists():
+        raise PushError(
+            f"remote {remote!r} is the local path {path}, which does not exist "
+            f"(git remote set-url {remote} URL)"
+        )
 
 
 class _Callbacks(pygit2.RemoteCallbacks):

@@ -193,8 +193,23 @@ def current_branch(store: Store) -> str | None:
 
 def update_head(store: Store, new_commit: str, *, expected: str | None, message: str) -> None:
     """Move HEAD's branch to ``new_commit`` if it still points at ``expected``."""
-    repo = store.repo
     ref_name = _head_ref_name(store)
+    try:
+        _swap_ref(store, ref_name, new_commit, expected=expected, message=message)
+    except pygit2.GitError as exc:
+        lock = store.git_dir / f"{ref_name}.lock"
+        if lock.exists():
+            raise ArchiveError(
+                f"cannot update {ref_name}: {lock} exists (another git command is running, "
+                "or one was killed: if none is running, delete that file)"
+            ) from None
+        raise ArchiveError(f"cannot update {ref_name}: {exc}") from None
+
+
+def _swap_ref(
+    store: Store, ref_name: str, new_commit: str, *, expected: str | None, message: str
+) -> None:
+    repo = store.repo
     with repo.transaction() as txn:
         txn.lock_ref(ref_name)
         current_ref = repo.references.get(ref_name)
@@ -269,6 +284,23 @@ def hooks_dir(store: Store) -> Path:
         base = store.workdir if store.workdir is not None else common
         path = base / path
     return path
+
+
+def ref_id(store: Store, name: str) -> str | None:
+    """The commit a ref points at; None when there is no such ref."""
+    ref = store.repo.references.get(name)
+    return None if ref is None else str(ref.resolve().target)
+
+
+def shallow_boundary(store: Store) -> list[str]:
+    """The commits a shallow clone's history stops at (``.git/shallow``); empty when complete."""
+    if not store.repo.is_shallow:
+        return []
+    try:
+        text = (store.git_dir / "shallow").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ["(unknown)"]
+    return [line.strip() for line in text.splitlines() if line.strip()] or ["(unknown)"]
 
 
 def is_ignored(store: Store, path: str) -> bool:

@@ -7,17 +7,22 @@ staged or modified is left alone.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pygit2
 
+from gitarchive.errors import ArchiveError
 from gitarchive.git.repository import Store, get_commit, read_file
 
 _BLOB_MODE = pygit2.enums.FileMode.BLOB
+# what lstat says of a path that is not there (or cannot be, on this file system)
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG})
 
 
 def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) -> None:
@@ -29,6 +34,8 @@ def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) ->
     workdir = store.workdir
     if workdir is None:
         return
+    paths = list(paths)
+    check_writable(store, paths)
     repo = store.repo
     tree = None if commit_id is None else get_commit(store, commit_id).tree
     wanted = sorted(set(paths))
@@ -210,24 +217,105 @@ def write_worktree_files(store: Store, changes: Mapping[str, bytes | None]) -> N
     workdir = store.workdir
     if workdir is None:
         return
+    check_writable(store, changes)
     for path, data in changes.items():
         target = workdir / path
-        if data is None:
-            if target.is_file():
-                target.unlink()
-                remove_empty_parents(target.parent, workdir)
-        else:
-            write_atomic(target, data)
+        try:
+            if data is None:
+                if target.is_file():
+                    target.unlink()
+                    remove_empty_parents(target.parent, workdir)
+            else:
+                write_atomic(target, data)
+        except OSError as exc:
+            raise ArchiveError(f"cannot write: {exc.strerror or exc}", path=path) from None
 
 
 def read_worktree_file(store: Store, path: str) -> bytes | None:
+    """A work tree file's bytes; None when absent or a folder. Never read through a link:
+    a link (the file or a folder above it) is an ArchiveError naming it."""
     workdir = store.workdir
     if workdir is None:
         return None
+    check_folders(store, [path.rpartition("/")[0]])
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        return (workdir / path).read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        fd = os.open(workdir / path, flags)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return None  # a name no file here can have (a git tree may hold one)
+        if exc.errno == errno.ELOOP:
+            raise _link_error(path) from None
+        raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
+
+
+def _link_error(path: str) -> ArchiveError:
+    return ArchiveError(
+        "is a symbolic link: gitarchive never reads or writes through a link; "
+        "replace it with a real file or folder",
+        path=path,
+    )
+
+
+def check_folders(store: Store, folders: Iterable[str]) -> None:
+    """ArchiveError when a work tree folder (or one above it) is a link or not a folder.
+
+    A missing folder is fine: it will be created.
+    """
+    workdir = store.workdir
+    if workdir is None:
+        return
+    seen: set[str] = set()
+    for folder in folders:
+        parts = [part for part in folder.split("/") if part]
+        for depth in range(1, len(parts) + 1):
+            here = "/".join(parts[:depth])
+            if here in seen:
+                continue
+            seen.add(here)
+            try:
+                mode = os.lstat(workdir / here).st_mode
+            except OSError as exc:
+                if exc.errno in _ABSENT:
+                    break
+                raise ArchiveError(f"cannot read: {exc.strerror}", path=here) from None
+            if stat.S_ISLNK(mode):
+                raise _link_error(here)
+            if not stat.S_ISDIR(mode):
+                raise ArchiveError(
+                    "is a file where gitarchive needs a folder: move it away", path=here
+                )
+
+
+def check_writable(store: Store, paths: Iterable[str]) -> None:
+    """Refuse, before anything is written, to write through a link or over a folder.
+
+    Every folder on the way must be a real folder (a link there would send the
+    files anywhere on the machine); each path a file or nothing (a link there
+    is replaced by the file, never written through: see :func:`write_files`).
+    """
+    workdir = store.workdir
+    if workdir is None:
+        return
+    paths = sorted(paths)
+    check_folders(store, {path.rpartition("/")[0] for path in paths})
+    for path in paths:
+        try:
+            mode = os.lstat(workdir / path).st_mode
+        except OSError as exc:
+            if exc.errno in _ABSENT:
+                continue
+            raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
+        if stat.S_ISDIR(mode):
+            raise ArchiveError(
+                "is a folder where gitarchive writes a file: move it away", path=path
+            )
 
 
 def worktree_matches(store: Store, commit_id: str | None, path: str) -> bool:

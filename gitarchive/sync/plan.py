@@ -26,6 +26,7 @@ from gitarchive.formats.paths import (
     registry_path,
 )
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.model import is_playlist_id
 from gitarchive.sync.result import PlaylistChange
 
 if TYPE_CHECKING:
@@ -345,7 +346,9 @@ def registry_changes(
     for listed, listed_blob in listing.items():
         if listed.startswith(REGISTRY_DIR + "/") and listed_blob is not None:
             playlist_id = listed.rsplit("/", 1)[1]
-            if playlist_id not in registry.entries and not playlist_id.startswith("."):
+            # an entry whose name is no playlist id is not ours to delete (one a
+            # file system cannot hold is missing from every work tree)
+            if playlist_id not in registry.entries and is_playlist_id(playlist_id):
                 files[listed] = None
                 for archived_path in archive_paths(playlist_id).generated().values():
                     if git.read_worktree_file(store, archived_path) is None and (

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import PushError, SpotifyError, UsageError
+from gitarchive.errors import FormatError, PushError, SpotifyError, UsageError
+from gitarchive.formats.paths import (
+    CUMULATIVE_DIR,
+    PLAIN_DIR,
+    PRETTY_DIR,
+    REGISTRY_DIR,
+)
 from gitarchive.model import parse_playlist_id
 from gitarchive.registry import read_registry
 from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
     from gitarchive.registry import Registry
 
 Outcomes = dict[str, "Playlist | SpotifyError"]
+
+# a link at any of these would send a sync's writes anywhere on the machine
+ARCHIVE_FOLDERS = (PLAIN_DIR, PRETTY_DIR, CUMULATIVE_DIR, REGISTRY_DIR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +96,8 @@ def run_sync(
         plan = render(context, result, base, fetched)
         if not plan.files:
             record_last_sync(store, result)
+            if options.push and options.commit:
+                push_waiting(context, result, fetched)
             return result
         commit(context, result, plan, before_ref_update)
         record_last_sync(store, result)
@@ -102,7 +113,17 @@ def prepare(
     environ: Mapping[str, str],
     result: SyncResult,
 ) -> SyncContext:
-    """Settings, registry, the playlists to fetch and the commit identity."""
+    """Settings, registry, the playlists to fetch and the commit identity.
+
+    Everything that would make the commit or the push fail is checked here,
+    before anything is fetched or written: a merge in progress, a linked
+    archive folder, a detached HEAD or a missing remote with --push.
+    """
+    if options.commit:
+        git.check_can_commit(store)
+    git.check_folders(store, ARCHIVE_FOLDERS)
+    if options.push:
+        git.push_target(store)
     settings = _load_settings(store)
     registry = read_registry(store)
     result.invalid_entries = [(e.path, e.reason) for e in registry.invalid]
@@ -256,10 +277,36 @@ def commit(
 
 
 def push(context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]) -> None:
-    """Push the sync's commit (see :func:`_push_until_accepted`)."""
+    """Push the sync's commit (see :func:`_push_until_accepted`).
+
+    A failed push leaves the commit in the local branch; the message says so,
+    and the next ``sync --push`` pushes it even when nothing changed.
+    """
     started = time.perf_counter()
-    _push_until_accepted(context, result, fetched)
+    try:
+        _push_until_accepted(context, result, fetched)
+    except PushError as exc:
+        commit = result.commit or git.head_id(context.store) or ""
+        raise PushError(
+            f"{exc.message}; commit {commit[:12]} stays in the local branch: fix the cause, "
+            "then run `gitarchive sync --push` again (or `git push`)",
+            commit=exc.commit,
+        ) from None
     result.timings["push"] = time.perf_counter() - started
+
+
+def push_waiting(context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]) -> None:
+    """Push a commit an earlier sync made but could not push (the remote's tip lacks it)."""
+    store = context.store
+    head = git.head_id(store)
+    if head is None:
+        return
+    target = git.push_target(store)
+    remote_tip = git.ref_id(store, target.tracking_ref)
+    if remote_tip is not None and git.is_ancestor(store, head, remote_tip):
+        return
+    result.commit = head
+    push(context, result, fetched)
 
 
 def _push_until_accepted(
@@ -308,15 +355,24 @@ def _rebuild_on(
     store = context.store
     assert context.identity is not None
     previous_commit = git.head_id(store)
+    own_registry = _own_registry_changes(store, previous_commit)
+    registry = _registry_on(store, tip, own_registry)
+    # playlists the remote unregistered stay unregistered; those it registered
+    # are left to the next sync
+    kept = {pid: playlist for pid, playlist in fetched.items() if pid in registry.entries}
     plan = plan_sync(
         store,
         tip,
-        context.registry,
-        fetched,
+        registry,
+        kept,
         settings=context.settings,
         github=context.github,
         now=context.now,
+        include_registry=False,
     )
+    plan.files.update(own_registry)
+    for path in _own_deletions(store, previous_commit):
+        plan.files.setdefault(path, None)
     message = context.options.message or commit_message(context.now, plan.playlists)
     new_commit = git.build_commit(
         store, tip, plan.files, message=message, identity=context.identity, when=context.now
@@ -339,6 +395,48 @@ def _rebuild_on(
     result.files_changed = len(plan.files)
     result.message = message
     return new_commit
+
+
+def _own_registry_changes(store: Store, commit: str | None) -> dict[str, bytes | None]:
+    """The registry files this sync's commit added, changed or deleted: its own changes."""
+    changes: dict[str, bytes | None] = {}
+    if commit is None:
+        return changes
+    for path in _commit_paths(store, commit):
+        if path.startswith(REGISTRY_DIR + "/"):
+            changes[path] = git.read_file(store, commit, path)
+    return changes
+
+
+def _own_deletions(store: Store, commit: str | None) -> list[str]:
+    """Archive files this sync's commit deleted (``remove --purge`` recorded by the sync)."""
+    if commit is None:
+        return []
+    return [
+        path
+        for path in _commit_paths(store, commit)
+        if not path.startswith(REGISTRY_DIR + "/") and git.read_file(store, commit, path) is None
+    ]
+
+
+def _registry_on(store: Store, tip: str, own: Mapping[str, bytes | None]) -> Registry:
+    """The remote tip's registry as it is, with this sync's own registry changes on top."""
+    from gitarchive.registry import RegistryEntry, parse_entry
+
+    registry = read_registry(store, commit=tip)
+    for path, data in own.items():
+        name = path.rsplit("/", 1)[1]
+        if data is None:
+            registry.entries.pop(name, None)
+            registry.raw.pop(path, None)
+            continue
+        try:
+            entry: RegistryEntry = parse_entry(name, data)
+        except FormatError:
+            continue
+        registry.entries[entry.id] = entry
+        registry.raw[path] = data
+    return registry
 
 
 def _commit_paths(store: Store, commit: str | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from typing import TYPE_CHECKING, Protocol
 
 from gitarchive import git
@@ -65,8 +66,13 @@ class WorkTreeSource:
         if not self._no_link_on(path):
             return None
         try:
-            descriptor = os.open(self.root / path, os.O_RDONLY | os.O_NOFOLLOW)
+            # O_NONBLOCK: a fifo where a file belongs must not hang validate
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+            descriptor = os.open(self.root / path, flags)
         except OSError:  # missing, a folder, or a link (ELOOP)
+            return None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a folder where a file belongs
+            os.close(descriptor)
             return None
         with os.fdopen(descriptor, "rb") as file:
             try:

@@ -1,0 +1,109 @@
+"""Helpers for the defect and hostile-repository tests: archives in a bare remote, the CLI
+in a child process, read-only mounts, and a watch on everything outside a repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from support.gitcli import git
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+SYNC_DATE = "2026-11-28T06:00:00Z"
+
+
+def register(root: Path, *ids: str, alias: Mapping[str, str] | None = None) -> None:
+    folder = root / "playlists/registry"
+    folder.mkdir(parents=True, exist_ok=True)
+    for playlist_id in ids:
+        text = (alias or {}).get(playlist_id)
+        (folder / playlist_id).write_text("" if text is None else text + "\n")
+
+
+def new_archive(root: Path, *ids: str) -> Path:
+    """A git CLI repository on ``main`` with ``ids`` registered and committed."""
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    register(root, *ids)
+    (root / "playlists/registry/.gitkeep").write_text("")
+    git(root, "add", "playlists")
+    git(root, "commit", "-qm", "registry")
+    return root
+
+
+def with_bare_remote(root: Path) -> Path:
+    """A bare repository beside ``root``, set as its origin, with main pushed to it."""
+    remote = root.parent / f"{root.name}-remote.git"
+    git(root.parent, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(root, "remote", "add", "origin", str(remote))
+    git(root, "push", "-q", "-u", "origin", "main")
+    return remote
+
+
+def head(root: Path, ref: str = "HEAD") -> str:
+    return git(root, "rev-parse", ref).strip()
+
+
+def run_child(
+    args: list[str], *, env: Mapping[str, str] | None = None, readonly: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m gitarchive ARGS`` in a child process; ``readonly`` is mounted read-only
+    for it (a private mount namespace when root, who ignores permissions; else chmod)."""
+    command = [sys.executable, "-m", "gitarchive", *args]
+    full_env = {**os.environ, **(env or {})}
+    if readonly is None:
+        return _run(command, full_env)
+    if os.geteuid() != 0:
+        modes = _make_readonly(readonly)
+        try:
+            return _run(command, full_env)
+        finally:
+            for path, mode in modes:
+                path.chmod(mode)
+    unshare = shutil.which("unshare")
+    assert unshare, "unshare (util-linux) is needed to mount a folder read-only as root"
+    script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+    wrapped = [unshare, "-m", "sh", "-c", script, "sh", str(readonly), *command]
+    return _run(wrapped, full_env)
+
+
+def _run(command: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, capture_output=True, text=True, env=dict(env), timeout=120, check=False
+    )
+
+
+def _make_readonly(root: Path) -> list[tuple[Path, int]]:
+    modes: list[tuple[Path, int]] = []
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = root.__class__(folder) / name
+            if path.is_symlink():
+                continue
+            modes.append((path, path.stat().st_mode))
+    modes.append((root, root.stat().st_mode))
+    for path, mode in modes:
+        path.chmod(mode & ~0o222)
+    return modes[::-1]
+
+
+def snapshot_outside(parent: Path, inside: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``parent`` but outside ``inside``: (size, mtime_ns), links not followed."""
+    found: dict[str, tuple[int, int]] = {}
+    for folder, dirs, files in os.walk(parent):
+        here = parent.__class__(folder)
+        if here == inside or inside in here.parents:
+            dirs[:] = []
+            continue
+        for name in [*dirs, *files]:
+            path = here / name
+            if path == inside:
+                continue
+            info = path.lstat()
+            found[str(path.relative_to(parent))] = (info.st_size, info.st_mtime_ns)
+    return found
