@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError
-from gitarchive.formats.paths import followers_path
-from gitarchive.formats.spa import followers_problems
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -24,6 +22,7 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.history import Version
     from gitarchive.model import Playlist
+    from gitarchive.timeline import Entry
 
 
 def fill_likes(versions: Iterable[Version], by_day: Mapping[date, int | None]) -> list[Version]:
@@ -41,6 +40,10 @@ def fill_likes(versions: Iterable[Version], by_day: Mapping[date, int | None]) -
 
 def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
     """The day -> likes record at HEAD (empty when there is none)."""
+    # imported here: a warm `history` whose versions all carry likes loads no formats module
+    from gitarchive.formats.paths import followers_path
+    from gitarchive.formats.spa import followers_problems
+
     head = git.head_id(store)
     path = followers_path(playlist_id)
     data = None if head is None else git.read_file(store, head, path)
@@ -56,12 +59,25 @@ def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
     return {date.fromisoformat(day): count for day, count in document.items()}
 
 
-def with_followers(store: Store, playlist_id: str, versions: list[Version]) -> list[Version]:
-    """``versions`` completed from the followers record, when the archive has one."""
-    if all(version.playlist.num_followers is not None for version in versions):
-        return versions
+def fill_entry_likes(entries: Iterable[Entry], by_day: Mapping[date, int | None]) -> list[Entry]:
+    """Timeline entries (one per version, oldest first) with unknown likes from ``by_day``;
+    each entry's ``previous_likes`` follows its predecessor's (pure)."""
+    filled: list[Entry] = []
+    for entry in entries:
+        likes = entry.likes if entry.likes is not None else by_day.get(entry.date.date())
+        previous = filled[-1].likes if filled else entry.previous_likes
+        if likes != entry.likes or previous != entry.previous_likes:
+            entry = dataclasses.replace(entry, likes=likes, previous_likes=previous)
+        filled.append(entry)
+    return filled
+
+
+def with_followers(store: Store, playlist_id: str, entries: list[Entry]) -> list[Entry]:
+    """``history``'s entries completed from the followers record, when the archive has one."""
+    if all(entry.likes is not None for entry in entries):
+        return entries
     by_day = followers_by_day(store, playlist_id)
-    return fill_likes(versions, by_day) if by_day else versions
+    return fill_entry_likes(entries, by_day) if by_day else entries
 
 
 def playlist_with_followers(store: Store, playlist: Playlist, when: datetime) -> Playlist:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.errors import (
-    ArchiveError,
     FormatError,
     PlaylistNotFound,
     RevisionNotFound,
@@ -389,7 +388,13 @@ def _cumulative_views_of_shard(
     return views
 
 
-def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Playlist]:
+def version_at(
+    store: Store,
+    playlist_id: str,
+    at: str | None,
+    *,
+    commit_at: Callable[[datetime], str | None] | None = None,
+) -> tuple[str, Playlist]:
     """The playlist as of a date (``YYYY-MM-DD[THH:MM[:SS]]``, UTC) or a git revision.
 
     A date names the last first-parent commit at or before it (a bare date:
@@ -402,7 +407,8 @@ def version_at(store: Store, playlist_id: str, at: str | None) -> tuple[str, Pla
     else:
         moment = parse_moment(at, end_of_day=True)
         if moment is not None:
-            found = git.commit_at(store, moment)
+            # the change index answers without walking the log (same result)
+            found = commit_at(moment) if commit_at else git.commit_at(store, moment)
             if found is None:
                 raise RevisionNotFound(f"no commit at or before {at}")
             commit = found
@@ -468,20 +474,6 @@ def _relative_moment(value: str, now: datetime, *, end_of_day: bool) -> datetime
 
 
 # ------------------------------------------------------------------ names
-
-
-def require_full_history(store: Store) -> None:
-    """Refuse to read history from a shallow clone: it would be silently short.
-
-    Versions older than the clone's boundary are simply absent, so a timeline,
-    a cumulative view or ``show --at`` would be wrong without saying so.
-    """
-    boundary = git.shallow_boundary(store)
-    if boundary:
-        raise ArchiveError(
-            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
-            "versions before that are missing; run `git fetch --unshallow` first"
-        )
 
 
 def resolve_playlist(store: Store, argument: str) -> str:

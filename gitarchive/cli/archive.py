@@ -18,7 +18,6 @@ from gitarchive.cli.common import (
     out,
     state,
 )
-from gitarchive.formats.paths import classify
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -135,6 +134,8 @@ def remove(
         message=_registry_message("Unregister" if not purge else "Remove", ids),
         identity=_identity(store) if commit and files else None,
     )
+    from gitarchive.formats.paths import classify  # formats imports markdown-it: not at startup
+
     for change in changes:
         shown = "not registered" if change.action == "absent" else change.action
         out.print(f"{shown:<14} {change.path}", markup=False)

@@ -10,13 +10,11 @@ stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
 from gitarchive import __version__
 from gitarchive.errors import GitArchiveError
@@ -26,12 +24,14 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from gitarchive.git import Store
+    from gitarchive.index import ChangeIndex
 
 
 P = ParamSpec("P")
 
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 ISSUES_URL = "https://github.com/gitarchive/gitarchive/issues"
@@ -154,12 +154,28 @@ def open_store() -> Store:
 
 
 def open_playlist(argument: str) -> tuple[Store, str]:
-    from gitarchive import versions
-    from gitarchive.git import Store
+    from gitarchive import git
+    from gitarchive.model import is_playlist_id
 
-    store = Store.discover(state.directory)
-    versions.require_full_history(store)
+    store = git.Store.discover(state.directory)
+    git.require_full_history(store)
+    if is_playlist_id(argument):  # spares importing the readers when the index answers
+        return store, argument
+    from gitarchive import versions
+
     return store, versions.resolve_playlist(store, argument)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr that does not stop the command."""
+    err.print(f"gitarchive: warning: {message}", markup=False)
+
+
+def index_call(store: Store, action: Callable[[ChangeIndex], T]) -> T:
+    """``action`` on the caught-up change index (a damaged one is rebuilt with a warning)."""
+    from gitarchive.index import using_index
+
+    return using_index(store, warn, action)
 
 
 def not_archived(playlist_id: str) -> GitArchiveError:
@@ -172,11 +188,11 @@ def not_archived(playlist_id: str) -> GitArchiveError:
 
 
 def date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    if value is None:
+        return None
     from gitarchive.errors import UsageError
     from gitarchive.versions import parse_moment
 
-    if value is None:
-        return None
     moment = parse_moment(value, end_of_day=end_of_day)
     if moment is None:
         raise UsageError(
@@ -198,15 +214,3 @@ def link_settings(store: Store) -> tuple[str | None, str]:
         data = None if head is None else git.read_file(store, head, SETTINGS_FILE)
         settings = parse_settings(data.decode("utf-8")) if data is not None else load_settings(None)
     return settings.github or git.github_slug(store), settings.branch
-
-
-def print_paged(lines: list[Text]) -> None:
-    """Like git log: coloured and paged on a terminal, plain when piped."""
-    if out.is_terminal and state.pager:
-        os.environ.setdefault("LESS", "FRX")  # what git sets: quit if one screen, keep colours
-        with out.pager(styles=True):
-            for line in lines:
-                out.print(line)
-    else:
-        for line in lines:
-            out.print(line)

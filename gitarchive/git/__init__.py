@@ -14,12 +14,20 @@ every operation is a function taking the store first. By concern:
 * ``lock``: one sync at a time (an OS file lock)
 * ``remote``: push and fetch
 * ``walk``: history walks
+* ``chain``: the change index's walks (catch-up from a folded commit, fingerprint)
 * ``changes``: commit ranges, changed and staged files (what the hooks check)
 * ``modes``: which paths are symbolic links (reported, never read through)
 """
 
 from __future__ import annotations
 
+from gitarchive.git.chain import (
+    ChainWalk,
+    history_fingerprint,
+    walk_commits_since,
+    walk_paths_since,
+    walk_since,
+)
 from gitarchive.git.changes import (
     changed_files,
     changed_paths,
@@ -62,6 +70,7 @@ from gitarchive.git.repository import (
     read_blob,
     read_file,
     ref_id,
+    require_full_history,
     resolve,
     resolve_identity,
     shallow_boundary,
@@ -91,6 +100,7 @@ __all__ = [
     "LOCK_FILE",
     "PENDING_FILE",
     "ArchiveLock",
+    "ChainWalk",
     "CommitInfo",
     "FolderChange",
     "Identity",
@@ -122,6 +132,7 @@ __all__ = [
     "github_slug",
     "has_commit",
     "head_id",
+    "history_fingerprint",
     "hooks_dir",
     "init_repository",
     "is_ancestor",
@@ -139,6 +150,7 @@ __all__ = [
     "recover_pending",
     "ref_id",
     "remote_tracking_ids",
+    "require_full_history",
     "resolve",
     "resolve_identity",
     "shallow_boundary",
@@ -148,8 +160,11 @@ __all__ = [
     "tree_files",
     "tree_symlinks",
     "update_head",
+    "walk_commits_since",
     "walk_folders",
     "walk_paths",
+    "walk_paths_since",
+    "walk_since",
     "worktree_matches",
     "write_blob_pack",
     "write_worktree_files",

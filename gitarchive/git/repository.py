@@ -303,6 +303,20 @@ def shallow_boundary(store: Store) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()] or ["(unknown)"]
 
 
+def require_full_history(store: Store) -> None:
+    """Refuse to read history from a shallow clone: it would be silently short.
+
+    Versions older than the clone's boundary are simply absent, so a timeline,
+    a cumulative view or ``show --at`` would be wrong without saying so.
+    """
+    boundary = shallow_boundary(store)
+    if boundary:
+        raise ArchiveError(
+            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
+            "versions before that are missing; run `git fetch --unshallow` first"
+        )
+
+
 def is_ignored(store: Store, path: str) -> bool:
     """Whether git ignores a work tree path (.gitignore, info/exclude)."""
     return bool(store.repo.path_is_ignored(path))

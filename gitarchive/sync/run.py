@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from gitarchive.git import Identity, Store
     from gitarchive.model import Playlist
     from gitarchive.registry import Registry
+
+logger = logging.getLogger(__name__)
 
 Outcomes = dict[str, "Playlist | SpotifyError"]
 
@@ -274,6 +277,11 @@ def commit(
         before_ref_update=objects_written,
     )
     result.timings["commit"] = time.perf_counter() - started
+    if result.commit is not None:
+        # the change index is a cache: an up-to-date one stays so; never fails the sync
+        from gitarchive.index import fold_new_commit
+
+        fold_new_commit(store, logger.warning)
 
 
 def push(context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]) -> None:

@@ -1,0 +1,146 @@
+"""The first-parent chain walks of the change index (gitarchive.index).
+
+A catch-up must read only the commits after the one the index has folded up
+to, and must notice when that commit is no longer on HEAD's first-parent
+chain (a force-push, rebase or reset): then the walk it already did is the
+whole chain, which the rebuild uses as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pygit2
+
+from gitarchive.git.walk import (
+    FolderChange,
+    _append_changes,
+    _blob_id_in,
+    _first_parent_newest_first,
+    _folder,
+    _NoHashVerification,
+    _subtree,
+)
+
+if TYPE_CHECKING:
+    from gitarchive.git.repository import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ChainWalk:
+    """First-parent commits after ``since`` up to the tip, oldest first.
+
+    ``complete``: ``since`` was not on the chain (or None), so ``commits`` and
+    ``changes`` cover the whole chain from its root commit.
+    """
+
+    commits: list[tuple[str, int]]  # (commit id, author time: the version date)
+    changes: list[FolderChange]
+    complete: bool
+
+
+def walk_since(store: Store, folders: tuple[str, ...], tip: str, since: str | None) -> ChainWalk:
+    """The folder changes of the first-parent commits from ``since`` (excluded) to ``tip``."""
+    commits: list[tuple[str, int]] = []
+    changes: list[FolderChange] = []
+    newer: pygit2.Commit | None = None
+    newer_subs: dict[str, pygit2.Tree | None] = {}
+    found = False
+    with _NoHashVerification():
+        for commit in _first_parent_newest_first(store.repo, tip):
+            subs = {folder: _folder(commit.tree, folder) for folder in folders}
+            if since is not None and str(commit.id) == since:
+                if newer is not None:
+                    _append_changes(changes, newer, subs, newer_subs)
+                found = True
+                break
+            commits.append((str(commit.id), commit.author.time))
+            if newer is not None:
+                _append_changes(changes, newer, subs, newer_subs)
+            newer, newer_subs = commit, subs
+        if not found and newer is not None:
+            _append_changes(changes, newer, {folder: None for folder in folders}, newer_subs)
+    commits.reverse()
+    changes.reverse()
+    return ChainWalk(commits=commits, changes=changes, complete=not found)
+
+
+def history_fingerprint(store: Store) -> str:
+    """A digest of what can change a chain without changing its tip: shallow and grafts."""
+    digest = hashlib.sha256()
+    for name in ("shallow", "info/grafts"):
+        path = store.git_dir / name
+        try:
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(name.encode() + b"\0-\0")
+    for ref in sorted(store.repo.references):
+        if ref.startswith("refs/replace/"):
+            digest.update(f"{ref}={store.repo.references[ref].target}\n".encode())
+    return digest.hexdigest()
+
+
+def walk_paths_since(
+    store: Store, paths: tuple[str, ...], tip: str, since: str | None
+) -> list[tuple[str, int, tuple[str | None, ...]]]:
+    """(commit, time, blob ids) of the first-parent commits after ``since`` up to ``tip``.
+
+    Every commit is listed, oldest first, with the blob id of each path (None:
+    absent); ``since`` must be on the chain (the caller checked the chain).
+    Like ``walk.walk_paths``, a folder's entries are looked up again only
+    when the folder's tree id changed.
+    """
+    folders: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+    for index, path in enumerate(paths):
+        parent, _, name = path.rpartition("/")
+        folders.setdefault(tuple(parent.split("/")) if parent else (), []).append((index, name))
+    seen_folder: dict[tuple[str, ...], object] = {folder: None for folder in folders}
+    blobs: list[str | None] = [None for _ in paths]
+    current: tuple[str | None, ...] = tuple(blobs)
+    last_tree_id: pygit2.Oid | None = None
+    result: list[tuple[str, int, tuple[str | None, ...]]] = []
+    with _NoHashVerification():
+        for commit in _first_parent_newest_first(store.repo, tip):
+            commit_id = str(commit.id)
+            if commit_id == since:
+                break
+            if commit.tree_id != last_tree_id:
+                last_tree_id = commit.tree_id
+                for folder, names in folders.items():
+                    sub: pygit2.Tree | None = commit.tree
+                    for part in folder:
+                        sub = _subtree(sub, part)
+                        if sub is None:
+                            break
+                    folder_id = None if sub is None else sub.id
+                    if folder_id is not None and folder_id == seen_folder[folder]:
+                        continue
+                    seen_folder[folder] = folder_id
+                    for index, name in names:
+                        blobs[index] = _blob_id_in(sub, name)
+                current = tuple(blobs)
+            result.append((commit_id, commit.author.time, current))
+    result.reverse()
+    return result
+
+
+def walk_commits_since(
+    store: Store, tip: str, since: str | None
+) -> tuple[list[tuple[str, int]], bool]:
+    """First-parent commits after ``since`` up to ``tip``, oldest first; and whether
+    ``since`` was found (False: the list is the whole chain, ``since`` is not on it).
+
+    Reads commit objects only, no trees: the ancestry check of every catch-up.
+    """
+    commits: list[tuple[str, int]] = []
+    found = False
+    for commit in _first_parent_newest_first(store.repo, tip):
+        commit_id = str(commit.id)
+        if commit_id == since:
+            found = True
+            break
+        commits.append((commit_id, commit.author.time))
+    commits.reverse()
+    return commits, found

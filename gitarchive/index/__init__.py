@@ -1,0 +1,186 @@
+"""The change index: a SQLite cache of every playlist's versions under ``.git/``.
+
+``history``, ``cumulative``, ``show --at DATE`` and ``export`` read it after
+catching it up with the commits added since it was last folded; ``sync``
+folds its own commit. It is never required for correctness: deleting it
+changes no output (tests compare every read command with and without it),
+and a damaged or stale file is rebuilt. See :mod:`gitarchive.index.fold` for
+the catch-up and the invalidation, :mod:`gitarchive.index.db` for the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from gitarchive import git
+from gitarchive.index import db, fold
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from gitarchive.git import Store
+    from gitarchive.model import CumulativeView
+    from gitarchive.timeline import Entry
+
+T = TypeVar("T")
+ENTRY_COLUMNS = (
+    "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
+    " v.previous_likes, v.flags, v.added, v.removed, v.updated"
+)
+
+
+def _ignore(message: str) -> None:
+    del message
+
+
+class ChangeIndex:
+    """An open index, its chain caught up with HEAD."""
+
+    def __init__(self, store: Store, warn: Callable[[str], None] = _ignore) -> None:
+        self.store = store
+        self.fingerprint = git.history_fingerprint(store)
+        self.connection, self.persistent = db.open_database(store, self.fingerprint, warn)
+        self.rebuilt = False
+        last = fold.tip(self.connection)
+        if last is None or last[1] != git.head_id(store):
+            self._write(self._catch_up_chain)
+
+    def _catch_up_chain(self) -> None:
+        rebuilt = fold.catch_up_chain(self.store, self.connection, self.fingerprint)
+        self.rebuilt = self.rebuilt or rebuilt
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> ChangeIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, action: Callable[[], T]) -> T:
+        """Run ``action`` in the one writer's transaction (readers keep reading: WAL)."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            result = action()
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+        return result
+
+    def rebuild(self) -> None:
+        def wipe_and_refold() -> None:
+            db.wipe(self.connection, self.fingerprint)
+            fold.catch_up_chain(self.store, self.connection, self.fingerprint)
+            fold.catch_up_all(self.store, self.connection)
+
+        self._write(wipe_and_refold)
+
+    def catch_up_all(self) -> None:
+        self._write(lambda: fold.catch_up_all(self.store, self.connection))
+
+    def _catch_up(self, playlist_id: str) -> None:
+        # the chain is caught up at open; re-check it under the write lock, since
+        # another process may have moved HEAD and folded meanwhile
+        def both() -> None:
+            self._catch_up_chain()
+            fold.catch_up_playlist(self.store, self.connection, playlist_id)
+
+        last = fold.tip(self.connection)
+        row = self.connection.execute(
+            "SELECT folded FROM playlists WHERE id = ?", (playlist_id,)
+        ).fetchone()
+        folded = max(row[0] if row else -1, fold.all_folded(self.connection))
+        if last is not None and folded >= last[0] and last[1] == git.head_id(self.store):
+            return
+        self._write(both)
+
+    # -------------------------------------------------------------- reads
+
+    def entries(self, playlist_id: str) -> list[Entry]:
+        """Every version of the playlist as timeline entries, oldest first."""
+        self._catch_up(playlist_id)
+        rows = self.connection.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
+            " WHERE v.playlist_id = ? ORDER BY v.position",
+            (playlist_id,),
+        ).fetchall()
+        return [fold.entry_of_row(row) for row in rows]
+
+    def cumulative(self, playlist_id: str) -> CumulativeView | None:
+        self._catch_up(playlist_id)
+        row = self.connection.execute(
+            "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else fold.decode_view(row[0])
+
+    def all_cumulative_views(self) -> dict[str, CumulativeView]:
+        self.catch_up_all()
+        decoder = fold.ViewDecoder()
+        return {
+            playlist_id: decoder.decode(data)
+            for playlist_id, data in self.connection.execute(
+                "SELECT id, cumulative FROM playlists WHERE cumulative IS NOT NULL ORDER BY id"
+            )
+        }
+
+    def commit_at(self, when: datetime) -> str | None:
+        """As ``git.commit_at``: the newest chain commit committed at or before ``when``."""
+        row = self.connection.execute(
+            "SELECT commit_id FROM chain WHERE time <= ? ORDER BY position DESC LIMIT 1",
+            (when.timestamp(),),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def status(self) -> dict[str, Any]:
+        last = fold.tip(self.connection)
+        count = self.connection.execute
+        return {
+            "path": str(db.index_path(self.store)) if self.persistent else None,
+            "commits": 0 if last is None else last[0] + 1,
+            "tip": None if last is None else last[1],
+            "all_folded": fold.all_folded(self.connection) + 1,
+            "playlists": count("SELECT count(*) FROM playlists").fetchone()[0],
+            "versions": count("SELECT count(*) FROM versions").fetchone()[0],
+        }
+
+
+def using_index(store: Store, warn: Callable[[str], None], action: Callable[[ChangeIndex], T]) -> T:
+    """``action`` on the caught-up index; a damaged file is rebuilt once, with a warning."""
+    try:
+        with ChangeIndex(store, warn) as index:
+            return action(index)
+    except sqlite3.DatabaseError as exc:
+        path = db.index_path(store)
+        warn(f"the change index {path} is damaged ({exc}); rebuilding it")
+        db.remove_files(path)
+        with ChangeIndex(store, warn) as index:
+            return action(index)
+
+
+def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool:
+    """After ``sync`` committed: fold its commit into an existing index, if that is cheap.
+
+    Only an index already folded up to the commit's parent is updated (one
+    commit read); any other index is left to catch up when next read, and no
+    index is created here. A failure never fails the sync: the index is a cache.
+    Returns whether the index was updated.
+    """
+    if not db.index_path(store).exists() or os.environ.get(db.DISABLE_ENV):
+        return False
+    if git.shallow_boundary(store):  # read commands refuse a shallow history: so does the index
+        return False
+    try:
+        with ChangeIndex(store, warn) as index:
+            last = fold.tip(index.connection)
+            if index.rebuilt or last is None or fold.all_folded(index.connection) != last[0] - 1:
+                return False
+            index.catch_up_all()
+            return True
+    except (sqlite3.Error, OSError) as exc:
+        warn(f"the change index was not updated ({exc}); it catches up when next read")
+        return False

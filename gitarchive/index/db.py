@@ -1,0 +1,173 @@
+"""The change index's SQLite file: where it lives, its schema, opening it safely.
+
+The file is a cache under the git directory (``.git/gitarchive/index.sqlite``):
+git never tracks or pushes anything there. Anything wrong with it (corrupt,
+truncated, another schema, written by another gitarchive version, a changed
+shallow/graft setup) empties it, with one warning line when it was damaged;
+where it cannot be written (read-only checkout, ``GITARCHIVE_NO_INDEX=1``)
+the same tables live in memory for this one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from typing import TYPE_CHECKING
+
+from gitarchive import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from gitarchive.git import Store
+
+SCHEMA_VERSION = "1"
+INDEX_FOLDER = "gitarchive"
+INDEX_FILE = "index.sqlite"
+DISABLE_ENV = "GITARCHIVE_NO_INDEX"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- HEAD's first-parent chain, oldest first: position 0 is the root commit
+CREATE TABLE chain (position INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, time INTEGER NOT NULL);
+CREATE INDEX chain_commit ON chain (commit_id);
+-- per playlist: the fold's state after the commit at `folded` (its files' blob
+-- ids, the last version's source, the cumulative view, zlib-compressed JSON)
+CREATE TABLE playlists (
+    id TEXT PRIMARY KEY,
+    folded INTEGER NOT NULL,
+    json_blob TEXT, markdown_blob TEXT, plain_blob TEXT,
+    last_kind INTEGER, last_blob TEXT, last_time INTEGER,
+    cumulative BLOB
+) WITHOUT ROWID;
+-- every version of every folded playlist: what the timeline shows of it;
+-- flags: 1 first version, 2 renamed, 4 description changed; added/removed/
+-- updated: JSON arrays of history's track documents
+CREATE TABLE versions (
+    playlist_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    likes INTEGER,
+    track_count INTEGER NOT NULL,
+    previous_name TEXT,
+    previous_likes INTEGER,
+    flags INTEGER NOT NULL,
+    added TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (playlist_id, position)
+) WITHOUT ROWID;
+"""
+TABLES = ("meta", "chain", "playlists", "versions")
+
+
+def index_path(store: Store) -> Path:
+    return store.git_dir / INDEX_FOLDER / INDEX_FILE
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    # autocommit mode: transactions are explicit (BEGIN IMMEDIATE for the one writer)
+    connection = sqlite3.connect(target, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA busy_timeout = 30000")
+    return connection
+
+
+def _create(connection: sqlite3.Connection, fingerprint: str) -> None:
+    """Drop and create every table, in one transaction (readers never see half of it)."""
+    drops = "".join(f"DROP TABLE IF EXISTS {table};" for table in TABLES)
+    values = {"schema": SCHEMA_VERSION, "gitarchive": __version__, "fingerprint": fingerprint}
+    values["all_folded"] = "-1"
+    inserts = "".join(
+        f"INSERT INTO meta VALUES ({_quote(key)}, {_quote(value)});"
+        for key, value in values.items()
+    )
+    connection.executescript(f"BEGIN IMMEDIATE;{drops}{SCHEMA}{inserts}COMMIT;")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _meta(connection: sqlite3.Connection) -> dict[str, str]:
+    return dict(connection.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _expected(fingerprint: str) -> dict[str, str]:
+    return {"schema": SCHEMA_VERSION, "gitarchive": __version__, "fingerprint": fingerprint}
+
+
+def remove_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
+def open_database(
+    store: Store, fingerprint: str, warn: Callable[[str], None]
+) -> tuple[sqlite3.Connection, bool]:
+    """The index's connection, valid for this repository; and whether it is on disk.
+
+    Falls back to an in-memory database where the file cannot be written.
+    """
+    path = index_path(store)
+    if os.environ.get(DISABLE_ENV):
+        return _memory(fingerprint), False
+    try:
+        path.parent.mkdir(exist_ok=True)
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            return _memory(fingerprint), False
+    except OSError:
+        return _memory(fingerprint), False
+    try:
+        return _open_file(path, fingerprint, warn), True
+    except sqlite3.DatabaseError as exc:
+        warn(f"the change index {path} is unreadable ({exc}); rebuilding it")
+        remove_files(path)
+    try:
+        return _open_file(path, fingerprint, warn), True
+    except (sqlite3.DatabaseError, OSError):
+        return _memory(fingerprint), False
+
+
+def _open_file(path: Path, fingerprint: str, warn: Callable[[str], None]) -> sqlite3.Connection:
+    connection = _connect(str(path))
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if not tables:
+            _create(connection, fingerprint)
+            return connection
+        meta = _meta(connection) if "meta" in tables else {}
+        if meta.get("schema") != SCHEMA_VERSION:
+            warn(f"the change index {path} has another schema; rebuilding it")
+            _create(connection, fingerprint)
+        elif any(meta.get(key) != value for key, value in _expected(fingerprint).items()):
+            _create(connection, fingerprint)  # another gitarchive, or shallow/grafts changed
+            return connection
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _memory(fingerprint: str) -> sqlite3.Connection:
+    connection = _connect(":memory:")
+    _create(connection, fingerprint)
+    return connection
+
+
+def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:
+    """Empty every table (inside the caller's write transaction)."""
+    for table in ("chain", "playlists", "versions"):
+        connection.execute(f"DELETE FROM {table}")
+    connection.execute("UPDATE meta SET value = '-1' WHERE key = 'all_folded'")
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (fingerprint,))

@@ -1,0 +1,231 @@
+"""``gitarchive export sqlite``: the change index as a database people explore.
+
+Normalised for Datasette (docs/export.md): playlists, versions (likes over
+time), tracks and artists, the change events, the cumulative view; foreign
+keys, indexes, full-text search on names. Every fact comes from the caught-up
+change index, so it states what ``history --format json`` and ``cumulative
+--format json`` state (a test checks it for every demo playlist).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from gitarchive.history import track_document
+from gitarchive.index import fold
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gitarchive.index import ChangeIndex
+
+SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE playlists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    url TEXT NOT NULL,
+    first_archived TEXT NOT NULL,
+    last_archived TEXT NOT NULL,
+    versions INTEGER NOT NULL,
+    tracks INTEGER NOT NULL,
+    likes INTEGER
+);
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    playlist_id TEXT NOT NULL REFERENCES playlists (id),
+    commit_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    likes INTEGER,
+    track_count INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    changed INTEGER NOT NULL  -- 1: listed by `history` (tracks, name or description changed)
+);
+CREATE INDEX versions_playlist ON versions (playlist_id, date);
+CREATE TABLE artists (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE tracks (
+    id INTEGER PRIMARY KEY,
+    spotify_id TEXT,
+    name TEXT NOT NULL,
+    artists TEXT NOT NULL,
+    album TEXT NOT NULL,
+    url TEXT,
+    duration_ms INTEGER
+);
+CREATE INDEX tracks_spotify_id ON tracks (spotify_id);
+CREATE TABLE track_artists (
+    track_id INTEGER NOT NULL REFERENCES tracks (id),
+    artist_id INTEGER NOT NULL REFERENCES artists (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (track_id, position)
+);
+CREATE INDEX track_artists_artist ON track_artists (artist_id);
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions (id),
+    playlist_id TEXT NOT NULL REFERENCES playlists (id),
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('added', 'removed', 'updated')),
+    track_id INTEGER NOT NULL REFERENCES tracks (id),
+    before_track_id INTEGER REFERENCES tracks (id)  -- updated: the metadata before
+);
+CREATE INDEX changes_version ON changes (version_id);
+CREATE INDEX changes_track ON changes (track_id);
+CREATE INDEX changes_playlist ON changes (playlist_id, date);
+CREATE TABLE cumulative (
+    playlist_id TEXT NOT NULL REFERENCES playlists (id),
+    track_id INTEGER NOT NULL REFERENCES tracks (id),
+    first_seen TEXT NOT NULL,
+    added_before_archive INTEGER NOT NULL,
+    last_seen TEXT NOT NULL,
+    removed TEXT
+);
+CREATE INDEX cumulative_playlist ON cumulative (playlist_id);
+CREATE INDEX cumulative_track ON cumulative (track_id);
+CREATE VIEW likes_over_time AS
+    SELECT playlist_id, date, likes FROM versions WHERE likes IS NOT NULL
+    ORDER BY playlist_id, date;
+CREATE VIRTUAL TABLE tracks_fts USING fts5 (
+    name, artists, album, content="tracks", content_rowid="id"
+);
+CREATE VIRTUAL TABLE playlists_fts USING fts5 (
+    name, description, content="playlists", content_rowid="rowid"
+);
+"""
+
+
+class _Tracks:
+    """Track and artist rows, one per distinct track document."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.ids: dict[str, int] = {}
+        self.artists: dict[str, int] = {}
+
+    def id_of(self, doc: dict[str, Any]) -> int:
+        key = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+        found = self.ids.get(key)
+        if found is not None:
+            return found
+        track_id = self.ids[key] = len(self.ids) + 1
+        self.connection.execute(
+            "INSERT INTO tracks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (track_id, doc["id"], doc["name"], ", ".join(doc["artists"]), doc["album"],
+             doc["url"], doc["duration_ms"]),
+        )  # fmt: skip
+        for position, name in enumerate(doc["artists"]):
+            artist_id = self.artists.get(name)
+            if artist_id is None:
+                artist_id = self.artists[name] = len(self.artists) + 1
+                self.connection.execute("INSERT INTO artists VALUES (?, ?)", (artist_id, name))
+            self.connection.execute(
+                "INSERT INTO track_artists VALUES (?, ?, ?)", (track_id, artist_id, position)
+            )
+        return track_id
+
+
+def _iso(time: int) -> str:
+    return datetime.fromtimestamp(time, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def export_sqlite(
+    index: ChangeIndex, target: Path, playlist_ids: list[str] | None
+) -> dict[str, int]:
+    """Write the database to ``target`` (replaced atomically); returns row counts."""
+    index.catch_up_all()
+    source = index.connection
+    wanted = sorted(
+        set(playlist_ids)
+        if playlist_ids
+        else {row[0] for row in source.execute("SELECT DISTINCT playlist_id FROM versions")}
+    )
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    out = sqlite3.connect(str(partial))
+    counts = {"playlists": 0, "versions": 0, "events": 0}
+    try:
+        out.executescript(SCHEMA)
+        tracks = _Tracks(out)
+        for playlist_id in wanted:
+            _export_playlist(index, out, tracks, playlist_id, counts)
+        out.execute("INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild')")
+        out.execute("INSERT INTO playlists_fts (playlists_fts) VALUES ('rebuild')")
+        out.commit()
+    except BaseException:
+        out.close()
+        partial.unlink(missing_ok=True)  # nothing half-written is left behind
+        raise
+    out.close()
+    partial.replace(target)
+    return counts
+
+
+def _export_playlist(
+    index: ChangeIndex,
+    out: sqlite3.Connection,
+    tracks: _Tracks,
+    playlist_id: str,
+    counts: dict[str, int],
+) -> None:
+    rows = index.connection.execute(
+        f"SELECT {_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
+        " WHERE v.playlist_id = ? ORDER BY v.position",
+        (playlist_id,),
+    ).fetchall()
+    view = index.cumulative(playlist_id)
+    if not rows or view is None:
+        return
+    last = fold.entry_of_row(rows[-1][2:])
+    out.execute(
+        "INSERT INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (playlist_id, last.name, last.description, view.url, _iso(rows[0][3]), _iso(rows[-1][3]),
+         len(rows), last.track_count, last.likes),
+    )  # fmt: skip
+    counts["playlists"] += 1
+    for row in rows:
+        source = row[1]
+        entry = fold.entry_of_row(row[2:])
+        date = _iso(row[3])
+        version_id = out.execute(
+            "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"
+            " track_count, source, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (playlist_id, entry.commit, date, entry.name, entry.description, entry.likes,
+             entry.track_count, source, int(entry.content_changed)),
+        ).lastrowid  # fmt: skip
+        counts["versions"] += 1
+        events: list[tuple[Any, ...]] = []
+        for kind, docs in (("added", entry.added), ("removed", entry.removed)):
+            events += [(version_id, playlist_id, date, kind, tracks.id_of(d), None) for d in docs]
+        events += [
+            (version_id, playlist_id, date, "updated", tracks.id_of(after), tracks.id_of(before))
+            for before, after in entry.updated
+        ]
+        out.executemany(
+            "INSERT INTO changes (version_id, playlist_id, date, kind, track_id, before_track_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            events,
+        )
+        counts["events"] += len(events)
+    last_day = _iso(rows[-1][3])[:10]
+    out.executemany(
+        "INSERT INTO cumulative VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (playlist_id, tracks.id_of(track_document(item.track)), item.added.isoformat(),
+             int(item.added_asterisk),
+             item.removed.isoformat() if item.removed else last_day,
+             item.removed.isoformat() if item.removed else None)
+            for item in view.tracks
+        ],
+    )  # fmt: skip
+
+
+_COLUMNS = "v.playlist_id, v.source, " + (
+    "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
+    " v.previous_likes, v.flags, v.added, v.removed, v.updated"
+)

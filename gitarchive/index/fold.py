@@ -1,0 +1,388 @@
+"""Folding the log into the change index, incrementally.
+
+The index records HEAD's first-parent chain (``chain``) and, per playlist, the
+state of the version fold after some position of that chain (``playlists``:
+its files' blob ids, its last version, its cumulative view) plus every version
+found so far (``versions``). A catch-up reads only the commits after that
+position, exactly as a walk of the whole log would have met them (the same
+state machine as ``versions.list_versions`` / ``iter_all_versions``), so the
+index states what a walk would compute.
+
+Invalidation is by ancestry: the chain is extended only when its last commit
+is still on HEAD's first-parent chain; otherwise (force-push, rebase, reset to
+an older commit, a commit not in the object database) every table is emptied
+and refolded. A playlist is folded on its own (one history: only its paths
+are walked) or with all others in one pass (``all_folded``); its effective
+position is the later of the two.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from gitarchive import git
+from gitarchive.history import CumulativeFold, Version
+from gitarchive.index import db
+from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
+from gitarchive.timeline import Entry, KeyCache, entry_of
+
+if TYPE_CHECKING:
+    from gitarchive.git import Store
+    from gitarchive.model import Playlist
+
+FIRST, RENAMED, DESCRIBED = 1, 2, 4
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(slots=True)
+class PlaylistState:
+    id: str
+    folded: int
+    files: list[str | None]
+    last_kind: int | None = None
+    last_blob: str | None = None
+    last_time: int | None = None
+    cumulative: bytes | None = None  # as stored; decoded only when the fold resumes
+    previous: Playlist | None = None
+    fold: CumulativeFold | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    touched: bool = False
+
+
+class Folder:
+    """One catch-up: reads new versions and writes them in the caller's transaction."""
+
+    def __init__(self, store: Store, connection: sqlite3.Connection) -> None:
+        self.store = store
+        self.connection = connection
+        from gitarchive import versions  # formats' readers: only when versions are read
+
+        self.reader = versions.VersionReader(store)
+        self.keys = KeyCache()
+
+    # -------------------------------------------------------------- state
+
+    def load(self, playlist_id: str, all_folded: int) -> PlaylistState:
+        row = self.connection.execute(
+            "SELECT folded, json_blob, markdown_blob, plain_blob, last_kind, last_blob,"
+            " last_time, cumulative FROM playlists WHERE id = ?",
+            (playlist_id,),
+        ).fetchone()
+        if row is None:
+            return PlaylistState(id=playlist_id, folded=all_folded, files=[None, None, None])
+        return PlaylistState(
+            id=playlist_id,
+            folded=max(row[0], all_folded),
+            files=[row[1], row[2], row[3]],
+            last_kind=row[4],
+            last_blob=row[5],
+            last_time=row[6],
+            cumulative=row[7],
+        )
+
+    def save(self, state: PlaylistState, folded: int) -> None:
+        cumulative = state.cumulative
+        if state.fold is not None:
+            view = state.fold.view()
+            cumulative = None if view is None else encode_view(view)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (state.id, folded, *state.files, state.last_kind, state.last_blob,
+             state.last_time, cumulative),
+        )  # fmt: skip
+        self.connection.executemany(
+            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
+        )
+        state.rows = []
+
+    # -------------------------------------------------------------- one version
+
+    def step(self, state: PlaylistState, position: int, commit: str, time: int) -> None:
+        """The fold after the commit at ``position`` changed ``state.files``."""
+        best = next(((i, b) for i, b in enumerate(state.files) if b is not None), None)
+        if best is None or best == (state.last_kind, state.last_blob):
+            return  # deleted (tracking pauses), or the best source did not change
+        kind, blob = best
+        from gitarchive import versions
+
+        paths = versions.source_paths(state.id)
+        source = versions.SOURCE_KINDS[kind]
+        playlist = self.reader.read(source, blob, state.id, paths[kind], commit=commit)
+        previous = self._previous(state)
+        moment = datetime.fromtimestamp(time, tz=UTC)
+        entry = entry_of(Version(commit, moment, playlist, source), previous, self.keys)
+        if state.fold is None:
+            state.fold = CumulativeFold()
+            if state.cumulative is not None and previous is not None and state.last_time:
+                last_day = datetime.fromtimestamp(state.last_time, tz=UTC).date()
+                state.fold = CumulativeFold.resume(
+                    decode_view(state.cumulative), previous, last_day
+                )
+        state.fold.add(playlist, moment.date())
+        flags = (
+            (FIRST if entry.first else 0)
+            | (RENAMED if entry.name_changed else 0)
+            | (DESCRIBED if entry.description_changed else 0)
+        )
+        state.rows.append(
+            (state.id, position, source, blob, entry.name, entry.description, entry.likes,
+             entry.track_count, entry.previous_name, entry.previous_likes, flags,
+             _compact(entry.added), _compact(entry.removed),
+             _compact(entry.updated))
+        )  # fmt: skip
+        state.previous = playlist
+        state.last_kind, state.last_blob, state.last_time = kind, blob, time
+        state.touched = True
+
+    def _previous(self, state: PlaylistState) -> Playlist | None:
+        if state.previous is None and state.last_kind is not None and state.last_blob:
+            from gitarchive import versions
+
+            paths = versions.source_paths(state.id)
+            source = versions.SOURCE_KINDS[state.last_kind]
+            state.previous = self.reader.read(
+                source, state.last_blob, state.id, paths[state.last_kind], commit="(indexed)"
+            )
+        return state.previous
+
+
+# ------------------------------------------------------------------ chain
+
+
+def tip(connection: sqlite3.Connection) -> tuple[int, str] | None:
+    row = connection.execute(
+        "SELECT position, commit_id FROM chain ORDER BY position DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def all_folded(connection: sqlite3.Connection) -> int:
+    row = connection.execute("SELECT value FROM meta WHERE key = 'all_folded'").fetchone()
+    return int(row[0])
+
+
+def catch_up_chain(store: Store, connection: sqlite3.Connection, fingerprint: str) -> bool:
+    """Extend the chain to HEAD (inside a write transaction); True if it was rebuilt."""
+    head = git.head_id(store)
+    last = tip(connection)
+    if last is not None and last[1] == head:
+        return False
+    if head is None:
+        db.wipe(connection, fingerprint)
+        return last is not None
+    commits, found = git.walk_commits_since(store, head, None if last is None else last[1])
+    rebuilt = last is not None and not found
+    start = 0
+    if rebuilt:
+        db.wipe(connection, fingerprint)
+    elif last is not None:
+        start = last[0] + 1
+    connection.executemany(
+        "INSERT INTO chain VALUES (?, ?, ?)",
+        [(start + offset, commit, time) for offset, (commit, time) in enumerate(commits)],
+    )
+    return rebuilt
+
+
+def commit_at_position(connection: sqlite3.Connection, position: int) -> str | None:
+    if position < 0:
+        return None
+    row = connection.execute(
+        "SELECT commit_id FROM chain WHERE position = ?", (position,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+# ------------------------------------------------------------------ folds
+
+
+def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id: str) -> None:
+    """Fold one playlist up to the chain's tip, walking only its paths."""
+    from gitarchive import versions
+
+    last = tip(connection)
+    if last is None:
+        return
+    folder = Folder(store, connection)
+    state = folder.load(playlist_id, all_folded(connection))
+    if state.folded >= last[0]:
+        return
+    walked = git.walk_paths_since(
+        store,
+        versions.source_paths(playlist_id),
+        last[1],
+        commit_at_position(connection, state.folded),
+    )
+    position = state.folded + 1
+    for commit, time, blobs in walked:
+        if list(blobs) != state.files:
+            state.files = list(blobs)
+            folder.step(state, position, commit, time)
+        position += 1
+    folder.save(state, last[0])
+
+
+def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
+    """Fold every playlist up to the chain's tip in one pass over the folders."""
+    from gitarchive import versions
+
+    last = tip(connection)
+    done = all_folded(connection)
+    if last is None or done >= last[0]:
+        return
+    positions = dict(
+        connection.execute("SELECT commit_id, position FROM chain WHERE position > ?", (done,))
+    )
+    walked = git.walk_since(store, versions.FOLDERS, last[1], commit_at_position(connection, done))
+    folder = Folder(store, connection)
+    states: dict[str, PlaylistState] = {}
+    splits: dict[str, tuple[str, int] | None] = {}
+    for change in walked.changes:
+        position = positions[change.commit]
+        time = int(change.date.timestamp())
+        touched: set[str] = set()
+        for path, blob in change.changes.items():
+            split = splits[path] if path in splits else splits.setdefault(path, _split(path))
+            if split is None:
+                continue
+            playlist_id, index = split
+            state = states.get(playlist_id)
+            if state is None:
+                state = states[playlist_id] = folder.load(playlist_id, done)
+            if position <= state.folded:
+                continue  # folded on its own already
+            state.files[index] = blob
+            touched.add(playlist_id)
+        for playlist_id in sorted(touched):
+            folder.step(states[playlist_id], position, change.commit, time)
+    for state in states.values():
+        if state.folded < last[0]:
+            folder.save(state, last[0])
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
+
+
+def _split(path: str) -> tuple[str, int] | None:
+    from gitarchive import versions
+
+    return versions._split_path(path)
+
+
+# ------------------------------------------------------------------ stored forms
+
+
+def _track_row(track: Track) -> list[Any]:
+    return [
+        track.name,
+        [[artist.name, artist.url] for artist in track.artists],
+        [track.album.name, track.album.url],
+        track.url,
+        track.duration_ms,
+        None if track.added_at is None else track.added_at.isoformat(),
+    ]
+
+
+def encode_view(view: CumulativeView) -> bytes:
+    document = [
+        view.id,
+        view.name,
+        view.description,
+        view.first_scraped.isoformat(),
+        [
+            [_track_row(entry.track), entry.added.isoformat(), entry.added_asterisk,
+             None if entry.removed is None else entry.removed.isoformat()]
+            for entry in view.tracks
+        ],
+    ]  # fmt: skip
+    return zlib.compress(_compact(document).encode(), 1)
+
+
+class ViewDecoder:
+    """Stored cumulative views back to model objects, sharing equal artists, albums and dates.
+
+    Reading every view builds millions of small objects; artists, albums and
+    days repeat across tracks and playlists, so each distinct one is built once.
+    """
+
+    def __init__(self) -> None:
+        self._artists: dict[tuple[str, str | None], Artist] = {}
+        self._albums: dict[tuple[str, str | None], Album] = {}
+        self._days: dict[str, date] = {}
+
+    def _day(self, text: str) -> date:
+        day = self._days.get(text)
+        if day is None:
+            day = self._days[text] = date.fromisoformat(text)
+        return day
+
+    def _track(self, row: list[Any]) -> Track:
+        name, artists, album, url, duration_ms, added_at = row
+        found: list[Artist] = []
+        for artist_name, artist_url in artists:
+            artist = self._artists.get((artist_name, artist_url))
+            if artist is None:
+                artist = self._artists[(artist_name, artist_url)] = Artist(artist_name, artist_url)
+            found.append(artist)
+        album_key = (album[0], album[1])
+        album_object = self._albums.get(album_key)
+        if album_object is None:
+            album_object = self._albums[album_key] = Album(album[0], album[1])
+        moment = None if added_at is None else datetime.fromisoformat(added_at)
+        return Track(name, tuple(found), album_object, url, duration_ms, moment)
+
+    def decode(self, data: bytes) -> CumulativeView:
+        view_id, name, description, first_scraped, tracks = json.loads(zlib.decompress(data))
+        day = self._day
+        return CumulativeView(
+            view_id,
+            name,
+            description,
+            tracks=tuple(
+                CumulativeTrack(
+                    self._track(track),
+                    day(added),
+                    asterisk,
+                    None if removed is None else day(removed),
+                )
+                for track, added, asterisk, removed in tracks
+            ),
+            first_scraped=day(first_scraped),
+        )
+
+
+def decode_view(data: bytes) -> CumulativeView:
+    return ViewDecoder().decode(data)
+
+
+def entry_of_row(row: tuple[Any, ...]) -> Entry:
+    """An Entry from ``SELECT commit_id, time, name, description, likes, track_count,
+    previous_name, previous_likes, flags, added, removed, updated``."""
+    (commit, time, name, description, likes, track_count, previous_name, previous_likes,
+     flags, added, removed, updated) = row  # fmt: skip
+    return Entry(
+        commit=commit,
+        date=datetime.fromtimestamp(time, tz=UTC),
+        name=name,
+        description=description,
+        likes=likes,
+        track_count=track_count,
+        first=bool(flags & FIRST),
+        previous_name=previous_name,
+        previous_likes=previous_likes,
+        name_changed=bool(flags & RENAMED),
+        description_changed=bool(flags & DESCRIBED),
+        added=_docs(added),
+        removed=_docs(removed),
+        updated=() if updated == "[]" else tuple((b, a) for b, a in json.loads(updated)),
+    )
+
+
+def _docs(text: str) -> tuple[dict[str, Any], ...]:
+    return () if text == "[]" else tuple(json.loads(text))  # most versions change no track

@@ -1,0 +1,349 @@
+"""The change index is a cache: every read command prints the same bytes with it and without.
+
+Each repository below is read by every read command four ways - without the
+index (GITARCHIVE_NO_INDEX: the walk, in memory), building it one playlist at a
+time (the first `history`), warm, and after `gitarchive index --rebuild` (the
+all-playlists fold) - and all outputs must be identical. Repositories: the
+demo archive; merges; a playlist deleted and re-registered; a plain-only past;
+JSON-only and markdown-only versions; a force-pushed rewrite; catch-up after
+new commits; a corrupt, a truncated and an older-schema index file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
+from support.builder import RepoBuilder, deleted_files, playlist_files
+from support.gitcli import git
+from support.models import PID
+from support.models import model_playlist as playlist
+from support.models import model_track as track
+from support.models import plain_track as plain
+from typer.testing import CliRunner
+
+from gitarchive import cli
+from gitarchive.git import Store
+from gitarchive.index import ChangeIndex, db
+from gitarchive.sync import SyncOptions, run_sync
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from support.demo import DemoArchive
+
+runner = CliRunner()
+OTHER = "Q" * 22
+
+
+def invoke(repo: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_commands(playlist_id: str) -> list[list[str]]:
+    return [
+        ["history", playlist_id],
+        ["history", playlist_id, "--likes"],
+        ["history", playlist_id, "--format", "json"],
+        ["history", playlist_id, "--format", "json", "--likes", "--limit", "2"],
+        ["history", playlist_id, "--format", "markdown", "--likes"],
+        ["history", playlist_id, "--since", "2026-01-03", "--reverse"],
+        ["cumulative", playlist_id],
+        ["cumulative", playlist_id, "--format", "json"],
+        ["cumulative", playlist_id, "--format", "csv"],
+        ["show", playlist_id],
+        ["show", playlist_id, "--at", "2026-01-02"],
+        ["show", playlist_id, "--at", "2026-10-12", "--format", "json"],
+        ["show", playlist_id, "--at", "2030-01-01T00:00Z", "--format", "plain"],
+    ]
+
+
+def outputs(repo: Path, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    return {
+        " ".join(command): invoke(repo, *command)
+        for playlist_id in ids
+        for command in read_commands(playlist_id)
+    }
+
+
+def index_file(repo: Path) -> Path:
+    return db.index_path(Store.discover(repo))
+
+
+def assert_same_every_way(
+    repo: Path, ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, tuple[int, str, str]]:
+    """Every read command, without the index, cold, warm and after --rebuild: same bytes."""
+    existed = index_file(repo).exists()
+    with monkeypatch.context() as patched:
+        patched.setenv(db.DISABLE_ENV, "1")
+        walked = outputs(repo, ids)
+    assert index_file(repo).exists() == existed  # not written when disabled
+    assert any(code == 0 and out for code, out, _ in walked.values())
+    assert outputs(repo, ids) == walked  # caught up, if there was an index
+    db.remove_files(index_file(repo))
+    assert outputs(repo, ids) == walked  # cold: each playlist folded on its own
+    assert index_file(repo).exists()
+    assert outputs(repo, ids) == walked  # warm
+    assert invoke(repo, "index", "--rebuild")[0] == 0
+    assert outputs(repo, ids) == walked  # all playlists folded in one pass
+    db.remove_files(index_file(repo))
+    assert invoke(repo, "index")[0] == 0
+    assert outputs(repo, ids) == walked
+    return walked
+
+
+# ---------------------------------------------------------------- repositories
+
+
+def version_series(
+    builder: RepoBuilder, kinds: tuple[str, ...] = ("json", "pretty", "plain")
+) -> None:
+    p1 = playlist(track(1), track(2), track(3), likes=10)
+    p2 = playlist(track(1), track(3, name="Song 3 (Remastered)"), track(4), likes=12)
+    p3 = dataclasses.replace(p2, num_followers=15)  # likes only
+    p4 = playlist(track(4), track(5), track(1), name="Mix 2", description="new", likes=15)
+    for day, p in enumerate((p1, p2, p3, p4), start=1):
+        builder.commit(playlist_files(p, kinds), date=f"2026-01-0{day}T06:00:00")
+
+
+def test_demo_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_archive: DemoArchive
+) -> None:
+    shutil.copytree(demo_archive.path, tmp_path / "demo", symlinks=True)  # the index is written
+    ids = [playlist_id for playlist_id, _name in demo_archive.result.playlists]
+    walked = assert_same_every_way(tmp_path / "demo", ids, monkeypatch)
+    assert all(walked[f"history {pid} --format json"][0] == 0 for pid in ids)
+
+
+@pytest.mark.parametrize("kinds", [("json",), ("pretty",), ("plain",), ("json", "plain")])
+def test_single_source_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kinds: tuple[str, ...]
+) -> None:
+    builder = RepoBuilder(tmp_path / "repo")
+    version_series(builder, kinds)
+    assert_same_every_way(tmp_path / "repo", [PID, OTHER], monkeypatch)
+
+
+def test_plain_only_past_then_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RepoBuilder(tmp_path / "repo")
+    old = playlist(plain(track(1)), plain(track(2)))
+    builder.commit(playlist_files(old, ("plain",)), date="2026-01-01T06:00:00")
+    builder.commit(playlist_files(playlist(track(1), track(2), track(3))), date="2026-01-02")
+    builder.commit(playlist_files(playlist(track(2), track(3))), date="2026-01-03T06:00:00")
+    assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+
+
+def test_deleted_and_re_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RepoBuilder(tmp_path / "repo", bare=True)
+    builder.commit(playlist_files(playlist(track(1), track(2))), date="2026-01-01T06:00:00")
+    builder.commit(deleted_files(PID), date="2026-01-02T06:00:00")
+    builder.commit(playlist_files(playlist(track(2), track(3))), date="2026-01-03T06:00:00")
+    builder.commit(deleted_files(PID), date="2026-01-04T06:00:00")
+    builder.commit(playlist_files(playlist(track(2), track(3))), date="2026-01-05T06:00:00")
+    assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+
+
+def test_merges_follow_the_first_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RepoBuilder(tmp_path / "repo")
+    base = builder.commit(playlist_files(playlist(track(1))), date="2026-01-01T06:00:00")
+    side = builder.commit(
+        playlist_files(playlist(track(1), track(9))), date="2026-01-02T06:00:00", ref="refs/x"
+    )
+    main = builder.commit(playlist_files(playlist(track(1), track(2))), date="2026-01-03")
+    builder.commit(
+        playlist_files(playlist(track(1), track(2), track(9))),
+        date="2026-01-04T06:00:00",
+        parents=[main, side],
+    )
+    assert base
+    assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+
+
+def test_catch_up_and_force_pushed_rewrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo)
+    version_series(builder)
+    first = outputs(repo, [PID])
+    assert index_file(repo).exists()
+    # new commits: the index catches up from its last folded commit
+    builder.commit(playlist_files(playlist(track(7), likes=3)), date="2026-01-05T06:00:00")
+    assert outputs(repo, [PID]) != first
+    walked = assert_same_every_way(repo, [PID], monkeypatch)
+    # a force-pushed rewrite: the branch now points at another history
+    outputs(repo, [PID])
+    builder.commit(playlist_files(playlist(track(8))), date="2026-01-01T06:00:00",
+                   parents=[], ref="refs/heads/rewritten")  # fmt: skip
+    tip = builder.commit(
+        playlist_files(playlist(track(8), track(9))), date="2026-01-02", ref="refs/heads/rewritten"
+    )
+    builder.repo.references.create("refs/heads/main", tip, force=True)
+    after = outputs(repo, [PID])
+    with monkeypatch.context() as patched:
+        patched.setenv(db.DISABLE_ENV, "1")
+        assert outputs(repo, [PID]) == after
+    assert after != walked
+    # reset to an older commit of the same history
+    older = str(builder.repo.revparse_single("HEAD~1").id)
+    builder.repo.references.create("refs/heads/main", older, force=True)
+    assert_same_every_way(repo, [PID], monkeypatch)
+
+
+def test_damaged_or_old_index_is_rebuilt_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo))
+    walked = assert_same_every_way(repo, [PID], monkeypatch)
+    path = index_file(repo)
+    good = path.read_bytes()
+    damaged = {
+        "corrupt": b"this is not a database" * 100,
+        "truncated": good[: len(good) // 3],
+    }
+    for name, data in damaged.items():
+        db.remove_files(path)
+        path.write_bytes(data)
+        code, out, err = invoke(repo, "history", PID, "--format", "json")
+        assert code == 0, name
+        assert out == walked[f"history {PID} --format json"][1], name
+        assert err.count("warning") == 1 and "rebuilding" in err, (name, err)
+        assert invoke(repo, "history", PID, "--format", "json")[2] == ""
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    connection.commit()
+    connection.close()
+    code, out, err = invoke(repo, "cumulative", PID)
+    assert (code, out) == walked[f"cumulative {PID}"][:2]
+    assert err.count("warning") == 1
+    assert outputs(repo, [PID]) == walked
+
+
+def test_unwritable_index_location_walks_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo, bare=True))
+    walked = assert_same_every_way(repo, [PID], monkeypatch)
+    db.remove_files(index_file(repo))
+    index_file(repo).parent.rmdir()
+    index_file(repo).parent.write_text("not a folder\n")  # where the index cannot be created
+    assert outputs(repo, [PID]) == walked
+    code, out, _ = invoke(repo, "index")
+    assert code == 0 and "not written" in out
+
+
+def test_index_state_command(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo))
+    code, out, _ = invoke(repo, "index")
+    assert code == 0
+    assert "commits:   4" in out and "playlists: 1" in out and "versions:  4" in out
+    code, out, _ = invoke(repo, "index", "--rebuild", "--json")
+    assert code == 0 and '"versions": 4' in out
+
+
+def test_sync_folds_its_commit_into_the_index(
+    tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_spotify.setenv(monkeypatch)
+    root = tmp_path / "archive"
+    pygit2.init_repository(str(root), initial_head="main")
+    playlist_id = fake_id("index-test", "a")
+    (root / "playlists/registry").mkdir(parents=True)
+    (root / "playlists/registry" / playlist_id).write_text("")
+    when = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    for number, lineup in enumerate(([0, 1, 2], [1, 2, 3], [3, 4])):
+        fake_spotify.add_playlist(playlist_with_tracks(playlist_id, lineup, name=f"A {number}"))
+        run_sync(Store.discover(root), SyncOptions(now=when + timedelta(days=number)))
+        if number == 0:
+            assert not index_file(root).exists()  # sync never creates the index
+            assert invoke(root, "index")[0] == 0
+        else:
+            with ChangeIndex(Store.discover(root)) as index:
+                status = index.status()
+            assert status["all_folded"] == status["commits"] == number + 1  # folded by sync
+    assert_same_every_way(root, [playlist_id], monkeypatch)
+
+
+def test_shallow_clone_refused_then_unshallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shallow history would be silently short: every reader refuses it, index or not."""
+    source = tmp_path / "source"
+    builder = RepoBuilder(source)
+    version_series(builder)
+    builder.commit(playlist_files(playlist(track(6), likes=3)), date="2026-01-05T06:00:00")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{source}", str(clone))
+    for disabled in (True, False):
+        with monkeypatch.context() as patched:
+            if disabled:
+                patched.setenv(db.DISABLE_ENV, "1")
+            for command in [*read_commands(PID), ["index"], ["export", "sqlite", "x.db"]]:
+                code, out, err = invoke(clone, *command)
+                assert (code, out) == (1, ""), command
+                assert "shallow" in err and "git fetch --unshallow" in err, command
+    assert not index_file(clone).exists()
+    git(clone, "fetch", "-q", "--deepen", "2")  # still shallow: still refused
+    assert invoke(clone, "history", PID)[0] == 1
+    git(clone, "fetch", "-q", "--unshallow")
+    unshallowed = assert_same_every_way(clone, [PID], monkeypatch)
+    assert unshallowed == outputs(source, [PID])
+
+
+def test_a_reader_keeps_reading_while_a_writer_catches_up(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo)
+    version_series(builder)
+    store = Store.discover(repo)
+    with ChangeIndex(store) as reader:
+        before = reader.entries(PID)
+        reader.connection.execute("BEGIN")  # a long read transaction (a snapshot)
+        assert len(reader.connection.execute("SELECT * FROM versions").fetchall()) == 4
+        builder.commit(playlist_files(playlist(track(6), likes=3)), date="2026-01-05T06:00:00")
+        with ChangeIndex(Store.discover(repo)) as writer:  # WAL: not blocked by the reader
+            assert len(writer.entries(PID)) == len(before) + 1
+        assert len(reader.connection.execute("SELECT * FROM versions").fetchall()) == 4
+        reader.connection.execute("COMMIT")
+    with ChangeIndex(Store.discover(repo)) as again:
+        assert len(again.entries(PID)) == len(before) + 1
+
+
+def test_version_imports_neither_sqlite_nor_the_index() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlite3', 'gitarchive.index', 'pygit2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
+
+
+def test_warm_history_imports_neither_the_readers_nor_markdown_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo))
+    assert invoke(repo, "index")[0] == 0
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        f"try:\n    main(['-C', {str(repo)!r}, 'history', {PID!r}, '--format', 'json'])\n"
+        "except SystemExit:\n    pass\n"
+        "names = ('gitarchive.formats', 'gitarchive.versions', 'markdown_it')\n"
+        "print(sorted(m for m in names if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
