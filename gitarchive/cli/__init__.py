@@ -3,8 +3,8 @@
 ``app`` and the options every command shares live in :mod:`.common`; each
 command group is a module that registers its commands on ``app`` when it is
 imported: :mod:`.archive` (init, add, remove, list, sync), :mod:`.read`
-(history, cumulative, show), :mod:`.check` (validate, hooks, hook),
-:mod:`.login`, :mod:`.demo` and :mod:`.index` (index, export).
+(history, cumulative, show), :mod:`.site`, :mod:`.check` (validate, hooks,
+hook), :mod:`.login`, :mod:`.demo` and :mod:`.index` (index, export).
 
 To add a command, write a new module here that does::
 
@@ -30,7 +30,7 @@ from typing import Any
 from gitarchive.cli.common import app, fail, handle_errors, state
 
 # Each module registers its commands on `app` when imported, in this order.
-COMMAND_MODULES = ("archive", "read", "importing", "check", "login", "demo", "index")
+COMMAND_MODULES = ("archive", "read", "site", "importing", "check", "login", "demo", "index")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_module}")
 

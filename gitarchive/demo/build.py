@@ -212,6 +212,7 @@ def summary_lines(result: DemoResult, shown: Path) -> list[str]:
         f"  gitarchive cumulative {seed_id}",
         f"  gitarchive show {seed_id} --at {middle}",
         "  gitarchive validate --all",
+        "  gitarchive site site/",
         "  git log --oneline",
     ]
     return lines

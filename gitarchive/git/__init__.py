@@ -11,6 +11,8 @@ every operation is a function taking the store first. By concern:
 * ``commit``: one sync commit and its crash protocol
 * ``worktree``: the work tree files and index entries of exactly the paths written
 * ``pack``: a sync's blobs in one new pack
+* ``maintenance``: a geometric roll-up of packs, so their number and size stay bounded
+* ``faults``: named fault points for the fault-injection tests (test-only switch)
 * ``lock``: one sync at a time (an OS file lock)
 * ``remote``: push and fetch
 * ``walk``: history walks
@@ -48,7 +50,9 @@ from gitarchive.git.commit import (
     commit_changes,
     recover_pending,
 )
+from gitarchive.git.faults import fault_point
 from gitarchive.git.lock import LOCK_FILE, ArchiveLock
+from gitarchive.git.maintenance import keep_packs_healthy, store_stats
 from gitarchive.git.modes import changed_symlinks, staged_symlinks, tree_symlinks
 from gitarchive.git.pack import write_blob_pack
 from gitarchive.git.remote import PushTarget, fetch_tip, github_slug, push_head, push_target
@@ -127,6 +131,7 @@ __all__ = [
     "commits_not_on_remotes",
     "current_branch",
     "entry_id",
+    "fault_point",
     "fetch_tip",
     "first_parent_chain",
     "github_slug",
@@ -138,6 +143,7 @@ __all__ = [
     "is_ancestor",
     "is_ignored",
     "is_zero_id",
+    "keep_packs_healthy",
     "last_changed",
     "list_dir",
     "peel_to_commit",
@@ -157,6 +163,7 @@ __all__ = [
     "staged_changes",
     "staged_files",
     "staged_symlinks",
+    "store_stats",
     "tree_files",
     "tree_symlinks",
     "update_head",

@@ -12,16 +12,18 @@ killed after the ref moved is repaired by the next one (``recover_pending``).
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pygit2
 
 from gitarchive.errors import ArchiveError
 from gitarchive.git import worktree
+from gitarchive.git.faults import fault_point
 from gitarchive.git.pack import write_blob_pack
 from gitarchive.git.repository import Identity, Store, get_commit, head_id, update_head
 
@@ -172,38 +174,124 @@ def _commit_and_check_out(
     assert base is None or isinstance(base, str)
     workdir = store.workdir
     paths = sorted(changes)
-    pending = store.git_dir / PENDING_FILE
-    reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
+    attempt = _Attempt(base, paths)
     with ThreadPoolExecutor(max_workers=1) as background:
         writing = None
-        if workdir is not None:
-            # The work tree files are written while the objects are: a marker
-            # lists them first, so that a sync killed before its ref moves is
-            # put back by the next one (recover_pending), and an exception here
-            # puts them back at once.
-            worktree.write_atomic(pending, json.dumps(paths).encode())
-            writing = background.submit(worktree.write_files, workdir, changes)
         try:
-            new_commit = build_commit(
+            if workdir is not None:
+                # The work tree files are written while the objects are: a marker
+                # lists them first, so that a sync killed before its ref moves is
+                # put back by the next one (recover_pending), and an exception (or
+                # Ctrl-C, which may land before ``writing`` is even assigned) here
+                # puts them back at once.
+                attempt.kept = _keep_untracked(store, base, paths)
+                marker = {"paths": paths, "keep": attempt.kept}
+                worktree.write_atomic(store.git_dir / PENDING_FILE, json.dumps(marker).encode())
+                attempt.marked = True
+                writing = background.submit(worktree.write_files, workdir, changes)
+            attempt.new_commit = build_commit(
                 store, base, changes, message=message, identity=identity, when=when
             )
+            fault_point("after-objects")
             if writing is not None:
                 writing.result()
-            if new_commit is not None:
+            if attempt.new_commit is not None:
                 if before_ref_update is not None:
-                    before_ref_update(new_commit)
-                update_head(store, new_commit, expected=base, message=reflog)
-        except BaseException:
-            if writing is not None:
-                with contextlib.suppress(Exception):
-                    writing.result()
-                worktree.checkout_paths(store, base, paths)  # the ref did not move: old files back
-                pending.unlink(missing_ok=True)
+                    before_ref_update(attempt.new_commit)
+                fault_point("before-ref-update")
+                reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
+                update_head(store, attempt.new_commit, expected=base, message=reflog)
+                attempt.moved = True
+                fault_point("after-ref-update")
+            if workdir is not None:
+                worktree.stage_files(store, changes)
+                fault_point("after-index-write")
+        except BaseException as exc:
+            background.shutdown(wait=True)  # the files it was writing are all written now
+            _after_failure(store, attempt, exc)
             raise
     if workdir is not None:
-        worktree.stage_files(store, changes)
-        pending.unlink()
-    return new_commit
+        (store.git_dir / PENDING_FILE).unlink()
+    return attempt.new_commit
+
+
+@dataclass
+class _Attempt:
+    """How far one commit_changes got (what a failure must put back)."""
+
+    base: str | None
+    paths: list[str]
+    kept: dict[str, str] = field(default_factory=dict)
+    marked: bool = False  # the pending marker is written: work tree files may have changed
+    new_commit: str | None = None
+    moved: bool = False
+
+
+def _after_failure(store: Store, attempt: _Attempt, exc: BaseException) -> None:
+    """Put the files back after an exception (or Ctrl-C); a full disk becomes an ArchiveError."""
+    restored = True
+    if attempt.marked:
+        target = attempt.new_commit if attempt.moved else attempt.base
+        try:
+            # files and index follow whichever commit HEAD is at now
+            _put_back(store, target, attempt.paths, attempt.kept)
+        except (OSError, pygit2.GitError):
+            restored = False  # e.g. the disk is still full: the marker stays for the next sync
+        else:
+            (store.git_dir / PENDING_FILE).unlink(missing_ok=True)
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+        raise _disk_full(exc, attempt.moved, restored) from None
+
+
+DISK_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def _disk_full(exc: OSError, moved: bool, restored: bool) -> ArchiveError:
+    """The one-line error of a sync that ran out of disk (or hit a file-size limit)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    done = "the commit was made" if moved else "nothing was committed"
+    files = (
+        "every file was put back"
+        if restored
+        else f"some files could not be put back yet: the next sync restores them ({PENDING_FILE})"
+    )
+    return ArchiveError(f"could not write the sync: {exc.strerror}{where}; {done}, {files}")
+
+
+def _keep_untracked(store: Store, base: str | None, paths: list[str]) -> dict[str, str]:
+    """Work tree files at ``paths`` that ``base`` lacks, saved as blobs: {path: blob id}.
+
+    A registry entry created by hand (``playlists/registry/<id>``) is one: the
+    sync commits it, and putting the paths back "as in the base commit" would
+    delete it. Only regular files are kept (a symlink is never read through).
+    """
+    workdir = store.workdir
+    if workdir is None:
+        return {}
+    in_base = worktree.blob_ids_at(store, base, paths)
+    kept: dict[str, str] = {}
+    for path in paths:
+        if path in in_base:
+            continue
+        file = workdir / path
+        if file.is_file() and not file.is_symlink():
+            kept[path] = str(store.repo.create_blob(file.read_bytes()))
+    return kept
+
+
+def _put_back(store: Store, commit_id: str | None, paths: list[str], kept: dict[str, str]) -> None:
+    """Work tree and index of ``paths`` as at ``commit_id``; kept files it lacks come back."""
+    worktree.checkout_paths(store, commit_id, paths)
+    workdir = store.workdir
+    if workdir is None or not kept:
+        return
+    present = worktree.blob_ids_at(store, commit_id, list(kept))
+    restore: dict[str, bytes | None] = {}
+    for path, blob_id in kept.items():
+        blob = store.repo.get(blob_id)
+        if path not in present and isinstance(blob, pygit2.Blob):
+            restore[path] = blob.data
+    worktree.write_files(workdir, restore)
 
 
 def check_can_commit(store: Store) -> None:
@@ -233,14 +321,23 @@ def recover_pending(store: Store) -> list[str]:
     """Finish the checkout of a sync killed after its ref moved; the paths repaired."""
     pending = store.git_dir / PENDING_FILE
     try:
-        paths = json.loads(pending.read_text(encoding="utf-8"))
+        marker = json.loads(pending.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
     except (OSError, ValueError):
-        paths = None
-    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        marker = None
+    if isinstance(marker, list):  # written by gitarchive before 2026-12
+        marker = {"paths": marker, "keep": {}}
+    paths = marker.get("paths") if isinstance(marker, dict) else None
+    kept = marker.get("keep") if isinstance(marker, dict) else None
+    if (
+        not isinstance(paths, list)
+        or not all(isinstance(p, str) for p in paths)
+        or not isinstance(kept, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in kept.items())
+    ):
         pending.unlink()
         return []
-    worktree.checkout_paths(store, head_id(store), paths)
+    _put_back(store, head_id(store), paths, {k: v for k, v in kept.items() if k in paths})
     pending.unlink()
     return paths

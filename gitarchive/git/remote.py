@@ -14,6 +14,7 @@ from typing import Any
 import pygit2
 
 from gitarchive.errors import PushError
+from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store, current_branch, head_id
 
 _GITHUB_URL = re.compile(
@@ -101,6 +102,7 @@ class _Callbacks(pygit2.RemoteCallbacks):
         )
 
     def push_update_reference(self, refname: str, message: str | None) -> None:
+        fault_point("during-push")
         if message:
             self.rejected.append(f"{refname}: {message}")
 
@@ -117,6 +119,7 @@ def push_head(store: Store, target: PushTarget, *, token: str | None) -> bool:
     """Push HEAD's branch. False when the remote moved (not a fast-forward); PushError else."""
     remote = store.repo.remotes[target.remote]
     callbacks = _Callbacks(token)
+    fault_point("before-push")
     try:
         remote.push([f"{target.local_ref}:{target.remote_ref}"], callbacks=callbacks)
     except PushError:
@@ -131,6 +134,7 @@ def push_head(store: Store, target: PushTarget, *, token: str | None) -> bool:
         if any(sign in text.replace("-", "") for sign in _REMOTE_MOVED):
             return False
         raise PushError(f"{target.remote} rejected the push: {_redact(text)}")
+    fault_point("after-push")
     # what the remote now holds, so that `git status` does not say "ahead by 1"
     head = head_id(store)
     if head is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError
+from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store, get_commit, read_file
 
 _BLOB_MODE = pygit2.enums.FileMode.BLOB
@@ -48,6 +49,12 @@ def checkout_paths(store: Store, commit_id: str | None, paths: Iterable[str]) ->
     stage_files(store, files)
 
 
+def blob_ids_at(store: Store, commit_id: str | None, paths: Iterable[str]) -> dict[str, pygit2.Oid]:
+    """Blob ids of those of ``paths`` that ``commit_id``'s tree holds."""
+    tree = None if commit_id is None else get_commit(store, commit_id).tree
+    return _blob_ids(store.repo, tree, paths)
+
+
 def write_files(workdir: Path, files: Mapping[str, bytes | None]) -> None:
     """Write (or delete) ``files`` under ``workdir``, in place.
 
@@ -63,6 +70,7 @@ def write_files(workdir: Path, files: Mapping[str, bytes | None]) -> None:
     folders_made: set[str] = set()
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
     for path in sorted(files):
+        fault_point("between-files")
         data = files[path]
         full = os.path.join(root, path)  # noqa: PTH118
         if data is None:
@@ -104,6 +112,7 @@ def stage_files(store: Store, files: Mapping[str, bytes | None]) -> None:
                 index.remove(path)
             continue
         add_written_entry(index, path, pygit2.hash(data), workdir / path)
+    fault_point("index-write")
     index.write()
 
 

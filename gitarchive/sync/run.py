@@ -90,6 +90,7 @@ def run_sync(
         git.recover_pending(store)
         context = prepare(store, options, now, environ, result)
         outcomes = fetch(context, result, client_factory or default_source, on_progress)
+        git.fault_point("after-fetch")
         base = git.head_id(store)
         fetched = sort_outcomes(store, base, context.ids, outcomes, result)
         if context.ids and not fetched:
@@ -106,6 +107,7 @@ def run_sync(
         record_last_sync(store, result)
         if options.push and result.commit is not None:
             push(context, result, fetched)
+        maintain(context, result)
     return result
 
 
@@ -282,6 +284,19 @@ def commit(
         from gitarchive.index import fold_new_commit
 
         fold_new_commit(store, logger.warning)
+
+
+def maintain(context: SyncContext, result: SyncResult) -> None:
+    """After a commit, fold small packs and loose objects into delta packs (git/maintenance.py).
+
+    Last, after the push: the commit is safe whatever happens here, and the
+    work is skipped (in milliseconds) while the packs are in progression.
+    """
+    if result.commit is None:
+        return
+    started = time.perf_counter()
+    git.keep_packs_healthy(context.store)
+    result.timings["maintain"] = time.perf_counter() - started
 
 
 def push(context: SyncContext, result: SyncResult, fetched: Mapping[str, Playlist]) -> None:

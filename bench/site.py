@@ -1,0 +1,202 @@
+"""Benchmark: `gitarchive site` - build time, page weight and opening time in headless Chromium.
+
+    python bench/site.py                  # demo + churn + 2,000 versions + 2,000 playlists x 500
+    python bench/site.py --only open      # opening times only (sites built once, untimed)
+    python bench/site.py --big-commits 5000 --big-plain   # the history bench's plain archive
+
+Archives come from bench/history.py's generator (pygit2, packed, cached under bench/.cache/):
+
+* demo: ``gitarchive demo`` (4 playlists, 35 days);
+* churn: 20 playlists x 1,000 commits, half of them changing per commit by 1-3 track swaps,
+  100 tracks each, JSON snapshots (what sync writes): ~500 versions per playlist, an
+  editorial playlist refreshed every few hours;
+* long: 4 playlists x 2,000 commits, every playlist changing every commit: 2,000 versions;
+* big: 2,000 playlists x ``--big-commits`` commits, 5% changing per commit, 100 tracks, JSON
+  (or ``--big-plain``: 50 tracks, plain files only, as bench/history.py's default archive).
+
+Baselines measured in the same run: the whole-archive fold the site's pass is built on
+(``versions.all_cumulative_views``, same number of processes), and for opening pages an
+empty HTML file in the same browser. Medians of ``--runs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pygit2
+
+from gitarchive import versions
+from gitarchive.git import Store
+
+HERE = Path(__file__).parent
+
+
+def history_bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_history", HERE / "history.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def generated(**overrides: Any) -> Path:
+    values = dict(playlists=2000, commits=5000, rate=0.05, tracks=50, pool=100_000, seed=1,
+                  json=False)  # fmt: skip
+    values.update(overrides)
+    return Path(history_bench().archive(argparse.Namespace(**values)))
+
+
+def demo_archive(scratch: Path) -> Path:
+    path = scratch / "demo"
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run([sys.executable, "-m", "gitarchive", "demo", str(path)], check=True,
+                   stdout=subprocess.DEVNULL, env=env)  # fmt: skip
+    return path
+
+
+def timed(func: Any) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+def site_cli(archive: Path, out: Path, jobs: int) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    return timed(lambda: subprocess.run(
+        [sys.executable, "-m", "gitarchive", "-C", str(archive), "site", str(out), "-j", str(jobs)],
+        check=True, stdout=subprocess.DEVNULL,
+    ))  # fmt: skip
+
+
+def history_cli(archive: Path) -> float:
+    """One playlist's `history --format json` as a new process: the start-up a command costs."""
+    return timed(lambda: subprocess.run(
+        [sys.executable, "-m", "gitarchive", "-C", str(archive), "history",
+         "37i9dQZF1DX5LEXW9eXA0n", "--format", "json"], check=True, stdout=subprocess.DEVNULL,
+    ))  # fmt: skip
+
+
+def fold_baseline(archive: Path, jobs: int) -> float:
+    def run() -> None:
+        store = Store(pygit2.Repository(str(archive)))
+        versions.all_cumulative_views(store, workers=jobs)
+
+    return timed(run)
+
+
+def open_times(pages: list[Path], runs: int, blank: Path) -> dict[str, list[float]]:
+    """Seconds from navigation to the viewer having drawn its version (data-ready)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("GITARCHIVE_CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        raise SystemExit("no chromium: apt-get install chromium")
+    results: dict[str, list[float]] = {str(page): [] for page in [blank, *pages]}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        for _ in range(runs):
+            for page_path in [blank, *pages]:
+                page = browser.new_page()
+                started = time.perf_counter()
+                page.goto(page_path.as_uri())
+                page.wait_for_selector("body[data-ready='1']", state="attached")
+                results[str(page_path)].append(time.perf_counter() - started)
+                page.close()
+        browser.close()
+    return results
+
+
+def largest_page(out: Path) -> Path:
+    return max((out / "p").iterdir(), key=lambda page: page.stat().st_size)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def fmt(values: list[float]) -> str:
+    return f"median {median(values):7.3f} s  (runs: {', '.join(f'{v:.3f}' for v in values)})"
+
+
+def build_row(name: str, archive: Path, out: Path, jobs: int, runs: int) -> None:
+    site = [site_cli(archive, out, jobs) for _ in range(runs)]
+    base = [fold_baseline(archive, jobs) for _ in range(runs)]
+    pages = list((out / "p").iterdir())
+    total = sum(page.stat().st_size for page in out.rglob("*.html"))
+    print(f"{name}: {len(pages)} playlist pages, {total / 1e6:.1f} MB, jobs={jobs}")
+    print(f"  gitarchive site (CLI, new process)     {fmt(site)}")
+    print(f"  baseline: all cumulative views (fold)   {fmt(base)}  "
+          f"-> site is {median(site) / median(base):.2f}x the fold")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="demo,churn,long,open,big",
+                        help="comma-separated sections to run")  # fmt: skip
+    parser.add_argument("--big-commits", type=int, default=500)
+    parser.add_argument("--big-plain", action="store_true")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+    scratch = Path(tempfile.mkdtemp(prefix="gitarchive-bench-site-"))
+    try:
+        if "demo" in only:
+            demo = demo_archive(scratch)
+            build_row("demo", demo, scratch / "demo-site", 1, args.runs)
+            history = [history_cli(demo) for _ in range(args.runs)]
+            print(f"  baseline: gitarchive history ID --format json (CLI) {fmt(history)}")
+        churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
+        long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
+        if "churn" in only:
+            build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args.jobs,
+                      args.runs)  # fmt: skip
+        if "long" in only:
+            build_row(
+                "long (4 x 2,000 versions)", long, scratch / "long-site", args.jobs, args.runs
+            )
+        if "open" in only:
+            for archive, name in ((churn, "churn-site"), (long, "long-site")):
+                if not (scratch / name).is_dir():
+                    site_cli(archive, scratch / name, args.jobs)
+            open_row(scratch, max(args.runs, 5))
+        if "big" in only:
+            big = (
+                generated(commits=args.big_commits)
+                if args.big_plain
+                else generated(commits=args.big_commits, tracks=100, json=True)
+            )
+            kind = "plain, 50 tracks" if args.big_plain else "JSON, 100 tracks"
+            build_row(f"big (2,000 x {args.big_commits} commits, {kind})", big,
+                      scratch / "big-site", args.jobs, args.runs)  # fmt: skip
+        print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_row(scratch: Path, runs: int) -> None:
+    blank = scratch / "blank.html"
+    blank.write_text('<!doctype html><body data-ready="1">')
+    pages = [largest_page(scratch / "churn-site"), largest_page(scratch / "long-site"),
+             scratch / "churn-site" / "index.html"]  # fmt: skip
+    opened = open_times(pages, runs, blank)
+    print("opening in headless Chromium (navigation to the version drawn):")
+    for page in [blank, *pages]:
+        label = "empty page (baseline)" if page == blank else str(page.relative_to(scratch))
+        size = page.stat().st_size
+        print(f"  {label:44} {size / 1e3:8.0f} KB  {fmt(opened[str(page)])}")
+
+
+if __name__ == "__main__":
+    main()

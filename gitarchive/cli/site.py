@@ -1,0 +1,78 @@
+"""`gitarchive site`: the static site of the archive (see docs/site.md).
+
+The work is done by :mod:`gitarchive.site`; this module parses the options and
+prints where the site went.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gitarchive.cli.common import app, date_option, handle_errors, link_settings, state
+from gitarchive.cli.common import out as console
+
+
+@app.command()
+@handle_errors
+def site(
+    out: Annotated[Path, typer.Argument(help="Folder to write the site into.")],
+    playlist: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--playlist",
+            help="Only this playlist (id, URL, URI or name); repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Step through versions on or after DATE only.")
+    ] = None,
+    title: Annotated[str, typer.Option(help="The index page's title.")] = "Playlist archive",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the whole-archive pass (default: the CPUs, at most 4).",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a static web site of the archive: timelines, likes, cumulative tables."""
+    from gitarchive import versions
+    from gitarchive.git import Store
+    from gitarchive.site import build_site
+
+    store = Store.discover(state.directory)
+    ids = (
+        sorted({versions.resolve_playlist(store, argument) for argument in playlist})
+        if playlist
+        else None
+    )
+    github, _branch = link_settings(store)
+    target = out if out.is_absolute() else state.directory / out
+    result = build_site(
+        store,
+        target,
+        playlist_ids=ids,
+        since=date_option("--since", since, end_of_day=False),
+        github=github,
+        title=title,
+        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        jobs=jobs or min(os.cpu_count() or 1, 4),
+        open_store=functools.partial(Store.open, str(store.git_dir)),
+    )
+    console.print(
+        f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
+        f"({len(result.summaries)} playlists, "
+        f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
+        "in a browser (it needs no server), or publish the folder (docs/site.md).",
+        markup=False,
+    )

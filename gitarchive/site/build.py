@@ -1,0 +1,222 @@
+"""Writing the site: versions from the log (through :mod:`gitarchive.versions`) to files.
+
+Layout of ``OUT/``::
+
+    index.html            every playlist: name, tracks, last change, likes sparkline, filter
+    p/<id>.html           one playlist: version viewer, likes chart, cumulative table
+    .nojekyll             GitHub Pages serves the folder as it is
+    .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
+
+Only relative links: the site works from ``file://`` and under any sub-path.
+Every file is written to a temporary name and renamed into place, so a page
+is never half-written; pages of playlists no longer in the site are removed.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitarchive import versions
+from gitarchive.errors import UsageError
+from gitarchive.site.data import PlaylistHistory, Summary
+from gitarchive.site.pages import index_page, playlist_href, playlist_page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from datetime import datetime
+
+    from gitarchive.git import Store
+    from gitarchive.history import Version
+
+MARKER = ".gitarchive-site"
+
+
+@dataclass(slots=True)
+class SiteResult:
+    out: Path
+    summaries: list[Summary] = field(default_factory=list)
+    bytes_written: int = 0
+
+    @property
+    def pages(self) -> int:
+        return len(self.summaries) + 1
+
+
+def write_file(path: Path, content: str) -> int:
+    """Write ``content`` to ``path`` through a temporary file and a rename; returns the bytes."""
+    data = content.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".html")
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; a site is for reading
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(data)
+
+
+def check_output_folder(out: Path) -> None:
+    """OUT must be new, empty, or a site gitarchive wrote before (never someone's folder)."""
+    if out.is_symlink():
+        raise UsageError(f"{out} is a symbolic link; give a real folder for the site")
+    if out.exists():
+        if not out.is_dir():
+            raise UsageError(f"{out} exists and is not a folder")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise UsageError(
+                f"{out} is not empty and was not written by `gitarchive site`; "
+                "give a new or empty folder"
+            )
+
+
+def pages_from_versions(
+    stream: Iterable[Version],
+    out: Path,
+    *,
+    since: datetime | None,
+    github: str | None,
+    generated: str,
+) -> tuple[list[Summary], int]:
+    """Fold every version into its playlist's history, then write one page per playlist.
+
+    The fold allocates many small acyclic objects that live until the end;
+    the cyclic collector would traverse them again and again, so it is paused.
+    """
+    histories: dict[str, PlaylistHistory] = {}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for version in stream:
+            playlist_id = version.playlist.id
+            history = histories.get(playlist_id)
+            if history is None:
+                history = histories[playlist_id] = PlaylistHistory(playlist_id, since=since)
+            history.add(version)
+    finally:
+        if collecting:
+            gc.enable()
+    summaries: list[Summary] = []
+    written = 0
+    for playlist_id, history in histories.items():
+        summary = history.summary()
+        if summary is None:
+            continue
+        html = playlist_page(
+            history.document(github=github),
+            name=history.name,
+            description=history.description,
+            generated=generated,
+        )
+        written += write_file(out / playlist_href(playlist_id), html)
+        summaries.append(summary)
+    return summaries, written
+
+
+def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
+    for playlist_id in playlist_ids:
+        found = versions.list_versions(store, playlist_id)
+        if not found:
+            raise UsageError(f"playlist {playlist_id} has no archived version in this history")
+        yield from found
+
+
+def _shard_worker(
+    open_store: Callable[[], Store],
+    shard: tuple[int, int],
+    out: Path,
+    since: datetime | None,
+    github: str | None,
+    generated: str,
+) -> tuple[list[Summary], int]:
+    # a worker opens its own repository: libgit2 handles do not cross processes
+    stream = versions.iter_all_versions(open_store(), shard=shard)
+    return pages_from_versions(stream, out, since=since, github=github, generated=generated)
+
+
+def build_site(
+    store: Store,
+    out: Path,
+    *,
+    playlist_ids: Sequence[str] | None = None,
+    since: datetime | None = None,
+    github: str | None = None,
+    title: str = "Playlist archive",
+    generated: str,
+    jobs: int = 1,
+    open_store: Callable[[], Store] | None = None,
+) -> SiteResult:
+    """Write the whole site into ``out``.
+
+    ``playlist_ids``: only these playlists (each walked on its own), else every
+    playlist ever archived, in one pass over the log; with ``jobs > 1`` (and
+    ``open_store``, which opens the same repository in a worker process) the
+    playlists are split into shards, each walked, folded and written in its
+    own process, as ``versions.all_cumulative_views`` does.
+    """
+    check_output_folder(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by gitarchive site; rebuilt in place\n", encoding="utf-8")
+    (out / ".nojekyll").write_text("", encoding="utf-8")
+    result = SiteResult(out=out)
+    if playlist_ids is not None:
+        parts = [
+            pages_from_versions(
+                _selected_versions(store, playlist_ids),
+                out,
+                since=since,
+                github=github,
+                generated=generated,
+            )
+        ]
+    elif jobs > 1 and open_store is not None:
+        parts = _in_workers(open_store, jobs, out, since, github, generated)
+    else:
+        stream = versions.iter_all_versions(store)
+        parts = [pages_from_versions(stream, out, since=since, github=github, generated=generated)]
+    for summaries, written in parts:
+        result.summaries.extend(summaries)
+        result.bytes_written += written
+    result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
+    result.bytes_written += write_file(
+        out / "index.html", index_page(result.summaries, title=title, generated=generated)
+    )
+    _remove_stale_pages(out, {summary.id for summary in result.summaries})
+    return result
+
+
+def _in_workers(
+    open_store: Callable[[], Store],
+    jobs: int,
+    out: Path,
+    since: datetime | None,
+    github: str | None,
+    generated: str,
+) -> list[tuple[list[Summary], int]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers need nothing but what is loaded, and start in milliseconds
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_shard_worker, open_store, (index, jobs), out, since, github, generated)
+            for index in range(jobs)
+        ]
+        return [future.result() for future in futures]
+
+
+def _remove_stale_pages(out: Path, kept: set[str]) -> None:
+    folder = out / "p"
+    if not folder.is_dir():
+        return
+    for page in folder.iterdir():
+        if page.suffix == ".html" and page.stem not in kept and not page.is_symlink():
+            page.unlink()

@@ -1,0 +1,327 @@
+"""A playlist's history as the site's pages show it: compact, JSON-ready documents.
+
+Pure functions and one accumulator over :class:`~gitarchive.history.Version`
+objects, oldest first. The steps of a playlist page are exactly the timeline
+of ``gitarchive history`` (same ``diff_tracks``, same rule for which versions
+count); each step stores only what changed since the previous step, and the
+page's script replays them. Track metadata is stored once, in a table.
+
+Encoding of one step (keys kept short: a 2,000-version page carries thousands):
+
+- ``c`` commit, ``d`` date (UTC ISO), ``l`` likes (null when unknown);
+- ``n`` name and ``s`` description, present only when they changed;
+- ``r``: positions, in the previous step's list, of the removed tracks;
+- ``a``: ``[position, track]`` of the added tracks, positions in this step's list;
+- ``u``: ``[position, track before]`` of the updated tracks (position in this list);
+- ``k``: ``[position, track]`` of kept tracks whose table entry changed;
+- ``f``: the whole list, when the kept tracks were reordered (then no ``k``);
+- ``p``: the previous version's list, when it is not the previous step's (the first step
+  shown after ``--since``, or a version in between that only reordered tracks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gitarchive.history import Change, CumulativeFold, TrackDiff, diff_tracks, iso_utc
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from gitarchive.history import Version
+    from gitarchive.model import Playlist, Track
+
+# A kept-track change list longer than this is stored as the whole list instead.
+_MAX_KEPT_CHANGES = 16
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the index page lists for one playlist."""
+
+    id: str
+    name: str
+    tracks: int
+    versions: int
+    last_change: str  # ISO date of the last content change
+    likes: list[tuple[str, int]]  # (ISO UTC time, likes), one point per change of likes
+
+
+class TrackTable:
+    """Distinct track displays, numbered in order of first appearance.
+
+    Tracks read from git are shared objects (the readers cache them), so the
+    identity memo answers almost every lookup without hashing a Track.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
+        self._by_display: dict[tuple[str, tuple[str, ...], str, str | None], int] = {}
+        self._by_identity: dict[int, int] = {}
+        self._alive: list[Track] = []  # keeps memoised ids from being reused
+
+    def index(self, track: Track) -> int:
+        found = self._by_identity.get(id(track))
+        if found is not None:
+            return found
+        artists = tuple(artist.name for artist in track.artists)
+        display = (track.name, artists, track.album.name, track.url)
+        found = self._by_display.get(display)
+        if found is None:
+            found = self._by_display[display] = len(self.rows)
+            self.rows.append([track.name, list(artists), track.album.name, track.url])
+        self._by_identity[id(track)] = found
+        self._alive.append(track)
+        return found
+
+    def indices(self, tracks: Sequence[Track]) -> list[int]:
+        found: list[int | None] = list(map(self._by_identity.get, map(id, tracks)))
+        if None in found:
+            for position, index in enumerate(found):
+                if index is None:
+                    found[position] = self.index(tracks[position])
+        return found  # type: ignore[return-value]  # no None left
+
+
+def _positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
+    """Where ``chosen`` (a subsequence of ``sequence``, by identity) sits, matching from the end.
+
+    ``diff_tracks`` reports the *last* surplus occurrences of a track, so the
+    match runs backwards: of several equal occurrences the last ones are taken.
+    """
+    found: list[int] = []
+    wanted = len(chosen) - 1
+    for position in range(len(sequence) - 1, -1, -1):
+        if wanted < 0:
+            break
+        if sequence[position] is chosen[wanted]:
+            found.append(position)
+            wanted -= 1
+    if wanted >= 0:  # not a subsequence by identity: fall back to equality
+        return _positions_by_equality(sequence, chosen)
+    found.reverse()
+    return found
+
+
+def _positions_by_equality(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
+    found: list[int] = []
+    wanted = len(chosen) - 1
+    for position in range(len(sequence) - 1, -1, -1):
+        if wanted >= 0 and sequence[position] == chosen[wanted]:
+            found.append(position)
+            wanted -= 1
+    found.reverse()
+    return found
+
+
+def _first_positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
+    """Positions of the first occurrence of each of ``chosen`` (updates name a key's first one)."""
+    where: dict[int, int] = {}
+    for position, track in enumerate(sequence):
+        where.setdefault(id(track), position)
+    result: list[int] = []
+    for track in chosen:
+        found = where.get(id(track))
+        if found is None:
+            found = next(i for i, other in enumerate(sequence) if other == track)
+        result.append(found)
+    return result
+
+
+@dataclass(slots=True)
+class PlaylistHistory:
+    """Folds one playlist's versions, oldest first, into its page document.
+
+    ``since``: steps before it are not shown (the cumulative view and the
+    likes still cover every version, as ``gitarchive cumulative`` does).
+    """
+
+    playlist_id: str
+    since: datetime | None = None
+    table: TrackTable = field(default_factory=TrackTable)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    likes: list[tuple[str, int]] = field(default_factory=list)
+    fold: CumulativeFold = field(default_factory=CumulativeFold)
+    versions_seen: int = 0
+    _previous: Playlist | None = None
+    _previous_indices: list[int] | None = None  # the last shown step's list
+    _shown: Playlist | None = None
+    _last_likes: int | None = None
+    _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the last version's tracks
+    _unique: bool = False  # the last version listed each key once
+
+    def add(self, version: Version) -> None:
+        playlist = version.playlist
+        previous = self._previous
+        self.versions_seen += 1
+        self.fold.add(playlist, version.date.date())
+        likes = playlist.num_followers
+        if likes is not None and likes != self._last_likes:
+            self.likes.append((iso_utc(version.date), likes))
+            self._last_likes = likes
+        diff = self._diff(previous, playlist)
+        change = Change(version=version, previous=previous, diff=diff)
+        self._previous = playlist
+        if change.content_changed and (self.since is None or version.date >= self.since):
+            self.steps.append(self._step(change))
+
+    def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
+        """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.
+
+        Tracks read from git are shared objects: a track still present is
+        usually the very same object. When each version lists every key once,
+        an object present in both versions is neither added, removed nor
+        updated, and it cannot be a candidate of ``align_keys`` (its key is
+        present on both sides), so ``diff_tracks`` of the remaining tracks, in
+        their order, is the whole diff (a property test checks it).
+        """
+        tracks = playlist.tracks
+        known = self._keys
+        keys: list[str | None] = list(map(known.get, map(id, tracks)))
+        if None in keys:
+            for position, key in enumerate(keys):
+                if key is None:
+                    keys[position] = tracks[position].key
+        # no None left; the ids stay valid while _previous holds these tracks
+        self._keys = dict(zip(map(id, tracks), keys, strict=True))  # type: ignore[arg-type]
+        unique = len(set(keys)) == len(keys)
+        was_unique, self._unique = self._unique, unique
+        if previous is None:
+            return diff_tracks(None, tracks)
+        before = previous.tracks
+        if not (unique and was_unique):
+            return diff_tracks(before, tracks)
+        before_ids = set(map(id, before))
+        after_ids = set(map(id, tracks))
+        if len(before_ids) != len(before) or len(after_ids) != len(tracks):
+            return diff_tracks(before, tracks)
+        gone = [track for track in before if id(track) not in after_ids]
+        new = [track for track in tracks if id(track) not in before_ids]
+        return diff_tracks(gone, new)
+
+    def _step(self, change: Change) -> dict[str, Any]:
+        playlist = change.playlist
+        previous = change.previous
+        table = self.table
+        step: dict[str, Any] = {
+            "c": change.version.commit,
+            "d": iso_utc(change.version.date),
+            "l": playlist.num_followers,
+        }
+        shown = self._shown
+        if shown is None or shown.display_name != playlist.display_name:
+            step["n"] = playlist.display_name
+        if shown is None or shown.description != playlist.description:
+            step["s"] = playlist.description
+        new = table.indices(playlist.tracks)
+        diff = change.diff
+        removed = _positions(previous.tracks, diff.removed) if previous is not None else []
+        added = _positions(playlist.tracks, diff.added)
+        if previous is None:
+            old = []
+        elif previous is self._shown and self._previous_indices is not None:
+            old = self._previous_indices
+        else:
+            old = table.indices(previous.tracks)
+        if previous is not None and old != self._previous_indices:
+            # earlier steps left out (--since), or a reorder-only version in between
+            step["p"] = old
+        if removed:
+            step["r"] = removed
+        if added:
+            step["a"] = [[position, new[position]] for position in added]
+        if diff.updated:
+            befores = [update.before for update in diff.updated]
+            afters = [update.after for update in diff.updated]
+            step["u"] = [
+                [position, table.index(before)]
+                for position, before in zip(
+                    _first_positions(playlist.tracks, afters), befores, strict=True
+                )
+            ]
+        self._encode_kept(step, old, new, set(removed), set(added))
+        self._previous_indices = new
+        self._shown = playlist
+        return step
+
+    @staticmethod
+    def _encode_kept(
+        step: dict[str, Any], old: list[int], new: list[int], removed: set[int], added: set[int]
+    ) -> None:
+        kept_old = [index for position, index in enumerate(old) if position not in removed]
+        kept_positions = [position for position in range(len(new)) if position not in added]
+        changes = [
+            [position, new[position]]
+            for position, before in zip(kept_positions, kept_old, strict=True)
+            if new[position] != before
+        ]
+        if len(changes) > _MAX_KEPT_CHANGES:
+            step["f"] = new
+        elif changes:
+            step["k"] = changes
+
+    def document(self, *, github: str | None) -> dict[str, Any]:
+        """The page's data: embedded as JSON and replayed by the page's script."""
+        view = self.fold.view()
+        cumulative = []
+        if view is not None:
+            cumulative = [
+                [
+                    self.table.index(entry.track),
+                    entry.added.isoformat(),
+                    entry.added_asterisk,
+                    entry.removed.isoformat() if entry.removed else None,
+                ]
+                for entry in view.tracks
+            ]
+        return {
+            "id": self.playlist_id,
+            "github": github,
+            "tracks": self.table.rows,
+            "versions": self.steps,
+            "likes": self.likes,
+            "cumulative": cumulative,
+        }
+
+    def summary(self) -> Summary | None:
+        latest = self._previous
+        if latest is None:
+            return None
+        last_change = self.steps[-1]["d"][:10] if self.steps else ""
+        return Summary(
+            id=self.playlist_id,
+            name=latest.display_name,
+            tracks=len(latest.tracks),
+            versions=len(self.steps),
+            last_change=last_change,
+            likes=self.likes,
+        )
+
+    @property
+    def name(self) -> str:
+        return self._previous.display_name if self._previous is not None else self.playlist_id
+
+    @property
+    def description(self) -> str:
+        return self._previous.description if self._previous is not None else ""
+
+
+def replay(document: dict[str, Any]) -> list[list[int]]:
+    """Every step's track list, as the page's script rebuilds it (for tests and checks)."""
+    lists: list[list[int]] = []
+    current: list[int] = []
+    for step in document["versions"]:
+        previous = list(step.get("p", current))
+        if "f" in step:
+            current = list(step["f"])
+        else:
+            removed = set(step.get("r", ()))
+            current = [index for position, index in enumerate(previous) if position not in removed]
+            for position, index in step.get("a", ()):
+                current.insert(position, index)
+            for position, index in step.get("k", ()):
+                current[position] = index
+        lists.append(current)
+    return lists
