@@ -22,6 +22,11 @@ DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
 # 12x the sequential baseline, 32 → 19x, 64 → 21x; beyond that the client's CPU (~2 ms per
 # request in httpx) is the limit. A 429 closes one shared gate: hitting the limit costs a pause.
 DEFAULT_CONCURRENCY = 64
+# How often a playlist whose tracks did not change has its likes recorded (docs/formats.md,
+# "Likes"): likes move on nearly every playlist every day, and each recording rewrites the
+# playlist's page and snapshot. bench/likes.py measures the bytes per sync of each choice.
+LIKES_EVERY = ("daily", "weekly", "on-track-change")
+DEFAULT_LIKES_EVERY = "weekly"
 _GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
@@ -33,6 +38,7 @@ class Settings:
     author_email: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     market: str | None = None
+    likes_every: str = DEFAULT_LIKES_EVERY
 
 
 _TYPES: dict[str, type] = {
@@ -42,6 +48,7 @@ _TYPES: dict[str, type] = {
     "author_email": str,
     "concurrency": int,
     "market": str,
+    "likes_every": str,
 }
 
 
@@ -71,6 +78,10 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
     market = values.get("market")
     if market is not None and not re.fullmatch(r"[A-Z]{2}", market):
         raise SettingsError(f"market must be an ISO 3166-1 alpha-2 code, not {market!r}", path=path)
+    likes_every = values.get("likes_every")
+    if likes_every is not None and likes_every not in LIKES_EVERY:
+        choices = ", ".join(repr(choice) for choice in LIKES_EVERY)
+        raise SettingsError(f"likes_every must be one of {choices}, not {likes_every!r}", path=path)
     return Settings(**values)
 
 

@@ -150,6 +150,8 @@ DEMO_IDENTITY_SETTINGS = f"""
 # The demo signs its commits with a fixed identity, so it runs without any git config.
 author_name = "{DEMO_AUTHOR_NAME}"
 author_email = "{DEMO_AUTHOR_EMAIL}"
+# The demo shows likes moving from day to day (`gitarchive history ... --likes`).
+likes_every = "daily"
 """
 
 

@@ -30,7 +30,8 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.formats.plain import read_plain, render_plain
 from gitarchive.formats.pretty import read_pretty, render_pretty
-from gitarchive.formats.snapshot import read_json, render_json
+from gitarchive.formats.snapshot import read_json
+from gitarchive.formats.snapshot_text import render_json
 from gitarchive.model import Playlist
 
 __all__ = [

@@ -18,16 +18,14 @@ from datetime import date
 
 from gitarchive.errors import FormatError
 from gitarchive.formats.durations import (
-    format_duration,
     format_duration_english,
     format_songs,
     parse_duration,
     parse_songs,
     shown_total_ms,
 )
-from gitarchive.formats.markdown import inline_text, link, parse
+from gitarchive.formats.markdown import inline_text, parse
 from gitarchive.formats.page import (
-    artists_cell,
     cell_album,
     cell_artists,
     cell_plain,
@@ -41,6 +39,7 @@ from gitarchive.formats.page import (
     split_row,
     table_divider,
     table_row,
+    track_cells,
 )
 from gitarchive.model import CumulativeTrack, CumulativeView, Track
 
@@ -49,6 +48,7 @@ _FOOTNOTE_RE = re.compile(r"\*This playlist was first scraped on (\d{4}-\d{2}-\d
 _ADDED_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(\*?)$")
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BACKSLASH_ESCAPE_RE = re.compile(r"\\(.)")
+_ASTERISK = "\\*"  # Added: the track was there before the first scrape
 
 
 def parse_day(text: str) -> date | None:
@@ -140,20 +140,13 @@ def render_cumulative(view: CumulativeView, *, github: str | None, branch: str =
         table_row(COLUMNS),
         table_divider(len(COLUMNS)),
     ]
-    for entry in view.tracks:
-        track = entry.track
-        lines.append(
-            table_row(
-                (
-                    link(track.name, track.url),
-                    artists_cell(track.artists),
-                    link(track.album.name, track.album.url),
-                    format_duration(track.duration_ms) if track.duration_ms is not None else "",
-                    entry.added.isoformat() + ("\\*" if entry.added_asterisk else ""),
-                    entry.removed.isoformat() if entry.removed else "",
-                )
-            )
-        )
+    lines += [
+        # table_row of the track's cells, Added and Removed
+        f"| {track_cells(entry.track)} | {entry.added.isoformat()}"
+        f"{_ASTERISK if entry.added_asterisk else ''} | "
+        f"{entry.removed.isoformat() if entry.removed else ''} |"
+        for entry in view.tracks
+    ]
     lines += [
         "",
         f"\\*This playlist was first scraped on {view.first_scraped.isoformat()}. "

@@ -60,8 +60,26 @@ def _escape_char(match: re.Match[str]) -> str:
     return "\\" + char
 
 
+# Anything escape() could change: a text without these (and without whitespace at its
+# ends) is its own escape. Most names are such texts, and every page escapes hundreds.
+_ATTENTION_RE = re.compile(
+    rf"[{_ALWAYS}.&\n\t\r\x0c+>\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+)
+_ATTENTION_WITH_COMMA_RE = re.compile(_ATTENTION_RE.pattern[:-1] + ",]")
+
+
 def escape(text: str, *, commas: bool = False) -> str:
     """Escape ``text`` for a page so that the reader gets exactly ``text`` back."""
+    if not text:
+        return ""
+    attention = _ATTENTION_WITH_COMMA_RE if commas else _ATTENTION_RE
+    if attention.search(text) is None and not text[0].isspace() and not text[-1].isspace():
+        return text
+    return escape_slow(text, commas=commas)
+
+
+def escape_slow(text: str, *, commas: bool = False) -> str:
+    """:func:`escape` without its shortcut (tests compare the two)."""
     text = markdown_safe(text)
     if not text:
         return ""

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from gitarchive.errors import FormatError
+from gitarchive.formats.durations import format_duration
 from gitarchive.formats.markdown import Linked, escape, inline_text, link, linked_list, linked_text
 from gitarchive.formats.paths import cumulative_path, plain_path, pretty_path
-from gitarchive.model import Album, Artist, is_playlist_id, playlist_url
+from gitarchive.model import Album, Artist, Track, is_playlist_id, playlist_url
 
 GITHISTORY = "https://github.githistory.xyz"
 _GITHISTORY_RE = re.compile(
@@ -74,6 +75,35 @@ def header_lines(
 def artists_cell(artists: Sequence[Artist]) -> str:
     shown = [artist for artist in artists if artist.url or artist.name]
     return ", ".join(link(artist.name, artist.url, commas=True) for artist in shown)
+
+
+# A track's cells "title | artists | album | length", by what they show. The pretty page
+# and the cumulative page of a playlist show the same tracks, and sync renders the
+# cumulative page twice (to check a fast read, then the next view): each row's
+# escaping is done once per process. Bounded like markdown's inline cache.
+_CELLS_CACHE: dict[tuple[object, ...], str] = {}
+_CELLS_CACHE_LIMIT = 200_000
+
+
+def track_cells(track: Track) -> str:
+    """``title | artists | album | length`` of a table row (pretty and cumulative pages)."""
+    duration = track.duration_ms
+    seconds = None if duration is None else max(duration, 0) // 1000  # what the page shows
+    key = (track.name, track.url, track.artists, track.album, seconds)
+    cells = _CELLS_CACHE.get(key)
+    if cells is None:
+        cells = " | ".join(
+            (
+                link(track.name, track.url),
+                artists_cell(track.artists),
+                link(track.album.name, track.album.url),
+                format_duration(duration) if duration is not None else "",
+            )
+        )
+        if len(_CELLS_CACHE) >= _CELLS_CACHE_LIMIT:
+            _CELLS_CACHE.clear()
+        _CELLS_CACHE[key] = cells
+    return cells
 
 
 def table_row(cells: Sequence[str]) -> str:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from gitarchive.errors import FormatError
 from gitarchive.formats.durations import (
-    format_duration,
     format_duration_english,
     format_likes,
     format_songs,
@@ -24,7 +23,6 @@ from gitarchive.formats.durations import (
 from gitarchive.formats.markdown import PARSER, code_span, escape, link, linked_text, parse
 from gitarchive.formats.page import (
     Block,
-    artists_cell,
     cell_album,
     cell_artists,
     cell_plain,
@@ -36,6 +34,7 @@ from gitarchive.formats.page import (
     table_divider,
     table_row,
     title_position,
+    track_cells,
 )
 from gitarchive.model import Owner, Playlist, Track
 
@@ -71,18 +70,10 @@ def render_pretty(playlist: Playlist, *, github: str | None, branch: str = "main
         )
     )
     lines += ["", table_row(COLUMNS), table_divider(len(COLUMNS))]
-    for number, track in enumerate(playlist.tracks, start=1):
-        lines.append(
-            table_row(
-                (
-                    str(number),
-                    link(track.name, track.url),
-                    artists_cell(track.artists),
-                    link(track.album.name, track.album.url),
-                    format_duration(track.duration_ms) if track.duration_ms is not None else "",
-                )
-            )
-        )
+    lines += [
+        f"| {number} | {track_cells(track)} |"  # table_row of the number and the cells
+        for number, track in enumerate(playlist.tracks, start=1)
+    ]
     lines += ["", f"{SNAPSHOT_LABEL} {code_span(playlist.snapshot_id)}"]
     return "\n".join(lines) + "\n"
 

@@ -7,15 +7,15 @@ base commit's tree before any blob is read; the cumulative view is one step of
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitarchive import formats, git, history
 from gitarchive.errors import FormatError, GitArchiveError
+from gitarchive.formats.cumulative_fast import read_cumulative_fast
 from gitarchive.formats.page import nav_line
 from gitarchive.formats.paths import (
     CUMULATIVE_DIR,
@@ -26,7 +26,14 @@ from gitarchive.formats.paths import (
     registry_path,
 )
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.formats.snapshot_text import json_tracks, json_with_tracks
 from gitarchive.model import is_playlist_id
+from gitarchive.sync.committed import (
+    CommittedSnapshot,
+    committed_snapshot,
+    previous_with_same_tracks,
+)
+from gitarchive.sync.likes import hold_likes
 from gitarchive.sync.result import PlaylistChange
 
 if TYPE_CHECKING:
@@ -67,7 +74,14 @@ def plan_sync(
 ) -> Plan:
     """Render this sync's snapshots on top of ``base`` and keep the changed files only."""
     listing = base_listing(store, base)
-    named = apply_aliases(registry, fetched)
+    named = hold_likes(
+        store,
+        base,
+        listing,
+        apply_aliases(registry, fetched),
+        likes_every=settings.likes_every,
+        now=now,
+    )
     names = resolve_names(store, base, listing, registry, named)
     plan = Plan(base=base, names=names)
     day = now.astimezone(UTC).date()
@@ -217,30 +231,36 @@ def render_playlist(
 ) -> tuple[dict[str, bytes], PlaylistChange] | None:
     """The files of ``playlist`` whose bytes changed since ``base``, or None if none did."""
     playlist_id = playlist.id
+    snapshot = committed_snapshot(store, listing, playlist_id)
+    document = playlist_json(playlist)
     plain = formats.render_plain(playlist).encode()
     if not _differs(listing, formats.plain_path(playlist_id), plain) and _unchanged_since(
-        store, listing, playlist, github, branch
+        store, listing, playlist, github, branch, snapshot, document
     ):
         return None
+    tracks_text = json_tracks(playlist.tracks)  # shared: today's snapshot, the committed one
     rendered = {
         formats.plain_path(playlist_id): plain,
         formats.pretty_path(playlist_id): formats.render_pretty(
             playlist, github=github, branch=branch
         ).encode(),
-        formats.json_path(playlist_id): formats.render_json(playlist).encode(),
+        formats.json_path(playlist_id): json_with_tracks(playlist, tracks_text).encode(),
     }
     files = {path: data for path, data in rendered.items() if _differs(listing, path, data)}
     if not files:
         return None
-    previous = read_previous(store, base, playlist_id)
+    previous = previous_with_same_tracks(snapshot, playlist, document, tracks_text, base=base)
+    same_tracks = previous is not None
+    if previous is None:
+        previous = read_previous(store, base, playlist_id)
     view = history.update_cumulative(
-        previous_cumulative(store, base, playlist_id, previous), playlist, day
+        previous_cumulative(store, base, playlist_id, previous, listing), playlist, day
     )
     cumulative_file = formats.cumulative_path(playlist_id)
     cumulative = formats.render_cumulative(view, github=github, branch=branch).encode()
     if _differs(listing, cumulative_file, cumulative):
         files[cumulative_file] = cumulative
-    added, removed = _track_counts(previous, playlist)
+    added, removed = (0, 0) if same_tracks else _track_counts(previous, playlist)
     change = PlaylistChange(
         id=playlist_id,
         name=playlist.unique_name,
@@ -252,16 +272,29 @@ def render_playlist(
 
 
 def previous_cumulative(
-    store: Store, base: str | None, playlist_id: str, previous: Playlist | None
+    store: Store,
+    base: str | None,
+    playlist_id: str,
+    previous: Playlist | None,
+    listing: Listing | None = None,
 ) -> CumulativeView | None:
     """The committed cumulative view, rebuilt from the log when the file is missing."""
     if base is None:
         return None
     path = formats.cumulative_path(playlist_id)
-    committed = git.read_file(store, base, path)
+    if listing is not None:  # the blob id is known: no lookup of the path in base's tree
+        blob = listing.get(path)
+        committed = None if blob is None else git.read_blob(store, blob)
+    else:
+        committed = git.read_file(store, base, path)
     if committed is not None:
         try:
-            return formats.read_cumulative(committed.decode("utf-8"), playlist_id, path=path)
+            text = committed.decode("utf-8")
+            # the page as gitarchive wrote it, without markdown-it; else the full reader
+            fast = read_cumulative_fast(text, playlist_id)
+            return (
+                fast if fast is not None else formats.read_cumulative(text, playlist_id, path=path)
+            )
         except FormatError as exc:
             exc.commit = exc.commit or base
             raise
@@ -293,6 +326,8 @@ def _unchanged_since(
     playlist: Playlist,
     github: str | None,
     branch: str,
+    snapshot: CommittedSnapshot | None,
+    document: Mapping[str, Any],
 ) -> bool:
     """Whether the committed files already say exactly what ``playlist`` would render.
 
@@ -310,11 +345,7 @@ def _unchanged_since(
         return False
     # JSON documents compared as data: json.loads runs in C, and the snapshot's
     # dict is what render_json would write (read_json on it would cost 10x more)
-    try:
-        committed = json.loads(git.read_blob(store, json_blob))
-    except ValueError:
-        return False
-    if committed != playlist_json(playlist):
+    if snapshot is None or snapshot.document is None or snapshot.document != document:
         return False
     nav = nav_line(playlist_id, current="pretty", github=github, branch=branch)
     return nav.encode() in git.read_blob(store, pretty_blob)
