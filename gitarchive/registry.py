@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import ArchiveError, FormatError, UsageError
+from gitarchive.errors import ArchiveError, FormatError, SettingsError, UsageError
 from gitarchive.formats.paths import PLAIN_DIR, REGISTRY_DIR, registry_path
 from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.model import Playlist
+    from gitarchive.workflow import InstallSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,11 +329,11 @@ def _template(name: str) -> str:
     return files("gitarchive").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def setup_files(branch: str, version: str) -> dict[str, bytes]:
+def setup_files(branch: str, version: str, source: InstallSource | None = None) -> dict[str, bytes]:
     """The files ``init`` writes, rendered for this branch and gitarchive version."""
-    release = version and version != "0.0.0" and "dev" not in version and "+" not in version
-    requirement = f"gitarchive=={version}" if release else "gitarchive"
-    workflow = _template("gitarchive.yml").format(branch=branch, requirement=requirement)
+    from gitarchive.workflow import InstallSource, render
+
+    workflow = render(branch, version, source or InstallSource())
     return {
         KEEP_PATH: b"",
         "gitarchive.toml": _template("gitarchive.toml").encode(),
@@ -341,17 +342,31 @@ def setup_files(branch: str, version: str) -> dict[str, bytes]:
 
 
 def init_archive(
-    path: Path, *, force: bool = False, version: str = "0.0.0"
-) -> tuple[Store, list[SetupAction]]:
-    """Create (or complete) an archive at ``path``; never overwrite without ``force``."""
+    path: Path,
+    *,
+    force: bool = False,
+    version: str = "0.0.0",
+    source: InstallSource | None = None,
+    identity: Callable[[Store], git.Identity] | None = None,
+    now: datetime | None = None,
+) -> tuple[Store, list[SetupAction], str | None]:
+    """Create (or complete) an archive at ``path``; never overwrite without ``force``.
+
+    With ``identity``, the files it wrote (and set-up files that are on disk as
+    gitarchive writes them but not committed yet) are committed in a commit of
+    their own, built from HEAD's tree: whatever else the user staged or changed
+    stays as it was. Returns the store, what happened to each file, and the commit.
+    """
     store = git.init_repository(path)
     workdir = store.workdir
     if workdir is None:
         raise UsageError(f"{path} is a bare repository: init needs a work tree")
     branch = git.current_branch(store) or "main"
+    head = git.head_id(store)
     actions: list[SetupAction] = []
     to_write: dict[str, bytes | None] = {}
-    for relative, data in setup_files(branch, version).items():
+    to_commit: dict[str, bytes | None] = {}
+    for relative, data in setup_files(branch, version, source).items():
         existing = git.read_worktree_file(store, relative)
         if existing is None:
             action = "created"
@@ -363,9 +378,26 @@ def init_archive(
             action = "kept"
         if action in ("created", "overwritten"):
             to_write[relative] = data
+        if action != "kept" and (head is None or git.read_file(store, head, relative) != data):
+            to_commit[relative] = data
         actions.append(SetupAction(relative, action))
-    git.write_worktree_files(store, to_write)
-    return store, actions
+    if identity is None or not to_commit:
+        git.write_worktree_files(store, to_write)
+        return store, actions, None
+    try:
+        who = identity(store)  # before anything is written: a refusal leaves no half set-up
+    except SettingsError as exc:
+        raise SettingsError(f"{exc} (or run init --no-commit)") from None
+    git.write_worktree_files(store, {p: d for p, d in to_write.items() if p not in to_commit})
+    with git.ArchiveLock(store):
+        commit_id = git.commit_changes(
+            store,
+            to_commit,
+            message="Set up gitarchive: settings, workflow, registry",
+            identity=who,
+            when=now or datetime.now(UTC),
+        )
+    return store, actions, commit_id
 
 
 # ---------------------------------------------------------------------- listing

@@ -71,10 +71,24 @@ def test_module_prints_the_reference() -> None:
     assert result.stdout == docgen.render_reference()
 
 
-def _readme_links() -> list[str]:
+# The README is the package description too: on a package page relative links break, so
+# links to the repository's files are absolute, to its main branch.
+REPOSITORY_FILES = re.compile(r"^https://github\.com/gitarchive/gitarchive/(?:blob|tree)/main/")
+
+
+def _readme_targets() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
-    return [t for t in targets if not re.match(r"^[a-z]+:", t) and not t.startswith("#")]
+    return re.findall(r"\]\(([^)\s]+)\)", readme)
+
+
+def _readme_links() -> list[str]:
+    """The repository files the README links to, as paths from the root."""
+    return [REPOSITORY_FILES.sub("", t) for t in _readme_targets() if REPOSITORY_FILES.match(t)]
+
+
+def test_readme_links_are_absolute() -> None:
+    relative = [t for t in _readme_targets() if not re.match(r"^[a-z]+:", t)]
+    assert relative == [], "relative links break on the package page"
 
 
 def test_every_local_file_the_readme_links_to_exists() -> None:

@@ -30,7 +30,17 @@ from typing import Any
 from gitarchive.cli.common import app, fail, handle_errors, state
 
 # Each module registers its commands on `app` when imported, in this order.
-COMMAND_MODULES = ("archive", "access", "read", "site", "check", "login", "demo", "index")
+COMMAND_MODULES = (
+    "archive",
+    "access",
+    "read",
+    "site",
+    "importing",
+    "check",
+    "login",
+    "demo",
+    "index",
+)
 for _module in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_module}")
 

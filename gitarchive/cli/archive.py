@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,17 +36,45 @@ def init(
         Path | None, typer.Argument(help="Where to create the archive (default: -C or .).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite gitarchive's own files.")] = False,
+    commit: Annotated[
+        bool, typer.Option(help="Commit the set-up files (only them) in a commit of their own.")
+    ] = True,
+    install_from: Annotated[
+        str,
+        typer.Option(
+            help="Where the workflow installs gitarchive from: git (this installation's "
+            "commit of --repository), pypi (gitarchive==VERSION), or auto (git when the "
+            "commit is known, else pypi)."
+        ),
+    ] = "auto",
+    repository: Annotated[
+        str, typer.Option(help="gitarchive's git repository, for --install-from git.")
+    ] = "https://github.com/gitarchive/gitarchive",
+    commit_id: Annotated[
+        str | None,
+        typer.Option("--install-commit", help="Install this commit of --repository instead."),
+    ] = None,
 ) -> None:
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
     from gitarchive.registry import init_archive
+    from gitarchive.workflow import InstallSource
 
     # like git -C: a relative PATH is taken from the -C directory
     target = (state.directory / path if path is not None else state.directory).resolve()
-    store, actions = init_archive(target, force=force, version=__version__)
+    source = InstallSource(kind=install_from, repository=repository, commit=commit_id)
+    store, actions, made = init_archive(
+        target,
+        force=force,
+        version=__version__,
+        source=source,
+        identity=_identity if commit else None,
+    )
     root = store.workdir or target
     out.print(f"Archive at {root}", markup=False)
     for action in actions:
         out.print(f"  {action.action:<11} {action.path}", markup=False)
+    if made:
+        out.print(f"committed {made[:12]}", markup=False)
     if any(action.action == "kept" for action in actions):
         err.print(
             "gitarchive: some files differ from gitarchive's and were kept; "
@@ -164,10 +193,21 @@ def remove(
         out.print(f"committed {commit_id[:12]}", markup=False)
 
 
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FORMAT_HELP = "Output format (JSON: see gitarchive/schemas/)."
+
+
 @app.command("list")
 @handle_errors
 def list_(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
+    json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
     """List registered playlists: id, name, tracks, last change, status."""
     import json
@@ -177,7 +217,7 @@ def list_(
 
     store = open_store()
     rows = list_playlists(store, last_failures(store), _index_last_changes(store))
-    if json_output:
+    if json_output or output_format is OutputFormat.json:
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return
@@ -234,7 +274,11 @@ def sync(
             help="Commit playlists whose track count fell by more than max_drop (default 50%).",
         ),
     ] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", help=FORMAT_HELP + " JSON is printed even on errors."),
+    ] = OutputFormat.text,
+    json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
     """Fetch every registered playlist and commit what changed.
 
@@ -242,6 +286,55 @@ def sync(
     their files; they are reported grouped by cause and recorded in playlists/status.json.
     Under GitHub Actions the run also writes a step summary and annotations.
     """
+    as_json = json_output or output_format is OutputFormat.json
+    if as_json:
+        _sync_json(only, no_commit, push, date, message, strict, accept_drops)
+        return
+    result = _sync(only, no_commit, push, date, message, strict, accept_drops, bar=err.is_terminal)
+    _print_sync_summary(result)
+    _github_actions_report(result, json_output=False)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _sync_json(
+    only: list[str] | None,
+    no_commit: bool,
+    push: bool,
+    date: str | None,
+    message: str | None,
+    strict: bool,
+    accept_drops: bool,
+) -> None:
+    """The sync as one JSON document on stdout, whatever happens (errors included)."""
+    import json
+
+    from gitarchive.errors import GitArchiveError, redact
+
+    try:
+        result = _sync(only, no_commit, push, date, message, strict, accept_drops, bar=False)
+    except GitArchiveError as exc:
+        error = {"type": type(exc).__name__, "message": redact(str(exc))}
+        document = {"error": error, "exit_code": 1}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        raise  # the one-line error on stderr and exit 1, as for any command
+    sys.stdout.write(result.to_json())
+    _github_actions_report(result, json_output=True)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _sync(
+    only: list[str] | None,
+    no_commit: bool,
+    push: bool,
+    date: str | None,
+    message: str | None,
+    strict: bool,
+    accept_drops: bool,
+    *,
+    bar: bool,
+) -> SyncResult:
     from gitarchive.sync import SyncOptions
 
     store = open_store()
@@ -254,14 +347,7 @@ def sync(
         strict=strict,
         accept_drops=accept_drops,
     )
-    result = _run_with_progress(store, options, bar=err.is_terminal and not json_output)
-    if json_output:
-        sys.stdout.write(result.to_json())
-    else:
-        _print_sync_summary(result)
-    _github_actions_report(result, json_output=json_output)
-    if result.exit_code:
-        raise typer.Exit(result.exit_code)
+    return _run_with_progress(store, options, bar=bar)
 
 
 def _run_with_progress(store: Store, options: SyncOptions, *, bar: bool) -> SyncResult:

@@ -129,12 +129,24 @@ def hook_pre_push(
 
 @hook_app.command("pre-commit")
 @handle_errors
-def hook_pre_commit() -> None:
-    """Validate the archive files staged for commit."""
+def hook_pre_commit(
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Validate these work tree files (the pre-commit framework passes them; "
+            "with --all-files, every file). None: the files staged for commit."
+        ),
+    ] = None,
+) -> None:
+    """Validate the archive files staged for commit, or the files given."""
     from gitarchive import validate as checks
     from gitarchive.git import Store
 
-    findings = checks.validate_staged(Store.discover(state.directory))
+    store = Store.discover(state.directory)
+    if files:
+        findings = checks.validate_worktree_paths(store, files)
+    else:
+        findings = checks.validate_staged(store)
     _report_findings(findings, ValidateFormat.text, hook="pre-commit")
 
 

@@ -41,7 +41,7 @@ app = typer.Typer(
     name="gitarchive",
     help="A git-native archive of Spotify playlists.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -60,6 +60,7 @@ class State:
     def __init__(self) -> None:
         self.directory = Path.cwd()
         self.verbose = False
+        self.pager = True
 
 
 state = State()
@@ -119,6 +120,9 @@ def main_options(
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="Log debug details (never secrets).")
     ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page output (like git --no-pager).")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -134,6 +138,7 @@ def main_options(
             raise fail(f"-C {directory}: no such directory")
         state.directory = directory.resolve()
     state.verbose = verbose
+    state.pager = not no_pager
     if verbose:
         import logging
 
@@ -190,7 +195,10 @@ def date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime
 
     moment = parse_moment(value, end_of_day=end_of_day)
     if moment is None:
-        raise UsageError(f"{option} {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]")
+        raise UsageError(
+            f"{option} {value!r}: expected a date as git takes it: YYYY-MM-DD, "
+            "YYYY-MM-DDTHH:MM[:SS][Z], yesterday, '2 weeks ago'"
+        )
     return moment
 
 

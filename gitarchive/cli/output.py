@@ -245,17 +245,21 @@ def write_history(
         write_chunks(timeline_markdown(name, playlist_id, listed, likes=likes), write)
     else:
         lines = timeline_text(name, playlist_id, listed, likes=likes)
-        from gitarchive.cli.common import out
+        from gitarchive.cli.common import out, state
 
         if out.is_terminal:
-            _print_terminal(out, lines)
+            _print_terminal(out, lines, page=state.pager)
         else:
             write_chunks((terminal_safe(line) + "\n" for line, _style in lines), write)
 
 
-def _print_terminal(console: Any, lines: Iterable[tuple[str, str | None]]) -> None:
+def _print_terminal(console: Any, lines: Iterable[tuple[str, str | None]], *, page: bool) -> None:
     from rich.text import Text
 
+    if not page:  # --no-pager: coloured, straight to the terminal
+        for line, style in lines:
+            console.print(Text(line, style=style or ""))
+        return
     os.environ.setdefault("LESS", "FRX")  # what git sets: quit if one screen, keep colours
     with console.pager(styles=True):
         for line, style in lines:

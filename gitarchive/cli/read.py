@@ -55,8 +55,16 @@ def history(
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", help="Output format.")
     ] = HistoryFormat.text,
-    since: Annotated[str | None, typer.Option(help="Only versions on or after DATE.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only versions on or before DATE.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only versions on or after DATE (as git's --since: 2026-11-01, "
+            "yesterday, '2 weeks ago')."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only versions on or before DATE (same forms as --since).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most N versions.", min=1)] = None,
     reverse: Annotated[bool, typer.Option(help="Newest first.")] = False,
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
@@ -64,9 +72,11 @@ def history(
     """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
     from gitarchive import timeline
     from gitarchive.cli import output
+    from gitarchive.likes import with_followers
 
     store, playlist_id = open_playlist(playlist)
     found: list[Entry] = index_call(store, lambda index: index.entries(playlist_id))
+    found = with_followers(store, playlist_id, found)
     if not found:
         raise not_archived(playlist_id)
     listed = timeline.select(
@@ -112,14 +122,15 @@ def cumulative(
 def show(
     playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
     at: Annotated[
-        str | None, typer.Option(help="A date (YYYY-MM-DD[THH:MM]) or a git revision.")
+        str | None, typer.Option(help="A date (as --since takes it) or a git revision.")
     ] = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", help="Output format.")
     ] = ShowFormat.markdown,
 ) -> None:
     """The playlist as it was at a date or revision."""
-    from gitarchive import formats, versions
+    from gitarchive import formats, git, versions
+    from gitarchive.likes import playlist_with_followers
 
     store, playlist_id = open_playlist(playlist)
 
@@ -127,7 +138,8 @@ def show(
         found: str | None = index_call(store, lambda index: index.commit_at(when))
         return found
 
-    _commit, version = versions.version_at(store, playlist_id, at, commit_at=commit_at)
+    commit, version = versions.version_at(store, playlist_id, at, commit_at=commit_at)
+    version = playlist_with_followers(store, version, git.commit_info(store, commit).date)
     if output_format is ShowFormat.json:
         sys.stdout.write(formats.render_json(version))
     elif output_format is ShowFormat.plain:

@@ -160,7 +160,7 @@ def _new_archive(path: Path, playlist_ids: Sequence[str], when: datetime) -> Sto
     from gitarchive import __version__, git
     from gitarchive.registry import add_entries, init_archive
 
-    store, actions = init_archive(path, version=__version__)
+    store, actions, _ = init_archive(path, version=__version__)
     files: dict[str, bytes | None] = {}
     for action in actions:
         files[action.path] = git.read_worktree_file(store, action.path)

@@ -36,7 +36,7 @@ class ChainWalk:
     ``changes`` cover the whole chain from its root commit.
     """
 
-    commits: list[tuple[str, int]]  # (commit id, committer time)
+    commits: list[tuple[str, int]]  # (commit id, author time: the version date)
     changes: list[FolderChange]
     complete: bool
 
@@ -56,7 +56,7 @@ def walk_since(store: Store, folders: tuple[str, ...], tip: str, since: str | No
                     _append_changes(changes, newer, subs, newer_subs)
                 found = True
                 break
-            commits.append((str(commit.id), commit.commit_time))
+            commits.append((str(commit.id), commit.author.time))
             if newer is not None:
                 _append_changes(changes, newer, subs, newer_subs)
             newer, newer_subs = commit, subs
@@ -121,7 +121,7 @@ def walk_paths_since(
                     for index, name in names:
                         blobs[index] = _blob_id_in(sub, name)
                 current = tuple(blobs)
-            result.append((commit_id, commit.commit_time, current))
+            result.append((commit_id, commit.author.time, current))
     result.reverse()
     return result
 
@@ -141,6 +141,6 @@ def walk_commits_since(
         if commit_id == since:
             found = True
             break
-        commits.append((commit_id, commit.commit_time))
+        commits.append((commit_id, commit.author.time))
     commits.reverse()
     return commits, found

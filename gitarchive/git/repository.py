@@ -26,7 +26,7 @@ GITHUB_ACTIONS_BOT = (
 @dataclass(frozen=True, slots=True)
 class CommitInfo:
     id: str  # 40 hex
-    date: datetime  # committer time, UTC
+    date: datetime  # author time, UTC: the version date (an imported version keeps its source date)
     message: str
     parents: tuple[str, ...]
 
@@ -94,7 +94,7 @@ def get_commit(store: Store, commit_id: str) -> pygit2.Commit:
 def info_of(commit: pygit2.Commit) -> CommitInfo:
     return CommitInfo(
         id=str(commit.id),
-        date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+        date=datetime.fromtimestamp(commit.author.time, tz=UTC),
         message=commit.message,
         parents=tuple(str(parent) for parent in commit.parent_ids),
     )

@@ -66,7 +66,7 @@ class PathsChange:
     """
 
     commit: str
-    date: datetime  # committer time, UTC
+    date: datetime  # author time, UTC (an imported version: its source date)
     blobs: tuple[str | None, ...]
 
 
@@ -190,7 +190,7 @@ def walk_paths(
             result.append(
                 PathsChange(
                     commit=str(commit.id),
-                    date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+                    date=datetime.fromtimestamp(commit.author.time, tz=UTC),
                     blobs=state,
                 )
             )
@@ -247,7 +247,7 @@ def _append_changes(
         result.append(
             FolderChange(
                 commit=str(commit.id),
-                date=datetime.fromtimestamp(commit.commit_time, tz=UTC),
+                date=datetime.fromtimestamp(commit.author.time, tz=UTC),
                 changes=changes,
             )
         )
@@ -279,15 +279,15 @@ def _collect_changes(
 
 
 def commit_at(store: Store, when: datetime, *, start: str | None = None) -> str | None:
-    """The last first-parent commit (from ``start``, default HEAD) committed at or before ``when``.
+    """The last first-parent commit (from ``start``, default HEAD) authored at or before ``when``.
 
-    Committer dates are not always monotonic along the chain (clock skew,
+    Author dates are not always monotonic along the chain (clock skew,
     rebases); the newest commit on the chain whose date is <= ``when`` wins.
     """
     limit = when.timestamp()
     start_id = _resolve_start(store, start)
     found: str | None = None
     for commit in _first_parent_commits(store.repo, start_id):
-        if commit.commit_time <= limit:
+        if commit.author.time <= limit:
             found = str(commit.id)
     return found

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """A playlist as archived by one commit (its committer date, UTC)."""
+    """A playlist as archived by one commit (its author date, UTC)."""
 
     commit: str
     date: datetime

@@ -41,6 +41,7 @@ from gitarchive.validate.run import (
     validate_revision,
     validate_staged,
     validate_worktree,
+    validate_worktree_paths,
 )
 from gitarchive.validate.sources import MappingSource, Source
 from gitarchive.validate.validator import Validator
@@ -68,4 +69,5 @@ __all__ = [
     "validate_revision",
     "validate_staged",
     "validate_worktree",
+    "validate_worktree_paths",
 ]

@@ -64,6 +64,34 @@ def validate_worktree(store: Store) -> list[Finding]:
     return symlink_findings(links) + Validator(WorkTreeSource(root)).run(paths)
 
 
+def validate_worktree_paths(store: Store, paths: Iterable[str]) -> list[Finding]:
+    """The given work tree files (the pre-commit framework's file list), whatever the index says.
+
+    Paths are relative to the work tree's root; paths that are not files (deleted,
+    folders) are skipped, and links under playlists/ are reported, never followed.
+    """
+    root = store.workdir
+    if root is None:
+        raise UsageError("a bare repository has no working tree")
+    chosen: list[str] = []
+    links: list[str] = []
+    for given in sorted(set(paths)):
+        path = Path(given).as_posix()
+        if path.startswith(("/", "../")) or "/../" in path:
+            raise UsageError(f"{given}: not a path inside the work tree")
+        target = root / path
+        if path.startswith(PLAYLISTS_DIR + "/") and _link_on_the_way(root, path):
+            links.append(path)
+        elif target.is_file() and not target.is_symlink():
+            chosen.append(path)
+    return symlink_findings(links) + Validator(WorkTreeSource(root)).run(chosen)
+
+
+def _link_on_the_way(root: Path, path: str) -> bool:
+    parts = path.split("/")
+    return any((root.joinpath(*parts[: i + 1])).is_symlink() for i in range(len(parts)))
+
+
 def validate_commit_all(
     store: Store, commit_id: str, *, label_commit: bool = False
 ) -> list[Finding]:

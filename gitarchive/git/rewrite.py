@@ -1,0 +1,110 @@
+"""Rebuilding a branch's first-parent chain with commits inserted (``gitarchive import``).
+
+Git history is append-only: a version dated before commits that already exist
+can only take its place in date order by rebuilding every commit after it.
+:func:`rebuild` keeps the chain up to ``base`` as it is, then writes the steps:
+an :class:`Insert` is a new commit (the imported version's files over the
+previous tree, author and committer dated at the source version's date); a
+:class:`Replay` is an existing commit written again on the new parent with the
+same author, committer, dates, message and extra parents, its tree plus an
+overlay (the imported files it did not hold). Only the branch ref moves, once,
+by compare-and-swap; then the work tree and index of the overlaid paths follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pygit2
+
+from gitarchive.git import worktree
+from gitarchive.git.commit import _create_blobs, _write_tree
+from gitarchive.git.repository import (
+    CommitInfo,
+    Identity,
+    Store,
+    get_commit,
+    head_id,
+    info_of,
+    update_head,
+)
+from gitarchive.git.walk import _first_parent_commits
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    files: Mapping[str, bytes | None]
+    message: str
+    author: Identity
+    when: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    commit: str
+    overlay: Mapping[str, bytes | None] = field(default_factory=dict)
+
+
+def first_parent_chain(store: Store) -> list[CommitInfo]:
+    """HEAD's first-parent chain, oldest first (dates: author time)."""
+    if store.repo.head_is_unborn:
+        return []
+    return [info_of(commit) for commit in _first_parent_commits(store.repo, None)]
+
+
+def _signature(identity: Identity, when: datetime) -> pygit2.Signature:
+    offset = int((when.utcoffset() or timedelta(0)).total_seconds() // 60)
+    return pygit2.Signature(identity.name, identity.email, int(when.timestamp()), offset)
+
+
+def rebuild(
+    store: Store, base: str | None, steps: list[Insert | Replay], *, reflog: str
+) -> str | None:
+    """Write ``steps`` on ``base`` and move HEAD's branch to the result; the new tip.
+
+    The work tree and index of every path an overlay or insert wrote are set to
+    the new tip's content. None when there is nothing to do.
+    """
+    if not steps:
+        return None
+    repo = store.repo
+    old_tip = head_id(store)
+    parent = base
+    touched: set[str] = set()
+    for step in steps:
+        base_tree = None if parent is None else get_commit(store, parent).tree
+        if isinstance(step, Insert):
+            changes = step.files
+            tree_id = _write_tree(repo, base_tree, _create_blobs(store, changes))
+            author = committer = _signature(step.author, step.when)
+            message = step.message
+            parents = [] if parent is None else [pygit2.Oid(hex=parent)]
+        else:
+            original = get_commit(store, step.commit)
+            changes = step.overlay
+            tree_id = _write_tree(repo, original.tree, _create_blobs(store, changes))
+            author, committer, message = original.author, original.committer, original.message
+            extra = list(original.parent_ids[1:])
+            parents = ([] if parent is None else [pygit2.Oid(hex=parent)]) + extra
+        touched.update(changes)
+        if tree_id is None:
+            tree_id = repo.TreeBuilder().write()
+        parent = str(repo.create_commit(None, author, committer, message, tree_id, parents))
+    assert parent is not None
+    update_head(store, parent, expected=old_tip, message=reflog)
+    if store.workdir is not None and touched:
+        tip_tree = get_commit(store, parent).tree
+        final: dict[str, bytes | None] = {}
+        for path in sorted(touched):
+            try:
+                entry = tip_tree[path]
+            except KeyError:
+                final[path] = None
+                continue
+            blob = repo.get(entry.id)
+            final[path] = blob.data if isinstance(blob, pygit2.Blob) else None
+        worktree.write_files(store.workdir, final)
+        worktree.stage_files(store, final)
+    return parent

@@ -1,0 +1,231 @@
+"""``gitarchive import``: a playlist's past from another archive, in date order.
+
+The source is any spotify-playlist-archive-style repository (a local path, or a
+git URL cloned bare into a temporary folder): its id-keyed files
+(``pretty/<id>.json``, ``pretty/<id>.md``, ``plain/<id>``) or, in 2021 clones,
+the name-keyed page ``pretty/<Name>.md`` that links to the playlist. Each
+source version where the playlist changed becomes one commit here, dated (author
+and committer) at the source version's date, carrying this archive's rendering
+of it (plain, pretty page, and the JSON snapshot when the source had one).
+
+Only source versions older than the playlist's first version here are taken:
+from then on this archive's own history is the truth. They are put at their
+place in date order on the first-parent chain, and every later commit is
+replayed on top (same author, committer, dates, message; its tree plus the
+imported files it did not hold). That rewrites commits, so it is refused when
+the first rewritten commit is already on a remote, unless the caller allows it
+(then the branch must be force-pushed: docs/import.md). A last commit brings the
+cumulative page up to date with the whole history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitarchive import formats, git, versions
+from gitarchive.errors import ArchiveError, PlaylistNotFound, UsageError
+from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
+from gitarchive.history import Version, fold_cumulative
+
+if TYPE_CHECKING:
+    from gitarchive.git import CommitInfo, Identity, Store
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    playlist_id: str
+    name: str
+    imported: tuple[datetime, ...]  # the dates of the versions brought in
+    newer_skipped: int  # source versions not older than the first version here
+    replayed: int  # existing commits rebuilt on top
+    tip: str | None
+    cumulative_commit: str | None
+
+
+def is_url(spec: str) -> bool:
+    return bool(_URL.match(spec))
+
+
+def open_source(spec: str, scratch: Path) -> Store:
+    """The source repository: a local path as it is, a URL cloned bare into ``scratch``."""
+    if is_url(spec):
+        return git.clone_bare(spec, scratch / "source.git")
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise UsageError(f"import source {spec}: no such path (or a URL)")
+    return git.Store.discover(path)
+
+
+def source_label(spec: str) -> str:
+    """The source as commit messages name it: never a URL's user or password."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1", spec)
+
+
+def source_versions(source: Store, playlist_id: str) -> list[Version]:
+    """The playlist's versions in ``source``: its 2021 name-keyed pages up to the first
+    id-keyed version (a clone that lived through both layouts), then the id-keyed files."""
+    found = versions.list_versions(source, playlist_id)
+    older = [
+        version
+        for version in _name_keyed_versions(source, playlist_id)
+        if not found or version.date < found[0].date
+    ]
+    return older + found
+
+
+def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
+    link = f"open.spotify.com/playlist/{playlist_id}".encode()
+    found: list[Version] = []
+    last_blob: str | None = None
+    for change in git.walk_folders(source, [PRETTY_DIR]):
+        for path, blob in sorted(change.changes.items()):
+            if blob is None or blob == last_blob or classify(path).kind != "legacy":
+                continue
+            data = git.read_blob(source, blob)
+            # the page's title ("### [Name](https://open.spotify.com/playlist/<id>)") links
+            # to its playlist: that is how a name-keyed page finds its id
+            title = next((line for line in data.splitlines() if line.startswith(b"### ")), b"")
+            if link not in title:
+                continue
+            playlist = versions.read_source(
+                versions.PRETTY, data, playlist_id, path, commit=change.commit
+            )
+            found.append(Version(change.commit, change.date, playlist, source=versions.PRETTY))
+            last_blob = blob
+    return found
+
+
+def _version_files(version: Version, github: str | None, branch: str) -> dict[str, bytes | None]:
+    playlist = version.playlist
+    paths = archive_paths(playlist.id)
+    snapshot = formats.render_json(playlist).encode() if version.source == versions.JSON else None
+    return {
+        paths.plain: formats.render_plain(playlist).encode(),
+        paths.pretty: formats.render_pretty(playlist, github=github, branch=branch).encode(),
+        paths.json: snapshot,  # None: an older snapshot must not outrank this version's page
+    }
+
+
+def _message(version: Version, label: str) -> str:
+    stamp = version.date.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    name = version.playlist.display_name
+    return f"Import {name}: its version of {stamp} UTC\n\nImported-from: {label} {version.commit}\n"
+
+
+def _refuse_uncommitted(store: Store, playlist_id: str) -> None:
+    """The import rewrites the playlist's files in the work tree: never over your changes."""
+    if store.workdir is None:
+        return
+    head = git.head_id(store)
+    for path in archive_paths(playlist_id).generated().values():
+        if not git.worktree_matches(store, head, path):
+            raise ArchiveError(
+                "has uncommitted changes: commit or discard them before importing", path=path
+            )
+
+
+def _rewrite_start(
+    store: Store, chain: list[CommitInfo], first: datetime, *, allow_pushed: bool
+) -> int:
+    """How many commits of the chain stay as they are; refuse to rewrite pushed ones."""
+    keep = 0
+    while keep < len(chain) and chain[keep].date <= first:
+        keep += 1
+    if keep < len(chain) and not allow_pushed:
+        unpushed = set(git.commits_not_on_remotes(store, chain[-1].id))
+        if chain[keep].id not in unpushed:
+            raise ArchiveError(
+                f"importing versions from {first:%Y-%m-%d} on would rewrite commit "
+                f"{chain[keep].id[:12]} and the {len(chain) - keep - 1} after it, which a "
+                "remote already has: import in a clone and force-push it, or pass "
+                "--rewrite-pushed (docs/import.md)"
+            )
+    return keep
+
+
+def import_playlist(
+    store: Store,
+    source: Store,
+    playlist_id: str,
+    *,
+    label: str,
+    identity: Identity,
+    github: str | None,
+    branch: str,
+    allow_pushed: bool = False,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Bring ``playlist_id``'s source versions older than its history here into this branch."""
+    found = source_versions(source, playlist_id)
+    if not found:
+        raise PlaylistNotFound(
+            f"playlist {playlist_id} has no version in {label}", playlist=playlist_id
+        )
+    local = versions.list_versions(store, playlist_id)
+    cutoff = local[0].date if local else None
+    todo = [v for v in found if cutoff is None or v.date < cutoff]
+    name = (local[-1] if local else found[-1]).playlist.display_name
+    if not todo:
+        return ImportResult(playlist_id, name, (), len(found), 0, git.head_id(store), None)
+    _refuse_uncommitted(store, playlist_id)
+    chain = git.first_parent_chain(store)
+    keep = _rewrite_start(store, chain, todo[0].date, allow_pushed=allow_pushed)
+    first_local = next(
+        (i for i, info in enumerate(chain) if local and info.id == local[0].commit), len(chain)
+    )
+    steps: list[git.Insert | git.Replay] = []
+    overlay: dict[str, bytes | None] = {}
+    queue, index = list(todo), keep
+    while queue or index < len(chain):
+        if queue and (index >= len(chain) or queue[0].date < chain[index].date):
+            version = queue.pop(0)
+            files = _version_files(version, github, branch)
+            steps.append(git.Insert(files, _message(version, label), identity, version.date))
+            overlay = files
+        else:
+            steps.append(git.Replay(chain[index].id, overlay if index < first_local else {}))
+            index += 1
+    base = chain[keep - 1].id if keep else None
+    tip = git.rebuild(store, base, steps, reflog=f"gitarchive: import {playlist_id}")
+    cumulative = _refresh_cumulative(store, playlist_id, identity, github, branch, now)
+    return ImportResult(
+        playlist_id,
+        name,
+        tuple(v.date for v in todo),
+        len(found) - len(todo),
+        len(chain) - keep,
+        tip,
+        cumulative,
+    )
+
+
+def _refresh_cumulative(
+    store: Store,
+    playlist_id: str,
+    identity: Identity,
+    github: str | None,
+    branch: str,
+    now: datetime | None,
+) -> str | None:
+    """One commit that brings cumulative/<id>.md up to the whole history, if it changed."""
+    view = fold_cumulative(versions.list_versions(store, playlist_id))
+    if view is None:
+        return None
+    page = formats.render_cumulative(view, github=github, branch=branch).encode()
+    path = formats.cumulative_path(playlist_id)
+    head = git.head_id(store)
+    if head is not None and git.read_file(store, head, path) == page:
+        return None
+    return git.commit_changes(
+        store,
+        {path: page},
+        message=f"Cumulative view of {view.name} over its imported history",
+        identity=identity,
+        when=now or datetime.now(UTC),
+    )

@@ -1,0 +1,189 @@
+"""One CLI convention: --format json with a shipped JSON Schema for every data command,
+sync's JSON even on errors, the hidden --json alias, completion, git-like dates, --no-pager."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import pygit2
+import pytest
+import typer.main
+from fakespotify import FakeSpotify
+from support.api import fake_id, playlist_with_tracks
+from support.builder import RepoBuilder, playlist_files
+from support.cli import run_cli, run_cli_captured
+from test_validate_support import make_playlist
+
+from gitarchive.cli import app
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+A = fake_id("conventions", "a")
+B = fake_id("conventions", "b")
+GITARCHIVE = os.path.join(os.path.dirname(sys.executable), "gitarchive")
+
+
+def schema(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        files("gitarchive").joinpath("schemas", f"{name}.json").read_text("utf-8")
+    )
+    return document
+
+
+def check(name: str, output: str) -> Any:
+    document = json.loads(output)
+    jsonschema.Draft202012Validator(schema(name)).validate(document)
+    return document
+
+
+def commands_with_format() -> dict[str, Any]:
+    """name -> command, through the click-style interface typer's command tree offers."""
+    group: Any = typer.main.get_command(app)
+    found = {}
+    for name, command in group.commands.items():
+        subcommands = getattr(command, "commands", None) or {name: command}
+        for sub in subcommands.values():
+            if any("--format" in param.opts for param in sub.params):
+                found[name] = sub
+    return found
+
+
+def test_every_data_command_has_a_valid_schema() -> None:
+    commands = commands_with_format()
+    assert set(commands) >= {"list", "sync", "history", "cumulative", "show", "validate", "import"}
+    for name, command in commands.items():
+        jsonschema.Draft202012Validator.check_schema(schema(name))
+        option = next(p for p in command.params if "--format" in p.opts)
+        assert "json" in option.type.choices
+
+
+def test_the_json_alias_is_hidden_where_it_existed() -> None:
+    for name in ("list", "sync"):
+        command = commands_with_format()[name]
+        alias = next(p for p in command.params if "--json" in p.opts)
+        assert alias.hidden
+
+
+@pytest.fixture
+def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
+    fake_spotify.setenv(monkeypatch)
+    root = tmp_path / "archive"
+    pygit2.init_repository(str(root), initial_head="main")
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2], name="Alpha"))
+    assert run_cli("-C", str(root), "add", A) == 0
+    assert run_cli("-C", str(root), "sync", "--date", "2026-11-20T06:00:00Z") == 0
+    fake_spotify.add_playlist(playlist_with_tracks(A, [1, 2, 3], name="Alpha"))
+    return root
+
+
+def test_every_json_output_validates_against_its_schema(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+
+    def run(*args: str) -> str:
+        code, out, err = run_cli_captured(capsys, "-C", str(archive), *args)
+        assert code == 0, err
+        return out
+
+    sync = check("sync", run("sync", "--date", "2026-11-21T06:00:00Z", "--format", "json"))
+    assert sync["changed"][0]["id"] == A and sync["exit_code"] == 0
+    assert check("sync", run("sync", "--date", "2026-11-22T06:00:00Z", "--json"))["commit"] is None
+    assert check("list", run("list", "--format", "json"))[0]["id"] == A
+    assert check("list", run("list", "--json"))[0]["tracks"] == 3
+    assert len(check("history", run("history", A, "--format", "json"))["versions"]) == 2
+    assert check("cumulative", run("cumulative", A, "--format", "json"))["id"] == A
+    assert len(check("show", run("show", A, "--format", "json"))["tracks"]) == 3
+    assert check("validate", run("validate", "--all", "--format", "json"))["ok"] is True
+    source = RepoBuilder(tmp_path / "source")
+    older = playlist_with_tracks(A, [0], name="Alpha")
+    from gitarchive.spotify import parse_playlist
+
+    meta = {k: v for k, v in older.items() if k != "items"}
+    source.commit(
+        playlist_files(parse_playlist(meta, older["items"]["items"])), date="2025-01-01T00:00:00Z"
+    )
+    imported = check("import", run("import", str(tmp_path / "source"), "-p", A, "--format", "json"))
+    assert imported["playlists"][0]["imported"] == ["2025-01-01T00:00:00Z"]
+
+
+def test_sync_json_is_a_document_even_when_credentials_fail(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    for name in ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "sync", "--format", "json")
+    assert code == 1
+    document = check("sync", out)
+    assert document["exit_code"] == 1 and document["error"]["message"]
+    assert err.startswith("gitarchive: error:")
+    # outside any repository, too
+    code, out, _ = run_cli_captured(capsys, "-C", str(archive.parent), "sync", "--format", "json")
+    assert code == 1 and check("sync", out)["error"]["type"] == "NotAnArchive"
+
+
+def test_since_and_until_accept_what_git_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    builder = RepoBuilder(tmp_path / "archive")
+    playlist = make_playlist(1, tracks=2)
+    builder.commit_playlists([playlist], date=now - timedelta(days=30))
+    builder.commit_playlists([make_playlist(1, tracks=3)], date=now - timedelta(days=3))
+    builder.commit_playlists([make_playlist(1, tracks=4)], date=now - timedelta(hours=1))
+    root = str(tmp_path / "archive")
+
+    def versions(*args: str) -> int:
+        code, out, err = run_cli_captured(
+            capsys, "-C", root, "history", playlist.id, "--format", "json", *args
+        )
+        assert code == 0, err
+        return len(json.loads(out)["versions"])
+
+    assert versions() == 3
+    assert versions("--since", "2 weeks ago") == 2
+    assert versions("--since", "2.weeks.ago", "--until", "yesterday") == 1
+    assert versions("--since", (now - timedelta(days=40)).date().isoformat()) == 3
+    assert versions("--until", "1 year ago") == 0
+    code, _, err = run_cli_captured(capsys, "-C", root, "history", playlist.id, "--since", "soon")
+    assert code == 1 and "'2 weeks ago'" in err
+    code, out, _ = run_cli_captured(capsys, "-C", root, "show", playlist.id, "--at", "4 days ago")
+    assert code == 0 and "2 songs" in out
+    assert run_cli("--no-pager", "-C", root, "history", playlist.id) == 0
+
+
+def test_install_completion(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    done = subprocess.run(
+        [GITARCHIVE, "--install-completion", "bash"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    script = tmp_path / ".bash_completions" / "gitarchive.sh"
+    assert script.is_file() and str(script) in (tmp_path / ".bashrc").read_text()
+    # what the installed script asks: the completions of "gitarchive hi"
+    done = subprocess.run(
+        [GITARCHIVE],
+        capture_output=True,
+        text=True,
+        env={
+            **env,
+            "_GITARCHIVE_COMPLETE": "complete_bash",
+            "COMP_WORDS": "gitarchive hi",
+            "COMP_CWORD": "1",
+        },
+        timeout=60,
+    )
+    assert done.stdout.split() == ["history"]
