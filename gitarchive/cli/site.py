@@ -14,7 +14,14 @@ from typing import Annotated
 
 import typer
 
-from gitarchive.cli.common import app, date_option, handle_errors, link_settings, state
+from gitarchive.cli.common import (
+    app,
+    date_option,
+    handle_errors,
+    index_call,
+    link_settings,
+    state,
+)
 from gitarchive.cli.common import out as console
 
 
@@ -46,7 +53,7 @@ def site(
     ] = None,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables."""
-    from gitarchive import versions
+    from gitarchive import git, versions
     from gitarchive.git import Store
     from gitarchive.site import build_site
 
@@ -57,6 +64,14 @@ def site(
         else None
     )
     github, _branch = link_settings(store)
+    sources = None
+    if not git.shallow_boundary(store):
+        # the index locates every version without a walk of the log; where it
+        # cannot be written (it would be built in memory, by that very walk)
+        # the site walks the log itself, split over the processes
+        sources = index_call(
+            store, lambda index: index.version_sources(ids) if index.persistent else None
+        )
     target = out if out.is_absolute() else state.directory / out
     result = build_site(
         store,
@@ -68,6 +83,7 @@ def site(
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         jobs=jobs or min(os.cpu_count() or 1, 4),
         open_store=functools.partial(Store.open, str(store.git_dir)),
+        sources=sources,
     )
     console.print(
         f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
