@@ -10,7 +10,7 @@ import functools
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,24 @@ from gitarchive.cli.common import (
     state,
 )
 from gitarchive.cli.common import out as console
+
+if TYPE_CHECKING:
+    from gitarchive.git import Store
+    from gitarchive.index import VersionSource
+
+
+def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource] | None:
+    """Where the change index, caught up, located every version; None: walk the log.
+
+    Where no index can be written it would be built in memory by that very
+    walk, so the site walks the log itself, split over its processes; a
+    shallow clone has no index either.
+    """
+    from gitarchive import git
+
+    if git.shallow_boundary(store):
+        return None
+    return index_call(store, lambda index: index.version_sources(ids) if index.persistent else None)
 
 
 @app.command()
@@ -53,7 +71,7 @@ def site(
     ] = None,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables."""
-    from gitarchive import git, versions
+    from gitarchive import versions
     from gitarchive.git import Store
     from gitarchive.site import build_site
 
@@ -64,14 +82,6 @@ def site(
         else None
     )
     github, _branch = link_settings(store)
-    sources = None
-    if not git.shallow_boundary(store):
-        # the index locates every version without a walk of the log; where it
-        # cannot be written (it would be built in memory, by that very walk)
-        # the site walks the log itself, split over the processes
-        sources = index_call(
-            store, lambda index: index.version_sources(ids) if index.persistent else None
-        )
     target = out if out.is_absolute() else state.directory / out
     result = build_site(
         store,
@@ -83,7 +93,7 @@ def site(
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         jobs=jobs or min(os.cpu_count() or 1, 4),
         open_store=functools.partial(Store.open, str(store.git_dir)),
-        sources=sources,
+        sources=_located_versions(store, ids),
     )
     console.print(
         f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
