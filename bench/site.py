@@ -14,9 +14,12 @@ Archives come from bench/history.py's generator (pygit2, packed, cached under be
 * big: 2,000 playlists x ``--big-commits`` commits, 5% changing per commit, 100 tracks, JSON
   (or ``--big-plain``: 50 tracks, plain files only, as bench/history.py's default archive).
 
-Baselines measured in the same run: the whole-archive fold the site's pass is built on
-(``versions.all_cumulative_views``, same number of processes), and for opening pages an
-empty HTML file in the same browser. Medians of ``--runs``.
+Each build is timed three ways in the same run: from a warm change index (the site reads
+each version where the index located it), the index's build (``gitarchive index`` from no
+index, what a first site or ``history`` pays once), and the walk of the log the site does
+where no index can be written (``GITARCHIVE_NO_INDEX=1``, the baseline; ``--walk-runs``).
+``--with-fold`` adds the whole-archive fold (``versions.all_cumulative_views``). Pages are
+opened against an empty HTML file in the same browser. Medians of ``--runs``.
 """
 
 from __future__ import annotations
@@ -70,12 +73,28 @@ def timed(func: Any) -> float:
     return time.perf_counter() - started
 
 
-def site_cli(archive: Path, out: Path, jobs: int) -> float:
+def site_cli(archive: Path, out: Path, jobs: int, *, walk: bool = False) -> float:
     shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "GITARCHIVE_NO_INDEX": "1"} if walk else None
     return timed(lambda: subprocess.run(
         [sys.executable, "-m", "gitarchive", "-C", str(archive), "site", str(out), "-j", str(jobs)],
+        check=True, stdout=subprocess.DEVNULL, env=env,
+    ))  # fmt: skip
+
+
+def index_cli(archive: Path) -> float:
+    """`gitarchive index` from no index: every playlist folded in one pass."""
+    remove_index(archive)
+    return timed(lambda: subprocess.run(
+        [sys.executable, "-m", "gitarchive", "-C", str(archive), "index"],
         check=True, stdout=subprocess.DEVNULL,
     ))  # fmt: skip
+
+
+def remove_index(archive: Path) -> None:
+    from gitarchive.index import db
+
+    db.remove_files(db.index_path(Store(pygit2.Repository(str(archive)))))
 
 
 def history_cli(archive: Path) -> float:
@@ -128,15 +147,23 @@ def fmt(values: list[float]) -> str:
     return f"median {median(values):7.3f} s  (runs: {', '.join(f'{v:.3f}' for v in values)})"
 
 
-def build_row(name: str, archive: Path, out: Path, jobs: int, runs: int) -> None:
+def build_row(name: str, archive: Path, out: Path, args: argparse.Namespace) -> None:
+    jobs, runs = args.jobs, args.runs
+    index = [index_cli(archive) for _ in range(runs)]  # leaves a warm index
     site = [site_cli(archive, out, jobs) for _ in range(runs)]
-    base = [fold_baseline(archive, jobs) for _ in range(runs)]
+    walk = [site_cli(archive, out, jobs, walk=True) for _ in range(args.walk_runs or runs)]
     pages = list((out / "p").iterdir())
     total = sum(page.stat().st_size for page in out.rglob("*.html"))
     print(f"{name}: {len(pages)} playlist pages, {total / 1e6:.1f} MB, jobs={jobs}")
-    print(f"  gitarchive site (CLI, new process)     {fmt(site)}")
-    print(f"  baseline: all cumulative views (fold)   {fmt(base)}  "
-          f"-> site is {median(site) / median(base):.2f}x the fold")  # fmt: skip
+    print(f"  gitarchive site, warm index (CLI)       {fmt(site)}  "
+          f"-> {median(site) / median(walk):.2f}x the walk")  # fmt: skip
+    print(f"  gitarchive index (build, CLI, 1 process) {fmt(index)}  "
+          f"-> {median(index) / median(walk):.2f}x the walk")  # fmt: skip
+    print(f"  baseline: gitarchive site, walk (no index) {fmt(walk)}")
+    if args.with_fold:
+        base = [fold_baseline(archive, jobs) for _ in range(runs)]
+        print(f"  all cumulative views (fold, walk)        {fmt(base)}  "
+              f"-> walked site is {median(walk) / median(base):.2f}x the fold")  # fmt: skip
 
 
 def main() -> None:
@@ -147,6 +174,8 @@ def main() -> None:
                         help="comma-separated sections to run")  # fmt: skip
     parser.add_argument("--big-commits", type=int, default=500)
     parser.add_argument("--big-plain", action="store_true")
+    parser.add_argument("--walk-runs", type=int, default=0, help="default: --runs")
+    parser.add_argument("--with-fold", action="store_true")
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
@@ -154,18 +183,17 @@ def main() -> None:
     try:
         if "demo" in only:
             demo = demo_archive(scratch)
-            build_row("demo", demo, scratch / "demo-site", 1, args.runs)
+            build_row(
+                "demo", demo, scratch / "demo-site", argparse.Namespace(**{**vars(args), "jobs": 1})
+            )
             history = [history_cli(demo) for _ in range(args.runs)]
             print(f"  baseline: gitarchive history ID --format json (CLI) {fmt(history)}")
         churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
         long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
         if "churn" in only:
-            build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args.jobs,
-                      args.runs)  # fmt: skip
+            build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args)
         if "long" in only:
-            build_row(
-                "long (4 x 2,000 versions)", long, scratch / "long-site", args.jobs, args.runs
-            )
+            build_row("long (4 x 2,000 versions)", long, scratch / "long-site", args)
         if "open" in only:
             for archive, name in ((churn, "churn-site"), (long, "long-site")):
                 if not (scratch / name).is_dir():
@@ -179,7 +207,7 @@ def main() -> None:
             )
             kind = "plain, 50 tracks" if args.big_plain else "JSON, 100 tracks"
             build_row(f"big (2,000 x {args.big_commits} commits, {kind})", big,
-                      scratch / "big-site", args.jobs, args.runs)  # fmt: skip
+                      scratch / "big-site", args)  # fmt: skip
         print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

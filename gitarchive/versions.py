@@ -39,7 +39,7 @@ from gitarchive.history import CumulativeFold, Version
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist, Track
@@ -264,6 +264,25 @@ def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -
             )
         )
     return versions
+
+
+def versions_of_sources(
+    store: Store, sources: Iterable[tuple[str, str, int, str, str]]
+) -> Iterator[Version]:
+    """The versions the change index located (``ChangeIndex.version_sources``), read by blob id.
+
+    Each row is (playlist id, commit, commit time, source kind, blob id); the
+    blobs are read as the walk reads them, so the versions are the walk's.
+    """
+    reader = VersionReader(store)
+    for playlist_id, commit, seconds, source, blob in sources:
+        path = source_paths(playlist_id)[SOURCE_KINDS.index(source)]
+        yield Version(
+            commit=commit,
+            date=datetime.fromtimestamp(seconds, tz=UTC),
+            playlist=reader.read(source, blob, playlist_id, path, commit=commit),
+            source=source,
+        )
 
 
 def _split_path(path: str) -> tuple[str, int] | None:

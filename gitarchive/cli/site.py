@@ -10,12 +10,37 @@ import functools
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gitarchive.cli.common import app, date_option, handle_errors, link_settings, state
+from gitarchive.cli.common import (
+    app,
+    date_option,
+    handle_errors,
+    index_call,
+    link_settings,
+    state,
+)
 from gitarchive.cli.common import out as console
+
+if TYPE_CHECKING:
+    from gitarchive.git import Store
+    from gitarchive.index import VersionSource
+
+
+def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource] | None:
+    """Where the change index, caught up, located every version; None: walk the log.
+
+    Where no index can be written it would be built in memory by that very
+    walk, so the site walks the log itself, split over its processes; a
+    shallow clone has no index either.
+    """
+    from gitarchive import git
+
+    if git.shallow_boundary(store):
+        return None
+    return index_call(store, lambda index: index.version_sources(ids) if index.persistent else None)
 
 
 @app.command()
@@ -68,6 +93,7 @@ def site(
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         jobs=jobs or min(os.cpu_count() or 1, 4),
         open_store=functools.partial(Store.open, str(store.git_dir)),
+        sources=_located_versions(store, ids),
     )
     console.print(
         f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "

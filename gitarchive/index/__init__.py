@@ -19,13 +19,15 @@ from gitarchive import git
 from gitarchive.index import db, fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
 T = TypeVar("T")
+# where a version was read from: playlist id, commit, commit time, source kind, blob id
+VersionSource = tuple[str, str, int, str, str]
 ENTRY_COLUMNS = (
     "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
     " v.previous_likes, v.flags, v.added, v.removed, v.updated"
@@ -140,6 +142,29 @@ class ChangeIndex:
             " WHERE p.plain_blob IS NOT NULL"
         )
         return {playlist_id: datetime.fromtimestamp(time, tz=UTC) for playlist_id, time in rows}
+
+    def version_sources(self, playlist_ids: Sequence[str] | None = None) -> list[VersionSource]:
+        """Where each version of these playlists (None: all) was read from, oldest first.
+
+        Grouped by playlist id in sorted order. Reading these blobs gives the
+        versions a walk of the log finds, without walking it.
+        """
+        query = (
+            "SELECT v.playlist_id, c.commit_id, c.time, v.source, v.blob FROM versions v"
+            " JOIN chain c ON c.position = v.position"
+        )
+        if playlist_ids is None:
+            self.catch_up_all()
+            return self.connection.execute(f"{query} ORDER BY v.playlist_id, v.position").fetchall()
+        found: list[VersionSource] = []
+        for playlist_id in sorted(set(playlist_ids)):
+            self._catch_up(playlist_id)
+            found.extend(
+                self.connection.execute(
+                    f"{query} WHERE v.playlist_id = ? ORDER BY v.position", (playlist_id,)
+                )
+            )
+        return found
 
     def commit_at(self, when: datetime) -> str | None:
         """As ``git.commit_at``: the newest chain commit committed at or before ``when``."""

@@ -1,5 +1,10 @@
 """Writing the site: versions from the log (through :mod:`gitarchive.versions`) to files.
 
+The versions come from the change index when the caller has one (``sources``:
+where each version was read from, so no walk of the log is needed; the blobs
+are read by id), else from a walk of the log. Both give the same versions,
+so the same bytes.
+
 Layout of ``OUT/``::
 
     index.html            every playlist: name, tracks, last change, likes sparkline, filter
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.history import Version
+    from gitarchive.index import VersionSource
 
 MARKER = ".gitarchive-site"
 
@@ -128,17 +134,39 @@ def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Ve
         yield from found
 
 
+def _check_selected(playlist_ids: Sequence[str], sources: Sequence[VersionSource]) -> None:
+    located = {source[0] for source in sources}
+    for playlist_id in playlist_ids:
+        if playlist_id not in located:
+            raise UsageError(f"playlist {playlist_id} has no archived version in this history")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every shard's worker needs besides its versions."""
+
+    out: Path
+    since: datetime | None
+    github: str | None
+    generated: str
+
+    def pages(self, stream: Iterable[Version]) -> tuple[list[Summary], int]:
+        return pages_from_versions(
+            stream, self.out, since=self.since, github=self.github, generated=self.generated
+        )
+
+
 def _shard_worker(
     open_store: Callable[[], Store],
     shard: tuple[int, int],
-    out: Path,
-    since: datetime | None,
-    github: str | None,
-    generated: str,
+    job: _Job,
+    sources: Sequence[VersionSource] | None,
 ) -> tuple[list[Summary], int]:
     # a worker opens its own repository: libgit2 handles do not cross processes
-    stream = versions.iter_all_versions(open_store(), shard=shard)
-    return pages_from_versions(stream, out, since=since, github=github, generated=generated)
+    store = open_store()
+    if sources is not None:
+        return job.pages(versions.versions_of_sources(store, sources))
+    return job.pages(versions.iter_all_versions(store, shard=shard))
 
 
 def build_site(
@@ -152,36 +180,27 @@ def build_site(
     generated: str,
     jobs: int = 1,
     open_store: Callable[[], Store] | None = None,
+    sources: Sequence[VersionSource] | None = None,
 ) -> SiteResult:
     """Write the whole site into ``out``.
 
-    ``playlist_ids``: only these playlists (each walked on its own), else every
-    playlist ever archived, in one pass over the log; with ``jobs > 1`` (and
+    ``playlist_ids``: only these playlists, else every playlist ever archived.
+    ``sources``: where the change index located every version of them
+    (``ChangeIndex.version_sources``); without it the log is walked (each
+    selected playlist on its own, or all in one pass). With ``jobs > 1`` (and
     ``open_store``, which opens the same repository in a worker process) the
-    playlists are split into shards, each walked, folded and written in its
-    own process, as ``versions.all_cumulative_views`` does.
+    playlists are split into shards, each read, folded and written in its own
+    process, as ``versions.all_cumulative_views`` does.
     """
     check_output_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("written by gitarchive site; rebuilt in place\n", encoding="utf-8")
     (out / ".nojekyll").write_text("", encoding="utf-8")
+    job = _Job(out=out, since=since, github=github, generated=generated)
+    if playlist_ids is not None and sources is not None:
+        _check_selected(playlist_ids, sources)
     result = SiteResult(out=out)
-    if playlist_ids is not None:
-        parts = [
-            pages_from_versions(
-                _selected_versions(store, playlist_ids),
-                out,
-                since=since,
-                github=github,
-                generated=generated,
-            )
-        ]
-    elif jobs > 1 and open_store is not None:
-        parts = _in_workers(open_store, jobs, out, since, github, generated)
-    else:
-        stream = versions.iter_all_versions(store)
-        parts = [pages_from_versions(stream, out, since=since, github=github, generated=generated)]
-    for summaries, written in parts:
+    for summaries, written in _parts(store, job, playlist_ids, jobs, open_store, sources):
         result.summaries.extend(summaries)
         result.bytes_written += written
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
@@ -192,25 +211,56 @@ def build_site(
     return result
 
 
+def _parts(
+    store: Store,
+    job: _Job,
+    playlist_ids: Sequence[str] | None,
+    jobs: int,
+    open_store: Callable[[], Store] | None,
+    sources: Sequence[VersionSource] | None,
+) -> list[tuple[list[Summary], int]]:
+    if sources is None and playlist_ids is not None:
+        return [job.pages(_selected_versions(store, playlist_ids))]
+    if jobs > 1 and open_store is not None:
+        return _in_workers(open_store, jobs, job, sources)
+    if sources is not None:
+        return [job.pages(versions.versions_of_sources(store, sources))]
+    return [job.pages(versions.iter_all_versions(store))]
+
+
 def _in_workers(
     open_store: Callable[[], Store],
     jobs: int,
-    out: Path,
-    since: datetime | None,
-    github: str | None,
-    generated: str,
+    job: _Job,
+    sources: Sequence[VersionSource] | None,
 ) -> list[tuple[list[Summary], int]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    shards: list[list[VersionSource] | None] = [None] * jobs
+    if sources is not None:
+        shards = list(_balanced(sources, jobs))
     # fork: workers need nothing but what is loaded, and start in milliseconds
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [
-            pool.submit(_shard_worker, open_store, (index, jobs), out, since, github, generated)
+            pool.submit(_shard_worker, open_store, (index, jobs), job, shards[index])
             for index in range(jobs)
         ]
         return [future.result() for future in futures]
+
+
+def _balanced(sources: Sequence[VersionSource], count: int) -> list[list[VersionSource]]:
+    """``sources`` (grouped by playlist) in ``count`` shards of about as many versions each."""
+    shards: list[list[VersionSource]] = [[] for _ in range(count)]
+    start = 0
+    while start < len(sources):
+        end = start + 1
+        while end < len(sources) and sources[end][0] == sources[start][0]:
+            end += 1
+        min(shards, key=len).extend(sources[start:end])  # a playlist stays in one shard
+        start = end
+    return shards
 
 
 def _remove_stale_pages(out: Path, kept: set[str]) -> None:
