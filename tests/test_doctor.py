@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from typing import TYPE_CHECKING
 
+import jsonschema
 import pygit2
 import pytest
 from fakespotify import FakeSpotify
@@ -82,6 +84,8 @@ def test_doctor_json(
     code, output = invoke(archive, "--format", "json")
     assert code == 1
     data = json.loads(output)
+    schema = json.loads(files("gitarchive").joinpath("schemas", "doctor.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
     assert data["grant"] == "client_credentials" and data["user"] is None
     levels = {p["id"]: (p["level"], p["cause"]) for p in data["playlists"]}
     assert levels[MINE] == ("metadata", access.NO_USER)

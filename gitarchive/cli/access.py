@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gitarchive.cli.common import app, handle_errors, open_store, out
+from gitarchive.cli.common import FORMAT_HELP, OutputFormat, app, handle_errors, open_store, out
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
@@ -86,21 +86,17 @@ def render_doctor(result: DoctorResult) -> list[str]:
 @app.command()
 @handle_errors
 def doctor(
-    output: Annotated[
-        str, typer.Option("--format", help="Output: text or json.", case_sensitive=False)
-    ] = "text",
+    output: Annotated[OutputFormat, typer.Option("--format", help=FORMAT_HELP)] = OutputFormat.text,
 ) -> None:
     """Say what the configured Spotify access can read of each registered playlist.
 
     Per playlist: its tracks, its metadata only, or nothing, with the cause and the
     fix. Exit status 1 when the credentials fail or any playlist is not fully readable.
     """
-    from gitarchive.errors import UsageError, redact
+    from gitarchive.errors import redact
 
-    if output.lower() not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, not {output!r}")
     result = run_doctor(open_store())
-    if output.lower() == "json":
+    if output is OutputFormat.json:
         sys.stdout.write(redact(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)) + "\n")
     else:
         for line in render_doctor(result):

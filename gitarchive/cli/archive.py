@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +10,8 @@ import typer
 
 from gitarchive import __version__
 from gitarchive.cli.common import (
+    FORMAT_HELP,
+    OutputFormat,
     app,
     err,
     handle_errors,
@@ -191,14 +192,6 @@ def remove(
             out.print(f"{'deleted':<14} {path}", markup=False)
     if commit_id:
         out.print(f"committed {commit_id[:12]}", markup=False)
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FORMAT_HELP = "Output format (JSON: see gitarchive/schemas/)."
 
 
 @app.command("list")

@@ -10,6 +10,7 @@ stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
 from __future__ import annotations
 
 import functools
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
@@ -214,3 +215,13 @@ def link_settings(store: Store) -> tuple[str | None, str]:
         data = None if head is None else git.read_file(store, head, SETTINGS_FILE)
         settings = parse_settings(data.decode("utf-8")) if data is not None else load_settings(None)
     return settings.github or git.github_slug(store), settings.branch
+
+
+class OutputFormat(StrEnum):
+    """``--format`` of the commands that print data (schemas in gitarchive/schemas/)."""
+
+    text = "text"
+    json = "json"
+
+
+FORMAT_HELP = "Output format (JSON: see gitarchive/schemas/)."

@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gitarchive.cli.archive import FORMAT_HELP, OutputFormat
-from gitarchive.cli.common import app, handle_errors, link_settings, open_store, out
+from gitarchive.cli.common import (
+    FORMAT_HELP,
+    OutputFormat,
+    app,
+    handle_errors,
+    link_settings,
+    open_store,
+    out,
+)
 
 if TYPE_CHECKING:
     from gitarchive.importer import ImportResult
