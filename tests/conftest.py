@@ -10,11 +10,12 @@ import pytest
 from fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
 from hypothesis import settings
 from support.demo import DemoArchive
+from support.leaks import GITHUB_TOKEN_CANARY, leaked
 
 from gitarchive.demo import build_demo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
     from pathlib import Path
 
 # CI must be reproducible (a red run can be re-run and stays red, and needs no example
@@ -64,11 +65,12 @@ def _isolated_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name, value in GIT_IDENTITY.items():
         monkeypatch.setenv(name, value)
+    # A distinctive token every test runs with: the leak check looks for it everywhere.
+    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN_CANARY)
     for name in (
         "SPOTIFY_CLIENT_ID",
         "SPOTIFY_CLIENT_SECRET",
         "SPOTIFY_REFRESH_TOKEN",
-        "GITHUB_TOKEN",
         "GITHUB_ACTIONS",
         "GITARCHIVE_API_URL",
         "GITARCHIVE_ACCOUNTS_URL",
@@ -82,3 +84,31 @@ def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> DemoArchive:
     one that must change it works on a shutil.copytree of ``path`` (far cheaper than a build)."""
     path = tmp_path_factory.mktemp("demo") / "archive"
     return DemoArchive(path, build_demo(path))
+
+
+OUTPUT = pytest.StashKey[str]()
+FAKES = ("fake_spotify", "fake_spotify_dev")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep what each phase printed, for the leak check at teardown."""
+    report = yield
+    item.stash[OUTPUT] = item.stash.get(OUTPUT, "") + report.capstdout + report.capstderr
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_leaks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """After every test: no secret in its output, its files or its repositories' objects."""
+    fakes = [request.getfixturevalue(name) for name in FAKES if name in request.fixturenames]
+    yield
+    secrets = {GITHUB_TOKEN_CANARY}
+    for fake in fakes:
+        secrets |= fake.secrets_seen()
+    marker = request.node.get_closest_marker("secret_files")
+    allowed = {tmp_path / name for name in (marker.args if marker else ())}
+    places = leaked(secrets, request.node.stash.get(OUTPUT, ""), tmp_path, allowed)
+    assert places == [], "secrets leaked"

@@ -474,6 +474,7 @@ def test_missing_cumulative_file_is_rebuilt_from_the_log_once(
     assert (archive / formats.cumulative_path(A)).read_text() == expected
 
 
+@pytest.mark.secret_files("refresh-token")  # the file the user named for it
 def test_rotated_refresh_token_goes_to_the_named_file_never_to_output(
     archive: Path,
     fake_spotify: FakeSpotify,
