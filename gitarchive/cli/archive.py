@@ -279,33 +279,37 @@ def sync(
     their files; they are reported grouped by cause and recorded in playlists/status.json.
     Under GitHub Actions the run also writes a step summary and annotations.
     """
-    as_json = json_output or output_format is OutputFormat.json
-    if as_json:
-        _sync_json(only, no_commit, push, date, message, strict, accept_drops)
+    from gitarchive.sync import SyncOptions
+
+    def options() -> SyncOptions:  # inside the JSON path's try: a bad --date is a document too
+        return SyncOptions(
+            only=tuple(only or ()),
+            commit=not no_commit,
+            push=push,
+            now=_sync_date(date),
+            message=message,
+            strict=strict,
+            accept_drops=accept_drops,
+        )
+
+    if json_output or output_format is OutputFormat.json:
+        _sync_json(options)
         return
-    result = _sync(only, no_commit, push, date, message, strict, accept_drops, bar=err.is_terminal)
+    result = _run_with_progress(open_store(), options(), bar=err.is_terminal)
     _print_sync_summary(result)
     _github_actions_report(result, json_output=False)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
 
-def _sync_json(
-    only: list[str] | None,
-    no_commit: bool,
-    push: bool,
-    date: str | None,
-    message: str | None,
-    strict: bool,
-    accept_drops: bool,
-) -> None:
+def _sync_json(options: Callable[[], SyncOptions]) -> None:
     """The sync as one JSON document on stdout, whatever happens (errors included)."""
     import json
 
     from gitarchive.errors import GitArchiveError, redact
 
     try:
-        result = _sync(only, no_commit, push, date, message, strict, accept_drops, bar=False)
+        result = _run_with_progress(open_store(), options(), bar=False)
     except GitArchiveError as exc:
         error = {"type": type(exc).__name__, "message": redact(str(exc))}
         document = {"error": error, "exit_code": 1}
@@ -315,32 +319,6 @@ def _sync_json(
     _github_actions_report(result, json_output=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
-
-
-def _sync(
-    only: list[str] | None,
-    no_commit: bool,
-    push: bool,
-    date: str | None,
-    message: str | None,
-    strict: bool,
-    accept_drops: bool,
-    *,
-    bar: bool,
-) -> SyncResult:
-    from gitarchive.sync import SyncOptions
-
-    store = open_store()
-    options = SyncOptions(
-        only=tuple(only or ()),
-        commit=not no_commit,
-        push=push,
-        now=_sync_date(date),
-        message=message,
-        strict=strict,
-        accept_drops=accept_drops,
-    )
-    return _run_with_progress(store, options, bar=bar)
 
 
 def _run_with_progress(store: Store, options: SyncOptions, *, bar: bool) -> SyncResult:
