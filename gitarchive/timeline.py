@@ -14,15 +14,16 @@ previous version's name and likes whether or not that one was listed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
     from gitarchive.history import TrackDiff, Version
     from gitarchive.model import Playlist, Track
 
+T = TypeVar("T")
 TrackDoc = dict[str, Any]  # history.track_document's shape
 
 
@@ -168,13 +169,28 @@ def select(
     limit: int | None = None,
     reverse: bool = False,
 ) -> list[Entry]:
-    """The listed entries, filtered like ``history.select_changes`` filters changes."""
+    """The listed entries within the window (see :func:`window`)."""
+    listed = [entry for entry in found if entry.listed(likes=likes)]
+    return window(
+        listed, lambda entry: entry.date, since=since, until=until, limit=limit, reverse=reverse
+    )
+
+
+def window(
+    items: Sequence[T],
+    date_of: Callable[[T], datetime],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+    reverse: bool = False,
+) -> list[T]:
+    """Items dated within [since, until]; ``limit`` keeps the N most recent (like
+    ``git log -n``); ``reverse`` lists newest first. ``items`` are oldest first."""
     selected = [
-        entry
-        for entry in found
-        if entry.listed(likes=likes)
-        and (since is None or entry.date >= since)
-        and (until is None or entry.date <= until)
+        item
+        for item in items
+        if (since is None or date_of(item) >= since) and (until is None or date_of(item) <= until)
     ]
     if limit is not None:
         selected = selected[-limit:] if limit > 0 else []

@@ -163,14 +163,13 @@ def select_changes(
     reverse: bool = False,
 ) -> list[Change]:
     """Filter a timeline by date; ``limit`` keeps the N most recent (like ``git log -n``)."""
-    selected = [
-        change
-        for change in changes
-        if (since is None or change.version.date >= since)
-        and (until is None or change.version.date <= until)
-    ]
-    if limit is not None:
-        selected = selected[-limit:] if limit > 0 else []
-    if reverse:
-        selected.reverse()
-    return selected
+    from gitarchive.timeline import window
+
+    return window(
+        changes,
+        lambda change: change.version.date,
+        since=since,
+        until=until,
+        limit=limit,
+        reverse=reverse,
+    )
