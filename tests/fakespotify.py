@@ -738,37 +738,22 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
         def _my_playlists(self, user: str | None, query: dict[str, str]) -> int:
             if user is None:
                 return self._send(401, _error(401, "This endpoint needs a user's token"))
-            try:
-                limit = int(query.get("limit", DEFAULT_LIMIT))
-                offset = int(query.get("offset", 0))
-            except ValueError:
-                return self._send(400, _error(400, "Invalid limit"))
-            if not 1 <= limit <= MAX_LIMIT or offset < 0:
-                return self._send(400, _error(400, "Invalid limit"))
             followed = set(fake._follows.get(user, []))
             mine = [
-                stored
+                _summary(stored)
                 for playlist_id, stored in sorted(fake._playlists.items())
                 if stored.readable_by(user) or playlist_id in followed
             ]
-            url = f"{fake.api_url}/me/playlists"
-            following = offset + limit
-            body = {
-                "href": f"{url}?offset={offset}&limit={limit}",
-                "limit": limit,
-                "offset": offset,
-                "total": len(mine),
-                "next": f"{url}?offset={following}&limit={limit}"
-                if following < len(mine)
-                else None,
-                "previous": None,
-                "items": [_summary(stored) for stored in mine[offset:following]],
-            }
-            return self._send(200, json.dumps(body).encode())
+            return self._user_page(f"{fake.api_url}/me/playlists", mine, query)
 
         def _saved_tracks(self, user: str | None, query: dict[str, str]) -> int:
             if user is None:
                 return self._send(401, _error(401, "This endpoint needs a user's token"))
+            saved = fake._saved.get(user, [])
+            return self._user_page(f"{fake.api_url}/me/tracks", saved, query)
+
+        def _user_page(self, url: str, items: list[Any], query: dict[str, str]) -> int:
+            """One page of a /me listing, offset/limit paged as Spotify pages them."""
             try:
                 limit = int(query.get("limit", DEFAULT_LIMIT))
                 offset = int(query.get("offset", 0))
@@ -776,19 +761,17 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 return self._send(400, _error(400, "Invalid limit"))
             if not 1 <= limit <= MAX_LIMIT or offset < 0:
                 return self._send(400, _error(400, "Invalid limit"))
-            saved = fake._saved.get(user, [])
-            url = f"{fake.api_url}/me/tracks"
             following = offset + limit
             body = {
                 "href": f"{url}?offset={offset}&limit={limit}",
                 "limit": limit,
                 "offset": offset,
-                "total": len(saved),
+                "total": len(items),
                 "next": f"{url}?offset={following}&limit={limit}"
-                if following < len(saved)
+                if following < len(items)
                 else None,
                 "previous": None,
-                "items": saved[offset:following],
+                "items": items[offset:following],
             }
             return self._send(200, json.dumps(body).encode())
 
