@@ -187,3 +187,35 @@ def test_install_completion(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.stdout.split() == ["history"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("history", A),
+        ("history", A, "--format", "json"),
+        ("history", A, "--format", "markdown"),
+        ("cumulative", A),
+        ("show", A),
+        ("list",),
+    ],
+)
+def test_a_reader_that_stops_reading_ends_the_command_quietly(
+    archive: Path, args: tuple[str, ...]
+) -> None:
+    """``gitarchive history ID | head -1``: like git, exit 141 (SIGPIPE's status), no traceback
+    and no "internal error". The pipe's reader is closed before the command starts, so its
+    first write is the one that fails, every time."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [GITARCHIVE, "-C", str(archive), *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, "")

@@ -25,9 +25,10 @@ mapped to exit codes by ``handle_errors`` only.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
-from gitarchive.cli.common import app, fail, handle_errors, state
+from gitarchive.cli.common import BROKEN_PIPE_EXIT, app, fail, handle_errors, state, stdout_closed
 
 # Each module registers its commands on `app` when imported, in this order.
 COMMAND_MODULES = (
@@ -47,7 +48,16 @@ for _module in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point (``gitarchive``); ``argv`` lets tests call it in-process."""
-    return app(args=argv, prog_name="gitarchive")
+    try:
+        return app(args=argv, prog_name="gitarchive")
+    finally:
+        # what is still buffered is written here, not at interpreter exit, where
+        # a closed pipe would print "Exception ignored ... BrokenPipeError"
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            stdout_closed()
+            raise SystemExit(BROKEN_PIPE_EXIT) from None
 
 
 __all__ = ["COMMAND_MODULES", "app", "fail", "handle_errors", "main", "state"]

@@ -4,12 +4,15 @@ This is, with the command modules beside it, the only code that knows about
 typer, rich, exit codes and the terminal. Domain errors (``GitArchiveError``)
 are caught here and only here (:func:`handle_errors`), turned into one line on
 stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
-"please report" line; Ctrl-C exits 130.
+"please report" line; Ctrl-C exits 130; a reader that stops reading
+(``gitarchive history | head``) ends the command quietly with 141, as git does.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -36,6 +39,7 @@ T = TypeVar("T")
 
 
 ISSUES_URL = "https://github.com/gitarchive/gitarchive/issues"
+BROKEN_PIPE_EXIT = 141  # what a shell reports for a process ended by SIGPIPE (git's case)
 
 
 app = typer.Typer(
@@ -49,10 +53,16 @@ app = typer.Typer(
 )
 
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1, which reads as a failure; end as every other closed pipe does
+        raise SystemExit(stdout_closed())
 
 
-out = Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+out = _Console(highlight=False, soft_wrap=True)
 
 
 class State:
@@ -85,6 +95,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             err.print("gitarchive: interrupted", markup=False)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(stdout_closed()) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:
@@ -99,6 +111,20 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(3) from None
 
     return wrapper
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away: stop writing, quietly, and give the exit status.
+
+    Pointing stdout at /dev/null keeps Python's final flush of what is still
+    buffered from failing again on the closed pipe at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return BROKEN_PIPE_EXIT
 
 
 def _version(value: bool) -> None:
