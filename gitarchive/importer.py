@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, git, versions
+from gitarchive import formats, git, version_reader, versions
 from gitarchive.errors import ArchiveError, PlaylistNotFound, UsageError
 from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
 from gitarchive.history import Version, fold_cumulative
@@ -93,10 +93,12 @@ def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
             title = next((line for line in data.splitlines() if line.startswith(b"### ")), b"")
             if link not in title:
                 continue
-            playlist = versions.read_source(
-                versions.PRETTY, data, playlist_id, path, commit=change.commit
+            playlist = version_reader.read_source(
+                version_reader.PRETTY, data, playlist_id, path, commit=change.commit
             )
-            found.append(Version(change.commit, change.date, playlist, source=versions.PRETTY))
+            found.append(
+                Version(change.commit, change.date, playlist, source=version_reader.PRETTY)
+            )
             last_blob = blob
     return found
 
@@ -104,7 +106,9 @@ def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
 def _version_files(version: Version, github: str | None, branch: str) -> dict[str, bytes | None]:
     playlist = version.playlist
     paths = archive_paths(playlist.id)
-    snapshot = formats.render_json(playlist).encode() if version.source == versions.JSON else None
+    snapshot = (
+        formats.render_json(playlist).encode() if version.source == version_reader.JSON else None
+    )
     return {
         paths.plain: formats.render_plain(playlist).encode(),
         paths.pretty: formats.render_pretty(playlist, github=github, branch=branch).encode(),

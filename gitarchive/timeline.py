@@ -103,10 +103,12 @@ def diff_versions(
     nor the order of the others, nor the plain/JSON matching (whose candidates
     are keys absent from the new version). Otherwise the full diff is taken.
     """
-    from gitarchive.history import diff_tracks  # only a fold diffs; the index reads entries
+    from gitarchive.history import TrackDiff, diff_tracks  # only a fold diffs
 
     if before is None:
         return diff_tracks(None, after)
+    if before is after:  # the reader reuses the tuple when the track list did not change
+        return TrackDiff(added=(), removed=(), updated=())
     shared = set(map(id, before)).intersection(map(id, after))
     if len(shared) < 8:
         return diff_tracks(before, after)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import calendar
 import contextlib
-import dataclasses
 import gc
-import operator
 import re
 import zlib
 from datetime import UTC, datetime, time, timedelta
@@ -37,16 +35,19 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.model import is_playlist_id, parse_playlist_id
+from gitarchive.version_reader import (
+    JSON,
+    SOURCE_KINDS,
+    VersionReader,
+    read_source,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
     from gitarchive.git import Store
-    from gitarchive.model import CumulativeView, Playlist, Track
+    from gitarchive.model import CumulativeView, Playlist
 
-# The file kinds a version may be read from (formats.paths' names), best first.
-JSON, PRETTY, PLAIN = "json", "pretty", "plain"
-SOURCE_KINDS = (JSON, PRETTY, PLAIN)
 FOLDERS = (PRETTY_DIR, PLAIN_DIR)
 
 
@@ -54,178 +55,6 @@ def source_paths(playlist_id: str) -> tuple[str, str, str]:
     """The paths a version may be read from, best first (json, pretty, plain)."""
     paths = archive_paths(playlist_id)
     return (paths.json, paths.pretty, paths.plain)
-
-
-def _reader(kind: str) -> Callable[..., Playlist]:
-    if kind == JSON:
-        return formats.read_json
-    if kind == PRETTY:
-        return formats.read_pretty
-    return formats.read_plain
-
-
-def read_source(
-    kind: str, data: bytes, playlist_id: str, path: str, *, commit: str | None = None
-) -> Playlist:
-    """One file's bytes to a Playlist; a FormatError names the path and commit."""
-    try:
-        return _reader(kind)(formats.decode(data, path), playlist_id, path=path)
-    except FormatError as exc:
-        if exc.commit is None:
-            exc.commit = commit
-        if exc.path is None:
-            exc.path = path
-        raise
-
-
-class VersionReader:
-    """Reads blobs into Playlists, each distinct blob once.
-
-    Plain files are read line by line with a cache of parsed lines: consecutive
-    versions share almost all their lines, so an all-playlists pass parses each
-    distinct line once instead of every line of every version. The result is
-    what ``formats.read_plain`` gives for the whole file (a test checks it);
-    files of another shape (the old sorted-in header, CRLF) go to it directly.
-    """
-
-    def __init__(self, store: Store, *, cache_size: int = 4096) -> None:
-        self.store = store
-        self._cache: dict[str, Playlist] = {}
-        self._cache_size = cache_size
-        self._lines: dict[str, Track] = {}
-        self._known: dict[str, dict[str, Track]] = {}  # per playlist: recent lines
-        self._headers: dict[tuple[str, str, str], Playlist] = {}
-        self._json_tracks: dict[str, Track | None] = {}
-        self._json_headers: dict[str, Playlist] = {}
-
-    def read(
-        self, kind: str, blob_id: str, playlist_id: str, path: str, *, commit: str
-    ) -> Playlist:
-        cached = self._cache.get(blob_id)
-        if cached is not None and cached.id == playlist_id:
-            return cached
-        data = git.read_blob(self.store, blob_id)
-        playlist: Playlist | None = None
-        if kind == PLAIN:
-            playlist = self._read_plain_fast(data, playlist_id, path, commit)
-        elif kind == JSON:
-            playlist = self._read_json_fast(data, playlist_id, path, commit)
-        if playlist is None:
-            playlist = read_source(kind, data, playlist_id, path, commit=commit)
-        if len(self._cache) >= self._cache_size:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[blob_id] = playlist
-        return playlist
-
-    def _read_plain_fast(
-        self, data: bytes, playlist_id: str, path: str, commit: str
-    ) -> Playlist | None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        if "\r" in text or "\x00" in text or not text.endswith("\n") or text[:1] == "\ufeff":
-            return None
-        lines = text[:-1].split("\n")
-        if len(lines) < 3 or lines[2] != "":
-            return None
-        header_key = (playlist_id, lines[0], lines[1])
-        header = self._headers.get(header_key)
-        if header is None:
-            header = read_source(
-                PLAIN, f"{lines[0]}\n{lines[1]}\n\n".encode(), playlist_id, path, commit=commit
-            )
-            if header.tracks:
-                return None
-            self._headers[header_key] = header
-        track_lines = lines[3:]
-        if not track_lines:
-            return header
-        # Consecutive versions of a playlist share nearly all lines: keep the
-        # last version's lines per playlist in a small dict and look up only
-        # the new ones in the big cache (sets and itemgetter work in C).
-        line_set = set(track_lines)
-        if "" in line_set:
-            return None
-        known = self._known.get(playlist_id)
-        if known is None:
-            known = self._known[playlist_id] = {}
-        cache = self._lines
-        for line in line_set.difference(known):
-            track = cache.get(line)
-            if track is None:
-                parsed = read_source(
-                    PLAIN, f"x\nx\n\n{line}\n".encode(), playlist_id, path, commit=commit
-                ).tracks
-                if len(parsed) != 1:
-                    return None
-                track = cache[line] = parsed[0]
-            known[line] = track
-        if len(known) > 2 * len(line_set) + 64:
-            for line in set(known).difference(line_set):
-                del known[line]
-        found = operator.itemgetter(*track_lines)(known)
-        tracks: tuple[Track, ...] = found if len(track_lines) > 1 else (found,)
-        if len(cache) > 1_000_000:  # bound memory on enormous archives
-            cache.clear()
-        return dataclasses.replace(header, tracks=tracks)
-
-    _TRACKS_OPEN = '\n  "tracks": [\n'
-    _TRACKS_CLOSE = "\n  ]"
-    _TRACK_SEPARATOR = "\n    },\n"
-
-    def _read_json_fast(
-        self, data: bytes, playlist_id: str, path: str, commit: str
-    ) -> Playlist | None:
-        """The snapshot as ``formats.read_json`` reads it, parsing each distinct track once.
-
-        Applies only to the layout both gitarchive and spotify-playlist-archive
-        write (``indent=2, sort_keys=True``), where each track is a block at
-        indent 4 and JSON strings hold no raw newlines; anything else, and any
-        error (for its exact message), goes to ``read_json`` on the whole file.
-        """
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        if not text.startswith('{\n  "') or "\r" in text:
-            return None
-        start = text.find(self._TRACKS_OPEN)
-        if start < 0:
-            return None
-        body_start = start + len(self._TRACKS_OPEN)
-        end = text.find(self._TRACKS_CLOSE, body_start)
-        if end < 0:
-            return None
-        head = text[:start]
-        tail = text[end + len(self._TRACKS_CLOSE) :]
-        try:
-            header_text = f'{head}\n  "tracks": []{tail}'
-            header = self._json_headers.get(header_text)
-            if header is None or header.id != playlist_id:
-                header = formats.read_json(header_text, playlist_id, path=path)
-                self._json_headers[header_text] = header
-            tracks: list[Track] = []
-            cache = self._json_tracks
-            for raw_block in text[body_start:end].split(self._TRACK_SEPARATOR):
-                block = raw_block.removesuffix("\n    }")
-                track = cache.get(block)
-                if track is None:
-                    one = (
-                        '{\n  "description": "",\n  "original_name": "",\n  "tracks": [\n'
-                        + block
-                        + "\n    }\n  ]\n}\n"
-                    )
-                    parsed = formats.read_json(one, playlist_id, path=path).tracks
-                    if len(parsed) != 1:
-                        return None
-                    track = cache[block] = parsed[0]
-                tracks.append(track)
-        except FormatError:
-            return None
-        if len(self._json_tracks) > 1_000_000:  # bound memory on enormous archives
-            self._json_tracks.clear()
-        return dataclasses.replace(header, tracks=tuple(tracks))
 
 
 def _best(blobs: tuple[str | None, ...]) -> tuple[int, str] | None:

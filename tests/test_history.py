@@ -285,3 +285,48 @@ def test_incremental_fold_monotonic_days_unique_tracks(steps: list[set[int]]) ->
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
         assert fold.view() == plain_view
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.none(), st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=5)
+            ),
+            st.integers(min_value=1, max_value=9),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_incremental_fold_with_the_very_same_track_list(
+    steps: list[tuple[list[int] | None, int]],
+) -> None:
+    """None: the previous version's very tuple again, as the JSON reader hands out when only
+    the likes moved (the fold's shortcut); [] gives (), one object shared by all empty lists."""
+    plain_view = None
+    fold = CumulativeFold()
+    tracks: tuple[Track, ...] = ()
+    for number, (indices, day) in enumerate(steps):
+        if indices is not None:
+            tracks = tuple(SHARED[i] for i in indices)
+        p = dataclasses.replace(
+            model_playlist(name=f"Mix {number % 3}", likes=number), tracks=tracks
+        )
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        fold.add(p, date(2026, 1, day))
+        assert fold.view() == plain_view
+
+
+def test_a_resumed_fold_then_an_empty_version_removes_every_track() -> None:
+    # a resumed fold does not know its last track list; the empty list is one shared
+    # object, so "the same list as last time" must not be taken for "nothing changed"
+    playlist = model_playlist(model_track(1), model_track(2))
+    view = update_cumulative(None, playlist, date(2026, 1, 1))
+    fold = CumulativeFold.resume(view, playlist, date(2026, 1, 1))
+    empty = model_playlist()
+    fold.add(empty, date(2026, 1, 2))
+    after = fold.view()
+    assert after == update_cumulative(view, empty, date(2026, 1, 2))
+    assert after is not None and {entry.removed for entry in after.tracks} == {date(2026, 1, 2)}

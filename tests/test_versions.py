@@ -12,7 +12,7 @@ import pytest
 from support.builder import RepoBuilder, deleted_files, playlist_files
 from support.models import PID, model_playlist, model_track
 
-from gitarchive import formats, versions
+from gitarchive import formats, version_reader, versions
 from gitarchive import git as gitrepo
 from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
 from gitarchive.git import Store
@@ -278,10 +278,52 @@ def test_fast_readers_are_used_on_the_usual_layouts(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit_playlists([model_playlist(model_track(1), model_track(2))], date="2026-01-01")
     store = open_store(tmp_path / "r")
-    reader = versions.VersionReader(store)
+    reader = version_reader.VersionReader(store)
     head = gitrepo.head_id(store) or ""
     for kind, path in (("json", formats.json_path(PID)), ("plain", formats.plain_path(PID))):
         blob = gitrepo.list_dir(store, head, path.rpartition("/")[0])[path.rpartition("/")[2]]
         reader.read(kind, blob, PID, path, commit=head)
     assert len(reader._json_tracks) == 2
     assert len(reader._lines) == 2
+
+
+def test_a_snapshot_whose_track_list_did_not_change_reuses_the_previous_tracks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most versions only move the likes: the reader hands out the previous version's very
+    tuple of tracks (the diff's and the fold's shortcut), and still reads what read_json
+    reads, for every version and for several playlists read in turn."""
+    first = model_playlist(model_track(1), model_track(2), likes=10)
+    versions_of_one = [
+        first,
+        dataclasses.replace(first, num_followers=11, snapshot_id="b"),  # likes only
+        dataclasses.replace(first, num_followers=12, original_name="Renamed"),  # header only
+        model_playlist(model_track(1), model_track(2), model_track(3), likes=12),  # appended
+        model_playlist(model_track(1), model_track(2), likes=13),  # back to the first list
+        model_playlist(model_track(1), hostile_track(2, HOSTILE[0]), likes=13),
+        model_playlist(model_track(1), hostile_track(2, HOSTILE[0]), likes=14),
+        model_playlist(likes=14),
+        model_playlist(likes=15),
+    ]
+    builder = RepoBuilder(tmp_path / "r")
+    texts = [formats.render_json(playlist) for playlist in versions_of_one]
+    for day, text in enumerate(texts, start=1):
+        builder.commit({formats.json_path(PID): text}, date=f"2026-01-{day:02d}")
+    found = versions.list_versions(open_store(tmp_path / "r"), PID)
+    assert [version.playlist for version in found] == [
+        formats.read_json(text, PID) for text in texts
+    ]
+    tracks = [version.playlist.tracks for version in found]
+    assert tracks[1] is tracks[0] and tracks[2] is tracks[0]
+    assert tracks[3] is not tracks[2] and tracks[4] is not tracks[3]
+    assert tracks[6] is tracks[5]
+    # a budget for the kept track lists smaller than one list: every read compares
+    # against nothing kept (or a list of another playlist) and parses, with equal results
+    monkeypatch.setattr(version_reader.VersionReader, "_BODIES_BYTES", 10)
+    store = open_store(tmp_path / "r")
+    reader = version_reader.VersionReader(store)
+    for version in found:
+        blob = gitrepo.list_dir(store, version.commit, "playlists/pretty")[f"{PID}.json"]
+        read = reader.read("json", blob, PID, formats.json_path(PID), commit=version.commit)
+        assert read == version.playlist
+        assert reader._bodies_size <= max(len(body) for body, _ in reader._json_bodies.values())

@@ -122,6 +122,12 @@ class CumulativeFold:
             self._load(update_cumulative(self.view(), playlist, day), playlist, day)
             return
         tracks = playlist.tracks
+        # the very same list as the last step (the likes moved): no entry changes. Not
+        # for (): _load leaves that as "last list unknown", and () is one shared object
+        if tracks and tracks is self._last_tracks:
+            self._playlist = playlist
+            self._last_day = day
+            return
         id_set = set(map(id, tracks))
         if not (
             self._unique and len(id_set) == len(tracks) and self._add_changed(tracks, id_set, day)
