@@ -380,3 +380,42 @@ def test_warm_history_imports_neither_the_readers_nor_markdown_it(tmp_path: Path
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
+
+
+def test_a_new_index_is_built_by_one_walk_of_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read of a new index builds the chain and its playlist's fold from one walk
+    (the chain alone would be a second walk of every commit); later reads use that chain."""
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo)
+    version_series(builder)
+    other = dataclasses.replace(playlist(track(7)), id=OTHER)
+    builder.commit(playlist_files(other), date="2026-01-05T06:00:00")
+    calls: list[str] = []
+    for name in ("walk_commits_since", "walk_paths_since"):
+        original = getattr(gitarchive.git, name)
+
+        def spy(*args: object, _name: str = name, _original: object = original) -> object:
+            calls.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(gitarchive.git, name, spy)
+    store = Store.discover(repo)
+    with ChangeIndex(store) as index:
+        assert calls == []  # opening a new index walks nothing yet
+        assert len(index.entries(PID)) == 4
+        assert calls == ["walk_paths_since"]
+        assert index.status()["commits"] == 5
+        assert len(index.entries(OTHER)) == 1
+        assert calls == ["walk_paths_since", "walk_paths_since"]
+    with ChangeIndex(store) as index:
+        assert len(index.entries(PID)) == 4  # warm: no walk at all
+        assert calls == ["walk_paths_since", "walk_paths_since"]
+    # a new index's first read that needs the chain alone builds it alone
+    db.remove_files(index_file(repo))
+    with ChangeIndex(store) as index:
+        when = datetime(2026, 1, 2, 12, tzinfo=UTC)
+        assert index.commit_at(when) == gitarchive.git.commit_at(store, when)
+        assert calls[2:] == ["walk_commits_since"]
+        assert index.status()["commits"] == 5

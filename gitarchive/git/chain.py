@@ -17,11 +17,10 @@ import pygit2
 from gitarchive.git.walk import (
     FolderChange,
     _append_changes,
-    _blob_id_in,
     _first_parent_newest_first,
     _folder,
     _NoHashVerification,
-    _subtree,
+    _PathBlobs,
 )
 
 if TYPE_CHECKING:
@@ -92,36 +91,14 @@ def walk_paths_since(
     Like ``walk.walk_paths``, a folder's entries are looked up again only
     when the folder's tree id changed.
     """
-    folders: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-    for index, path in enumerate(paths):
-        parent, _, name = path.rpartition("/")
-        folders.setdefault(tuple(parent.split("/")) if parent else (), []).append((index, name))
-    seen_folder: dict[tuple[str, ...], object] = {folder: None for folder in folders}
-    blobs: list[str | None] = [None for _ in paths]
-    current: tuple[str | None, ...] = tuple(blobs)
-    last_tree_id: pygit2.Oid | None = None
     result: list[tuple[str, int, tuple[str | None, ...]]] = []
+    path_blobs = _PathBlobs(paths)
     with _NoHashVerification():
         for commit in _first_parent_newest_first(store.repo, tip):
             commit_id = str(commit.id)
             if commit_id == since:
                 break
-            if commit.tree_id != last_tree_id:
-                last_tree_id = commit.tree_id
-                for folder, names in folders.items():
-                    sub: pygit2.Tree | None = commit.tree
-                    for part in folder:
-                        sub = _subtree(sub, part)
-                        if sub is None:
-                            break
-                    folder_id = None if sub is None else sub.id
-                    if folder_id is not None and folder_id == seen_folder[folder]:
-                        continue
-                    seen_folder[folder] = folder_id
-                    for index, name in names:
-                        blobs[index] = _blob_id_in(sub, name)
-                current = tuple(blobs)
-            result.append((commit_id, commit.author.time, current))
+            result.append((commit_id, commit.author.time, path_blobs.at(commit)))
     result.reverse()
     return result
 

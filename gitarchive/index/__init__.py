@@ -39,7 +39,7 @@ def _ignore(message: str) -> None:
 
 
 class ChangeIndex:
-    """An open index, its chain caught up with HEAD."""
+    """An open index, its chain caught up with HEAD (a new index's: by its first read)."""
 
     def __init__(self, store: Store, warn: Callable[[str], None] = _ignore) -> None:
         self.store = store
@@ -47,8 +47,17 @@ class ChangeIndex:
         self.connection, self.persistent = db.open_database(store, self.fingerprint, warn)
         self.rebuilt = False
         last = fold.tip(self.connection)
-        if last is None or last[1] != git.head_id(store):
+        head = git.head_id(store)
+        # a new index's chain is built by its first read, in the same walk as
+        # that read's playlist (see fold.build_chain_folding)
+        self._chain_pending = last is None and head is not None
+        if last is not None and last[1] != head:
             self._write(self._catch_up_chain)
+
+    def _ensure_chain(self) -> None:
+        if self._chain_pending:
+            self._write(self._catch_up_chain)
+            self._chain_pending = False
 
     def _catch_up_chain(self) -> None:
         rebuilt = fold.catch_up_chain(self.store, self.connection, self.fingerprint)
@@ -75,6 +84,8 @@ class ChangeIndex:
         return result
 
     def rebuild(self) -> None:
+        self._chain_pending = False
+
         def wipe_and_refold() -> None:
             db.wipe(self.connection, self.fingerprint)
             fold.catch_up_chain(self.store, self.connection, self.fingerprint)
@@ -83,15 +94,24 @@ class ChangeIndex:
         self._write(wipe_and_refold)
 
     def catch_up_all(self) -> None:
+        self._ensure_chain()
         self._write(lambda: fold.catch_up_all(self.store, self.connection))
 
     def _catch_up(self, playlist_id: str) -> None:
-        # the chain is caught up at open; re-check it under the write lock, since
-        # another process may have moved HEAD and folded meanwhile
+        # the chain is caught up at open (or pending, for a new index); re-check it
+        # under the write lock, since another process may have moved HEAD and folded
+        # meanwhile
         def both() -> None:
+            if fold.tip(self.connection) is None and git.head_id(self.store) is not None:
+                fold.build_chain_folding(self.store, self.connection, playlist_id)
+                return
             self._catch_up_chain()
             fold.catch_up_playlist(self.store, self.connection, playlist_id)
 
+        if self._chain_pending:
+            self._write(both)
+            self._chain_pending = False
+            return
         last = fold.tip(self.connection)
         row = self.connection.execute(
             "SELECT folded FROM playlists WHERE id = ?", (playlist_id,)
@@ -168,6 +188,7 @@ class ChangeIndex:
 
     def commit_at(self, when: datetime) -> str | None:
         """As ``git.commit_at``: the newest chain commit committed at or before ``when``."""
+        self._ensure_chain()
         row = self.connection.execute(
             "SELECT commit_id FROM chain WHERE time <= ? ORDER BY position DESC LIMIT 1",
             (when.timestamp(),),
@@ -175,6 +196,7 @@ class ChangeIndex:
         return None if row is None else str(row[0])
 
     def status(self) -> dict[str, Any]:
+        self._ensure_chain()
         last = fold.tip(self.connection)
         count = self.connection.execute
         return {

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: no index on chain.commit_id (no query used it)
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -32,7 +32,6 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- HEAD's first-parent chain, oldest first: position 0 is the root commit
 CREATE TABLE chain (position INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, time INTEGER NOT NULL);
-CREATE INDEX chain_commit ON chain (commit_id);
 -- per playlist: the fold's state after the commit at `folded` (its files' blob
 -- ids, the last version's source, the cumulative view, zlib-compressed JSON;
 -- plain_changed: the position of the last commit that changed its plain file,

@@ -43,6 +43,10 @@ def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _json_list(items: tuple[Any, ...]) -> str:
+    return _compact(items) if items else "[]"  # most versions change no track
+
+
 @dataclass(slots=True)
 class PlaylistState:
     id: str
@@ -65,9 +69,9 @@ class Folder:
     def __init__(self, store: Store, connection: sqlite3.Connection) -> None:
         self.store = store
         self.connection = connection
-        from gitarchive import versions  # formats' readers: only when versions are read
+        from gitarchive import version_reader  # formats' readers: only when versions are read
 
-        self.reader = versions.VersionReader(store)
+        self.reader = version_reader.VersionReader(store)
         self.keys = KeyCache()
 
     # -------------------------------------------------------------- state
@@ -114,11 +118,12 @@ class Folder:
         if best is None or best == (state.last_kind, state.last_blob):
             return  # deleted (tracking pauses), or the best source did not change
         kind, blob = best
-        from gitarchive import versions  # the fold's modules: only when versions are read
+        # the fold's modules: only when versions are read
+        from gitarchive import version_reader, versions
         from gitarchive.history import CumulativeFold, Version
 
         paths = versions.source_paths(state.id)
-        source = versions.SOURCE_KINDS[kind]
+        source = version_reader.SOURCE_KINDS[kind]
         playlist = self.reader.read(source, blob, state.id, paths[kind], commit=commit)
         previous = self._previous(state)
         moment = datetime.fromtimestamp(time, tz=UTC)
@@ -139,8 +144,8 @@ class Folder:
         state.rows.append(
             (state.id, position, source, blob, entry.name, entry.description, entry.likes,
              entry.track_count, entry.previous_name, entry.previous_likes, flags,
-             _compact(entry.added), _compact(entry.removed),
-             _compact(entry.updated))
+             _json_list(entry.added), _json_list(entry.removed),
+             _json_list(entry.updated))
         )  # fmt: skip
         state.previous = playlist
         state.last_kind, state.last_blob, state.last_time = kind, blob, time
@@ -148,10 +153,10 @@ class Folder:
 
     def _previous(self, state: PlaylistState) -> Playlist | None:
         if state.previous is None and state.last_kind is not None and state.last_blob:
-            from gitarchive import versions
+            from gitarchive import version_reader, versions
 
             paths = versions.source_paths(state.id)
-            source = versions.SOURCE_KINDS[state.last_kind]
+            source = version_reader.SOURCE_KINDS[state.last_kind]
             state.previous = self.reader.read(
                 source, state.last_blob, state.id, paths[state.last_kind], commit="(indexed)"
             )
@@ -208,8 +213,36 @@ def commit_at_position(connection: sqlite3.Connection, position: int) -> str | N
 # ------------------------------------------------------------------ folds
 
 
-def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id: str) -> None:
-    """Fold one playlist up to the chain's tip, walking only its paths."""
+Walked = list[tuple[str, int, tuple[str | None, ...]]]  # git.walk_paths_since's answer
+
+
+def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_id: str) -> None:
+    """Into an empty index: the chain and one playlist's fold from one walk of the log.
+
+    The first read of a new index would otherwise walk every commit twice:
+    once for the chain (commit ids and times), once for the playlist's paths.
+    """
+    from gitarchive import versions
+
+    head = git.head_id(store)
+    if tip(connection) is not None or head is None:
+        raise ValueError("build_chain_folding needs an empty chain and a HEAD")
+    walked = git.walk_paths_since(store, versions.source_paths(playlist_id), head, None)
+    connection.executemany(
+        "INSERT INTO chain VALUES (?, ?, ?)",
+        [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
+    )
+    catch_up_playlist(store, connection, playlist_id, walked)
+
+
+def catch_up_playlist(
+    store: Store, connection: sqlite3.Connection, playlist_id: str, walked: Walked | None = None
+) -> None:
+    """Fold one playlist up to the chain's tip, walking only its paths.
+
+    ``walked``: the walk of the playlist's paths after its folded position,
+    when the caller already did it (:func:`build_chain_folding`).
+    """
     from gitarchive import versions
 
     last = tip(connection)
@@ -219,12 +252,13 @@ def catch_up_playlist(store: Store, connection: sqlite3.Connection, playlist_id:
     state = folder.load(playlist_id, all_folded(connection))
     if state.folded >= last[0]:
         return
-    walked = git.walk_paths_since(
-        store,
-        versions.source_paths(playlist_id),
-        last[1],
-        commit_at_position(connection, state.folded),
-    )
+    if walked is None:
+        walked = git.walk_paths_since(
+            store,
+            versions.source_paths(playlist_id),
+            last[1],
+            commit_at_position(connection, state.folded),
+        )
     position = state.folded + 1
     for commit, time, blobs in walked:
         if list(blobs) != state.files:
