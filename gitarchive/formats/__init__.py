@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     )
     from gitarchive.formats.plain import read_plain, render_plain
     from gitarchive.formats.pretty import read_pretty, render_pretty
-    from gitarchive.formats.snapshot import read_json
+    from gitarchive.formats.snapshot import read_json, read_json_track
     from gitarchive.formats.snapshot_text import render_json
     from gitarchive.formats.status import read_status, render_status
     from gitarchive.model import Playlist
@@ -60,6 +60,7 @@ _HOME = {
     "read_cumulative": ("cumulative", "read_cumulative"),
     "read_index": ("index", "read_index"),
     "read_json": ("snapshot", "read_json"),
+    "read_json_track": ("snapshot", "read_json_track"),
     "read_plain": ("plain", "read_plain"),
     "read_pretty": ("pretty", "read_pretty"),
     "registry_path": ("paths", "registry_path"),
@@ -97,6 +98,7 @@ __all__ = [
     "read_cumulative",
     "read_index",
     "read_json",
+    "read_json_track",
     "read_plain",
     "read_pretty",
     "read_status",

@@ -174,6 +174,19 @@ def read_json(text: str, playlist_id: str, *, path: str | None = None) -> Playli
     return read_json_data(raw, playlist_id, path=path)
 
 
+def read_json_track(text: str, *, path: str | None = None) -> Track:
+    """One object of a snapshot's ``tracks`` list, as :func:`read_json` reads it there.
+
+    For the version readers, which parse each distinct track block of a
+    snapshot once (a new snapshot mostly repeats the previous one's blocks).
+    """
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    return _Reader(path).track(raw, "tracks[]")
+
+
 def read_json_data(raw: object, playlist_id: str, *, path: str | None = None) -> Playlist:
     """:func:`read_json` of a document already parsed by ``json.loads``."""
     reader = _Reader(path)

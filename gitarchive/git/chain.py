@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
+from gitarchive.git.repository import _NoHashVerification
 from gitarchive.git.walk import (
     FolderChange,
     _append_changes,
     _first_parent_newest_first,
     _folder,
-    _NoHashVerification,
     _PathBlobs,
 )
 

@@ -144,11 +144,39 @@ def list_dir(store: Store, commit_id: str, path: str) -> dict[str, str]:
     return {str(entry.name): str(entry.id) for entry in tree if entry.type_str == "blob"}
 
 
-def read_blob(store: Store, blob_id: str) -> bytes:
+class _NoHashVerification:
+    """Turn off libgit2's strict hash verification for a read-only pass, restoring it after.
+
+    git itself checks an object's id against its content only in fsck and
+    when objects arrive (fetch, push); libgit2 does it on every read, with
+    SHA-1DC: 95% of reading a 54 KB snapshot (60 of 64 ms for 600 of them) and
+    most of a tree walk. Passes nest; the setting is process-wide.
+    """
+
+    _depth = 0
+
+    def __enter__(self) -> None:
+        if _NoHashVerification._depth == 0:
+            pygit2.settings.enable_strict_hash_verification(False)
+        _NoHashVerification._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        _NoHashVerification._depth -= 1
+        if _NoHashVerification._depth == 0:
+            pygit2.settings.enable_strict_hash_verification(True)
+
+
+def read_blob(store: Store, blob_id: str, *, verify: bool = True) -> bytes:
+    """A blob's bytes. ``verify=False``: without hashing the content against the id,
+    as git reads (for passes over many versions; see :class:`_NoHashVerification`)."""
     # the object database directly: no Blob object, no object cache entry
     # (15-20% faster over a history walk's hundreds of thousands of reads)
     try:
-        kind, data = store.repo.odb.read(blob_id)
+        if verify:
+            kind, data = store.repo.odb.read(blob_id)
+        else:
+            with _NoHashVerification():
+                kind, data = store.repo.odb.read(blob_id)
     except (KeyError, ValueError, pygit2.GitError):
         raise RevisionNotFound(f"no blob {blob_id}") from None
     if kind != pygit2.enums.ObjectType.BLOB:

@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 
 import pygit2
 
-from gitarchive.git.repository import CommitInfo, Store, head_id, info_of, resolve
+from gitarchive.git.repository import (
+    CommitInfo,
+    Store,
+    _NoHashVerification,
+    head_id,
+    info_of,
+    resolve,
+)
 
 
 def last_changed(store: Store, folder: str, names: Iterable[str]) -> dict[str, CommitInfo]:
@@ -80,16 +87,6 @@ class FolderChange:
     commit: str
     date: datetime
     changes: dict[str, str | None]
-
-
-class _NoHashVerification:
-    """Turn off strict hash verification for a read-only walk, restoring it after."""
-
-    def __enter__(self) -> None:
-        pygit2.settings.enable_strict_hash_verification(False)
-
-    def __exit__(self, *exc_info: object) -> None:
-        pygit2.settings.enable_strict_hash_verification(True)
 
 
 def _first_parent_commits(repo: pygit2.Repository, start: str | None) -> list[pygit2.Commit]:
