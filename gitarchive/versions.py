@@ -72,10 +72,19 @@ def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -
     compared with the last one before the deletion.
     """
     paths = source_paths(playlist_id)
+    with git.unverified_reads():
+        return _versions_of_changes(
+            store, playlist_id, paths, git.walk_paths(store, paths, start=start)
+        )
+
+
+def _versions_of_changes(
+    store: Store, playlist_id: str, paths: tuple[str, str, str], changes: list[git.PathsChange]
+) -> list[Version]:
     reader = VersionReader(store)
     versions: list[Version] = []
     last: tuple[int, str] | None = None
-    for change in git.walk_paths(store, paths, start=start):
+    for change in changes:
         best = _best(change.blobs)
         if best is None or best == last:
             continue
@@ -104,14 +113,17 @@ def versions_of_sources(
     blobs are read as the walk reads them, so the versions are the walk's.
     """
     reader = VersionReader(store)
-    for playlist_id, commit, seconds, source, blob in sources:
-        path = source_paths(playlist_id)[SOURCE_KINDS.index(source)]
-        yield Version(
-            commit=commit,
-            date=datetime.fromtimestamp(seconds, tz=UTC),
-            playlist=reader.read(source, blob, playlist_id, path, commit=commit),
-            source=source,
-        )
+    # no hashing of each blob read (git.unverified_reads); held across the yields:
+    # the consumer reads no objects of its own meanwhile
+    with git.unverified_reads():
+        for playlist_id, commit, seconds, source, blob in sources:
+            path = source_paths(playlist_id)[SOURCE_KINDS.index(source)]
+            yield Version(
+                commit=commit,
+                date=datetime.fromtimestamp(seconds, tz=UTC),
+                playlist=reader.read(source, blob, playlist_id, path, commit=commit),
+                source=source,
+            )
 
 
 def _split_path(path: str) -> tuple[str, int] | None:
@@ -136,38 +148,44 @@ def iter_all_versions(
     last: dict[str, tuple[int, str]] = {}
     splits: dict[str, tuple[str, int] | None] = {}
     paths: dict[str, tuple[str, str, str]] = {}
-    for change in git.walk_folders(store, FOLDERS, start=start):
-        touched: set[str] = set()
-        for path, blob in change.changes.items():
-            if path in splits:
-                split = splits[path]
-            else:
-                split = splits[path] = _split_path(path)
-            if split is None:
-                continue
-            playlist_id, index = split
-            if shard_count > 1 and _shard_of(playlist_id, shard_count) != shard_index:
-                continue
-            current.setdefault(playlist_id, [None, None, None])[index] = blob
-            touched.add(playlist_id)
-        for playlist_id in sorted(touched):
-            best = _best(tuple(current[playlist_id]))
-            if best is None or best == last.get(playlist_id):
-                continue
-            last[playlist_id] = best
-            index, blob = best
-            playlist_paths = paths.get(playlist_id)
-            if playlist_paths is None:
-                playlist_paths = paths[playlist_id] = source_paths(playlist_id)
-            playlist = reader.read(
-                SOURCE_KINDS[index], blob, playlist_id, playlist_paths[index], commit=change.commit
-            )
-            yield Version(
-                commit=change.commit,
-                date=change.date,
-                playlist=playlist,
-                source=SOURCE_KINDS[index],
-            )
+    # no hashing of each blob read, held across the yields (see versions_of_sources)
+    with git.unverified_reads():
+        for change in git.walk_folders(store, FOLDERS, start=start):
+            touched: set[str] = set()
+            for path, blob in change.changes.items():
+                if path in splits:
+                    split = splits[path]
+                else:
+                    split = splits[path] = _split_path(path)
+                if split is None:
+                    continue
+                playlist_id, index = split
+                if shard_count > 1 and _shard_of(playlist_id, shard_count) != shard_index:
+                    continue
+                current.setdefault(playlist_id, [None, None, None])[index] = blob
+                touched.add(playlist_id)
+            for playlist_id in sorted(touched):
+                best = _best(tuple(current[playlist_id]))
+                if best is None or best == last.get(playlist_id):
+                    continue
+                last[playlist_id] = best
+                index, blob = best
+                playlist_paths = paths.get(playlist_id)
+                if playlist_paths is None:
+                    playlist_paths = paths[playlist_id] = source_paths(playlist_id)
+                playlist = reader.read(
+                    SOURCE_KINDS[index],
+                    blob,
+                    playlist_id,
+                    playlist_paths[index],
+                    commit=change.commit,
+                )
+                yield Version(
+                    commit=change.commit,
+                    date=change.date,
+                    playlist=playlist,
+                    source=SOURCE_KINDS[index],
+                )
 
 
 def _shard_of(playlist_id: str, shard_count: int) -> int:

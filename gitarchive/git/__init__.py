@@ -83,6 +83,7 @@ if TYPE_CHECKING:
         resolve,
         resolve_identity,
         shallow_boundary,
+        unverified_reads,
         update_head,
     )
     from gitarchive.git.rewrite import Insert, Replay, first_parent_chain, rebuild
@@ -156,6 +157,7 @@ _HOME = {
     "push_target": "remote",
     "PushTarget": "remote",
     "read_blob": "repository",
+    "unverified_reads": "repository",
     "read_file": "repository",
     "read_worktree_file": "worktree",
     "rebuild": "rewrite",
@@ -262,6 +264,7 @@ __all__ = [
     "store_stats",
     "tree_files",
     "tree_symlinks",
+    "unverified_reads",
     "update_head",
     "walk_commits_since",
     "walk_folders",

@@ -227,12 +227,13 @@ def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_i
     head = git.head_id(store)
     if tip(connection) is not None or head is None:
         raise ValueError("build_chain_folding needs an empty chain and a HEAD")
-    walked = git.walk_paths_since(store, versions.source_paths(playlist_id), head, None)
-    connection.executemany(
-        "INSERT INTO chain VALUES (?, ?, ?)",
-        [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
-    )
-    catch_up_playlist(store, connection, playlist_id, walked)
+    with git.unverified_reads():
+        walked = git.walk_paths_since(store, versions.source_paths(playlist_id), head, None)
+        connection.executemany(
+            "INSERT INTO chain VALUES (?, ?, ?)",
+            [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
+        )
+        catch_up_playlist(store, connection, playlist_id, walked)
 
 
 def catch_up_playlist(
@@ -252,21 +253,22 @@ def catch_up_playlist(
     state = folder.load(playlist_id, all_folded(connection))
     if state.folded >= last[0]:
         return
-    if walked is None:
-        walked = git.walk_paths_since(
-            store,
-            versions.source_paths(playlist_id),
-            last[1],
-            commit_at_position(connection, state.folded),
-        )
-    position = state.folded + 1
-    for commit, time, blobs in walked:
-        if list(blobs) != state.files:
-            if blobs[PLAIN] != state.files[PLAIN]:
-                state.plain_changed = position
-            state.files = list(blobs)
-            folder.step(state, position, commit, time)
-        position += 1
+    with git.unverified_reads():  # a pass over many versions: read as git reads
+        if walked is None:
+            walked = git.walk_paths_since(
+                store,
+                versions.source_paths(playlist_id),
+                last[1],
+                commit_at_position(connection, state.folded),
+            )
+        position = state.folded + 1
+        for commit, time, blobs in walked:
+            if list(blobs) != state.files:
+                if blobs[PLAIN] != state.files[PLAIN]:
+                    state.plain_changed = position
+                state.files = list(blobs)
+                folder.step(state, position, commit, time)
+            position += 1
     folder.save(state, last[0])
 
 
@@ -285,26 +287,27 @@ def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
     folder = Folder(store, connection)
     states: dict[str, PlaylistState] = {}
     splits: dict[str, tuple[str, int] | None] = {}
-    for change in walked.changes:
-        position = positions[change.commit]
-        time = int(change.date.timestamp())
-        touched: set[str] = set()
-        for path, blob in change.changes.items():
-            split = splits[path] if path in splits else splits.setdefault(path, _split(path))
-            if split is None:
-                continue
-            playlist_id, index = split
-            state = states.get(playlist_id)
-            if state is None:
-                state = states[playlist_id] = folder.load(playlist_id, done)
-            if position <= state.folded:
-                continue  # folded on its own already
-            if index == PLAIN and blob != state.files[PLAIN]:
-                state.plain_changed = position
-            state.files[index] = blob
-            touched.add(playlist_id)
-        for playlist_id in sorted(touched):
-            folder.step(states[playlist_id], position, change.commit, time)
+    with git.unverified_reads():  # a pass over many versions: read as git reads
+        for change in walked.changes:
+            position = positions[change.commit]
+            time = int(change.date.timestamp())
+            touched: set[str] = set()
+            for path, blob in change.changes.items():
+                split = splits[path] if path in splits else splits.setdefault(path, _split(path))
+                if split is None:
+                    continue
+                playlist_id, index = split
+                state = states.get(playlist_id)
+                if state is None:
+                    state = states[playlist_id] = folder.load(playlist_id, done)
+                if position <= state.folded:
+                    continue  # folded on its own already
+                if index == PLAIN and blob != state.files[PLAIN]:
+                    state.plain_changed = position
+                state.files[index] = blob
+                touched.add(playlist_id)
+            for playlist_id in sorted(touched):
+                folder.step(states[playlist_id], position, change.commit, time)
     for state in states.values():
         if state.folded < last[0]:
             folder.save(state, last[0])
