@@ -82,6 +82,9 @@ Faults (per test)
     path+query (e.g. a playlist id, "/items", "offset=50", "/api/token"); ``times=None``
     means forever.
     ``fake.latency`` adds seconds to every request (sleep in the handler thread).
+    ``fake.gate = (wanted, threading.Barrier(n, timeout=...))`` holds each request whose
+    path+query ``wanted(target)`` accepts until n of them are being handled at once (or
+    the barrier times out and breaks): concurrency shown by a condition, not by timing.
 
 Request log
     ``fake.requests``: list of ``LoggedRequest`` (method, path, query, started, finished,
@@ -96,6 +99,7 @@ serves generated playlists ``generated_id(0..N-1)`` until killed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import secrets
@@ -242,6 +246,7 @@ class FakeSpotify:
         self.max_page_items: int | None = None
         self.requests: list[LoggedRequest] = []
         self.max_in_flight = 0
+        self.gate: tuple[Callable[[str], bool], threading.Barrier] | None = None
         self.faults: list[Fault] = []
         self._playlists: dict[str, _Stored] = {}
         self._access_tokens: dict[str, str | None] = {}  # token -> its user, None for the app
@@ -563,6 +568,9 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 body = self.rfile.read(length) if length else b""
                 if fake.latency:
                     time.sleep(fake.latency)
+                if fake.gate is not None and fake.gate[0](self.path):
+                    with contextlib.suppress(threading.BrokenBarrierError):
+                        fake.gate[1].wait()
                 status = self._route(method, parts.path, query, body, self.path)
             finally:
                 fake._end(entry, status)

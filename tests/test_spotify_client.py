@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
@@ -82,9 +83,15 @@ def test_pagination_delivers_every_entry_in_order(fake_spotify: FakeSpotify) -> 
     assert all("fields" in r.query for r in fake_spotify.api_requests())
 
 
+def later_page(target: str) -> bool:
+    return "/items" in target and "offset=" in target and "offset=0&" not in target + "&"
+
+
 def test_pages_after_the_first_are_fetched_in_parallel(fake_spotify: FakeSpotify) -> None:
     fake_spotify.add_playlist(api_playlist(A, 300))
-    fake_spotify.latency = 0.05
+    # Each later page is answered only once all five are being handled at once: a client
+    # that asked for them one by one would break the barrier (after its timeout) instead.
+    fake_spotify.gate = (later_page, threading.Barrier(5, timeout=10))
     run(fetch(fake_spotify, A))
     later = [
         r
@@ -92,7 +99,7 @@ def test_pages_after_the_first_are_fetched_in_parallel(fake_spotify: FakeSpotify
         if r.path.endswith("/items") and r.query["offset"] != "0"
     ]
     assert len(later) == 5
-    # All five were in flight at once: each started before any of them finished.
+    assert not fake_spotify.gate[1].broken
     assert max(r.started for r in later) < min(r.finished for r in later)
 
 
