@@ -396,9 +396,11 @@ def test_a_new_index_is_built_by_one_walk_of_the_log(
     for name in ("walk_commits_since", "walk_paths_since"):
         original = getattr(gitarchive.git, name)
 
-        def spy(*args: object, _name: str = name, _original: object = original) -> object:
+        def spy(
+            *args: object, _name: str = name, _original: object = original, **kwargs: object
+        ) -> object:
             calls.append(_name)
-            return _original(*args)  # type: ignore[operator]
+            return _original(*args, **kwargs)  # type: ignore[operator]
 
         monkeypatch.setattr(gitarchive.git, name, spy)
     store = Store.discover(repo)
@@ -419,3 +421,37 @@ def test_a_new_index_is_built_by_one_walk_of_the_log(
         assert index.commit_at(when) == gitarchive.git.commit_at(store, when)
         assert calls[2:] == ["walk_commits_since"]
         assert index.status()["commits"] == 5
+
+
+def test_a_plain_file_that_changes_alone_and_outlives_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A playlist folded on its own reads its plain file only where it is the best source
+    (neither snapshot nor page): `list`'s last change of the plain file, and the versions
+    read from the plain file once the snapshot and the page are gone, are still the walk's,
+    whichever folded first."""
+    from gitarchive import formats
+
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo, bare=True)
+    first = playlist(track(1), track(2), likes=10)
+    builder.commit({registry_path(PID): "", **playlist_files(first)}, date="2026-01-01T06:00:00")
+    hand_edit = formats.render_plain(playlist(track(1), track(2), track(3)))
+    builder.commit({formats.plain_path(PID): hand_edit}, date="2026-01-02T06:00:00")
+    likes = dataclasses.replace(first, num_followers=11)
+    builder.commit(playlist_files(likes, ("json", "pretty")), date="2026-01-03T06:00:00")
+    # folded on its own up to here (the snapshot there: its plain file is not read)
+    assert invoke(repo, "history", PID)[0] == 0
+    builder.commit(
+        {formats.json_path(PID): None, formats.pretty_path(PID): None},
+        date="2026-01-04T06:00:00",
+    )
+    builder.commit(playlist_files(playlist(track(3)), ("plain",)), date="2026-01-05T06:00:00")
+    # the all-playlists pass goes on from that fold: the plain file is the source now
+    assert invoke(repo, "index")[0] == 0
+    caught_up = outputs(repo, [PID])
+    walked = assert_same_every_way(repo, [PID], monkeypatch)
+    assert caught_up == walked
+    assert f"{PID}      1  2026-01-05" in walked["list"][1]
+    history = walked[f"history {PID}"][1]
+    assert "2026-01-04" in history and "2026-01-05" in history  # read from the plain file

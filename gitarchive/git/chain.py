@@ -82,17 +82,24 @@ def history_fingerprint(store: Store) -> str:
 
 
 def walk_paths_since(
-    store: Store, paths: tuple[str, ...], tip: str, since: str | None
+    store: Store,
+    paths: tuple[str, ...],
+    tip: str,
+    since: str | None,
+    *,
+    best_first: bool = False,
 ) -> list[tuple[str, int, tuple[str | None, ...]]]:
     """(commit, time, blob ids) of the first-parent commits after ``since`` up to ``tip``.
 
     Every commit is listed, oldest first, with the blob id of each path (None:
     absent); ``since`` must be on the chain (the caller checked the chain).
     Like ``walk.walk_paths``, a folder's entries are looked up again only
-    when the folder's tree id changed.
+    when the folder's tree id changed. ``best_first``: the paths are sources
+    in order of preference, and a path after one that has a blob reads None
+    (its folder is not looked into; see ``walk._PathBlobs``).
     """
     result: list[tuple[str, int, tuple[str | None, ...]]] = []
-    path_blobs = _PathBlobs(paths)
+    path_blobs = _PathBlobs(paths, best_first=best_first)
     with _NoHashVerification():
         for commit in _first_parent_newest_first(store.repo, tip):
             commit_id = str(commit.id)

@@ -212,14 +212,26 @@ class _PathBlobs:
     This loop runs once per commit of the log (100,000 times on a long
     archive), so the lookups are inline and an id is turned into text only
     when it changed.
+
+    ``best_first``: ``paths`` are sources in order of preference, and a
+    folder is looked into only when no path before it has a blob at that
+    commit; the paths of a folder not looked into read None. (A playlist's
+    plain file is read only where it has neither snapshot nor page: loading
+    the plain/ tree at every commit was a third of a history walk.)
     """
 
-    def __init__(self, paths: tuple[str, ...] | list[str]) -> None:
+    def __init__(self, paths: tuple[str, ...] | list[str], *, best_first: bool = False) -> None:
         folders: dict[str, list[tuple[int, str]]] = {}
         for index, path in enumerate(paths):
             parent, _, name = path.rpartition("/")
             folders.setdefault(parent, []).append((index, name))
         self.folders = list(folders.items())
+        if best_first and any(
+            names[0][0] < previous[-1][0]
+            for (_, previous), (_, names) in zip(self.folders, self.folders[1:], strict=False)
+        ):
+            raise ValueError("best_first needs each folder's paths after the previous folder's")
+        self.best_first = best_first
         self.seen: dict[str, pygit2.Oid | None] = dict.fromkeys(folders)
         self.blobs: list[str | None] = [None for _ in paths]
         self.oids: list[pygit2.Oid | None] = [None for _ in paths]
@@ -233,27 +245,37 @@ class _PathBlobs:
         self.tree_id = tree_id
         tree = commit.tree
         blobs, oids, seen = self.blobs, self.oids, self.seen
+        found = False
         for folder, names in self.folders:
+            if found:  # best_first, and a better source is there: not looked into
+                seen[folder] = None
+                for index, _ in names:
+                    oids[index] = blobs[index] = None
+                continue
             sub = _folder(tree, folder)
             folder_id = None if sub is None else sub.id
-            if folder_id is not None and folder_id == seen[folder]:
-                continue
-            seen[folder] = folder_id
-            for index, name in names:
-                oid = None
-                if sub is not None:
-                    try:
-                        entry = sub[name]
-                    except KeyError:
-                        pass
-                    else:
-                        if isinstance(entry, pygit2.Blob):
-                            oid = entry.id
-                if oid != oids[index]:
-                    oids[index] = oid
-                    blobs[index] = None if oid is None else str(oid)
+            if folder_id is None or folder_id != seen[folder]:
+                seen[folder] = folder_id
+                self._read_entries(sub, names)
+            found = self.best_first and any(blobs[index] is not None for index, _ in names)
         self.current = tuple(blobs)
         return self.current
+
+    def _read_entries(self, sub: pygit2.Tree | None, names: list[tuple[int, str]]) -> None:
+        blobs, oids = self.blobs, self.oids
+        for index, name in names:
+            oid = None
+            if sub is not None:
+                try:
+                    entry = sub[name]
+                except KeyError:
+                    pass
+                else:
+                    if isinstance(entry, pygit2.Blob):
+                        oid = entry.id
+            if oid != oids[index]:
+                oids[index] = oid
+                blobs[index] = None if oid is None else str(oid)
 
 
 def _append_changes(

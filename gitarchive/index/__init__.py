@@ -46,6 +46,7 @@ class ChangeIndex:
         self.fingerprint = git.history_fingerprint(store)
         self.connection, self.persistent = db.open_database(store, self.fingerprint, warn)
         self.rebuilt = False
+        self._built: dict[str, fold.Built] = {}  # what building this index computed
         last = fold.tip(self.connection)
         head = git.head_id(store)
         # a new index's chain is built by its first read, in the same walk as
@@ -103,7 +104,8 @@ class ChangeIndex:
         # meanwhile
         def both() -> None:
             if fold.tip(self.connection) is None and git.head_id(self.store) is not None:
-                fold.build_chain_folding(self.store, self.connection, playlist_id)
+                built = fold.build_chain_folding(self.store, self.connection, playlist_id)
+                self._built[playlist_id] = built
                 return
             self._catch_up_chain()
             fold.catch_up_playlist(self.store, self.connection, playlist_id)
@@ -119,6 +121,7 @@ class ChangeIndex:
         folded = max(row[0] if row else -1, fold.all_folded(self.connection))
         if last is not None and folded >= last[0] and last[1] == git.head_id(self.store):
             return
+        self._built.pop(playlist_id, None)  # HEAD moved on: what was built is not all
         self._write(both)
 
     # -------------------------------------------------------------- reads
@@ -126,6 +129,9 @@ class ChangeIndex:
     def entries(self, playlist_id: str) -> list[Entry]:
         """Every version of the playlist as timeline entries, oldest first."""
         self._catch_up(playlist_id)
+        built = self._built.get(playlist_id)
+        if built is not None:
+            return list(built.entries)
         rows = self.connection.execute(
             f"SELECT {ENTRY_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
             " WHERE v.playlist_id = ? ORDER BY v.position",
@@ -135,6 +141,9 @@ class ChangeIndex:
 
     def cumulative(self, playlist_id: str) -> CumulativeView | None:
         self._catch_up(playlist_id)
+        built = self._built.get(playlist_id)
+        if built is not None:
+            return built.view
         row = self.connection.execute(
             "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
         ).fetchone()
@@ -159,7 +168,7 @@ class ChangeIndex:
         self.catch_up_all()
         rows = self.connection.execute(
             "SELECT p.id, c.time FROM playlists p JOIN chain c ON c.position = p.plain_changed"
-            " WHERE p.plain_blob IS NOT NULL"
+            " WHERE p.listed_plain IS NOT NULL"
         )
         return {playlist_id: datetime.fromtimestamp(time, tz=UTC) for playlist_id, time in rows}
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "3"  # 3: no index on chain.commit_id (no query used it)
+SCHEMA_VERSION = "3"  # 3: listed_plain; no index on chain.commit_id (no query used it)
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -33,15 +33,18 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- HEAD's first-parent chain, oldest first: position 0 is the root commit
 CREATE TABLE chain (position INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, time INTEGER NOT NULL);
 -- per playlist: the fold's state after the commit at `folded` (its files' blob
--- ids, the last version's source, the cumulative view, zlib-compressed JSON;
--- plain_changed: the position of the last commit that changed its plain file,
--- what `list` shows as the last change)
+-- ids, where plain_blob is known only where the plain file is the best source;
+-- the last version's source; the cumulative view, zlib-compressed JSON); and,
+-- kept by the all-playlists pass at meta's `all_folded`, the plain file's blob
+-- (listed_plain) and the position of the last commit that changed it
+-- (plain_changed): what `list` shows as the last change
 CREATE TABLE playlists (
     id TEXT PRIMARY KEY,
     folded INTEGER NOT NULL,
     json_blob TEXT, markdown_blob TEXT, plain_blob TEXT,
     last_kind INTEGER, last_blob TEXT, last_time INTEGER,
     cumulative BLOB,
+    listed_plain TEXT,
     plain_changed INTEGER
 ) WITHOUT ROWID;
 -- every version of every folded playlist: what the timeline shows of it;

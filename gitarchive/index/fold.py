@@ -56,11 +56,15 @@ class PlaylistState:
     last_blob: str | None = None
     last_time: int | None = None
     cumulative: bytes | None = None  # as stored; decoded only when the fold resumes
+    # the plain file as `list` needs it, kept by the all-playlists pass only: its blob
+    # at `all_folded` and the position of the last commit that changed it (a playlist
+    # folded on its own reads its plain file only where it is the best source)
+    listed_plain: str | None = None
     plain_changed: int | None = None
     previous: Playlist | None = None
     fold: CumulativeFold | None = None
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    touched: bool = False
+    entries: list[Entry] | None = None  # every version's entry, when collected (Built)
 
 
 class Folder:
@@ -79,7 +83,7 @@ class Folder:
     def load(self, playlist_id: str, all_folded: int) -> PlaylistState:
         row = self.connection.execute(
             "SELECT folded, json_blob, markdown_blob, plain_blob, last_kind, last_blob,"
-            " last_time, cumulative, plain_changed FROM playlists WHERE id = ?",
+            " last_time, cumulative, listed_plain, plain_changed FROM playlists WHERE id = ?",
             (playlist_id,),
         ).fetchone()
         if row is None:
@@ -92,7 +96,8 @@ class Folder:
             last_blob=row[5],
             last_time=row[6],
             cumulative=row[7],
-            plain_changed=row[8],
+            listed_plain=row[8],
+            plain_changed=row[9],
         )
 
     def save(self, state: PlaylistState, folded: int) -> None:
@@ -101,9 +106,9 @@ class Folder:
             view = state.fold.view()
             cumulative = None if view is None else encode_view(view)
         self.connection.execute(
-            "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (state.id, folded, *state.files, state.last_kind, state.last_blob,
-             state.last_time, cumulative, state.plain_changed),
+             state.last_time, cumulative, state.listed_plain, state.plain_changed),
         )  # fmt: skip
         self.connection.executemany(
             "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
@@ -149,7 +154,8 @@ class Folder:
         )  # fmt: skip
         state.previous = playlist
         state.last_kind, state.last_blob, state.last_time = kind, blob, time
-        state.touched = True
+        if state.entries is not None:
+            state.entries.append(entry)
 
     def _previous(self, state: PlaylistState) -> Playlist | None:
         if state.previous is None and state.last_kind is not None and state.last_blob:
@@ -216,7 +222,20 @@ def commit_at_position(connection: sqlite3.Connection, position: int) -> str | N
 Walked = list[tuple[str, int, tuple[str | None, ...]]]  # git.walk_paths_since's answer
 
 
-def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_id: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What building a new index computed for the playlist it was built for.
+
+    The read that built it uses these as they are, instead of reading back and
+    decoding what it just wrote (the warm reads that decode them print the
+    same bytes: tests compare cold and warm outputs).
+    """
+
+    entries: list[Entry]
+    view: CumulativeView | None
+
+
+def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_id: str) -> Built:
     """Into an empty index: the chain and one playlist's fold from one walk of the log.
 
     The first read of a new index would otherwise walk every commit twice:
@@ -228,31 +247,42 @@ def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_i
     if tip(connection) is not None or head is None:
         raise ValueError("build_chain_folding needs an empty chain and a HEAD")
     with git.unverified_reads():
-        walked = git.walk_paths_since(store, versions.source_paths(playlist_id), head, None)
+        paths = versions.source_paths(playlist_id)
+        walked = git.walk_paths_since(store, paths, head, None, best_first=True)
         connection.executemany(
             "INSERT INTO chain VALUES (?, ?, ?)",
             [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
         )
-        catch_up_playlist(store, connection, playlist_id, walked)
+        state = catch_up_playlist(store, connection, playlist_id, walked, collect=True)
+    entries = [] if state is None or state.entries is None else state.entries
+    fold = None if state is None else state.fold
+    return Built(entries, None if fold is None else fold.view())
 
 
 def catch_up_playlist(
-    store: Store, connection: sqlite3.Connection, playlist_id: str, walked: Walked | None = None
-) -> None:
+    store: Store,
+    connection: sqlite3.Connection,
+    playlist_id: str,
+    walked: Walked | None = None,
+    *,
+    collect: bool = False,
+) -> PlaylistState | None:
     """Fold one playlist up to the chain's tip, walking only its paths.
 
     ``walked``: the walk of the playlist's paths after its folded position,
-    when the caller already did it (:func:`build_chain_folding`).
+    when the caller already did it (:func:`build_chain_folding`); ``collect``:
+    keep every new version's entry in the returned state.
     """
     from gitarchive import versions
 
     last = tip(connection)
     if last is None:
-        return
+        return None
     folder = Folder(store, connection)
     state = folder.load(playlist_id, all_folded(connection))
     if state.folded >= last[0]:
-        return
+        return None
+    state.entries = [] if collect else None
     with git.unverified_reads():  # a pass over many versions: read as git reads
         if walked is None:
             walked = git.walk_paths_since(
@@ -260,16 +290,16 @@ def catch_up_playlist(
                 versions.source_paths(playlist_id),
                 last[1],
                 commit_at_position(connection, state.folded),
+                best_first=True,
             )
         position = state.folded + 1
         for commit, time, blobs in walked:
             if list(blobs) != state.files:
-                if blobs[PLAIN] != state.files[PLAIN]:
-                    state.plain_changed = position
                 state.files = list(blobs)
                 folder.step(state, position, commit, time)
             position += 1
     folder.save(state, last[0])
+    return state
 
 
 def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
@@ -290,28 +320,46 @@ def catch_up_all(store: Store, connection: sqlite3.Connection) -> None:
     with git.unverified_reads():  # a pass over many versions: read as git reads
         for change in walked.changes:
             position = positions[change.commit]
+            touched = _apply_changes(folder, states, splits, change.changes, position, done)
             time = int(change.date.timestamp())
-            touched: set[str] = set()
-            for path, blob in change.changes.items():
-                split = splits[path] if path in splits else splits.setdefault(path, _split(path))
-                if split is None:
-                    continue
-                playlist_id, index = split
-                state = states.get(playlist_id)
-                if state is None:
-                    state = states[playlist_id] = folder.load(playlist_id, done)
-                if position <= state.folded:
-                    continue  # folded on its own already
-                if index == PLAIN and blob != state.files[PLAIN]:
-                    state.plain_changed = position
-                state.files[index] = blob
-                touched.add(playlist_id)
             for playlist_id in sorted(touched):
                 folder.step(states[playlist_id], position, change.commit, time)
     for state in states.values():
-        if state.folded < last[0]:
-            folder.save(state, last[0])
+        folder.save(state, last[0])
     connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
+
+
+def _apply_changes(
+    folder: Folder,
+    states: dict[str, PlaylistState],
+    splits: dict[str, tuple[str, int] | None],
+    changes: dict[str, str | None],
+    position: int,
+    done: int,
+) -> set[str]:
+    """One commit's changed files into the playlists' states; returns the playlists
+    whose version the commit may change (those not folded on their own beyond it)."""
+    touched: set[str] = set()
+    for path, blob in changes.items():
+        split = splits[path] if path in splits else splits.setdefault(path, _split(path))
+        if split is None:
+            continue
+        playlist_id, index = split
+        state = states.get(playlist_id)
+        if state is None:
+            state = states[playlist_id] = folder.load(playlist_id, done)
+        if index == PLAIN:  # what `list` shows: every change, whatever was folded on its own
+            state.listed_plain = blob
+            state.plain_changed = position
+        if position > state.folded:
+            state.files[index] = blob
+            touched.add(playlist_id)
+    for playlist_id in touched:
+        state = states[playlist_id]
+        # a playlist folded on its own read its plain file only where it was the best
+        # source; from here on the state is this pass's, where it is always known
+        state.files[PLAIN] = state.listed_plain
+    return touched
 
 
 def _split(path: str) -> tuple[str, int] | None:
