@@ -325,7 +325,7 @@ from gitarchive.formats.paths import archive_paths
 store = git.Store.open(sys.argv[1])
 paths = archive_paths(open(sys.argv[1] + '/bench-target').read().strip())
 sources = (paths.json, paths.pretty, paths.plain)
-walked = git.walk_paths_since(store, sources, git.head_id(store), None)
+walked = git.walk_paths_since(store, sources, git.head_id(store), None, best_first=True)
 last = None
 for _commit, _time, blobs in reversed(walked):
     if blobs[0] is not None and blobs[0] != last:
