@@ -65,6 +65,7 @@ class PlaylistState:
     fold: CumulativeFold | None = None
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     entries: list[Entry] | None = None  # every version's entry, when collected (Built)
+    view: CumulativeView | None = None  # the cumulative view save() stored, if it made one
 
 
 class Folder:
@@ -103,7 +104,7 @@ class Folder:
     def save(self, state: PlaylistState, folded: int) -> None:
         cumulative = state.cumulative
         if state.fold is not None:
-            view = state.fold.view()
+            state.view = view = state.fold.view()
             cumulative = None if view is None else encode_view(view)
         self.connection.execute(
             "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -255,8 +256,7 @@ def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_i
         )
         state = catch_up_playlist(store, connection, playlist_id, walked, collect=True)
     entries = [] if state is None or state.entries is None else state.entries
-    fold = None if state is None else state.fold
-    return Built(entries, None if fold is None else fold.view())
+    return Built(entries, None if state is None else state.view)
 
 
 def catch_up_playlist(
