@@ -122,16 +122,6 @@ def _first_parent_newest_first(
         commit = repo[parents[0]].peel(pygit2.Commit)
 
 
-def _blob_id_in(tree: pygit2.Tree | None, name: str) -> str | None:
-    if tree is None:
-        return None
-    try:
-        entry = tree[name]
-    except KeyError:
-        return None
-    return str(entry.id) if entry.type_str == "blob" else None
-
-
 def _resolve_start(store: Store, start: str | None) -> str | None:
     return None if start is None else resolve(store, start)
 

@@ -247,14 +247,13 @@ def build_chain_folding(store: Store, connection: sqlite3.Connection, playlist_i
     head = git.head_id(store)
     if tip(connection) is not None or head is None:
         raise ValueError("build_chain_folding needs an empty chain and a HEAD")
-    with git.unverified_reads():
-        paths = versions.source_paths(playlist_id)
-        walked = git.walk_paths_since(store, paths, head, None, best_first=True)
-        connection.executemany(
-            "INSERT INTO chain VALUES (?, ?, ?)",
-            [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
-        )
-        state = catch_up_playlist(store, connection, playlist_id, walked, collect=True)
+    paths = versions.source_paths(playlist_id)
+    walked = git.walk_paths_since(store, paths, head, None, best_first=True)
+    connection.executemany(
+        "INSERT INTO chain VALUES (?, ?, ?)",
+        [(position, commit, time) for position, (commit, time, _) in enumerate(walked)],
+    )
+    state = catch_up_playlist(store, connection, playlist_id, walked, collect=True)
     entries = [] if state is None or state.entries is None else state.entries
     return Built(entries, None if state is None else state.view)
 
