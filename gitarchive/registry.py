@@ -438,7 +438,7 @@ def list_playlists(
     registry = read_registry(store)
     head = git.head_id(store)
     committed = set(read_registry(store, commit=head).entries) if head else set()
-    names = _index_names(store, head)
+    names = unique_names_at(store, head)
     if last_changes is not None:
         changed = last_changes()
     else:
@@ -480,19 +480,19 @@ def list_playlists(
     return rows
 
 
-def _index_names(store: Store, head: str | None) -> dict[str, str]:
-    """Unique names as HEAD's index.md records them; none when it is missing or unreadable."""
+def unique_names_at(store: Store, commit: str | None) -> dict[str, str]:
+    """Unique names as ``commit``'s index.md records them (one small file); none when it
+    is missing or unreadable. What `list` shows, and the names a sync keeps."""
     from gitarchive import formats
-    from gitarchive.errors import FormatError as _FormatError
 
-    if head is None:
+    if commit is None:
         return {}
-    index = git.read_file(store, head, formats.INDEX_PATH)
+    index = git.read_file(store, commit, formats.INDEX_PATH)
     if index is None:
         return {}
     try:
         return dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
-    except _FormatError:
+    except FormatError:
         return {}
 
 

@@ -28,6 +28,7 @@ from gitarchive.formats.paths import (
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.formats.snapshot_text import json_tracks, json_with_tracks
 from gitarchive.model import is_playlist_id
+from gitarchive.registry import unique_names_at
 from gitarchive.sync.committed import (
     CommittedSnapshot,
     committed_snapshot,
@@ -152,7 +153,7 @@ def resolve_names(
     named: Mapping[str, Playlist],
 ) -> dict[str, str]:
     """Unique names of every playlist; those not fetched keep the name they had."""
-    previous_names = previous_unique_names(store, base)
+    previous_names = unique_names_at(store, base)
     reserved: dict[str, str] = {}
     for playlist_id in registry.entries:
         if playlist_id in named:
@@ -197,19 +198,6 @@ def resolve_unique_names(
             taken.add(candidate)
             names[playlist.id] = candidate
     return names
-
-
-def previous_unique_names(store: Store, base: str | None) -> dict[str, str]:
-    """Unique names as ``base``'s index.md records them (one small file)."""
-    if base is None:
-        return {}
-    data = git.read_file(store, base, formats.INDEX_PATH)
-    if data is None:
-        return {}
-    try:
-        return dict(formats.read_index(data.decode("utf-8"), path=formats.INDEX_PATH))
-    except (FormatError, UnicodeDecodeError):
-        return {}
 
 
 def read_previous(store: Store, base: str | None, playlist_id: str) -> Playlist | None:

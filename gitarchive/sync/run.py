@@ -26,10 +26,10 @@ from gitarchive.formats.paths import (
     REGISTRY_DIR,
 )
 from gitarchive.model import parse_playlist_id
-from gitarchive.registry import read_registry
+from gitarchive.registry import read_registry, unique_names_at
 from gitarchive.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
 from gitarchive.spotify.access import expiry_warning
-from gitarchive.sync.plan import Plan, plan_sync, previous_unique_names
+from gitarchive.sync.plan import Plan, plan_sync
 from gitarchive.sync.result import (
     BAD_REQUEST,
     Progress,
@@ -206,7 +206,7 @@ def fetch(
         counter = _progress_counter(len(context.ids), on_progress)
         source = source_factory(context.settings)
         # a blank name from Spotify falls back to the archived one (then to the id)
-        names = previous_unique_names(context.store, git.head_id(context.store))
+        names = unique_names_at(context.store, git.head_id(context.store))
         outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter, names))
         if rotated is not None:
             result.refresh_token_rotated = True
@@ -233,7 +233,7 @@ def sort_outcomes(
 ) -> dict[str, Playlist]:
     """The playlists fetched; the others are recorded as unavailable under their last name."""
     fetched: dict[str, Playlist] = {}
-    names = previous_unique_names(store, base)
+    names = unique_names_at(store, base)
     for playlist_id in ids:
         outcome = outcomes.get(playlist_id)
         if outcome is None:
@@ -269,7 +269,7 @@ def render(
     plan = _plan(context, base, fetched)
     if plan.dropped:
         # Kept back: re-plan without them, so their names and the index stay as committed.
-        names = previous_unique_names(context.store, base)
+        names = unique_names_at(context.store, base)
         for playlist_id, (before, after) in sorted(plan.dropped.items()):
             reason = _drop_reason(context.settings, playlist_id, before, after)
             result.unavailable.append(
