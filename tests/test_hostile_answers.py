@@ -16,23 +16,19 @@ from archive_roundtrip import check_round_trip
 from fakespotify import FakeSpotify
 from hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
 from support.api import api_playlist
+from support.clients import fake_client
 
 from gitarchive import errors
 from gitarchive.model import Playlist
-from gitarchive.spotify import Auth, SpotifyClient
 
 OTHER = "O" * 22
 PLAYLIST_BUDGET = 2.0
 
 
 async def _fetch(fake: FakeSpotify, ids: list[str]) -> dict[str, Playlist | errors.SpotifyError]:
-    client = SpotifyClient(
-        Auth(fake.client_id, fake.client_secret),
-        api_url=fake.api_url,
-        accounts_url=fake.accounts_url,
-        backoff_base=0.01,
+    client = fake_client(
+        fake,
         backoff_cap=0.1,
-        rate_limit_jitter=0.01,
         playlist_budget=PLAYLIST_BUDGET,
         run_budget=30.0,
         concurrency=1,  # the case's playlist first, then a healthy one

@@ -17,11 +17,12 @@ from fakespotify import FakeSpotify
 from hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
 from support.api import api_playlist, fake_id
 from support.cli import run_cli
+from support.clients import fake_client
 from support.gitcli import git
 
 from gitarchive import formats
 from gitarchive.git import Store
-from gitarchive.spotify import Auth, SpotifyClient
+from gitarchive.spotify import SpotifyClient
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.validate import validate_worktree
 
@@ -37,16 +38,7 @@ NEIGHBOUR = fake_id("hostile-sync", "neighbour")
 
 def factory(fake: FakeSpotify) -> Any:
     def make(settings: Settings) -> SpotifyClient:
-        return SpotifyClient(
-            Auth(fake.client_id, fake.client_secret),
-            api_url=fake.api_url,
-            accounts_url=fake.accounts_url,
-            backoff_base=0.01,
-            backoff_cap=0.1,
-            rate_limit_jitter=0.01,
-            playlist_budget=2.0,
-            concurrency=1,
-        )
+        return fake_client(fake, backoff_cap=0.1, playlist_budget=2.0, concurrency=1)
 
     return make
 

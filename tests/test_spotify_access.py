@@ -17,6 +17,7 @@ import httpx
 import pytest
 from fakespotify import FakeSpotify
 from support.api import api_playlist, fake_id
+from support.clients import fake_client
 
 from gitarchive.errors import (
     AuthError,
@@ -28,7 +29,7 @@ from gitarchive.errors import (
     Skipped,
 )
 from gitarchive.model import Playlist
-from gitarchive.spotify import Auth, SpotifyClient, access, auth_from_env
+from gitarchive.spotify import SpotifyClient, access, auth_from_env
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -56,16 +57,7 @@ def serve_world(fake: FakeSpotify) -> None:
 
 def client(fake: FakeSpotify, *, user: bool = True, **options: Any) -> SpotifyClient:
     auth = auth_from_env(fake.env(refresh_token=True)) if user else None
-    defaults: dict[str, Any] = {
-        "api_url": fake.api_url,
-        "accounts_url": fake.accounts_url,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "rate_limit_jitter": 0.01,
-        "playlist_budget": 5.0,
-    }
-    defaults.update(options)
-    return SpotifyClient(auth or Auth(fake.client_id, fake.client_secret), **defaults)
+    return fake_client(fake, auth, **{"playlist_budget": 5.0, **options})
 
 
 async def fetch_all(spotify: SpotifyClient, ids: list[str]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from fakespotify import FakeSpotify, load_seed
 from support import DATA, SEED_ID
 from support.api import api_playlist, fake_id
+from support.clients import fake_client
 
 from gitarchive import formats, settings
 from gitarchive.errors import (
@@ -34,18 +35,7 @@ MISSING = "Z" * 22
 
 
 def client(fake: FakeSpotify, auth: Auth | None = None, **options: Any) -> SpotifyClient:
-    """A client pointed at the fake, with retry timings scaled down for tests."""
-    defaults: dict[str, Any] = {
-        "api_url": fake.api_url,
-        "accounts_url": fake.accounts_url,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "rate_limit_jitter": 0.01,
-        "playlist_budget": 10.0,
-        "concurrency": 8,
-    }
-    defaults.update(options)
-    return SpotifyClient(auth or Auth(fake.client_id, fake.client_secret), **defaults)
+    return fake_client(fake, auth, **{"playlist_budget": 10.0, "concurrency": 8, **options})
 
 
 T = TypeVar("T")
