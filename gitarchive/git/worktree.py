@@ -288,18 +288,25 @@ def check_folders(store: Store, folders: Iterable[str]) -> None:
             if here in seen:
                 continue
             seen.add(here)
-            try:
-                mode = os.lstat(workdir / here).st_mode
-            except OSError as exc:
-                if exc.errno in _ABSENT:
-                    break
-                raise ArchiveError(f"cannot read: {exc.strerror}", path=here) from None
+            mode = _mode_of(workdir, here)
+            if mode is None:
+                break
             if stat.S_ISLNK(mode):
                 raise _link_error(here)
             if not stat.S_ISDIR(mode):
                 raise ArchiveError(
                     "is a file where gitarchive needs a folder: move it away", path=here
                 )
+
+
+def _mode_of(workdir: Path, path: str) -> int | None:
+    """``path``'s own mode (a link is not followed); None when nothing is there."""
+    try:
+        return os.lstat(workdir / path).st_mode
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return None
+        raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
 
 
 def check_writable(store: Store, paths: Iterable[str]) -> None:
@@ -315,13 +322,8 @@ def check_writable(store: Store, paths: Iterable[str]) -> None:
     paths = sorted(paths)
     check_folders(store, {path.rpartition("/")[0] for path in paths})
     for path in paths:
-        try:
-            mode = os.lstat(workdir / path).st_mode
-        except OSError as exc:
-            if exc.errno in _ABSENT:
-                continue
-            raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
-        if stat.S_ISDIR(mode):
+        mode = _mode_of(workdir, path)
+        if mode is not None and stat.S_ISDIR(mode):
             raise ArchiveError(
                 "is a folder where gitarchive writes a file: move it away", path=path
             )
