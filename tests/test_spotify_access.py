@@ -60,6 +60,17 @@ def client(fake: FakeSpotify, *, user: bool = True, **options: Any) -> SpotifyCl
     return fake_client(fake, auth, **{"playlist_budget": 5.0, **options})
 
 
+def user_access_token(fake: FakeSpotify) -> str:
+    """An access token of the fake's user, from its token endpoint as a client gets one."""
+    answer = httpx.post(
+        f"{fake.accounts_url}/api/token",
+        data={"grant_type": "refresh_token", "refresh_token": fake.issue_refresh_token()},
+        auth=(fake.client_id, fake.client_secret),
+    )
+    token: str = answer.json()["access_token"]
+    return token
+
+
 async def fetch_all(spotify: SpotifyClient, ids: list[str]) -> dict[str, Any]:
     async with spotify:
         return await spotify.get_playlists(ids)
@@ -133,14 +144,7 @@ def test_entries_under_neither_key_fail_instead_of_emptying(
 def test_the_fake_honours_fields_like_spotify(fake_spotify_dev: FakeSpotify) -> None:
     """A filter naming only `item` drops `track`: the defect the client's filter avoids."""
     fake_spotify_dev.add_playlist(api_playlist(MINE, 2, owner_id=ME), entry_shape="track")
-    token = httpx.post(
-        f"{fake_spotify_dev.accounts_url}/api/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": fake_spotify_dev.issue_refresh_token(),
-        },
-        auth=(fake_spotify_dev.client_id, fake_spotify_dev.client_secret),
-    ).json()["access_token"]
+    token = user_access_token(fake_spotify_dev)
     answer = httpx.get(
         f"{fake_spotify_dev.api_url}/playlists/{MINE}/items",
         params={"limit": 50, "fields": "items(added_at,item(name)),total"},
@@ -156,14 +160,7 @@ def test_the_fake_honours_fields_like_spotify(fake_spotify_dev: FakeSpotify) -> 
 
 def test_others_metadata_carries_no_entries(fake_spotify_dev: FakeSpotify) -> None:
     serve_world(fake_spotify_dev)
-    token = httpx.post(
-        f"{fake_spotify_dev.accounts_url}/api/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": fake_spotify_dev.issue_refresh_token(),
-        },
-        auth=(fake_spotify_dev.client_id, fake_spotify_dev.client_secret),
-    ).json()["access_token"]
+    token = user_access_token(fake_spotify_dev)
 
     def meta(playlist_id: str) -> dict[str, Any]:
         answer = httpx.get(
