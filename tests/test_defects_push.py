@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from support.api import fake_id, playlist_with_tracks
+from support.builder import register
 from support.cli import run_cli_captured
 from support.gitcli import git
-from support.hostile import SYNC_DATE, head, new_archive, register, with_bare_remote
+from support.hostile import SYNC_DATE, head, new_archive, with_bare_remote
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

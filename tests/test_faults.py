@@ -27,6 +27,7 @@ import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import api_playlist, fake_id, playlist_with_tracks
+from support.builder import init_archive
 from support.gitcli import git, git_process
 
 from gitarchive import formats
@@ -129,12 +130,9 @@ def scenario(
 ) -> Scenario:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    repo = pygit2.init_repository(str(root), initial_head="main")
+    repo = init_archive(root, *IDS)
     repo.config["user.name"] = "Fault Tester"
     repo.config["user.email"] = "faults@example.invalid"
-    (root / "playlists" / "registry").mkdir(parents=True)
-    for playlist_id in IDS:
-        (root / formats.registry_path(playlist_id)).write_text("")
     serve_day(fake_spotify, 0)
     first = run_sync(Store.discover(root), SyncOptions(now=DAY0))
     assert first.commit is not None

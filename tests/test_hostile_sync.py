@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
 from support.api import api_playlist, fake_id
+from support.builder import init_archive
 from support.cli import run_cli
 from support.clients import fake_client
 from support.gitcli import git
@@ -56,10 +56,7 @@ def playlist_files(root: Path, playlist_id: str) -> dict[str, bytes]:
 @pytest.fixture
 def archive(tmp_path: Path, fake_spotify: FakeSpotify) -> Path:
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    for playlist_id in (HOSTILE_ID, NEIGHBOUR):
-        (root / "playlists/registry").mkdir(parents=True, exist_ok=True)
-        (root / "playlists/registry" / playlist_id).write_text("")
+    init_archive(root, HOSTILE_ID, NEIGHBOUR)
     fake_spotify.add_playlist(api_playlist(HOSTILE_ID, 45, name="Before"))
     fake_spotify.add_playlist(api_playlist(NEIGHBOUR, 3, snapshot_id="n0"))
     result = run_sync(

@@ -17,11 +17,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
-from support.builder import RepoBuilder, deleted_files, playlist_files
+from support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
 from support.gitcli import git
 from support.models import PID
 from support.models import model_playlist as playlist
@@ -289,10 +288,8 @@ def test_sync_folds_its_commit_into_the_index(
 ) -> None:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
     playlist_id = fake_id("index-test", "a")
-    (root / "playlists/registry").mkdir(parents=True)
-    (root / "playlists/registry" / playlist_id).write_text("")
+    init_archive(root, playlist_id)
     when = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
     for number, lineup in enumerate(([0, 1, 2], [1, 2, 3], [3, 4])):
         fake_spotify.add_playlist(playlist_with_tracks(playlist_id, lineup, name=f"A {number}"))

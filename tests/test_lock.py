@@ -16,6 +16,7 @@ import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
+from support.builder import init_archive
 
 from gitarchive.errors import LockedError
 from gitarchive.git import LOCK_FILE, ArchiveLock, Store
@@ -80,9 +81,7 @@ def test_a_second_sync_process_names_the_holder_and_exits_1(
     fake_spotify.setenv(monkeypatch)
     fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1]))
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    (root / "playlists/registry").mkdir(parents=True)
-    (root / "playlists/registry" / A).write_text("")
+    init_archive(root, A)
 
     holder = start_holder(root)
     holder_of.append(holder)

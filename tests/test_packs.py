@@ -17,9 +17,9 @@ import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import api_playlist, fake_id
+from support.builder import init_archive
 from support.gitcli import git
 
-from gitarchive import formats
 from gitarchive.git import Identity, Store, commit_changes, maintenance
 from gitarchive.sync import SyncOptions, run_sync
 
@@ -139,11 +139,8 @@ def test_sync_rolls_up_its_pack(
 ) -> None:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
     ids = [fake_id("packs", n) for n in range(12)]
-    (root / "playlists/registry").mkdir(parents=True)
-    for playlist_id in ids:
-        (root / formats.registry_path(playlist_id)).write_text("")
+    init_archive(root, *ids)
     # Every day must commit for the roll-up to run each time: record likes daily.
     (root / "gitarchive.toml").write_text('likes_every = "daily"\n')
     results = []

@@ -10,10 +10,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
+from support.builder import init_archive
 
 from gitarchive import formats
 from gitarchive import git as gitrepo
@@ -35,11 +35,7 @@ B = fake_id("likes-test", "b")
 def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    registry = root / "playlists/registry"
-    registry.mkdir(parents=True)
-    for playlist_id in (A, B):
-        (registry / playlist_id).write_text("")
+    init_archive(root, A, B)
     return root
 
 

@@ -12,10 +12,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
+from support.builder import init_archive
 
 from gitarchive import formats, history
 from gitarchive import git as gitrepo
@@ -35,9 +35,7 @@ A = fake_id("render-test", "a")
 def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    (root / "playlists/registry").mkdir(parents=True)
-    (root / "playlists/registry" / A).write_text("")
+    init_archive(root, A)
     (root / "gitarchive.toml").write_text('likes_every = "daily"\n')
     return root
 

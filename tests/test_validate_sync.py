@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
+from support.builder import init_archive, register
 
 from gitarchive import git as gitrepo
 from gitarchive.git import Store
@@ -27,17 +27,13 @@ def test_a_fresh_sync_validates_clean(
 ) -> None:
     fake_spotify.setenv(monkeypatch)
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    registry = root / "playlists/registry"
-    registry.mkdir(parents=True)
     seed = fake_spotify.add_seed()
     fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 2, 3], name="Alpha | [beta]"))
     fake_spotify.add_playlist(
         playlist_with_tracks(B, [4, 5], name="Alpha | [beta]")
     )  # a duplicate name
-    for playlist_id in (seed, A, B):
-        (registry / playlist_id).write_text("")
-    (registry / B).write_text("My alias\n")
+    init_archive(root, seed, A)
+    register(root, B, alias={B: "My alias"})
     store = Store.discover(root)
     run_sync(store, SyncOptions(now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC)))
     first = gitrepo.head_id(store)

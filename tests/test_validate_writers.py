@@ -19,6 +19,7 @@ from fakespotify import FakeSpotify
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from support.api import fake_id, playlist_with_tracks
+from support.builder import init_archive
 from test_formats_properties import PROPERTY, playlists, texts
 
 from gitarchive import formats, hooks
@@ -128,14 +129,12 @@ def test_a_sync_with_an_hour_long_track_validates_and_passes_the_pre_push_hook(
     fake_spotify.setenv(monkeypatch)
     root, remote = tmp_path / "archive", tmp_path / "origin.git"
     pygit2.init_repository(str(remote), bare=True, initial_head="main")
-    repo = pygit2.init_repository(str(root), initial_head="main")
-    repo.remotes.create("origin", str(remote))
     playlist_id = fake_id("validate-writers", "long")
+    repo = init_archive(root, playlist_id)
+    repo.remotes.create("origin", str(remote))
     api = playlist_with_tracks(playlist_id, [0, 1, 2], name="Long | [one]")
     api["items"]["items"][1]["item"]["duration_ms"] = HOUR_LONG
     fake_spotify.add_playlist(api)
-    (root / "playlists/registry").mkdir(parents=True)
-    (root / "playlists/registry" / playlist_id).write_text("")
     store = Store.discover(root)
     hooks.install(store)
     run_sync(store, SyncOptions(now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC)))

@@ -20,6 +20,23 @@ if TYPE_CHECKING:
 ALL_KINDS = ("json", "pretty", "plain")
 
 
+def register(root: Path, *ids: str, alias: Mapping[str, str] | None = None) -> None:
+    """Registry entries in ``root``'s work tree: empty files, or one line for an alias."""
+    folder = root / "playlists/registry"
+    folder.mkdir(parents=True, exist_ok=True)
+    for playlist_id in ids:
+        text = (alias or {}).get(playlist_id)
+        (folder / playlist_id).write_text("" if text is None else text + "\n")
+
+
+def init_archive(root: Path, *ids: str) -> pygit2.Repository:
+    """An empty repository on ``main`` with ``ids`` registered in the work tree (uncommitted,
+    as `gitarchive add` leaves them), ready for a first sync."""
+    repo = pygit2.init_repository(str(root), initial_head="main")
+    register(root, *ids)
+    return repo
+
+
 def playlist_files(
     playlist: Playlist, kinds: Iterable[str] = ALL_KINDS, *, github: str | None = None
 ) -> dict[str, str | None]:

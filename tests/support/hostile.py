@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from support.builder import register
 from support.gitcli import git
 
 if TYPE_CHECKING:
@@ -16,14 +17,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SYNC_DATE = "2026-11-28T06:00:00Z"
-
-
-def register(root: Path, *ids: str, alias: Mapping[str, str] | None = None) -> None:
-    folder = root / "playlists/registry"
-    folder.mkdir(parents=True, exist_ok=True)
-    for playlist_id in ids:
-        text = (alias or {}).get(playlist_id)
-        (folder / playlist_id).write_text("" if text is None else text + "\n")
 
 
 def new_archive(root: Path, *ids: str) -> Path:
