@@ -10,6 +10,7 @@ import pygit2
 import pytest
 from fakespotify import FakeSpotify
 from support.api import fake_id, playlist_with_tracks
+from support.builder import register
 from support.cli import run_cli
 from support.gitcli import git
 
@@ -28,14 +29,6 @@ A = fake_id("sync-test", "a")
 B = fake_id("sync-test", "b")
 C = fake_id("sync-test", "c")
 MISSING = fake_id("sync-test", "missing")
-
-
-def register(root: Path, *ids: str, alias: dict[str, str] | None = None) -> None:
-    folder = root / "playlists/registry"
-    folder.mkdir(parents=True, exist_ok=True)
-    for playlist_id in ids:
-        text = (alias or {}).get(playlist_id)
-        (folder / playlist_id).write_text("" if text is None else text + "\n")
 
 
 @pytest.fixture
