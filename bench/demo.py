@@ -6,8 +6,8 @@ run, replays the demo's own history with the git CLI: for each of its commits, w
 files that changed and `git add -A && git commit` - what committing those versions costs
 without fetching, parsing or rendering anything. Prints medians and the ratio.
 
-    python bench/demo.py            # 3 runs
-    python bench/demo.py --runs 5
+    python -m bench.demo            # 3 runs
+    python -m bench.demo --runs 5
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import pygit2  # noqa: E402
 

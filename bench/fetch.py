@@ -11,8 +11,8 @@ added latency per request, then measures:
 
 Prints the time, requests/s and the ratio baseline/client for each concurrency.
 
-    python bench/fetch.py                      # 1,000 x 100 tracks, 50 ms, default concurrency
-    python bench/fetch.py --concurrency 8,16,32,64
+    python -m bench.fetch                      # 1,000 x 100 tracks, 50 ms, default concurrency
+    python -m bench.fetch --concurrency 8,16,32,64
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from support.api import generated_id  # noqa: E402
 
 from gitarchive.model import Playlist  # noqa: E402
 from gitarchive.settings import DEFAULT_CONCURRENCY  # noqa: E402
 from gitarchive.spotify import Auth, SpotifyClient  # noqa: E402
+from tests.support.api import generated_id  # noqa: E402
 
 
 def start_fake(
@@ -42,7 +40,8 @@ def start_fake(
     process = subprocess.Popen(
         [
             sys.executable,
-            str(ROOT / "tests" / "fakespotify.py"),
+            "-m",
+            "tests.support.fakespotify",
             "--playlists",
             str(playlists),
             "--tracks",
@@ -52,6 +51,7 @@ def start_fake(
         ],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=ROOT,  # `-m tests.support.fakespotify` is found from the project root
     )
     assert process.stdout is not None
     line = process.stdout.readline().split()

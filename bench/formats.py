@@ -6,8 +6,8 @@ snapshot: what any format must at least cost. Prints per-call medians and the ra
 the baseline. The pretty reader is measured cold (inline cache cleared before each
 read) and warm (the same page again, as in a walk over versions that share rows).
 
-    python bench/formats.py            # 5 runs
-    python bench/formats.py --runs 9
+    python -m bench.formats            # 5 runs
+    python -m bench.formats --runs 9
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from gitarchive import formats  # noqa: E402
 from gitarchive.formats import markdown  # noqa: E402

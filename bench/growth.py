@@ -1,6 +1,6 @@
 """Repository growth over a year of daily syncs, per way of storing objects.
 
-    python bench/growth.py [--playlists 100] [--tracks 100] [--days 365] [--options a,b1,b2,c,c16,d]
+    python -m bench.growth [--playlists 100] [--tracks 100] [--days 365] [--options a,b1,b2,c,c16,d]
 
 The archive looks real: each day every playlist's likes move and 10% of the
 playlists change 1-3 tracks; the files are rendered by gitarchive's own

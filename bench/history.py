@@ -1,7 +1,7 @@
 """Benchmark: history of one playlist and cumulative views of all, on a big generated archive.
 
-    python bench/history.py                      # 2,000 playlists x 5,000 commits, 3 runs
-    python bench/history.py --playlists 200 --commits 300 --runs 1   # quick
+    python -m bench.history                      # 2,000 playlists x 5,000 commits, 3 runs
+    python -m bench.history --playlists 200 --commits 300 --runs 1   # quick
 
 The archive is generated with pygit2 (TreeBuilder, unchanged subtrees reused),
 then packed with ``git repack`` like a cloned archive, and cached under

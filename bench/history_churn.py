@@ -1,8 +1,8 @@
 """Benchmark: read commands on an editorial-churn archive, with and without the change index.
 
-    python bench/history_churn.py                          # 600 days, 1,000 and 10,000 commits
-    python bench/history_churn.py --commits 1000 --runs 3  # one length
-    python bench/history_churn.py --commits 1000 --commits 10000 --commits 100000
+    python -m bench.history_churn                          # 600 days, 1,000 and 10,000 commits
+    python -m bench.history_churn --commits 1000 --runs 3  # one length
+    python -m bench.history_churn --commits 1000 --commits 10000 --commits 100000
 
 The archive looks like a spotify-playlist-archive clone of editorial playlists:
 ``--playlists`` playlists of 100 tracks get one version a day for ``--days``

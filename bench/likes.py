@@ -1,6 +1,6 @@
 """Repository growth per sync for each ``likes_every`` choice, after packing with deltas.
 
-    python bench/likes.py [--playlists 200] [--tracks 100] [--days 14] [--change 0.1]
+    python -m bench.likes [--playlists 200] [--tracks 100] [--days 14] [--change 0.1]
 
 For each choice (daily, weekly, on-track-change) a new archive gets ``--days`` + 1
 daily syncs from the fake Spotify API (in process, real sockets): each day
@@ -19,23 +19,20 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-sys.path.insert(0, str(HERE))
 
 import pygit2  # noqa: E402
-from fakespotify import FakeSpotify  # noqa: E402
-from support.api import generated_id  # noqa: E402
-from sync import BASE_DATE, GIT_ENV, day_playlist  # noqa: E402
 
+from bench.sync import BASE_DATE, GIT_ENV, day_playlist  # noqa: E402
 from gitarchive.git import Store  # noqa: E402
 from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
+from tests.support.api import generated_id  # noqa: E402
+from tests.support.fakespotify import FakeSpotify  # noqa: E402
 
 CHOICES = ("daily", "weekly", "on-track-change")
 

@@ -1,8 +1,8 @@
 """Benchmark: `gitarchive site` - build time, page weight and opening time in headless Chromium.
 
-    python bench/site.py                  # demo + churn + 2,000 versions + 2,000 playlists x 500
-    python bench/site.py --only open      # opening times only (sites built once, untimed)
-    python bench/site.py --big-commits 5000 --big-plain   # the history bench's plain archive
+    python -m bench.site                  # demo + churn + 2,000 versions + 2,000 playlists x 500
+    python -m bench.site --only open      # opening times only (sites built once, untimed)
+    python -m bench.site --big-commits 5000 --big-plain   # the history bench's plain archive
 
 Archives come from bench/history.py's generator (pygit2, packed, cached under bench/.cache/):
 

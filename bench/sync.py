@@ -1,7 +1,7 @@
 """Benchmark one `gitarchive sync` of a 2,000-playlist archive where 5% changed.
 
-    python bench/sync.py [--playlists 2000] [--tracks 100] [--change 0.05] [--runs 3]
-    python bench/sync.py --case likes-daily [--playlists 1000] [--days 8] [--runs 3]
+    python -m bench.sync [--playlists 2000] [--tracks 100] [--change 0.05] [--runs 3]
+    python -m bench.sync --case likes-daily [--playlists 1000] [--days 8] [--runs 3]
 
 The archive (2,000 generated playlists x 100 tracks, synced once) is built on the
 first run and cached under bench/.cache/. Each run copies it, changes 5% of the
@@ -35,20 +35,19 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
 
 import pygit2  # noqa: E402
-from fakespotify import FakeSpotify  # noqa: E402
-from support.api import (  # noqa: E402
+
+from gitarchive.git import Store  # noqa: E402
+from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
+from tests.support.api import (  # noqa: E402
     api_playlist,
     api_track_entry,
     fake_id,
     generated_id,
     playlist_with_tracks,
 )
-
-from gitarchive.git import Store  # noqa: E402
-from gitarchive.sync import SyncOptions, run_sync  # noqa: E402
+from tests.support.fakespotify import FakeSpotify  # noqa: E402
 
 BASE_DATE = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 GIT_ENV = {

@@ -11,8 +11,8 @@ playlists and the index. Measures, each ``--runs`` times, medians printed:
 * baseline ``git diff --name-only A B``: the git CLI merely listing the same files;
 * baseline ``validate --all``: every file of the same tree, in process.
 
-    python bench/validate.py                       # 2,000 playlists, 5% changed, 3 runs
-    python bench/validate.py --playlists 500 --runs 5
+    python -m bench.validate                       # 2,000 playlists, 5% changed, 3 runs
+    python -m bench.validate --playlists 500 --runs 5
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import pygit2  # noqa: E402
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
 from hypothesis import settings
-from support.demo import DemoArchive
-from support.leaks import GITHUB_TOKEN_CANARY, leaked
 
 from gitarchive.demo import build_demo
+from tests.support.demo import DemoArchive
+from tests.support.fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
+from tests.support.leaks import GITHUB_TOKEN_CANARY, leaked
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator

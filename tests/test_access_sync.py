@@ -1,4 +1,4 @@
-"""Issue 10 end to end through the CLI against the development-mode fake (Spotify 2026).
+"""Spotify 2026 access rules end to end through the CLI against the development-mode fake.
 
 A user's token reads the playlists the user owns or collaborates on; others'
 playlists answer 403, Spotify's own 404. Each "Done when" point of the issue is
@@ -14,14 +14,14 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
-from support.cli import run_cli, run_cli_captured
-from support.gitcli import git
 
 from gitarchive import formats
 from gitarchive.model import LIKED_SONGS_ID
 from gitarchive.spotify import access
+from tests.support.api import api_playlist, fake_id
+from tests.support.cli import run_cli, run_cli_captured
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

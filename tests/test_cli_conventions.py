@@ -15,13 +15,13 @@ import jsonschema
 import pygit2
 import pytest
 import typer.main
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import RepoBuilder, playlist_files
-from support.cli import run_cli, run_cli_captured
-from test_validate_support import make_playlist
 
 from gitarchive.cli import app
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.archive_files import make_playlist
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import run_cli, run_cli_captured
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from pathlib import Path

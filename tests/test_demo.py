@@ -16,15 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
-from support import SEED_ID
-from support.cli import run_cli_captured
-from support.demo import DemoArchive
-from support.gitcli import git
 
 from gitarchive import demo, formats
 from gitarchive.demo import DemoData, DemoState, build_demo, expected_playlist, load_demo_data
 from gitarchive.errors import PlaylistUnavailable, UsageError
 from gitarchive.spotify import Auth, SpotifyClient
+from tests.support import SEED_ID
+from tests.support.cli import run_cli_captured
+from tests.support.demo import DemoArchive
+from tests.support.gitcli import git
 
 DATA = load_demo_data()
 

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import jsonschema
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
-from support.cli import run_cli, run_cli_captured
 
 from gitarchive.cli import access as cli_access
 from gitarchive.git import Store
 from gitarchive.spotify import access
+from tests.support.api import api_playlist, fake_id
+from tests.support.cli import run_cli, run_cli_captured
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -18,7 +18,7 @@ from gitarchive import cli
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from support.demo import DemoArchive
+    from tests.support.demo import DemoArchive
 
 runner = CliRunner()
 

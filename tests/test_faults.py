@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id, playlist_with_tracks
-from support.builder import init_archive
-from support.gitcli import git, git_process
 
 from gitarchive import formats
 from gitarchive.git import PENDING_FILE, Store
 from gitarchive.git.faults import POINTS
 from gitarchive.sync import SyncOptions, run_sync
+from tests.support.api import api_playlist, fake_id, playlist_with_tracks
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git, git_process
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from support import DATA, SEED_ID
 
 from gitarchive.errors import FormatError
 from gitarchive.formats import (
@@ -44,6 +43,7 @@ from gitarchive.model import (
     Track,
 )
 from gitarchive.spotify import parse_playlist
+from tests.support import DATA, SEED_ID
 
 GOLDEN_MD = DATA / f"pretty-{SEED_ID}.md"
 GOLDEN_JSON = DATA / f"pretty-{SEED_ID}.json"

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from support.gitcli import git
 
 from gitarchive.git import Store, worktree
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

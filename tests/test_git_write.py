@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from support.gitcli import git
 
 from gitarchive import git as gitrepo
 from gitarchive.errors import ArchiveError, SettingsError
 from gitarchive.git import Identity, Store, worktree
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.models import PID, model_playlist, model_track, plain_track
 
 from gitarchive.history import (
     CumulativeFold,
@@ -22,6 +21,7 @@ from gitarchive.history import (
     update_cumulative,
 )
 from gitarchive.model import Playlist, Track
+from tests.support.models import PID, model_playlist, model_track, plain_track
 
 
 def version(day: int, p: Playlist, hour: int = 6) -> Version:

@@ -8,19 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
-from support.builder import RepoBuilder, deleted_files, playlist_files
-from support.models import PID, model_playlist, model_track, plain_track
 from typer.testing import CliRunner
 
 from gitarchive import cli, formats
 from gitarchive.history import update_cumulative
+from tests.support.builder import RepoBuilder, deleted_files, playlist_files
+from tests.support.models import PID, model_playlist, model_track, plain_track
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from support.demo import DemoArchive
-
     from gitarchive.model import CumulativeView, Playlist
+    from tests.support.demo import DemoArchive
 
 runner = CliRunner()
 

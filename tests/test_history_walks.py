@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from support.builder import RepoBuilder
 
 from gitarchive import git as gitrepo
 from gitarchive.git import Store
+from tests.support.builder import RepoBuilder
 
 if TYPE_CHECKING:
     from pathlib import Path

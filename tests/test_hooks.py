@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from support.gitcli import git, git_process
-from test_validate_support import (
+
+from gitarchive import formats, hooks
+from gitarchive.git import Store, hooks_dir
+from tests.support.archive_files import (
     archive_files,
     commit,
     github_token,
     make_playlist,
     playlist_id,
 )
-
-from gitarchive import formats, hooks
-from gitarchive.git import Store, hooks_dir
+from tests.support.gitcli import git, git_process
 
 PID = playlist_id(1)
 

@@ -12,14 +12,14 @@ import asyncio
 import time
 
 import pytest
-from archive_roundtrip import check_round_trip
-from fakespotify import FakeSpotify
-from hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
-from support.api import api_playlist
-from support.clients import fake_client
 
 from gitarchive import errors
 from gitarchive.model import Playlist
+from tests.support.api import api_playlist
+from tests.support.archive_roundtrip import check_round_trip
+from tests.support.clients import fake_client
+from tests.support.fakespotify import FakeSpotify
+from tests.support.hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
 
 OTHER = "O" * 22
 PLAYLIST_BUDGET = 2.0

@@ -1,4 +1,4 @@
-"""Issue 13, point 3: the hostile repository corpus.
+"""The hostile repository corpus.
 
 Each repository below is what a careless collaborator, a hand edit or a hostile pull
 request can leave behind. Every command (list, validate, history, cumulative, show, sync
@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from support.api import playlist_with_tracks
-from support.builder import RepoBuilder, playlist_files
-from support.cli import run_cli_captured
-from support.gitcli import git
-from support.hostile import snapshot_outside
-from support.models import PID, model_playlist, model_track
 
 from gitarchive import formats
+from tests.support.api import playlist_with_tracks
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import run_cli_captured
+from tests.support.gitcli import git
+from tests.support.hostile import snapshot_outside
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 DECOY = "SPOTIFY_CLIENT_SECRET=decoy-outside-the-repository-77"
 LONG = "L" * 500

@@ -12,19 +12,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from fakespotify import FakeSpotify
-from hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
-from support.api import api_playlist, fake_id
-from support.builder import init_archive
-from support.cli import run_cli
-from support.clients import fake_client
-from support.gitcli import git
 
 from gitarchive import formats
 from gitarchive.git import Store
 from gitarchive.spotify import SpotifyClient
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.validate import validate_worktree
+from tests.support.api import api_playlist, fake_id
+from tests.support.builder import init_archive
+from tests.support.cli import run_cli
+from tests.support.clients import fake_client
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
+from tests.support.hostile_answers import HOSTILE_CASES, HOSTILE_ID, HostileCase
 
 if TYPE_CHECKING:
     from pathlib import Path

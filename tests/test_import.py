@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import RepoBuilder, playlist_files
-from support.cli import run_cli, run_cli_captured
-from support.gitcli import git
 
 from gitarchive import formats
 from gitarchive.formats.paths import cumulative_json_path, followers_path
 from gitarchive.spotify import parse_playlist
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import run_cli, run_cli_captured
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

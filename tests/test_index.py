@@ -18,14 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
-from support.gitcli import git
-from support.models import PID
-from support.models import model_playlist as playlist
-from support.models import model_track as track
-from support.models import plain_track as plain
 from typer.testing import CliRunner
 
 import gitarchive.git
@@ -34,11 +26,19 @@ from gitarchive.formats import registry_path
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db
 from gitarchive.sync import SyncOptions, run_sync
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
+from tests.support.models import PID
+from tests.support.models import model_playlist as playlist
+from tests.support.models import model_track as track
+from tests.support.models import plain_track as plain
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from support.demo import DemoArchive
+    from tests.support.demo import DemoArchive
 
 runner = CliRunner()
 OTHER = "Q" * 22

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.cli import run_cli
-from support.gitcli import git
 
 from gitarchive.registry import KEEP_PATH, WORKFLOW_PATH
 from gitarchive.settings import parse_settings
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.cli import run_cli
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pygit2
-from support.leaks import leaked
+
+from tests.support.leaks import leaked
 
 if TYPE_CHECKING:
     from pathlib import Path

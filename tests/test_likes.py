@@ -7,13 +7,12 @@ import json
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from support.builder import RepoBuilder
-from support.cli import run_cli_captured
-from test_validate_support import make_playlist
-
 from gitarchive.formats.paths import followers_path
 from gitarchive.history import Version
 from gitarchive.likes import fill_likes
+from tests.support.archive_files import make_playlist
+from tests.support.builder import RepoBuilder
+from tests.support.cli import run_cli_captured
 
 if TYPE_CHECKING:
     from pathlib import Path

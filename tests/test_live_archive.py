@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from support import SEED_ID
 
 from gitarchive.cli import main
 from gitarchive.model import is_playlist_id
+from tests.support import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "playlists" / "registry"

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import init_archive
 
 from gitarchive.errors import LockedError
 from gitarchive.git import LOCK_FILE, ArchiveLock, Store
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -14,13 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist
 
 from gitarchive.cli import main
 from gitarchive.errors import AuthError
 from gitarchive.settings import load_settings
 from gitarchive.spotify import Auth, SpotifyClient, login
+from tests.support.api import api_playlist
+from tests.support.fakespotify import FakeSpotify
 
 A = "A" * 22
 

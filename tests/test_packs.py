@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
-from support.builder import init_archive
-from support.gitcli import git
 
 from gitarchive.git import Identity, Store, commit_changes, maintenance
 from gitarchive.sync import SyncOptions, run_sync
+from tests.support.api import api_playlist, fake_id
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 import yaml
-from support.gitcli import git, git_process
-from test_validate_support import archive_files, make_playlist
+
+from tests.support.archive_files import archive_files, make_playlist
+from tests.support.gitcli import git, git_process
 
 PROJECT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"

@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from gitarchive.cli import app
 
 if TYPE_CHECKING:
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

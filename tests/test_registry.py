@@ -8,10 +8,6 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
-from support.cli import run_cli
-from support.gitcli import git
 
 from gitarchive import formats
 from gitarchive import git as gitrepo
@@ -19,6 +15,10 @@ from gitarchive.errors import FormatError
 from gitarchive.git import Identity, Store
 from gitarchive.registry import RegistryEntry, parse_entry, read_registry
 from gitarchive.sync import SyncOptions, run_sync
+from tests.support.api import api_playlist, fake_id
+from tests.support.cli import run_cli
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_formats import seed_playlist
-from test_formats_properties import PROPERTY, cumulative_views, ids, playlists, texts
 
 from gitarchive.formats import read_cumulative, render_cumulative, render_json
 from gitarchive.formats.cumulative_fast import read_cumulative_fast
@@ -28,6 +26,8 @@ from gitarchive.model import (
     Playlist,
     Track,
 )
+from tests.support.strategies import PROPERTY, cumulative_views, ids, playlists, texts
+from tests.test_formats import seed_playlist
 
 # any text where a URL goes: the API's external_urls are hostile input too
 any_url = st.none() | texts

@@ -2,7 +2,7 @@
 
 The property: whatever API JSON the client's parser accepts, however hostile
 its texts and numbers, renders through every writer, reads back with every
-reader, and passes the validator (issue 16, defect 3).
+reader, and passes the validator.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from archive_roundtrip import check_round_trip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.api import api_playlist, fake_id
 
 from gitarchive.errors import InvalidResponse
 from gitarchive.formats import sanitize
 from gitarchive.spotify.parse import parse_playlist_with_stats
+from tests.support.api import api_playlist, fake_id
+from tests.support.archive_roundtrip import check_round_trip
 
 PID = fake_id("sanitize")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from support.builder import RepoBuilder, deleted_files
-from support.models import PID, model_playlist, model_track
 from typer.testing import CliRunner
 
 from gitarchive import cli, formats
+from tests.support.builder import RepoBuilder, deleted_files
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from pathlib import Path

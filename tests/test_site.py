@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.builder import RepoBuilder, playlist_files
-from support.cli import run_cli
-from support.models import PID, model_playlist, model_track, plain_track
 
 from gitarchive.history import Version, diff_tracks, history_document, timeline
 from gitarchive.model import Album, Artist, Playlist, Track
 from gitarchive.site.data import PlaylistHistory, replay
 from gitarchive.site.pages import embed_json, index_page, playlist_page
 from gitarchive.site.svg import likes_chart, nice_ticks, sparkline
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import run_cli
+from tests.support.models import PID, model_playlist, model_track, plain_track
 
 if TYPE_CHECKING:
     from pathlib import Path

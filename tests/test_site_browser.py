@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from support.builder import RepoBuilder, playlist_files
-from support.models import PID, model_playlist, model_track
 from typer.testing import CliRunner
 
 from gitarchive import cli
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from support.demo import DemoArchive
+    from tests.support.demo import DemoArchive
 
 runner = CliRunner()
 

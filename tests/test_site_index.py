@@ -16,21 +16,21 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from support.builder import RepoBuilder, deleted_files, playlist_files
-from support.cli import run_cli
-from support.models import PID
-from support.models import model_playlist as playlist
-from support.models import model_track as track
-from support.models import plain_track as plain
 
 import gitarchive.cli.site
 from gitarchive.git import Store
 from gitarchive.index import db
+from tests.support.builder import RepoBuilder, deleted_files, playlist_files
+from tests.support.cli import run_cli
+from tests.support.models import PID
+from tests.support.models import model_playlist as playlist
+from tests.support.models import model_track as track
+from tests.support.models import plain_track as plain
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from support.demo import DemoArchive
+    from tests.support.demo import DemoArchive
 
 OTHER = "Q" * 22
 

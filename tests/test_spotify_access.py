@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
-from support.clients import fake_client
 
 from gitarchive.errors import (
     AuthError,
@@ -30,6 +27,9 @@ from gitarchive.errors import (
 )
 from gitarchive.model import Playlist
 from gitarchive.spotify import SpotifyClient, access, auth_from_env
+from tests.support.api import api_playlist, fake_id
+from tests.support.clients import fake_client
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine

@@ -8,10 +8,6 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-from fakespotify import FakeSpotify, load_seed
-from support import DATA, SEED_ID
-from support.api import api_playlist, fake_id
-from support.clients import fake_client
 
 from gitarchive import formats, settings
 from gitarchive.errors import (
@@ -25,6 +21,10 @@ from gitarchive.errors import (
 )
 from gitarchive.model import Playlist
 from gitarchive.spotify import Auth, SpotifyClient, auth_from_env
+from tests.support import DATA, SEED_ID
+from tests.support.api import api_playlist, fake_id
+from tests.support.clients import fake_client
+from tests.support.fakespotify import FakeSpotify, load_seed
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine, Sequence

@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from fakespotify import load_seed
-from support import DATA, SEED_ID
-from support.api import api_playlist, api_track_entry, fake_id
 
 from gitarchive.errors import InvalidResponse, RetriesExhausted
 from gitarchive.spotify import Auth, SpotifyClient, parse_playlist
 from gitarchive.spotify.parse import _parse_entry, _plain_track, _Reader
+from tests.support import DATA, SEED_ID
+from tests.support.api import api_playlist, api_track_entry, fake_id
+from tests.support.fakespotify import load_seed
 
 A = "A" * 22
 

@@ -1,4 +1,4 @@
-"""Secrets never reach a client error message (issue 16, defect 12), and narrow client edges.
+"""Secrets never reach a client error message, and narrow client edges.
 
 Server text is echoed into messages (a 403's message, a token endpoint's
 ``error_description``): known secrets and anything token-shaped are redacted
@@ -15,8 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fakespotify import FakeSpotify
-from support.api import api_playlist, fake_id
 
 from gitarchive.errors import (
     REDACTED,
@@ -30,6 +28,8 @@ from gitarchive.errors import (
 from gitarchive.model import Playlist
 from gitarchive.spotify import Auth, SpotifyClient, auth_from_env
 from gitarchive.spotify.client import MAX_RETRY_AFTER, retry_after_seconds
+from tests.support.api import api_playlist, fake_id
+from tests.support.fakespotify import FakeSpotify
 
 A = fake_id("redaction")
 SPOTIFY_ID = "37i9dQZF1DX5LEXW9eXA0n"

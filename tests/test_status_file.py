@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.api import fake_id
 
 from gitarchive import formats
 from gitarchive.errors import FormatError
 from gitarchive.formats.paths import classify
 from gitarchive.formats.status import Failure, status_problems
 from gitarchive.validate import validate_files
+from tests.support.api import fake_id
 
 A = fake_id("status", "a")
 B = fake_id("status", "b")

@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import register
-from support.cli import run_cli
-from support.gitcli import git
 
 from gitarchive import formats, history
 from gitarchive import git as gitrepo
@@ -20,6 +15,11 @@ from gitarchive.errors import LockedError, UsageError
 from gitarchive.git import ArchiveLock, Identity, Store
 from gitarchive.spotify import parse_playlist
 from gitarchive.sync import Progress, SyncOptions, commit_message, run_sync
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import register
+from tests.support.cli import run_cli
+from tests.support.fakespotify import FakeSpotify
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from pathlib import Path

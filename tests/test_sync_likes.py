@@ -11,9 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import init_archive
 
 from gitarchive import formats
 from gitarchive import git as gitrepo
@@ -22,6 +19,9 @@ from gitarchive.git import Store
 from gitarchive.settings import DEFAULT_LIKES_EVERY, parse_settings
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.sync.likes import likes_due
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -13,9 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import init_archive
 
 from gitarchive import formats, history
 from gitarchive import git as gitrepo
@@ -23,6 +20,9 @@ from gitarchive.errors import FormatError
 from gitarchive.git import Identity, Store
 from gitarchive.spotify import parse_playlist
 from gitarchive.sync import SyncOptions, run_sync
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from pathlib import Path

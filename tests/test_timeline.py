@@ -7,11 +7,11 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.models import model_track as track
-from support.models import plain_track as plain
 
 from gitarchive.history import diff_tracks
 from gitarchive.timeline import KeyCache, diff_versions
+from tests.support.models import model_track as track
+from tests.support.models import plain_track as plain
 
 # the same track as several objects: renamed (an update), read from a plain file
 # (matched across the plain/JSON boundary), or an equal copy

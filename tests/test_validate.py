@@ -7,7 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from test_validate_support import (
+
+from gitarchive import formats
+from gitarchive.validate import RULES, Finding, check_secrets, classify, validate_files
+from tests.support.archive_files import (
     SEED_ID,
     archive_files,
     client_secret,
@@ -18,9 +21,6 @@ from test_validate_support import (
     spotify_access_token,
     spotify_refresh_token,
 )
-
-from gitarchive import formats
-from gitarchive.validate import RULES, Finding, check_secrets, classify, validate_files
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

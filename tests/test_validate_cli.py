@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from test_validate_support import archive_files, commit, make_playlist, playlist_id
 from typer.testing import CliRunner
 
 from gitarchive import formats
 from gitarchive.cli import app
+from tests.support.archive_files import archive_files, commit, make_playlist, playlist_id
 
 PID = playlist_id(1)
 ROOT = Path(__file__).parent.parent

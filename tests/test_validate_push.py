@@ -6,11 +6,17 @@ import subprocess
 from typing import TYPE_CHECKING
 
 import pygit2
-from test_validate_support import archive_files, commit, github_token, make_playlist, playlist_id
 
 from gitarchive import formats, hooks
 from gitarchive.git import Store
 from gitarchive.validate import MAX_COMMITS_ONE_BY_ONE, validate_push
+from tests.support.archive_files import (
+    archive_files,
+    commit,
+    github_token,
+    make_playlist,
+    playlist_id,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path

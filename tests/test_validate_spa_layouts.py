@@ -1,4 +1,4 @@
-"""spotify-playlist-archive clones validate as they are (issue 14, point 3).
+"""spotify-playlist-archive clones validate as they are.
 
 The extra files of a current clone (cumulative/<id>.json, followers/<id>.json,
 metadata/*) are checked against the shapes that project writes (see
@@ -12,11 +12,11 @@ import json
 from typing import TYPE_CHECKING
 
 import pygit2
-from support.cli import run_cli_captured
-from test_validate_support import archive_files, commit, make_playlist, playlist_id
 
 from gitarchive import formats
 from gitarchive.formats.paths import cumulative_json_path, followers_path
+from tests.support.archive_files import archive_files, commit, make_playlist, playlist_id
+from tests.support.cli import run_cli_captured
 
 if TYPE_CHECKING:
     from pathlib import Path

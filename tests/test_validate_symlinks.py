@@ -1,6 +1,6 @@
 """A symbolic link under playlists/ is reported (GA006), never followed.
 
-In the work tree, the index, a commit and a push (issue 16, point 1).
+In the work tree, the index, a commit and a push.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from test_validate_support import archive_files, commit, github_token, make_playlist
 
 from gitarchive import formats, hooks
 from gitarchive import git as gitrepo
@@ -23,6 +22,7 @@ from gitarchive.validate import (
     validate_staged,
     validate_worktree,
 )
+from tests.support.archive_files import archive_files, commit, github_token, make_playlist
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from fakespotify import FakeSpotify
-from support.api import fake_id, playlist_with_tracks
-from support.builder import init_archive, register
 
 from gitarchive import git as gitrepo
 from gitarchive.git import Store
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.validate import validate_commit_all, validate_commits, validate_worktree
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import init_archive, register
+from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from pathlib import Path

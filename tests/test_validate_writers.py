@@ -15,12 +15,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from fakespotify import FakeSpotify
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from support.api import fake_id, playlist_with_tracks
-from support.builder import init_archive
-from test_formats_properties import PROPERTY, playlists, texts
 
 from gitarchive import formats, hooks
 from gitarchive import git as gitrepo
@@ -31,6 +27,10 @@ from gitarchive.model import Album, CumulativeTrack, CumulativeView, Playlist, T
 from gitarchive.sync import SyncOptions, run_sync
 from gitarchive.validate import validate_commit_all, validate_files, validate_worktree
 from gitarchive.validate.checks.pretty import check_pretty
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import init_archive
+from tests.support.fakespotify import FakeSpotify
+from tests.support.strategies import PROPERTY, playlists, texts
 
 if TYPE_CHECKING:
     from pathlib import Path

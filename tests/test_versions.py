@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
-from support.builder import RepoBuilder, deleted_files, playlist_files
-from support.models import PID, model_playlist, model_track
 
 from gitarchive import formats, version_reader, versions
 from gitarchive import git as gitrepo
 from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
 from gitarchive.git import Store
 from gitarchive.history import fold_cumulative, timeline
+from tests.support.builder import RepoBuilder, deleted_files, playlist_files
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from gitarchive.model import Track

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.cli import run_cli
 
 from gitarchive import __version__
 from gitarchive.registry import WORKFLOW_PATH
 from gitarchive.workflow import DEFAULT_REPOSITORY, PINNED_ACTIONS, installed_commit
+from tests.support.cli import run_cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 TOOLS = Path(sys.executable).parent
@@ -105,9 +105,8 @@ def test_keepalive_job_reenables_the_schedule_without_commits(tmp_path: Path) ->
 
 
 def test_only_the_top_of_a_checkout_gives_its_commit(tmp_path: Path) -> None:
-    from support.gitcli import git
-
     from gitarchive.git import checkout_commit
+    from tests.support.gitcli import git
 
     outer = tmp_path / "project"
     (outer / ".venv/lib/site-packages").mkdir(parents=True)

@@ -21,7 +21,7 @@ track texts are written on one line each: line breaks in them are written as
 spaces, and NUL as U+FFFD (the only places where the plain file is lossy beyond
 the above).
 
-Tolerance (issue 5): some early spotify-playlist-archive files have the name
+Tolerance: some early spotify-playlist-archive files have the name
 and description sorted in among the track lines, with no blank third line.
 Then the lines containing " -- " are tracks, and the others are, in order, the
 name and the description.

@@ -3,7 +3,7 @@
 The Spotify client normalises API answers with these functions before a
 Playlist exists, and the validator checks files with the same predicates, so
 that whatever the client accepts, every writer renders and every reader and
-the validator accept (issue 16, defect 3). Pure functions, no I/O.
+the validator accept. Pure functions, no I/O.
 
 Rules:
 

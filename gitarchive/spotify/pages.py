@@ -1,6 +1,6 @@
 """Reading a playlist's metadata and every page of its entries, trusting nothing.
 
-Pages are hostile input (issue 16, defect 4): a ``next`` pointing back to an
+Pages are hostile input: a ``next`` pointing back to an
 offset already read once made a 1.6-million-line version, and a ``total``
 smaller than the entries served, or empty pages before it, made false
 removals. So a read fails (:class:`IncompleteResponse`, the playlist's files

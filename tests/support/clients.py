@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from gitarchive.spotify import Auth, SpotifyClient
 
 if TYPE_CHECKING:
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 
 def fake_client(fake: FakeSpotify, auth: Auth | None = None, **options: Any) -> SpotifyClient:

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from support.builder import register
-from support.gitcli import git
+from tests.support.builder import register
+from tests.support.gitcli import git
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -1,4 +1,4 @@
-"""Issue 16, defects 8, 9 and 13: what the environment refuses is one clear line and exit 1
+"""What the environment refuses is one clear line and exit 1
 (never exit 3, never a pending marker left behind); a shallow clone's history is refused
 with the command that completes it; a merge in progress stops the sync; -v logs only
 gitarchive's own loggers."""
@@ -9,15 +9,16 @@ import os
 from typing import TYPE_CHECKING
 
 import pytest
-from support.api import fake_id, playlist_with_tracks
-from support.cli import run_cli_captured
-from support.gitcli import git, git_process
-from support.hostile import SYNC_DATE, head, new_archive, run_child
+
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.cli import run_cli_captured
+from tests.support.gitcli import git, git_process
+from tests.support.hostile import SYNC_DATE, head, new_archive, run_child
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 A = fake_id("defects-env", "a")
 B = fake_id("defects-env", "b")
@@ -149,8 +150,8 @@ def test_defect_13_sync_refuses_during_an_unresolved_merge(
 
 
 def test_defect_13_verbose_logs_only_gitarchive(tmp_path: Path) -> None:
-    from support.builder import RepoBuilder, playlist_files
-    from support.models import PID, model_playlist, model_track
+    from tests.support.builder import RepoBuilder, playlist_files
+    from tests.support.models import PID, model_playlist, model_track
 
     root = tmp_path / "pages"
     builder = RepoBuilder(root)

@@ -1,4 +1,4 @@
-"""Whatever the Spotify client accepts must render, read back and validate (issue 16, defect 3).
+"""Whatever the Spotify client accepts must render, read back and validate.
 
 ``check_round_trip(playlist)`` renders a fetched playlist through every writer
 (plain, pretty page, JSON snapshot, cumulative view, index, registry), reads

@@ -112,9 +112,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from spotify_fields import apply_fields, parse_fields
-from support import DATA, SEED_ID
-from support.api import api_playlist, generated_id
+from tests.support import DATA, SEED_ID
+from tests.support.api import api_playlist, generated_id
+from tests.support.spotify_fields import apply_fields, parse_fields
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""Issue 16, defects 1, 6 and 7: links under playlists/ are never followed, a linked archive
+"""Links under playlists/ are never followed, a linked archive
 folder stops the sync, a missing registry folder is an error, not an empty registry."""
 
 from __future__ import annotations
@@ -7,15 +7,16 @@ import os
 from typing import TYPE_CHECKING
 
 import pytest
-from support.api import fake_id, playlist_with_tracks
-from support.cli import run_cli_captured
-from support.gitcli import git
-from support.hostile import SYNC_DATE, head, new_archive, snapshot_outside, with_bare_remote
+
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.cli import run_cli_captured
+from tests.support.gitcli import git
+from tests.support.hostile import SYNC_DATE, head, new_archive, snapshot_outside, with_bare_remote
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 A = fake_id("defects-links", "a")
 B = fake_id("defects-links", "b")

@@ -1,6 +1,6 @@
 """Helpers for the validate and hooks tests: archive files from the renderers, pygit2 commits.
 
-No tests here. Everything is built with ``gitarchive.formats`` and pygit2, so the
+Everything is built with ``gitarchive.formats`` and pygit2, so the
 tests do not depend on ``sync``. Secrets are assembled at run time so that this
 repository never holds anything that looks like a real token.
 """
@@ -20,7 +20,7 @@ from gitarchive.model import Album, Artist, Owner, Playlist, Track
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 SEED_ID = "37i9dQZF1DX5LEXW9eXA0n"
 DAY = date(2026, 11, 1)
 

@@ -1,4 +1,4 @@
-"""Issue 16, defects 2 and 10, and issue 13, point 6: `sync --push` against real remotes.
+"""`sync --push` against real remotes.
 
 Two clones of one bare remote; a pre-receive hook that refuses; a port nobody listens on;
 an HTTP server that refuses every credential. The local commit always stays, the message
@@ -15,17 +15,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.api import fake_id, playlist_with_tracks
-from support.builder import register
-from support.cli import run_cli_captured
-from support.gitcli import git
-from support.hostile import SYNC_DATE, head, new_archive, with_bare_remote
+
+from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.builder import register
+from tests.support.cli import run_cli_captured
+from tests.support.gitcli import git
+from tests.support.hostile import SYNC_DATE, head, new_archive, with_bare_remote
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from fakespotify import FakeSpotify
+    from tests.support.fakespotify import FakeSpotify
 
 A = fake_id("defects-push", "a")
 B = fake_id("defects-push", "b")

@@ -1,4 +1,4 @@
-"""The hostile answers corpus (issue 13, point 2): named cases the fake Spotify API serves.
+"""The hostile answers corpus: named cases the fake Spotify API serves.
 
 Each :class:`HostileCase` sets up one playlist (id :data:`HOSTILE_ID` unless
 given) on a :class:`FakeSpotify` whose answers are spoiled in one way, and
@@ -27,13 +27,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
-from fakespotify import Raw
-from support.api import api_playlist, fake_id
+from tests.support.api import api_playlist, fake_id
+from tests.support.fakespotify import Raw
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from fakespotify import FakeSpotify, Rewrite
+    from tests.support.fakespotify import FakeSpotify, Rewrite
 
 HOSTILE_ID = fake_id("hostile")
 TRACKS = 60  # two pages of 50: pagination is part of most cases
