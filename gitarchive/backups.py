@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 from datetime import UTC, datetime
@@ -135,7 +136,8 @@ def _exportify_track(row: dict[str, str], where: str, line: int) -> Track:
 
 
 def _from_exportify(text: str, where: str) -> tuple[Track, ...]:
-    reader = csv.DictReader(text.splitlines())
+    # newline="": a quoted name may hold a line break, as the csv module expects
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     tracks = []
     try:
         for row in reader:
@@ -149,15 +151,20 @@ def _from_exportify(text: str, where: str) -> tuple[Track, ...]:
 
 
 def _pick(found: list[tuple[str | None, str]], playlist_id: str, name: str, where: str) -> int:
-    """Which of the file's playlists (id or None, name) is ``playlist_id``."""
+    """Which of the file's playlists (its id, or None where the file has none; its name) to take.
+
+    Its own id wins. A playlist without an id (spotify-backup's text, its Liked Songs) is
+    taken by its name, or as the file's only playlist; one with another id never is.
+    """
     ids = [found_id for found_id, _ in found]
     if playlist_id in ids:
         return ids.index(playlist_id)
     wanted = LIKED_SONGS_NAME if playlist_id == LIKED_SONGS_ID else name
-    matches = [i for i, (found_id, found_name) in enumerate(found) if found_name == wanted]
+    unnamed = [i for i, (found_id, _) in enumerate(found) if found_id is None]
+    matches = [i for i in unnamed if found[i][1] == wanted]
     if len(matches) == 1:
         return matches[0]
-    if len(found) == 1:
+    if len(found) == 1 and unnamed:
         return 0
     names = ", ".join(repr(found_name[:60]) for _, found_name in found[:10])
     raise FormatError(
@@ -184,7 +191,7 @@ def _from_backup_json(text: str, where: str, playlist_id: str, name: str) -> Pla
     entries = chosen.get("tracks")
     if not isinstance(entries, list):
         raise FormatError("the playlist's tracks are not a list of items", path=where)
-    meta = {key: value for key, value in chosen.items() if key not in ("tracks", "followers")}
+    meta = {key: value for key, value in chosen.items() if key != "tracks"}
     meta["id"] = playlist_id  # Liked Songs has none; any other was matched above
     meta.setdefault("name", name)
     try:

@@ -13,7 +13,10 @@ import jsonschema
 import pytest
 from lxml import etree
 
+from gitarchive.model import Album, Artist, Track
+from tests.support.builder import RepoBuilder
 from tests.support.cli import run_cli_captured
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from tests.support.demo import DemoArchive
@@ -146,3 +149,43 @@ def test_json_validates_against_its_shipped_schema(
     assert [(t["url"], t["first_seen"], t["removed"]) for t in exported["tracks"]] == [
         (t["url"], t["added"], t["removed"]) for t in view["tracks"]
     ]
+
+
+def test_tracks_without_links_or_durations_stay_readable_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A local file (no URL, no duration) beside a linked track; names XML and CSV must quote."""
+    linked = model_track(1, name='Rock & "Roll" <live>')
+    tricky = Track(
+        name="Tabs\tand, commas",
+        artists=(Artist("Crosby, Stills & Nash"),),
+        album=Album("Déjà <vu>"),
+        url=None,
+        duration_ms=None,
+    )
+    root = tmp_path / "archive"
+    RepoBuilder(root).commit_playlists(
+        [model_playlist(linked, tricky, name="Odd & <Ends>")], date="2026-02-01T12:00:00Z"
+    )
+    out = export(capsys, root, "m3u8", str(tmp_path / "odd.m3u8"), "--playlist", PID)
+    assert "(1 without a Spotify link left out)" in out
+    lines = (tmp_path / "odd.m3u8").read_text("utf-8").splitlines()
+    assert lines == ["#EXTM3U", '#EXTINF:180,Artist 1 - Rock & "Roll" <live>', linked.url]
+    export(capsys, root, "xspf", str(tmp_path / "odd.xspf"), "--playlist", PID)
+    document = etree.parse(str(tmp_path / "odd.xspf"))
+    assert etree.RelaxNG(etree.parse(str(XSPF_SCHEMA))).validate(document)
+    namespace = {"x": "http://xspf.org/ns/0/"}
+    assert document.xpath("//x:track/x:title/text()", namespaces=namespace) == [
+        linked.name, tricky.name,
+    ]  # fmt: skip
+    export(capsys, root, "csv", str(tmp_path / "odd.csv"), "--playlist", PID)
+    with (tmp_path / "odd.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[1]["Track URI"] == rows[1]["Artist URI(s)"] == rows[1]["Track Duration (ms)"] == ""
+    assert rows[1]["Artist Name(s)"] == "Crosby\\, Stills & Nash"
+    assert rows[1]["Track Name"] == tricky.name
+    export(capsys, root, "json", str(tmp_path / "odd.json"), "--playlist", PID)
+    schema = json.loads(EXPORT_SCHEMA.read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(
+        json.loads((tmp_path / "odd.json").read_text("utf-8"))
+    )

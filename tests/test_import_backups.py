@@ -166,8 +166,9 @@ def test_a_backup_refuses_to_rewrite_pushed_history(
         (b'[{"id": "' + P.encode() + b'", "name": "Pop", "tracks": 5}]', "not a list"),
         (b"just some words\n", "neither an Exportify CSV"),
         (BACKUP_TEXT.encode(), "none is " + P),
+        (json.dumps([backup_playlist(Q, [1], "Other")]).encode(), "none is " + P),
     ],
-    ids=["binary", "duration", "tracks", "prose", "no-such-playlist"],
+    ids=["binary", "duration", "tracks", "prose", "no-such-playlist", "another-id"],
 )  # fmt: skip
 def test_a_file_that_is_no_backup_is_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, words: str
@@ -191,3 +192,23 @@ def test_a_backup_needs_its_date_and_one_playlist(
     assert code == 1 and "--date" in err
     code, _, err = cli(capsys, fresh, "import", str(backup), "-p", P, "-p", Q, "--date=2025-01-01")
     assert code == 1 and "one --playlist" in err
+
+
+def test_an_exportify_name_holding_a_line_break_is_one_track(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = tmp_path / "liked.csv"
+    backup.write_text(
+        '"Track URI","Track Name","Artist Name(s)","Album Name","Added At"\r\n'
+        '"spotify:track:0000000000000000000009","Two\nLines","A\\, B, C","Al",'
+        '"2020-07-19T09:24:39Z"\r\n',
+        encoding="utf-8-sig",
+    )
+    fresh = new_archive(tmp_path / "fresh")
+    code, _, err = cli(capsys, fresh, "import", str(backup), "-p", P, "--date", "2025-01-01")
+    assert code == 0, err
+    (track,) = show(capsys, fresh, P)["tracks"]
+    assert track["name"] == "Two Lines"
+    assert [artist["name"] for artist in track["artists"]] == ["A, B", "C"]
+    assert track["url"] == "https://open.spotify.com/track/0000000000000000000009"
+    assert track["added_at"] == "2020-07-19 09:24:39"

@@ -87,7 +87,8 @@ def export_command(
 
     store = open_store()
     git.require_full_history(store)
-    wanted = [versions.resolve_playlist(store, item) for item in playlist or []]
+    # each once, in the order given: one playlist named twice is still one file
+    wanted = list(dict.fromkeys(versions.resolve_playlist(store, item) for item in playlist or []))
     if kind is ExportFormat.sqlite:
         if at is not None or cumulative:
             raise UsageError("export sqlite holds every version: it takes no --at or --cumulative")
