@@ -1,7 +1,10 @@
 """What an export holds: the versions ``show --at`` reads and the views ``cumulative`` reads.
 
-Everything this package asks of the read side goes through :func:`read_version`
-and :func:`read_view`, so that a change there is one change here.
+Everything this package asks of the read side goes through three small
+functions: :func:`read_version` (``versions.version_at``, as ``show --at``),
+:func:`_commit_of` (``versions.parse_moment``, the dates ``--at`` takes) and
+:func:`read_view` (``ChangeIndex.cumulative``, as ``cumulative``), so that a
+change there is one change here.
 """
 
 from __future__ import annotations
