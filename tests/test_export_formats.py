@@ -189,3 +189,27 @@ def test_tracks_without_links_or_durations_stay_readable_in_every_format(
     jsonschema.Draft202012Validator(schema).validate(
         json.loads((tmp_path / "odd.json").read_text("utf-8"))
     )
+
+
+def test_several_playlists_make_a_folder_of_their_id_files(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jazz = "E9BB2lmffMF5IBqS5Ub4EE"
+    out = export(capsys, archive, "csv", str(tmp_path / "two"), "--playlist", KPOP,
+                 "--playlist", "Night Train Jazz", "--at", "2026-10-20")  # fmt: skip
+    assert out.startswith(f"wrote {tmp_path / 'two'}: 2 playlists")
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [f"{KPOP}.csv", f"{jazz}.csv"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["csv", "x.csv", "--at", "2026-10-20", "--cumulative"], ["sqlite", "x.db", "--cumulative"],
+     ["sqlite", "x.db", "--at", "2026-10-20"]],
+)  # fmt: skip
+def test_options_that_exclude_each_other_are_one_line(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    args[1] = str(tmp_path / args[1])
+    code, _, err = run_cli_captured(capsys, "-C", str(archive), "export", *args)
+    assert code == 1 and err.count("\n") == 1 and "--" in err, err
+    assert not Path(args[1]).exists()

@@ -212,3 +212,17 @@ def test_an_exportify_name_holding_a_line_break_is_one_track(
     assert [artist["name"] for artist in track["artists"]] == ["A, B", "C"]
     assert track["url"] == "https://open.spotify.com/track/0000000000000000000009"
     assert track["added_at"] == "2020-07-19 09:24:39"
+
+
+def test_liked_songs_in_a_spotify_backup_json_are_found_by_their_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    liked = backup_playlist(P, [3, 4], "Liked Songs")
+    del liked["id"]  # spotify-backup's Liked Songs is a name and tracks, no id
+    backup = tmp_path / "backup.json"
+    backup.write_text(json.dumps({"playlists": [backup_playlist(Q, [1], "Other"), liked]}))
+    fresh = new_archive(tmp_path / "fresh")
+    code, _, err = cli(capsys, fresh, "import", str(backup), "-p", "liked", "--date", "2025-01-01")
+    assert code == 0, err
+    shown = show(capsys, fresh, "liked")
+    assert [t["url"] for t in shown["tracks"]] == [t.url for t in model(P, [3, 4]).tracks]
