@@ -41,7 +41,7 @@ def import_(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help=FORMAT_HELP)
     ] = OutputFormat.text,
-    date: Annotated[str | None, typer.Option(help="A backup file's date: its version's.")] = None,
+    date: Annotated[str | None, typer.Option(help="The date of a backup file's version.")] = None,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
     import tempfile

@@ -61,12 +61,18 @@ class ExportFormat(StrEnum):
 @app.command("export")
 @handle_errors
 def export_command(
-    kind: Annotated[ExportFormat, typer.Argument(help="Export format.", show_default=False)],
+    kind: Annotated[
+        ExportFormat,
+        typer.Argument(
+            help="csv, m3u8, xspf, json or sqlite.", metavar="FORMAT", show_default=False
+        ),
+    ],
     out: Annotated[
         Path,
         typer.Argument(
             help="The file to write (replaced in one rename); a folder of <id> files for "
-            "several playlists. Never a link or a device."
+            "several playlists. Never a link or a device.",
+            metavar="OUT",
         ),
     ],
     playlist: Annotated[
