@@ -9,6 +9,7 @@ file, line or commit it concerns so that its message can name them.
     ├── UsageError                 bad arguments the CLI parser could not catch
     │   └── InvalidPlaylistId      not a playlist id, URL or URI
     ├── SettingsError              gitarchive.toml or the environment is wrong
+    ├── ExportError                an export's output path is refused or cannot be written
     ├── ArchiveError               the archive on disk or in git
     │   ├── NotAnArchive           no git repository at/above the path
     │   ├── FormatError            a file does not parse (file, line, commit)
@@ -121,6 +122,10 @@ class InvalidPlaylistId(UsageError):
 
 class SettingsError(GitArchiveError):
     """gitarchive.toml (or an environment variable) is invalid."""
+
+
+class ExportError(GitArchiveError):
+    """An export's output path is refused (a link, a device, a folder) or cannot be written."""
 
 
 class ArchiveError(GitArchiveError):

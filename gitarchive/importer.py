@@ -155,7 +155,7 @@ def _rewrite_start(
 
 def import_playlist(
     store: Store,
-    source: Store,
+    source: Store | list[Version],
     playlist_id: str,
     *,
     label: str,
@@ -165,8 +165,11 @@ def import_playlist(
     allow_pushed: bool = False,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Bring ``playlist_id``'s source versions older than its history here into this branch."""
-    found = source_versions(source, playlist_id)
+    """Bring ``playlist_id``'s source versions older than its history here into this branch.
+
+    ``source`` is another archive, or versions already read (:mod:`gitarchive.backups`).
+    """
+    found = source if isinstance(source, list) else source_versions(source, playlist_id)
     if not found:
         raise PlaylistNotFound(
             f"playlist {playlist_id} has no version in {label}", playlist=playlist_id

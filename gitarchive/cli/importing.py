@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 @handle_errors
 def import_(
     source: Annotated[
-        str, typer.Argument(help="Another archive: a local path or a git URL.", metavar="SOURCE")
+        str, typer.Argument(help="An archive (path, git URL) or a backup file.", metavar="SOURCE")
     ],
     playlist: Annotated[
         list[str],
@@ -41,15 +41,19 @@ def import_(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help=FORMAT_HELP)
     ] = OutputFormat.text,
+    date: Annotated[str | None, typer.Option(help="The date of a backup file's version.")] = None,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
     import tempfile
     from pathlib import Path
 
-    from gitarchive import git, importer
+    from gitarchive import backups, git, importer
     from gitarchive.cli.archive import _identity
     from gitarchive.model import parse_playlist_id
 
+    if date is not None or backups.is_backup_file(source):
+        _import_backup(source, playlist, date, rewrite_pushed, output_format)
+        return
     store = open_store()
     ids = [parse_playlist_id(value) for value in playlist]
     github, branch = link_settings(store)
@@ -120,3 +124,45 @@ def _report(result: ImportResult) -> None:
     )
     if result.tip:
         out.print(f"  branch now at {result.tip[:12]}", markup=False)
+
+
+def _import_backup(
+    source: str,
+    playlist: list[str],
+    date: str | None,
+    rewrite_pushed: bool,
+    output_format: OutputFormat,
+) -> None:
+    """``import FILE --playlist ID --date DATE``: another tool's backup as one version."""
+    from pathlib import Path
+
+    from gitarchive import backups, git
+    from gitarchive.cli.archive import _identity
+    from gitarchive.cli.common import date_option
+    from gitarchive.errors import UsageError
+    from gitarchive.model import parse_playlist_id
+
+    if not backups.is_backup_file(source):
+        raise UsageError(f"--date is for a backup file: {source} is not a file")
+    when = date_option("--date", date, end_of_day=False)
+    if when is None:
+        raise UsageError(f"importing the backup {source} needs --date: the day it was made")
+    if len(playlist) != 1:
+        raise UsageError("a backup file becomes the version of one playlist: give one --playlist")
+    store = open_store()
+    github, branch = link_settings(store)
+    with git.ArchiveLock(store):
+        result = backups.import_backup(
+            store,
+            Path(source).expanduser(),
+            parse_playlist_id(playlist[0]),
+            when=when,
+            identity=_identity(store),
+            github=github,
+            branch=branch,
+            allow_pushed=rewrite_pushed,
+        )
+    if output_format is OutputFormat.json:
+        _report_json(Path(source).name, [result])
+    else:
+        _report(result)

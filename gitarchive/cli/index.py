@@ -1,8 +1,9 @@
-"""Commands over the change index: index (its state, --rebuild) and export sqlite."""
+"""Commands over the change index: index (its state, --rebuild) and export."""
 
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,6 +12,7 @@ import typer
 from gitarchive.cli.common import app, handle_errors, index_call, open_store
 
 if TYPE_CHECKING:
+    from gitarchive.git import Store
     from gitarchive.index import ChangeIndex
 
 
@@ -48,27 +50,78 @@ def index_command(
     )
 
 
+class ExportFormat(StrEnum):
+    sqlite = "sqlite"
+    csv = "csv"
+    m3u8 = "m3u8"
+    xspf = "xspf"
+    json = "json"
+
+
 @app.command("export")
 @handle_errors
 def export_command(
-    kind: Annotated[str, typer.Argument(help="Export format: sqlite.")],
-    file: Annotated[Path, typer.Argument(help="The database file to write (replaced).")],
+    kind: Annotated[
+        ExportFormat,
+        typer.Argument(
+            help="csv, m3u8, xspf, json or sqlite.", metavar="FORMAT", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Argument(
+            help="The file to write (replaced in one rename); a folder of <id> files for "
+            "several playlists. Never a link or a device.",
+            metavar="OUT",
+        ),
+    ],
     playlist: Annotated[
-        list[str] | None, typer.Option("--playlist", help="Only this playlist (repeatable).")
+        list[str] | None,
+        typer.Option("--playlist", help="Only this playlist (repeatable; default: all)."),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="The versions at a date or revision, as show --at takes it."),
+    ] = None,
+    cumulative: Annotated[
+        bool, typer.Option("--cumulative", help="Every track each playlist ever held.")
+    ] = False,
 ) -> None:
-    """Export the archive's history as a Datasette-ready SQLite database."""
+    """Export playlists: csv (Exportify's columns), m3u8, xspf, json, or a sqlite database."""
     from gitarchive import git, versions
     from gitarchive.errors import UsageError
-    from gitarchive.index.export import export_sqlite
 
-    if kind != "sqlite":
-        raise UsageError(f"export {kind!r}: the only format is sqlite")
     store = open_store()
     git.require_full_history(store)
-    wanted = [versions.resolve_playlist(store, item) for item in playlist or []]
-    counts = index_call(store, lambda index: export_sqlite(index, file, wanted or None))
+    # each once, in the order given: one playlist named twice is still one file
+    wanted = list(dict.fromkeys(versions.resolve_playlist(store, item) for item in playlist or []))
+    if kind is ExportFormat.sqlite:
+        if at is not None or cumulative:
+            raise UsageError("export sqlite holds every version: it takes no --at or --cumulative")
+        _export_sqlite(store, out, wanted)
+        return
+    if at is not None and cumulative:
+        raise UsageError("--at and --cumulative exclude each other")
+    from gitarchive.exports import source
+    from gitarchive.exports.write import write
+
+    found = index_call(
+        store,
+        lambda index: source.collect(store, index, wanted or None, at=at, cumulative=cumulative),
+    )
+    if not found:
+        raise UsageError("the archive holds no playlist to export")
+    # written outside the index's call: a failed write is never taken for a damaged index
+    done = write(kind.value, found, out, one_file=len(wanted) == 1)
+    left = f" ({done.left_out} without a Spotify link left out)" if done.left_out else ""
+    sys.stdout.write(f"wrote {out}: {done.playlists} playlists, {done.tracks} tracks{left}\n")
+
+
+def _export_sqlite(store: Store, out: Path, wanted: list[str]) -> None:
+    from gitarchive.index.export import export_sqlite
+
+    counts = index_call(store, lambda index: export_sqlite(index, out, wanted or None))
     sys.stdout.write(
-        f"wrote {file}: {counts['playlists']} playlists, {counts['versions']} versions, "
+        f"wrote {out}: {counts['playlists']} playlists, {counts['versions']} versions, "
         f"{counts['events']} changes\n"
     )

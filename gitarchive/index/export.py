@@ -12,15 +12,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from gitarchive.errors import ExportError, PlaylistNotFound
+from gitarchive.exports.target import staged
 from gitarchive.history import track_document
 from gitarchive.index import fold
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from gitarchive.index import ChangeIndex
+    from gitarchive.model import CumulativeView
+
+T = TypeVar("T")
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -137,48 +143,68 @@ def _iso(time: int) -> str:
 def export_sqlite(
     index: ChangeIndex, target: Path, playlist_ids: list[str] | None
 ) -> dict[str, int]:
-    """Write the database to ``target`` (replaced atomically); returns row counts."""
+    """Write the database to ``target`` (replaced atomically); returns row counts.
+
+    ``target`` is refused when it is a link, a device or a folder
+    (:mod:`gitarchive.exports.target`); a playlist id the index has never seen
+    is an error, not an empty database. What fails while writing the output is
+    an :class:`ExportError`, never a ``sqlite3.Error``: that one would say the
+    change index itself is damaged, and the index would be rebuilt for nothing.
+    """
     index.catch_up_all()
     source = index.connection
-    wanted = sorted(
-        set(playlist_ids)
-        if playlist_ids
-        else {row[0] for row in source.execute("SELECT DISTINCT playlist_id FROM versions")}
-    )
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    out = sqlite3.connect(str(partial))
+    known = {row[0] for row in source.execute("SELECT DISTINCT playlist_id FROM versions")}
+    missing = sorted(set(playlist_ids or ()) - known)
+    if missing:
+        raise PlaylistNotFound(
+            "has no archived version in this repository's history",
+            playlist=missing[0],
+        )
+    wanted = sorted(set(playlist_ids) if playlist_ids else known)
     counts = {"playlists": 0, "versions": 0, "events": 0}
-    try:
-        out.executescript(SCHEMA)
-        tracks = _Tracks(out)
-        for playlist_id in wanted:
-            _export_playlist(index, out, tracks, playlist_id, counts)
-        out.execute("INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild')")
-        out.execute("INSERT INTO playlists_fts (playlists_fts) VALUES ('rebuild')")
-        out.commit()
-    except BaseException:
-        out.close()
-        partial.unlink(missing_ok=True)  # nothing half-written is left behind
-        raise
-    out.close()
-    partial.replace(target)
+    with staged(target) as partial:
+        out = _writing(target, sqlite3.connect, str(partial))
+        try:
+            _writing(target, out.executescript, SCHEMA)
+            tracks = _Tracks(out)
+            for playlist_id in wanted:
+                found = _read_playlist(index, playlist_id)  # the index's errors stay its own
+                _writing(target, _write_playlist, out, tracks, found, counts)
+            _writing(target, _finish, out)
+        finally:
+            out.close()
     return counts
 
 
-def _export_playlist(
-    index: ChangeIndex,
-    out: sqlite3.Connection,
-    tracks: _Tracks,
-    playlist_id: str,
-    counts: dict[str, int],
-) -> None:
+def _writing(target: Path, action: Callable[..., T], *args: Any) -> T:
+    try:
+        return action(*args)
+    except sqlite3.Error as exc:
+        raise ExportError(f"cannot write {target}: {exc}") from None
+
+
+def _finish(out: sqlite3.Connection) -> None:
+    out.execute("INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild')")
+    out.execute("INSERT INTO playlists_fts (playlists_fts) VALUES ('rebuild')")
+    out.commit()
+
+
+_Read = tuple[str, list[Any], "CumulativeView | None"]
+
+
+def _read_playlist(index: ChangeIndex, playlist_id: str) -> _Read:
     rows = index.connection.execute(
         f"SELECT {_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
         " WHERE v.playlist_id = ? ORDER BY v.position",
         (playlist_id,),
     ).fetchall()
-    view = index.cumulative(playlist_id)
+    return playlist_id, rows, index.cumulative(playlist_id)
+
+
+def _write_playlist(
+    out: sqlite3.Connection, tracks: _Tracks, found: _Read, counts: dict[str, int]
+) -> None:
+    playlist_id, rows, view = found
     if not rows or view is None:
         return
     last = fold.entry_of_row(rows[-1][2:])
