@@ -231,9 +231,7 @@ def test_no_import_cycle_between_modules() -> None:
 def test_cycle_finder_sees_a_cycle_through_a_lazy_import() -> None:
     # The test above is only as good as this reading of imports inside functions.
     known = {"gitarchive.a", "gitarchive.b", "gitarchive.b.c"}
-    a = Module(
-        PACKAGE / "a.py", "gitarchive.a", ast.parse("def f():\n    from .b import c\n"), 2
-    )
+    a = Module(PACKAGE / "a.py", "gitarchive.a", ast.parse("def f():\n    from .b import c\n"), 2)
     c = Module(PACKAGE / "b" / "c.py", "gitarchive.b.c", ast.parse("from .. import a\n"), 1)
     graph = {m.name: module_imports(m, known) for m in (a, c)}
     assert graph == {"gitarchive.a": {"gitarchive.b.c"}, "gitarchive.b.c": {"gitarchive.a"}}
