@@ -242,17 +242,25 @@ LAZY_COMMENT = re.compile(r"^\s*# lazy: \S")
 
 
 def unexplained_lazy_imports(module: Module, lines: list[str]) -> list[str]:
-    """Imports inside functions without a `# lazy: <measured cost>` comment on the line above."""
+    """Imports inside functions without a `# lazy: <measured cost>` comment right above."""
     found = []
     for function in ast.walk(module.tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                above = lines[node.lineno - 2] if node.lineno >= 2 else ""
-                if not LAZY_COMMENT.match(above):
-                    found.append(f"{module.name}:{node.lineno}")
+            if isinstance(node, ast.Import | ast.ImportFrom) and not _explained(lines, node.lineno):
+                found.append(f"{module.name}:{node.lineno}")
     return found
+
+
+def _explained(lines: list[str], lineno: int) -> bool:
+    """The comment block right above line ``lineno`` (1-based) begins with `# lazy: `."""
+    above = lineno - 2
+    while above >= 0 and lines[above].lstrip().startswith("#"):
+        if LAZY_COMMENT.match(lines[above]):
+            return True
+        above -= 1
+    return False
 
 
 def test_every_lazy_import_outside_the_edge_says_what_it_saves() -> None:

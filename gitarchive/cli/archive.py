@@ -57,7 +57,7 @@ def init(
     ] = None,
 ) -> None:
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
-    from gitarchive.registry import init_archive
+    from gitarchive.archive_init import init_archive
     from gitarchive.workflow import InstallSource
 
     # like git -C: a relative PATH is taken from the -C directory
@@ -205,7 +205,7 @@ def list_(
     """List registered playlists: id, name, tracks, last change, status."""
     import json
 
-    from gitarchive.registry import list_playlists
+    from gitarchive.listing import list_playlists
     from gitarchive.sync import last_failures
 
     store = open_store()
