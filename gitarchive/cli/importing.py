@@ -17,6 +17,8 @@ from gitarchive.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitarchive.importer import ImportResult
 
 
@@ -43,6 +45,19 @@ def import_(
     ] = OutputFormat.text,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
+    text = output_format is OutputFormat.text
+    label, results = _import_all(source, playlist, rewrite_pushed, _report if text else None)
+    if output_format is OutputFormat.json:
+        _report_json(label, results)
+
+
+def _import_all(
+    source: str,
+    playlists: list[str],
+    rewrite_pushed: bool,
+    on_result: Callable[[ImportResult], None] | None,
+) -> tuple[str, list[ImportResult]]:
+    """The source's label, and each playlist imported in turn under the archive lock."""
     import tempfile
     from pathlib import Path
 
@@ -51,7 +66,7 @@ def import_(
     from gitarchive.model import parse_playlist_id
 
     store = open_store()
-    ids = [parse_playlist_id(value) for value in playlist]
+    ids = [parse_playlist_id(value) for value in playlists]
     github, branch = link_settings(store)
     identity = _identity(store)
     label = importer.source_label(source)
@@ -71,10 +86,9 @@ def import_(
                     allow_pushed=rewrite_pushed,
                 )
                 results.append(result)
-                if output_format is OutputFormat.text:
-                    _report(result)
-    if output_format is OutputFormat.json:
-        _report_json(label, results)
+                if on_result is not None:
+                    on_result(result)
+    return label, results
 
 
 def _report_json(label: str, results: list[ImportResult]) -> None:

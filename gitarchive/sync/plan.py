@@ -85,14 +85,8 @@ def plan_sync(
     caller has read them already.
     """
     listing = base_listing(store, base)
-    named = hold_likes(
-        store,
-        base,
-        listing,
-        apply_aliases(registry, fetched),
-        likes_every=settings.likes_every,
-        now=now,
-    )
+    aliased = apply_aliases(registry, fetched)
+    named = hold_likes(store, base, listing, aliased, likes_every=settings.likes_every, now=now)
     if names is None:
         names = unique_names_at(store, base)
     unique = resolve_names(store, base, listing, registry, named, names)
