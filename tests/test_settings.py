@@ -9,6 +9,7 @@ import pygit2
 import pytest
 
 from gitarchive.errors import SettingsError
+from gitarchive.git import Store, resolve_identity
 from gitarchive.settings import (
     DEFAULT_ACCOUNTS_URL,
     DEFAULT_API_URL,
@@ -191,3 +192,20 @@ def test_sync_with_a_hostile_setting_exits_1_before_writing_anything(
     assert "gitarchive.toml" in err and key in err
     assert pygit2.Repository(str(root)).head_is_unborn
     assert not (root / "playlists" / "pretty").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"GIT_COMMITTER_NAME": "A\nparent " + "0" * 40, "GIT_COMMITTER_EMAIL": "a@x"}, "NAME"),
+        ({"GIT_COMMITTER_NAME": "A", "GIT_AUTHOR_EMAIL": "a@x>\ncommitter B"}, "AUTHOR_EMAIL"),
+    ],
+    ids=["committer-name", "author-email"],
+)
+def test_an_identity_from_the_environment_that_would_forge_a_header_is_refused(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    store = Store(pygit2.init_repository(str(tmp_path / "r"), initial_head="main"))
+    with pytest.raises(SettingsError) as caught:
+        resolve_identity(store, env=env)
+    assert named in str(caught.value) and "\n" not in str(caught.value)
