@@ -275,3 +275,22 @@ def test_every_lazy_import_outside_the_edge_says_what_it_saves() -> None:
         }
     )
     assert offenders == []
+
+
+def test_a_lazy_import_is_explained_only_by_a_lazy_comment_right_above() -> None:
+    source = (
+        "def f():\n"
+        "    # lazy: x costs 9 ms at import (python -X importtime)\n"
+        "    # and nothing else needs it\n"
+        "    import x\n"
+        "    # imported here for speed\n"
+        "    import y\n"
+        "    # lazy: z costs 3 ms\n"
+        "\n"
+        "    import z\n"
+    )
+    module = Module(PACKAGE / "m.py", "gitarchive.m", ast.parse(source), 9)
+    assert unexplained_lazy_imports(module, source.splitlines()) == [
+        "gitarchive.m:6",
+        "gitarchive.m:9",
+    ]
