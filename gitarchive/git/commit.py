@@ -21,8 +21,8 @@ from datetime import datetime
 
 import pygit2
 
+import gitarchive.git.worktree as worktree
 from gitarchive.errors import ArchiveError
-from gitarchive.git import worktree
 from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Identity, Store, get_commit, head_id, update_head
 from gitarchive.git.trees import signature, tree_with

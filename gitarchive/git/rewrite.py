@@ -19,7 +19,7 @@ from datetime import datetime
 
 import pygit2
 
-from gitarchive.git import worktree
+import gitarchive.git.worktree as worktree
 from gitarchive.git.repository import (
     CommitInfo,
     Identity,
