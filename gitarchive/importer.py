@@ -32,6 +32,8 @@ from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
 from gitarchive.history import Version, fold_cumulative
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from gitarchive.git import CommitInfo, Identity, Store
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
@@ -186,18 +188,11 @@ def import_playlist(
     first_local = next(
         (i for i, info in enumerate(chain) if local and info.id == local[0].commit), len(chain)
     )
-    steps: list[git.Insert | git.Replay] = []
-    overlay: dict[str, bytes | None] = {}
-    queue, index = list(todo), keep
-    while queue or index < len(chain):
-        if queue and (index >= len(chain) or queue[0].date < chain[index].date):
-            version = queue.pop(0)
-            files = _version_files(version, github, branch)
-            steps.append(git.Insert(files, _message(version, label), identity, version.date))
-            overlay = files
-        else:
-            steps.append(git.Replay(chain[index].id, overlay if index < first_local else {}))
-            index += 1
+    inserted = [
+        git.Insert(_version_files(v, github, branch), _message(v, label), identity, v.date)
+        for v in todo
+    ]
+    steps = _interleave(chain, inserted, keep, first_local)
     base = chain[keep - 1].id if keep else None
     tip = git.rebuild(store, base, steps, reflog=f"gitarchive: import {playlist_id}")
     cumulative = _refresh_cumulative(store, playlist_id, identity, github, branch, now)
@@ -210,6 +205,28 @@ def import_playlist(
         tip,
         cumulative,
     )
+
+
+def _interleave(
+    chain: list[CommitInfo], inserted: list[git.Insert], keep: int, first_local: int
+) -> list[git.Insert | git.Replay]:
+    """The chain from ``keep`` on, replayed, with ``inserted`` in date order among it.
+
+    A replayed commit from before the playlist's own history gets the files of the
+    version inserted last before it, which its own tree does not hold.
+    """
+    steps: list[git.Insert | git.Replay] = []
+    overlay: Mapping[str, bytes | None] = {}
+    queue, index = list(inserted), keep
+    while queue or index < len(chain):
+        if queue and (index >= len(chain) or queue[0].when < chain[index].date):
+            step = queue.pop(0)
+            steps.append(step)
+            overlay = step.files
+        else:
+            steps.append(git.Replay(chain[index].id, overlay if index < first_local else {}))
+            index += 1
+    return steps
 
 
 def _refresh_cumulative(

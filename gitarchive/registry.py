@@ -16,18 +16,23 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import ArchiveError, FormatError, SettingsError, UsageError
-from gitarchive.formats.paths import PLAIN_DIR, REGISTRY_DIR, registry_path
+from gitarchive.errors import ArchiveError, FormatError, UsageError
+from gitarchive.formats.paths import (
+    REGISTRY_DIR,
+    cumulative_path,
+    json_path,
+    plain_path,
+    pretty_path,
+    registry_path,
+)
 from gitarchive.formats.registry import scan_registry
 from gitarchive.model import is_playlist_id, parse_playlist_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
 
     from gitarchive.git import Store
-    from gitarchive.model import Playlist
-    from gitarchive.workflow import InstallSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +263,6 @@ def remove_entries(
     store: Store, playlists: Iterable[str], *, purge: bool = False
 ) -> tuple[list[RegistryChange], dict[str, bytes | None]]:
     """Unregister playlists; with ``purge`` their archived files go too."""
-    from gitarchive import formats  # formats imports nothing of ours; keep startup light
-
     ids = [parse_playlist_id(value) for value in playlists]
     current = read_registry(store)
     head = git.head_id(store)
@@ -273,10 +276,10 @@ def remove_entries(
             files[path] = None
         if purge:
             for archived in (
-                formats.plain_path(playlist_id),
-                formats.pretty_path(playlist_id),
-                formats.json_path(playlist_id),
-                formats.cumulative_path(playlist_id),
+                plain_path(playlist_id),
+                pretty_path(playlist_id),
+                json_path(playlist_id),
+                cumulative_path(playlist_id),
             ):
                 exists_now = git.read_worktree_file(store, archived) is not None
                 exists_head = head is not None and git.read_file(store, head, archived) is not None
@@ -309,205 +312,3 @@ def apply_registry_change(
     when = now if isinstance(now, datetime) else datetime.now(UTC)
     with git.ArchiveLock(store):
         return git.commit_changes(store, files, message=message, identity=identity, when=when)
-
-
-# ------------------------------------------------------------------------ setup
-
-WORKFLOW_PATH = ".github/workflows/gitarchive.yml"
-KEEP_PATH = f"{REGISTRY_DIR}/.gitkeep"
-
-
-@dataclass(frozen=True, slots=True)
-class SetupAction:
-    path: str
-    action: str  # "created", "unchanged", "kept", "overwritten"
-
-
-def _template(name: str) -> str:
-    from importlib.resources import files
-
-    return files("gitarchive").joinpath("templates", name).read_text(encoding="utf-8")
-
-
-def setup_files(branch: str, version: str, source: InstallSource | None = None) -> dict[str, bytes]:
-    """The files ``init`` writes, rendered for this branch and gitarchive version."""
-    from gitarchive.workflow import InstallSource, render
-
-    workflow = render(branch, version, source or InstallSource())
-    return {
-        KEEP_PATH: b"",
-        "gitarchive.toml": _template("gitarchive.toml").encode(),
-        WORKFLOW_PATH: workflow.encode(),
-    }
-
-
-def init_archive(
-    path: Path,
-    *,
-    force: bool = False,
-    version: str = "0.0.0",
-    source: InstallSource | None = None,
-    identity: Callable[[Store], git.Identity] | None = None,
-    now: datetime | None = None,
-) -> tuple[Store, list[SetupAction], str | None]:
-    """Create (or complete) an archive at ``path``; never overwrite without ``force``.
-
-    With ``identity``, the files it wrote (and set-up files that are on disk as
-    gitarchive writes them but not committed yet) are committed in a commit of
-    their own, built from HEAD's tree: whatever else the user staged or changed
-    stays as it was. Returns the store, what happened to each file, and the commit.
-    """
-    store = git.init_repository(path)
-    workdir = store.workdir
-    if workdir is None:
-        raise UsageError(f"{path} is a bare repository: init needs a work tree")
-    branch = git.current_branch(store) or "main"
-    head = git.head_id(store)
-    actions: list[SetupAction] = []
-    to_write: dict[str, bytes | None] = {}
-    to_commit: dict[str, bytes | None] = {}
-    for relative, data in setup_files(branch, version, source).items():
-        existing = git.read_worktree_file(store, relative)
-        if existing is None:
-            action = "created"
-        elif existing == data:
-            action = "unchanged"
-        elif force:
-            action = "overwritten"
-        else:
-            action = "kept"
-        if action in ("created", "overwritten"):
-            to_write[relative] = data
-        if action != "kept" and (head is None or git.read_file(store, head, relative) != data):
-            to_commit[relative] = data
-        actions.append(SetupAction(relative, action))
-    if identity is None or not to_commit:
-        git.write_worktree_files(store, to_write)
-        return store, actions, None
-    try:
-        who = identity(store)  # before anything is written: a refusal leaves no half set-up
-    except SettingsError as exc:
-        raise SettingsError(f"{exc} (or run init --no-commit)") from None
-    git.write_worktree_files(store, {p: d for p, d in to_write.items() if p not in to_commit})
-    with git.ArchiveLock(store):
-        commit_id = git.commit_changes(
-            store,
-            to_commit,
-            message="Set up gitarchive: settings, workflow, registry",
-            identity=who,
-            when=now or datetime.now(UTC),
-        )
-    return store, actions, commit_id
-
-
-# ---------------------------------------------------------------------- listing
-
-
-@dataclass(frozen=True, slots=True)
-class ListedPlaylist:
-    id: str
-    name: str | None
-    tracks: int | None
-    last_change: datetime | None
-    status: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "tracks": self.tracks,
-            "last_change": (
-                self.last_change.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                if self.last_change
-                else None
-            ),
-            "status": self.status,
-        }
-
-
-def list_playlists(
-    store: Store,
-    unavailable: dict[str, str] | None = None,
-    last_changes: Callable[[], Mapping[str, datetime]] | None = None,
-) -> list[ListedPlaylist]:
-    """Every registry entry with what HEAD holds for it (no history walk beyond last change).
-
-    ``last_changes``: when each plain file last changed, from the change index;
-    without it, the log is walked back until every entry's change is found.
-    """
-    registry = read_registry(store)
-    head = git.head_id(store)
-    committed = set(read_registry(store, commit=head).entries) if head else set()
-    names = unique_names_at(store, head)
-    if last_changes is not None:
-        changed = last_changes()
-    else:
-        walked = git.last_changed(store, PLAIN_DIR, registry.entries)
-        changed = {playlist_id: info.date for playlist_id, info in walked.items()}
-    unavailable = unavailable or {}
-    rows: list[ListedPlaylist] = []
-    for playlist_id, entry in sorted(registry.entries.items()):
-        version = _head_version(store, head, playlist_id)
-        tracks = len(version.tracks) if version is not None else None
-        name = names.get(playlist_id) or (version.display_name if version is not None else None)
-        if playlist_id in unavailable:
-            status = unavailable[playlist_id]  # "kind: reason": never "ok"
-        elif tracks is None:
-            status = "not synced yet"
-        elif playlist_id not in committed:
-            status = "registry entry not committed"
-        else:
-            status = "ok"
-        rows.append(
-            ListedPlaylist(
-                id=playlist_id,
-                name=name or entry.alias,
-                tracks=tracks,
-                last_change=changed.get(playlist_id),
-                status=status,
-            )
-        )
-    for invalid in registry.invalid:
-        rows.append(
-            ListedPlaylist(
-                id=invalid.path.rsplit("/", 1)[1],
-                name=None,
-                tracks=None,
-                last_change=None,
-                status=f"invalid: {invalid.reason}",
-            )
-        )
-    return rows
-
-
-def unique_names_at(store: Store, commit: str | None) -> dict[str, str]:
-    """Unique names as ``commit``'s index.md records them (one small file); none when it
-    is missing or unreadable. What `list` shows, and the names a sync keeps."""
-    from gitarchive import formats
-
-    if commit is None:
-        return {}
-    index = git.read_file(store, commit, formats.INDEX_PATH)
-    if index is None:
-        return {}
-    try:
-        return dict(formats.read_index(formats.decode(index), path=formats.INDEX_PATH))
-    except FormatError:
-        return {}
-
-
-def _head_version(store: Store, head: str | None, playlist_id: str) -> Playlist | None:
-    """The playlist as HEAD holds it (JSON, else plain); None when absent or unreadable."""
-    from gitarchive import formats
-    from gitarchive.errors import FormatError as _FormatError
-
-    if head is None:
-        return None
-    for path in (formats.json_path(playlist_id), formats.plain_path(playlist_id)):
-        data = git.read_file(store, head, path)
-        if data is not None:
-            try:
-                return formats.read_version({path: data}, playlist_id)
-            except _FormatError:
-                return None
-    return None

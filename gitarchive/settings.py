@@ -98,7 +98,7 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
             )
         values[key] = value
     github = values.get("github")
-    if github is not None and not _GITHUB_SLUG.match(github):
+    if github is not None and not _GITHUB_SLUG.fullmatch(github):
         raise SettingsError(f"github must look like 'owner/repo', not {github!r}", path=path)
     concurrency = values.get("concurrency")
     if concurrency is not None and not 1 <= concurrency <= 256:
@@ -115,7 +115,64 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
     if likes_every is not None and likes_every not in LIKES_EVERY:
         choices = ", ".join(repr(choice) for choice in LIKES_EVERY)
         raise SettingsError(f"likes_every must be one of {choices}, not {likes_every!r}", path=path)
+    for key in ("author_name", "author_email"):
+        if key in values:
+            _check_identity_part(key, values[key], path)
+    if "branch" in values:
+        _check_branch(values["branch"], path)
     return Settings(**values)
+
+
+# What a commit header line cannot hold: a line break would start a header line of its
+# own (a forged parent or author), and git ends the name at "<" and the email at ">".
+_IDENTITY_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>]")
+_IDENTITY_MAX = 200
+
+
+def _check_identity_part(key: str, value: str, path: str) -> None:
+    if not value.strip():
+        raise SettingsError(f"{key} must not be empty", path=path)
+    if len(value) > _IDENTITY_MAX:
+        raise SettingsError(f"{key} must be at most {_IDENTITY_MAX} characters", path=path)
+    bad = _IDENTITY_FORBIDDEN.search(value)
+    if bad is not None:
+        raise SettingsError(
+            f"{key} must not contain {_shown(bad.group())} (a commit's author line cannot hold it)",
+            path=path,
+        )
+    if key == "author_email" and any(char.isspace() for char in value):
+        raise SettingsError(f"{key} must not contain spaces", path=path)
+
+
+# git's rules for a branch name (git check-ref-format --branch), and the characters that
+# would end the markdown link every page's githistory link puts the branch in.
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+_LINK_FORBIDDEN = re.compile(r"[()<>]")
+
+
+def _check_branch(value: str, path: str) -> None:
+    bad = _REF_FORBIDDEN.search(value)
+    link = _LINK_FORBIDDEN.search(value)
+    if bad is not None:
+        reason = f"must not contain {_shown(bad.group())}"
+    elif link is not None:
+        raise SettingsError(
+            f"branch must not contain {link.group()!r} (every page links to the branch)", path=path
+        )
+    elif value in ("", "@", "HEAD") or value.startswith("-"):
+        reason = "is not a branch name"
+    elif value.startswith("/") or value.endswith(("/", ".")):
+        reason = "must not begin or end with '/' or end with '.'"
+    elif any(part.startswith(".") or part.endswith(".lock") for part in value.split("/")):
+        reason = "must not have a part beginning with '.' or ending with '.lock'"
+    else:
+        return
+    raise SettingsError(f"branch {reason} (git's rules for a branch name)", path=path)
+
+
+def _shown(text: str) -> str:
+    """A character as a message can show it: control characters spelled out, never raw."""
+    return repr(text) if text.isprintable() and not text.isspace() else ascii(text)
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -136,7 +193,7 @@ def _playlist_settings(tables: dict[str, Any], path: str) -> dict[str, PlaylistS
     result: dict[str, PlaylistSettings] = {}
     for playlist_id, table in tables.items():
         where = f"playlists.{playlist_id}"
-        if not _PLAYLIST_ID.match(playlist_id) or not isinstance(table, dict):
+        if not _PLAYLIST_ID.fullmatch(playlist_id) or not isinstance(table, dict):
             raise SettingsError(f"{where}: expected a table named by a playlist id", path=path)
         unknown = set(table) - {"max_drop", "accept_drops"}
         if unknown:

@@ -19,8 +19,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 
+from gitarchive import git
 from gitarchive.errors import UsageError
 
 DEFAULT_REPOSITORY = "https://github.com/gitarchive/gitarchive"
@@ -70,10 +73,6 @@ def requirement(source: InstallSource, version: str) -> str:
 
 def installed_commit() -> str | None:
     """The gitarchive commit this installation was built from, if pip or git can tell."""
-    from importlib import metadata
-
-    from gitarchive import git
-
     try:
         record = metadata.distribution("gitarchive").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -89,8 +88,6 @@ def installed_commit() -> str | None:
 
 
 def render(branch: str, version: str, source: InstallSource) -> str:
-    from importlib.resources import files
-
     template = files("gitarchive").joinpath("templates", "gitarchive.yml").read_text("utf-8")
     return template.format(
         branch=branch,

@@ -9,17 +9,20 @@ design drifted before (a second grammar of the archive grew inside one).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gitarchive"
 
-MAX_MODULE_LINES = 600
-MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 50
 
 UI_LIBRARIES = frozenset({"typer", "rich"})
 # The CLI edge and the generator of docs/cli.md (which renders the typer app).
 UI_OWNERS = ("cli", "docgen")
+# The edge may import lazily without a comment: a command's imports cost only that command.
+LAZY_WITHOUT_COMMENT = ("cli", "docgen")
 # `python -m gitarchive` and the docs generator start the CLI; nothing else may.
 CLI_IMPORTERS = ("cli", "docgen", "__main__")
 GIT_PACKAGE = PACKAGE / "git"
@@ -156,3 +159,138 @@ def test_import_resolution_sees_relative_and_nested_imports() -> None:
     )
     names = imported_names(module)
     assert {"gitarchive.formats.cli", "gitarchive.git.walk", "typer", "rich.console"} <= names
+
+
+def module_imports(module: Module, known: set[str]) -> set[str]:
+    """The package's modules this module imports, anywhere in the file.
+
+    `from x import y` names the module x.y when there is one, else x (y is a name in x).
+    """
+    is_package = module.path.name == "__init__.py"
+    here = module.name.split(".") if is_package else module.name.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in known)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - (node.level - 1)]
+                stem = ".".join([*base, node.module] if node.module else base)
+            else:
+                stem = node.module or ""
+            for alias in node.names:
+                if f"{stem}.{alias.name}" in known:
+                    found.add(f"{stem}.{alias.name}")
+                elif stem in known:
+                    found.add(stem)
+    found.discard(module.name)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_no_import_cycle_between_modules() -> None:
+    known = {module.name for module in MODULES}
+    graph = {module.name: module_imports(module, known) for module in MODULES}
+    assert import_cycles(graph) == []
+
+
+def test_cycle_finder_sees_a_cycle_through_a_lazy_import() -> None:
+    # The test above is only as good as this reading of imports inside functions.
+    known = {"gitarchive.a", "gitarchive.b", "gitarchive.b.c"}
+    a = Module(PACKAGE / "a.py", "gitarchive.a", ast.parse("def f():\n    from .b import c\n"), 2)
+    c = Module(PACKAGE / "b" / "c.py", "gitarchive.b.c", ast.parse("from .. import a\n"), 1)
+    graph = {m.name: module_imports(m, known) for m in (a, c)}
+    assert graph == {"gitarchive.a": {"gitarchive.b.c"}, "gitarchive.b.c": {"gitarchive.a"}}
+    assert import_cycles(graph) == [["gitarchive.a", "gitarchive.b.c"]]
+
+
+LAZY_COMMENT = re.compile(r"^\s*# lazy: \S")
+
+
+def unexplained_lazy_imports(module: Module, lines: list[str]) -> list[str]:
+    """Imports inside functions without a `# lazy: <measured cost>` comment right above."""
+    found = []
+    for function in ast.walk(module.tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom) and not _explained(lines, node.lineno):
+                found.append(f"{module.name}:{node.lineno}")
+    return found
+
+
+def _explained(lines: list[str], lineno: int) -> bool:
+    """The comment block right above line ``lineno`` (1-based) begins with `# lazy: `."""
+    above = lineno - 2
+    while above >= 0 and lines[above].lstrip().startswith("#"):
+        if LAZY_COMMENT.match(lines[above]):
+            return True
+        above -= 1
+    return False
+
+
+def test_every_lazy_import_outside_the_edge_says_what_it_saves() -> None:
+    offenders = sorted(
+        {
+            place
+            for module in MODULES
+            if top_module(module) not in LAZY_WITHOUT_COMMENT
+            for place in unexplained_lazy_imports(
+                module, module.path.read_text(encoding="utf-8").splitlines()
+            )
+        }
+    )
+    assert offenders == []
+
+
+def test_a_lazy_import_is_explained_only_by_a_lazy_comment_right_above() -> None:
+    source = (
+        "def f():\n"
+        "    # lazy: x costs 9 ms at import (python -X importtime)\n"
+        "    # and nothing else needs it\n"
+        "    import x\n"
+        "    # imported here for speed\n"
+        "    import y\n"
+        "    # lazy: z costs 3 ms\n"
+        "\n"
+        "    import z\n"
+    )
+    module = Module(PACKAGE / "m.py", "gitarchive.m", ast.parse(source), 9)
+    assert unexplained_lazy_imports(module, source.splitlines()) == [
+        "gitarchive.m:6",
+        "gitarchive.m:9",
+    ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 
-from gitarchive.registry import KEEP_PATH, WORKFLOW_PATH
+from gitarchive.archive_init import KEEP_PATH, WORKFLOW_PATH
 from gitarchive.settings import parse_settings
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.cli import run_cli
@@ -159,3 +159,34 @@ def test_init_without_an_identity_says_so_and_writes_nothing(
     assert not (root / WORKFLOW_PATH).exists()
     assert run_cli("init", str(root), "--no-commit") == 0
     assert (root / WORKFLOW_PATH).is_file()
+
+
+def test_init_on_a_detached_head_is_refused_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "detached"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "master")
+    git(root, "commit", "-q", "--allow-empty", "-m", "mine")
+    git(root, "checkout", "-q", "--detach")
+    head = git(root, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+    assert run_cli("-C", str(root), "init") == 1
+    err = capsys.readouterr().err
+    assert "detached" in err and err.strip().count("\n") == 0
+    assert git(root, "rev-parse", "HEAD").strip() == head
+    assert git(root, "for-each-ref", "--format=%(refname)").split() == ["refs/heads/master"]
+    assert not (root / WORKFLOW_PATH).exists() and not (root / "gitarchive.toml").exists()
+    assert run_cli("-C", str(root), "init", "--no-commit") == 1
+
+
+def test_init_on_master_names_master_in_the_workflow_and_the_page_links(tmp_path: Path) -> None:
+    root = tmp_path / "old-style"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "master")
+    git(root, "commit", "-q", "--allow-empty", "-m", "mine")
+    assert run_cli("-C", str(root), "init") == 0
+    assert "branches: [master]" in (root / WORKFLOW_PATH).read_text()
+    settings = parse_settings((root / "gitarchive.toml").read_text())
+    assert settings.branch == "master"
+    assert "main" not in git(root, "for-each-ref", "--format=%(refname)")

@@ -231,7 +231,7 @@ def _site_job(workflow: str) -> str:
 def test_workflows_deploy_the_site_only_when_pages_is_switched_on(tmp_path: Path) -> None:
     from pathlib import Path as RealPath
 
-    from gitarchive.registry import WORKFLOW_PATH
+    from gitarchive.archive_init import WORKFLOW_PATH
 
     assert run_cli("init", str(tmp_path / "a")) == 0
     generated = (tmp_path / "a" / WORKFLOW_PATH).read_text(encoding="utf-8")

@@ -493,3 +493,24 @@ def test_rotated_refresh_token_goes_to_the_named_file_never_to_output(
     for secret in fake_spotify.secrets_seen():
         assert secret not in output.out + output.err
         assert secret not in git(archive, "log", "-p", "--all")
+
+
+def test_a_sync_reads_index_md_once(
+    archive: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
+    fake_spotify.add_playlist(playlist_with_tracks(B, [2], name="Beta"))
+    register(archive, A, B, MISSING)
+    sync(archive)
+    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1, 3], name="Alpha"))
+    reads: list[str] = []
+    read_file = gitrepo.read_file
+
+    def counting(store: Store, commit: str, path: str) -> bytes | None:
+        reads.append(path)
+        return read_file(store, commit, path)
+
+    monkeypatch.setattr(gitrepo, "read_file", counting)
+    result = sync(archive, DAY0 + timedelta(days=1))
+    assert result.commit is not None and result.unavailable
+    assert reads.count(formats.INDEX_PATH) == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gitarchive import __version__
-from gitarchive.registry import WORKFLOW_PATH
+from gitarchive.archive_init import WORKFLOW_PATH
 from gitarchive.workflow import DEFAULT_REPOSITORY, PINNED_ACTIONS, installed_commit
 from tests.support.cli import run_cli
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
+    from gitarchive.archive_init import SetupAction
     from gitarchive.git import Identity, Store
     from gitarchive.sync import Progress as SyncProgress
     from gitarchive.sync import SyncOptions, SyncResult
@@ -57,7 +59,7 @@ def init(
     ] = None,
 ) -> None:
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
-    from gitarchive.registry import init_archive
+    from gitarchive.archive_init import init_archive
     from gitarchive.workflow import InstallSource
 
     # like git -C: a relative PATH is taken from the -C directory
@@ -70,7 +72,10 @@ def init(
         source=source,
         identity=_identity if commit else None,
     )
-    root = store.workdir or target
+    _print_init(store.workdir or target, actions, made)
+
+
+def _print_init(root: Path, actions: list[SetupAction], made: str | None) -> None:
     out.print(f"Archive at {root}", markup=False)
     for action in actions:
         out.print(f"  {action.action:<11} {action.path}", markup=False)
@@ -205,7 +210,7 @@ def list_(
     """List registered playlists: id, name, tracks, last change, status."""
     import json
 
-    from gitarchive.registry import list_playlists
+    from gitarchive.listing import list_playlists
     from gitarchive.sync import last_failures
 
     store = open_store()
@@ -279,22 +284,37 @@ def sync(
     their files; they are reported grouped by cause and recorded in playlists/status.json.
     Under GitHub Actions the run also writes a step summary and annotations.
     """
+    options = functools.partial(
+        _sync_options, only, not no_commit, push, date, message, strict, accept_drops
+    )
+    run = _sync_json if json_output or output_format is OutputFormat.json else _sync_text
+    run(options)
+
+
+def _sync_options(
+    only: list[str] | None,
+    commit: bool,
+    push: bool,
+    date: str | None,
+    message: str | None,
+    strict: bool,
+    accept_drops: bool,
+) -> SyncOptions:
+    """Built inside the JSON path's try: a bad --date is a document too."""
     from gitarchive.sync import SyncOptions
 
-    def options() -> SyncOptions:  # inside the JSON path's try: a bad --date is a document too
-        return SyncOptions(
-            only=tuple(only or ()),
-            commit=not no_commit,
-            push=push,
-            now=_sync_date(date),
-            message=message,
-            strict=strict,
-            accept_drops=accept_drops,
-        )
+    return SyncOptions(
+        only=tuple(only or ()),
+        commit=commit,
+        push=push,
+        now=_sync_date(date),
+        message=message,
+        strict=strict,
+        accept_drops=accept_drops,
+    )
 
-    if json_output or output_format is OutputFormat.json:
-        _sync_json(options)
-        return
+
+def _sync_text(options: Callable[[], SyncOptions]) -> None:
     result = _run_with_progress(open_store(), options(), bar=err.is_terminal)
     _print_sync_summary(result)
     _github_actions_report(result, json_output=False)

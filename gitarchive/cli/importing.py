@@ -17,6 +17,8 @@ from gitarchive.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitarchive.importer import ImportResult
 
 
@@ -44,6 +46,19 @@ def import_(
     date: Annotated[str | None, typer.Option(help="The date of a backup file's version.")] = None,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
+    text = output_format is OutputFormat.text
+    label, results = _import_all(source, playlist, rewrite_pushed, _report if text else None)
+    if output_format is OutputFormat.json:
+        _report_json(label, results)
+
+
+def _import_all(
+    source: str,
+    playlists: list[str],
+    rewrite_pushed: bool,
+    on_result: Callable[[ImportResult], None] | None,
+) -> tuple[str, list[ImportResult]]:
+    """The source's label, and each playlist imported in turn under the archive lock."""
     import tempfile
     from pathlib import Path
 
@@ -55,7 +70,7 @@ def import_(
         _import_backup(source, playlist, date, rewrite_pushed, output_format)
         return
     store = open_store()
-    ids = [parse_playlist_id(value) for value in playlist]
+    ids = [parse_playlist_id(value) for value in playlists]
     github, branch = link_settings(store)
     identity = _identity(store)
     label = importer.source_label(source)
@@ -75,10 +90,9 @@ def import_(
                     allow_pushed=rewrite_pushed,
                 )
                 results.append(result)
-                if output_format is OutputFormat.text:
-                    _report(result)
-    if output_format is OutputFormat.json:
-        _report_json(label, results)
+                if on_result is not None:
+                    on_result(result)
+    return label, results
 
 
 def _report_json(label: str, results: list[ImportResult]) -> None:

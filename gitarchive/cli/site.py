@@ -27,6 +27,7 @@ from gitarchive.cli.common import out as console
 if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.index import VersionSource
+    from gitarchive.site import SiteResult
 
 
 def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource] | None:
@@ -76,11 +77,7 @@ def site(
     from gitarchive.site import build_site
 
     store = Store.discover(state.directory)
-    ids = (
-        sorted({versions.resolve_playlist(store, argument) for argument in playlist})
-        if playlist
-        else None
-    )
+    ids = sorted({versions.resolve_playlist(store, arg) for arg in playlist}) if playlist else None
     github, _branch = link_settings(store)
     target = out if out.is_absolute() else state.directory / out
     result = build_site(
@@ -95,6 +92,10 @@ def site(
         open_store=functools.partial(Store.open, str(store.git_dir)),
         sources=_located_versions(store, ids),
     )
+    _print_written(result, out)
+
+
+def _print_written(result: SiteResult, out: Path) -> None:
     console.print(
         f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
         f"({len(result.summaries)} playlists, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import tempfile
 import time
@@ -10,14 +11,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitarchive import __version__, git
+from gitarchive.archive_init import init_archive
 from gitarchive.demo.api import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DemoTransport,
 )
 from gitarchive.demo.data import DemoData, load_demo_data
-from gitarchive.errors import UsageError
+from gitarchive.errors import NotAnArchive, UsageError
+from gitarchive.registry import add_entries
 from gitarchive.settings import SETTINGS_FILE, parse_settings
+from gitarchive.spotify import Auth, SpotifyClient
+from gitarchive.sync import SyncOptions, run_sync
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -57,8 +63,6 @@ def check_demo_target(path: Path) -> None:
 
 
 def _client_factory(transport: DemoTransport) -> SourceFactory:
-    from gitarchive.spotify import Auth, SpotifyClient
-
     def factory(settings: Settings) -> PlaylistSource:
         return SpotifyClient(
             Auth(client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET),
@@ -108,9 +112,6 @@ def build_demo(
 
 
 def _refuse_enclosing_repository(folder: Path) -> None:
-    from gitarchive import git
-    from gitarchive.errors import NotAnArchive
-
     try:
         enclosing = git.Store.discover(folder)
     except NotAnArchive:
@@ -127,8 +128,6 @@ def _sync_every_day(
     result: DemoResult,
     on_sync: Callable[[datetime, SyncResult], None] | None,
 ) -> None:
-    from gitarchive.sync import SyncOptions, run_sync
-
     store = _new_archive(work, list(data.playlists), data.days[0] - timedelta(hours=1))
     transport = DemoTransport(data)
     factory = _client_factory(transport)
@@ -157,9 +156,6 @@ likes_every = "daily"
 
 def _new_archive(path: Path, playlist_ids: Sequence[str], when: datetime) -> Store:
     """``gitarchive init`` + ``add`` at ``path``, committed as the archive's first commit."""
-    from gitarchive import __version__, git
-    from gitarchive.registry import add_entries, init_archive
-
     store, actions, _ = init_archive(path, version=__version__)
     files: dict[str, bytes | None] = {}
     for action in actions:
@@ -229,6 +225,4 @@ def display_path(target: Path, cwd: Path) -> Path:
 
 
 def _shell_quote(text: str) -> str:
-    import shlex
-
     return shlex.quote(text)

@@ -8,10 +8,9 @@ input; callers add the commit when they know it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.errors import FormatError
+from gitarchive.formats.text import decode
 
 if TYPE_CHECKING:
     from gitarchive.formats.cumulative import read_cumulative, render_cumulative
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from gitarchive.formats.snapshot import read_json, read_json_track
     from gitarchive.formats.snapshot_text import render_json
     from gitarchive.formats.status import read_status, render_status
-    from gitarchive.model import Playlist
+    from gitarchive.formats.version import read_version
 
 # Each format's module is imported on first use (PEP 562): `cumulative` needs
 # one renderer, and importing every reader and renderer cost a read ~8 ms of CPU.
@@ -63,6 +62,7 @@ _HOME = {
     "read_json_track": ("snapshot", "read_json_track"),
     "read_plain": ("plain", "read_plain"),
     "read_pretty": ("pretty", "read_pretty"),
+    "read_version": ("version", "read_version"),
     "registry_path": ("paths", "registry_path"),
     "render_cumulative": ("cumulative", "render_cumulative"),
     "render_index": ("index", "render_index"),
@@ -111,37 +111,3 @@ __all__ = [
     "render_pretty",
     "render_status",
 ]
-
-
-def decode(data: bytes, path: str | None = None) -> str:
-    """A file's text: UTF-8 (a BOM is dropped); FormatError naming the file otherwise."""
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})", path=path
-        ) from None
-
-
-def read_version(files: Mapping[str, bytes], playlist_id: str) -> Playlist | None:
-    """One version of a playlist from its files, best source first.
-
-    ``files`` maps archive paths (:func:`json_path`, :func:`pretty_path`,
-    :func:`plain_path`) to their contents; the JSON snapshot wins, then the
-    pretty page, then the plain file. None when none of them is there.
-    """
-    from gitarchive.formats.paths import json_path, plain_path, pretty_path
-    from gitarchive.formats.plain import read_plain
-    from gitarchive.formats.pretty import read_pretty
-    from gitarchive.formats.snapshot import read_json
-
-    path = json_path(playlist_id)
-    if path in files:
-        return read_json(decode(files[path], path), playlist_id, path=path)
-    path = pretty_path(playlist_id)
-    if path in files:
-        return read_pretty(decode(files[path], path), playlist_id, path=path)
-    path = plain_path(playlist_id)
-    if path in files:
-        return read_plain(decode(files[path], path), playlist_id, path=path)
-    return None

@@ -15,23 +15,19 @@ from __future__ import annotations
 import errno
 import json
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pygit2
 
+import gitarchive.git.worktree as worktree
 from gitarchive.errors import ArchiveError
-from gitarchive.git import worktree
 from gitarchive.git.faults import fault_point
-from gitarchive.git.pack import write_blob_pack
 from gitarchive.git.repository import Identity, Store, get_commit, head_id, update_head
+from gitarchive.git.trees import signature, tree_with
 
 PENDING_FILE = "gitarchive-pending.json"
-# fewer blobs than this are written as loose objects (see _create_blobs)
-PACK_THRESHOLD = 32
-_BLOB_MODE = pygit2.enums.FileMode.BLOB
-_TREE_MODE = pygit2.enums.FileMode.TREE
 
 
 def build_commit(
@@ -48,79 +44,13 @@ def build_commit(
     ``changes`` maps paths to new bytes, or None to delete. Nested folders are
     created as needed, and folders left empty disappear.
     """
-    repo = store.repo
-    base: pygit2.Tree | None = None
-    if parent is not None:
-        base = get_commit(store, parent).tree
-    blob_ids = _create_blobs(store, changes)
-    new_tree = _write_tree(repo, base, blob_ids)
-    if new_tree is None:
-        new_tree = repo.TreeBuilder().write()
+    base = None if parent is None else get_commit(store, parent).tree
+    new_tree = tree_with(store, base, changes)
     if base is not None and new_tree == base.id:
         return None
-    stamp = int(when.timestamp())
-    offset = int((when.utcoffset() or timedelta(0)).total_seconds() // 60)
-    signature = pygit2.Signature(identity.name, identity.email, stamp, offset)
+    author = signature(identity, when)
     parents: list[pygit2.Oid] = [] if parent is None else [pygit2.Oid(hex=parent)]
-    commit = repo.create_commit(None, signature, signature, message, new_tree, parents)
-    return str(commit)
-
-
-def _create_blobs(
-    store: Store, changes: Mapping[str, bytes | None]
-) -> dict[str, pygit2.Oid | None]:
-    """Write the blobs of ``changes`` (None stays None: a deletion).
-
-    A few blobs are written as loose objects. Many (a sync of hundreds of
-    files) go into one new pack instead: libgit2 spends most of a loose
-    write on creating, renaming and checking one file per object (0.27 s for
-    400 blobs on the bench archive), while zlib and SHA-1 on the same bytes
-    take 0.05 s, and release the GIL while the work tree files are written.
-    """
-    found: dict[str, pygit2.Oid | None] = {
-        path: None for path, data in changes.items() if data is None
-    }
-    items = [(path, data) for path, data in changes.items() if data is not None]
-    if len(items) < PACK_THRESHOLD:
-        for path, data in items:
-            found[path] = store.repo.create_blob(data)
-        return found
-    ids = write_blob_pack(store, [data for _path, data in items])
-    for (path, _data), blob_id in zip(items, ids, strict=True):
-        found[path] = blob_id
-    return found
-
-
-def _write_tree(
-    repo: pygit2.Repository, base: pygit2.Tree | None, changes: dict[str, pygit2.Oid | None]
-) -> pygit2.Oid | None:
-    builder = repo.TreeBuilder(base) if base is not None else repo.TreeBuilder()
-    nested: dict[str, dict[str, pygit2.Oid | None]] = {}
-    for path, data in changes.items():
-        head, _, rest = path.partition("/")
-        if not head:
-            raise ValueError(f"bad archive path {path!r}")
-        if rest:
-            nested.setdefault(head, {})[rest] = data
-        elif data is None:
-            if builder.get(head) is not None:
-                builder.remove(head)
-        else:
-            builder.insert(head, data, _BLOB_MODE)
-    for name, sub_changes in nested.items():
-        sub_base = None
-        if base is not None and name in base:
-            candidate = repo.get(base[name].id)
-            sub_base = candidate if isinstance(candidate, pygit2.Tree) else None
-        sub_tree = _write_tree(repo, sub_base, sub_changes)
-        if sub_tree is None:
-            if builder.get(name) is not None:
-                builder.remove(name)
-        else:
-            builder.insert(name, sub_tree, _TREE_MODE)
-    if len(builder) == 0:
-        return None
-    return builder.write()
+    return str(store.repo.create_commit(None, author, author, message, new_tree, parents))
 
 
 def commit_changes(
@@ -172,23 +102,10 @@ def _commit_and_check_out(
     # the ref must still point at the commit we built on, else someone committed meanwhile
     base = head_id(store) if parent is ... else parent
     assert base is None or isinstance(base, str)
-    workdir = store.workdir
-    paths = sorted(changes)
-    attempt = _Attempt(base, paths)
+    attempt = _Attempt(base, sorted(changes))
     with ThreadPoolExecutor(max_workers=1) as background:
-        writing = None
         try:
-            if workdir is not None:
-                # The work tree files are written while the objects are: a marker
-                # lists them first, so that a sync killed before its ref moves is
-                # put back by the next one (recover_pending), and an exception (or
-                # Ctrl-C, which may land before ``writing`` is even assigned) here
-                # puts them back at once.
-                attempt.kept = _keep_untracked(store, base, paths)
-                marker = {"paths": paths, "keep": attempt.kept}
-                worktree.write_atomic(store.git_dir / PENDING_FILE, json.dumps(marker).encode())
-                attempt.marked = True
-                writing = background.submit(worktree.write_files, workdir, changes)
+            writing = _start_writing_files(store, attempt, changes, background)
             attempt.new_commit = build_commit(
                 store, base, changes, message=message, identity=identity, when=when
             )
@@ -196,23 +113,54 @@ def _commit_and_check_out(
             if writing is not None:
                 writing.result()
             if attempt.new_commit is not None:
-                if before_ref_update is not None:
-                    before_ref_update(attempt.new_commit)
-                fault_point("before-ref-update")
-                reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
-                update_head(store, attempt.new_commit, expected=base, message=reflog)
-                attempt.moved = True
-                fault_point("after-ref-update")
-            if workdir is not None:
+                _move_ref(store, attempt, message, before_ref_update)
+            if store.workdir is not None:
                 worktree.stage_files(store, changes)
                 fault_point("after-index-write")
         except BaseException as exc:
             background.shutdown(wait=True)  # the files it was writing are all written now
             _after_failure(store, attempt, exc)
             raise
-    if workdir is not None:
+    if store.workdir is not None:
         (store.git_dir / PENDING_FILE).unlink()
     return attempt.new_commit
+
+
+def _start_writing_files(
+    store: Store,
+    attempt: _Attempt,
+    changes: Mapping[str, bytes | None],
+    background: ThreadPoolExecutor,
+) -> Future[None] | None:
+    """Write the work tree files while the objects are written; None for a bare repository.
+
+    A marker lists them first, so that a sync killed before its ref moves is
+    put back by the next one (recover_pending), and an exception (or Ctrl-C,
+    which may land before the caller holds the future) puts them back at once.
+    """
+    if store.workdir is None:
+        return None
+    attempt.kept = _keep_untracked(store, attempt.base, attempt.paths)
+    marker = {"paths": attempt.paths, "keep": attempt.kept}
+    worktree.write_atomic(store.git_dir / PENDING_FILE, json.dumps(marker).encode())
+    attempt.marked = True
+    return background.submit(worktree.write_files, store.workdir, changes)
+
+
+def _move_ref(
+    store: Store,
+    attempt: _Attempt,
+    message: str,
+    before_ref_update: Callable[[str], None] | None,
+) -> None:
+    assert attempt.new_commit is not None
+    if before_ref_update is not None:
+        before_ref_update(attempt.new_commit)
+    fault_point("before-ref-update")
+    reflog = f"gitarchive: {(message.splitlines() or [''])[0]}"
+    update_head(store, attempt.new_commit, expected=attempt.base, message=reflog)
+    attempt.moved = True
+    fault_point("after-ref-update")
 
 
 @dataclass

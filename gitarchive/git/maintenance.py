@@ -39,6 +39,14 @@ from gitarchive.errors import ArchiveError
 from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store
 
+try:  # pygit2's internals (see _named_insert); pygit2 imports them itself, so they cost nothing
+    from pygit2.errors import check_error
+    from pygit2.ffi import C, ffi
+
+    _HAS_CFFI = True
+except ImportError:
+    _HAS_CFFI = False
+
 GEOMETRIC_FACTOR = 2
 # below this many loose objects and with packs in progression, nothing is done
 LOOSE_LIMIT = 64
@@ -173,6 +181,18 @@ def keep_packs_healthy(
         wanted.update(_idx_ids(pack.index))
     if not wanted:
         return None
+    new_pack = _write_checked_pack(store, wanted)
+    if before_delete is not None:
+        before_delete()
+    fault_point("repack-before-delete")
+    _delete_rolled_up(merged, loose, keep=new_pack)
+    # libgit2 keeps the old packs' indexes in its list: reopen, so that later reads see the new one
+    store.repo = pygit2.Repository(store.repo.path)
+    return RollUp(len(merged), len(loose), len(wanted), new_pack)
+
+
+def _write_checked_pack(store: Store, wanted: set[pygit2.Oid]) -> Path:
+    """One new pack holding every one of ``wanted``, or an error with nothing deleted."""
     try:
         new_pack = _write_pack(store, wanted)
     except (OSError, pygit2.GitError) as exc:
@@ -185,11 +205,12 @@ def keep_packs_healthy(
             f"repacking lost {len(missing)} objects (e.g. {next(iter(missing))}); "
             "the old packs were kept"
         )
-    if before_delete is not None:
-        before_delete()
-    fault_point("repack-before-delete")
+    return new_pack
+
+
+def _delete_rolled_up(merged: list[PackFile], loose: dict[pygit2.Oid, Path], keep: Path) -> None:
     for pack in merged:
-        if pack.pack == new_pack:
+        if pack.pack == keep:
             continue
         # the index first: a pack without one is ignored, an index without its pack is an error
         pack.index.unlink(missing_ok=True)
@@ -198,9 +219,6 @@ def keep_packs_healthy(
     for file in loose.values():
         file.unlink(missing_ok=True)
         _remove_if_empty(file.parent)
-    # libgit2 keeps the old packs' indexes in its list: reopen, so that later reads see the new one
-    store.repo = pygit2.Repository(store.repo.path)
-    return RollUp(len(merged), len(loose), len(wanted), new_pack)
 
 
 def repack_all(store: Store) -> RollUp | None:
@@ -262,11 +280,10 @@ def _named_insert(builder: pygit2.PackBuilder) -> Callable[[pygit2.Oid, str | No
     back to ``add``: same objects, bigger pack.
     """
     try:
-        from pygit2.errors import check_error
-        from pygit2.ffi import C, ffi
-
+        if not _HAS_CFFI:
+            raise AttributeError("pygit2 without its cffi binding")
         handle = builder._packbuilder
-    except (ImportError, AttributeError):
+    except AttributeError:
         return lambda oid, _name: builder.add(oid)
 
     def insert(oid: pygit2.Oid, name: str | None) -> None:

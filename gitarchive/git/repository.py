@@ -8,6 +8,7 @@ first, here and in the other modules of this package.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -273,17 +274,17 @@ def resolve_identity(
             return None
         return str(value) if value else None
 
-    found_name = (
-        name
-        or environ.get("GIT_COMMITTER_NAME")
-        or environ.get("GIT_AUTHOR_NAME")
-        or from_config("user.name")
+    found_name = _identity_part(
+        ("gitarchive.toml author_name", name),
+        ("GIT_COMMITTER_NAME", environ.get("GIT_COMMITTER_NAME")),
+        ("GIT_AUTHOR_NAME", environ.get("GIT_AUTHOR_NAME")),
+        ("git config user.name", from_config("user.name")),
     )
-    found_email = (
-        email
-        or environ.get("GIT_COMMITTER_EMAIL")
-        or environ.get("GIT_AUTHOR_EMAIL")
-        or from_config("user.email")
+    found_email = _identity_part(
+        ("gitarchive.toml author_email", email),
+        ("GIT_COMMITTER_EMAIL", environ.get("GIT_COMMITTER_EMAIL")),
+        ("GIT_AUTHOR_EMAIL", environ.get("GIT_AUTHOR_EMAIL")),
+        ("git config user.email", from_config("user.email")),
     )
     if found_name and found_email:
         return Identity(found_name, found_email)
@@ -293,6 +294,26 @@ def resolve_identity(
         "no commit identity: set author_name and author_email in gitarchive.toml, "
         "or git config user.name / user.email"
     )
+
+
+# A line break in a commit's author line starts a header line of its own (a forged
+# parent), and git ends the name at "<" and the email at ">".
+_IDENTITY_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>]")
+
+
+def _identity_part(*candidates: tuple[str, str | None]) -> str | None:
+    """The first value given, from the first source that has one; refused when a commit
+    header could not hold it (the message names that source)."""
+    for source, value in candidates:
+        if not value:
+            continue
+        bad = _IDENTITY_FORBIDDEN.search(value)
+        if bad is not None:
+            raise SettingsError(
+                f"{source} must not contain {bad.group()!a} (a commit's author line cannot hold it)"
+            )
+        return value
+    return None
 
 
 def hooks_dir(store: Store) -> Path:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pygit2
 
-from gitarchive.git import worktree
-from gitarchive.git.commit import _create_blobs, _write_tree
+import gitarchive.git.worktree as worktree
 from gitarchive.git.repository import (
     CommitInfo,
     Identity,
@@ -30,7 +29,8 @@ from gitarchive.git.repository import (
     info_of,
     update_head,
 )
-from gitarchive.git.walk import _first_parent_commits
+from gitarchive.git.trees import signature, tree_with
+from gitarchive.git.walk import first_parent_commits
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +51,7 @@ def first_parent_chain(store: Store) -> list[CommitInfo]:
     """HEAD's first-parent chain, oldest first (dates: author time)."""
     if store.repo.head_is_unborn:
         return []
-    return [info_of(commit) for commit in _first_parent_commits(store.repo, None)]
-
-
-def _signature(identity: Identity, when: datetime) -> pygit2.Signature:
-    offset = int((when.utcoffset() or timedelta(0)).total_seconds() // 60)
-    return pygit2.Signature(identity.name, identity.email, int(when.timestamp()), offset)
+    return [info_of(commit) for commit in first_parent_commits(store.repo, None)]
 
 
 def rebuild(
@@ -77,20 +72,18 @@ def rebuild(
         base_tree = None if parent is None else get_commit(store, parent).tree
         if isinstance(step, Insert):
             changes = step.files
-            tree_id = _write_tree(repo, base_tree, _create_blobs(store, changes))
-            author = committer = _signature(step.author, step.when)
+            tree_id = tree_with(store, base_tree, changes)
+            author = committer = signature(step.author, step.when)
             message = step.message
             parents = [] if parent is None else [pygit2.Oid(hex=parent)]
         else:
             original = get_commit(store, step.commit)
             changes = step.overlay
-            tree_id = _write_tree(repo, original.tree, _create_blobs(store, changes))
+            tree_id = tree_with(store, original.tree, changes)
             author, committer, message = original.author, original.committer, original.message
             extra = list(original.parent_ids[1:])
             parents = ([] if parent is None else [pygit2.Oid(hex=parent)]) + extra
         touched.update(changes)
-        if tree_id is None:
-            tree_id = repo.TreeBuilder().write()
         parent = str(repo.create_commit(None, author, committer, message, tree_id, parents))
     assert parent is not None
     update_head(store, parent, expected=old_tip, message=reflog)

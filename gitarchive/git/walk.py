@@ -89,7 +89,7 @@ class FolderChange:
     changes: dict[str, str | None]
 
 
-def _first_parent_commits(repo: pygit2.Repository, start: str | None) -> list[pygit2.Commit]:
+def first_parent_commits(repo: pygit2.Repository, start: str | None) -> list[pygit2.Commit]:
     """The first-parent chain from ``start`` (default HEAD), oldest first."""
     commits = list(_first_parent_newest_first(repo, start))
     commits.reverse()
@@ -323,7 +323,7 @@ def commit_at(store: Store, when: datetime, *, start: str | None = None) -> str 
     limit = when.timestamp()
     start_id = _resolve_start(store, start)
     found: str | None = None
-    for commit in _first_parent_commits(store.repo, start_id):
+    for commit in first_parent_commits(store.repo, start_id):
         if commit.author.time <= limit:
             found = str(commit.id)
     return found

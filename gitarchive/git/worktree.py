@@ -21,6 +21,13 @@ from gitarchive.errors import ArchiveError
 from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store, get_commit, read_file
 
+try:  # pygit2's own cffi binding (see add_written_entry); pygit2 imports it itself: free
+    from pygit2.ffi import C
+
+    _HAS_CFFI = True
+except ImportError:
+    _HAS_CFFI = False
+
 _BLOB_MODE = pygit2.enums.FileMode.BLOB
 # what lstat says of a path that is not there (or cannot be, on this file system)
 _ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG})
@@ -131,8 +138,8 @@ def add_written_entry(index: pygit2.Index, path: str, blob_id: pygit2.Oid, file:
     change, this falls back to ``index.add(path)`` (False): slower, same index.
     """
     try:
-        from pygit2.ffi import C  # pygit2's own cffi binding
-
+        if not _HAS_CFFI:
+            raise AttributeError("pygit2 without its cffi binding")
         info = file.stat()
         entry = pygit2.IndexEntry(path, blob_id, _BLOB_MODE)
         c_entry, _keep = entry._to_c()

@@ -20,8 +20,10 @@ is never half-written; pages of playlists no longer in the site are removed.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -234,9 +236,6 @@ def _in_workers(
     job: _Job,
     sources: Sequence[VersionSource] | None,
 ) -> list[tuple[list[Summary], int]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     shards: list[list[VersionSource] | None] = [None] * jobs
     if sources is not None:
         shards = list(_balanced(sources, jobs))

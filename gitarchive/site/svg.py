@@ -8,6 +8,7 @@ precision so that the output is deterministic.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 
@@ -56,6 +57,27 @@ def _date_label(moment: datetime, span: timedelta) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if span < timedelta(days=2) else f"{moment:%Y-%m-%d}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The plot area: dates across, likes from ``low`` to ``high`` up."""
+
+    first: datetime
+    last: datetime
+    low: float
+    high: float
+    plot_w: float = WIDTH - LEFT - RIGHT
+    plot_h: float = HEIGHT - TOP - BOTTOM
+
+    def x(self, moment: datetime) -> float:
+        if self.last == self.first:
+            return LEFT + self.plot_w / 2
+        span = (self.last - self.first).total_seconds() or 1.0
+        return LEFT + self.plot_w * (moment - self.first).total_seconds() / span
+
+    def y(self, value: float) -> float:
+        return TOP + self.plot_h * (1 - (value - self.low) / ((self.high - self.low) or 1))
+
+
 def likes_chart(points: list[tuple[str, int]], *, title: str) -> str:
     """The chart: one circle per change of likes, joined by a line; axes with dates and counts."""
     label = escape(title, quote=True)
@@ -63,42 +85,19 @@ def likes_chart(points: list[tuple[str, int]], *, title: str) -> str:
         return f'<p class="nolikes">No likes recorded for {label}.</p>'
     moments = [_moment(when) for when, _ in points]
     values = [likes for _, likes in points]
-    first, last = moments[0], moments[-1]
     ticks = nice_ticks(min(values), max(values))
-    low, high = ticks[0], ticks[-1]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    span = (last - first).total_seconds() or 1.0
-
-    def x(moment: datetime) -> float:
-        if last == first:
-            return LEFT + plot_w / 2
-        return LEFT + plot_w * (moment - first).total_seconds() / span
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (1 - (value - low) / ((high - low) or 1))
-
+    frame = _Frame(moments[0], moments[-1], ticks[0], ticks[-1])
     parts = [
         f'<svg class="likes" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="Likes over time: {label}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>Likes over time: {label}</title>",
         '<g class="axis y">',
+        *_y_axis(frame, ticks),
+        '</g><g class="axis x">',
+        *_x_axis(frame),
+        "</g>",
     ]
-    for tick in ticks:
-        ty = y(tick)
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
-            f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end">{format_count(tick)}</text>'
-        )
-    parts.append('</g><g class="axis x">')
-    for tick_moment in _date_ticks(first, last):
-        tx = x(tick_moment)
-        parts.append(
-            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 5}"/>'
-            f'<text x="{tx:.1f}" y="{TOP + plot_h + 20}" text-anchor="middle">'
-            f"{_date_label(tick_moment, last - first)}</text>"
-        )
-    parts.append("</g>")
-    coords = [(x(m), y(v)) for m, v in zip(moments, values, strict=True)]
+    coords = [(frame.x(m), frame.y(v)) for m, v in zip(moments, values, strict=True)]
     path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
     parts.append(f'<polyline class="line" points="{path}"/>')
     parts.append('<g class="points">')
@@ -109,6 +108,27 @@ def likes_chart(points: list[tuple[str, int]], *, title: str) -> str:
         )
     parts.append("</g></svg>")
     return "".join(parts)
+
+
+def _y_axis(frame: _Frame, ticks: list[float]) -> list[str]:
+    return [
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+        f'y1="{frame.y(tick):.1f}" y2="{frame.y(tick):.1f}"/>'
+        f'<text x="{LEFT - 8}" y="{frame.y(tick) + 4:.1f}" text-anchor="end">'
+        f"{format_count(tick)}</text>"
+        for tick in ticks
+    ]
+
+
+def _x_axis(frame: _Frame) -> list[str]:
+    bottom = TOP + frame.plot_h
+    return [
+        f'<line x1="{frame.x(moment):.1f}" x2="{frame.x(moment):.1f}" y1="{bottom}" '
+        f'y2="{bottom + 5}"/>'
+        f'<text x="{frame.x(moment):.1f}" y="{bottom + 20}" text-anchor="middle">'
+        f"{_date_label(moment, frame.last - frame.first)}</text>"
+        for moment in _date_ticks(frame.first, frame.last)
+    ]
 
 
 def sparkline(points: list[tuple[str, int]], *, width: int = 120, height: int = 28) -> str:

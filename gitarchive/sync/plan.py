@@ -27,8 +27,8 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.formats.snapshot_text import json_tracks, json_with_tracks
+from gitarchive.listing import unique_names_at
 from gitarchive.model import is_playlist_id
-from gitarchive.registry import unique_names_at
 from gitarchive.sync.committed import (
     CommittedSnapshot,
     committed_snapshot,
@@ -75,27 +75,25 @@ def plan_sync(
     now: datetime,
     include_registry: bool = True,
     accept_drops: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Plan:
     """Render this sync's snapshots on top of ``base`` and keep the changed files only.
 
     A playlist whose track count falls by more than its drop limit
     (:meth:`Settings.drop_limit`) is left out and listed in ``dropped``, unless
-    ``accept_drops``.
+    ``accept_drops``. ``names``: the unique names base's index.md records, when the
+    caller has read them already.
     """
     listing = base_listing(store, base)
-    named = hold_likes(
-        store,
-        base,
-        listing,
-        apply_aliases(registry, fetched),
-        likes_every=settings.likes_every,
-        now=now,
-    )
-    names = resolve_names(store, base, listing, registry, named)
-    plan = Plan(base=base, names=names)
+    aliased = apply_aliases(registry, fetched)
+    named = hold_likes(store, base, listing, aliased, likes_every=settings.likes_every, now=now)
+    if names is None:
+        names = unique_names_at(store, base)
+    unique = resolve_names(store, base, listing, registry, named, names)
+    plan = Plan(base=base, names=unique)
     day = now.astimezone(UTC).date()
     for playlist_id in sorted(named):
-        playlist = replace(named[playlist_id], unique_name=names[playlist_id])
+        playlist = replace(named[playlist_id], unique_name=unique[playlist_id])
         rendered = render_playlist(
             store, base, listing, playlist, github=github, branch=settings.branch, day=day
         )
@@ -109,7 +107,7 @@ def plan_sync(
             plan.playlists.append(change)
     if include_registry:
         plan.files.update(registry_changes(store, listing, registry, list(named)))
-    plan.files.update(index_change(listing, registry, names))
+    plan.files.update(index_change(listing, registry, unique))
     return plan
 
 
@@ -151,9 +149,10 @@ def resolve_names(
     listing: Listing,
     registry: Registry,
     named: Mapping[str, Playlist],
+    previous_names: Mapping[str, str],
 ) -> dict[str, str]:
-    """Unique names of every playlist; those not fetched keep the name they had."""
-    previous_names = unique_names_at(store, base)
+    """Unique names of every playlist; those not fetched keep the name they had
+    (``previous_names``: base's index.md)."""
     reserved: dict[str, str] = {}
     for playlist_id in registry.entries:
         if playlist_id in named:
@@ -246,14 +245,7 @@ def render_playlist(
     ):
         return None
     tracks_text = json_tracks(playlist.tracks)  # shared: today's snapshot, the committed one
-    rendered = {
-        formats.plain_path(playlist_id): plain,
-        formats.pretty_path(playlist_id): formats.render_pretty(
-            playlist, github=github, branch=branch
-        ).encode(),
-        formats.json_path(playlist_id): json_with_tracks(playlist, tracks_text).encode(),
-    }
-    files = {path: data for path, data in rendered.items() if _differs(listing, path, data)}
+    files = _changed_files(listing, playlist, plain, tracks_text, github=github, branch=branch)
     if not files:
         return None
     previous = previous_with_same_tracks(snapshot, playlist, document, tracks_text, base=base)
@@ -267,9 +259,33 @@ def render_playlist(
     cumulative = formats.render_cumulative(view, github=github, branch=branch).encode()
     if _differs(listing, cumulative_file, cumulative):
         files[cumulative_file] = cumulative
+    return files, _change(playlist, previous, same_tracks)
+
+
+def _changed_files(
+    listing: Listing,
+    playlist: Playlist,
+    plain: bytes,
+    tracks_text: str,
+    *,
+    github: str | None,
+    branch: str,
+) -> dict[str, bytes]:
+    """The playlist's plain file, page and snapshot, those whose bytes differ from base's."""
+    rendered = {
+        formats.plain_path(playlist.id): plain,
+        formats.pretty_path(playlist.id): formats.render_pretty(
+            playlist, github=github, branch=branch
+        ).encode(),
+        formats.json_path(playlist.id): json_with_tracks(playlist, tracks_text).encode(),
+    }
+    return {path: data for path, data in rendered.items() if _differs(listing, path, data)}
+
+
+def _change(playlist: Playlist, previous: Playlist | None, same_tracks: bool) -> PlaylistChange:
     added, removed = (0, 0) if same_tracks else _track_counts(previous, playlist)
-    change = PlaylistChange(
-        id=playlist_id,
+    return PlaylistChange(
+        id=playlist.id,
         name=playlist.unique_name,
         added=added,
         removed=removed,
@@ -277,7 +293,6 @@ def render_playlist(
         before=len(previous.tracks) if previous is not None else 0,
         after=len(playlist.tracks),
     )
-    return files, change
 
 
 def previous_cumulative(
@@ -318,6 +333,8 @@ def previous_cumulative(
 
 
 def _rebuild_cumulative(store: Store, base: str | None, playlist_id: str) -> CumulativeView | None:
+    # lazy: versions and the walks under it cost 48 ms at import (python -X importtime, min
+    # of 9, load 9 on 2 cores); only a cumulative file missing or out of step needs them
     from gitarchive import versions
 
     try:

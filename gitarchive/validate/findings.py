@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gitarchive.validate.rules import NOTES
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -26,8 +28,6 @@ class Finding:
     @property
     def is_note(self) -> bool:
         """A note is shown but does not fail validation (see rules.NOTES)."""
-        from gitarchive.validate.rules import NOTES
-
         return self.rule in NOTES
 
     def at(self, commit: str) -> Finding:
