@@ -46,6 +46,11 @@ def import_(
     date: Annotated[str | None, typer.Option(help="The date of a backup file's version.")] = None,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
+    from gitarchive import backups
+
+    if date is not None or backups.is_backup_file(source):
+        _import_backup(source, playlist, date, rewrite_pushed, output_format)
+        return
     text = output_format is OutputFormat.text
     label, results = _import_all(source, playlist, rewrite_pushed, _report if text else None)
     if output_format is OutputFormat.json:
@@ -62,13 +67,10 @@ def _import_all(
     import tempfile
     from pathlib import Path
 
-    from gitarchive import backups, git, importer
+    from gitarchive import git, importer
     from gitarchive.cli.archive import _identity
     from gitarchive.model import parse_playlist_id
 
-    if date is not None or backups.is_backup_file(source):
-        _import_backup(source, playlist, date, rewrite_pushed, output_format)
-        return
     store = open_store()
     ids = [parse_playlist_id(value) for value in playlists]
     github, branch = link_settings(store)
