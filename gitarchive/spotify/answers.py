@@ -1,14 +1,19 @@
-"""Reading Spotify's answers: Retry-After, quota refusals, error bodies (pure functions)."""
+"""Reading Spotify's answers: Retry-After, quota refusals, error bodies, the error they mean.
+
+Pure functions, under the session (:mod:`.session`) that sends the requests.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from gitarchive.errors import redact
+from gitarchive.errors import BadRequest, Forbidden, PlaylistUnavailable, SpotifyError, redact
+from gitarchive.spotify import access
 
 #: Retry-After values beyond this are not waited for at all (the budget decides anyway).
 MAX_RETRY_AFTER = 24 * 3600.0
@@ -61,3 +66,44 @@ def api_message(body: Any) -> str:
         if isinstance(message, str) and message:
             return redact(" ".join(message.split())[:200])
     return ""
+
+
+def client_error(
+    status: int, body: Any, what: str, params: dict[str, str] | None, *, has_user: bool
+) -> SpotifyError:
+    """The error a 4xx answer (not 401, not 429) to ``what`` means; none is worth retrying."""
+    text = api_message(body)
+    said = f" {text!r}" if text else ""
+    if status == 400:
+        return _bad_request(said, what, params)
+    if status == 403:
+        cause = access.classify_403(text, has_user=has_user)
+        return Forbidden(access.cause_message(cause, repr(text) if text else ""), cause=cause)
+    if status == 404:
+        playlist_id = _playlist_of(what)
+        cause = access.classify_404(playlist_id) if playlist_id else access.NOT_FOUND
+        message = access.cause_message(cause, repr(text) if text else "")
+        return PlaylistUnavailable(message, status=404, cause=cause)
+    return SpotifyError(f"Spotify answered HTTP {status}{said} ({what})")
+
+
+def _bad_request(said: str, what: str, params: dict[str, str] | None) -> BadRequest:
+    method, _, rest = what.partition(" ")
+    path = rest.split(" offset ")[0]
+    request = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
+    shown = {k: v if len(v) <= 40 else v[:37] + "..." for k, v in (params or {}).items()}
+    return BadRequest(
+        f"Spotify rejected gitarchive's request as malformed (HTTP 400{said}): "
+        f"{method} {path}" + (f"?{urlencode(shown)}" if shown else "") + ". This is "
+        "a bug in gitarchive, not a problem with the playlist: please report it",
+        request=request,
+    )
+
+
+def _playlist_of(what: str) -> str | None:
+    parts = what.split(" ")[1].split("/") if " " in what else []
+    if "playlists" in parts:
+        index = parts.index("playlists") + 1
+        if index < len(parts):
+            return parts[index]
+    return None

@@ -44,7 +44,6 @@ from gitarchive.sync.source import (
     SourceFactory,
     default_source,
     fetch_playlists,
-    store_rotated_token,
 )
 from gitarchive.sync.status import status_change
 
@@ -199,7 +198,7 @@ def fetch(
     source_factory: SourceFactory,
     on_progress: Callable[[Progress], None] | None,
 ) -> Outcomes:
-    """Every selected playlist from the source, concurrently; stores a rotated token."""
+    """Every selected playlist from the source, concurrently; says where a rotated token went."""
     started = time.perf_counter()
     outcomes: Outcomes = {}
     if context.ids:
@@ -207,10 +206,11 @@ def fetch(
         source = source_factory(context.settings)
         # a blank name from Spotify falls back to the archived one (then to the id)
         names = unique_names_at(context.store, git.head_id(context.store))
-        outcomes, rotated = asyncio.run(fetch_playlists(source, context.ids, counter, names))
-        if rotated is not None:
+        outcomes, rotation = asyncio.run(fetch_playlists(source, context.ids, counter, names))
+        if rotation is not None:
             result.refresh_token_rotated = True
-            result.refresh_token_file = store_rotated_token(rotated, context.environ)
+            result.refresh_token_file = rotation.stored_in
+            result.warnings.append(rotation.notice())
     result.timings["fetch"] = time.perf_counter() - started
     return outcomes
 
