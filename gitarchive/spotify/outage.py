@@ -10,11 +10,17 @@ with one :class:`~gitarchive.errors.Unreachable` naming the host and the fix.
 
 from __future__ import annotations
 
+import errno
+import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
 from gitarchive.errors import Unreachable, redact
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Seconds a host may stay unreachable before the run stops. With the 10 s connect
 #: timeout of one last attempt, an unreachable host ends a run within about 25 s.
@@ -41,15 +47,28 @@ def describe(exc: httpx.TransportError) -> str:
     """Why the connection failed, in words (the exception's own text only as a last resort)."""
     if isinstance(exc, httpx.ConnectTimeout):
         return "the connection was never answered (timed out)"
-    text = str(exc).lower()
-    if any(words in text for words in _DNS_WORDS):
+    causes = list(_chain(exc))
+    if any(isinstance(cause, socket.gaierror) for cause in causes) or any(
+        words in str(cause).lower() for cause in causes for words in _DNS_WORDS
+    ):
         return "the host name does not resolve (DNS)"
-    if "refused" in text:
+    errnos = {cause.errno for cause in causes if isinstance(cause, OSError)}
+    if errno.ECONNREFUSED in errnos or any("refused" in str(c).lower() for c in causes):
         return "the connection was refused"
-    if "unreachable" in text:
+    if errnos & {errno.ENETUNREACH, errno.EHOSTUNREACH}:
         return "the network is unreachable"
     shown = " ".join(str(exc).split())[:120]
     return f"the connection failed ({type(exc).__name__}: {shown})" if shown else type(exc).__name__
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what caused it (httpx wraps the socket's error twice)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def unreachable(host: str, reason: str, budget: float) -> Unreachable:

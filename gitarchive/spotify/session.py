@@ -379,8 +379,10 @@ class Session:
             if wait <= 0:
                 return
             if self.now() + wait > deadline:
+                log.debug("%s: the 429 gate stays closed past the budget", what)
                 raise RetriesExhausted(
-                    f"rate limited by Spotify (HTTP 429) beyond the time budget ({what})"
+                    "rate limited by Spotify (HTTP 429) beyond the time budget; "
+                    "files kept, the next sync tries again"
                 )
             await asyncio.sleep(wait)
 
@@ -405,8 +407,8 @@ class Session:
         if now + delay > deadline or self._gate_until > deadline:
             log.debug("%s: gave up after %d attempts in %.1f s", call.what, attempt, now - started)
             raise RetriesExhausted(
-                f"no usable answer within the time budget ({call.what.split(' offset ')[0]}): "
-                f"{reason}; files kept, the next sync tries again"
+                f"Spotify gave no usable answer within the time budget ({reason}); "
+                "files kept, the next sync tries again"
             )
         wait = delay + max(0.0, self._gate_until - now)
         log.debug("%s: retry %d in %.2f s: %s", call.what, attempt, wait, reason)
@@ -453,7 +455,10 @@ class Session:
         after = retry_after_seconds(response.headers.get("Retry-After"))
         until = self.now() + after + random.uniform(0, self.rate_limit_jitter)
         self._gate_until = max(self._gate_until, until)
-        raise _Retry(f"HTTP 429 rate limited, Retry-After {after:g} s", sent=False)
+        log.debug(
+            "HTTP 429: every request waits %.1f s (Retry-After %g s)", until - self.now(), after
+        )
+        raise _Retry("HTTP 429 rate limited", sent=False)
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
