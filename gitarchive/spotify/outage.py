@@ -89,9 +89,11 @@ class ConnectWatch:
         self._since: dict[str, float] = {}
         self._reason: dict[str, str] = {}
 
-    def failed(self, url: str, exc: httpx.TransportError, now: float) -> None:
+    def failed(self, url: str, exc: httpx.TransportError, sent_at: float) -> None:
+        """A connection to ``url``'s host tried at ``sent_at`` failed: the budget runs from the
+        first such attempt's start, so one slow last attempt is all it can overrun."""
         host = host_of(url)
-        self._since.setdefault(host, now)
+        self._since.setdefault(host, sent_at)
         self._reason[host] = describe(exc)
 
     def answered(self, url: str) -> None:

@@ -354,6 +354,7 @@ class Session:
             if self._stopped is not None:
                 raise self._stopped
             self.stats.requests += 1
+            sent_at = self.now()
             try:
                 response = await http.request(
                     call.method,
@@ -364,7 +365,7 @@ class Session:
                     headers=headers,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                self._connect.failed(call.url, exc, self.now())
+                self._connect.failed(call.url, exc, sent_at)
                 raise _Retry(f"connection error: {type(exc).__name__}: {exc}", sent=False) from None
             except httpx.TimeoutException as exc:
                 raise _Retry(f"timed out ({type(exc).__name__})") from None
