@@ -1,28 +1,28 @@
 """The Spotify Web API: credentials, a session, the readers on it, API JSON → model, and login.
 
-The layers, each importing only from the layers below it (checked by
-tests/test_architecture.py)::
+The floors, top first; a module imports only from floors below its own (checked by
+tests/test_architecture.py, SPOTIFY_FLOORS)::
 
-    client       SpotifyClient: the session with the readers' entry points as methods
-    doctor       diagnose(): credentials, then every playlist's access, by cause
-    ---------------------------------------------------------------- readers
-    probe        probe_playlist(s), my_playlists: what this access can read
-    playlists    read_playlist(s): whole playlists, each within its budget
-    library      LikedSongsReader: /me/tracks read as a playlist
-    pages        PlaylistReader: metadata and every page, trusting nothing
-    user         current_user(): GET /me
-    ---------------------------------------------------------------- session
-    session      Session: tokens, request(), retries, the 429 gate, budgets,
-                 stops (quota, unreachable host); readers and writers send
-                 through Session.request / get_json and nothing else
-    outage       connection failures per host: how long, and the one message
-    tokenfile    a rotated refresh token kept in GITARCHIVE_REFRESH_TOKEN_FILE
-    transport    ShardedPool, the connection pools under httpx
-    ---------------------------------------------------------------- words and grammar
-    answers      Retry-After, quota bodies, 4xx → the domain error
-    auth         Auth, auth_from_env, token endpoint refusals
-    access       causes of refusals and their words (shared with sync and doctor)
-    parse        API JSON → model                    login   PKCE (`gitarchive login`)
+    client     SpotifyClient: the session with the readers' entry points as methods
+    doctor     diagnose(): the credentials, then every playlist's access, by cause
+    ---------------------------------------------------------------------- readers
+    probe      probe_playlist(s), my_playlists: what this access can read
+    playlists  read_playlist(s): whole playlists, each within its budget
+    library    LikedSongsReader: /me/tracks read as a playlist
+    pages      PlaylistReader: metadata and every page, trusting nothing
+    user       current_user(): GET /me
+    ---------------------------------------------------------------------- session
+    session    Session: tokens, request(), retries, the 429 gate, budgets, and
+               the stops (quota, unreachable host). Readers and writers send
+               through Session.request / get_json and nothing else.
+    answers    an answer → its body, a retry, or the domain error; Retry-After
+    auth       Auth, auth_from_env, token endpoint refusals      (login: PKCE, beside)
+    outage     connection failures per host: how long, and the one message
+    tokenfile  a rotated refresh token kept in GITARCHIVE_REFRESH_TOKEN_FILE
+    transport  ShardedPool, the connection pools under httpx
+    ---------------------------------------------------------------------- grammar
+    access     causes of refusals and their words (shared with sync and doctor)
+    parse      API JSON → model
 
 Public API::
 

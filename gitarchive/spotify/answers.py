@@ -8,12 +8,34 @@ from __future__ import annotations
 import email.utils
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 
-from gitarchive.errors import BadRequest, Forbidden, PlaylistUnavailable, SpotifyError, redact
+from gitarchive.errors import (
+    AuthError,
+    BadRequest,
+    Forbidden,
+    PlaylistUnavailable,
+    SpotifyError,
+    redact,
+)
 from gitarchive.spotify import access
+from gitarchive.spotify.auth import token_error
+
+
+class Retry(Exception):
+    """This attempt failed in a way worth retrying (the session decides whether it may)."""
+
+    def __init__(self, reason: str, *, sent: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.sent = sent  # False: the request certainly never reached Spotify
+
+
+class Unauthorized(Exception):
+    """The API answered 401: the access token needs renewing."""
+
 
 #: Retry-After values beyond this are not waited for at all (the budget decides anyway).
 MAX_RETRY_AFTER = 24 * 3600.0
@@ -107,3 +129,50 @@ def _playlist_of(what: str) -> str | None:
         if index < len(parts):
             return parts[index]
     return None
+
+
+def read_answer(
+    response: httpx.Response,
+    *,
+    method: str,
+    what: str,
+    params: dict[str, str] | None,
+    token_request: bool,
+    has_user: bool,
+) -> Any:
+    """The decoded body of an answer; :class:`Retry`, :class:`Unauthorized` or the domain error.
+
+    429 is the session's (it closes the shared gate) and never reaches here.
+    """
+    status = response.status_code
+    if status >= 500:
+        raise Retry(f"HTTP {status}")
+    if 400 <= status < 500:
+        body = json_or_none(response)
+        if token_request:
+            if status in (400, 401):
+                raise token_error(status, body, _grant_of(response))
+            raise AuthError(f"Spotify's token endpoint answered HTTP {status}")
+        if status == 401:
+            raise Unauthorized()
+        raise client_error(status, body, what, params, has_user=has_user)
+    if status != 200 and (method == "GET" or not 200 <= status < 300):
+        raise Retry(f"unexpected HTTP {status}")
+    if not response.content:
+        if method == "GET" or token_request:
+            raise Retry("empty body")
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "?").split(";")[0][:40]
+        raise Retry(f"invalid JSON ({len(response.content)} bytes of {kind})") from None
+
+
+def _grant_of(response: httpx.Response) -> str:
+    try:
+        body = response.request.content.decode()
+    except (RuntimeError, UnicodeDecodeError):
+        return ""
+    values = parse_qs(body).get("grant_type", [""])
+    return values[-1]

@@ -30,7 +30,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,12 +45,14 @@ from gitarchive.errors import (
     remember_secret,
 )
 from gitarchive.spotify.answers import (
-    client_error,
+    Retry,
+    Unauthorized,
     json_or_none,
     quota_exceeded,
+    read_answer,
     retry_after_seconds,
 )
-from gitarchive.spotify.auth import TOKEN_PATH, token_error
+from gitarchive.spotify.auth import TOKEN_PATH
 from gitarchive.spotify.outage import CONNECT_BUDGET, ConnectWatch
 from gitarchive.spotify.tokenfile import TokenRotation, keep_rotated_token
 from gitarchive.spotify.transport import ShardedPool
@@ -93,19 +95,6 @@ class ClientStats:
     unavailable_items: dict[str, int] = field(default_factory=dict)  # playlist id -> null items
     unknown_durations: dict[str, int] = field(default_factory=dict)  # playlist id -> count
     blank_names: list[str] = field(default_factory=list)  # playlists named by their fallback
-
-
-class _Retry(Exception):
-    """Internal: this attempt failed in a way worth retrying."""
-
-    def __init__(self, reason: str, *, sent: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.sent = sent  # False: the request certainly never reached Spotify
-
-
-class _Unauthorized(Exception):
-    """Internal: the API answered 401."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,12 +313,12 @@ class Session:
             try:
                 response = await self._send_once(call, headers, deadline)
                 return self._interpret(call, response)
-            except _Retry as retry:
+            except Retry as retry:
                 if retry.sent and call.method not in IDEMPOTENT and not call.token_request:
                     message = f"{redact(retry.reason)} ({call.what}); not sent again"
                     raise RetriesExhausted(message) from None
                 reason = redact(retry.reason)
-            except _Unauthorized:
+            except Unauthorized:
                 if call.token_request or refreshed:
                     raise AuthError(
                         "Spotify rejected a freshly issued access token (HTTP 401): "
@@ -366,11 +355,11 @@ class Session:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 self._connect.failed(call.url, exc, sent_at)
-                raise _Retry(f"connection error: {type(exc).__name__}: {exc}", sent=False) from None
+                raise Retry(f"connection error: {type(exc).__name__}: {exc}", sent=False) from None
             except httpx.TimeoutException as exc:
-                raise _Retry(f"timed out ({type(exc).__name__})") from None
+                raise Retry(f"timed out ({type(exc).__name__})") from None
             except httpx.TransportError as exc:
-                raise _Retry(f"connection error: {type(exc).__name__}: {exc}") from None
+                raise Retry(f"connection error: {type(exc).__name__}: {exc}") from None
             self._connect.answered(call.url)
             return response
 
@@ -405,7 +394,12 @@ class Session:
                 self._stopped = outage
                 raise outage
             delay = min(delay, remaining)
-        if now + delay > deadline or self._gate_until > deadline:
+        if self._gate_until > deadline:
+            raise RetriesExhausted(
+                "rate limited by Spotify (HTTP 429) for longer than the time budget; "
+                "files kept, the next sync tries again"
+            )
+        if now + delay > deadline:
             log.debug("%s: gave up after %d attempts in %.1f s", call.what, attempt, now - started)
             raise RetriesExhausted(
                 f"Spotify gave no usable answer within the time budget ({reason}); "
@@ -421,31 +415,16 @@ class Session:
 
     # ------------------------------------------------------------------ answers
     def _interpret(self, call: _Call, response: httpx.Response) -> Any:
-        status = response.status_code
-        if status == 429:
+        if response.status_code == 429:
             self._rate_limited(response)
-        if status >= 500:
-            raise _Retry(f"HTTP {status}")
-        if 400 <= status < 500:
-            body = json_or_none(response)
-            if call.token_request:
-                if status in (400, 401):
-                    raise token_error(status, body, _grant_of(response))
-                raise AuthError(f"Spotify's token endpoint answered HTTP {status}")
-            if status == 401:
-                raise _Unauthorized()
-            raise client_error(status, body, call.what, call.params, has_user=self.has_user)
-        if status != 200 and (call.method == "GET" or not 200 <= status < 300):
-            raise _Retry(f"unexpected HTTP {status}")
-        if not response.content:
-            if call.method == "GET" or call.token_request:
-                raise _Retry("empty body")
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            kind = response.headers.get("Content-Type", "?").split(";")[0][:40]
-            raise _Retry(f"invalid JSON ({len(response.content)} bytes of {kind})") from None
+        return read_answer(
+            response,
+            method=call.method,
+            what=call.what,
+            params=call.params,
+            token_request=call.token_request,
+            has_user=self.has_user,
+        )
 
     def _rate_limited(self, response: httpx.Response) -> None:
         body = json_or_none(response)
@@ -459,7 +438,7 @@ class Session:
         log.debug(
             "HTTP 429: every request waits %.1f s (Retry-After %g s)", until - self.now(), after
         )
-        raise _Retry("HTTP 429 rate limited", sent=False)
+        raise Retry("HTTP 429 rate limited", sent=False)
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -469,15 +448,6 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
             return first_error(error)
         return error
     return group
-
-
-def _grant_of(response: httpx.Response) -> str:
-    try:
-        body = response.request.content.decode()
-    except (RuntimeError, UnicodeDecodeError):
-        return ""
-    values = parse_qs(body).get("grant_type", [""])
-    return values[-1]
 
 
 __all__ = ["IDEMPOTENT", "RUN_ENDING", "ClientStats", "Session", "first_error"]
