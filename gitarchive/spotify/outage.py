@@ -97,7 +97,8 @@ class ConnectWatch:
         self._reason[host] = describe(exc)
 
     def answered(self, url: str) -> None:
-        self._since.pop(host_of(url), None)
+        if self._since:  # the common case, every answer of a healthy run: no parsing
+            self._since.pop(host_of(url), None)
 
     def outage(self, url: str) -> Unreachable | None:
         """The run-ending error if ``url``'s host has failed every connection since it last
