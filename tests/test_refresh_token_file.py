@@ -9,18 +9,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+import httpx
 import pygit2
 import pytest
 
-from gitarchive.errors import SettingsError
-from gitarchive.spotify import auth_from_env
+from gitarchive.errors import SettingsError, Unreachable
+from gitarchive.git import Store
+from gitarchive.spotify import Auth, SpotifyClient, auth_from_env
 from gitarchive.spotify.tokenfile import keep_rotated_token, write_token_file
+from gitarchive.sync import SyncOptions, run_sync
 from tests.support.api import api_playlist, fake_id
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.fakespotify import FakeSpotify
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from gitarchive.settings import Settings
 
 ME = "fake-user"
 MINE = fake_id("token-file", "mine")
@@ -165,3 +170,29 @@ def test_a_token_file_in_a_missing_folder_is_refused_when_credentials_are_read(
     }
     with pytest.raises(SettingsError, match="folder does not exist"):
         auth_from_env(env)
+
+
+def test_a_run_that_ends_in_an_error_still_says_where_the_rotated_token_went(
+    archive: Path,
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "accounts.test":
+            answer = {"access_token": "at", "expires_in": 3600, "refresh_token": "rotated-0123"}
+            return httpx.Response(200, json=answer)
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    def factory(settings: Settings) -> SpotifyClient:
+        return SpotifyClient(
+            Auth("client-id", None, "refresh-token-0123"),
+            api_url="https://api.test/v1",
+            accounts_url="https://accounts.test",
+            transport=httpx.MockTransport(handle),
+            connect_budget=0.2,
+        )
+
+    with pytest.raises(Unreachable) as raised:
+        run_sync(Store.discover(archive), SyncOptions(), client_factory=factory)
+    message = str(raised.value)
+    assert "cannot reach Spotify at api.test" in message
+    assert "new refresh token" in message and "GITARCHIVE_REFRESH_TOKEN_FILE" in message
+    assert "rotated-0123" not in message

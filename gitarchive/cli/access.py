@@ -52,11 +52,10 @@ def _with_client(work: Callable[[SpotifyClient], Awaitable[T]]) -> T:
         async with client:
             return await work(client)
 
-    try:
-        return asyncio.run(go())
-    finally:
-        if client.token_rotation is not None:
-            warn(client.token_rotation.notice())
+    done = asyncio.run(go())  # an error already carries the notice (the session adds it)
+    if client.token_rotation is not None:
+        warn(client.token_rotation.notice())
+    return done
 
 
 def _registered(store: Store) -> list[str]:

@@ -37,6 +37,7 @@ import httpx
 from gitarchive import settings
 from gitarchive.errors import (
     AuthError,
+    GitArchiveError,
     QuotaExceeded,
     RetriesExhausted,
     SpotifyError,
@@ -190,6 +191,10 @@ class Session:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        if isinstance(exc, GitArchiveError) and self.token_rotation is not None:
+            # The command ends with this error and no report: the one line it prints must
+            # still say where the rotated token went, or the next run finds it used up.
+            exc.message = f"{exc.message}. Meanwhile: {self.token_rotation.notice()}"
 
     @staticmethod
     def now() -> float:
