@@ -25,8 +25,9 @@ file, line or commit it concerns so that its message can name them.
     │   ├── Forbidden              403: this access may not read it (``cause``), never retried
     │   ├── InvalidResponse        the API answered with data we cannot use
     │   │   └── IncompleteResponse pages or counts that do not add up: a failed fetch
-    │   └── RetriesExhausted       429 / 5xx / timeouts outlasted the budget
-    │       └── Skipped            never tried: the run's time budget was spent
+    │   ├── RetriesExhausted       429 / 5xx / timeouts outlasted the budget
+    │   │   └── Skipped            never tried: the run's time budget was spent
+    │   └── Unreachable            no connection to a Spotify host: stops the whole run
     └── ValidationFailed           `validate` found problems (carries findings)
 
 Messages never contain secrets: code that raises these errors must not put
@@ -222,6 +223,17 @@ class RetriesExhausted(SpotifyError):
 
 class Skipped(RetriesExhausted):
     """Never fetched: the run's time budget was spent before this playlist's turn."""
+
+
+class Unreachable(SpotifyError):
+    """No connection to a Spotify host could be opened (DNS, refused, no answer): stops the run.
+
+    ``host`` is the host (and port) that could not be reached.
+    """
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host
 
 
 class ValidationFailed(GitArchiveError):

@@ -294,3 +294,39 @@ def test_a_lazy_import_is_explained_only_by_a_lazy_comment_right_above() -> None
         "gitarchive.m:6",
         "gitarchive.m:9",
     ]
+
+
+# The Spotify package's floors, bottom first (the drawing in gitarchive/spotify/__init__.py).
+# A module imports only from floors below its own; a module not listed here (a new reader
+# or writer) must import no listed module above the session.
+SPOTIFY_FLOORS: tuple[tuple[str, ...], ...] = (
+    ("access", "parse"),
+    ("tokenfile", "transport", "outage"),
+    ("auth",),
+    ("answers",),
+    ("session",),
+    ("user", "pages"),
+    ("library",),
+    ("probe", "playlists"),
+    ("doctor", "client"),
+)
+SPOTIFY = "gitarchive.spotify"
+
+
+def test_spotify_readers_import_only_downward() -> None:
+    floor_of = {
+        f"{SPOTIFY}.{name}": level for level, names in enumerate(SPOTIFY_FLOORS) for name in names
+    }
+    session_floor = floor_of[f"{SPOTIFY}.session"]
+    found = {m.name for m in MODULES if m.name.startswith(f"{SPOTIFY}.")}
+    assert set(floor_of) <= found, "a listed module is missing: update SPOTIFY_FLOORS"
+    upward = set()
+    for module in MODULES:
+        if module.name not in found:
+            continue
+        own = floor_of.get(module.name, session_floor + 1)
+        for name in imported_names(module):
+            target = floor_of.get(name)
+            if target is not None and target >= own and name != module.name:
+                upward.add(f"{module.name} -> {name}")
+    assert upward == set()

@@ -27,7 +27,7 @@ from gitarchive.errors import (
 )
 from gitarchive.model import Playlist
 from gitarchive.spotify import Auth, SpotifyClient, auth_from_env
-from gitarchive.spotify.client import MAX_RETRY_AFTER, retry_after_seconds
+from gitarchive.spotify.answers import MAX_RETRY_AFTER, retry_after_seconds
 from tests.support.api import api_playlist, fake_id
 from tests.support.fakespotify import FakeSpotify
 

@@ -8,17 +8,29 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from gitarchive.cli.common import FORMAT_HELP, OutputFormat, app, handle_errors, open_store, out
+from gitarchive.cli.common import (
+    FORMAT_HELP,
+    OutputFormat,
+    app,
+    handle_errors,
+    open_store,
+    out,
+    warn,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from gitarchive.git import Store
     from gitarchive.spotify.access import PlaylistSummary
     from gitarchive.spotify.client import SpotifyClient
     from gitarchive.spotify.doctor import DoctorResult
+
+T = TypeVar("T")
 
 LEVEL_WORDS = {"entries": "reads tracks", "metadata": "metadata only", "nothing": "nothing"}
 
@@ -32,6 +44,20 @@ def _client() -> SpotifyClient:
     )
 
 
+def _with_client(work: Callable[[SpotifyClient], Awaitable[T]]) -> T:
+    """Run ``work`` in one session; then say where a refresh token Spotify rotated went."""
+    client = _client()
+
+    async def go() -> T:
+        async with client:
+            return await work(client)
+
+    done = asyncio.run(go())  # an error already carries the notice (the session adds it)
+    if client.token_rotation is not None:
+        warn(client.token_rotation.notice())
+    return done
+
+
 def _registered(store: Store) -> list[str]:
     from gitarchive.registry import read_registry
 
@@ -43,23 +69,14 @@ def run_doctor(store: Store) -> DoctorResult:
     from gitarchive.spotify.doctor import diagnose
 
     ids = _registered(store)
-
-    async def go() -> DoctorResult:
-        async with _client() as client:
-            return await diagnose(client, ids)
-
-    return asyncio.run(go())
+    return _with_client(lambda client: diagnose(client, ids))
 
 
 def mine_to_add(store: Store, *, include_followed: bool = False) -> list[PlaylistSummary]:
     """The user's owned and collaborative playlists that are not registered yet."""
     registered = set(_registered(store))
-
-    async def go() -> list[PlaylistSummary]:
-        async with _client() as client:
-            return await client.my_playlists(include_followed=include_followed)
-
-    return [p for p in asyncio.run(go()) if p.id not in registered]
+    found = _with_client(lambda client: client.my_playlists(include_followed=include_followed))
+    return [p for p in found if p.id not in registered]
 
 
 def render_doctor(result: DoctorResult) -> list[str]:

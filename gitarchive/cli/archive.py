@@ -447,15 +447,3 @@ def _print_sync_summary(result: SyncResult) -> None:
         err.print("gitarchive: error: no playlist could be fetched", markup=False)
     for warning in result.warnings:
         err.print(f"gitarchive: warning: {redact(warning)}", markup=False)
-    if result.refresh_token_rotated:
-        where = (
-            f"it was written to {result.refresh_token_file}"
-            if result.refresh_token_file
-            else "set GITARCHIVE_REFRESH_TOKEN_FILE to have it written to a file, "
-            "or run `gitarchive login` again"
-        )
-        err.print(
-            "gitarchive: warning: Spotify issued a new refresh token and the stored one may "
-            f"stop working; {where} and update SPOTIFY_REFRESH_TOKEN",
-            markup=False,
-        )

@@ -7,8 +7,8 @@ Two ways in:
 * a user's refresh token (``SPOTIFY_REFRESH_TOKEN``, from ``gitarchive login``):
   also private and collaborative playlists. With a client secret the token
   endpoint is called with Basic auth; without one (a PKCE token) the client id
-  goes in the body. Spotify may rotate the refresh token; the client reports
-  the new one so the user can store it.
+  goes in the body. Spotify may rotate the refresh token; the session stores
+  the new one in ``GITARCHIVE_REFRESH_TOKEN_FILE`` (:mod:`.tokenfile`).
 
 Secrets are kept out of ``repr`` and out of every message.
 """
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import AuthError, redact, remember_secret
+from gitarchive.spotify.tokenfile import ENV_TOKEN_FILE, check_token_file
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,6 +44,8 @@ class Auth:
     client_id: str
     client_secret: str | None = field(default=None, repr=False)
     refresh_token: str | None = field(default=None, repr=False)
+    #: Where a rotated refresh token is stored (GITARCHIVE_REFRESH_TOKEN_FILE); None: nowhere.
+    token_file: str | None = None
 
     @property
     def grant(self) -> str:
@@ -68,7 +71,7 @@ class Auth:
         remember_secret(self.refresh_token)
 
     def with_refresh_token(self, token: str) -> Auth:
-        return Auth(self.client_id, self.client_secret, token)
+        return Auth(self.client_id, self.client_secret, token, self.token_file)
 
 
 def auth_from_env(env: Mapping[str, str] | None = None) -> Auth:
@@ -91,7 +94,10 @@ def auth_from_env(env: Mapping[str, str] | None = None) -> Auth:
             f"{ENV_CLIENT_SECRET} is not set: set it (or {ENV_REFRESH_TOKEN} from "
             "`gitarchive login`) next to SPOTIFY_CLIENT_ID"
         )
-    return Auth(client_id=client_id, client_secret=secret, refresh_token=refresh)
+    token_file = (env.get(ENV_TOKEN_FILE) or "").strip() or None
+    if refresh is not None and token_file is not None:
+        check_token_file(token_file)  # before a refresh can use up the token it would keep
+    return Auth(client_id, secret, refresh, token_file if refresh is not None else None)
 
 
 def token_error(status: int, data: Any, grant: str) -> AuthError:

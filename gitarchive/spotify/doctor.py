@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import AuthError, QuotaExceeded
 from gitarchive.spotify import access
+from gitarchive.spotify.probe import probe_playlists
+from gitarchive.spotify.user import current_user
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitarchive.spotify.client import SpotifyClient
+    from gitarchive.spotify.session import Session
 
 
 @dataclass(slots=True)
@@ -51,15 +53,19 @@ class DoctorResult:
         }
 
 
-async def diagnose(client: SpotifyClient, ids: Sequence[str]) -> DoctorResult:
-    """Probe the credentials, then each playlist of ``ids`` (use inside ``async with``)."""
-    result = DoctorResult(grant="refresh_token" if client.has_user else "client_credentials")
+async def diagnose(session: Session, ids: Sequence[str]) -> DoctorResult:
+    """Probe the credentials, then each playlist of ``ids`` (use inside ``async with``).
+
+    An unreachable host is raised (:class:`~gitarchive.errors.Unreachable`): it says
+    nothing about the credentials or the playlists.
+    """
+    result = DoctorResult(grant="refresh_token" if session.has_user else "client_credentials")
     try:
-        if client.has_user:
-            result.user = await client.current_user()
+        if session.has_user:
+            result.user = await current_user(session)
         else:
-            await client.check_token()
-        result.reports = await client.probe_many(ids)
+            await session.check_token()
+        result.reports = await probe_playlists(session, ids)
     except (AuthError, QuotaExceeded) as exc:
         result.credentials_error = str(exc)
     return result

@@ -15,6 +15,7 @@ from gitarchive.errors import Forbidden
 from gitarchive.model import LIKED_SONGS_ID, LIKED_SONGS_NAME
 from gitarchive.spotify import access
 from gitarchive.spotify.pages import PAGE_LIMIT, PlaylistReader
+from gitarchive.spotify.user import current_user
 
 if TYPE_CHECKING:
     from gitarchive.spotify.access import SpotifyUser
@@ -29,7 +30,7 @@ class LikedSongsReader(PlaylistReader):
     max_items = None  # a library has no size limit
 
     async def _meta_and_entries(self) -> tuple[Any, tuple[int, list[Any]]]:
-        user = await self.client.current_user()
+        user = await current_user(self.session)
         if user is None:
             raise Forbidden(
                 access.cause_message(access.NO_USER), playlist=LIKED_SONGS_ID, cause=access.NO_USER
@@ -38,7 +39,7 @@ class LikedSongsReader(PlaylistReader):
         return liked_songs_meta(user), await self._rest(first)
 
     def _page_request(self, offset: int) -> tuple[str, dict[str, str]]:
-        params = {"offset": str(offset), "limit": str(PAGE_LIMIT), **self.client.market_params()}
+        params = {"offset": str(offset), "limit": str(PAGE_LIMIT), **self.session.market_params()}
         return LIBRARY_PATH, params
 
 

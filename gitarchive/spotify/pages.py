@@ -28,10 +28,11 @@ from gitarchive.errors import (
 )
 from gitarchive.spotify import access
 from gitarchive.spotify.parse import ParseStats, parse_playlist_with_stats
+from gitarchive.spotify.session import first_error
 
 if TYPE_CHECKING:
     from gitarchive.model import Playlist
-    from gitarchive.spotify.client import SpotifyClient
+    from gitarchive.spotify.session import Session
 
 PAGE_LIMIT = 50  # the most /items accepts since 2026
 #: Spotify's limit on a playlist's length; a larger total is not a playlist.
@@ -60,8 +61,8 @@ class PlaylistReader:
     #: Spotify's limit on a playlist's entries; None: no limit (the user's library).
     max_items: int | None = MAX_PLAYLIST_ITEMS
 
-    def __init__(self, client: SpotifyClient, playlist_id: str, deadline: float) -> None:
-        self.client = client
+    def __init__(self, session: Session, playlist_id: str, deadline: float) -> None:
+        self.session = session
         self.playlist_id = playlist_id
         self.deadline = deadline
         self.endpoint = "items"
@@ -94,10 +95,10 @@ class PlaylistReader:
         return playlist, stats
 
     async def _meta_and_entries(self) -> tuple[Any, tuple[int, list[Any]]]:
-        client = self.client
-        params = {"fields": PLAYLIST_FIELDS, **client.market_params()}
+        session = self.session
+        params = {"fields": PLAYLIST_FIELDS, **session.market_params()}
         path = f"/playlists/{self.playlist_id}"
-        meta_task = asyncio.ensure_future(client.get_json(path, params, deadline=self.deadline))
+        meta_task = asyncio.ensure_future(session.get_json(path, params, deadline=self.deadline))
         first_task = asyncio.ensure_future(self._page(0))
         try:
             meta = await meta_task
@@ -132,8 +133,6 @@ class PlaylistReader:
         self._check_page(0, entries, following, total, total, share=None)
         step = len(entries)
         offsets = range(step, total, step) if step else range(0)
-        from gitarchive.spotify.client import first_error
-
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(self._page(offset)) for offset in offsets]
@@ -186,14 +185,14 @@ class PlaylistReader:
             "limit": str(PAGE_LIMIT),
             "fields": ENTRY_FIELDS,
             "additional_types": "track,episode",
-            **self.client.market_params(),
+            **self.session.market_params(),
         }
         return f"/playlists/{self.playlist_id}/{self.endpoint}", params
 
     async def _page(self, offset: int) -> Page:
         """One page of entries → (total, entries, offset of the next page or None)."""
         path, params = self._page_request(offset)
-        data = await self.client.get_json(path, params, deadline=self.deadline)
+        data = await self.session.get_json(path, params, deadline=self.deadline)
         where = f"{self.endpoint} page at offset {offset}"
         if not isinstance(data, dict):
             raise InvalidResponse(f"Spotify sent invalid data: {where} should be an object")

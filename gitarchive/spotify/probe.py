@@ -2,7 +2,6 @@
 
 * :func:`probe_playlist`: can this access read a playlist's entries, only its
   metadata, or nothing, and why (a cause from :mod:`.access`)?
-* :func:`current_user`: whose token is this (``GET /me``)?
 * :func:`my_playlists`: the user's own and collaborative playlists
   (``GET /me/playlists``, every page, with the same distrust of pagination
   as playlist entries).
@@ -19,18 +18,20 @@ from gitarchive.errors import (
     IncompleteResponse,
     InvalidResponse,
     PlaylistUnavailable,
-    QuotaExceeded,
     SpotifyError,
 )
 from gitarchive.formats.sanitize import clean_name
-from gitarchive.model import LIKED_SONGS_ID, LIKED_SONGS_NAME
+from gitarchive.model import LIKED_SONGS_ID, LIKED_SONGS_NAME, is_playlist_id
 from gitarchive.spotify import access
+from gitarchive.spotify.library import LIBRARY_PATH
 from gitarchive.spotify.pages import MAX_PLAYLIST_ITEMS, PAGE_LIMIT, next_offset
+from gitarchive.spotify.session import RUN_ENDING, first_error
+from gitarchive.spotify.user import current_user
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitarchive.spotify.client import SpotifyClient
+    from gitarchive.spotify.session import Session
 
 _PROBE_FIELDS = "id,name,collaborative,owner(id,display_name)"
 #: A user has at most this many playlists listed; more pages than this is a loop.
@@ -43,17 +44,17 @@ def _refusal(exc: SpotifyError) -> str:
     return access.ERROR
 
 
-async def probe_playlist(client: SpotifyClient, playlist_id: str) -> access.AccessReport:
+async def probe_playlist(session: Session, playlist_id: str) -> access.AccessReport:
     """Metadata first, then one entry: the deepest level that answers, and why not deeper."""
     if playlist_id == LIKED_SONGS_ID:
-        return await _probe_liked_songs(client)
-    deadline = client.budget_deadline()
+        return await _probe_liked_songs(session)
+    deadline = session.budget_deadline()
     path = f"/playlists/{playlist_id}"
     try:
-        meta = await client.get_json(
-            path, {"fields": _PROBE_FIELDS, **client.market_params()}, deadline=deadline
+        meta = await session.get_json(
+            path, {"fields": _PROBE_FIELDS, **session.market_params()}, deadline=deadline
         )
-    except (AuthError, QuotaExceeded):
+    except RUN_ENDING:
         raise
     except SpotifyError as exc:
         exc.playlist = None
@@ -65,10 +66,10 @@ async def probe_playlist(client: SpotifyClient, playlist_id: str) -> access.Acce
     name = clean_name(meta["name"]) if isinstance(meta.get("name"), str) else None
     flag = meta.get("collaborative")
     collaborative = flag if isinstance(flag, bool) else None
-    params = {"offset": "0", "limit": "1", "fields": "total", **client.market_params()}
+    params = {"offset": "0", "limit": "1", "fields": "total", **session.market_params()}
     try:
-        await client.get_json(f"{path}/items", params, deadline=deadline)
-    except (AuthError, QuotaExceeded):
+        await session.get_json(f"{path}/items", params, deadline=deadline)
+    except RUN_ENDING:
         raise
     except SpotifyError as exc:
         cause = _refusal(exc)
@@ -86,17 +87,15 @@ async def probe_playlist(client: SpotifyClient, playlist_id: str) -> access.Acce
     )
 
 
-async def _probe_liked_songs(client: SpotifyClient) -> access.AccessReport:
+async def _probe_liked_songs(session: Session) -> access.AccessReport:
     """The user's library: one saved track, with a user's token; nothing without a user."""
-    from gitarchive.spotify.library import LIBRARY_PATH
-
-    if not client.has_user:
+    if not session.has_user:
         detail = access.cause_message(access.NO_USER)
         return access.AccessReport(LIKED_SONGS_ID, access.NOTHING, access.NO_USER, detail)
-    params = {"offset": "0", "limit": "1", **client.market_params()}
+    params = {"offset": "0", "limit": "1", **session.market_params()}
     try:
-        await client.get_json(LIBRARY_PATH, params, deadline=client.budget_deadline())
-    except (AuthError, QuotaExceeded):
+        await session.get_json(LIBRARY_PATH, params, deadline=session.budget_deadline())
+    except RUN_ENDING:
         raise
     except SpotifyError as exc:
         exc.playlist = None
@@ -104,9 +103,7 @@ async def _probe_liked_songs(client: SpotifyClient) -> access.AccessReport:
     return access.AccessReport(LIKED_SONGS_ID, access.ENTRIES, name=LIKED_SONGS_NAME)
 
 
-async def probe_playlists(
-    client: SpotifyClient, ids: Sequence[str]
-) -> dict[str, access.AccessReport]:
+async def probe_playlists(session: Session, ids: Sequence[str]) -> dict[str, access.AccessReport]:
     reports: dict[str, access.AccessReport] = {}
     queue = list(dict.fromkeys(ids))
     queue.reverse()
@@ -114,48 +111,34 @@ async def probe_playlists(
     async def worker() -> None:
         while queue:
             playlist_id = queue.pop()
-            reports[playlist_id] = await probe_playlist(client, playlist_id)
-
-    from gitarchive.spotify.client import first_error
+            reports[playlist_id] = await probe_playlist(session, playlist_id)
 
     try:
         async with asyncio.TaskGroup() as group:
-            for _ in range(min(len(queue), client.concurrency)):
+            for _ in range(min(len(queue), session.concurrency)):
                 group.create_task(worker())
     except BaseExceptionGroup as group_error:
         raise first_error(group_error) from None
     return {playlist_id: reports[playlist_id] for playlist_id in dict.fromkeys(ids)}
 
 
-async def current_user(client: SpotifyClient) -> access.SpotifyUser | None:
-    if not client.has_user:
-        return None
-    data = await client.get_json("/me", {}, deadline=client.budget_deadline())
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
-        raise InvalidResponse("Spotify sent invalid data: /me has no user id")
-    display = data.get("display_name")
-    return access.SpotifyUser(
-        id=data["id"], display_name=clean_name(display) if isinstance(display, str) else ""
-    )
-
-
 async def my_playlists(
-    client: SpotifyClient, *, include_followed: bool = False
+    session: Session, *, include_followed: bool = False
 ) -> list[access.PlaylistSummary]:
-    if not client.has_user:
+    if not session.has_user:
         raise AuthError(
             "listing your playlists needs a user's token, not client credentials: "
             + access.LOGIN_FIX
         )
-    user = await current_user(client)
+    user = await current_user(session)
     assert user is not None
-    deadline = client.budget_deadline()
+    deadline = session.budget_deadline()
     summaries: list[access.PlaylistSummary] = []
     offset = 0
     total: int | None = None
     while True:
         params = {"offset": str(offset), "limit": str(PAGE_LIMIT)}
-        data = await client.get_json("/me/playlists", params, deadline=deadline)
+        data = await session.get_json("/me/playlists", params, deadline=deadline)
         where = f"/me/playlists page at offset {offset}"
         page_total, items, following = _me_page(data, where)
         if total is None:
@@ -192,8 +175,6 @@ def _me_page(data: Any, where: str) -> tuple[int, list[Any], int | None]:
 
 
 def _summary(raw: Any, user_id: str, where: str) -> access.PlaylistSummary | None:
-    from gitarchive.model import is_playlist_id
-
     if raw is None:
         return None  # Spotify lists deleted playlists as null
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
@@ -224,4 +205,4 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-__all__ = ["MAX_PLAYLIST_ITEMS", "current_user", "my_playlists", "probe_playlist"]
+__all__ = ["MAX_PLAYLIST_ITEMS", "my_playlists", "probe_playlist", "probe_playlists"]

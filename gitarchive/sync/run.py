@@ -35,7 +35,6 @@ from gitarchive.sync.source import (
     SourceFactory,
     default_source,
     fetch_playlists,
-    store_rotated_token,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +86,8 @@ def run_sync(
             timings=fetched.timings,
             refresh_token_rotated=fetched.token_rotated,
             refresh_token_file=fetched.token_file,
+            warnings=[*prepared.warnings]
+            + ([fetched.token_notice] if fetched.token_notice else []),
         )
         if not context.ids and (base is None or options.only):
             return result  # an empty registry on an empty archive: nothing to record
@@ -255,6 +256,7 @@ class FetchStep:
     timings: dict[str, float]
     token_rotated: bool = False
     token_file: str | None = None  # where the rotated token was stored
+    token_notice: str | None = None  # what the user must know about the rotation
 
 
 def fetch(
@@ -262,19 +264,20 @@ def fetch(
     source_factory: SourceFactory,
     on_progress: Callable[[Progress], None] | None,
 ) -> FetchStep:
-    """Every selected playlist from the source, concurrently; stores a rotated token."""
+    """Every selected playlist from the source, concurrently; says where a rotated token went."""
     started = time.perf_counter()
     if not context.ids:
         return FetchStep({}, {"fetch": time.perf_counter() - started})
     counter = _progress_counter(len(context.ids), on_progress)
     source = source_factory(context.settings)
     # a blank name from Spotify falls back to the archived one (then to the id)
-    answers, rotated = asyncio.run(
+    answers, rotation = asyncio.run(
         fetch_playlists(source, context.ids, counter, dict(context.names))
     )
-    token_file = None if rotated is None else store_rotated_token(rotated, context.environ)
     timings = {"fetch": time.perf_counter() - started}
-    return FetchStep(answers, timings, rotated is not None, token_file)
+    if rotation is None:
+        return FetchStep(answers, timings)
+    return FetchStep(answers, timings, True, rotation.stored_in, rotation.notice())
 
 
 def _progress_counter(total: int, on_progress: Callable[[Progress], None] | None) -> OnResult:

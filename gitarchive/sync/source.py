@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -15,6 +14,7 @@ if TYPE_CHECKING:
     from gitarchive.errors import SpotifyError
     from gitarchive.model import Playlist
     from gitarchive.settings import Settings
+    from gitarchive.spotify.tokenfile import TokenRotation
 
 OnResult = Callable[[str, "Playlist | SpotifyError"], None]
 
@@ -27,8 +27,8 @@ class PlaylistSource(Protocol):
     """
 
     @property
-    def rotated_refresh_token(self) -> str | None:
-        """A new refresh token Spotify issued during the session, if it did."""
+    def token_rotation(self) -> TokenRotation | None:
+        """Whether Spotify rotated the refresh token, and where the new one was stored."""
 
     async def __aenter__(self) -> Self: ...
 
@@ -73,25 +73,10 @@ async def fetch_playlists(
     ids: Sequence[str],
     on_result: OnResult | None,
     previous_names: Mapping[str, str] | None = None,
-) -> tuple[dict[str, Playlist | SpotifyError], str | None]:
-    """Every playlist's outcome, and the refresh token if Spotify rotated it meanwhile."""
+) -> tuple[dict[str, Playlist | SpotifyError], TokenRotation | None]:
+    """Every playlist's outcome, and what became of the refresh token if Spotify rotated it."""
     async with source:
         results = await source.get_playlists(
             ids, on_result=on_result, previous_names=previous_names
         )
-    return results, source.rotated_refresh_token
-
-
-def store_rotated_token(token: str, environ: Mapping[str, str]) -> str | None:
-    """Write a rotated refresh token where the user asked for it; the file written, if any.
-
-    Never to stdout, logs or the archive: CI logs are public on many forks. The
-    file named by GITARCHIVE_REFRESH_TOKEN_FILE is created with mode 0600.
-    """
-    target = environ.get("GITARCHIVE_REFRESH_TOKEN_FILE")
-    if not target:
-        return None
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    return target
+    return results, source.token_rotation
