@@ -127,6 +127,49 @@ def test_defect_09_shallow_clone_history_is_refused_with_the_fix(
     assert code == 0, err
 
 
+# every command that reads history, as a user would run it on a shallow clone; a new
+# command joins this table or WRITE_OR_SETUP_COMMANDS (the test below checks that each does)
+READ_COMMANDS: dict[str, list[list[str]]] = {
+    "history": [["history", A]],
+    "cumulative": [["cumulative", A]],
+    "show": [["show", A, "--at", "2026-11-02"]],
+    "list": [["list"], ["list", "--format", "json"]],
+    "site": [["site", "{tmp}/site"], ["site", "{tmp}/site", "--playlist", A, "-j", "1"]],
+    "index": [["index"], ["index", "--rebuild"]],
+    "export": [["export", "sqlite", "{tmp}/archive.sqlite"]],
+}
+WRITE_OR_SETUP_COMMANDS = {
+    "add", "demo", "doctor", "hook", "hooks", "import", "init", "login", "remove", "sync",
+    "validate",
+}  # fmt: skip
+
+
+def test_every_command_is_known_to_read_history_or_not() -> None:
+    import typer.main
+
+    from gitarchive.cli import app
+
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert commands == set(READ_COMMANDS) | WRITE_OR_SETUP_COMMANDS
+
+
+@pytest.mark.parametrize(
+    "command",
+    [argv for argvs in READ_COMMANDS.values() for argv in argvs],
+    ids=[" ".join(argv[:3]) for argvs in READ_COMMANDS.values() for argv in argvs],
+)
+def test_every_read_command_refuses_a_shallow_clone_with_the_fix(
+    shallow_clone: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    line = _one_clear_line(*run_cli_captured(capsys, "-C", str(shallow_clone), *argv))
+    assert "shallow" in line and "git fetch --unshallow" in line
+    assert not (tmp_path / "site").exists() and not (tmp_path / "archive.sqlite").exists()
+    git(shallow_clone, "fetch", "-q", "--unshallow")
+    code, _out, err = run_cli_captured(capsys, "-C", str(shallow_clone), *argv)
+    assert code == 0, err
+
+
 def test_defect_13_sync_refuses_during_an_unresolved_merge(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

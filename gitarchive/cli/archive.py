@@ -16,6 +16,7 @@ from gitarchive.cli.common import (
     err,
     handle_errors,
     index_call,
+    open_history_store,
     open_store,
     out,
     state,
@@ -208,7 +209,7 @@ def list_(
     from gitarchive.registry import list_playlists
     from gitarchive.sync import last_failures
 
-    store = open_store()
+    store = open_history_store()
     rows = list_playlists(store, last_failures(store), _index_last_changes(store))
     if json_output or output_format is OutputFormat.json:
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gitarchive.cli.common import app, handle_errors, index_call, open_store
+from gitarchive.cli.common import app, handle_errors, index_call, open_history_store
 
 if TYPE_CHECKING:
     from gitarchive.index import ChangeIndex
@@ -21,10 +21,7 @@ def index_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the change index's state (a cache under .git/), catching it up first."""
-    from gitarchive import git
-
-    store = open_store()
-    git.require_full_history(store)
+    store = open_history_store()
 
     def act(index: ChangeIndex) -> dict[str, Any]:
         if rebuild:
@@ -58,14 +55,13 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the archive's history as a Datasette-ready SQLite database."""
-    from gitarchive import git, versions
+    from gitarchive import versions
     from gitarchive.errors import UsageError
     from gitarchive.index.export import export_sqlite
 
     if kind != "sqlite":
         raise UsageError(f"export {kind!r}: the only format is sqlite")
-    store = open_store()
-    git.require_full_history(store)
+    store = open_history_store()
     wanted = [versions.resolve_playlist(store, item) for item in playlist or []]
     counts = index_call(store, lambda index: export_sqlite(index, file, wanted or None))
     sys.stdout.write(
