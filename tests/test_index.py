@@ -452,3 +452,47 @@ def test_a_plain_file_that_changes_alone_and_outlives_the_snapshot(
     assert f"{PID}      1  2026-01-05" in walked["list"][1]
     history = walked[f"history {PID}"][1]
     assert "2026-01-04" in history and "2026-01-05" in history  # read from the plain file
+
+
+def test_a_locked_index_is_waited_for_then_busy_and_nothing_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    builder = RepoBuilder(repo)
+    version_series(builder)
+    assert invoke(repo, "history", PID)[0] == 0  # the index exists, folded up to HEAD
+    builder.commit(playlist_files(playlist(track(6), likes=3)), date="2026-01-05T06:00:00")
+    monkeypatch.setattr(db, "WAIT_SECONDS", 0.05)
+    path = index_file(repo)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another command's write, longer than the wait
+    writer.execute("UPDATE meta SET value = value WHERE key = 'schema'")
+    try:
+        for command in (["history", PID], ["cumulative", PID], ["index"], ["list"]):
+            code, out, err = invoke(repo, *command)
+            assert (code, out) == (1, ""), (command, err)
+            lines = err.strip().splitlines()
+            assert len(lines) == 1 and "busy" in lines[0] and str(path) in lines[0], err
+            assert "damaged" not in err and "rebuilding" not in err
+            assert path.exists() and path.with_name(path.name + "-wal").exists()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    code, out, err = invoke(repo, "history", PID, "--format", "json")
+    assert code == 0 and err == ""
+    monkeypatch.setenv(db.DISABLE_ENV, "1")
+    assert invoke(repo, "history", PID, "--format", "json") == (0, out, "")
+
+
+def test_an_index_file_that_is_a_folder_is_one_line_and_left_alone(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    version_series(RepoBuilder(repo))
+    path = index_file(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir()
+    (path / "mine.txt").write_text("not gitarchive's\n")
+    for command in (["history", PID], ["index"], ["list"], ["export", "sqlite", "x.db"]):
+        code, out, err = invoke(repo, *command)
+        assert (code, out) == (1, ""), (command, err)
+        assert err.count("\n") == 1 and f"{path} is a folder" in err, err
+    assert (path / "mine.txt").read_text() == "not gitarchive's\n"
