@@ -25,7 +25,7 @@ from gitarchive import __version__
 from gitarchive.errors import ArchiveError, LockedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from gitarchive.git import Store
@@ -217,6 +217,22 @@ def _memory(fingerprint: str) -> sqlite3.Connection:
     connection = _connect(":memory:")
     _create(connection, fingerprint)
     return connection
+
+
+@contextlib.contextmanager
+def read_snapshot(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: every read in it sees the index as of the first one.
+
+    WAL keeps that state for the transaction's reader while another process
+    folds and commits, so reads spread over many queries never mix two folds.
+    """
+    connection.execute("BEGIN")
+    try:
+        connection.execute("SELECT count(*) FROM meta").fetchone()  # the snapshot starts here
+        yield connection
+    finally:
+        if connection.in_transaction:  # an error may have ended it already
+            connection.execute("COMMIT")  # read only: ends the transaction, writes nothing
 
 
 def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:

@@ -14,8 +14,9 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from gitarchive.errors import LockedError
 from gitarchive.history import track_document
-from gitarchive.index import fold
+from gitarchive.index import db, fold
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -134,12 +135,34 @@ def _iso(time: int) -> str:
     return datetime.fromtimestamp(time, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# how often a consistent snapshot is sought while other commands keep folding new commits
+SNAPSHOT_ATTEMPTS = 5
+
+
 def export_sqlite(
     index: ChangeIndex, target: Path, playlist_ids: list[str] | None
 ) -> dict[str, int]:
-    """Write the database to ``target`` (replaced atomically); returns row counts."""
-    index.catch_up_all()
-    source = index.connection
+    """Write the database to ``target`` (replaced atomically); returns row counts.
+
+    Every row comes from one read transaction in which every playlist is
+    folded up to the chain's tip: one state of the archive, never a mix of
+    two commits, whatever another command folds meanwhile.
+    """
+    for _attempt in range(SNAPSHOT_ATTEMPTS):
+        index.catch_up_all()
+        with db.read_snapshot(index.connection) as source:
+            last = fold.tip(source)
+            if last is None or fold.all_folded(source) >= last[0]:
+                return _export(source, target, playlist_ids)
+    raise LockedError(
+        f"the change index {db.index_path(index.store)} kept changing while it was read "
+        "(other gitarchive commands folding new commits); run the export again"
+    )
+
+
+def _export(
+    source: sqlite3.Connection, target: Path, playlist_ids: list[str] | None
+) -> dict[str, int]:
     wanted = sorted(
         set(playlist_ids)
         if playlist_ids
@@ -153,7 +176,7 @@ def export_sqlite(
         out.executescript(SCHEMA)
         tracks = _Tracks(out)
         for playlist_id in wanted:
-            _export_playlist(index, out, tracks, playlist_id, counts)
+            _export_playlist(source, out, tracks, playlist_id, counts)
         out.execute("INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild')")
         out.execute("INSERT INTO playlists_fts (playlists_fts) VALUES ('rebuild')")
         out.commit()
@@ -167,18 +190,21 @@ def export_sqlite(
 
 
 def _export_playlist(
-    index: ChangeIndex,
+    source: sqlite3.Connection,
     out: sqlite3.Connection,
     tracks: _Tracks,
     playlist_id: str,
     counts: dict[str, int],
 ) -> None:
-    rows = index.connection.execute(
+    rows = source.execute(
         f"SELECT {_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
         " WHERE v.playlist_id = ? ORDER BY v.position",
         (playlist_id,),
     ).fetchall()
-    view = index.cumulative(playlist_id)
+    found = source.execute(
+        "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
+    ).fetchone()
+    view = None if found is None or found[0] is None else fold.decode_view(found[0])
     if not rows or view is None:
         return
     last = fold.entry_of_row(rows[-1][2:])
