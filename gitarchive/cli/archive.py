@@ -368,11 +368,12 @@ def _sync_date(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise UsageError(
-            f"--date {value!r}: not an ISO 8601 time (e.g. 2026-11-28T06:00:00Z)"
+            f"--date {value!r}: not an ISO 8601 time from the year 1 to 9999 "
+            "(e.g. 2026-11-28T06:00:00Z)"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _github_actions_report(result: SyncResult, *, json_output: bool) -> None:

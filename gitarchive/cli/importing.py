@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +16,7 @@ from gitarchive.cli.common import (
     open_store,
     out,
 )
+from gitarchive.errors import ArchiveError
 
 if TYPE_CHECKING:
     from gitarchive.importer import ImportResult
@@ -43,7 +45,6 @@ def import_(
     ] = OutputFormat.text,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
-    import tempfile
     from pathlib import Path
 
     from gitarchive import git, importer
@@ -56,7 +57,7 @@ def import_(
     identity = _identity(store)
     label = importer.source_label(source)
     results = []
-    with tempfile.TemporaryDirectory(prefix="gitarchive-import-") as scratch:
+    with _scratch_folder() as scratch:
         source_store = importer.open_source(source, Path(scratch))
         with git.ArchiveLock(store):
             for playlist_id in ids:
@@ -75,6 +76,17 @@ def import_(
                     _report(result)
     if output_format is OutputFormat.json:
         _report_json(label, results)
+
+
+def _scratch_folder() -> tempfile.TemporaryDirectory[str]:
+    """Where the source is cloned; a disk where none can be made is one line."""
+    try:
+        return tempfile.TemporaryDirectory(prefix="gitarchive-import-")
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot make a temporary folder to clone the source into (set TMPDIR to a "
+            f"writable folder with free space): {exc.strerror or exc}"
+        ) from None
 
 
 def _report_json(label: str, results: list[ImportResult]) -> None:

@@ -108,7 +108,14 @@ def unusable(path: Path, exc: sqlite3.Error) -> ArchiveError:
             f"the change index {path} is busy: another gitarchive command has been writing "
             f"it for over {WAIT_SECONDS:g} s; run this again when that one is done"
         )
-    return ArchiveError(f"cannot use the change index {path}: {exc}")
+    return ArchiveError(f"cannot use the change index {path}: {exc}{disk_hint(exc)}")
+
+
+def disk_hint(exc: sqlite3.Error) -> str:
+    """What SQLite's "disk I/O error" most often means, for the one error line."""
+    if _primary_code(exc) in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return " (is the disk full, or a file-size limit set?)"
+    return ""
 
 
 def _check_file(path: Path) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.errors import LockedError
+from gitarchive.errors import ArchiveError, LockedError
 from gitarchive.history import track_document
 from gitarchive.index import db, fold
 
@@ -153,11 +153,29 @@ def export_sqlite(
         with db.read_snapshot(index.connection) as source:
             last = fold.tip(source)
             if last is None or fold.all_folded(source) >= last[0]:
-                return _export(source, target, playlist_ids)
+                return _export_to(source, target, playlist_ids)
     raise LockedError(
         f"the change index {db.index_path(index.store)} kept changing while it was read "
         "(other gitarchive commands folding new commits); run the export again"
     )
+
+
+def _export_to(
+    source: sqlite3.Connection, target: Path, playlist_ids: list[str] | None
+) -> dict[str, int]:
+    """:func:`_export`, its file's trouble (a full disk, a read-only folder) as one line.
+
+    Read from a snapshot, the index fails only by damage (which the caller
+    rebuilds); anything else is the output file's, never the index's.
+    """
+    try:
+        return _export(source, target, playlist_ids)
+    except sqlite3.DatabaseError as exc:
+        if db.is_damage(exc):
+            raise
+        raise ArchiveError(f"cannot write {target}: {exc}{db.disk_hint(exc)}") from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _export(
