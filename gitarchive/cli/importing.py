@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,6 +21,8 @@ from gitarchive.cli.common import (
 from gitarchive.errors import ArchiveError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gitarchive.importer import ImportResult
 
 
@@ -45,8 +49,6 @@ def import_(
     ] = OutputFormat.text,
 ) -> None:
     """Bring playlists' versions from before their history here, in date order."""
-    from pathlib import Path
-
     from gitarchive import git, importer
     from gitarchive.cli.archive import _identity
     from gitarchive.model import parse_playlist_id
@@ -58,7 +60,7 @@ def import_(
     label = importer.source_label(source)
     results = []
     with _scratch_folder() as scratch:
-        source_store = importer.open_source(source, Path(scratch))
+        source_store = importer.open_source(source, scratch)
         with git.ArchiveLock(store):
             for playlist_id in ids:
                 result = importer.import_playlist(
@@ -78,15 +80,18 @@ def import_(
         _report_json(label, results)
 
 
-def _scratch_folder() -> tempfile.TemporaryDirectory[str]:
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[Path]:
     """Where the source is cloned; a disk where none can be made is one line."""
     try:
-        return tempfile.TemporaryDirectory(prefix="gitarchive-import-")
+        folder = tempfile.TemporaryDirectory(prefix="gitarchive-import-")
     except OSError as exc:
         raise ArchiveError(
             f"cannot make a temporary folder to clone the source into (set TMPDIR to a "
             f"writable folder with free space): {exc.strerror or exc}"
         ) from None
+    with folder as path:
+        yield Path(path)
 
 
 def _report_json(label: str, results: list[ImportResult]) -> None:

@@ -233,29 +233,7 @@ def _export_playlist(
     )  # fmt: skip
     counts["playlists"] += 1
     for row in rows:
-        source = row[1]
-        entry = fold.entry_of_row(row[2:])
-        date = _iso(row[3])
-        version_id = out.execute(
-            "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"
-            " track_count, source, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (playlist_id, entry.commit, date, entry.name, entry.description, entry.likes,
-             entry.track_count, source, int(entry.content_changed)),
-        ).lastrowid  # fmt: skip
-        counts["versions"] += 1
-        events: list[tuple[Any, ...]] = []
-        for kind, docs in (("added", entry.added), ("removed", entry.removed)):
-            events += [(version_id, playlist_id, date, kind, tracks.id_of(d), None) for d in docs]
-        events += [
-            (version_id, playlist_id, date, "updated", tracks.id_of(after), tracks.id_of(before))
-            for before, after in entry.updated
-        ]
-        out.executemany(
-            "INSERT INTO changes (version_id, playlist_id, date, kind, track_id, before_track_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            events,
-        )
-        counts["events"] += len(events)
+        _export_version(out, tracks, playlist_id, row, counts)
     last_day = _iso(rows[-1][3])[:10]
     out.executemany(
         "INSERT INTO cumulative VALUES (?, ?, ?, ?, ?, ?)",
@@ -267,6 +245,38 @@ def _export_playlist(
             for item in view.tracks
         ],
     )  # fmt: skip
+
+
+def _export_version(
+    out: sqlite3.Connection,
+    tracks: _Tracks,
+    playlist_id: str,
+    row: tuple[Any, ...],
+    counts: dict[str, int],
+) -> None:
+    """One version's row and its change events."""
+    entry = fold.entry_of_row(row[2:])
+    date = _iso(row[3])
+    version_id = out.execute(
+        "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"
+        " track_count, source, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (playlist_id, entry.commit, date, entry.name, entry.description, entry.likes,
+         entry.track_count, row[1], int(entry.content_changed)),
+    ).lastrowid  # fmt: skip
+    counts["versions"] += 1
+    events: list[tuple[Any, ...]] = []
+    for kind, docs in (("added", entry.added), ("removed", entry.removed)):
+        events += [(version_id, playlist_id, date, kind, tracks.id_of(d), None) for d in docs]
+    events += [
+        (version_id, playlist_id, date, "updated", tracks.id_of(after), tracks.id_of(before))
+        for before, after in entry.updated
+    ]
+    out.executemany(
+        "INSERT INTO changes (version_id, playlist_id, date, kind, track_id, before_track_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        events,
+    )
+    counts["events"] += len(events)
 
 
 _COLUMNS = "v.playlist_id, v.source, " + (
