@@ -191,6 +191,8 @@ def test_every_writer_ends_an_environment_fault_in_one_line(
         assert output[command] in lines[0], lines[0]
     if command in output and fault == "disk-full":  # reached its own writes (no index)
         assert output[command] in lines[0], lines[0]
+        assert not [path.name for path in (world / "out").rglob("*") if ".tmp-" in path.name]
+        assert not [path.name for path in (world / "out").rglob("*.partial")]
     if command == "index" and fault == "disk-full":
         assert "change index" in lines[0] and "disk" in lines[0], lines[0]
     if fault == "other-owner":
