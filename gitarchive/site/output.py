@@ -55,7 +55,9 @@ def _refuse_unless(path: Path, mode: int | None, *, folder: bool) -> None:
         raise UsageError(f"{path} is not a folder; `gitarchive site` writes its pages there")
     if not folder and not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise UsageError(f"{path} is {kind}; `gitarchive site` writes its own file there: remove it")
+        raise UsageError(
+            f"{path} is {kind}; `gitarchive site` writes its own file there: remove it"
+        )
 
 
 def check_output_folder(out: Path) -> None:
