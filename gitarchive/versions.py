@@ -313,7 +313,10 @@ def parse_moment(text: str, *, end_of_day: bool, now: datetime | None = None) ->
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(f"{text!r} is outside the years 1 to 9999 in UTC") from None
 
 
 _AGO = re.compile(r"(\d+)[ .]+(second|minute|hour|day|week|month|year)s?[ .]+ago")
@@ -330,13 +333,16 @@ def _relative_moment(value: str, now: datetime, *, end_of_day: bool) -> datetime
     match = _AGO.fullmatch(value)
     if match is None:
         return None
-    count, unit = int(match.group(1)), match.group(2)
-    if unit in _UNIT_SECONDS:
-        return now - timedelta(seconds=count * _UNIT_SECONDS[unit])
-    months = count * (12 if unit == "year" else 1)
-    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
+    try:
+        count, unit = int(match.group(1)), match.group(2)
+        if unit in _UNIT_SECONDS:
+            return now - timedelta(seconds=count * _UNIT_SECONDS[unit])
+        months = count * (12 if unit == "year" else 1)
+        year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+        last_day = calendar.monthrange(year, month + 1)[1]
+        return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
+    except (OverflowError, ValueError):
+        raise UsageError(f"{value!r} is before the year 1, where dates begin") from None
 
 
 # ------------------------------------------------------------------ names

@@ -127,6 +127,49 @@ def test_defect_09_shallow_clone_history_is_refused_with_the_fix(
     assert code == 0, err
 
 
+# every command that reads history, as a user would run it on a shallow clone; a new
+# command joins this table or WRITE_OR_SETUP_COMMANDS (the test below checks that each does)
+READ_COMMANDS: dict[str, list[list[str]]] = {
+    "history": [["history", A]],
+    "cumulative": [["cumulative", A]],
+    "show": [["show", A, "--at", "2026-11-02"]],
+    "list": [["list"], ["list", "--format", "json"]],
+    "site": [["site", "{tmp}/site"], ["site", "{tmp}/site", "--playlist", A, "-j", "1"]],
+    "index": [["index"], ["index", "--rebuild"]],
+    "export": [["export", "sqlite", "{tmp}/archive.sqlite"]],
+}
+WRITE_OR_SETUP_COMMANDS = {
+    "add", "demo", "doctor", "hook", "hooks", "import", "init", "login", "remove", "sync",
+    "validate",
+}  # fmt: skip
+
+
+def test_every_command_is_known_to_read_history_or_not() -> None:
+    import typer.main
+
+    from gitarchive.cli import app
+
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert commands == set(READ_COMMANDS) | WRITE_OR_SETUP_COMMANDS
+
+
+@pytest.mark.parametrize(
+    "command",
+    [argv for argvs in READ_COMMANDS.values() for argv in argvs],
+    ids=[" ".join(argv[:3]) for argvs in READ_COMMANDS.values() for argv in argvs],
+)
+def test_every_read_command_refuses_a_shallow_clone_with_the_fix(
+    shallow_clone: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    line = _one_clear_line(*run_cli_captured(capsys, "-C", str(shallow_clone), *argv))
+    assert "shallow" in line and "git fetch --unshallow" in line
+    assert not (tmp_path / "site").exists() and not (tmp_path / "archive.sqlite").exists()
+    git(shallow_clone, "fetch", "-q", "--unshallow")
+    code, _out, err = run_cli_captured(capsys, "-C", str(shallow_clone), *argv)
+    assert code == 0, err
+
+
 def test_defect_13_sync_refuses_during_an_unresolved_merge(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -165,3 +208,39 @@ def test_defect_13_verbose_logs_only_gitarchive(tmp_path: Path) -> None:
     assert foreign == [], foreign[:5]
     assert "markdown_it" not in done.stderr
     assert os.environ.get("SPOTIFY_CLIENT_SECRET") is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["history", A, "--since", "100000000000 weeks ago"],
+        ["history", A, "--until", "100000000000 years ago"],
+        ["history", A, "--since", "0001-01-01T00:00:00+14:00"],
+        ["show", A, "--at", "100000000000 months ago"],
+        ["site", "{tmp}/site", "--since", "100000000000 days ago"],
+        ["sync", "--date", "9999-12-31T23:59:59-14:00"],
+    ],
+    ids=["history-since", "history-until", "history-since-iso", "show-at", "site-since", "sync"],
+)
+def test_a_date_beyond_the_calendar_is_one_line_for_every_date_option(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert run_cli_captured(capsys, "-C", str(archive), "sync", "--date", SYNC_DATE)[0] == 0
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    before = head(archive)
+    line = _one_clear_line(*run_cli_captured(capsys, "-C", str(archive), *argv))
+    assert repr(command[-1]) in line and ("year" in line or "9999" in line), line
+    assert head(archive) == before
+
+
+def test_a_deeply_nested_status_file_is_a_finding_for_validate_and_the_hook(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = archive / "playlists/status.json"
+    status.write_text('{"failed": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate")
+    assert code == 1 and "internal error" not in err and "Traceback" not in err, err
+    assert "playlists/status.json" in out + err and "nested too deeply" in out + err
+    git(archive, "add", "playlists/status.json")
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "hook", "pre-commit")
+    assert code == 1 and "internal error" not in err and "nested too deeply" in out + err, err

@@ -17,6 +17,7 @@ from gitarchive.cli.common import (
     err,
     handle_errors,
     index_call,
+    open_history_store,
     open_store,
     out,
     state,
@@ -213,7 +214,7 @@ def list_(
     from gitarchive.listing import list_playlists
     from gitarchive.sync import last_failures
 
-    store = open_store()
+    store = open_history_store()
     rows = list_playlists(store, last_failures(store), _index_last_changes(store))
     if json_output or output_format is OutputFormat.json:
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
@@ -387,11 +388,12 @@ def _sync_date(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise UsageError(
-            f"--date {value!r}: not an ISO 8601 time (e.g. 2026-11-28T06:00:00Z)"
+            f"--date {value!r}: not an ISO 8601 time from the year 1 to 9999 "
+            "(e.g. 2026-11-28T06:00:00Z)"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _github_actions_report(result: SyncResult, *, json_output: bool) -> None:

@@ -180,12 +180,24 @@ def open_store() -> Store:
     return Store.discover(state.directory)
 
 
-def open_playlist(argument: str) -> tuple[Store, str]:
+def open_history_store() -> Store:
+    """The repository of a command that reads history: refused when the clone is shallow.
+
+    Every read command opens its repository here (history, cumulative, show,
+    list, site, index, export): a shallow clone's missing versions would make
+    each of them silently wrong.
+    """
     from gitarchive import git
-    from gitarchive.model import is_playlist_id
 
     store = git.Store.discover(state.directory)
     git.require_full_history(store)
+    return store
+
+
+def open_playlist(argument: str) -> tuple[Store, str]:
+    from gitarchive.model import is_playlist_id
+
+    store = open_history_store()
     if is_playlist_id(argument):  # spares importing the readers when the index answers
         return store, argument
     from gitarchive import versions

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,9 +18,10 @@ from gitarchive.cli.common import (
     open_store,
     out,
 )
+from gitarchive.errors import ArchiveError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from gitarchive.importer import ImportResult
 
@@ -64,9 +68,6 @@ def _import_all(
     on_result: Callable[[ImportResult], None] | None,
 ) -> tuple[str, list[ImportResult]]:
     """The source's label, and each playlist imported in turn under the archive lock."""
-    import tempfile
-    from pathlib import Path
-
     from gitarchive import git, importer
     from gitarchive.cli.archive import _identity
     from gitarchive.model import parse_playlist_id
@@ -77,8 +78,8 @@ def _import_all(
     identity = _identity(store)
     label = importer.source_label(source)
     results = []
-    with tempfile.TemporaryDirectory(prefix="gitarchive-import-") as scratch:
-        source_store = importer.open_source(source, Path(scratch))
+    with _scratch_folder() as scratch:
+        source_store = importer.open_source(source, scratch)
         with git.ArchiveLock(store):
             for playlist_id in ids:
                 result = importer.import_playlist(
@@ -95,6 +96,20 @@ def _import_all(
                 if on_result is not None:
                     on_result(result)
     return label, results
+
+
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[Path]:
+    """Where the source is cloned; a disk where none can be made is one line."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="gitarchive-import-")
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot make a temporary folder to clone the source into (set TMPDIR to a "
+            f"writable folder with free space): {exc.strerror or exc}"
+        ) from None
+    with folder as path:
+        yield Path(path)
 
 
 def _report_json(label: str, results: list[ImportResult]) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gitarchive.cli.common import app, handle_errors, index_call, open_store
+from gitarchive.cli.common import app, handle_errors, index_call, open_history_store
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
@@ -23,10 +23,7 @@ def index_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the change index's state (a cache under .git/), catching it up first."""
-    from gitarchive import git
-
-    store = open_store()
-    git.require_full_history(store)
+    store = open_history_store()
 
     def act(index: ChangeIndex) -> dict[str, Any]:
         if rebuild:
@@ -88,11 +85,10 @@ def export_command(
     ] = False,
 ) -> None:
     """Export playlists: csv (Exportify's columns), m3u8, xspf, json, or a sqlite database."""
-    from gitarchive import git, versions
+    from gitarchive import versions
     from gitarchive.errors import UsageError
 
-    store = open_store()
-    git.require_full_history(store)
+    store = open_history_store()
     # each once, in the order given: one playlist named twice is still one file
     wanted = list(dict.fromkeys(versions.resolve_playlist(store, item) for item in playlist or []))
     if kind is ExportFormat.sqlite:
@@ -102,6 +98,13 @@ def export_command(
         return
     if at is not None and cumulative:
         raise UsageError("--at and --cumulative exclude each other")
+    _export_files(store, kind, out, wanted, at, cumulative)
+
+
+def _export_files(
+    store: Store, kind: ExportFormat, out: Path, wanted: list[str], at: str | None, cumulative: bool
+) -> None:
+    from gitarchive.errors import UsageError
     from gitarchive.exports import source
     from gitarchive.exports.write import write
 

@@ -20,6 +20,7 @@ from gitarchive.cli.common import (
     handle_errors,
     index_call,
     link_settings,
+    open_history_store,
     state,
 )
 from gitarchive.cli.common import out as console
@@ -34,13 +35,8 @@ def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource
     """Where the change index, caught up, located every version; None: walk the log.
 
     Where no index can be written it would be built in memory by that very
-    walk, so the site walks the log itself, split over its processes; a
-    shallow clone has no index either.
+    walk, so the site walks the log itself, split over its processes.
     """
-    from gitarchive import git
-
-    if git.shallow_boundary(store):
-        return None
     return index_call(store, lambda index: index.version_sources(ids) if index.persistent else None)
 
 
@@ -72,25 +68,12 @@ def site(
     ] = None,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables."""
-    from gitarchive import versions
-    from gitarchive.git import Store
-    from gitarchive.site import build_site
-
-    store = Store.discover(state.directory)
-    ids = sorted({versions.resolve_playlist(store, arg) for arg in playlist}) if playlist else None
-    github, _branch = link_settings(store)
-    target = out if out.is_absolute() else state.directory / out
-    result = build_site(
-        store,
-        target,
-        playlist_ids=ids,
+    result = _build(
+        out,
+        playlist,
         since=date_option("--since", since, end_of_day=False),
-        github=github,
         title=title,
-        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         jobs=jobs or min(os.cpu_count() or 1, 4),
-        open_store=functools.partial(Store.open, str(store.git_dir)),
-        sources=_located_versions(store, ids),
     )
     _print_written(result, out)
 
@@ -102,4 +85,35 @@ def _print_written(result: SiteResult, out: Path) -> None:
         f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
         "in a browser (it needs no server), or publish the folder (docs/site.md).",
         markup=False,
+    )
+
+
+def _build(
+    out: Path, playlist: list[str] | None, *, since: datetime | None, title: str, jobs: int
+) -> SiteResult:
+    from gitarchive import versions
+    from gitarchive.git import Store
+    from gitarchive.site import build_site
+    from gitarchive.site.output import check_output_folder
+
+    target = out if out.is_absolute() else state.directory / out
+    check_output_folder(target)  # before the index's work: a refused folder costs nothing
+    store = open_history_store()
+    ids = (
+        sorted({versions.resolve_playlist(store, argument) for argument in playlist})
+        if playlist
+        else None
+    )
+    github, _branch = link_settings(store)
+    return build_site(
+        store,
+        target,
+        playlist_ids=ids,
+        since=since,
+        github=github,
+        title=title,
+        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        jobs=jobs,
+        open_store=functools.partial(Store.open, str(store.git_dir)),
+        sources=_located_versions(store, ids),
     )

@@ -106,6 +106,8 @@ def read_status(text: str, *, path: str = "playlists/status.json") -> dict[str, 
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:  # hostile nesting: json's decoder recurses once per level
+        raise FormatError("invalid JSON: nested too deeply", path=path) from None
     problems = status_problems(document)
     if problems:
         raise FormatError(problems[0], path=path)

@@ -46,8 +46,11 @@ class ArchiveLock:
             raise LockedError(
                 f"another sync is running on this archive ({holder}); it holds {self.path}"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, _holder_record().encode(), 0)
+        # the record only names the holder for a second sync's message: a full disk must not
+        # cost the lock (the flock is held); the writes that matter report it themselves
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, _holder_record().encode(), 0)
         self._fd = fd
 
     def release(self) -> None:

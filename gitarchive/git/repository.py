@@ -50,15 +50,12 @@ class Store:
         found = pygit2.discover_repository(str(start))
         if found is None:
             raise NotAnArchive(f"not a git repository (or any parent): {start}")
-        return cls(pygit2.Repository(found))
+        return cls(_open_repository(found))
 
     @classmethod
     def open(cls, path: str) -> Store:
         """The repository at exactly ``path`` (a work tree or a .git folder)."""
-        try:
-            return cls(pygit2.Repository(path))
-        except pygit2.GitError:
-            raise NotAnArchive(f"not a git repository: {path}") from None
+        return cls(_open_repository(path, otherwise=f"not a git repository: {path}"))
 
     @property
     def is_bare(self) -> bool:
@@ -75,11 +72,26 @@ class Store:
         return Path(self.repo.path)
 
 
+def _open_repository(path: str, *, otherwise: str | None = None) -> pygit2.Repository:
+    """Open ``path``; a repository git would refuse is one line naming the fix."""
+    try:
+        return pygit2.Repository(path)
+    except pygit2.GitError as exc:
+        if "not owned by current user" in str(exc):
+            # git's safe.directory check, which libgit2 applies too (common in CI containers)
+            folder = path.removesuffix("/").removesuffix("/.git")
+            raise ArchiveError(
+                f"the repository {folder} is owned by another user, so git refuses to use it; "
+                f"if you trust it: git config --global --add safe.directory {folder}"
+            ) from None
+        raise NotAnArchive(otherwise or f"cannot open the repository {path}: {exc}") from None
+
+
 def init_repository(path: Path, *, branch: str = "main") -> Store:
     """The repository at or above ``path``; a new one at ``path`` when there is none."""
     found = pygit2.discover_repository(str(path))
     if found is not None:
-        return Store(pygit2.Repository(found))
+        return Store(_open_repository(found))
     path.mkdir(parents=True, exist_ok=True)
     return Store(pygit2.init_repository(str(path), initial_head=branch))
 

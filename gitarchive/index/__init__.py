@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive import git
+from gitarchive.errors import GitArchiveError
 from gitarchive.index import db, fold
 
 if TYPE_CHECKING:
@@ -219,16 +220,25 @@ class ChangeIndex:
 
 
 def using_index(store: Store, warn: Callable[[str], None], action: Callable[[ChangeIndex], T]) -> T:
-    """``action`` on the caught-up index; a damaged file is rebuilt once, with a warning."""
+    """``action`` on the caught-up index; a damaged file is rebuilt once, with a warning.
+
+    Only damage is rebuilt: a busy index (another command writing it) or the
+    disk's trouble is one error line, and the file is left as it is.
+    """
+    path = db.index_path(store)
     try:
         with ChangeIndex(store, warn) as index:
             return action(index)
     except sqlite3.DatabaseError as exc:
-        path = db.index_path(store)
+        if not db.is_damage(exc):
+            raise db.unusable(path, exc) from None
         warn(f"the change index {path} is damaged ({exc}); rebuilding it")
         db.remove_files(path)
+    try:
         with ChangeIndex(store, warn) as index:
             return action(index)
+    except sqlite3.DatabaseError as exc:
+        raise db.unusable(path, exc) from None
 
 
 def worth_reading(store: Store) -> bool:
@@ -259,6 +269,6 @@ def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool
                 return False
             index.catch_up_all()
             return True
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, GitArchiveError) as exc:
         warn(f"the change index was not updated ({exc}); it catches up when next read")
         return False

@@ -6,6 +6,11 @@ truncated, another schema, written by another gitarchive version, a changed
 shallow/graft setup) empties it, with one warning line when it was damaged;
 where it cannot be written (read-only checkout, ``GITARCHIVE_NO_INDEX=1``)
 the same tables live in memory for this one process.
+
+A lock is never damage: another gitarchive writing the index is waited for
+(:data:`WAIT_SECONDS`), then reported as busy, and nothing is deleted. Nor is
+the disk's trouble (full, not writable, a folder where the file belongs): it
+is one line naming the file, and the file is left as it is.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from typing import TYPE_CHECKING
 
 from gitarchive import __version__
+from gitarchive.errors import ArchiveError, LockedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from gitarchive.git import Store
@@ -27,6 +34,8 @@ SCHEMA_VERSION = "3"  # 3: listed_plain; no index on chain.commit_id (no query u
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
+# how long a command waits for another one's write to the index before it says it is busy
+WAIT_SECONDS = 30.0
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -77,9 +86,51 @@ def index_path(store: Store) -> Path:
 
 def _connect(target: str) -> sqlite3.Connection:
     # autocommit mode: transactions are explicit (BEGIN IMMEDIATE for the one writer)
-    connection = sqlite3.connect(target, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA busy_timeout = 30000")
+    connection = sqlite3.connect(target, timeout=WAIT_SECONDS, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
     return connection
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the file's content is broken (so rebuilding it is the cure)."""
+    return _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def unusable(path: Path, exc: sqlite3.Error) -> ArchiveError:
+    """An index error that is not damage, as one line: busy, or the disk's trouble."""
+    if _primary_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return LockedError(
+            f"the change index {path} is busy: another gitarchive command has been writing "
+            f"it for over {WAIT_SECONDS:g} s; run this again when that one is done"
+        )
+    return ArchiveError(f"cannot use the change index {path}: {exc}{disk_hint(exc)}")
+
+
+def disk_hint(exc: sqlite3.Error) -> str:
+    """What SQLite's "disk I/O error" most often means, for the one error line."""
+    if _primary_code(exc) in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return " (is the disk full, or a file-size limit set?)"
+    return ""
+
+
+def _check_file(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ArchiveError(f"cannot use the change index {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ArchiveError(
+            f"the change index {path} is {kind}: move it away (gitarchive rebuilds the index "
+            "there, it is a cache)"
+        )
 
 
 def _create(connection: sqlite3.Connection, fingerprint: str) -> None:
@@ -128,14 +179,19 @@ def open_database(
             return _memory(fingerprint), False
     except OSError:
         return _memory(fingerprint), False
+    _check_file(path)
     try:
         return _open_file(path, fingerprint, warn), True
     except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise unusable(path, exc) from None
         warn(f"the change index {path} is unreadable ({exc}); rebuilding it")
         remove_files(path)
     try:
         return _open_file(path, fingerprint, warn), True
-    except (sqlite3.DatabaseError, OSError):
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise unusable(path, exc) from None
         return _memory(fingerprint), False
 
 
@@ -168,6 +224,22 @@ def _memory(fingerprint: str) -> sqlite3.Connection:
     connection = _connect(":memory:")
     _create(connection, fingerprint)
     return connection
+
+
+@contextlib.contextmanager
+def read_snapshot(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: every read in it sees the index as of the first one.
+
+    WAL keeps that state for the transaction's reader while another process
+    folds and commits, so reads spread over many queries never mix two folds.
+    """
+    connection.execute("BEGIN")
+    try:
+        connection.execute("SELECT count(*) FROM meta").fetchone()  # the snapshot starts here
+        yield connection
+    finally:
+        if connection.in_transaction:  # an error may have ended it already
+            connection.execute("COMMIT")  # read only: ends the transaction, writes nothing
 
 
 def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:

@@ -14,10 +14,10 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gitarchive.errors import ExportError, PlaylistNotFound
+from gitarchive.errors import ExportError, LockedError, PlaylistNotFound
 from gitarchive.exports.target import staged
 from gitarchive.history import track_document
-from gitarchive.index import fold
+from gitarchive.index import db, fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -140,10 +140,35 @@ def _iso(time: int) -> str:
     return datetime.fromtimestamp(time, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# how often a consistent snapshot is sought while other commands keep folding new commits
+SNAPSHOT_ATTEMPTS = 5
+
+
 def export_sqlite(
     index: ChangeIndex, target: Path, playlist_ids: list[str] | None
 ) -> dict[str, int]:
     """Write the database to ``target`` (replaced atomically); returns row counts.
+
+    Every row comes from one read transaction in which every playlist is
+    folded up to the chain's tip: one state of the archive, never a mix of
+    two commits, whatever another command folds meanwhile.
+    """
+    for _attempt in range(SNAPSHOT_ATTEMPTS):
+        index.catch_up_all()
+        with db.read_snapshot(index.connection) as source:
+            last = fold.tip(source)
+            if last is None or fold.all_folded(source) >= last[0]:
+                return _export_from(source, target, playlist_ids)
+    raise LockedError(
+        f"the change index {db.index_path(index.store)} kept changing while it was read "
+        "(other gitarchive commands folding new commits); run the export again"
+    )
+
+
+def _export_from(
+    source: sqlite3.Connection, target: Path, playlist_ids: list[str] | None
+) -> dict[str, int]:
+    """The database from one snapshot of the index.
 
     ``target`` is refused when it is a link, a device or a folder
     (:mod:`gitarchive.exports.target`); a playlist id the index has never seen
@@ -151,8 +176,6 @@ def export_sqlite(
     an :class:`ExportError`, never a ``sqlite3.Error``: that one would say the
     change index itself is damaged, and the index would be rebuilt for nothing.
     """
-    index.catch_up_all()
-    source = index.connection
     known = {row[0] for row in source.execute("SELECT DISTINCT playlist_id FROM versions")}
     missing = sorted(set(playlist_ids or ()) - known)
     if missing:
@@ -168,7 +191,7 @@ def export_sqlite(
             _writing(target, out.executescript, SCHEMA)
             tracks = _Tracks(out)
             for playlist_id in wanted:
-                found = _read_playlist(index, playlist_id)  # the index's errors stay its own
+                found = _read_playlist(source, playlist_id)  # the index's errors stay its own
                 _writing(target, _write_playlist, out, tracks, found, counts)
             _writing(target, _finish, out)
         finally:
@@ -192,13 +215,18 @@ def _finish(out: sqlite3.Connection) -> None:
 _Read = tuple[str, list[Any], "CumulativeView | None"]
 
 
-def _read_playlist(index: ChangeIndex, playlist_id: str) -> _Read:
-    rows = index.connection.execute(
+def _read_playlist(source: sqlite3.Connection, playlist_id: str) -> _Read:
+    rows = source.execute(
         f"SELECT {_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
         " WHERE v.playlist_id = ? ORDER BY v.position",
         (playlist_id,),
     ).fetchall()
-    return playlist_id, rows, index.cumulative(playlist_id)
+    # the view as the snapshot holds it: index.cumulative() could fold newer commits meanwhile
+    found = source.execute(
+        "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
+    ).fetchone()
+    view = None if found is None or found[0] is None else fold.decode_view(found[0])
+    return playlist_id, rows, view
 
 
 def _write_playlist(

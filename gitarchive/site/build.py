@@ -13,16 +13,15 @@ Layout of ``OUT/``::
     .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
 
 Only relative links: the site works from ``file://`` and under any sub-path.
-Every file is written to a temporary name and renamed into place, so a page
-is never half-written; pages of playlists no longer in the site are removed.
+Every file is written to a temporary name and renamed into place, never
+through a link (:mod:`gitarchive.site.output`); pages of playlists no longer in
+the site are removed.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,13 @@ from typing import TYPE_CHECKING
 from gitarchive import versions
 from gitarchive.errors import UsageError
 from gitarchive.site.data import PlaylistHistory, Summary
+from gitarchive.site.output import (
+    MARKER,
+    check_output_folder,
+    disk_error,
+    remove_stale_pages,
+    write_file,
+)
 from gitarchive.site.pages import index_page, playlist_href, playlist_page
 
 if TYPE_CHECKING:
@@ -40,8 +46,6 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.history import Version
     from gitarchive.index import VersionSource
-
-MARKER = ".gitarchive-site"
 
 
 @dataclass(slots=True)
@@ -53,36 +57,6 @@ class SiteResult:
     @property
     def pages(self) -> int:
         return len(self.summaries) + 1
-
-
-def write_file(path: Path, content: str) -> int:
-    """Write ``content`` to ``path`` through a temporary file and a rename; returns the bytes."""
-    data = content.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".html")
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes 0600; a site is for reading
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return len(data)
-
-
-def check_output_folder(out: Path) -> None:
-    """OUT must be new, empty, or a site gitarchive wrote before (never someone's folder)."""
-    if out.is_symlink():
-        raise UsageError(f"{out} is a symbolic link; give a real folder for the site")
-    if out.exists():
-        if not out.is_dir():
-            raise UsageError(f"{out} exists and is not a folder")
-        if any(out.iterdir()) and not (out / MARKER).is_file():
-            raise UsageError(
-                f"{out} is not empty and was not written by `gitarchive site`; "
-                "give a new or empty folder"
-            )
 
 
 def pages_from_versions(
@@ -123,7 +97,7 @@ def pages_from_versions(
             description=history.description,
             generated=generated,
         )
-        written += write_file(out / playlist_href(playlist_id), html)
+        written += write_file(out, playlist_href(playlist_id), html)
         summaries.append(summary)
     return summaries, written
 
@@ -195,9 +169,12 @@ def build_site(
     process, as ``versions.all_cumulative_views`` does.
     """
     check_output_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by gitarchive site; rebuilt in place\n", encoding="utf-8")
-    (out / ".nojekyll").write_text("", encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(out, exc) from None
+    write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
+    write_file(out, ".nojekyll", "")
     job = _Job(out=out, since=since, github=github, generated=generated)
     if playlist_ids is not None and sources is not None:
         _check_selected(playlist_ids, sources)
@@ -207,9 +184,9 @@ def build_site(
         result.bytes_written += written
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     result.bytes_written += write_file(
-        out / "index.html", index_page(result.summaries, title=title, generated=generated)
+        out, "index.html", index_page(result.summaries, title=title, generated=generated)
     )
-    _remove_stale_pages(out, {summary.id for summary in result.summaries})
+    remove_stale_pages(out, {summary.id for summary in result.summaries})
     return result
 
 
@@ -260,12 +237,3 @@ def _balanced(sources: Sequence[VersionSource], count: int) -> list[list[Version
         min(shards, key=len).extend(sources[start:end])  # a playlist stays in one shard
         start = end
     return shards
-
-
-def _remove_stale_pages(out: Path, kept: set[str]) -> None:
-    folder = out / "p"
-    if not folder.is_dir():
-        return
-    for page in folder.iterdir():
-        if page.suffix == ".html" and page.stem not in kept and not page.is_symlink():
-            page.unlink()

@@ -13,4 +13,6 @@ def check_status(path: str, text: str) -> list[Finding]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         return [Finding("GA045", path, exc.lineno, f"invalid JSON: {exc.msg}")]
+    except RecursionError:  # hostile nesting: json's decoder recurses once per level
+        return [Finding("GA045", path, None, "invalid JSON: nested too deeply")]
     return [Finding("GA045", path, None, problem) for problem in status_problems(document)]
