@@ -1,4 +1,4 @@
-"""Named fault points of a sync, for the fault-injection tests only.
+"""Named fault points of a sync (and of a restore), for the fault-injection tests only.
 
 TEST-ONLY. ``GITARCHIVE_FAULT=point[:action][@n]`` makes the process fail the
 ``n``-th time (default: the first) it reaches ``point``; the action is
@@ -30,6 +30,9 @@ POINTS = (
     "during-push",  # git/remote.py: the remote has answered for the ref, tracking ref not set
     "after-push",  # git/remote.py: pushed, tracking ref not yet updated
     "repack-before-delete",  # git/maintenance.py: new pack in place, old packs not deleted
+    "restore-after-create",  # restore/run.py: the new playlist exists, nothing written into it
+    "restore-after-replace",  # restore/run.py: the first 100 items written, the rest not
+    "restore-between-adds",  # restore/run.py: some chunks of 100 appended, not all (use @n)
 )
 ACTIONS = ("kill", "int", "raise")
 

@@ -156,6 +156,8 @@ class SpotifyClient:
         self._gate_until = 0.0
         self._run_deadline = float("inf")
         self._stopped: SpotifyError | None = None  # QuotaExceeded: every request ends with it
+        #: The scopes the token endpoint said it granted (None: it did not say).
+        self.granted_scope: str | None = None
 
     @property
     def has_user(self) -> bool:
@@ -310,6 +312,10 @@ class SpotifyClient:
         """``GET {api_url}{path}`` with the retry policy; the decoded JSON body."""
         return await self._request("GET", f"{self.api_url}{path}", params=params, deadline=deadline)
 
+    async def send_json(self, method: str, path: str, body: Any, *, deadline: float) -> Any:
+        """``method {api_url}{path}`` with a JSON body and the retry policy (the write side)."""
+        return await self._request(method, self.api_url + path, body=body, deadline=deadline)
+
     def market_params(self) -> dict[str, str]:
         return {"market": self.market} if self.market else {}
 
@@ -346,6 +352,8 @@ class SpotifyClient:
         # Renew a minute early so that no request leaves with a token about to expire.
         self._token_expires = self._now() + max(lifetime - 60.0, lifetime / 2)
         self._access_token = data["access_token"]
+        scope = data.get("scope")
+        self.granted_scope = scope if isinstance(scope, str) else None
         remember_secret(self._access_token)
         self.stats.token_refreshes += 1
         rotated = data.get("refresh_token")
@@ -390,6 +398,7 @@ class SpotifyClient:
         form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         token_request: bool = False,
+        body: Any = None,
     ) -> Any:
         """Send with the retry policy; return the decoded JSON body."""
         if self._http is None or self._semaphore is None:
@@ -411,7 +420,7 @@ class SpotifyClient:
                 request_headers["Authorization"] = f"Bearer {token}"
             try:
                 response = await self._send_once(
-                    method, url, params, form, request_headers, deadline=deadline, what=what
+                    method, url, params, form, request_headers, body, deadline=deadline, what=what
                 )
                 return self._interpret(
                     response, token_request=token_request, what=what, params=params
@@ -438,6 +447,7 @@ class SpotifyClient:
         params: dict[str, str] | None,
         form: dict[str, str] | None,
         headers: dict[str, str],
+        body: Any = None,
         *,
         deadline: float,
         what: str,
@@ -452,7 +462,9 @@ class SpotifyClient:
                 raise self._stopped
             self.stats.requests += 1
             try:
-                return await http.request(method, url, params=params, data=form, headers=headers)
+                return await http.request(
+                    method, url, params=params, data=form, json=body, headers=headers
+                )
             except httpx.TimeoutException as exc:
                 raise _Retry(f"timed out ({type(exc).__name__})") from None
             except httpx.TransportError as exc:
@@ -499,7 +511,7 @@ class SpotifyClient:
             if status == 401:
                 raise _Unauthorized()
             raise self._client_error(status, body, what, params)
-        if status != 200:
+        if status not in (200, 201):  # 201: a write created something
             raise _Retry(f"unexpected HTTP {status}")
         if not response.content:
             raise _Retry("empty body")
