@@ -45,9 +45,7 @@ def items_of(fake: FakeSpotify, playlist_id: str) -> list[str | None]:
 
 
 @pytest.fixture
-def archive(
-    tmp_path: Path, fake_spotify_dev: FakeSpotify, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def archive(tmp_path: Path, fake_spotify_dev: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A with EARLIER archived on DAY1 and [3, 4, 0] on DAY2; the token may write."""
     fake_spotify_dev.setenv(monkeypatch, refresh_token=True, scope=WRITE_SCOPE)
     root = tmp_path / "archive"

@@ -86,6 +86,7 @@ class FakeWrites:
             node = entry.get("item") or entry.get("track")
             if isinstance(node, dict) and isinstance(node.get("id"), str):
                 self._catalog[node["id"]] = node
+
     def item_for(self, uri: str) -> dict[str, Any] | None:
         kind, _, item_id = uri.removeprefix("spotify:").partition(":")
         if item_id in self.unavailable:
