@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import webbrowser
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pygit2
 import pytest
 
@@ -97,7 +99,7 @@ def test_restore_new_creates_a_private_playlist_with_the_version_in_order(
     assert items_of(fake_spotify_dev, new.meta["id"]) == [track_uri(A, i) for i in EARLIER]
     assert new.meta["id"] in out and f"https://open.spotify.com/playlist/{new.meta['id']}" in out
     posts = fake_spotify_dev.writes.requests()
-    assert [(r.method, r.path) for r in posts][0] == ("POST", "/v1/me/playlists")
+    assert (posts[0].method, posts[0].path) == ("POST", "/v1/me/playlists")
     assert len(posts) == 2  # create, then one add of five items
 
 
@@ -117,7 +119,7 @@ def test_restore_into_a_playlist_the_user_does_not_own_writes_nothing(
 ) -> None:
     theirs = playlist_with_tracks(OTHER, [5, 6], owner_id="someone-else", name="Theirs")
     fake_spotify_dev.add_playlist(theirs)
-    code, out, err = run_cli_captured(
+    code, _, err = run_cli_captured(
         capsys, "-C", str(archive), "restore", A, "--into", OTHER, "--yes"
     )
     assert code == 1
@@ -252,3 +254,28 @@ def test_ten_thousand_tracks_take_at_most_103_write_requests(
     code, _, err = run_cli_captured(capsys, "-C", str(root), "restore", A, "--new")
     assert code == 0, err
     assert len(fake_spotify_dev.writes.requests()) <= 103
+
+
+def consent(url: str, *args: object, **kwargs: object) -> bool:
+    """The user agrees on the fake's authorize page, as a browser would."""
+    return httpx.get(url, follow_redirects=True, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("allow", [True, False], ids=["allow-restore", "plain"])
+def test_login_asks_for_the_modify_scopes_only_with_allow_restore(
+    tmp_path: Path,
+    fake_spotify_dev: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    allow: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not an archive: nothing recorded
+    fake_spotify_dev.setenv(monkeypatch, secret=False)
+    monkeypatch.setattr(webbrowser, "open", consent)
+    args = ["login", "--port", "0", *(["--allow-restore"] if allow else [])]
+    code, out, err = run_cli_captured(capsys, *args)
+    assert code == 0, err
+    granted = fake_spotify_dev.writes.scope_of(out.strip()).split()
+    assert "playlist-read-private" in granted
+    assert ("playlist-modify-private" in granted) is allow
+    assert ("playlist-modify-public" in granted) is allow

@@ -52,9 +52,10 @@ class _Plan:
         self.point = point
         self.action = action or "kill"
         self.at = int(count or count2 or "1")
-        if point not in (*POINTS, *RESTORE_POINTS) or self.action not in ACTIONS or self.at < 1:
+        points = (*POINTS, *RESTORE_POINTS)
+        if point not in points or self.action not in ACTIONS or self.at < 1:
             raise ValueError(
-                f"{ENV}={spec!r}: expected point[:action][@n], point one of {', '.join((*POINTS, *RESTORE_POINTS))}, "
+                f"{ENV}={spec!r}: expected point[:action][@n], point one of {', '.join(points)}, "
                 f"action one of {', '.join(ACTIONS)}"
             )
         self.reached = 0
