@@ -279,3 +279,24 @@ def test_login_asks_for_the_modify_scopes_only_with_allow_restore(
     assert "playlist-read-private" in granted
     assert ("playlist-modify-private" in granted) is allow
     assert ("playlist-modify-public" in granted) is allow
+
+
+def test_a_rate_limited_write_waits_and_goes_on(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_spotify_dev.inject("rate_limit", match=f"/playlists/{A}/items", retry_after=0.2, times=2)
+    args = ("-C", str(archive), "restore", A, "--at", "2026-11-20", "--into", A, "--yes")
+    code, _, err = run_cli_captured(capsys, *args)
+    assert code == 0, err
+    assert any(r.status == 429 for r in fake_spotify_dev.api_requests())
+    assert items_of(fake_spotify_dev, A) == [track_uri(A, i) for i in EARLIER]
+
+
+def test_quota_exceeded_stops_the_restore_at_once(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_spotify_dev.inject("quota", match=f"/playlists/{A}/items", times=None)
+    args = ("-C", str(archive), "restore", A, "--at", "2026-11-20", "--into", A, "--yes")
+    code, _, err = run_cli_captured(capsys, *args)
+    assert code == 1 and "QUOTA_EXCEEDED" in err and len(err.strip().splitlines()) == 1
+    assert sum(r.status == 429 for r in fake_spotify_dev.api_requests()) == 1  # never retried
