@@ -189,8 +189,12 @@ def test_cumulative_restores_every_track_ever_held(
     assert code == 0, err
     result = json.loads(out)
     assert result["created"] is True and result["items"] == 5
-    held = items_of(fake_spotify_dev, result["target"])
-    assert sorted(held, key=str) == sorted((track_uri(A, i) for i in range(5)), key=str)
+    code, out, err = run_cli_captured(
+        capsys, "-C", str(archive), "cumulative", A, "--format", "json"
+    )
+    in_view_order = [f"spotify:track:{t['id']}" for t in json.loads(out)["tracks"]]
+    assert sorted(in_view_order) == sorted(track_uri(A, i) for i in range(5))
+    assert items_of(fake_spotify_dev, result["target"]) == in_view_order
 
 
 def test_local_files_are_listed_and_strict_refuses_before_writing(

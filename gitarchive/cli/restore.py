@@ -93,7 +93,8 @@ def _report(result: RestoreResult, *, asked: bool) -> None:
         return
     assert target is not None
     verb = "Created the private playlist" if result.created else "Restored"
-    out.print(f"{verb} {target.name}: {items} items, {result.writes} write requests", markup=False)
+    requests = f"{result.writes} write request" + ("" if result.writes == 1 else "s")
+    out.print(f"{verb} {target.name}: {items} items, {requests}", markup=False)
     out.print(f"id  {target.id}\nurl {target.url}", markup=False)
     if result.edited_meanwhile:
         err.print("warning: the playlist changed again after the restore wrote it", markup=False)
