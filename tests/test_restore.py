@@ -304,3 +304,16 @@ def test_quota_exceeded_stops_the_restore_at_once(
     code, _, err = run_cli_captured(capsys, *args)
     assert code == 1 and "QUOTA_EXCEEDED" in err and len(err.strip().splitlines()) == 1
     assert sum(r.status == 429 for r in fake_spotify_dev.api_requests()) == 1  # never retried
+
+
+def test_a_retried_write_that_had_reached_spotify_leaves_no_duplicate(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_spotify_dev.writes.lose_answers = 1  # the add is applied, answered 503, sent again
+    args = ("-C", str(archive), "restore", A, "--at", "2026-11-20", "--new", "--format", "json")
+    code, out, err = run_cli_captured(capsys, *args)
+    assert code == 0, err
+    created = json.loads(out)["target"]
+    assert items_of(fake_spotify_dev, created) == [track_uri(A, i) for i in EARLIER]
+    methods = [r.method for r in fake_spotify_dev.writes.requests()]
+    assert methods == ["POST", "POST", "POST", "PUT"]  # create, add, its retry, the repair

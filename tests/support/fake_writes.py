@@ -28,6 +28,10 @@ Catalog
     a made-up track); ids in ``fake.writes.unavailable`` come back as ``item: null``, as
     tracks Spotify no longer serves do. ``fake.writes.local_entry(name)`` is a local file.
 
+Lost answers
+    ``fake.writes.lose_answers = n``: the next n item writes are applied, then answered 503
+    (a retried write that had reached Spotify: duplicates, unless the writer checks).
+
 Log
     ``fake.writes.requests()``: the write requests received (method, path, status).
 """
@@ -61,6 +65,8 @@ class FakeWrites:
         self.fake = fake
         self.unavailable: set[str] = set()
         self.send_scope = True
+        #: Writes applied but answered 503 as if the answer were lost (the client retries).
+        self.lose_answers = 0
         self._scopes: dict[str, str] = {}  # refresh or access token -> granted scope
         self._catalog: dict[str, dict[str, Any]] = {}  # item id -> its data, as last served
         self._created = 0
@@ -230,9 +236,11 @@ class FakeWrites:
             gone = set(uris)
             stored.entries[:] = [e for e in stored.entries if _uri(e) not in gone]
         snapshot = self._new_snapshot(stored)
-        return int(
-            send(201 if method == "POST" else 200, json.dumps({"snapshot_id": snapshot}).encode())
-        )
+        if self.lose_answers > 0:
+            self.lose_answers -= 1
+            return int(send(503, _error(503, "Service unavailable")))
+        status = 201 if method == "POST" else 200
+        return int(send(status, json.dumps({"snapshot_id": snapshot}).encode()))
 
     def _reorder(self, handler: Any, stored: Any, request: dict[str, Any]) -> int:
         given = [request.get("range_start"), request.get("insert_before")]
