@@ -40,12 +40,13 @@ def test_every_write_answers_a_new_snapshot_id_and_100_items_is_the_most(
     fake_spotify_dev.add_playlist(playlist_with_tracks(A, [0], owner_id="fake-user"))
     bearer = token(fake_spotify_dev)
     seen = {fake_spotify_dev._playlists[A].meta["snapshot_id"]}
-    for method, body in [
+    writes: list[tuple[str, dict[str, Any]]] = [
         ("PUT", {"uris": [URI] * 100}),
         ("POST", {"uris": [URI] * 100, "position": 0}),
         ("PUT", {"range_start": 0, "insert_before": 200}),
         ("DELETE", {"items": [{"uri": URI}]}),
-    ]:
+    ]
+    for method, body in writes:
         answer = write(fake_spotify_dev, bearer, method, body)
         assert answer.status_code == (201 if method == "POST" else 200), answer.text
         seen.add(answer.json()["snapshot_id"])
