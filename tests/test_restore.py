@@ -233,6 +233,8 @@ def test_tracks_spotify_no_longer_serves_are_listed_and_a_rerun_writes_nothing(
     written = len(fake_spotify_dev.writes.requests())
     assert run_cli_captured(capsys, *args)[0] == 0
     assert len(fake_spotify_dev.writes.requests()) == written
+    code, _, err = run_cli_captured(capsys, *args, "--strict")
+    assert code == 1 and "no longer serves 1" in err
 
 
 def test_ten_thousand_tracks_take_at_most_103_write_requests(

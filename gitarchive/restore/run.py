@@ -110,6 +110,13 @@ async def restore(
         result.target = target
         git.fault_point("restore-after-create")
     await _write_and_verify(writer, target.id, current, wanted, result)
+    if options.strict and result.unavailable:
+        # known only once written: Spotify takes the URI and serves an empty entry back
+        raise RestoreError(
+            f"--strict: Spotify no longer serves {len(result.unavailable)} of the tracks "
+            f"written ({'; '.join(result.unavailable[:5])})",
+            playlist=target.id,
+        )
     return result
 
 
