@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import webbrowser
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import jsonschema
 import pygit2
 import pytest
 
@@ -188,6 +190,8 @@ def test_cumulative_restores_every_track_ever_held(
     )
     assert code == 0, err
     result = json.loads(out)
+    schema = files("gitarchive").joinpath("schemas", "restore.json").read_text("utf-8")
+    jsonschema.Draft202012Validator(json.loads(schema)).validate(result)
     assert result["created"] is True and result["items"] == 5
     code, out, err = run_cli_captured(
         capsys, "-C", str(archive), "cumulative", A, "--format", "json"
