@@ -86,9 +86,12 @@ class FakeWrites:
         return [r for r in self.fake.api_requests() if r.method in WRITE_METHODS]
 
     # ------------------------------------------------------------------ catalog
-    def remember(self, entries: list[dict[str, Any]]) -> None:
-        """Items of a playlist the fake serves stay in the catalog after it changes."""
+    def remember(self, entries: list[Any]) -> None:
+        """Items of a playlist the fake serves stay in the catalog after it changes (hostile
+        entries of any shape are served as they are and left out of it)."""
         for entry in entries:
+            if not isinstance(entry, dict):
+                continue
             node = entry.get("item") or entry.get("track")
             if isinstance(node, dict) and isinstance(node.get("id"), str):
                 self._catalog[node["id"]] = node
@@ -260,7 +263,9 @@ class FakeWrites:
         return int(handler._send(200, json.dumps({"snapshot_id": snapshot}).encode()))
 
 
-def _uri(entry: dict[str, Any]) -> str | None:
+def _uri(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
     node = entry.get("item") or entry.get("track")
     if not isinstance(node, dict) or not node.get("id"):
         return None
