@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import webbrowser
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import jsonschema
@@ -18,34 +18,17 @@ from gitarchive.git import Store
 from tests.support.api import api_track_entry, fake_id, playlist_with_tracks
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.fake_writes import WRITE_SCOPE, FakeWrites
+from tests.support.restoring import DAY1, USER, items_of, owned, track_uri
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.support.fakespotify import FakeSpotify
 
-USER = "fake-user"
 A = fake_id("restore", "a")
 OTHER = fake_id("restore", "someone else's")
-DAY1, DAY2, DAY3 = "2026-11-20T06:00:00Z", "2026-11-21T06:00:00Z", "2026-11-22T06:00:00Z"
+DAY2, DAY3 = "2026-11-21T06:00:00Z", "2026-11-22T06:00:00Z"
 EARLIER = [0, 1, 2, 1, 3]  # a duplicate, kept in its place
-
-
-def owned(playlist_id: str, indices: list[int], **kwargs: Any) -> dict[str, Any]:
-    kwargs.setdefault("name", "Alpha")
-    return playlist_with_tracks(playlist_id, indices, owner_id=USER, owner_name="Me", **kwargs)
-
-
-def track_uri(playlist_id: str, index: int) -> str:
-    return f"spotify:track:{fake_id('track', playlist_id, index)}"
-
-
-def items_of(fake: FakeSpotify, playlist_id: str) -> list[str | None]:
-    entries = fake._playlists[playlist_id].entries
-    return [
-        f"spotify:track:{e['item']['id']}" if isinstance(e.get("item"), dict) else None
-        for e in entries
-    ]
 
 
 @pytest.fixture

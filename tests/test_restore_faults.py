@@ -19,7 +19,7 @@ from gitarchive.git.faults import RESTORE_POINTS
 from tests.support.api import fake_id
 from tests.support.cli import run_cli
 from tests.support.fake_writes import WRITE_SCOPE
-from tests.test_restore import DAY1, USER, items_of, owned, track_uri
+from tests.support.restoring import DAY1, USER, items_of, owned, track_uri
 
 if TYPE_CHECKING:
     from pathlib import Path
