@@ -119,8 +119,9 @@ def test_restore_into_a_collaborative_playlist_is_allowed(
     shared = playlist_with_tracks(OTHER, [5], owner_id="someone-else", name="Shared")
     shared["collaborative"], shared["public"] = True, False
     fake_spotify_dev.add_playlist(shared, collaborators=[USER])
+    url = f"https://open.spotify.com/playlist/{OTHER}?si=abc"  # a URL does as well as an id
     code, _, err = run_cli_captured(
-        capsys, "-C", str(archive), "restore", A, "--into", OTHER, "--yes"
+        capsys, "-C", str(archive), "restore", A, "--into", url, "--yes"
     )
     assert code == 0, err
     assert items_of(fake_spotify_dev, OTHER) == [track_uri(A, i) for i in [3, 4, 0]]
