@@ -26,9 +26,13 @@ file, line or commit it concerns so that its message can name them.
     │   ├── InvalidResponse        the API answered with data we cannot use
     │   │   └── IncompleteResponse pages or counts that do not add up: a failed fetch
     │   ├── RetriesExhausted       429 / 5xx / timeouts outlasted the budget
-    │   │   └── Skipped            never tried: the run's time budget was spent
+    │   │   ├── Skipped            never tried: the run's time budget was spent
+    │   │   └── WriteOutcomeUnknown a write reached Spotify, its answer was lost
     │   └── Unreachable            no connection to a Spotify host: stops the whole run
-    └── ValidationFailed           `validate` found problems (carries findings)
+    ├── ValidationFailed           `validate` found problems (carries findings)
+    └── RestoreError               a restore may not, or did not, write the version
+        ├── WriteAccessMissing     the token lacks the playlist-modify scopes
+        └── NotYourPlaylist        the target is neither the user's nor collaborative
 
 Messages never contain secrets: code that raises these errors must not put
 tokens, client secrets or Authorization headers into them, and every
@@ -221,6 +225,13 @@ class RetriesExhausted(SpotifyError):
     """Rate limits, server errors or timeouts lasted longer than the retry budget."""
 
 
+class WriteOutcomeUnknown(RetriesExhausted):
+    """A write reached Spotify and its answer was lost: never sent again blindly.
+
+    Whoever sent it reads the target back to learn what happened (restore does).
+    """
+
+
 class Skipped(RetriesExhausted):
     """Never fetched: the run's time budget was spent before this playlist's turn."""
 
@@ -242,3 +253,15 @@ class ValidationFailed(GitArchiveError):
     def __init__(self, message: str, findings: list[object]) -> None:
         super().__init__(message)
         self.findings = findings
+
+
+class RestoreError(GitArchiveError):
+    """A restore that may not, or did not, make the target hold the version's items."""
+
+
+class WriteAccessMissing(RestoreError):
+    """The token was granted without the playlist-modify scopes (a plain `login`)."""
+
+
+class NotYourPlaylist(RestoreError):
+    """The target is a playlist the user neither owns nor collaborates on."""

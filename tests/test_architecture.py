@@ -308,7 +308,7 @@ SPOTIFY_FLOORS: tuple[tuple[str, ...], ...] = (
     ("user", "pages"),
     ("library",),
     ("probe", "playlists"),
-    ("doctor", "client"),
+    ("doctor", "client", "writes"),
 )
 SPOTIFY = "gitarchive.spotify"
 

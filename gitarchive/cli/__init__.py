@@ -3,7 +3,7 @@
 ``app`` and the options every command shares live in :mod:`.common`; each
 command group is a module that registers its commands on ``app`` when it is
 imported: :mod:`.archive` (init, add, remove, list, sync), :mod:`.access`
-(doctor), :mod:`.read` (history, cumulative, show), :mod:`.site`, :mod:`.check`
+(doctor), :mod:`.read` (history, cumulative, show), :mod:`.site`, :mod:`.restore`, :mod:`.check`
 (validate, hooks, hook), :mod:`.login`, :mod:`.demo` and :mod:`.index` (index, export).
 
 To add a command, write a new module here that does::
@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "read",
     "site",
     "importing",
+    "restore",
     "check",
     "login",
     "demo",

@@ -53,6 +53,14 @@ def login(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")
     ] = False,
+    allow_restore: Annotated[
+        bool,
+        typer.Option(
+            "--allow-restore",
+            help="Also ask to change your playlists (for `gitarchive restore`); "
+            "keep that token out of CI.",
+        ),
+    ] = False,
 ) -> None:
     """Authorize gitarchive with your Spotify account (PKCE) and print a refresh token."""
     import webbrowser
@@ -75,7 +83,7 @@ def login(
         err.print(url, markup=False)
         err.print("Waiting for Spotify to redirect to the local callback...")
 
-    result = run_login(client_id, port=port, show_url=show_url)
+    result = run_login(client_id, port=port, show_url=show_url, allow_restore=allow_restore)
     err.print(f"Logged in (scopes: {result.scope or 'none'}). Your refresh token:")
     out.print(result.refresh_token, markup=False)
     _record_authorization()

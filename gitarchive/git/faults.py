@@ -1,4 +1,4 @@
-"""Named fault points of a sync, for the fault-injection tests only.
+"""Named fault points of a sync (and of a restore), for the fault-injection tests only.
 
 TEST-ONLY. ``GITARCHIVE_FAULT=point[:action][@n]`` makes the process fail the
 ``n``-th time (default: the first) it reaches ``point``; the action is
@@ -31,6 +31,12 @@ POINTS = (
     "after-push",  # git/remote.py: pushed, tracking ref not yet updated
     "repack-before-delete",  # git/maintenance.py: new pack in place, old packs not deleted
 )
+#: The points of a restore (tests/test_restore_faults.py), apart: a sync never reaches them.
+RESTORE_POINTS = (
+    "restore-after-create",  # restore/run.py: the new playlist exists, nothing written into it
+    "restore-after-replace",  # restore/run.py: the first 100 items written, the rest not
+    "restore-between-adds",  # restore/run.py: some chunks of 100 appended, not all (use @n)
+)
 ACTIONS = ("kill", "int", "raise")
 
 
@@ -46,9 +52,10 @@ class _Plan:
         self.point = point
         self.action = action or "kill"
         self.at = int(count or count2 or "1")
-        if point not in POINTS or self.action not in ACTIONS or self.at < 1:
+        points = (*POINTS, *RESTORE_POINTS)
+        if point not in points or self.action not in ACTIONS or self.at < 1:
             raise ValueError(
-                f"{ENV}={spec!r}: expected point[:action][@n], point one of {', '.join(POINTS)}, "
+                f"{ENV}={spec!r}: expected point[:action][@n], point one of {', '.join(points)}, "
                 f"action one of {', '.join(ACTIONS)}"
             )
         self.reached = 0

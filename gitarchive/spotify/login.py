@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # user-library-read: the Liked Songs pseudo-playlist (`gitarchive add liked`, GET /me/tracks)
 SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
+# `login --allow-restore` only: the token that goes into CI stays read-only
+RESTORE_SCOPES = "playlist-modify-private playlist-modify-public"
 DEFAULT_PORT = 8888
 
 
@@ -91,6 +93,7 @@ def login(
     show_url: Callable[[str], object],
     timeout: float = 300.0,
     transport: httpx.BaseTransport | None = None,
+    allow_restore: bool = False,
 ) -> LoginResult:
     """Run the PKCE flow; ``show_url`` opens (or prints) the authorization URL.
 
@@ -117,7 +120,7 @@ def login(
             "code_challenge_method": "S256",
             "code_challenge": challenge,
             "state": state,
-            "scope": SCOPES,
+            "scope": f"{SCOPES} {RESTORE_SCOPES}" if allow_restore else SCOPES,
         }
     )
     stop = threading.Event()

@@ -42,6 +42,7 @@ from gitarchive.errors import (
     RetriesExhausted,
     SpotifyError,
     Unreachable,
+    WriteOutcomeUnknown,
     redact,
     remember_secret,
 )
@@ -114,6 +115,9 @@ class _Call:
 
 class Session:
     """Talk to the Spotify Web API. Use as ``async with Session(auth) as s`` (or a subclass)."""
+
+    #: The scopes the token endpoint said it granted (None: it did not say).
+    granted_scope: str | None = None
 
     def __init__(
         self,
@@ -272,6 +276,8 @@ class Session:
         # Renew a minute early so that no request leaves with a token about to expire.
         self._token_expires = self.now() + max(lifetime - 60.0, lifetime / 2)
         self._access_token = data["access_token"]
+        scope = data.get("scope")
+        self.granted_scope = scope if isinstance(scope, str) else None
         remember_secret(self._access_token)
         self.stats.token_refreshes += 1
         self._keep_rotated(data.get("refresh_token"))
@@ -321,7 +327,7 @@ class Session:
             except Retry as retry:
                 if retry.sent and call.method not in IDEMPOTENT and not call.token_request:
                     message = f"{redact(retry.reason)} ({call.what}); not sent again"
-                    raise RetriesExhausted(message) from None
+                    raise WriteOutcomeUnknown(message) from None
                 reason = redact(retry.reason)
             except Unauthorized:
                 if call.token_request or refreshed:

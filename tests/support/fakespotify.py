@@ -114,6 +114,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.support import DATA, SEED_ID
 from tests.support.api import api_playlist, generated_id
+from tests.support.fake_writes import READ_SCOPE, WRITE_METHODS, FakeWrites
 from tests.support.spotify_fields import apply_fields, parse_fields
 
 if TYPE_CHECKING:
@@ -262,6 +263,8 @@ class FakeSpotify:
         self.base_url = f"http://127.0.0.1:{port}"
         self.accounts_url = self.base_url
         self.api_url = f"{self.base_url}/v1"
+        #: The write side (restore): tests/support/fake_writes.py.
+        self.writes = FakeWrites(self)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeSpotify:
@@ -304,6 +307,7 @@ class FakeSpotify:
         if legacy or entry_shape != "item":
             entries = [_reshape_entry(e, "track" if legacy else entry_shape) for e in entries]
         stored = _Stored(meta, entries, legacy, frozenset(collaborators), rewrite)
+        self.writes.remember(entries)
         self._playlists[meta["id"]] = stored
         return str(meta["id"])
 
@@ -329,7 +333,12 @@ class FakeSpotify:
 
     # ------------------------------------------------------------------ auth
     def env(
-        self, *, refresh_token: bool = False, secret: bool = True, user: str | None = None
+        self,
+        *,
+        refresh_token: bool = False,
+        secret: bool = True,
+        user: str | None = None,
+        scope: str | None = None,
     ) -> dict[str, str]:
         """Environment pointing gitarchive at this fake (for monkeypatch.setenv)."""
         env = {
@@ -340,7 +349,7 @@ class FakeSpotify:
         if secret:
             env["SPOTIFY_CLIENT_SECRET"] = self.client_secret
         if refresh_token:
-            env["SPOTIFY_REFRESH_TOKEN"] = self.issue_refresh_token(user)
+            env["SPOTIFY_REFRESH_TOKEN"] = self.issue_refresh_token(user, scope=scope)
         return env
 
     def setenv(self, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> dict[str, str]:
@@ -349,12 +358,14 @@ class FakeSpotify:
             monkeypatch.setenv(name, value)
         return env
 
-    def issue_refresh_token(self, user: str | None = None) -> str:
-        """A valid refresh token of ``user`` (default ``default_user``), issued now."""
+    def issue_refresh_token(self, user: str | None = None, *, scope: str | None = None) -> str:
+        """A valid refresh token of ``user`` (default ``default_user``), issued now, granting
+        ``scope`` (default read-only: see fake_writes)."""
         token = "fake-refresh-" + secrets.token_urlsafe(16)
         with self._lock:
             self._refresh_tokens[token] = (self.client_id, user or self.default_user, self.now())
             self._every_secret.add(token)
+        self.writes.grant(token, scope or READ_SCOPE)
         return token
 
     def now(self) -> float:
@@ -531,6 +542,7 @@ def _summary(stored: _Stored) -> dict[str, Any]:
         "collaborative": bool(stored.collaborators) or bool(meta.get("collaborative")),
         "owner": meta.get("owner"),
         "public": meta.get("public", True),
+        "description": meta.get("description") or "",
         "snapshot_id": meta.get("snapshot_id"),
         "items": {"href": None, "total": len(stored.entries)},
     }
@@ -556,6 +568,12 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._handle("POST")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
 
         # -------------------------------------------------------------- plumbing
         def _handle(self, method: str) -> None:
@@ -650,6 +668,11 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 return self._token(body, fault)
             if method == "GET" and path == "/authorize":
                 return self._authorize(query)
+            if method in WRITE_METHODS and path.startswith("/v1/"):
+                if fake.premium_lapsed:
+                    return self._send(403, _error(403, PREMIUM_MESSAGE))
+                auth = self.headers.get("Authorization")
+                return fake.writes.route(self, method, path, body, auth)
             if method == "GET" and path.startswith("/v1/"):
                 header = self.headers.get("Authorization")
                 if not fake._token_is_valid(header):
@@ -819,14 +842,16 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                     # never extends the six months.
                     with fake._lock:
                         fake._refresh_tokens.pop(token, None)
-                    answer["refresh_token"] = fake.issue_refresh_token(user)
+                    answer["refresh_token"] = fake.issue_refresh_token(
+                        user, scope=fake.writes.scope_of(token)
+                    )
                     with fake._lock:
                         fake._refresh_tokens[answer["refresh_token"]] = (
                             fake.client_id,
                             user,
                             issued_at,
                         )
-                answer["scope"] = "playlist-read-private playlist-read-collaborative"
+                answer["scope"] = fake.writes.scope_of(token)
             elif grant == "authorization_code":
                 code = form.get("code", "")
                 with fake._lock:
@@ -846,11 +871,14 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 if challenge != pending["code_challenge"]:
                     return self._oauth_error(400, "invalid_grant", "code_verifier was incorrect")
                 user = fake.default_user
-                answer["refresh_token"] = fake.issue_refresh_token(user)
                 answer["scope"] = pending.get("scope", "")
+                answer["refresh_token"] = fake.issue_refresh_token(user, scope=answer["scope"])
             else:
                 return self._oauth_error(400, "unsupported_grant_type", "grant_type invalid")
             answer["access_token"] = fake._issue_access_token(user)
+            fake.writes.grant(answer["access_token"], answer.get("scope", ""))
+            if not fake.writes.send_scope:
+                answer.pop("scope", None)
             return self._answer(200, json.dumps(answer).encode(), fault)
 
         def _oauth_error(self, status: int, error: str, description: str) -> int:
