@@ -188,9 +188,9 @@ def open_playlist(argument: str) -> tuple[Store, str]:
     git.require_full_history(store)
     if is_playlist_id(argument):  # spares importing the readers when the index answers
         return store, argument
-    from gitarchive import versions
+    from gitarchive import lookup
 
-    return store, versions.resolve_playlist(store, argument)
+    return store, lookup.resolve_playlist(store, argument)
 
 
 def warn(message: str) -> None:
@@ -217,8 +217,8 @@ def not_archived(playlist_id: str) -> GitArchiveError:
 def date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
     if value is None:
         return None
+    from gitarchive.dates import parse_moment
     from gitarchive.errors import UsageError
-    from gitarchive.versions import parse_moment
 
     moment = parse_moment(value, end_of_day=end_of_day)
     if moment is None:

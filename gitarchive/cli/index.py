@@ -58,7 +58,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the archive's history as a Datasette-ready SQLite database."""
-    from gitarchive import git, versions
+    from gitarchive import git, lookup
     from gitarchive.errors import UsageError
     from gitarchive.index.export import export_sqlite
 
@@ -66,7 +66,7 @@ def export_command(
         raise UsageError(f"export {kind!r}: the only format is sqlite")
     store = open_store()
     git.require_full_history(store)
-    wanted = [versions.resolve_playlist(store, item) for item in playlist or []]
+    wanted = [lookup.resolve_playlist(store, item) for item in playlist or []]
     counts = index_call(store, lambda index: export_sqlite(index, file, wanted or None))
     sys.stdout.write(
         f"wrote {file}: {counts['playlists']} playlists, {counts['versions']} versions, "

@@ -71,13 +71,13 @@ def site(
     ] = None,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables."""
-    from gitarchive import versions
+    from gitarchive import lookup
     from gitarchive.git import Store
     from gitarchive.site import build_site
 
     store = Store.discover(state.directory)
     ids = (
-        sorted({versions.resolve_playlist(store, argument) for argument in playlist})
+        sorted({lookup.resolve_playlist(store, argument) for argument in playlist})
         if playlist
         else None
     )

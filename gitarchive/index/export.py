@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import track_document
-from gitarchive.index import fold
+from gitarchive.index import stored
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -181,7 +181,7 @@ def _export_playlist(
     view = index.cumulative(playlist_id)
     if not rows or view is None:
         return
-    last = fold.entry_of_row(rows[-1][2:])
+    last = stored.entry_of_row(rows[-1][2:])
     out.execute(
         "INSERT INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (playlist_id, last.name, last.description, view.url, _iso(rows[0][3]), _iso(rows[-1][3]),
@@ -190,7 +190,7 @@ def _export_playlist(
     counts["playlists"] += 1
     for row in rows:
         source = row[1]
-        entry = fold.entry_of_row(row[2:])
+        entry = stored.entry_of_row(row[2:])
         date = _iso(row[3])
         version_id = out.execute(
             "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"
