@@ -14,9 +14,10 @@ from gitarchive import formats, lookup, version_reader, versions
 from gitarchive import git as gitrepo
 from gitarchive.errors import PlaylistNotFound, UsageError
 from gitarchive.git import Store
-from gitarchive.history import fold_cumulative, timeline
+from gitarchive.history import fold_cumulative
 from tests.support.builder import RepoBuilder, deleted_files, playlist_files
 from tests.support.models import PID, model_playlist, model_track
+from tests.support.timeline_oracle import timeline
 
 if TYPE_CHECKING:
     from gitarchive.model import Track

@@ -30,6 +30,7 @@ from gitarchive.formats.paths import (
     split_source_path,
 )
 from gitarchive.history import CumulativeFold, Version
+from gitarchive.history.entries import KeyCache, entry_of
 from gitarchive.index.stored import (
     DESCRIBED,
     FIRST,
@@ -41,7 +42,6 @@ from gitarchive.index.stored import (
     encode_view,
     tip,
 )
-from gitarchive.timeline import Entry, KeyCache, entry_of
 from gitarchive.version_fold import Best, next_best, read_best
 from gitarchive.version_reader import VersionReader
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist
+    from gitarchive.timeline import Entry
 
 PLAIN = SOURCE_KINDS.index("plain")  # the plain file's place in PlaylistState.files
 
