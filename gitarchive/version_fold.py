@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gitarchive import git
 from gitarchive.errors import FormatError
 from gitarchive.formats.paths import SOURCE_KINDS, source_paths
 from gitarchive.history import Version
@@ -56,22 +57,27 @@ def read_best(
     *,
     commit: str,
     warn: Callable[[str], None],
-) -> tuple[int, Playlist] | None:
-    """The version's playlist and the place of the source it was read from.
+    complete: bool = True,
+) -> tuple[Best, Playlist] | None:
+    """The version's playlist, and the source it was read from (its place and blob).
 
     The best source first; if it does not parse, the next-best source present
     at the same commit (with a warning), else None (with a warning).
+    ``complete=False``: the walk left the sources after the best one unread
+    (None), so the fallback looks them up in the commit.
     """
     index, blob = best
     paths = source_paths(playlist_id)
     try:
-        return index, reader.read(
+        return best, reader.read(
             SOURCE_KINDS[index], blob, playlist_id, paths[index], commit=commit
         )
     except FormatError as exc:
         failure = exc
     for other in range(index + 1, len(blobs)):
         other_blob = blobs[other]
+        if other_blob is None and not complete:
+            other_blob = git.entry_id(reader.store, commit, paths[other])
         if other_blob is None:
             continue
         try:
@@ -81,7 +87,7 @@ def read_best(
         except FormatError:
             continue
         warn(f"cannot read a version: {failure}; read {paths[other]} of that commit instead")
-        return other, playlist
+        return (other, other_blob), playlist
     warn(f"cannot read a version: {failure}; that version is skipped")
     return None
 
@@ -105,5 +111,5 @@ class VersionFold:
         read = read_best(self.reader, playlist_id, blobs, best, commit=commit, warn=self.warn)
         if read is None:
             return None
-        index, playlist = read
+        (index, _), playlist = read
         return Version(commit=commit, date=date, playlist=playlist, source=SOURCE_KINDS[index])

@@ -11,6 +11,7 @@ stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from enum import StrEnum
@@ -167,11 +168,13 @@ def main_options(
     state.verbose = verbose
     state.pager = not no_pager
     if verbose:
-        import logging
-
+        logging.getLogger("gitarchive").removeHandler(_WARNINGS)
         # only our own loggers: markdown-it and httpx at debug would bury them
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("gitarchive").setLevel(logging.DEBUG)
+    else:
+        # the core's logged warnings (e.g. a version that cannot be read) as ours
+        logging.getLogger("gitarchive").addHandler(_WARNINGS)
 
 
 def open_store() -> Store:
@@ -196,6 +199,19 @@ def open_playlist(argument: str) -> tuple[Store, str]:
 def warn(message: str) -> None:
     """A warning on stderr that does not stop the command."""
     err.print(f"gitarchive: warning: {message}", markup=False)
+
+
+class _WarningHandler(logging.Handler):
+    """The core's logged warnings, printed as the CLI's own (:func:`warn`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())
+
+
+_WARNINGS = _WarningHandler()
 
 
 def index_call(store: Store, action: Callable[[ChangeIndex], T]) -> T:

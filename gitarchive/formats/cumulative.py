@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from gitarchive.errors import FormatError
 from gitarchive.formats.durations import (
@@ -42,6 +43,13 @@ from gitarchive.formats.page import (
     track_cells,
 )
 from gitarchive.model import CumulativeTrack, CumulativeView, Track
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.token import Token
+
+    from gitarchive.formats.page import Block
 
 COLUMNS = ("Title", "Artist(s)", "Album", "Length", "Added", "Removed")
 _FOOTNOTE_RE = re.compile(r"\*This playlist was first scraped on (\d{4}-\d{2}-\d{2})\.")
@@ -171,49 +179,57 @@ def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> 
         songs = parse_songs(count_text.strip())
     table = find_table(head.rest, COLUMNS, path)
     columns = {name: position for position, name in enumerate(table.header)}
-    entries: list[CumulativeTrack] = []
-    for line, cells in table.rows:
-        length_text = cell_plain(cells[columns["Length"]])
-        duration = parse_duration(length_text) if length_text else None
-        if length_text and duration is None:
-            raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
-        added_text = cell_plain(cells[columns["Added"]])
-        added = parse_added(added_text)
-        if added is None:
-            raise FormatError(f"cannot read Added {added_text!r}", path=path, line=line)
-        removed_text = cell_plain(cells[columns["Removed"]])
-        title = cell_title(cells[columns["Title"]])
-        track = Track(
-            name=title.text,
-            artists=cell_artists(cells[columns["Artist(s)"]]),
-            album=cell_album(cells[columns["Album"]]),
-            url=title.url,
-            duration_ms=duration,
-        )
-        entries.append(
-            CumulativeTrack(
-                track=track,
-                added=added[0],
-                added_asterisk=added[1],
-                removed=_date(removed_text, "Removed", path, line) if removed_text else None,
-            )
-        )
+    entries = [_table_row(cells, columns, path, line) for line, cells in table.rows]
     if songs is not None and songs != len(entries):
         raise FormatError(
             f"the page says {songs} songs but its table has {len(entries)} rows", path=path
         )
+    return CumulativeView(
+        id=playlist_id,
+        name=head.name,
+        description=head.description,
+        tracks=tuple(entries),
+        first_scraped=_first_scraped(head.rest, path),
+    )
+
+
+def _table_row(
+    cells: list[list[Token]], columns: dict[str, int], path: str | None, line: int
+) -> CumulativeTrack:
+    """One row of the cumulative table as a track with its dates."""
+    length_text = cell_plain(cells[columns["Length"]])
+    duration = parse_duration(length_text) if length_text else None
+    if length_text and duration is None:
+        raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
+    added_text = cell_plain(cells[columns["Added"]])
+    added = parse_added(added_text)
+    if added is None:
+        raise FormatError(f"cannot read Added {added_text!r}", path=path, line=line)
+    removed_text = cell_plain(cells[columns["Removed"]])
+    title = cell_title(cells[columns["Title"]])
+    track = Track(
+        name=title.text,
+        artists=cell_artists(cells[columns["Artist(s)"]]),
+        album=cell_album(cells[columns["Album"]]),
+        url=title.url,
+        duration_ms=duration,
+    )
+    return CumulativeTrack(
+        track=track,
+        added=added[0],
+        added_asterisk=added[1],
+        removed=_date(removed_text, "Removed", path, line) if removed_text else None,
+    )
+
+
+def _first_scraped(rest: Sequence[Block], path: str | None) -> date:
+    """The footnote's date: ``This playlist was first scraped on YYYY-MM-DD.``"""
     first_scraped: date | None = None
-    for block in head.rest:
+    for block in rest:
         if block.kind == "paragraph":
             match = _FOOTNOTE_RE.search(inline_text(block.children))
             if match:
                 first_scraped = _date(match.group(1), "first scraped", path, block.line)
     if first_scraped is None:
         raise FormatError("no line 'This playlist was first scraped on YYYY-MM-DD.'", path=path)
-    return CumulativeView(
-        id=playlist_id,
-        name=head.name,
-        description=head.description,
-        tracks=tuple(entries),
-        first_scraped=first_scraped,
-    )
+    return first_scraped

@@ -102,6 +102,9 @@ class Folder:
         self.store = store
         self.connection = connection
         self.warn = warn
+        # False when the walk read only each commit's best source (walk_paths_since's
+        # best_first): a version's fallback then looks the others up
+        self.complete_files = True
         self.reader = VersionReader(store)
         self.keys = KeyCache()
 
@@ -150,11 +153,19 @@ class Folder:
         if best is None:
             return  # deleted (tracking pauses), or the best source did not change
         state.last_kind, state.last_blob = best
-        read = read_best(self.reader, state.id, state.files, best, commit=commit, warn=self.warn)
+        read = read_best(
+            self.reader,
+            state.id,
+            state.files,
+            best,
+            commit=commit,
+            warn=self.warn,
+            complete=self.complete_files,
+        )
         if read is None:
             return  # no source of this commit parses: the version is skipped
-        kind, playlist = read
-        source, blob = SOURCE_KINDS[kind], state.files[kind]
+        (kind, blob), playlist = read
+        source = SOURCE_KINDS[kind]
         previous = self._previous(state)
         moment = datetime.fromtimestamp(time, tz=UTC)
         entry = entry_of(Version(commit, moment, playlist, source), previous, self.keys)
@@ -267,6 +278,7 @@ def catch_up_playlist(
     if last is None:
         return None
     folder = Folder(store, connection, warn)
+    folder.complete_files = False  # walked best_first
     state = folder.load(playlist_id, all_folded(connection))
     if state.folded >= last[0]:
         return None
