@@ -111,8 +111,8 @@ class ChangeIndex:
         # under the write lock, since another process may have moved HEAD and folded
         # meanwhile
         def both() -> None:
-            # lazy: the fold's file readers (formats, version_reader, history) cost
-            # ~MS ms at startup (python -X importtime); a warm read folds nothing
+            # lazy: the fold and its file readers (formats, version_reader) cost a
+            # read ~9 ms at startup (python -X importtime); a warm read folds nothing
             from gitarchive.index import fold
 
             if stored.tip(self.connection) is None and git.head_id(self.store) is not None:
