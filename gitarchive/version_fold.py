@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gitarchive import git
-from gitarchive.errors import FormatError
+from gitarchive.errors import FormatError, RevisionNotFound
 from gitarchive.formats.paths import SOURCE_KINDS, source_paths
 from gitarchive.history import Version
 
@@ -84,7 +84,7 @@ def read_best(
             playlist = reader.read(
                 SOURCE_KINDS[other], other_blob, playlist_id, paths[other], commit=commit
             )
-        except FormatError:
+        except (FormatError, RevisionNotFound):  # not a blob: a folder by that name
             continue
         warn(f"cannot read a version: {failure}; read {paths[other]} of that commit instead")
         return (other, other_blob), playlist
