@@ -159,9 +159,10 @@ def all_cumulative_views(
     """
     if workers <= 1:
         return _cumulative_views_of_shard(store, start, (0, 1))
-    # lazy: multiprocessing and concurrent.futures cost 8-13 ms at startup
-    # (python -X importtime), and only a pass with workers needs them
+    # lazy: 8-13 ms at startup with the next line (python -X importtime); only workers need it
     import multiprocessing
+
+    # lazy: see multiprocessing above
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: the workers need nothing but this module, and start in milliseconds

@@ -89,7 +89,7 @@ class ChangeIndex:
     def rebuild(self) -> None:
         self._chain_pending = False
 
-        # lazy: see _catch_up
+        # lazy: ~9 ms at startup (python -X importtime), see _catch_up
         from gitarchive.index import fold
 
         def wipe_and_refold() -> None:
@@ -100,7 +100,7 @@ class ChangeIndex:
         self._write(wipe_and_refold)
 
     def catch_up_all(self) -> None:
-        # lazy: see _catch_up
+        # lazy: ~9 ms at startup (python -X importtime), see _catch_up
         from gitarchive.index import fold
 
         self._ensure_chain()
