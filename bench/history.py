@@ -36,8 +36,10 @@ import pygit2
 
 from gitarchive import formats, git, versions
 from gitarchive.git import Store
-from gitarchive.history import history_document, timeline
+from gitarchive.history.documents import history_json
+from gitarchive.history.entries import entries
 from gitarchive.model import Album, Artist, Playlist, Track
+from gitarchive.timeline import select
 
 CACHE = Path(__file__).parent / ".cache"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -204,8 +206,8 @@ def main() -> None:
     def in_process() -> object:
         store = Store(pygit2.Repository(str(path)))
         found = versions.list_versions(store, target)
-        changes = timeline(found)
-        history_document(target, found[-1].playlist.display_name, changes)
+        listed = select(entries(found))
+        "".join(history_json(target, found[-1].playlist.display_name, listed))
         return len(found)
 
     def cli() -> object:

@@ -2,9 +2,10 @@
 
 Pure data, no git: an :class:`Entry` holds exactly what ``history`` prints for
 a version (dates, names, likes, the changed tracks as their documented JSON
-objects), so it can be computed from a walk of the log (:func:`entries`) or
-read back from the change index, and both give the same bytes by
-construction (the renderers in :mod:`gitarchive.cli.output` see only entries).
+objects), so it can be computed from versions
+(:func:`gitarchive.history.entries.entries`) or read back from the change
+index, and both give the same bytes by construction (the renderers in
+:mod:`gitarchive.history.documents` see only entries).
 
 Every version becomes an entry, including those that changed nothing shown:
 ``listed`` decides which ones a timeline lists, and the next entry needs the
@@ -17,14 +18,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
-    from gitarchive.history import TrackDiff, Version
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import Track
 
 T = TypeVar("T")
-TrackDoc = dict[str, Any]  # history.track_document's shape
+TrackDoc = dict[str, Any]  # a track as the outputs show it: track_document's shape
+
+
+def track_document(track: Track) -> TrackDoc:
+    """A track as ``history`` and ``cumulative`` documents show it (docs/history.md)."""
+    return {
+        "id": track.id,
+        "name": track.name,
+        "artists": [artist.name for artist in track.artists],
+        "album": track.album.name,
+        "url": track.url,
+        "duration_ms": track.duration_ms,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,105 +73,6 @@ class Entry:
 
     def listed(self, *, likes: bool) -> bool:
         return self.content_changed or (likes and self.likes_changed)
-
-
-class KeyCache:
-    """``Track.key`` per track object, for diffs of consecutive versions.
-
-    The version readers hand out the very same Track object for an unchanged
-    track line or JSON block, so consecutive versions share most objects. The
-    cache holds the objects it keys (an id is never reused while cached).
-    """
-
-    def __init__(self) -> None:
-        self._keys: dict[int, tuple[Track, str]] = {}
-        self._last: tuple[Sequence[Track], list[str]] | None = None
-
-    def keys(self, tracks: Sequence[Track]) -> list[str]:
-        last = self._last
-        if last is not None and last[0] is tracks:  # the previous version, keyed just before
-            return last[1]
-        cache = self._keys
-        result = []
-        for track in tracks:
-            found = cache.get(id(track))
-            if found is None:
-                if len(cache) > 200_000:
-                    cache.clear()
-                found = cache[id(track)] = (track, track.key)
-            result.append(found[1])
-        self._last = (tracks, result)
-        return result
-
-
-def diff_versions(
-    before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache
-) -> TrackDiff:
-    """``history.diff_tracks``, computed on the tracks that are not shared objects.
-
-    When each side lists every key once, a track object present on both sides
-    is unchanged (same key, same metadata) and takes no part in the diff:
-    removing such tracks from both sides changes neither the multiset counts,
-    nor the order of the others, nor the plain/JSON matching (whose candidates
-    are keys absent from the new version). Otherwise the full diff is taken.
-    """
-    from gitarchive.history import TrackDiff, diff_tracks  # only a fold diffs
-
-    if before is None:
-        return diff_tracks(None, after)
-    if before is after:  # the reader reuses the tuple when the track list did not change
-        return TrackDiff(added=(), removed=(), updated=())
-    shared = set(map(id, before)).intersection(map(id, after))
-    if len(shared) < 8:
-        return diff_tracks(before, after)
-    # before, then after: the next version's `before` is this `after`, keyed once
-    if len(set(cache.keys(before))) != len(before) or len(set(cache.keys(after))) != len(after):
-        return diff_tracks(before, after)
-    return diff_tracks(
-        [track for track in before if id(track) not in shared],
-        [track for track in after if id(track) not in shared],
-    )
-
-
-def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
-    """The entry of ``version``, diffed against the previous version's playlist."""
-    from gitarchive.history import diff_tracks, track_document
-
-    playlist = version.playlist
-    before = previous.tracks if previous else None
-    if cache is None:
-        diff = diff_tracks(before, playlist.tracks)
-    else:
-        diff = diff_versions(before, playlist.tracks, cache)
-    return Entry(
-        commit=version.commit,
-        date=version.date,
-        name=playlist.display_name,
-        description=playlist.description,
-        likes=playlist.num_followers,
-        track_count=len(playlist.tracks),
-        first=previous is None,
-        previous_name=previous.display_name if previous else None,
-        previous_likes=previous.num_followers if previous else None,
-        name_changed=previous is not None and previous.display_name != playlist.display_name,
-        description_changed=previous is not None and previous.description != playlist.description,
-        added=tuple(track_document(track) for track in diff.added),
-        removed=tuple(track_document(track) for track in diff.removed),
-        updated=tuple(
-            (track_document(update.before), track_document(update.after)) for update in diff.updated
-        ),
-    )
-
-
-def entries(versions: Iterable[Version]) -> list[Entry]:
-    """Every version's entry, oldest first (the listed ones: :func:`select`)."""
-    result: list[Entry] = []
-    previous: Playlist | None = None
-    cache = KeyCache()
-    for version in versions:
-        result.append(entry_of(version, previous, cache))
-        previous = version.playlist
-    return result
 
 
 def select(

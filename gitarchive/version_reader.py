@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
+from gitarchive.formats.paths import SOURCE_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,9 +23,8 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.model import Playlist, Track
 
-# The file kinds a version may be read from (formats.paths' names), best first.
-JSON, PRETTY, PLAIN = "json", "pretty", "plain"
-SOURCE_KINDS = (JSON, PRETTY, PLAIN)
+# The file kinds a version may be read from, best first.
+JSON, PRETTY, PLAIN = SOURCE_KINDS
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
@@ -105,21 +105,37 @@ class VersionReader:
         lines = text[:-1].split("\n")
         if len(lines) < 3 or lines[2] != "":
             return None
-        header_key = (playlist_id, lines[0], lines[1])
+        header = self._plain_header(lines[0], lines[1], playlist_id, path, commit)
+        track_lines = lines[3:]
+        if header is None or not track_lines:
+            return header
+        tracks = self._plain_tracks(track_lines, playlist_id, path, commit)
+        return None if tracks is None else dataclasses.replace(header, tracks=tracks)
+
+    def _plain_header(
+        self, first: str, second: str, playlist_id: str, path: str, commit: str
+    ) -> Playlist | None:
+        """A plain file's two header lines as a Playlist without tracks, each pair read once."""
+        header_key = (playlist_id, first, second)
         header = self._headers.get(header_key)
         if header is None:
             header = read_source(
-                PLAIN, f"{lines[0]}\n{lines[1]}\n\n".encode(), playlist_id, path, commit=commit
+                PLAIN, f"{first}\n{second}\n\n".encode(), playlist_id, path, commit=commit
             )
             if header.tracks:
                 return None
             self._headers[header_key] = header
-        track_lines = lines[3:]
-        if not track_lines:
-            return header
-        # Consecutive versions of a playlist share nearly all lines: keep the
-        # last version's lines per playlist in a small dict and look up only
-        # the new ones in the big cache (sets and itemgetter work in C).
+        return header
+
+    def _plain_tracks(
+        self, track_lines: list[str], playlist_id: str, path: str, commit: str
+    ) -> tuple[Track, ...] | None:
+        """The tracks of a plain file's lines, each distinct line parsed once.
+
+        Consecutive versions of a playlist share nearly all lines: the last
+        version's lines are kept per playlist in a small dict and only the new
+        ones are looked up in the big cache (sets and itemgetter work in C).
+        """
         line_set = set(track_lines)
         if "" in line_set:
             return None
@@ -141,10 +157,9 @@ class VersionReader:
             for line in set(known).difference(line_set):
                 del known[line]
         found = operator.itemgetter(*track_lines)(known)
-        tracks: tuple[Track, ...] = found if len(track_lines) > 1 else (found,)
         if len(cache) > 1_000_000:  # bound memory on enormous archives
             cache.clear()
-        return dataclasses.replace(header, tracks=tracks)
+        return found if len(track_lines) > 1 else (found,)
 
     _TRACKS_OPEN = b'\n  "tracks": [\n'
     _TRACKS_CLOSE = b"\n  ]"

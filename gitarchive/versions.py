@@ -1,46 +1,35 @@
 """Versions of playlists, read from the commit log.
 
-gitarchive.git walks the log (first parent, oldest first) and yields the blob ids of
-a playlist's files per commit; this module reads the best source of each
-changed version with the formats readers (JSON snapshot, else the pretty
-markdown page, else the plain file) into :class:`~gitarchive.history.Version`
-objects. Each distinct blob is read once.
+gitarchive.git walks the log (first parent, oldest first) and yields the blob
+ids of a playlist's files per commit; :mod:`gitarchive.version_fold` applies
+the "best source changed" rule and reads each version (JSON snapshot, else the
+pretty markdown page, else the plain file) into a
+:class:`~gitarchive.history.Version`. Each distinct blob is read once.
 
-It also resolves what users type for a playlist: an id, URL or URI, or a name.
+What a user typed for a playlist is resolved by :mod:`gitarchive.lookup`;
+dates as git takes them are parsed by :mod:`gitarchive.dates`.
 """
 
 from __future__ import annotations
 
-import calendar
-import contextlib
 import gc
-import re
+import logging
 import zlib
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, git
-from gitarchive.errors import (
-    FormatError,
-    PlaylistNotFound,
-    RevisionNotFound,
-    UsageError,
-)
+from gitarchive import git
+from gitarchive.dates import parse_moment
+from gitarchive.errors import PlaylistNotFound, RevisionNotFound
 from gitarchive.formats.paths import (
-    PLAIN_DIR,
-    PRETTY_DIR,
-    REGISTRY_DIR,
-    archive_paths,
-    classify,
+    SOURCE_FOLDERS,
+    SOURCE_KINDS,
+    source_paths,
+    split_source_path,
 )
 from gitarchive.history import CumulativeFold, Version
-from gitarchive.model import is_playlist_id, parse_playlist_id
-from gitarchive.version_reader import (
-    JSON,
-    SOURCE_KINDS,
-    VersionReader,
-    read_source,
-)
+from gitarchive.version_fold import VersionFold
+from gitarchive.version_reader import VersionReader, read_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -48,60 +37,36 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.model import CumulativeView, Playlist
 
-FOLDERS = (PRETTY_DIR, PLAIN_DIR)
+logger = logging.getLogger(__name__)
 
 
-def source_paths(playlist_id: str) -> tuple[str, str, str]:
-    """The paths a version may be read from, best first (json, pretty, plain)."""
-    paths = archive_paths(playlist_id)
-    return (paths.json, paths.pretty, paths.plain)
+def _log_warning(message: str) -> None:
+    # without a handler of the caller's, Python prints a warning on stderr
+    logger.warning("%s", message)
 
 
-def _best(blobs: tuple[str | None, ...]) -> tuple[int, str] | None:
-    for index, blob in enumerate(blobs):
-        if blob is not None:
-            return index, blob
-    return None
-
-
-def list_versions(store: Store, playlist_id: str, *, start: str | None = None) -> list[Version]:
+def list_versions(
+    store: Store,
+    playlist_id: str,
+    *,
+    start: str | None = None,
+    warn: Callable[[str], None] = _log_warning,
+) -> list[Version]:
     """Every version of one playlist in which its best source changed, oldest first.
 
     Commits where all its files are gone (the playlist was deleted from the
     archive) produce no version: tracking pauses, and a later version is
-    compared with the last one before the deletion.
+    compared with the last one before the deletion. A version none of whose
+    files parses is skipped, and ``warn`` told (see :mod:`gitarchive.version_fold`).
     """
     paths = source_paths(playlist_id)
     with git.unverified_reads():
-        return _versions_of_changes(
-            store, playlist_id, paths, git.walk_paths(store, paths, start=start)
+        fold = VersionFold(VersionReader(store), warn)
+        found = (
+            fold.step(playlist_id, change.blobs, change.commit, change.date)
+            for change in git.walk_paths(store, paths, start=start)
         )
-
-
-def _versions_of_changes(
-    store: Store, playlist_id: str, paths: tuple[str, str, str], changes: list[git.PathsChange]
-) -> list[Version]:
-    reader = VersionReader(store)
-    versions: list[Version] = []
-    last: tuple[int, str] | None = None
-    for change in changes:
-        best = _best(change.blobs)
-        if best is None or best == last:
-            continue
-        last = best
-        index, blob = best
-        playlist = reader.read(
-            SOURCE_KINDS[index], blob, playlist_id, paths[index], commit=change.commit
-        )
-        versions.append(
-            Version(
-                commit=change.commit,
-                date=change.date,
-                playlist=playlist,
-                source=SOURCE_KINDS[index],
-            )
-        )
-    return versions
+        return [version for version in found if version is not None]
 
 
 def versions_of_sources(
@@ -126,66 +91,55 @@ def versions_of_sources(
             )
 
 
-def _split_path(path: str) -> tuple[str, int] | None:
-    """An archive path to (playlist id, source index), None for other files."""
-    found = classify(path)
-    if found.playlist_id is None or found.kind not in SOURCE_KINDS:
-        return None
-    return found.playlist_id, SOURCE_KINDS.index(found.kind)
-
-
 def iter_all_versions(
-    store: Store, *, start: str | None = None, shard: tuple[int, int] = (0, 1)
+    store: Store,
+    *,
+    start: str | None = None,
+    shard: tuple[int, int] = (0, 1),
+    warn: Callable[[str], None] = _log_warning,
 ) -> Iterator[Version]:
     """Versions of every playlist in one pass over the log, in commit order.
 
     ``shard=(k, n)`` keeps only the playlists of shard k of n (see ``_shard_of``),
     so that n processes can share the reading and folding.
     """
-    shard_index, shard_count = shard
-    reader = VersionReader(store)
+    fold = VersionFold(VersionReader(store), warn)
     current: dict[str, list[str | None]] = {}
-    last: dict[str, tuple[int, str]] = {}
     splits: dict[str, tuple[str, int] | None] = {}
-    paths: dict[str, tuple[str, str, str]] = {}
+    mine = _in_shard(shard)
     # no hashing of each blob read, held across the yields (see versions_of_sources)
     with git.unverified_reads():
-        for change in git.walk_folders(store, FOLDERS, start=start):
+        for change in git.walk_folders(store, SOURCE_FOLDERS, start=start):
             touched: set[str] = set()
             for path, blob in change.changes.items():
-                if path in splits:
-                    split = splits[path]
-                else:
-                    split = splits[path] = _split_path(path)
-                if split is None:
+                split = (
+                    splits[path]
+                    if path in splits
+                    else splits.setdefault(path, split_source_path(path))
+                )
+                if split is None or not mine(split[0]):
                     continue
-                playlist_id, index = split
-                if shard_count > 1 and _shard_of(playlist_id, shard_count) != shard_index:
-                    continue
-                current.setdefault(playlist_id, [None, None, None])[index] = blob
-                touched.add(playlist_id)
+                current.setdefault(split[0], [None, None, None])[split[1]] = blob
+                touched.add(split[0])
             for playlist_id in sorted(touched):
-                best = _best(tuple(current[playlist_id]))
-                if best is None or best == last.get(playlist_id):
-                    continue
-                last[playlist_id] = best
-                index, blob = best
-                playlist_paths = paths.get(playlist_id)
-                if playlist_paths is None:
-                    playlist_paths = paths[playlist_id] = source_paths(playlist_id)
-                playlist = reader.read(
-                    SOURCE_KINDS[index],
-                    blob,
-                    playlist_id,
-                    playlist_paths[index],
-                    commit=change.commit,
-                )
-                yield Version(
-                    commit=change.commit,
-                    date=change.date,
-                    playlist=playlist,
-                    source=SOURCE_KINDS[index],
-                )
+                version = fold.step(playlist_id, current[playlist_id], change.commit, change.date)
+                if version is not None:
+                    yield version
+
+
+def _in_shard(shard: tuple[int, int]) -> Callable[[str], bool]:
+    shard_index, shard_count = shard
+    if shard_count <= 1:
+        return lambda playlist_id: True
+    cache: dict[str, bool] = {}
+
+    def mine(playlist_id: str) -> bool:
+        found = cache.get(playlist_id)
+        if found is None:
+            found = cache[playlist_id] = _shard_of(playlist_id, shard_count) == shard_index
+        return found
+
+    return mine
 
 
 def _shard_of(playlist_id: str, shard_count: int) -> int:
@@ -205,7 +159,10 @@ def all_cumulative_views(
     """
     if workers <= 1:
         return _cumulative_views_of_shard(store, start, (0, 1))
+    # lazy: 8-13 ms at startup with the next line (python -X importtime); only workers need it
     import multiprocessing
+
+    # lazy: see multiprocessing above
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: the workers need nothing but this module, and start in milliseconds
@@ -288,150 +245,3 @@ def version_at(
     raise PlaylistNotFound(
         f"playlist {playlist_id} is not in the archive at {commit[:12]}", playlist=playlist_id
     )
-
-
-def parse_moment(text: str, *, end_of_day: bool, now: datetime | None = None) -> datetime | None:
-    """A date as git's ``--since`` takes it; None if it is none of these forms.
-
-    ``YYYY-MM-DD``, an ISO 8601 time (UTC unless it says otherwise; a space may
-    stand for the ``T``), ``now``, ``today``, ``yesterday``, and ``N <unit>[s] ago``
-    (seconds to years; git's ``2.weeks.ago`` too). A bare date (and today,
-    yesterday) means its first second (``end_of_day=False``) or its last one.
-    """
-    value = text.strip()
-    relative = _relative_moment(value.lower(), now or datetime.now(UTC), end_of_day=end_of_day)
-    if relative is not None:
-        return relative
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        if len(value) == 10:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        raise UsageError(f"{text!r} is outside the years 1 to 9999 in UTC") from None
-
-
-_AGO = re.compile(r"(\d+)[ .]+(second|minute|hour|day|week|month|year)s?[ .]+ago")
-_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
-
-
-def _relative_moment(value: str, now: datetime, *, end_of_day: bool) -> datetime | None:
-    now = now.astimezone(UTC)
-    if value == "now":
-        return now
-    if value in ("today", "yesterday"):
-        day = now.date() - timedelta(days=1 if value == "yesterday" else 0)
-        return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-    match = _AGO.fullmatch(value)
-    if match is None:
-        return None
-    try:
-        count, unit = int(match.group(1)), match.group(2)
-        if unit in _UNIT_SECONDS:
-            return now - timedelta(seconds=count * _UNIT_SECONDS[unit])
-        months = count * (12 if unit == "year" else 1)
-        year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
-        last_day = calendar.monthrange(year, month + 1)[1]
-        return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
-    except (OverflowError, ValueError):
-        raise UsageError(f"{value!r} is before the year 1, where dates begin") from None
-
-
-# ------------------------------------------------------------------ names
-
-
-def resolve_playlist(store: Store, argument: str) -> str:
-    """What a user typed (id, URL, URI or name) to a playlist id.
-
-    Names are matched against HEAD: the unique names of ``index.md``, the
-    aliases in ``registry/``, and the names in the JSON snapshots. Exact
-    matches win over case-insensitive ones; an ambiguous name is an error that
-    lists the candidates.
-    """
-    try:
-        return parse_playlist_id(argument)
-    except UsageError:
-        pass
-    head = git.head_id(store)
-    if head is None:
-        raise PlaylistNotFound(
-            f"no playlist named {_shorten(argument)!r}: the archive has no commits"
-        )
-    wanted = argument.strip()
-    names = _names_at(store, head, snapshots=False)
-    found = _match_name(names, wanted)
-    if found is None:
-        names |= _names_at(store, head, snapshots=True)
-        found = _match_name(names, wanted)
-    if found is None:
-        raise PlaylistNotFound(
-            f"no playlist named {_shorten(wanted)!r} "
-            "(give an id, URL or URI, or a name from index.md)"
-        )
-    return found
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _match_name(names: set[tuple[str, str]], wanted: str) -> str | None:
-    folded = wanted.casefold()
-    exact = sorted({(pid, name) for pid, name in names if name == wanted})
-    loose = sorted({(pid, name) for pid, name in names if name.casefold() == folded})
-    for matches in (exact, loose):
-        ids = {pid for pid, _ in matches}
-        if len(ids) == 1:
-            return ids.pop()
-        if len(ids) > 1:
-            candidates = ", ".join(f"{pid} ({name})" for pid, name in matches)
-            raise UsageError(
-                f"the name {wanted!r} matches several playlists: {candidates}; pass the id instead"
-            )
-    return None
-
-
-def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, str]]:
-    """(id, name) pairs at a commit: index and registry, or the JSON snapshots' names."""
-    names: set[tuple[str, str]] = set()
-    if snapshots:
-        return _snapshot_names(store, commit)
-    index = git.read_file(store, commit, formats.INDEX_PATH)
-    if index is not None:
-        # a broken index must not hide the other sources of names
-        with contextlib.suppress(FormatError, UnicodeDecodeError):
-            names.update(formats.read_index(index.decode("utf-8"), path=formats.INDEX_PATH))
-    for name, blob in git.list_dir(store, commit, REGISTRY_DIR).items():
-        if not is_playlist_id(name):
-            continue
-        alias = git.read_blob(store, blob).decode("utf-8", "replace").strip()
-        if alias:
-            names.add((name, alias))
-    return names
-
-
-def _snapshot_names(store: Store, commit: str) -> set[tuple[str, str]]:
-    names: set[tuple[str, str]] = set()
-    for name, blob in git.list_dir(store, commit, PRETTY_DIR).items():
-        path = f"{PRETTY_DIR}/{name}"
-        found = classify(path)
-        if found.kind != JSON or found.playlist_id is None:
-            continue
-        try:
-            snapshot = read_source(
-                JSON, git.read_blob(store, blob), found.playlist_id, path, commit=commit
-            )
-        except FormatError:
-            continue
-        for value in (snapshot.unique_name, snapshot.original_name):
-            if value:
-                names.add((snapshot.id, value))
-    return names

@@ -40,9 +40,7 @@ def _one_clear_line(code: int, out: str, err: str) -> str:
     return lines[0]
 
 
-def test_defect_08_a_leftover_branch_lock(
-    archive: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_leftover_branch_lock(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (archive / ".git/refs/heads/main.lock").write_text("")
     before = head(archive)
     for command in (["sync", "--date", SYNC_DATE], ["add", B, "--commit"]):
@@ -53,9 +51,7 @@ def test_defect_08_a_leftover_branch_lock(
         assert git(archive, "status", "--porcelain", "--", "playlists/plain") == ""
 
 
-def test_defect_08_a_folder_where_a_file_belongs(
-    archive: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_folder_where_a_file_belongs(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = archive / f"playlists/plain/{A}"
     folder.mkdir(parents=True)
     (folder / "keep").write_text("mine\n")
@@ -77,7 +73,7 @@ def test_defect_08_a_folder_where_a_file_belongs(
     [["sync", "--date", SYNC_DATE], ["add", B, "--commit"], ["hooks", "install"], ["add", B]],
     ids=["sync", "add-commit", "hooks-install", "add"],
 )
-def test_defect_08_a_read_only_repository(
+def test_a_read_only_repository(
     archive: Path, fake_spotify: FakeSpotify, scope: str, command: list[str]
 ) -> None:
     readonly = archive if scope == "repository" else archive / ".git"
@@ -117,7 +113,7 @@ def shallow_clone(
     ],
     ids=["history", "history-json", "cumulative", "show", "show-at"],
 )
-def test_defect_09_shallow_clone_history_is_refused_with_the_fix(
+def test_shallow_clone_history_is_refused_with_the_fix(
     shallow_clone: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     line = _one_clear_line(*run_cli_captured(capsys, "-C", str(shallow_clone), *command))
@@ -138,6 +134,8 @@ READ_COMMANDS: dict[str, list[list[str]]] = {
     "index": [["index"], ["index", "--rebuild"]],
     "export": [["export", "sqlite", "{tmp}/archive.sqlite"]],
 }
+# reads history, then writes to Spotify: a shallow clone stops it before it asks Spotify anything
+READ_THEN_SPOTIFY_COMMANDS: dict[str, list[str]] = {"restore": ["restore", A, "--new", "--dry-run"]}
 WRITE_OR_SETUP_COMMANDS = {
     "add", "demo", "doctor", "hook", "hooks", "import", "init", "login", "remove", "sync",
     "validate",
@@ -150,7 +148,17 @@ def test_every_command_is_known_to_read_history_or_not() -> None:
     from gitarchive.cli import app
 
     commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert commands == set(READ_COMMANDS) | WRITE_OR_SETUP_COMMANDS
+    assert (
+        commands == set(READ_COMMANDS) | set(READ_THEN_SPOTIFY_COMMANDS) | WRITE_OR_SETUP_COMMANDS
+    )
+
+
+@pytest.mark.parametrize("command", list(READ_THEN_SPOTIFY_COMMANDS.values()), ids=str)
+def test_a_restore_from_a_shallow_clone_is_refused_before_asking_spotify(
+    shallow_clone: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    line = _one_clear_line(*run_cli_captured(capsys, "-C", str(shallow_clone), *command))
+    assert "shallow" in line and "git fetch --unshallow" in line
 
 
 @pytest.mark.parametrize(
@@ -170,7 +178,7 @@ def test_every_read_command_refuses_a_shallow_clone_with_the_fix(
     assert code == 0, err
 
 
-def test_defect_13_sync_refuses_during_an_unresolved_merge(
+def test_sync_refuses_during_an_unresolved_merge(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (archive / "README.md").write_text("base\n")
@@ -192,7 +200,7 @@ def test_defect_13_sync_refuses_during_an_unresolved_merge(
         assert "<<<<<<<" in (archive / "README.md").read_text()
 
 
-def test_defect_13_verbose_logs_only_gitarchive(tmp_path: Path) -> None:
+def test_verbose_logs_only_gitarchive(tmp_path: Path) -> None:
     from tests.support.builder import RepoBuilder, playlist_files
     from tests.support.models import PID, model_playlist, model_track
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,13 +18,14 @@ from gitarchive.history import (
     align_keys,
     diff_tracks,
     fold_cumulative,
-    history_document,
-    select_changes,
-    timeline,
     update_cumulative,
 )
+from gitarchive.history.documents import history_json
+from gitarchive.history.entries import entries
 from gitarchive.model import Playlist, Track
+from gitarchive.timeline import select
 from tests.support.models import PID, model_playlist, model_track, plain_track
+from tests.support.timeline_oracle import history_document, timeline
 
 
 def version(day: int, p: Playlist, hour: int = 6) -> Version:
@@ -95,32 +99,33 @@ def test_timeline_skips_unchanged_and_likes_only_versions_unless_asked() -> None
             6, model_playlist(model_track(1), model_track(3), name="New", description="d", likes=11)
         ),
     ]
-    assert [c.version.date.day for c in timeline(versions)] == [1, 3, 5, 6]
-    assert [c.version.date.day for c in timeline(versions, likes=True)] == [1, 2, 3, 5, 6]
-    changes = timeline(versions)
-    assert changes[2].name_changed and not changes[2].description_changed
-    assert changes[3].description_changed
+    found = entries(versions)
+    assert [e.date.day for e in select(found)] == [1, 3, 5, 6]
+    assert [e.date.day for e in select(found, likes=True)] == [1, 2, 3, 5, 6]
+    listed = select(found)
+    assert listed[2].name_changed and not listed[2].description_changed
+    assert listed[3].description_changed
+    assert [c.version.date.day for c in timeline(versions)] == [e.date.day for e in listed]
 
 
-def test_select_changes_dates_limit_reverse() -> None:
+def test_select_dates_limit_reverse() -> None:
     versions = [
         version(day, model_playlist(*(model_track(n) for n in range(day)))) for day in range(1, 6)
     ]
-    changes = timeline(versions)
+    found = entries(versions)
     since = datetime(2026, 1, 2, tzinfo=UTC)
     until = datetime(2026, 1, 4, 23, 59, tzinfo=UTC)
-    days = [c.version.date.day for c in select_changes(changes, since=since, until=until)]
-    assert days == [2, 3, 4]
-    assert [c.version.date.day for c in select_changes(changes, limit=2)] == [4, 5]
-    assert [c.version.date.day for c in select_changes(changes, limit=2, reverse=True)] == [5, 4]
+    assert [e.date.day for e in select(found, since=since, until=until)] == [2, 3, 4]
+    assert [e.date.day for e in select(found, limit=2)] == [4, 5]
+    assert [e.date.day for e in select(found, limit=2, reverse=True)] == [5, 4]
 
 
-def test_history_document_shape() -> None:
+def test_history_json_shape() -> None:
     versions = [
         version(1, model_playlist(model_track(1))),
         version(2, model_playlist(model_track(2), likes=None)),
     ]
-    document = history_document(PID, "Mix", timeline(versions))
+    document = json.loads("".join(history_json(PID, "Mix", select(entries(versions)))))
     assert document["versions"][0]["added"][0] == {
         "id": f"{1:022d}", "name": "Song 1", "artists": ["Artist 1"], "album": "Album",
         "url": f"https://open.spotify.com/track/{1:022d}", "duration_ms": 180_001,
@@ -128,6 +133,28 @@ def test_history_document_shape() -> None:
     second = document["versions"][1]
     assert second["date"] == "2026-01-02T06:00:00Z" and second["likes"] is None
     assert [t["name"] for t in second["removed"]] == ["Song 1"]
+
+
+HISTORY_SCHEMA = Path(__file__).parent.parent / "gitarchive" / "schemas" / "history.json"
+ONE_OF_EACH = [
+    version(1, model_playlist(model_track(1), model_track(2), likes=3)),
+    version(2, model_playlist(model_track(1), model_track(2), likes=4)),  # likes only
+    version(3, model_playlist(model_track(1, name="Song 1 (Live)"), model_track(3), likes=None)),
+    version(4, model_playlist(model_track(3), name='Renamed "quoted"', description="d\u00e9")),
+]
+
+
+def test_history_json_is_the_shipped_schema_and_the_documented_document() -> None:
+    for likes in (False, True):
+        listed = select(entries(ONE_OF_EACH), likes=likes)
+        text = "".join(history_json(PID, "Mix", listed))
+        document = json.loads(text)
+        schema = json.loads(HISTORY_SCHEMA.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(schema).validate(document)
+        oracle = history_document(PID, "Mix", timeline(ONE_OF_EACH, likes=likes))
+        assert text == json.dumps(oracle, ensure_ascii=False, indent=2) + "\n"
+    empty = json.loads("".join(history_json(PID, "Mix", [])))
+    jsonschema.Draft202012Validator(schema).validate(empty)
 
 
 def test_cumulative_fold_dates_and_updates() -> None:

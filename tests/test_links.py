@@ -52,7 +52,7 @@ COMMANDS = [
 
 @pytest.mark.parametrize("target", ["secret-file", "/proc/self/environ"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: "-".join(c[:2]))
-def test_defect_01_a_linked_registry_entry_is_never_read(
+def test_a_linked_registry_entry_is_never_read(
     archive: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -73,7 +73,7 @@ def test_defect_01_a_linked_registry_entry_is_never_read(
 
 
 @pytest.mark.parametrize("target", ["secret-file", "/proc/self/environ"])
-def test_defect_01_validate_reports_a_linked_registry_entry_without_reading_it(
+def test_validate_reports_a_linked_registry_entry_without_reading_it(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
 ) -> None:
     link_target = _secret_file(tmp_path) if target == "secret-file" else target
@@ -84,7 +84,7 @@ def test_defect_01_validate_reports_a_linked_registry_entry_without_reading_it(
     assert SECRET not in out + err
 
 
-def test_defect_01_a_committed_link_in_the_registry_is_refused_everywhere(
+def test_a_committed_link_in_the_registry_is_refused_everywhere(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     os.symlink(_secret_file(tmp_path), archive / "playlists/registry" / D)
@@ -104,7 +104,7 @@ def test_defect_01_a_committed_link_in_the_registry_is_refused_everywhere(
             assert head(repo) == before
 
 
-def test_defect_01_a_linked_registry_folder_is_never_listed(
+def test_a_linked_registry_folder_is_never_listed(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
@@ -120,7 +120,7 @@ def test_defect_01_a_linked_registry_folder_is_never_listed(
     assert sorted(p.name for p in elsewhere.iterdir()) == [D]
 
 
-def test_defect_01_gitarchive_toml_link_is_not_read(
+def test_gitarchive_toml_link_is_not_read(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     os.symlink(_secret_file(tmp_path), archive / "gitarchive.toml")
@@ -129,7 +129,7 @@ def test_defect_01_gitarchive_toml_link_is_not_read(
     assert SECRET not in out + err
 
 
-def test_defect_06_a_linked_plain_folder_stops_the_sync(
+def test_a_linked_plain_folder_stops_the_sync(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
@@ -146,7 +146,7 @@ def test_defect_06_a_linked_plain_folder_stops_the_sync(
     assert not (archive / ".git/gitarchive-pending.json").exists()
 
 
-def test_defect_06_a_committed_linked_folder_in_a_fresh_clone_stops_the_sync(
+def test_a_committed_linked_folder_in_a_fresh_clone_stops_the_sync(
     archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
@@ -167,7 +167,7 @@ def test_defect_06_a_committed_linked_folder_in_a_fresh_clone_stops_the_sync(
     assert snapshot_outside(tmp_path, clone) == before_outside
 
 
-def test_defect_07_a_missing_registry_folder_is_an_error(
+def test_a_missing_registry_folder_is_an_error(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _out, _err = run_cli_captured(capsys, "-C", str(archive), "sync", "--date", SYNC_DATE)

@@ -45,7 +45,7 @@ def served(fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> FakeSp
     return fake_spotify
 
 
-def test_defect_02_rebuild_keeps_the_remotes_registry_changes(
+def test_rebuild_keeps_the_remotes_registry_changes(
     tmp_path: Path, served: FakeSpotify, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed = new_archive(tmp_path / "seed", A, C, D)
@@ -157,7 +157,7 @@ def git_daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
 
 
 @pytest.mark.parametrize("failure", ["rejected", "unreachable", "authentication"])
-def test_defect_10_push_failures_keep_the_commit_and_the_next_sync_pushes_it(
+def test_push_failures_keep_the_commit_and_the_next_sync_pushes_it(
     tmp_path: Path,
     served: FakeSpotify,
     capsys: pytest.CaptureFixture[str],
@@ -206,7 +206,7 @@ def test_defect_10_push_failures_keep_the_commit_and_the_next_sync_pushes_it(
 
 
 @pytest.mark.parametrize("setup", ["detached", "no-remote", "missing-local-remote"])
-def test_defect_10_push_checks_come_before_the_commit(
+def test_push_checks_come_before_the_commit(
     tmp_path: Path, served: FakeSpotify, capsys: pytest.CaptureFixture[str], setup: str
 ) -> None:
     root = new_archive(tmp_path / "archive", A)
@@ -231,7 +231,7 @@ def test_defect_10_push_checks_come_before_the_commit(
     assert not (root / "playlists/plain").exists()
 
 
-def test_defect_02_remote_registration_of_an_unsynced_playlist_is_kept_for_the_next_sync(
+def test_remote_registration_of_an_unsynced_playlist_is_kept_for_the_next_sync(
     tmp_path: Path, served: FakeSpotify, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed = new_archive(tmp_path / "seed", A)

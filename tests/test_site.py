@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive.history import Version, diff_tracks, history_document, timeline
+from gitarchive.history import Version, diff_tracks
 from gitarchive.model import Album, Artist, Playlist, Track
 from gitarchive.site.data import PlaylistHistory, replay
 from gitarchive.site.pages import embed_json, index_page, playlist_page
@@ -23,6 +23,7 @@ from gitarchive.site.svg import likes_chart, nice_ticks, sparkline
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli
 from tests.support.models import PID, model_playlist, model_track, plain_track
+from tests.support.timeline_oracle import history_document, timeline
 
 if TYPE_CHECKING:
     from pathlib import Path

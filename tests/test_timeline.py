@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitarchive.history import diff_tracks
-from gitarchive.timeline import KeyCache, diff_versions
+from gitarchive.history.entries import KeyCache, diff_versions
 from tests.support.models import model_track as track
 from tests.support.models import plain_track as plain
 
@@ -59,7 +59,7 @@ def test_text_lines_are_what_rich_prints_to_a_pipe(line: str) -> None:
 def test_json_writers_match_json_dumps() -> None:
     import json
 
-    from gitarchive.cli.output import track_json
+    from gitarchive.history.documents import track_json
 
     doc: dict[str, Any] = {"id": None, "name": 'a "q" \\ \n é 🎵', "artists": [], "album": "",
                            "url": None, "duration_ms": 0}  # fmt: skip

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 
-from gitarchive import formats, version_reader, versions
+from gitarchive import formats, lookup, version_reader, versions
 from gitarchive import git as gitrepo
-from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
+from gitarchive.errors import PlaylistNotFound, UsageError
 from gitarchive.git import Store
-from gitarchive.history import fold_cumulative, timeline
+from gitarchive.history import fold_cumulative
 from tests.support.builder import RepoBuilder, deleted_files, playlist_files
 from tests.support.models import PID, model_playlist, model_track
+from tests.support.timeline_oracle import timeline
 
 if TYPE_CHECKING:
     from gitarchive.model import Track
@@ -159,15 +160,34 @@ def test_renamed_playlist_and_likes_only(tmp_path: Path) -> None:
     assert timeline(found)[1].name_changed
 
 
-def test_format_error_names_the_commit(tmp_path: Path) -> None:
+def test_an_unreadable_version_is_skipped_and_reported_with_commit_and_path(
+    tmp_path: Path,
+) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit_playlists([model_playlist(model_track(1))], date="2026-01-01", kinds=("json",))
     bad = builder.commit({formats.json_path(PID): "{not json"}, date="2026-01-02")
-    with pytest.raises(FormatError) as caught:
-        versions.list_versions(open_store(tmp_path / "r"), PID)
-    assert caught.value.commit == bad
-    assert caught.value.path == formats.json_path(PID)
-    assert bad[:12] in str(caught.value)
+    builder.commit_playlists([model_playlist(model_track(3))], date="2026-01-03", kinds=("json",))
+    warnings: list[str] = []
+    found = versions.list_versions(open_store(tmp_path / "r"), PID, warn=warnings.append)
+    assert [v.date.day for v in found] == [1, 3]
+    assert [len(warnings)] == [1]
+    assert bad[:12] in warnings[0]
+    assert formats.json_path(PID) in warnings[0]
+    assert "skipped" in warnings[0]
+
+
+def test_an_unreadable_best_source_falls_back_to_the_next_best_of_that_commit(
+    tmp_path: Path,
+) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit_playlists([model_playlist(model_track(1))], date="2026-01-01")
+    bad = builder.commit({formats.json_path(PID): "{not json"}, date="2026-01-02")
+    warnings: list[str] = []
+    found = versions.list_versions(open_store(tmp_path / "r"), PID, warn=warnings.append)
+    assert [v.source for v in found] == ["json", "pretty"]
+    assert found[-1].commit == bad
+    assert bad[:12] in warnings[0]
+    assert f"read {formats.pretty_path(PID)}" in warnings[0]
 
 
 def test_all_playlists_pass_equals_per_playlist_folds(tmp_path: Path) -> None:
@@ -206,14 +226,14 @@ def test_resolve_playlist_by_id_url_and_name(tmp_path: Path) -> None:
         },
     )
     store = open_store(tmp_path / "r")
-    assert versions.resolve_playlist(store, PID) == PID
-    assert versions.resolve_playlist(store, f"https://open.spotify.com/playlist/{PID}?si=x") == PID
-    assert versions.resolve_playlist(store, f"spotify:playlist:{OTHER}") == OTHER
-    assert versions.resolve_playlist(store, "Mix") == PID
-    assert versions.resolve_playlist(store, "chill") == OTHER
-    assert versions.resolve_playlist(store, "Evening") == OTHER
+    assert lookup.resolve_playlist(store, PID) == PID
+    assert lookup.resolve_playlist(store, f"https://open.spotify.com/playlist/{PID}?si=x") == PID
+    assert lookup.resolve_playlist(store, f"spotify:playlist:{OTHER}") == OTHER
+    assert lookup.resolve_playlist(store, "Mix") == PID
+    assert lookup.resolve_playlist(store, "chill") == OTHER
+    assert lookup.resolve_playlist(store, "Evening") == OTHER
     with pytest.raises(PlaylistNotFound):
-        versions.resolve_playlist(store, "Nothing Like This")
+        lookup.resolve_playlist(store, "Nothing Like This")
 
 
 def test_ambiguous_name_lists_candidates(tmp_path: Path) -> None:
@@ -225,9 +245,9 @@ def test_ambiguous_name_lists_candidates(tmp_path: Path) -> None:
         date="2026-01-01",
     )
     store = open_store(tmp_path / "r")
-    assert versions.resolve_playlist(store, "Mix") == OTHER  # exact match wins
+    assert lookup.resolve_playlist(store, "Mix") == OTHER  # exact match wins
     with pytest.raises(UsageError) as caught:
-        versions.resolve_playlist(store, "MIX")
+        lookup.resolve_playlist(store, "MIX")
     assert PID in str(caught.value) and OTHER in str(caught.value)
 
 
@@ -236,7 +256,7 @@ def test_name_from_json_snapshot_when_index_is_missing(tmp_path: Path) -> None:
     builder.commit(
         playlist_files(model_playlist(model_track(1), name="Only In JSON")), date="2026-01-01"
     )
-    assert versions.resolve_playlist(open_store(tmp_path / "r"), "only in json") == PID
+    assert lookup.resolve_playlist(open_store(tmp_path / "r"), "only in json") == PID
 
 
 def hostile_track(n: int, text: str) -> Track:

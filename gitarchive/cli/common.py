@@ -11,6 +11,7 @@ stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from enum import StrEnum
@@ -167,11 +168,13 @@ def main_options(
     state.verbose = verbose
     state.pager = not no_pager
     if verbose:
-        import logging
-
+        logging.getLogger("gitarchive").removeHandler(_WARNINGS)
         # only our own loggers: markdown-it and httpx at debug would bury them
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("gitarchive").setLevel(logging.DEBUG)
+    else:
+        # the core's logged warnings (e.g. a version that cannot be read) as ours
+        logging.getLogger("gitarchive").addHandler(_WARNINGS)
 
 
 def open_store() -> Store:
@@ -200,14 +203,27 @@ def open_playlist(argument: str) -> tuple[Store, str]:
     store = open_history_store()
     if is_playlist_id(argument):  # spares importing the readers when the index answers
         return store, argument
-    from gitarchive import versions
+    from gitarchive import lookup
 
-    return store, versions.resolve_playlist(store, argument)
+    return store, lookup.resolve_playlist(store, argument)
 
 
 def warn(message: str) -> None:
     """A warning on stderr that does not stop the command."""
     err.print(f"gitarchive: warning: {message}", markup=False)
+
+
+class _WarningHandler(logging.Handler):
+    """The core's logged warnings, printed as the CLI's own (:func:`warn`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())
+
+
+_WARNINGS = _WarningHandler()
 
 
 def index_call(store: Store, action: Callable[[ChangeIndex], T]) -> T:
@@ -229,8 +245,8 @@ def not_archived(playlist_id: str) -> GitArchiveError:
 def date_option(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
     if value is None:
         return None
+    from gitarchive.dates import parse_moment
     from gitarchive.errors import UsageError
-    from gitarchive.versions import parse_moment
 
     moment = parse_moment(value, end_of_day=end_of_day)
     if moment is None:

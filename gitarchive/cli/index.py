@@ -85,12 +85,12 @@ def export_command(
     ] = False,
 ) -> None:
     """Export playlists: csv (Exportify's columns), m3u8, xspf, json, or a sqlite database."""
-    from gitarchive import versions
+    from gitarchive import lookup
     from gitarchive.errors import UsageError
 
     store = open_history_store()
     # each once, in the order given: one playlist named twice is still one file
-    wanted = list(dict.fromkeys(versions.resolve_playlist(store, item) for item in playlist or []))
+    wanted = list(dict.fromkeys(lookup.resolve_playlist(store, item) for item in playlist or []))
     if kind is ExportFormat.sqlite:
         if at is not None or cumulative:
             raise UsageError("export sqlite holds every version: it takes no --at or --cumulative")

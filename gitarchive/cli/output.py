@@ -1,133 +1,30 @@
-"""Fast writers of the read commands' outputs, rich only for a terminal.
+"""Writers of the read commands' outputs on stdout, rich only for a terminal.
 
-Printing a long timeline line by line through rich's console cost ~70% of a
-``history`` run, and ``json.dumps(indent=2)`` falls back to Python's
-pure-Python encoder. These writers build the same bytes directly: JSON strings
-go through the C string encoder and the indented layout is assembled here
-(tests compare it with ``json.dumps(..., ensure_ascii=False, indent=2)``); text
-lines carry a style name that the CLI applies only on a terminal.
+The outputs themselves are made by :mod:`gitarchive.history.documents`; this
+module writes them in batches (printing a long timeline line by line through
+rich's console cost ~70% of a ``history`` run), and colours and pages them
+only on a terminal.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from gitarchive.history.documents import (
+    cumulative_json,
+    history_json,
+    timeline_markdown,
+    timeline_text,
+)
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable
 
     from gitarchive.model import CumulativeView
-    from gitarchive.timeline import Entry, TrackDoc
-
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring
-
-# ---------------------------------------------------------------- JSON
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return _encode_string(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _string_list(values: Sequence[str], pad: str) -> str:
-    if not values:
-        return "[]"
-    inner = pad + "  "
-    return "[\n" + ",\n".join(inner + _encode_string(v) for v in values) + "\n" + pad + "]"
-
-
-def track_json(doc: TrackDoc, pad: str, extra: Sequence[tuple[str, object]] = ()) -> str:
-    """A track document (plus extra keys) as ``json.dumps(indent=2)`` lays it out at ``pad``."""
-    inner = pad + "  "
-    fields = [
-        f'{inner}"id": {_value(doc["id"])}',
-        f'{inner}"name": {_encode_string(doc["name"])}',
-        f'{inner}"artists": {_string_list(doc["artists"], inner)}',
-        f'{inner}"album": {_encode_string(doc["album"])}',
-        f'{inner}"url": {_value(doc["url"])}',
-        f'{inner}"duration_ms": {_value(doc["duration_ms"])}',
-    ]
-    fields += [f"{inner}{_encode_string(key)}: {_value(value)}" for key, value in extra]
-    return "{\n" + ",\n".join(fields) + "\n" + pad + "}"
-
-
-def _list(items: list[str], pad: str) -> str:
-    if not items:
-        return "[]"
-    inner = pad + "  "
-    return "[\n" + inner + (",\n" + inner).join(items) + "\n" + pad + "]"
-
-
-def _version_json(entry: Entry) -> str:
-    pad = "      "  # a version's keys: inside {"versions": [{ ... }]}
-    track_pad = pad + "  "
-    updated = [
-        "{\n"
-        + f'{track_pad}  "before": {track_json(before, track_pad + "  ")},\n'
-        + f'{track_pad}  "after": {track_json(after, track_pad + "  ")}\n'
-        + track_pad
-        + "}"
-        for before, after in entry.updated
-    ]
-    fields = [
-        f'{pad}"commit": {_encode_string(entry.commit)}',
-        f'{pad}"date": "{entry.date:%Y-%m-%dT%H:%M:%SZ}"',
-        f'{pad}"name": {_encode_string(entry.name)}',
-        f'{pad}"description": {_encode_string(entry.description)}',
-        f'{pad}"likes": {_value(entry.likes)}',
-        f'{pad}"added": {_list([track_json(t, track_pad) for t in entry.added], pad)}',
-        f'{pad}"removed": {_list([track_json(t, track_pad) for t in entry.removed], pad)}',
-        f'{pad}"updated": {_list(updated, pad)}',
-    ]
-    return "{\n" + ",\n".join(fields) + "\n    }"
-
-
-def history_json(playlist_id: str, name: str, listed: Iterable[Entry]) -> Iterator[str]:
-    """``history --format json`` in chunks (the documented schema, docs/history.md)."""
-    yield f'{{\n  "id": {_encode_string(playlist_id)},\n  "name": {_encode_string(name)},\n'
-    first = True
-    for entry in listed:
-        yield ('  "versions": [\n    ' if first else ",\n    ") + _version_json(entry)
-        first = False
-    yield '  "versions": []\n}\n' if first else "\n  ]\n}\n"
-
-
-def cumulative_json(view: CumulativeView) -> Iterator[str]:
-    """``cumulative --format json`` in chunks."""
-    from gitarchive.history import track_document
-
-    yield (
-        f'{{\n  "id": {_encode_string(view.id)},\n  "name": {_encode_string(view.name)},\n'
-        f'  "description": {_encode_string(view.description)},\n'
-        f'  "first_scraped": "{view.first_scraped.isoformat()}",\n'
-    )
-    first = True
-    for entry in view.tracks:
-        extra: list[tuple[str, object]] = [
-            ("added", entry.added.isoformat()),
-            ("added_before_archive", entry.added_asterisk),
-            ("removed", entry.removed.isoformat() if entry.removed else None),
-        ]
-        yield ('  "tracks": [\n    ' if first else ",\n    ") + track_json(
-            track_document(entry.track), "    ", extra
-        )
-        first = False
-    yield '  "tracks": []\n}\n' if first else "\n  ]\n}\n"
-
-
-# ---------------------------------------------------------------- text and markdown
+    from gitarchive.timeline import Entry
 
 _CONTROL = str.maketrans(dict.fromkeys((7, 8, 11, 12, 13)))
 _SPECIAL = re.compile("[\t\x07\x08\x0b\x0c\x0d]")
@@ -148,76 +45,6 @@ def terminal_safe(text: str) -> str:
     buffer = io.StringIO()
     Console(file=buffer, highlight=False, soft_wrap=True).print(Text(text))
     return buffer.getvalue()[:-1]
-
-
-def _track_text(doc: TrackDoc) -> str:
-    return f"{doc['name']} — {', '.join(doc['artists'])} — {doc['album']}"
-
-
-def timeline_text(
-    name: str, playlist_id: str, listed: Iterable[Entry], *, likes: bool
-) -> Iterator[tuple[str, str | None]]:
-    """``history``'s text lines as (line, style): git log's layout."""
-    from gitarchive.history import format_likes_plain
-
-    yield f"{name} ({playlist_id})", "bold"
-    yield "", None
-    for entry in listed:
-        yield f"commit {entry.commit}", "yellow"
-        yield f"Date:   {entry.date:%Y-%m-%d %H:%M:%S} UTC", None
-        if entry.first:
-            yield f"    First archived version: {entry.track_count} tracks", None
-        if entry.name_changed and not entry.first:
-            yield f"    Renamed: {entry.previous_name} → {entry.name}", None
-        if entry.description_changed:
-            yield f"    Description: {entry.description}", None
-        if likes:
-            delta = ""
-            if entry.previous_likes is not None and entry.likes is not None:
-                delta = f" ({entry.likes - entry.previous_likes:+,})"
-            yield f"    Likes: {format_likes_plain(entry.likes)}{delta}", None
-        for doc in entry.added:
-            yield f"    + {_track_text(doc)}", "green"
-        for doc in entry.removed:
-            yield f"    - {_track_text(doc)}", "red"
-        for before, after in entry.updated:
-            yield f"    ~ {_track_text(before)} → {_track_text(after)}", "cyan"
-        yield "", None
-
-
-_MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]()#|~<>"})
-
-
-def _md(text: str) -> str:
-    return " ".join(text.translate(_MD_SPECIAL).splitlines())
-
-
-def _md_track(doc: TrackDoc) -> str:
-    title = f"[{_md(doc['name'])}]({doc['url']})" if doc["url"] else _md(doc["name"])
-    return f"{title} — {_md(', '.join(doc['artists']))} — {_md(doc['album'])}"
-
-
-def timeline_markdown(
-    name: str, playlist_id: str, listed: Iterable[Entry], *, likes: bool
-) -> Iterator[str]:
-    """``history --format markdown``, one version per chunk."""
-    from gitarchive.history import format_likes_plain
-
-    yield f"# History of {_md(name)}\n\n<https://open.spotify.com/playlist/{playlist_id}>\n"
-    for entry in listed:
-        lines = ["", f"## {entry.date:%Y-%m-%d %H:%M} UTC — `{entry.commit[:12]}`", ""]
-        if entry.name_changed and not entry.first:
-            lines.append(f"- Renamed: {_md(entry.previous_name or '')} → {_md(entry.name)}")
-        if entry.description_changed:
-            lines.append(f"- Description: {_md(entry.description)}")
-        if likes:
-            lines.append(f"- Likes: {format_likes_plain(entry.likes)}")
-        lines += [f"- Added: {_md_track(doc)}" for doc in entry.added]
-        lines += [f"- Removed: {_md_track(doc)}" for doc in entry.removed]
-        lines += [f"- Updated: {_md_track(b)} → {_md_track(a)}" for b, a in entry.updated]
-        if lines[-1] == "":
-            lines.append("- (no track changes)")
-        yield "\n".join(lines) + "\n"
 
 
 def write_chunks(chunks: Iterable[str], write: Callable[[str], Any]) -> None:

@@ -91,7 +91,7 @@ def _print_written(result: SiteResult, out: Path) -> None:
 def _build(
     out: Path, playlist: list[str] | None, *, since: datetime | None, title: str, jobs: int
 ) -> SiteResult:
-    from gitarchive import versions
+    from gitarchive import lookup
     from gitarchive.git import Store
     from gitarchive.site import build_site
     from gitarchive.site.output import check_output_folder
@@ -100,7 +100,7 @@ def _build(
     check_output_folder(target)  # before the index's work: a refused folder costs nothing
     store = open_history_store()
     ids = (
-        sorted({versions.resolve_playlist(store, argument) for argument in playlist})
+        sorted({lookup.resolve_playlist(store, argument) for argument in playlist})
         if playlist
         else None
     )

@@ -2,7 +2,7 @@
 
 Everything this package asks of the read side goes through three small
 functions: :func:`read_version` (``versions.version_at``, as ``show --at``),
-:func:`_commit_of` (``versions.parse_moment``, the dates ``--at`` takes) and
+:func:`_commit_of` (``dates.parse_moment``, the dates ``--at`` takes) and
 :func:`read_view` (``ChangeIndex.cumulative``, as ``cumulative``), so that a
 change there is one change here.
 """
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitarchive import git, versions
+from gitarchive import dates, git, versions
 from gitarchive.errors import PlaylistNotFound, RevisionNotFound
 from gitarchive.exports.playlist import ExportedPlaylist, ExportedTrack
-from gitarchive.formats.paths import PLAIN_DIR, PRETTY_DIR, classify
-from gitarchive.version_reader import SOURCE_KINDS
+from gitarchive.formats.paths import PLAIN_DIR, PRETTY_DIR, SOURCE_KINDS, classify
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
@@ -61,7 +60,7 @@ def _commit_of(store: Store, index: ChangeIndex, at: str | None) -> str:
         if head is None:
             raise RevisionNotFound("the archive has no commits yet")
         return head
-    moment = versions.parse_moment(at, end_of_day=True)
+    moment = dates.parse_moment(at, end_of_day=True)
     if moment is None:
         return git.resolve(store, at)
     found = index.commit_at(moment)

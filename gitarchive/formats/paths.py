@@ -100,6 +100,25 @@ class ArchivePaths:
         return {kind: self.of(kind) for kind in PLAYLIST_KINDS if kind != "registry"}
 
 
+#: The kinds of file a version of a playlist may be read from, best first.
+SOURCE_KINDS = ("json", "pretty", "plain")
+#: The folders holding those files.
+SOURCE_FOLDERS = (PRETTY_DIR, PLAIN_DIR)
+
+
+def source_paths(playlist_id: str) -> tuple[str, str, str]:
+    """The paths a version may be read from, in :data:`SOURCE_KINDS`' order."""
+    return (json_path(playlist_id), pretty_path(playlist_id), plain_path(playlist_id))
+
+
+def split_source_path(path: str) -> tuple[str, int] | None:
+    """A source path to (playlist id, its place in :data:`SOURCE_KINDS`); None for other files."""
+    found = classify(path)
+    if found.playlist_id is None or found.kind not in SOURCE_KINDS:
+        return None
+    return found.playlist_id, SOURCE_KINDS.index(found.kind)
+
+
 def archive_paths(playlist_id: str) -> ArchivePaths:
     return ArchivePaths(
         registry=registry_path(playlist_id),

@@ -1,12 +1,15 @@
-"""History: versions, diffs, timelines and the cumulative view.
+"""History: versions, diffs, timeline entries, the cumulative view and their outputs.
 
 Pure functions over model objects: nothing here touches git, files or the
-network. gitarchive.git walks the log; formats reads them into Playlists.
+network. gitarchive.git walks the log; formats reads them into Playlists;
+:mod:`gitarchive.version_fold` turns the walk into versions.
 
 The cumulative view is a fold: ``update_cumulative(previous_view, version,
 day)`` over every version, oldest first. ``sync`` applies one step of that fold
 to the committed view, ``gitarchive cumulative`` applies all of them, so the
-two agree by construction.
+two agree by construction. A timeline is a list of
+:class:`gitarchive.timeline.Entry`, computed by :mod:`.entries` and written by
+:mod:`.documents`.
 """
 
 from __future__ import annotations
@@ -18,53 +21,39 @@ from gitarchive.history.cumulative import (
     update_cumulative,
 )
 from gitarchive.history.diff import (
-    Change,
     TrackDiff,
     TrackUpdate,
     Version,
     diff_tracks,
-    select_changes,
-    timeline,
 )
 from gitarchive.history.documents import (
     CSV_COLUMNS,
     cumulative_csv,
-    cumulative_document,
-    dump_json,
     format_likes_plain,
-    history_document,
     iso_utc,
-    timeline_markdown,
-    track_document,
 )
 from gitarchive.history.keys import (
     LINE_KEY_PREFIX,
     align_keys,
     line_key,
 )
+from gitarchive.timeline import track_document
 
 __all__ = [
     "CSV_COLUMNS",
     "LINE_KEY_PREFIX",
-    "Change",
     "CumulativeFold",
     "TrackDiff",
     "TrackUpdate",
     "Version",
     "align_keys",
     "cumulative_csv",
-    "cumulative_document",
     "cumulative_sort_key",
     "diff_tracks",
-    "dump_json",
     "fold_cumulative",
     "format_likes_plain",
-    "history_document",
     "iso_utc",
     "line_key",
-    "select_changes",
-    "timeline",
-    "timeline_markdown",
     "track_document",
     "update_cumulative",
 ]

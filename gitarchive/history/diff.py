@@ -1,4 +1,4 @@
-"""Versions, diffs between them, and the timeline of changes."""
+"""Versions, and the diff of two versions' tracks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from gitarchive.history.keys import _same_metadata, align_keys
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
     from datetime import datetime
 
     from gitarchive.model import Playlist, Track
@@ -90,86 +90,3 @@ def _surplus(
             result.append(track)
         remaining[key] -= 1
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One entry of a playlist's timeline: what a version changed."""
-
-    version: Version
-    previous: Playlist | None  # None for the first version
-    diff: TrackDiff
-
-    @property
-    def playlist(self) -> Playlist:
-        return self.version.playlist
-
-    @property
-    def name_changed(self) -> bool:
-        return self.previous is not None and (
-            self.previous.display_name != self.playlist.display_name
-        )
-
-    @property
-    def description_changed(self) -> bool:
-        return self.previous is not None and (
-            self.previous.description != self.playlist.description
-        )
-
-    @property
-    def likes_changed(self) -> bool:
-        return self.previous is not None and (
-            self.previous.num_followers != self.playlist.num_followers
-        )
-
-    @property
-    def content_changed(self) -> bool:
-        return (
-            self.previous is None
-            or bool(self.diff)
-            or self.name_changed
-            or self.description_changed
-        )
-
-
-def timeline(versions: Iterable[Version], *, likes: bool = False) -> list[Change]:
-    """One Change per version that changed the playlist, oldest first.
-
-    A version changes the playlist when it is the first one, or adds, removes
-    or updates tracks, or renames the playlist or changes its description.
-    Versions that only change likes are listed with ``likes=True`` only:
-    likes move with almost every sync and would otherwise drown the timeline.
-    Versions in which nothing we show changed (e.g. only the snapshot id, or a
-    re-rendered page) are never listed.
-    """
-    changes: list[Change] = []
-    previous: Playlist | None = None
-    for version in versions:
-        playlist = version.playlist
-        diff = diff_tracks(previous.tracks if previous else None, playlist.tracks)
-        change = Change(version=version, previous=previous, diff=diff)
-        if change.content_changed or (likes and change.likes_changed):
-            changes.append(change)
-        previous = playlist
-    return changes
-
-
-def select_changes(
-    changes: Sequence[Change],
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int | None = None,
-    reverse: bool = False,
-) -> list[Change]:
-    """Filter a timeline by date; ``limit`` keeps the N most recent (like ``git log -n``)."""
-    from gitarchive.timeline import window
-
-    return window(
-        changes,
-        lambda change: change.version.date,
-        since=since,
-        until=until,
-        limit=limit,
-        reverse=reverse,
-    )

@@ -56,9 +56,23 @@ def align_keys(
     )
     if not line_spare and not id_spare:
         return keys
-    # decide once per distinct key, by its first occurrence, so that every
-    # occurrence of a key maps the same way
-    claimed: dict[str, str] = {}  # new key -> old key
+    claimed = _claims(keys, unmatched, new_tracks, line_spare, id_spare)
+    if claimed:
+        for index in unmatched:
+            keys[index] = claimed.get(keys[index], keys[index])
+    return keys
+
+
+def _claims(
+    keys: list[str],
+    unmatched: list[int],
+    new_tracks: Sequence[Track],
+    line_spare: dict[str, str],
+    id_spare: dict[str, str],
+) -> dict[str, str]:
+    """New key -> the old key it claims, decided once per distinct key by its first
+    occurrence, so that every occurrence of a key maps the same way."""
+    claimed: dict[str, str] = {}
     decided: set[str] = set()
     for index in unmatched:
         key = keys[index]
@@ -71,10 +85,7 @@ def align_keys(
             candidate = line_spare.pop(line_key(new_tracks[index]), None)
         if candidate is not None:
             claimed[key] = candidate
-    if claimed:
-        for index in unmatched:
-            keys[index] = claimed.get(keys[index], keys[index])
-    return keys
+    return claimed
 
 
 def _spare_entries(

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive import git
 from gitarchive.errors import GitArchiveError
-from gitarchive.index import db, fold
+from gitarchive.index import db, stored
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from gitarchive.git import Store
+    from gitarchive.index.fold import Built
     from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
@@ -44,11 +45,12 @@ class ChangeIndex:
 
     def __init__(self, store: Store, warn: Callable[[str], None] = _ignore) -> None:
         self.store = store
+        self.warn = warn
         self.fingerprint = git.history_fingerprint(store)
         self.connection, self.persistent = db.open_database(store, self.fingerprint, warn)
         self.rebuilt = False
-        self._built: dict[str, fold.Built] = {}  # what building this index computed
-        last = fold.tip(self.connection)
+        self._built: dict[str, Built] = {}  # what building this index computed
+        last = stored.tip(self.connection)
         head = git.head_id(store)
         # a new index's chain is built by its first read, in the same walk as
         # that read's playlist (see fold.build_chain_folding)
@@ -62,7 +64,7 @@ class ChangeIndex:
             self._chain_pending = False
 
     def _catch_up_chain(self) -> None:
-        rebuilt = fold.catch_up_chain(self.store, self.connection, self.fingerprint)
+        rebuilt = stored.catch_up_chain(self.store, self.connection, self.fingerprint)
         self.rebuilt = self.rebuilt or rebuilt
 
     def close(self) -> None:
@@ -88,38 +90,50 @@ class ChangeIndex:
     def rebuild(self) -> None:
         self._chain_pending = False
 
+        # lazy: ~9 ms at startup (python -X importtime), see _catch_up
+        from gitarchive.index import fold
+
         def wipe_and_refold() -> None:
             db.wipe(self.connection, self.fingerprint)
-            fold.catch_up_chain(self.store, self.connection, self.fingerprint)
-            fold.catch_up_all(self.store, self.connection)
+            stored.catch_up_chain(self.store, self.connection, self.fingerprint)
+            fold.catch_up_all(self.store, self.connection, self.warn)
 
         self._write(wipe_and_refold)
 
     def catch_up_all(self) -> None:
+        # lazy: ~9 ms at startup (python -X importtime), see _catch_up
+        from gitarchive.index import fold
+
         self._ensure_chain()
-        self._write(lambda: fold.catch_up_all(self.store, self.connection))
+        self._write(lambda: fold.catch_up_all(self.store, self.connection, self.warn))
 
     def _catch_up(self, playlist_id: str) -> None:
         # the chain is caught up at open (or pending, for a new index); re-check it
         # under the write lock, since another process may have moved HEAD and folded
         # meanwhile
         def both() -> None:
-            if fold.tip(self.connection) is None and git.head_id(self.store) is not None:
-                built = fold.build_chain_folding(self.store, self.connection, playlist_id)
+            # lazy: the fold and its file readers (formats, version_reader) cost a
+            # read ~9 ms at startup (python -X importtime); a warm read folds nothing
+            from gitarchive.index import fold
+
+            if stored.tip(self.connection) is None and git.head_id(self.store) is not None:
+                built = fold.build_chain_folding(
+                    self.store, self.connection, playlist_id, self.warn
+                )
                 self._built[playlist_id] = built
                 return
             self._catch_up_chain()
-            fold.catch_up_playlist(self.store, self.connection, playlist_id)
+            fold.catch_up_playlist(self.store, self.connection, playlist_id, warn=self.warn)
 
         if self._chain_pending:
             self._write(both)
             self._chain_pending = False
             return
-        last = fold.tip(self.connection)
+        last = stored.tip(self.connection)
         row = self.connection.execute(
             "SELECT folded FROM playlists WHERE id = ?", (playlist_id,)
         ).fetchone()
-        folded = max(row[0] if row else -1, fold.all_folded(self.connection))
+        folded = max(row[0] if row else -1, stored.all_folded(self.connection))
         if last is not None and folded >= last[0] and last[1] == git.head_id(self.store):
             return
         self._built.pop(playlist_id, None)  # HEAD moved on: what was built is not all
@@ -138,7 +152,7 @@ class ChangeIndex:
             " WHERE v.playlist_id = ? ORDER BY v.position",
             (playlist_id,),
         ).fetchall()
-        return [fold.entry_of_row(row) for row in rows]
+        return [stored.entry_of_row(row) for row in rows]
 
     def cumulative(self, playlist_id: str) -> CumulativeView | None:
         self._catch_up(playlist_id)
@@ -148,11 +162,11 @@ class ChangeIndex:
         row = self.connection.execute(
             "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
         ).fetchone()
-        return None if row is None or row[0] is None else fold.decode_view(row[0])
+        return None if row is None or row[0] is None else stored.decode_view(row[0])
 
     def all_cumulative_views(self) -> dict[str, CumulativeView]:
         self.catch_up_all()
-        decoder = fold.ViewDecoder()
+        decoder = stored.ViewDecoder()
         return {
             playlist_id: decoder.decode(data)
             for playlist_id, data in self.connection.execute(
@@ -207,13 +221,13 @@ class ChangeIndex:
 
     def status(self) -> dict[str, Any]:
         self._ensure_chain()
-        last = fold.tip(self.connection)
+        last = stored.tip(self.connection)
         count = self.connection.execute
         return {
             "path": str(db.index_path(self.store)) if self.persistent else None,
             "commits": 0 if last is None else last[0] + 1,
             "tip": None if last is None else last[1],
-            "all_folded": fold.all_folded(self.connection) + 1,
+            "all_folded": stored.all_folded(self.connection) + 1,
             "playlists": count("SELECT count(*) FROM playlists").fetchone()[0],
             "versions": count("SELECT count(*) FROM versions").fetchone()[0],
         }
@@ -264,8 +278,8 @@ def fold_new_commit(store: Store, warn: Callable[[str], None] = _ignore) -> bool
         return False
     try:
         with ChangeIndex(store, warn) as index:
-            last = fold.tip(index.connection)
-            if index.rebuilt or last is None or fold.all_folded(index.connection) != last[0] - 1:
+            last = stored.tip(index.connection)
+            if index.rebuilt or last is None or stored.all_folded(index.connection) != last[0] - 1:
                 return False
             index.catch_up_all()
             return True

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from gitarchive.errors import ExportError, LockedError, PlaylistNotFound
 from gitarchive.exports.target import staged
 from gitarchive.history import track_document
-from gitarchive.index import db, fold
+from gitarchive.index import db, stored
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,8 +156,8 @@ def export_sqlite(
     for _attempt in range(SNAPSHOT_ATTEMPTS):
         index.catch_up_all()
         with db.read_snapshot(index.connection) as source:
-            last = fold.tip(source)
-            if last is None or fold.all_folded(source) >= last[0]:
+            last = stored.tip(source)
+            if last is None or stored.all_folded(source) >= last[0]:
                 return _export_from(source, target, playlist_ids)
     raise LockedError(
         f"the change index {db.index_path(index.store)} kept changing while it was read "
@@ -225,7 +225,7 @@ def _read_playlist(source: sqlite3.Connection, playlist_id: str) -> _Read:
     found = source.execute(
         "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
     ).fetchone()
-    view = None if found is None or found[0] is None else fold.decode_view(found[0])
+    view = None if found is None or found[0] is None else stored.decode_view(found[0])
     return playlist_id, rows, view
 
 
@@ -235,7 +235,7 @@ def _write_playlist(
     playlist_id, rows, view = found
     if not rows or view is None:
         return
-    last = fold.entry_of_row(rows[-1][2:])
+    last = stored.entry_of_row(rows[-1][2:])
     out.execute(
         "INSERT INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (playlist_id, last.name, last.description, view.url, _iso(rows[0][3]), _iso(rows[-1][3]),
@@ -266,7 +266,7 @@ def _export_version(
 ) -> None:
     """One version and its track events."""
     source = row[1]
-    entry = fold.entry_of_row(row[2:])
+    entry = stored.entry_of_row(row[2:])
     date = _iso(row[3])
     version_id = out.execute(
         "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"

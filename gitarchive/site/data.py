@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.history import Change, CumulativeFold, TrackDiff, diff_tracks, iso_utc
+from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,6 +83,16 @@ class TrackTable:
                 if index is None:
                     found[position] = self.index(tracks[position])
         return found  # type: ignore[return-value]  # no None left
+
+
+def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackDiff) -> bool:
+    """Whether a version is a step: the rule of ``timeline.Entry.content_changed``."""
+    return (
+        previous is None
+        or bool(diff)
+        or previous.display_name != playlist.display_name
+        or previous.description != playlist.description
+    )
 
 
 def _positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
@@ -162,10 +172,11 @@ class PlaylistHistory:
             self.likes.append((iso_utc(version.date), likes))
             self._last_likes = likes
         diff = self._diff(previous, playlist)
-        change = Change(version=version, previous=previous, diff=diff)
         self._previous = playlist
-        if change.content_changed and (self.since is None or version.date >= self.since):
-            self.steps.append(self._step(change))
+        if _content_changed(previous, playlist, diff) and (
+            self.since is None or version.date >= self.since
+        ):
+            self.steps.append(self._step(version, previous, diff))
 
     def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
         """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.
@@ -201,13 +212,12 @@ class PlaylistHistory:
         new = [track for track in tracks if id(track) not in before_ids]
         return diff_tracks(gone, new)
 
-    def _step(self, change: Change) -> dict[str, Any]:
-        playlist = change.playlist
-        previous = change.previous
+    def _step(self, version: Version, previous: Playlist | None, diff: TrackDiff) -> dict[str, Any]:
+        playlist = version.playlist
         table = self.table
         step: dict[str, Any] = {
-            "c": change.version.commit,
-            "d": iso_utc(change.version.date),
+            "c": version.commit,
+            "d": iso_utc(version.date),
             "l": playlist.num_followers,
         }
         shown = self._shown
@@ -216,7 +226,6 @@ class PlaylistHistory:
         if shown is None or shown.description != playlist.description:
             step["s"] = playlist.description
         new = table.indices(playlist.tracks)
-        diff = change.diff
         removed = _positions(previous.tracks, diff.removed) if previous is not None else []
         added = _positions(playlist.tracks, diff.added)
         if previous is None:

@@ -15,6 +15,7 @@ from gitarchive import git
 from gitarchive.errors import FormatError, redact
 from gitarchive.formats.paths import STATUS_PATH
 from gitarchive.formats.status import Failure, read_status, render_status
+from gitarchive.sync.result import last_sync_record
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -79,8 +80,6 @@ def last_failures(store: Store) -> dict[str, str]:
     The committed status (what every clone has) joined with this machine's own
     record of its last sync (which also covers ``--no-commit`` runs).
     """
-    from gitarchive.sync.result import last_sync_record
-
     failures = {
         playlist_id: f"{failure.kind}: {failure.reason} (since {failure.since})"
         for playlist_id, failure in committed_status(store, git.head_id(store)).items()

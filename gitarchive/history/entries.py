@@ -1,0 +1,108 @@
+"""Timeline entries computed from versions, as a walk or the index's fold finds them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitarchive.history.diff import TrackDiff, Version, diff_tracks
+from gitarchive.timeline import Entry, track_document
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from gitarchive.model import Playlist, Track
+
+
+class KeyCache:
+    """``Track.key`` per track object, for diffs of consecutive versions.
+
+    The version readers hand out the very same Track object for an unchanged
+    track line or JSON block, so consecutive versions share most objects. The
+    cache holds the objects it keys (an id is never reused while cached).
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[Track, str]] = {}
+        self._last: tuple[Sequence[Track], list[str]] | None = None
+
+    def keys(self, tracks: Sequence[Track]) -> list[str]:
+        last = self._last
+        if last is not None and last[0] is tracks:  # the previous version, keyed just before
+            return last[1]
+        cache = self._keys
+        result = []
+        for track in tracks:
+            found = cache.get(id(track))
+            if found is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                found = cache[id(track)] = (track, track.key)
+            result.append(found[1])
+        self._last = (tracks, result)
+        return result
+
+
+def diff_versions(
+    before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache
+) -> TrackDiff:
+    """``history.diff_tracks``, computed on the tracks that are not shared objects.
+
+    When each side lists every key once, a track object present on both sides
+    is unchanged (same key, same metadata) and takes no part in the diff:
+    removing such tracks from both sides changes neither the multiset counts,
+    nor the order of the others, nor the plain/JSON matching (whose candidates
+    are keys absent from the new version). Otherwise the full diff is taken.
+    """
+    if before is None:
+        return diff_tracks(None, after)
+    if before is after:  # the reader reuses the tuple when the track list did not change
+        return TrackDiff(added=(), removed=(), updated=())
+    shared = set(map(id, before)).intersection(map(id, after))
+    if len(shared) < 8:
+        return diff_tracks(before, after)
+    # before, then after: the next version's `before` is this `after`, keyed once
+    if len(set(cache.keys(before))) != len(before) or len(set(cache.keys(after))) != len(after):
+        return diff_tracks(before, after)
+    return diff_tracks(
+        [track for track in before if id(track) not in shared],
+        [track for track in after if id(track) not in shared],
+    )
+
+
+def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
+    """The entry of ``version``, diffed against the previous version's playlist."""
+    playlist = version.playlist
+    before = previous.tracks if previous else None
+    if cache is None:
+        diff = diff_tracks(before, playlist.tracks)
+    else:
+        diff = diff_versions(before, playlist.tracks, cache)
+    return Entry(
+        commit=version.commit,
+        date=version.date,
+        name=playlist.display_name,
+        description=playlist.description,
+        likes=playlist.num_followers,
+        track_count=len(playlist.tracks),
+        first=previous is None,
+        previous_name=previous.display_name if previous else None,
+        previous_likes=previous.num_followers if previous else None,
+        name_changed=previous is not None and previous.display_name != playlist.display_name,
+        description_changed=previous is not None and previous.description != playlist.description,
+        added=tuple(track_document(track) for track in diff.added),
+        removed=tuple(track_document(track) for track in diff.removed),
+        updated=tuple(
+            (track_document(update.before), track_document(update.after)) for update in diff.updated
+        ),
+    )
+
+
+def entries(versions: Iterable[Version]) -> list[Entry]:
+    """Every version's entry, oldest first (the listed ones: :func:`select`)."""
+    result: list[Entry] = []
+    previous: Playlist | None = None
+    cache = KeyCache()
+    for version in versions:
+        result.append(entry_of(version, previous, cache))
+        previous = version.playlist
+    return result
