@@ -21,18 +21,19 @@ cumulative page up to date with the whole history.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git, version_reader, versions
-from gitarchive.errors import ArchiveError, PlaylistNotFound, UsageError
+from gitarchive.errors import ArchiveError, FormatError, PlaylistNotFound, UsageError
 from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
 from gitarchive.history import Version, fold_cumulative
 
 if TYPE_CHECKING:
     from gitarchive.git import CommitInfo, Identity, Store
+    from gitarchive.model import Playlist
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -104,7 +105,8 @@ def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
 
 
 def _version_files(version: Version, github: str | None, branch: str) -> dict[str, bytes | None]:
-    playlist = version.playlist
+    # the index lists the playlist under the JSON's unique name: never an empty one
+    playlist = replace(version.playlist, unique_name=version.playlist.display_name)
     paths = archive_paths(playlist.id)
     snapshot = (
         formats.render_json(playlist).encode() if version.source == version_reader.JSON else None
@@ -183,18 +185,7 @@ def import_playlist(
     first_local = next(
         (i for i, info in enumerate(chain) if local and info.id == local[0].commit), len(chain)
     )
-    steps: list[git.Insert | git.Replay] = []
-    overlay: dict[str, bytes | None] = {}
-    queue, index = list(todo), keep
-    while queue or index < len(chain):
-        if queue and (index >= len(chain) or queue[0].date < chain[index].date):
-            version = queue.pop(0)
-            files = _version_files(version, github, branch)
-            steps.append(git.Insert(files, _message(version, label), identity, version.date))
-            overlay = files
-        else:
-            steps.append(git.Replay(chain[index].id, overlay if index < first_local else {}))
-            index += 1
+    steps = _steps(store, chain, keep, first_local, todo, label, identity, github, branch)
     base = chain[keep - 1].id if keep else None
     tip = git.rebuild(store, base, steps, reflog=f"gitarchive: import {playlist_id}")
     cumulative = _refresh_cumulative(store, playlist_id, identity, github, branch, now)
@@ -207,6 +198,58 @@ def import_playlist(
         tip,
         cumulative,
     )
+
+
+def _steps(
+    store: Store,
+    chain: list[CommitInfo],
+    keep: int,
+    first_local: int,
+    todo: list[Version],
+    label: str,
+    identity: Identity,
+    github: str | None,
+    branch: str,
+) -> list[git.Insert | git.Replay]:
+    """The imported versions in date order among the replayed commits.
+
+    Every commit that gets the imported files also gets an index that lists the
+    playlist (the rules, and so the pre-push hook, require an index that lists
+    every page under its JSON's name).
+    """
+    steps: list[git.Insert | git.Replay] = []
+    files: dict[str, bytes | None] = {}  # the latest imported version's files
+    playlist: Playlist | None = None
+    queue, index = list(todo), keep
+    while queue or index < len(chain):
+        if queue and (index >= len(chain) or queue[0].date < chain[index].date):
+            version = queue.pop(0)
+            playlist = version.playlist
+            files = _version_files(version, github, branch)
+            under = chain[index - 1].id if index else None
+            inserted = files | _index_with(store, under, playlist)
+            steps.append(git.Insert(inserted, _message(version, label), identity, version.date))
+        else:
+            overlay: dict[str, bytes | None] = {}
+            if index < first_local and playlist is not None:
+                overlay = files | _index_with(store, chain[index].id, playlist)
+            steps.append(git.Replay(chain[index].id, overlay))
+            index += 1
+    return steps
+
+
+def _index_with(store: Store, commit: str | None, playlist: Playlist) -> dict[str, bytes | None]:
+    """index.md of ``commit``'s tree with ``playlist`` listed under its name (nothing when
+    that tree's index cannot be read: the rules report it there, as before the import)."""
+    data = None if commit is None else git.read_file(store, commit, formats.INDEX_PATH)
+    try:
+        text = "" if data is None else formats.decode(data, formats.INDEX_PATH)
+        entries = formats.read_index(text, path=formats.INDEX_PATH)
+    except FormatError:
+        return {}
+    kept = [(playlist_id, name) for playlist_id, name in entries if playlist_id != playlist.id]
+    index = formats.render_index([*kept, (playlist.id, playlist.display_name)]).encode()
+    return {} if index == data else {formats.INDEX_PATH: index}
 
 
 def _refresh_cumulative(

@@ -15,7 +15,7 @@ from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.fakespotify import FakeSpotify
-from tests.support.gitcli import git
+from tests.support.gitcli import git, git_process
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -207,3 +207,29 @@ def test_import_never_overwrites_uncommitted_changes(
     )
     assert code == 1 and formats.plain_path(P) in err and "uncommitted" in err
     assert plain.read_text() == "my edit\n" and git(archive, "rev-parse", "HEAD") == head
+
+
+def test_an_imported_history_is_pushed_through_the_pre_push_hook(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every imported and replayed commit carries a valid index: the hook lets it through."""
+    build_source(tmp_path / "spa")
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
+    )
+    assert code == 0, err
+    commits = git(archive, "rev-list", "--reverse", "HEAD").split()
+    for commit_id in commits:
+        code, out, err = run_cli_captured(
+            capsys, "-C", str(archive), "validate", "--all", commit_id
+        )
+        assert code == 0, f"{commit_id}: {out}{err}"
+        code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", commit_id)
+        assert code == 0, f"{commit_id}: {out}{err}"
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(archive, "remote", "add", "origin", str(remote))
+    assert run_cli("-C", str(archive), "hooks", "install") == 0
+    pushed = git_process(archive, "push", "origin", "main")
+    assert pushed.returncode == 0, pushed.stderr
+    assert git(remote, "rev-parse", "main") == git(archive, "rev-parse", "HEAD")
