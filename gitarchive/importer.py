@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git, version_reader, versions
-from gitarchive.errors import ArchiveError, FormatError, PlaylistNotFound, UsageError
+from gitarchive.errors import (
+    ArchiveError,
+    FormatError,
+    PlaylistNotFound,
+    UsageError,
+    redact_url,
+)
 from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
 from gitarchive.history import Version, fold_cumulative
 
@@ -59,13 +65,14 @@ def open_source(spec: str, scratch: Path) -> Store:
         return git.clone_bare(spec, scratch / "source.git")
     path = Path(spec).expanduser()
     if not path.exists():
-        raise UsageError(f"import source {spec}: no such path (or a URL)")
+        raise UsageError(f"import source {source_label(spec)}: no such path (or a URL)")
     return git.Store.discover(path)
 
 
 def source_label(spec: str) -> str:
-    """The source as commit messages name it: never a URL's user or password."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1", spec)
+    """The source as messages, commit messages and reports name it: never a URL's user,
+    password or credential query parameters."""
+    return redact_url(spec)
 
 
 def source_versions(source: Store, playlist_id: str) -> list[Version]:

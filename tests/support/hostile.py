@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING
 
 from tests.support.builder import register
 from tests.support.gitcli import git
+from tests.support.leaks import (
+    URL_PASSWORD_CANARY,
+    URL_PASSWORD_TAIL_CANARY,
+    URL_QUERY_CANARY,
+    URL_USER_CANARY,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -100,3 +106,22 @@ def snapshot_outside(parent: Path, inside: Path) -> dict[str, tuple[int, int]]:
             info = path.lstat()
             found[str(path.relative_to(parent))] = (info.st_size, info.st_mtime_ns)
     return found
+
+
+def hostile_source_urls(host: str, path: str = "o/archive.git") -> list[str]:
+    """Git URLs of an import source that carry credentials, in every place they hide: a
+    user and password, a password with a raw "@" (its tail follows the first "@"), a
+    percent-encoded one, credential query parameters, an scp-like address with a password."""
+    user, password = URL_USER_CANARY, URL_PASSWORD_CANARY
+    tail = URL_PASSWORD_TAIL_CANARY
+    return [
+        f"https://{user}:{password}@{host}/{path}",
+        f"https://{user}:{password}@{tail}@{host}/{path}",
+        f"https://{user}:{password}%40{tail}@{host}/{path}",
+        f"https://{host}/{path}?access_token={URL_QUERY_CANARY}",
+        f"https://{host}/{path}?ref=main&private_token={URL_QUERY_CANARY}#frag",
+        f"http://{user}@{host}/{path}?password={URL_QUERY_CANARY}",
+        f"ssh://{user}:{password}@{tail}@{host}/{path}",
+        f"git://{user}:{password}@{host}/{path}",
+        f"{user}:{password}@{host.split(':')[0]}:{path}",
+    ]
