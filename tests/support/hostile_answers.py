@@ -449,6 +449,8 @@ def _durations(entries: list[Any], _pid: str) -> None:
 
 CONTROL = "Line\nbreak\rreturn\ttab\x00nul\x1besc\x85nel\u2028sep"
 LONG = "Ж" * 10_000
+# Text a terminal must print literally: rich markup, an emoji code, a hyperlink tag.
+MARKUP = ":x: [bold red]Loud[/bold red] [link=https://evil.invalid]click[/link]"
 
 _ENTRIES = [
     HostileCase(
@@ -514,6 +516,20 @@ _ENTRIES = [
         tracks=TRACKS,
         data=_with_meta(_set("name", "Two\nlines\r\x00")),
         check=_one_line,
+    ),
+    HostileCase(
+        "names_with_rich_markup_and_emoji_codes",
+        "ok",
+        tracks=TRACKS,
+        data=_with_entries(_names_set(MARKUP)),
+        check=lambda p: p.tracks[0].name == MARKUP,
+    ),
+    HostileCase(
+        "playlist_name_with_rich_markup_and_emoji_codes",
+        "ok",
+        tracks=TRACKS,
+        data=_with_meta(_set("name", MARKUP)),
+        check=lambda p: p.original_name == MARKUP,
     ),
     HostileCase(
         "playlist_name_blank",
