@@ -53,6 +53,9 @@ class ImportResult:
     replayed: int  # existing commits rebuilt on top
     tip: str | None
     cumulative_commit: str | None
+    # merges replayed with their first parent only: their other parents reach commits the
+    # import rewrote, which would have stayed reachable beside their rewritten copies
+    flattened: tuple[str, ...] = ()
 
 
 def is_url(spec: str) -> bool:
@@ -196,6 +199,11 @@ def import_playlist(
     base = chain[keep - 1].id if keep else None
     tip = git.rebuild(store, base, steps, reflog=f"gitarchive: import {playlist_id}")
     cumulative = _refresh_cumulative(store, playlist_id, identity, github, branch, now)
+    flattened = tuple(
+        step.commit
+        for step in steps
+        if isinstance(step, git.Replay) and step.extra_parents is not None
+    )
     return ImportResult(
         playlist_id,
         name,
@@ -204,6 +212,7 @@ def import_playlist(
         len(chain) - keep,
         tip,
         cumulative,
+        flattened,
     )
 
 
@@ -240,9 +249,27 @@ def _steps(
             overlay: dict[str, bytes | None] = {}
             if index < first_local and playlist is not None:
                 overlay = files | _index_with(store, chain[index].id, playlist)
-            steps.append(git.Replay(chain[index].id, overlay))
+            extra = _extra_parents(store, chain[index], chain[keep].id)
+            steps.append(git.Replay(chain[index].id, overlay, extra))
             index += 1
     return steps
+
+
+def _extra_parents(
+    store: Store, commit: CommitInfo, first_rewritten: str
+) -> tuple[str, ...] | None:
+    """A merge's other parents that do not reach the rewritten commits (None: all of them).
+
+    Every rewritten commit descends from the first one, so a parent that reaches
+    any of them reaches it. Such a parent would keep the pre-import history
+    reachable beside its rewritten copy (``git log`` showing every old version
+    twice, a push sending both): the merge is replayed without it. Its tree, which
+    holds what the merge brought in, is kept whole, and history follows first
+    parents, so no version is lost.
+    """
+    extra = commit.parents[1:]
+    kept = tuple(p for p in extra if not git.is_ancestor(store, first_rewritten, p))
+    return None if kept == extra else kept
 
 
 def _index_with(store: Store, commit: str | None, playlist: Playlist) -> dict[str, bytes | None]:

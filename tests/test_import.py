@@ -233,3 +233,31 @@ def test_an_imported_history_is_pushed_through_the_pre_push_hook(
     pushed = git_process(archive, "push", "origin", "main")
     assert pushed.returncode == 0, pushed.stderr
     assert git(remote, "rev-parse", "main") == git(archive, "rev-parse", "HEAD")
+
+
+def test_a_merge_reaching_the_rewritten_commits_is_replayed_with_its_first_parent_only(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its second parent would keep every pre-import commit reachable beside its copy."""
+    first = git(archive, "rev-list", "--max-parents=0", "HEAD").strip()
+    old_chain = set(git(archive, "rev-list", "--first-parent", "HEAD").split())
+    git(archive, "checkout", "-q", "-b", "side", first)
+    (archive / "notes.txt").write_text("merged in\n")
+    git(archive, "add", "notes.txt")
+    git(archive, "commit", "-qm", "side")
+    git(archive, "checkout", "-q", "main")
+    git(archive, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    git(archive, "branch", "-q", "-D", "side")
+    merge = git(archive, "rev-parse", "HEAD").strip()
+    build_source(tmp_path / "spa")
+    document = cli_json(capsys, archive, "import", str(tmp_path / "spa"), "--playlist", P)
+    assert document["playlists"][0]["merges_replayed_with_first_parent_only"] == [merge]
+    reachable = set(git(archive, "rev-list", "HEAD").split())
+    assert not reachable & old_chain  # no pre-import commit is left beside its copy
+    subjects = git(archive, "log", "--format=%s").splitlines()
+    assert len(subjects) == len(set(subjects))  # git log shows no version twice
+    assert (archive / "notes.txt").read_text() == "merged in\n"  # what the merge brought in
+    dates = [v["date"] for v in cli_json(capsys, archive, "history", P)["versions"]]
+    assert dates == sorted(set(dates)) and len(dates) == 4
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
+    assert code == 0, out + err

@@ -6,9 +6,10 @@ can only take its place in date order by rebuilding every commit after it.
 an :class:`Insert` is a new commit (the imported version's files over the
 previous tree, author and committer dated at the source version's date); a
 :class:`Replay` is an existing commit written again on the new parent with the
-same author, committer, dates, message and extra parents, its tree plus an
-overlay (the imported files it did not hold). Only the branch ref moves, once,
-by compare-and-swap; then the work tree and index of the overlaid paths follow.
+same author, committer, dates, message and extra parents (or those the step
+gives), its tree plus an overlay (the imported files it did not hold). Only the
+branch ref moves, once, by compare-and-swap; then the work tree and index of the
+overlaid paths follow.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Insert:
 class Replay:
     commit: str
     overlay: Mapping[str, bytes | None] = field(default_factory=dict)
+    # the extra parents to give the replayed commit; None keeps the original's
+    extra_parents: tuple[str, ...] | None = None
 
 
 def first_parent_chain(store: Store) -> list[CommitInfo]:
@@ -86,7 +89,11 @@ def rebuild(
             changes = step.overlay
             tree_id = _write_tree(repo, original.tree, _create_blobs(store, changes))
             author, committer, message = original.author, original.committer, original.message
-            extra = list(original.parent_ids[1:])
+            extra = (
+                list(original.parent_ids[1:])
+                if step.extra_parents is None
+                else [pygit2.Oid(hex=extra_id) for extra_id in step.extra_parents]
+            )
             parents = ([] if parent is None else [pygit2.Oid(hex=parent)]) + extra
         touched.update(changes)
         if tree_id is None:
