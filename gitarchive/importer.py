@@ -35,11 +35,12 @@ from gitarchive.errors import (
     redact_url,
 )
 from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
+from gitarchive.formats.sanitize import clean_description, clean_name, clean_playlist_name
 from gitarchive.history import Version, fold_cumulative
 
 if TYPE_CHECKING:
     from gitarchive.git import CommitInfo, Identity, Store
-    from gitarchive.model import Playlist
+    from gitarchive.model import Playlist, Track
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -114,9 +115,31 @@ def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
     return found
 
 
+def _cleaned(playlist: Playlist) -> Playlist:
+    """The source's text in the archive's grammar (formats.sanitize), as the Spotify client
+    cleans an answer: names on one line, no control characters, never a blank name. The
+    index lists the playlist under the JSON's unique name, so that is never empty either."""
+
+    def track(item: Track) -> Track:
+        return replace(
+            item,
+            name=clean_name(item.name),
+            album=replace(item.album, name=clean_name(item.album.name)),
+            artists=tuple(replace(a, name=clean_name(a.name)) for a in item.artists),
+        )
+
+    return replace(
+        playlist,
+        original_name=clean_playlist_name(playlist.original_name, playlist.id),
+        unique_name=clean_playlist_name(playlist.display_name, playlist.id),
+        description=clean_description(playlist.description),
+        tracks=tuple(track(item) for item in playlist.tracks),
+        owner=replace(playlist.owner, name=clean_name(playlist.owner.name)),
+    )
+
+
 def _version_files(version: Version, github: str | None, branch: str) -> dict[str, bytes | None]:
-    # the index lists the playlist under the JSON's unique name: never an empty one
-    playlist = replace(version.playlist, unique_name=version.playlist.display_name)
+    playlist = version.playlist
     paths = archive_paths(playlist.id)
     snapshot = (
         formats.render_json(playlist).encode() if version.source == version_reader.JSON else None
@@ -186,7 +209,7 @@ def import_playlist(
     local = versions.list_versions(store, playlist_id)
     cutoff = local[0].date if local else None
     todo = [v for v in found if cutoff is None or v.date < cutoff]
-    name = (local[-1] if local else found[-1]).playlist.display_name
+    name = clean_name((local[-1] if local else found[-1]).playlist.display_name)
     if not todo:
         return ImportResult(playlist_id, name, (), len(found), 0, git.head_id(store), None)
     _refuse_uncommitted(store, playlist_id)
@@ -240,7 +263,8 @@ def _steps(
     while queue or index < len(chain):
         if queue and (index >= len(chain) or queue[0].date < chain[index].date):
             version = queue.pop(0)
-            playlist = version.playlist
+            playlist = _cleaned(version.playlist)
+            version = replace(version, playlist=playlist)
             files = _version_files(version, github, branch)
             under = chain[index - 1].id if index else None
             inserted = files | _index_with(store, under, playlist)

@@ -13,6 +13,7 @@ from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import init_archive
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.gitcli import git
+from tests.support.hostile import hostile_snapshot
 from tests.support.hostile_answers import JAVASCRIPT
 
 if TYPE_CHECKING:
@@ -34,11 +35,7 @@ def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.Monke
     fake_spotify.add_playlist(playlist_with_tracks(P, [0, 1, 3], name="Bounds", followers=7))
     assert run_cli("-C", str(root), "sync", "--date", "2026-11-21T06:00:00Z") == 0
     snapshot = root / formats.json_path(P)
-    document = json.loads(snapshot.read_text())
-    document["num_followers"] = 10**30
-    document["tracks"][0]["url"] = JAVASCRIPT
-    document["tracks"][1]["album"]["url"] = "https://evil.invalid/album/x"
-    document["tracks"][2]["duration_ms"] = 10**30
+    document = hostile_snapshot(json.loads(snapshot.read_text()), javascript=JAVASCRIPT)
     snapshot.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     page = root / formats.pretty_path(P)
     text = page.read_text().replace(" - 7 likes - ", f" - {10**30:,} likes - ")

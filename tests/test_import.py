@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pygit2
@@ -16,6 +17,7 @@ from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.fakespotify import FakeSpotify
 from tests.support.gitcli import git, git_process
+from tests.support.hostile import TERMINAL_ESCAPES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -259,5 +261,29 @@ def test_a_merge_reaching_the_rewritten_commits_is_replayed_with_its_first_paren
     assert (archive / "notes.txt").read_text() == "merged in\n"  # what the merge brought in
     dates = [v["date"] for v in cli_json(capsys, archive, "history", P)["versions"]]
     assert dates == sorted(set(dates)) and len(dates) == 4
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
+    assert code == 0, out + err
+
+
+def test_imported_names_are_cleaned_as_the_spotify_client_cleans_them(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playlist = model(P, [0, 1], name="Pop")
+    dirty = replace(
+        playlist,
+        original_name=f"Pop {TERMINAL_ESCAPES}",
+        unique_name=f"Pop {TERMINAL_ESCAPES}",
+        tracks=(replace(playlist.tracks[0], name=TERMINAL_ESCAPES), *playlist.tracks[1:]),
+    )
+    RepoBuilder(tmp_path / "spa").commit(
+        playlist_files(dirty), date="2025-01-10T12:00:00Z", message="by hand"
+    )
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
+    )
+    assert code == 0, err
+    log = git(archive, "log", "--format=%B")
+    written = git(archive, "show", f"HEAD~1:{formats.json_path(P)}")
+    assert "\x1b" not in log and "\\u001b" not in written and "\\u202e" not in written
     code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
     assert code == 0, out + err

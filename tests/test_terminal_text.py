@@ -15,6 +15,7 @@ from gitarchive.spotify import parse_playlist
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
+from tests.support.hostile import TERMINAL_ESCAPES
 from tests.support.hostile_answers import MARKUP
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from tests.support.fakespotify import FakeSpotify
 
 P = fake_id("terminal-text", "p")
-ESCAPES = "Name \x1b]0;owned\x07\x1b[2J\x1b[31mred\x9b1m\u202eevil"
 
 
 def _plain(text: str) -> bool:
@@ -68,23 +68,18 @@ def test_sync_list_doctor_and_errors_print_markup_and_emoji_codes_literally(
     assert code == 1 and missing in err and _plain(err)
 
 
-def test_history_text_shows_escape_sequences_of_imported_names_as_text(
+def test_history_text_shows_escape_sequences_of_committed_names_as_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = playlist_with_tracks(P, [0, 1], name="Imported")
+    data = playlist_with_tracks(P, [0, 1], name="Committed")
     meta = {k: v for k, v in data.items() if k != "items"}
-    playlist = parse_playlist(meta, data["items"]["items"])
-    files = playlist_files(playlist)
+    files = playlist_files(parse_playlist(meta, data["items"]["items"]))
     page = json.loads(files[formats.json_path(P)] or "")
-    page["tracks"][0]["name"] = ESCAPES  # a hand-made source archive: not sanitized on write
+    page["tracks"][0]["name"] = TERMINAL_ESCAPES  # a hand-made archive: never sanitized
     files[formats.json_path(P)] = json.dumps(page, indent=2) + "\n"
-    RepoBuilder(tmp_path / "spa").commit(files, date="2025-01-10T12:00:00Z", message="update")
     root = tmp_path / "archive"
-    pygit2.init_repository(str(root), initial_head="main")
-    code, _, err = run_cli_captured(
-        capsys, "-C", str(root), "import", str(tmp_path / "spa"), "-p", P
-    )
-    assert code == 0, err
-    code, out, err = run_cli_captured(capsys, "-C", str(root), "history", P)
-    assert code == 0, err
-    assert "owned" in out and _plain(out + err), out
+    RepoBuilder(root).commit(files, date="2025-01-10T12:00:00Z", message="by hand")
+    for args in (["history", P], ["show", P]):
+        code, out, err = run_cli_captured(capsys, "-C", str(root), *args)
+        assert code == 0, err
+        assert "owned" in out and _plain(out + err), out
