@@ -85,6 +85,74 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _TOKEN_RE.sub(lambda m: REDACTED if _is_token_shaped(m.group(0)) else m.group(0), text)
 
 
+# A query parameter whose name says it carries a credential (access_token, private_token,
+# password, client_secret, api_key, sig, X-Amz-Signature, ...).
+_SENSITIVE_PARAM_RE = re.compile(r"(?i)token|secret|pass|key|auth|sig|code|cred|session")
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL_IN_TEXT_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+def _split_url(url: str) -> tuple[str, str, str, str]:
+    """(scheme and ``//``, userinfo, the rest up to the query, query and fragment)."""
+    scheme = _SCHEME_RE.match(url)
+    if scheme is None:
+        first = url.split("/", 1)[0]
+        user, at, host = first.rpartition("@")
+        if url.startswith((".", "~")) or not at or ":" not in host:
+            return "", "", url, ""  # a local path: an "@" in it is part of a folder's name
+        return "", user, url[len(user) + 1 :], ""  # scp-like ``user[:password]@host:path``
+    rest = url[scheme.end() :]
+    end = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    before, query = rest[:end], rest[end:]
+    # A password may hold a raw "@" (the host follows the last one) or even a "/": what
+    # precedes the last "@" is credentials when it has a ":" or is one path segment.
+    user, at, _host = before.rpartition("@")
+    if not at or ("/" in user and ":" not in user):
+        user, at, _host = before.split("/", 1)[0].rpartition("@")
+    if not at:
+        return scheme.group(0), "", before, query
+    return scheme.group(0), user, before[len(user) + 1 :], query
+
+
+def _redact_query(query: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2)
+        if value and _SENSITIVE_PARAM_RE.search(name):
+            return f"{name}={REDACTED}"
+        return match.group(0)
+
+    return re.sub(r"([^?&#=;]+)=([^&#;]*)", one, query)
+
+
+def redact_url(url: str) -> str:
+    """A URL (or scp-like git address) as it may be shown or recorded: no user or password
+    (everything up to the authority's last ``@``) and no credential in its query."""
+    scheme, _user, rest, query = _split_url(url.strip())
+    return scheme + rest + _redact_query(query)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The parts of ``url`` that :func:`redact_url` removes, to scrub them from other texts
+    (a library's error may quote a URL's pieces, or its path and query without the scheme)."""
+    _scheme, user, _rest, query = _split_url(url.strip())
+    parts = [user, *user.split(":", 1)] if user else []
+    for name, value in re.findall(r"([^?&#=;]+)=([^&#;]*)", query):
+        if value and _SENSITIVE_PARAM_RE.search(name):
+            parts.append(value)
+    return tuple(sorted({part for part in parts if len(part) >= 3}, key=len, reverse=True))
+
+
+def redact_url_text(text: str, url: str | None = None) -> str:
+    """``text`` (say a git library's error about ``url``) with every URL in it redacted,
+    ``url`` shown redacted, and no piece of ``url``'s credentials left anywhere."""
+    if url:
+        text = text.replace(url, redact_url(url))
+    text = _URL_IN_TEXT_RE.sub(lambda match: redact_url(match.group(0)), text)
+    for part in url_secrets(url or ""):
+        text = text.replace(part, REDACTED)
+    return text
+
+
 class GitArchiveError(Exception):
     """An expected error: reported in one line, exit status 1."""
 

@@ -21,20 +21,26 @@ cumulative page up to date with the whole history.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git, version_reader, versions
-from gitarchive.errors import ArchiveError, PlaylistNotFound, UsageError
+from gitarchive.errors import (
+    ArchiveError,
+    FormatError,
+    PlaylistNotFound,
+    UsageError,
+    redact_url,
+)
 from gitarchive.formats.paths import PRETTY_DIR, archive_paths, classify
+from gitarchive.formats.sanitize import clean_description, clean_name, clean_playlist_name
 from gitarchive.history import Version, fold_cumulative
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from gitarchive.git import CommitInfo, Identity, Store
+    from gitarchive.model import Playlist, Track
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -48,6 +54,9 @@ class ImportResult:
     replayed: int  # existing commits rebuilt on top
     tip: str | None
     cumulative_commit: str | None
+    # merges replayed with their first parent only: their other parents reach commits the
+    # import rewrote, which would have stayed reachable beside their rewritten copies
+    flattened: tuple[str, ...] = ()
 
 
 def is_url(spec: str) -> bool:
@@ -60,13 +69,14 @@ def open_source(spec: str, scratch: Path) -> Store:
         return git.clone_bare(spec, scratch / "source.git")
     path = Path(spec).expanduser()
     if not path.exists():
-        raise UsageError(f"import source {spec}: no such path (or a URL)")
+        raise UsageError(f"import source {source_label(spec)}: no such path (or a URL)")
     return git.Store.discover(path)
 
 
 def source_label(spec: str) -> str:
-    """The source as commit messages name it: never a URL's user or password."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1", spec)
+    """The source as messages, commit messages and reports name it: never a URL's user,
+    password or credential query parameters."""
+    return redact_url(spec)
 
 
 def source_versions(source: Store, playlist_id: str) -> list[Version]:
@@ -103,6 +113,29 @@ def _name_keyed_versions(source: Store, playlist_id: str) -> list[Version]:
             )
             last_blob = blob
     return found
+
+
+def _cleaned(playlist: Playlist) -> Playlist:
+    """The source's text in the archive's grammar (formats.sanitize), as the Spotify client
+    cleans an answer: names on one line, no control characters, never a blank name. The
+    index lists the playlist under the JSON's unique name, so that is never empty either."""
+
+    def track(item: Track) -> Track:
+        return replace(
+            item,
+            name=clean_name(item.name),
+            album=replace(item.album, name=clean_name(item.album.name)),
+            artists=tuple(replace(a, name=clean_name(a.name)) for a in item.artists),
+        )
+
+    return replace(
+        playlist,
+        original_name=clean_playlist_name(playlist.original_name, playlist.id),
+        unique_name=clean_playlist_name(playlist.display_name, playlist.id),
+        description=clean_description(playlist.description),
+        tracks=tuple(track(item) for item in playlist.tracks),
+        owner=replace(playlist.owner, name=clean_name(playlist.owner.name)),
+    )
 
 
 def _version_files(version: Version, github: str | None, branch: str) -> dict[str, bytes | None]:
@@ -179,7 +212,7 @@ def import_playlist(
     local = versions.list_versions(store, playlist_id)
     cutoff = local[0].date if local else None
     todo = [v for v in found if cutoff is None or v.date < cutoff]
-    name = (local[-1] if local else found[-1]).playlist.display_name
+    name = clean_name((local[-1] if local else found[-1]).playlist.display_name)
     if not todo:
         return ImportResult(playlist_id, name, (), len(found), 0, git.head_id(store), None)
     _refuse_uncommitted(store, playlist_id)
@@ -188,11 +221,7 @@ def import_playlist(
     first_local = next(
         (i for i, info in enumerate(chain) if local and info.id == local[0].commit), len(chain)
     )
-    inserted = [
-        git.Insert(_version_files(v, github, branch), _message(v, label), identity, v.date)
-        for v in todo
-    ]
-    steps = _interleave(chain, inserted, keep, first_local)
+    steps = _steps(store, chain, keep, first_local, todo, label, identity, github, branch)
     base = chain[keep - 1].id if keep else None
     tip = git.rebuild(store, base, steps, reflog=f"gitarchive: import {playlist_id}")
     cumulative = _refresh_cumulative(store, playlist_id, identity, github, branch, now)
@@ -204,29 +233,88 @@ def import_playlist(
         len(chain) - keep,
         tip,
         cumulative,
+        _flattened(steps),
     )
 
 
-def _interleave(
-    chain: list[CommitInfo], inserted: list[git.Insert], keep: int, first_local: int
-) -> list[git.Insert | git.Replay]:
-    """The chain from ``keep`` on, replayed, with ``inserted`` in date order among it.
+def _flattened(steps: list[git.Insert | git.Replay]) -> tuple[str, ...]:
+    """The merges replayed without the parents that reach the rewritten commits."""
+    return tuple(
+        step.commit
+        for step in steps
+        if isinstance(step, git.Replay) and step.extra_parents is not None
+    )
 
-    A replayed commit from before the playlist's own history gets the files of the
-    version inserted last before it, which its own tree does not hold.
+
+def _steps(
+    store: Store,
+    chain: list[CommitInfo],
+    keep: int,
+    first_local: int,
+    todo: list[Version],
+    label: str,
+    identity: Identity,
+    github: str | None,
+    branch: str,
+) -> list[git.Insert | git.Replay]:
+    """The imported versions in date order among the replayed commits.
+
+    Every commit that gets the imported files also gets an index that lists the
+    playlist (the rules, and so the pre-push hook, require an index that lists
+    every page under its JSON's name).
     """
     steps: list[git.Insert | git.Replay] = []
-    overlay: Mapping[str, bytes | None] = {}
-    queue, index = list(inserted), keep
+    files: dict[str, bytes | None] = {}  # the latest imported version's files
+    playlist: Playlist | None = None
+    queue, index = list(todo), keep
     while queue or index < len(chain):
-        if queue and (index >= len(chain) or queue[0].when < chain[index].date):
-            step = queue.pop(0)
-            steps.append(step)
-            overlay = step.files
+        if queue and (index >= len(chain) or queue[0].date < chain[index].date):
+            version = queue.pop(0)
+            playlist = _cleaned(version.playlist)
+            version = replace(version, playlist=playlist)
+            files = _version_files(version, github, branch)
+            under = chain[index - 1].id if index else None
+            inserted = files | _index_with(store, under, playlist)
+            steps.append(git.Insert(inserted, _message(version, label), identity, version.date))
         else:
-            steps.append(git.Replay(chain[index].id, overlay if index < first_local else {}))
+            overlay: dict[str, bytes | None] = {}
+            if index < first_local and playlist is not None:
+                overlay = files | _index_with(store, chain[index].id, playlist)
+            extra = _extra_parents(store, chain[index], chain[keep].id)
+            steps.append(git.Replay(chain[index].id, overlay, extra))
             index += 1
     return steps
+
+
+def _extra_parents(
+    store: Store, commit: CommitInfo, first_rewritten: str
+) -> tuple[str, ...] | None:
+    """A merge's other parents that do not reach the rewritten commits (None: all of them).
+
+    Every rewritten commit descends from the first one, so a parent that reaches
+    any of them reaches it. Such a parent would keep the pre-import history
+    reachable beside its rewritten copy (``git log`` showing every old version
+    twice, a push sending both): the merge is replayed without it. Its tree, which
+    holds what the merge brought in, is kept whole, and history follows first
+    parents, so no version is lost.
+    """
+    extra = commit.parents[1:]
+    kept = tuple(p for p in extra if not git.is_ancestor(store, first_rewritten, p))
+    return None if kept == extra else kept
+
+
+def _index_with(store: Store, commit: str | None, playlist: Playlist) -> dict[str, bytes | None]:
+    """index.md of ``commit``'s tree with ``playlist`` listed under its name (nothing when
+    that tree's index cannot be read: the rules report it there, as before the import)."""
+    data = None if commit is None else git.read_file(store, commit, formats.INDEX_PATH)
+    try:
+        text = "" if data is None else formats.decode(data, formats.INDEX_PATH)
+        entries = formats.read_index(text, path=formats.INDEX_PATH)
+    except FormatError:
+        return {}
+    kept = [(playlist_id, name) for playlist_id, name in entries if playlist_id != playlist.id]
+    index = formats.render_index([*kept, (playlist.id, playlist.display_name)]).encode()
+    return {} if index == data else {formats.INDEX_PATH: index}
 
 
 def _refresh_cumulative(

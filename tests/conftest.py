@@ -12,7 +12,7 @@ from hypothesis import settings
 from gitarchive.demo import build_demo
 from tests.support.demo import DemoArchive
 from tests.support.fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
-from tests.support.leaks import GITHUB_TOKEN_CANARY, leaked
+from tests.support.leaks import GITHUB_TOKEN_CANARY, URL_CANARIES, leaked
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -105,7 +105,7 @@ def _no_secret_leaks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     """After every test: no secret in its output, its files or its repositories' objects."""
     fakes = [request.getfixturevalue(name) for name in FAKES if name in request.fixturenames]
     yield
-    secrets = {GITHUB_TOKEN_CANARY}
+    secrets = {GITHUB_TOKEN_CANARY, *URL_CANARIES}
     for fake in fakes:
         secrets |= fake.secrets_seen()
     marker = request.node.get_closest_marker("secret_files")

@@ -278,7 +278,11 @@ def test_pretty_unknown_likes_and_unknown_length() -> None:
 def test_pretty_reads_linkless_artists_between_links() -> None:
     track = Track(
         "t",
-        (Artist("A, B", None), Artist("C", "https://open.spotify.com/artist/x"), Artist("D")),
+        (
+            Artist("A, B", None),
+            Artist("C", f"https://open.spotify.com/artist/{OTHER_ID}"),
+            Artist("D"),
+        ),
         Album("al"),
     )
     playlist = Playlist(id=OTHER_ID, unique_name="n", tracks=(track,))

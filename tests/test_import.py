@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pygit2
@@ -15,7 +16,8 @@ from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.fakespotify import FakeSpotify
-from tests.support.gitcli import git
+from tests.support.gitcli import git, git_process
+from tests.support.hostile import TERMINAL_ESCAPES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -207,3 +209,81 @@ def test_import_never_overwrites_uncommitted_changes(
     )
     assert code == 1 and formats.plain_path(P) in err and "uncommitted" in err
     assert plain.read_text() == "my edit\n" and git(archive, "rev-parse", "HEAD") == head
+
+
+def test_an_imported_history_is_pushed_through_the_pre_push_hook(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every imported and replayed commit carries a valid index: the hook lets it through."""
+    build_source(tmp_path / "spa")
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
+    )
+    assert code == 0, err
+    commits = git(archive, "rev-list", "--reverse", "HEAD").split()
+    for commit_id in commits:
+        code, out, err = run_cli_captured(
+            capsys, "-C", str(archive), "validate", "--all", commit_id
+        )
+        assert code == 0, f"{commit_id}: {out}{err}"
+        code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", commit_id)
+        assert code == 0, f"{commit_id}: {out}{err}"
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(archive, "remote", "add", "origin", str(remote))
+    assert run_cli("-C", str(archive), "hooks", "install") == 0
+    pushed = git_process(archive, "push", "origin", "main")
+    assert pushed.returncode == 0, pushed.stderr
+    assert git(remote, "rev-parse", "main") == git(archive, "rev-parse", "HEAD")
+
+
+def test_a_merge_reaching_the_rewritten_commits_is_replayed_with_its_first_parent_only(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its second parent would keep every pre-import commit reachable beside its copy."""
+    first = git(archive, "rev-list", "--max-parents=0", "HEAD").strip()
+    old_chain = set(git(archive, "rev-list", "--first-parent", "HEAD").split())
+    git(archive, "checkout", "-q", "-b", "side", first)
+    (archive / "notes.txt").write_text("merged in\n")
+    git(archive, "add", "notes.txt")
+    git(archive, "commit", "-qm", "side")
+    git(archive, "checkout", "-q", "main")
+    git(archive, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    git(archive, "branch", "-q", "-D", "side")
+    merge = git(archive, "rev-parse", "HEAD").strip()
+    build_source(tmp_path / "spa")
+    document = cli_json(capsys, archive, "import", str(tmp_path / "spa"), "--playlist", P)
+    assert document["playlists"][0]["merges_replayed_with_first_parent_only"] == [merge]
+    reachable = set(git(archive, "rev-list", "HEAD").split())
+    assert not reachable & old_chain  # no pre-import commit is left beside its copy
+    subjects = git(archive, "log", "--format=%s").splitlines()
+    assert len(subjects) == len(set(subjects))  # git log shows no version twice
+    assert (archive / "notes.txt").read_text() == "merged in\n"  # what the merge brought in
+    dates = [v["date"] for v in cli_json(capsys, archive, "history", P)["versions"]]
+    assert dates == sorted(set(dates)) and len(dates) == 4
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
+    assert code == 0, out + err
+
+
+def test_imported_names_are_cleaned_as_the_spotify_client_cleans_them(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playlist = model(P, [0, 1], name="Pop")
+    dirty = replace(
+        playlist,
+        original_name=f"Pop {TERMINAL_ESCAPES}",
+        unique_name=f"Pop {TERMINAL_ESCAPES}",
+        tracks=(replace(playlist.tracks[0], name=TERMINAL_ESCAPES), *playlist.tracks[1:]),
+    )
+    RepoBuilder(tmp_path / "spa").commit(
+        playlist_files(dirty), date="2025-01-10T12:00:00Z", message="by hand"
+    )
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(archive), "import", str(tmp_path / "spa"), "--playlist", P
+    )
+    assert code == 0, err
+    log = git(archive, "log", "--format=%B")
+    written = git(archive, "show", f"HEAD~1:{formats.json_path(P)}")
+    assert "\x1b" not in log and "\\u001b" not in written and "\\u202e" not in written
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
+    assert code == 0, out + err

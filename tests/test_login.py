@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -10,7 +11,8 @@ import sys
 import webbrowser
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -21,6 +23,9 @@ from gitarchive.settings import load_settings
 from gitarchive.spotify import Auth, SpotifyClient, login
 from tests.support.api import api_playlist
 from tests.support.fakespotify import FakeSpotify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 A = "A" * 22
 
@@ -195,3 +200,94 @@ def test_no_callback_times_out(fake_spotify: FakeSpotify) -> None:
             show_url=lambda url: None,
             timeout=0.2,
         )
+
+
+HOSTILE_SCOPE = (
+    "[bold] playlist-read-private [/bold] :x: \x1b]0;owned\x07 \x1b[2J user-library-read"
+)
+
+
+def _consenting_browser(fake: FakeSpotify, answer: Callable[[str], tuple[int, bytes]]) -> Any:
+    """A browser that consents, then arms the token endpoint to answer ``answer(code)``."""
+
+    def open_browser(url: str, *args: object, **kwargs: object) -> bool:
+        response = httpx.get(url, follow_redirects=True, timeout=10)
+        location = response.history[0].headers["location"]
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        status, body = answer(code)
+        fake.inject("raw", match="/api/token", status=status, body=body)
+        return True
+
+    return open_browser
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            lambda code: (500, json.dumps({"error": "server_error", "error_description": code})),
+            id="500-echoing-the-code",
+        ),
+        pytest.param(
+            lambda code: (400, json.dumps({"error": "invalid_grant", "error_description": code})),
+            id="400-echoing-the-code",
+        ),
+        pytest.param(
+            lambda code: (
+                200,
+                json.dumps({"refresh_token": "r" * 40, "scope": f"{code} {HOSTILE_SCOPE}"}),
+            ),
+            id="200-with-hostile-scope",
+        ),
+    ],
+)
+def test_login_never_echoes_the_code_or_a_servers_markup(
+    fake_spotify: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    answer: Callable[[str], tuple[int, str]],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fake_spotify.setenv(monkeypatch, secret=False)
+    codes: list[str] = []
+
+    def remembered(code: str) -> tuple[int, bytes]:
+        codes.append(code)
+        status, body = answer(code)
+        return status, body.encode()
+
+    monkeypatch.setattr(webbrowser, "open", _consenting_browser(fake_spotify, remembered))
+    code = main_code(["login", "--port", "0"])
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert codes and codes[0] not in printed
+    assert "\x1b" not in printed and "\x07" not in printed and "❌" not in printed
+    if code == 0:
+        assert "(scopes: playlist-read-private user-library-read)" in captured.err
+    else:
+        assert code == 1
+        assert captured.err.strip().splitlines()[-1].startswith("gitarchive: error: ")
+
+
+def test_a_hostile_callback_error_reaches_the_terminal_as_plain_text(
+    fake_spotify: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fake_spotify.setenv(monkeypatch, secret=False)
+
+    def deny(url: str, *args: object, **kwargs: object) -> bool:
+        query = parse_qs(urlsplit(url).query)
+        error = quote("\x1b]0;owned\x07\x1b[2J[bold]:x:")
+        target = f"{query['redirect_uri'][0]}?error={error}&state={query['state'][0]}"
+        assert httpx.get(target, timeout=10).status_code == 400
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", deny)
+    assert main_code(["login", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "did not authorize" in err
+    assert "\x1b" not in err and "\x07" not in err and "❌" not in err and "[bold]" not in err

@@ -105,7 +105,7 @@ def test_a_malformed_snapshot_with_todays_tracks_is_still_an_error(
 ) -> None:
     serve_and_sync(archive, fake_spotify, [0, 1], 10, 0)
     snapshot = json.loads(head_file(archive, formats.json_path(A)))
-    snapshot["num_followers"] = -5  # tracks untouched: only the header is wrong
+    snapshot["num_followers"] = "many"  # tracks untouched: only the header is wrong
     rewrite(archive, {formats.json_path(A): json.dumps(snapshot).encode()}, 0.5)
     fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], followers=11))
     with pytest.raises(FormatError) as caught:

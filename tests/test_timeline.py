@@ -43,16 +43,16 @@ def test_many_shared_tracks_take_the_short_path() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab \t\r\x07\x08\x0b\x0c\x1b\n→é🎵|")))
-def test_text_lines_are_what_rich_prints_to_a_pipe(line: str) -> None:
+def test_text_lines_are_what_the_console_prints_to_a_pipe(line: str) -> None:
     import io
 
-    from rich.console import Console
     from rich.text import Text
 
+    from gitarchive.cli.common import _Console
     from gitarchive.cli.output import terminal_safe
 
     buffer = io.StringIO()
-    Console(file=buffer, highlight=False, soft_wrap=True).print(Text(line, style="green"))
+    _Console(file=buffer, highlight=False, soft_wrap=True).print(Text(line, style="green"))
     assert terminal_safe(line) + "\n" == buffer.getvalue()
 
 

@@ -16,12 +16,13 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from gitarchive import __version__
+from gitarchive.cli.terminal import safe_renderable
 from gitarchive.errors import GitArchiveError
 
 if TYPE_CHECKING:
@@ -55,6 +56,12 @@ app = typer.Typer(
 
 
 class _Console(Console):
+    """Prints every string literally (see :mod:`gitarchive.cli.terminal`): names, paths and
+    server answers in a message are hostile, and no message of ours uses markup."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(safe_renderable(value) for value in objects), **kwargs)
+
     def on_broken_pipe(self) -> None:
         # rich would exit 1, which reads as a failure; end as every other closed pipe does
         raise SystemExit(stdout_closed())

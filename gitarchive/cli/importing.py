@@ -127,6 +127,7 @@ def _report_json(label: str, results: list[ImportResult]) -> None:
             "replayed": r.replayed,
             "tip": r.tip,
             "cumulative_commit": r.cumulative_commit,
+            "merges_replayed_with_first_parent_only": list(r.flattened),
         }
         for r in results
     ]
@@ -153,6 +154,13 @@ def _report(result: ImportResult) -> None:
         ),
         markup=False,
     )
+    if result.flattened:
+        shown = ", ".join(commit[:12] for commit in result.flattened)
+        out.print(
+            f"  merges replayed with their first parent only (their other parent reaches the "
+            f"rewritten commits; docs/import.md): {shown}",
+            markup=False,
+        )
     if result.tip:
         out.print(f"  branch now at {result.tip[:12]}", markup=False)
 

@@ -9,10 +9,10 @@ only on a terminal.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from gitarchive.cli.terminal import clean
 from gitarchive.history.documents import (
     cumulative_json,
     history_json,
@@ -26,25 +26,10 @@ if TYPE_CHECKING:
     from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
-_CONTROL = str.maketrans(dict.fromkeys((7, 8, 11, 12, 13)))
-_SPECIAL = re.compile("[\t\x07\x08\x0b\x0c\x0d]")
-
 
 def terminal_safe(text: str) -> str:
-    """What rich prints for ``text`` when piped: some controls stripped, tabs expanded."""
-    if _SPECIAL.search(text) is None:  # nearly always: str.translate is slow per character
-        return text
-    if "\t" not in text:
-        return text.translate(_CONTROL)
-    # tab stops count terminal cells (wide and zero-width characters): rich's own rule
-    import io
-
-    from rich.console import Console
-    from rich.text import Text
-
-    buffer = io.StringIO()
-    Console(file=buffer, highlight=False, soft_wrap=True).print(Text(text))
-    return buffer.getvalue()[:-1]
+    """What the consoles print for ``text`` (:func:`gitarchive.cli.terminal.clean`)."""
+    return clean(text)
 
 
 def write_chunks(chunks: Iterable[str], write: Callable[[str], Any]) -> None:

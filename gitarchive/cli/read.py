@@ -22,6 +22,7 @@ from gitarchive.cli.common import (
     not_archived,
     open_playlist,
 )
+from gitarchive.cli.terminal import clean
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -114,7 +115,7 @@ def cumulative(
         sys.stdout.write(cumulative_csv(view))
     else:
         github, branch = link_settings(store)
-        sys.stdout.write(formats.render_cumulative(view, github=github, branch=branch))
+        sys.stdout.write(clean(formats.render_cumulative(view, github=github, branch=branch)))
 
 
 @app.command()
@@ -143,7 +144,7 @@ def show(
     if output_format is ShowFormat.json:
         sys.stdout.write(formats.render_json(version))
     elif output_format is ShowFormat.plain:
-        sys.stdout.write(formats.render_plain(version))
+        sys.stdout.write(clean(formats.render_plain(version)))
     else:
         github, branch = link_settings(store)
-        sys.stdout.write(formats.render_pretty(version, github=github, branch=branch))
+        sys.stdout.write(clean(formats.render_pretty(version, github=github, branch=branch)))

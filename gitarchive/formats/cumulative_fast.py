@@ -23,6 +23,7 @@ import re
 from gitarchive.formats.cumulative import _FOOTNOTE_RE, parse_added, parse_day, render_cumulative
 from gitarchive.formats.durations import parse_duration
 from gitarchive.formats.page import nav_target
+from gitarchive.formats.sanitize import clean_link
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track, playlist_url
 
 # Parsing may be loose: whatever it reads is kept only if rendering it gives the page
@@ -54,7 +55,8 @@ def _unescape(text: str) -> str:
 
 
 def _url(url: str) -> str | None:
-    return url if _URL_RE.fullmatch(url) else None
+    # a link outside the grammar: the full reader drops it, so this page is not "as written"
+    return url if _URL_RE.fullmatch(url) and clean_link(url) else None
 
 
 def _linked(cell: str) -> tuple[str, str | None] | None:

@@ -11,6 +11,7 @@ from gitarchive.errors import FormatError
 from gitarchive.formats.durations import format_duration
 from gitarchive.formats.markdown import Linked, escape, inline_text, link, linked_list, linked_text
 from gitarchive.formats.paths import cumulative_path, plain_path, pretty_path
+from gitarchive.formats.sanitize import clean_link
 from gitarchive.model import Album, Artist, Track, is_playlist_id, playlist_url
 
 if TYPE_CHECKING:
@@ -288,17 +289,22 @@ def find_table(blocks: list[Block], required: Sequence[str], path: str | None) -
     raise FormatError(f"no track table with the columns {wanted}", path=path)
 
 
+# A link outside the grammar (``javascript:``, another host) is never handed on: the
+# cell reads as its text alone (validate reports the link: GA027).
+
+
 def cell_album(cell: list[Token]) -> Album:
     album = linked_text(cell)
-    return Album(name=album.text, url=album.url)
+    return Album(name=album.text, url=clean_link(album.url))
 
 
 def cell_artists(cell: list[Token]) -> tuple[Artist, ...]:
-    return tuple(Artist(name=item.text, url=item.url) for item in linked_list(cell))
+    return tuple(Artist(name=item.text, url=clean_link(item.url)) for item in linked_list(cell))
 
 
 def cell_title(cell: list[Token]) -> Linked:
-    return linked_text(cell)
+    title = linked_text(cell)
+    return Linked(title.text, clean_link(title.url))
 
 
 def cell_plain(cell: list[Token]) -> str:

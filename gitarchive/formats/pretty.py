@@ -36,6 +36,7 @@ from gitarchive.formats.page import (
     title_position,
     track_cells,
 )
+from gitarchive.formats.sanitize import clean_count, clean_link, read_duration
 from gitarchive.model import Owner, Playlist, Track
 
 COLUMNS = ("No.", "Title", "Artist(s)", "Album", "Length")
@@ -98,7 +99,7 @@ class Summary:
     def owner(self) -> Owner:
         inline = parser().parseInline(self.owner_source)
         owner = linked_text(list(inline[0].children or ()) if inline else [])
-        return Owner(name=owner.text, url=owner.url or "")
+        return Owner(name=owner.text, url=clean_link(owner.url) or "")
 
 
 def parse_summary(content: str) -> Summary | None:
@@ -178,7 +179,8 @@ def _read_owner_line(block: Block, path: str | None) -> tuple[Owner, int | None,
     if songs is None:
         what = f"cannot read song count {summary.songs_text!r}"
         raise FormatError(what, path=path, line=block.line)
-    return summary.owner(), likes, songs
+    # out of the grammar's bounds: unknown, never handed on (validate reports it: GA027)
+    return summary.owner(), clean_count(likes), songs
 
 
 def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
@@ -193,6 +195,7 @@ def _read_rows(table: Block, path: str | None) -> list[Track]:
         duration = parse_duration(length_text) if length_text else None
         if length_text and duration is None:
             raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
+        duration = read_duration(duration)  # beyond 48 h: unknown
         title = cell_title(cells[columns["Title"]])
         tracks.append(
             Track(

@@ -18,7 +18,12 @@ Rules:
   from the API, a null or negative one is clamped to 0 and a longer one to the
   maximum (the JSON snapshot, the pretty page's Length column and the
   validator all need a number; the client counts the clamped ones);
-* a follower count is a whole number >= 0, anything else is unknown (None).
+* a follower count is a whole number in ``0..MAX_COUNT``, anything else is unknown
+  (None): from the API, and in every reader of committed files (validate reports it);
+* a committed duration outside ``0..MAX_DURATION_MS`` reads as unknown (None);
+* a link to Spotify is exactly ``https://open.spotify.com/<kind>/<id>`` (a 22-character
+  id; a user id for ``user``): anything else (``javascript:``, another host, a query)
+  is no link at all, from the API and in every reader; validate reports it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,15 @@ import re
 
 #: Longer than any track or episode (Spotify's longest episodes run ~12 hours).
 MAX_DURATION_MS = 48 * 3600 * 1000
+#: More likes than people on Earth: a larger count is a bad value, not a popular playlist
+#: (and stays far inside every integer type the index, JSON readers and pages use).
+MAX_COUNT = 10**10
+
+LINK_KINDS = ("track", "episode", "album", "show", "artist", "playlist", "user")
+_LINK_RE = re.compile(
+    r"https://open\.spotify\.com/(?:(?:track|episode|album|show|artist|playlist)/[0-9A-Za-z]{22}"
+    r"|user/(?!\.\.?\Z)[0-9A-Za-z._~+-]{1,128})\Z"
+)
 
 _NAME_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _NAME_CONTROL_RE = re.compile(f"[{_NAME_CONTROL}]")
@@ -92,8 +106,41 @@ def clean_duration(value: int | None) -> int:
     return min(max(0, value), MAX_DURATION_MS)
 
 
+def count_problem(value: object) -> str | None:
+    """Why ``value`` may not be a like count in the archive (None: unknown is fine)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "is not a whole number"
+    if not 0 <= value <= MAX_COUNT:
+        return f"is outside 0..{MAX_COUNT:,}"
+    return None
+
+
 def clean_count(value: object) -> int | None:
-    """A whole count >= 0, else None (unknown), e.g. ``followers.total``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    """A whole count in ``0..MAX_COUNT``, else None (unknown), e.g. ``followers.total``."""
+    if value is None or count_problem(value) is not None:
+        return None
+    assert isinstance(value, int)
+    return value
+
+
+def read_duration(value: int | None) -> int | None:
+    """A committed ``duration_ms`` as readers hand it on: out of bounds is unknown (None)."""
+    if value is None or duration_problem(value) is not None:
         return None
     return value
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url`` may not be a Spotify link in the archive, or None if it may."""
+    if _LINK_RE.match(url):
+        return None
+    return f"{url[:80]!r} is not an https://open.spotify.com/<kind>/<id> link"
+
+
+def clean_link(url: str | None) -> str | None:
+    """``url`` when it is a Spotify link of the grammar, else None (no link)."""
+    if url and _LINK_RE.match(url):
+        return url
+    return None

@@ -24,7 +24,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitarchive.errors import FormatError
-from gitarchive.formats.sanitize import duration_problem
+from gitarchive.formats.sanitize import (
+    clean_count,
+    clean_link,
+    count_problem,
+    duration_problem,
+    link_problem,
+    read_duration,
+)
 from gitarchive.model import Album, Artist, Owner, Playlist, Track, playlist_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -107,15 +114,17 @@ class _Reader:
     def url(self, data: dict[str, Any], key: str, where: str) -> str | None:
         if data.get(key) is None:
             return None  # tolerate null and missing as "no URL"
-        return self.string(data, key, where) or None
+        # a link outside the grammar is never handed on (validate reports it: GA031)
+        return clean_link(self.string(data, key, where))
 
     def optional_int(self, data: dict[str, Any], key: str, where: str) -> int | None:
+        """A whole number or null; out of the grammar's bounds it reads as unknown (None)."""
         value = data.get(key)
         if value is None:
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"{where}.{key}", f"expected a whole number >= 0, got {value!r}")
-        return value
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", f"expected a whole number >= 0, got {_kind(value)}")
+        return read_duration(value) if key == "duration_ms" else clean_count(value)
 
     def track(self, value: object, where: str) -> Track:
         data = self.obj(value, where)
@@ -268,6 +277,14 @@ def _type_problems(value: Any, keys: Mapping[str, tuple[type, ...]], where: str)
     return problems
 
 
+def _link_problems(value: Any, where: str) -> list[str]:
+    """A named object's (or a track's) ``url``: empty, or a link of the grammar."""
+    url = value.get("url") if isinstance(value, dict) else None
+    if isinstance(url, str) and url and (problem := link_problem(url)) is not None:
+        return [f"{where}.url {problem}"]
+    return []
+
+
 def _track_problems(track: Any, where: str) -> list[str]:
     problems = _type_problems(track, _TRACK_KEYS, where)
     if not isinstance(track, dict):
@@ -276,12 +293,15 @@ def _track_problems(track: Any, where: str) -> list[str]:
     if type(duration) is int and (problem := duration_problem(duration)) is not None:
         # the Spotify client's rule (formats.sanitize): what it accepts, validate accepts
         problems.append(f"{where}.duration_ms {problem}")
+    problems += _link_problems(track, where)
     if isinstance(track.get("album"), dict):
         problems += _type_problems(track["album"], _NAMED_KEYS, f"{where}.album")
+        problems += _link_problems(track["album"], f"{where}.album")
     if isinstance(track.get("artists"), list):
         for position, artist in enumerate(track["artists"]):
             label = f"{where}.artists[{position}]"
             problems += _type_problems(artist, _NAMED_KEYS, label)
+            problems += _link_problems(artist, label)
     return problems
 
 
@@ -292,6 +312,10 @@ def shape_problems(document: Any) -> list[str]:
         return problems
     if isinstance(document.get("owner"), dict):
         problems += _type_problems(document["owner"], _NAMED_KEYS, "owner")
+        problems += _link_problems(document["owner"], "owner")
+    likes = document.get("num_followers")
+    if type(likes) is int and (problem := count_problem(likes)) is not None:
+        problems.append(f"num_followers {problem}")
     tracks = document.get("tracks")
     if isinstance(tracks, list):
         for number, track in enumerate(tracks):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitarchive.formats.cumulative import parse_day
+from gitarchive.formats.sanitize import MAX_COUNT, count_problem
 from gitarchive.model import is_playlist_id
 
 _NAMED = {"name": str, "url": str}
@@ -103,11 +104,9 @@ def followers_problems(document: Any) -> list[str]:
     problems = []
     for day, count in document.items():
         problems += _day_problem(day, f"key {day!r}")
-        ok = count is None or (
-            isinstance(count, int) and not isinstance(count, bool) and count >= 0
-        )
-        if not ok:
-            problems.append(f"{day} is {count!r}, expected a whole number >= 0 or null")
+        if count_problem(count) is not None:
+            shown = repr(count)[:40]
+            problems.append(f"{day} is {shown}, expected a whole number in 0..{MAX_COUNT} or null")
     return problems
 
 
@@ -131,6 +130,8 @@ def _metadata_entry_problems(entry: Any, where: str) -> list[str]:
         likes = entry.get("num_followers")
         if likes is not None and (not isinstance(likes, int) or isinstance(likes, bool)):
             problems.append(f"{where}.num_followers is {_kind(likes)}, expected int or null")
+        elif (problem := count_problem(likes)) is not None:
+            problems.append(f"{where}.num_followers {problem}")
     return problems
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pygit2
 
-from gitarchive.errors import PushError
+from gitarchive.errors import PushError, redact_url_text
 from gitarchive.git.faults import fault_point
 from gitarchive.git.repository import Store, current_branch, head_id
 
@@ -107,8 +107,8 @@ class _Callbacks(pygit2.RemoteCallbacks):
             self.rejected.append(f"{refname}: {message}")
 
 
-def _redact(url: str) -> str:
-    return re.sub(r"//[^@/]*@", "//", url)
+def _redact(text: str) -> str:
+    return redact_url_text(text)
 
 
 # libgit2's and git-receive-pack's ways of saying "the remote has commits you lack"

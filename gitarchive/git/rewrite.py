@@ -6,9 +6,10 @@ can only take its place in date order by rebuilding every commit after it.
 an :class:`Insert` is a new commit (the imported version's files over the
 previous tree, author and committer dated at the source version's date); a
 :class:`Replay` is an existing commit written again on the new parent with the
-same author, committer, dates, message and extra parents, its tree plus an
-overlay (the imported files it did not hold). Only the branch ref moves, once,
-by compare-and-swap; then the work tree and index of the overlaid paths follow.
+same author, committer, dates, message and extra parents (or those the step
+gives), its tree plus an overlay (the imported files it did not hold). Only the
+branch ref moves, once, by compare-and-swap; then the work tree and index of the
+overlaid paths follow.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pygit2
 
@@ -45,6 +47,8 @@ class Insert:
 class Replay:
     commit: str
     overlay: Mapping[str, bytes | None] = field(default_factory=dict)
+    # the extra parents to give the replayed commit; None keeps the original's
+    extra_parents: tuple[str, ...] | None = None
 
 
 def first_parent_chain(store: Store) -> list[CommitInfo]:
@@ -52,6 +56,32 @@ def first_parent_chain(store: Store) -> list[CommitInfo]:
     if store.repo.head_is_unborn:
         return []
     return [info_of(commit) for commit in first_parent_commits(store.repo, None)]
+
+
+def _commit_parts(
+    store: Store, parent: str | None, step: Insert | Replay
+) -> tuple[pygit2.Oid, Mapping[str, bytes | None], Any, Any, str, list[pygit2.Oid]]:
+    """The commit of ``step`` on ``parent``: tree, changed paths, who, message, parents."""
+    on = [] if parent is None else [pygit2.Oid(hex=parent)]
+    if isinstance(step, Insert):
+        base_tree = None if parent is None else get_commit(store, parent).tree
+        author = signature(step.author, step.when)
+        return tree_with(store, base_tree, step.files), step.files, author, author, step.message, on
+    original = get_commit(store, step.commit)
+    extra = (
+        list(original.parent_ids[1:])
+        if step.extra_parents is None
+        else [pygit2.Oid(hex=extra_id) for extra_id in step.extra_parents]
+    )
+    tree_id = tree_with(store, original.tree, step.overlay)
+    return (
+        tree_id,
+        step.overlay,
+        original.author,
+        original.committer,
+        original.message,
+        on + extra,
+    )
 
 
 def rebuild(
@@ -69,20 +99,7 @@ def rebuild(
     parent = base
     touched: set[str] = set()
     for step in steps:
-        base_tree = None if parent is None else get_commit(store, parent).tree
-        if isinstance(step, Insert):
-            changes = step.files
-            tree_id = tree_with(store, base_tree, changes)
-            author = committer = signature(step.author, step.when)
-            message = step.message
-            parents = [] if parent is None else [pygit2.Oid(hex=parent)]
-        else:
-            original = get_commit(store, step.commit)
-            changes = step.overlay
-            tree_id = tree_with(store, original.tree, changes)
-            author, committer, message = original.author, original.committer, original.message
-            extra = list(original.parent_ids[1:])
-            parents = ([] if parent is None else [pygit2.Oid(hex=parent)]) + extra
+        tree_id, changes, author, committer, message, parents = _commit_parts(store, parent, step)
         touched.update(changes)
         parent = str(repo.create_commit(None, author, committer, message, tree_id, parents))
     assert parent is not None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pygit2
 
-from gitarchive.errors import ArchiveError
+from gitarchive.errors import ArchiveError, redact, redact_url, redact_url_text
 from gitarchive.git.repository import Store
 
 
@@ -31,5 +31,6 @@ def clone_bare(url: str, path: Path) -> Store:
     try:
         repo = pygit2.clone_repository(url, str(path), bare=True)
     except (pygit2.GitError, ValueError) as exc:
-        raise ArchiveError(f"cannot clone {url}: {exc}") from None
+        reason = redact(redact_url_text(str(exc), url))
+        raise ArchiveError(f"cannot clone {redact_url(url)}: {reason}") from None
     return Store(repo)

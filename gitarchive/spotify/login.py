@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from gitarchive import settings
-from gitarchive.errors import AuthError
+from gitarchive.errors import AuthError, remember_secret
 from gitarchive.spotify.auth import TOKEN_PATH, token_error
 
 if TYPE_CHECKING:
@@ -102,32 +103,17 @@ def login(
     """
     accounts = (accounts_url or settings.accounts_url()).rstrip("/")
     callback = _Callback()
-    try:
-        server = HTTPServer(("127.0.0.1", port), _callback_handler(callback))
-    except OSError as exc:
-        raise AuthError(
-            f"cannot listen on 127.0.0.1:{port} for the callback ({exc.strerror}): "
-            "free the port or pass --port (and register that redirect URI for the app)"
-        ) from None
+    server = _listen(port, callback)
     redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
     verifier, challenge = pkce_pair()
+    remember_secret(verifier)  # a server may echo it: no message repeats it
     state = secrets.token_urlsafe(16)
-    query = urlencode(
-        {
-            "client_id": client_id,
-            "response_type": "code",
-            "redirect_uri": redirect_uri,
-            "code_challenge_method": "S256",
-            "code_challenge": challenge,
-            "state": state,
-            "scope": f"{SCOPES} {RESTORE_SCOPES}" if allow_restore else SCOPES,
-        }
-    )
     stop = threading.Event()
     thread = threading.Thread(target=_serve_until_done, args=(server, callback, stop), daemon=True)
     thread.start()
     try:
-        show_url(f"{accounts}/authorize?{query}")
+        scope = f"{SCOPES} {RESTORE_SCOPES}" if allow_restore else SCOPES
+        show_url(_authorize_url(accounts, client_id, redirect_uri, challenge, state, scope))
         if not callback.done.wait(timeout):
             raise AuthError(
                 f"no answer on {redirect_uri} within {timeout:.0f} s: was the login finished "
@@ -138,7 +124,36 @@ def login(
         thread.join(timeout=2.0)
         server.server_close()
     code = _authorization_code(callback.params or {}, state)
+    remember_secret(code)
     return _exchange_code(accounts, client_id, code, redirect_uri, verifier, transport=transport)
+
+
+def _listen(port: int, callback: _Callback) -> HTTPServer:
+    """The one-shot callback server on 127.0.0.1:``port``."""
+    try:
+        return HTTPServer(("127.0.0.1", port), _callback_handler(callback))
+    except OSError as exc:
+        raise AuthError(
+            f"cannot listen on 127.0.0.1:{port} for the callback ({exc.strerror}): "
+            "free the port or pass --port (and register that redirect URI for the app)"
+        ) from None
+
+
+def _authorize_url(
+    accounts: str, client_id: str, redirect_uri: str, challenge: str, state: str, scope: str
+) -> str:
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "code_challenge_method": "S256",
+            "code_challenge": challenge,
+            "state": state,
+            "scope": scope,
+        }
+    )
+    return f"{accounts}/authorize?{query}"
 
 
 def _authorization_code(params: dict[str, str], state: str) -> str:
@@ -146,7 +161,7 @@ def _authorization_code(params: dict[str, str], state: str) -> str:
     if params.get("state") != state:
         raise AuthError("the callback's state does not match this login: try again")
     if "error" in params:
-        raise AuthError(f"Spotify did not authorize gitarchive: {params['error'][:80]}")
+        raise AuthError(f"Spotify did not authorize gitarchive: {_word(params['error'])}")
     code = params.get("code")
     if not code:
         raise AuthError("the callback carried no authorization code")
@@ -183,12 +198,37 @@ def _exchange_code(
         raise token_error(response.status_code, data, "authorization_code")
     if not isinstance(data, dict) or not isinstance(data.get("refresh_token"), str):
         raise AuthError("Spotify's token endpoint answered without a refresh token")
-    scope = data.get("scope")
     return LoginResult(
         refresh_token=data["refresh_token"],
-        scope=scope if isinstance(scope, str) else "",
+        scope=granted_scopes(data.get("scope"), (code, verifier)),
         redirect_uri=redirect_uri,
     )
+
+
+# An OAuth error code and a Spotify scope are short words of letters, digits, "-" and "_".
+_WORD = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _word(value: str) -> str:
+    """An OAuth ``error`` the browser brought back, if it is one (it is the caller's text)."""
+    return value if _WORD.fullmatch(value) else "an error that is not an OAuth error code"
+
+
+def granted_scopes(scope: object, secrets_sent: tuple[str, ...]) -> str:
+    """The scopes the token endpoint says it granted, as words: whatever else its answer
+    holds (markup, escape sequences, the code or verifier it was sent) is dropped."""
+    if not isinstance(scope, str):
+        return ""
+    words = [
+        word
+        for word in scope.split()
+        if _WORD.fullmatch(word) and not any(_overlaps(word, sent) for sent in secrets_sent)
+    ]
+    return " ".join(dict.fromkeys(words))
+
+
+def _overlaps(word: str, secret: str) -> bool:
+    return bool(secret) and (secret in word or (len(word) >= 8 and word in secret))
 
 
 def _serve_until_done(server: HTTPServer, callback: _Callback, stop: threading.Event) -> None:

@@ -7,7 +7,8 @@ with the wrong type. A bad value becomes an ``InvalidResponse`` for that one
 playlist instead of a crash of the whole sync. Text and numbers pass through
 :mod:`gitarchive.formats.sanitize`, the rule set the validator uses too: names
 lose control characters, a blank playlist name becomes the caller's fallback,
-null or implausible durations are clamped, negative follower counts are unknown.
+null or implausible durations are clamped, follower counts out of bounds are unknown,
+and a link outside the ``https://open.spotify.com/<kind>/<id>`` grammar is no link.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gitarchive.formats.sanitize import (
     clean_count,
     clean_description,
     clean_duration,
+    clean_link,
     clean_name,
     clean_playlist_name,
 )
@@ -105,9 +107,8 @@ class _Reader:
             return f"{SPOTIFY_WEB}/{kind}/{object_id}"
         external = self.opt_obj(node, "external_urls", where)
         if external is not None:
-            link = self.opt_str(external, "spotify", f"{where}.external_urls")
-            if link:
-                return link
+            # only a link of the grammar: never javascript:, another host or a query
+            return clean_link(self.opt_str(external, "spotify", f"{where}.external_urls"))
         return None
 
 
@@ -139,32 +140,15 @@ def _plain_track(entry: object) -> Track | None:
     """
     if type(entry) is not dict:
         return None
-    item = entry.get("item", entry.get("track"))
-    if type(item) is not dict or entry.get("is_local") or item.get("is_local"):
+    item = _plain_item(entry)
+    if item is None:
         return None
-    if item.get("type", "track") != "track" or item.get("episode"):
+    name, duration, track_id = item["name"], item["duration_ms"], item["id"]
+    album = _plain_album(item["album"])
+    linked = _plain_artists(item["artists"])
+    if album is None or linked is None:
         return None
-    name, duration, track_id = item.get("name"), item.get("duration_ms"), item.get("id")
-    album, artists, added = item.get("album"), item.get("artists"), entry.get("added_at")
-    if (
-        type(name) is not str
-        or type(duration) is not int
-        or not 0 <= duration <= MAX_DURATION_MS
-        or not name.isprintable()
-        or type(track_id) is not str
-        or type(album) is not dict
-        or type(artists) is not list
-        or not _ID_RE.match(track_id)
-    ):
-        return None
-    album_name, album_id = album.get("name"), album.get("id")
-    if type(album_name) is not str or type(album_id) is not str or not _ID_RE.match(album_id):
-        return None
-    if not album_name.isprintable():
-        return None
-    linked = _plain_artists(artists)
-    if linked is None:
-        return None
+    added = entry.get("added_at")
     if added is None or added == _UNKNOWN_ADDED_AT:
         added_at = None
     else:
@@ -174,11 +158,43 @@ def _plain_track(entry: object) -> Track | None:
     return Track(
         name=name,
         artists=tuple(linked),
-        album=Album(album_name, f"{SPOTIFY_WEB}/album/{album_id}"),
+        album=album,
         url=f"{SPOTIFY_WEB}/track/{track_id}",
         duration_ms=duration,
         added_at=added_at,
     )
+
+
+def _plain_item(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry's track object when its name, duration, id, album and artists are
+    well-typed and plain; None sends the entry to the validating reader."""
+    item = entry.get("item", entry.get("track"))
+    if type(item) is not dict or entry.get("is_local") or item.get("is_local"):
+        return None
+    if item.get("type", "track") != "track" or item.get("episode"):
+        return None
+    name, duration, track_id = item.get("name"), item.get("duration_ms"), item.get("id")
+    if (
+        type(name) is not str
+        or type(duration) is not int
+        or not 0 <= duration <= MAX_DURATION_MS
+        or not name.isprintable()
+        or type(track_id) is not str
+        or type(item.get("album")) is not dict
+        or type(item.get("artists")) is not list
+        or not _ID_RE.match(track_id)
+    ):
+        return None
+    return item
+
+
+def _plain_album(album: dict[str, Any]) -> Album | None:
+    album_name, album_id = album.get("name"), album.get("id")
+    if type(album_name) is not str or type(album_id) is not str or not _ID_RE.match(album_id):
+        return None
+    if not album_name.isprintable():
+        return None
+    return Album(album_name, f"{SPOTIFY_WEB}/album/{album_id}")
 
 
 def _plain_artists(artists: list[Any]) -> list[Artist] | None:
@@ -217,8 +233,8 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
     item = node.get(item_key)
     if item is None or item is False:
         return None, "unavailable"
-    item = reader.obj(item, f"{where}.{item_key}")
     where_item = f"{where}.{item_key}"
+    item = reader.obj(item, where_item)
     added_at = parse_added_at(reader.opt_str(node, "added_at", where), reader, f"{where}.added_at")
     is_local = reader.opt_bool(node, "is_local", where) or reader.opt_bool(
         item, "is_local", where_item
@@ -227,25 +243,14 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
     raw_duration = reader.opt_int(item, "duration_ms", where_item)
     duration = clean_duration(raw_duration)
     kind_suffix = "+unknown_duration" if duration != raw_duration else ""
-    item_type = reader.opt_str(item, "type", where_item) or "track"
-    is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
-
+    album = _entry_album(reader, item, where_item, is_local=is_local)
     artists = _entry_artists(reader, item, where_item, is_local=is_local)
     show_node = reader.opt_obj(item, "show", where_item)
-    album = _entry_album(reader, item, where_item, is_local=is_local)
     if not artists and show_node is not None:
         publisher = reader.opt_str(show_node, "publisher", f"{where_item}.show")
         artists.append(Artist(name=clean_name(publisher or album.name), url=None))
-
-    if is_local:
-        url = None
-        kind = "local"
-    elif is_episode:
-        url = reader.url(item, "episode", where_item)
-        kind = "episode"
-    else:
-        url = reader.url(item, "track", where_item)
-        kind = "track"
+    kind = _entry_kind(reader, item, where_item, is_local=is_local)
+    url = None if kind == "local" else reader.url(item, kind, where_item)
     track = Track(
         name=name,
         artists=tuple(artists),
@@ -255,6 +260,15 @@ def _parse_entry(reader: _Reader, entry: object, where: str) -> tuple[Track | No
         added_at=added_at,
     )
     return track, kind + kind_suffix
+
+
+def _entry_kind(reader: _Reader, item: dict[str, Any], where_item: str, *, is_local: bool) -> str:
+    """ "local", "episode" or "track": what the entry is, and the kind of its link."""
+    item_type = reader.opt_str(item, "type", where_item) or "track"
+    is_episode = item_type == "episode" or reader.opt_bool(item, "episode", where_item) is True
+    if is_local:
+        return "local"
+    return "episode" if is_episode else "track"
 
 
 def _entry_artists(
@@ -308,17 +322,7 @@ def parse_playlist_with_stats(
     """
     reader = _Reader(playlist_id)
     meta = reader.obj(meta, "playlist")
-    found_id = reader.opt_str(meta, "id", "playlist")
-    if not found_id:
-        raise reader.fail("playlist.id", "the playlist's id", meta.get("id"))
-    if playlist_id is None:
-        playlist_id = found_id
-        reader.playlist_id = found_id
-    elif found_id != playlist_id:
-        raise InvalidResponse(
-            f"Spotify sent invalid data: the answer is for playlist {found_id[:40]!r}",
-            playlist=playlist_id,
-        )
+    playlist_id = _answer_id(reader, meta, playlist_id)
     raw_name = reader.opt_str(meta, "name", "playlist") or ""
     name = clean_playlist_name(raw_name, name_fallback or playlist_id)
     description = clean_description(
@@ -332,7 +336,6 @@ def parse_playlist_with_stats(
         else clean_count(reader.opt_int(followers_node, "total", "playlist.followers"))
     )
     tracks, counts = _parse_entries(reader, entries)
-    unknown_durations = counts.pop("unknown_durations")
     playlist = Playlist(
         id=playlist_id,
         original_name=name,
@@ -349,10 +352,26 @@ def parse_playlist_with_stats(
         episodes=counts["episode"],
         shapeless=counts["shapeless"],
         tracks=len(tracks),
-        unknown_durations=unknown_durations,
+        unknown_durations=counts["unknown_durations"],
         blank_name=not raw_name.strip(),
     )
     return playlist, stats
+
+
+def _answer_id(reader: _Reader, meta: dict[str, Any], playlist_id: str | None) -> str:
+    """The playlist id the answer is for: the one asked for, or else the answer's own."""
+    found_id = reader.opt_str(meta, "id", "playlist")
+    if not found_id:
+        raise reader.fail("playlist.id", "the playlist's id", meta.get("id"))
+    if playlist_id is None:
+        reader.playlist_id = found_id
+        return found_id
+    if found_id != playlist_id:
+        raise InvalidResponse(
+            f"Spotify sent invalid data: the answer is for playlist {found_id[:40]!r}",
+            playlist=playlist_id,
+        )
+    return playlist_id
 
 
 def _owner(reader: _Reader, meta: dict[str, Any]) -> Owner:
@@ -363,11 +382,11 @@ def _owner(reader: _Reader, meta: dict[str, Any]) -> Owner:
         or ""
     )
     owner_id = reader.opt_str(owner_node, "id", "playlist.owner")
-    if owner_id:
-        return Owner(name=owner_name, url=f"{SPOTIFY_WEB}/user/{owner_id}")
-    external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
-    owner_url = reader.opt_str(external, "spotify", "playlist.owner.external_urls") or ""
-    return Owner(name=owner_name, url=owner_url)
+    owner_url = clean_link(f"{SPOTIFY_WEB}/user/{owner_id}") if owner_id else None
+    if owner_url is None:
+        external = reader.opt_obj(owner_node, "external_urls", "playlist.owner") or {}
+        owner_url = clean_link(reader.opt_str(external, "spotify", "playlist.owner.external_urls"))
+    return Owner(name=owner_name, url=owner_url or "")
 
 
 def _parse_entries(

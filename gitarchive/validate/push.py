@@ -93,14 +93,28 @@ def validate_push(
     updates = parse_pre_push(stdin_text)
     commits = commits_to_push(store, updates)
     if len(commits) <= max_commits:
-        return validate_commits(store, commits)
+        return validate_commits(store, commits) + secrets_in_messages(store, commits)
     findings: list[Finding] = []
     tips = dict.fromkeys(update.local_id for update in updates if not update.is_deletion)
     for tip in tips:
         findings.extend(validate_commit_all(store, tip, label_commit=True))
     for commit_id in commits:  # a link in any pushed commit, not only in the tips
         findings += symlink_findings(changed_symlinks(store, commit_id, PLAYLISTS_DIR), commit_id)
-    return _unique(findings + secrets_in_new_blobs(store, commits))
+    found = findings + secrets_in_new_blobs(store, commits) + secrets_in_messages(store, commits)
+    return _unique(found)
+
+
+#: The path a finding in a commit message names (no file holds it).
+MESSAGE_PATH = "<commit message>"
+
+
+def secrets_in_messages(store: Store, commits: Iterable[str]) -> list[Finding]:
+    """Secrets in the pushed commits' messages: the remote keeps them as long as any file."""
+    findings: list[Finding] = []
+    for commit_id in commits:
+        message = git.commit_info(store, commit_id).message
+        findings.extend(f.at(commit_id) for f in check_secrets(MESSAGE_PATH, message))
+    return findings
 
 
 def secrets_in_new_blobs(store: Store, commits: Iterable[str]) -> list[Finding]:
@@ -146,4 +160,4 @@ def validate_framework_push(store: Store, env: Mapping[str, str]) -> list[Findin
         commits = git.commits_between(store, tip_id, [git.resolve(store, base)])
     else:
         commits = git.commits_not_on_remotes(store, tip_id)
-    return validate_commits(store, commits)
+    return validate_commits(store, commits) + secrets_in_messages(store, commits)

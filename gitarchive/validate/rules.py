@@ -128,6 +128,13 @@ TABLE: tuple[Rule, ...] = (
         'Removed dates, and the "first scraped" footnote',
     ),
     Rule(
+        "GA027",
+        ERROR,
+        "bounds: in pretty and cumulative pages every track, album, artist and owner link is "
+        "`https://open.spotify.com/<kind>/<id>`, the like count lies in 0..10,000,000,000 and "
+        "every Length within 48 h (readers treat anything else as no link, unknown)",
+    ),
+    Rule(
         "GA030",
         ERROR,
         "json: the snapshot is valid JSON",
@@ -139,8 +146,9 @@ TABLE: tuple[Rule, ...] = (
         "`unique_name`, `description`, `snapshot_id` strings; `num_followers` int or "
         "null; `owner{name,url}`; `tracks[{url, name, album{name,url}, "
         "artists[{name,url}], duration_ms int or null, added_at string or null}]`), `url` is "
-        "this playlist's, and `formats.read_json` reads it; `duration_ms` lies in 0..48 h (the "
-        "Spotify client's rule, `formats.sanitize`)",
+        "this playlist's, and `formats.read_json` reads it; `duration_ms` lies in 0..48 h and "
+        "`num_followers` in 0..10,000,000,000, every non-empty `url` is "
+        "`https://open.spotify.com/<kind>/<id>` (the Spotify client's rules, `formats.sanitize`)",
     ),
     Rule(
         "GA032",
@@ -153,7 +161,7 @@ TABLE: tuple[Rule, ...] = (
         "GA033",
         ERROR,
         "spotify-playlist-archive: `followers/<id>.json` is valid JSON mapping `YYYY-MM-DD` to a "
-        "like count (a whole number >= 0, or null)",
+        "like count (a whole number in 0..10,000,000,000, or null)",
     ),
     Rule(
         "GA034",

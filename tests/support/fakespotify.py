@@ -855,6 +855,7 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             elif grant == "authorization_code":
                 code = form.get("code", "")
                 with fake._lock:
+                    fake._every_secret.add(form.get("code_verifier", ""))  # a secret too
                     pending = fake._codes.pop(code, None)
                 if pending is None:
                     return self._oauth_error(400, "invalid_grant", "Invalid authorization code")

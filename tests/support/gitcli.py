@@ -3,10 +3,14 @@ itself never runs git)."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -25,3 +29,32 @@ def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
     if done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+@contextlib.contextmanager
+def git_daemon(base: Path) -> Iterator[int]:
+    """`git daemon` serving every repository under ``base`` over git:// on 127.0.0.1 (a real
+    network transport, unlike a path, that libgit2 clones with a URL's user and password in
+    it); the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all"]
+    daemon = subprocess.Popen(
+        [*command, f"--port={port}", "--listen=127.0.0.1", str(base)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert daemon.poll() is None, "git daemon exited"
+                assert time.monotonic() < deadline, "git daemon did not listen"
+                time.sleep(0.05)  # polling for the daemon's socket, not waiting out a race
+        yield port
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)

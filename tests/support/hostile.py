@@ -7,10 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tests.support.builder import register
 from tests.support.gitcli import git
+from tests.support.leaks import (
+    URL_PASSWORD_CANARY,
+    URL_PASSWORD_TAIL_CANARY,
+    URL_QUERY_CANARY,
+    URL_USER_CANARY,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -100,3 +106,40 @@ def snapshot_outside(parent: Path, inside: Path) -> dict[str, tuple[int, int]]:
             info = path.lstat()
             found[str(path.relative_to(parent))] = (info.st_size, info.st_mtime_ns)
     return found
+
+
+def hostile_source_urls(host: str, path: str = "o/archive.git") -> list[str]:
+    """Git URLs of an import source that carry credentials, in every place they hide: a
+    user and password, a password with a raw "@" (its tail follows the first "@"), a
+    percent-encoded one, credential query parameters, an scp-like address with a password."""
+    user, password = URL_USER_CANARY, URL_PASSWORD_CANARY
+    tail = URL_PASSWORD_TAIL_CANARY
+    return [
+        f"https://{user}:{password}@{host}/{path}",
+        f"https://{user}:{password}@{tail}@{host}/{path}",
+        f"https://{user}:{password}%40{tail}@{host}/{path}",
+        f"https://{host}/{path}?access_token={URL_QUERY_CANARY}",
+        f"https://{host}/{path}?ref=main&private_token={URL_QUERY_CANARY}#frag",
+        f"http://{user}@{host}/{path}?password={URL_QUERY_CANARY}",
+        f"ssh://{user}:{password}@{tail}@{host}/{path}",
+        f"git://{user}:{password}@{host}/{path}",
+        f"{user}:{password}@{host.split(':')[0]}:{path}",
+    ]
+
+
+#: A name as a hand-made or foreign archive may commit it: a terminal title change, a screen
+#: clear, a colour, a C1 control sequence introducer and a right-to-left override.
+TERMINAL_ESCAPES = "Name \x1b]0;owned\x07\x1b[2J\x1b[31mred\x9b1m\u202eevil"
+
+
+def hostile_snapshot(document: dict[str, Any], *, javascript: str) -> dict[str, Any]:
+    """A JSON snapshot edited by hand out of the grammar's bounds: a like count beyond any
+    integer column, a ``javascript:`` track link, another host's album link and a duration
+    of 10^30 ms (tracks 0, 1 and 2)."""
+    document = {**document, "num_followers": 10**30}
+    tracks = [dict(track) for track in document["tracks"]]
+    tracks[0]["url"] = javascript
+    tracks[1]["album"] = {**tracks[1]["album"], "url": "https://evil.invalid/album/x"}
+    tracks[2]["duration_ms"] = 10**30
+    document["tracks"] = tracks
+    return document

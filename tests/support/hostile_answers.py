@@ -447,8 +447,28 @@ def _durations(entries: list[Any], _pid: str) -> None:
         entry["item"]["duration_ms"] = value
 
 
+JAVASCRIPT = "javascript:alert(document.cookie)"
+
+
+def _bad_links(entries: list[Any], _pid: str) -> None:
+    """Entry 2's track, album and first artist: an invalid id and a javascript: link."""
+    item = entries[2]["item"]
+    for node in (item, item["album"], item["artists"][0]):
+        node["id"] = "not an id"
+        node["external_urls"] = {"spotify": JAVASCRIPT}
+    entries[3]["item"]["id"] = "not an id either"  # and another host, with a query
+    entries[3]["item"]["external_urls"] = {"spotify": "https://evil.invalid/track/x?y=1"}
+
+
+def _no_bad_links(p: Any) -> bool:
+    two, three = p.tracks[2], p.tracks[3]
+    return (two.url, two.album.url, two.artists[0].url, three.url) == (None, None, None, None)
+
+
 CONTROL = "Line\nbreak\rreturn\ttab\x00nul\x1besc\x85nel\u2028sep"
 LONG = "Ж" * 10_000
+# Text a terminal must print literally: rich markup, an emoji code, a hyperlink tag.
+MARKUP = ":x: [bold red]Loud[/bold red] [link=https://evil.invalid]click[/link]"
 
 _ENTRIES = [
     HostileCase(
@@ -516,6 +536,20 @@ _ENTRIES = [
         check=_one_line,
     ),
     HostileCase(
+        "names_with_rich_markup_and_emoji_codes",
+        "ok",
+        tracks=TRACKS,
+        data=_with_entries(_names_set(MARKUP)),
+        check=lambda p: p.tracks[0].name == MARKUP,
+    ),
+    HostileCase(
+        "playlist_name_with_rich_markup_and_emoji_codes",
+        "ok",
+        tracks=TRACKS,
+        data=_with_meta(_set("name", MARKUP)),
+        check=lambda p: p.original_name == MARKUP,
+    ),
+    HostileCase(
         "playlist_name_blank",
         "ok",
         tracks=TRACKS,
@@ -538,6 +572,36 @@ _ENTRIES = [
         tracks=TRACKS,
         data=_with_meta(_set("followers.total", -1)),
         check=lambda p: p.num_followers is None,
+    ),
+    HostileCase(
+        "followers_beyond_any_integer_column",
+        "ok",
+        tracks=TRACKS,
+        data=_with_meta(_set("followers.total", 10**30)),
+        check=lambda p: p.num_followers is None,
+    ),
+    HostileCase(
+        "links_javascript_or_another_host_with_invalid_ids",
+        "ok",
+        tracks=TRACKS,
+        data=_with_entries(_bad_links),
+        check=_no_bad_links,
+    ),
+    HostileCase(
+        "owner_id_that_is_no_link",
+        "ok",
+        tracks=TRACKS,
+        data=_with_meta(
+            _set(
+                "owner",
+                {
+                    "id": "x) [click](javascript:alert(1)",
+                    "display_name": "Owner",
+                    "external_urls": {"spotify": JAVASCRIPT},
+                },
+            )
+        ),
+        check=lambda p: p.owner.url == "",
     ),
     HostileCase(
         "followers_missing",

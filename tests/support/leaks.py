@@ -1,10 +1,11 @@
 """No secret reaches a file, a git object or the output: checked after every test.
 
 The canaries are the fake Spotify's secrets (client secret, every refresh, access
-token and authorization code it issued) and the distinctive ``GITHUB_TOKEN`` every
-test runs with. After each test that had any, :func:`leaked` looks in what the test
-printed, every regular file under its ``tmp_path`` (links are not followed) and
-every object of every repository there, inflated.
+token, authorization code and PKCE verifier it saw: ``login``'s output is covered), the
+distinctive ``GITHUB_TOKEN`` every test runs with, and the credentials tests put into
+git URLs (``import``'s output and commit messages are covered). After each test that had
+any, :func:`leaked` looks in what the test printed, every regular file under its
+``tmp_path`` (links are not followed) and every object of every repository there, inflated.
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from pathlib import Path
 import pygit2
 
 GITHUB_TOKEN_CANARY = "ghp_gitarchiveLeakCanary0123456789abcdef"
+# Credentials tests put into git URLs (``import``'s source): a user, a password, the tail of
+# a password after a raw "@", and an ``access_token`` query value. Short and not token-shaped,
+# so that only redacting the URL itself (not the generic token filter) keeps them out.
+URL_USER_CANARY = "urlUserCanary-5k"
+URL_PASSWORD_CANARY = "urlPassCanary-9q"
+URL_PASSWORD_TAIL_CANARY = "urlPassTail-3zx"
+URL_QUERY_CANARY = "urlQueryCanary-7w"
+URL_CANARIES = frozenset(
+    {URL_USER_CANARY, URL_PASSWORD_CANARY, URL_PASSWORD_TAIL_CANARY, URL_QUERY_CANARY}
+)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 

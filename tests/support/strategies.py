@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from gitarchive.formats.markdown import markdown_safe
+from gitarchive.formats.sanitize import MAX_COUNT
 from gitarchive.model import (
     Album,
     Artist,
@@ -81,7 +82,7 @@ def playlists(draw: st.DrawFn) -> Playlist:
         description=draw(texts),
         tracks=tuple(draw(st.lists(tracks, max_size=6))),
         snapshot_id=draw(texts),
-        num_followers=draw(st.none() | st.integers(0, 10**12)),
+        num_followers=draw(st.none() | st.integers(0, MAX_COUNT)),
         owner=draw(owners),
     )
 

@@ -1,4 +1,4 @@
-"""GA026: a cumulative page, over :func:`gitarchive.formats.cumulative.scan_cumulative`."""
+"""GA026-GA027: a cumulative page, over :func:`gitarchive.formats.cumulative.scan_cumulative`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from gitarchive.formats.cumulative import (
     parse_day,
 )
 from gitarchive.formats.durations import parse_duration
+from gitarchive.formats.sanitize import duration_problem
 from gitarchive.model import playlist_url
+from gitarchive.validate.checks.bounds import link_findings
 from gitarchive.validate.findings import Finding
 
 
@@ -49,4 +51,18 @@ def check_cumulative(path: str, playlist_id: str, doc: CumulativeDoc) -> list[Fi
         )
     if doc.first_scraped is None:
         report(None, "missing '\\*This playlist was first scraped on ...'")
+    return findings + _bounds(path, doc)
+
+
+def _bounds(path: str, doc: CumulativeDoc) -> list[Finding]:
+    """GA027: every row's links and length in the grammar."""
+    findings: list[Finding] = []
+    for line, cells in doc.rows:
+        if cells is None or len(cells) != len(COLUMNS):
+            continue
+        for cell in cells[:3]:
+            findings += link_findings(path, line, cell)
+        duration = parse_duration(cell_text(cells[3])) if cell_text(cells[3]) else None
+        if duration is not None and (problem := duration_problem(duration)) is not None:
+            findings.append(Finding("GA027", path, line, f"length {problem}"))
     return findings

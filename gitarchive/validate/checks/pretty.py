@@ -1,4 +1,4 @@
-"""GA020-GA025: a pretty page, over :func:`gitarchive.formats.pretty.scan_pretty`."""
+"""GA020-GA025 and GA027: a pretty page, over :func:`gitarchive.formats.pretty.scan_pretty`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gitarchive.formats.page import cell_plain, links, split_row
 from gitarchive.formats.paths import cumulative_path, plain_path
 from gitarchive.formats.pretty import COLUMNS, PrettyDoc, parse_summary, read_pretty_doc
 from gitarchive.model import playlist_url
+from gitarchive.validate.checks.bounds import likes_finding, link_findings, row_findings
 from gitarchive.validate.findings import Finding
 
 _ESCAPE_PIPE = "(escape '|' in names as '\\|')"
@@ -34,6 +35,7 @@ def check_pretty(
         findings.append(Finding("GA025", path, doc.snapshot.line, "expected 'Snapshot ID: `<id>`'"))
     if doc.table is not None and doc.summary is not None:
         findings += _check_summary(path, doc.table, doc.summary)
+    findings += _check_bounds(path, doc)
     if findings:
         return findings, None
     try:
@@ -65,6 +67,18 @@ def _check_head(path: str, playlist_id: str, doc: PrettyDoc) -> list[Finding]:
     if doc.summary is None or parse_summary(doc.summary.content) is None:
         what = "missing the '[owner](url) - N likes - N songs - total' line"
         findings.append(Finding("GA020", path, None, what))
+    return findings
+
+
+def _check_bounds(path: str, doc: PrettyDoc) -> list[Finding]:
+    """GA027: the owner's and every row's links, the likes and the lengths in the grammar."""
+    findings: list[Finding] = []
+    if doc.summary is not None and (summary := parse_summary(doc.summary.content)) is not None:
+        findings += link_findings(path, doc.summary.line, summary.owner_source)
+        findings += likes_finding(path, doc.summary.line, summary.likes[1])
+    if doc.table is not None and doc.table.header == list(COLUMNS):
+        rows = [line for line, _ in doc.table.rows]
+        findings += row_findings(path, doc.lines, rows, linked=slice(1, 4), length=4)
     return findings
 
 
