@@ -56,6 +56,7 @@ from gitarchive.spotify.answers import (
 from gitarchive.spotify.auth import TOKEN_PATH, token_error
 from gitarchive.spotify.pages import PAGE_LIMIT, PlaylistReader
 from gitarchive.spotify.transport import ShardedPool
+from gitarchive.words import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -467,7 +468,8 @@ class SpotifyClient:
         now = self._now()
         if now + delay > deadline or self._gate_until > deadline:
             raise RetriesExhausted(
-                f"gave up after {attempt} attempts in {now - started:.1f} s ({what}): {reason}"
+                f"gave up after {plural(attempt, 'attempt')} in {now - started:.1f} s "
+                f"({what}): {reason}"
             )
         wait = delay + max(0.0, self._gate_until - now)
         log.debug("%s: retry %d in %.2f s: %s", what, attempt, wait, reason)

@@ -47,6 +47,7 @@ from gitarchive.sync.source import (
     store_rotated_token,
 )
 from gitarchive.sync.status import status_change
+from gitarchive.words import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -428,7 +429,7 @@ def _push_until_accepted(
             return
         result.commit = new_commit
     raise PushError(
-        f"push to {target.remote} was rejected {attempts} times "
+        f"push to {target.remote} was rejected {plural(attempts, 'time')} "
         "(the remote keeps moving); run the sync again"
     )
 
