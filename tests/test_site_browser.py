@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from typer.testing import CliRunner
 
 from gitarchive import cli
+from tests.support import browser
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.models import PID, model_playlist, model_track
 
@@ -34,12 +35,9 @@ runner = CliRunner()
 
 
 def chromium_path() -> str:
-    found = os.environ.get("GITARCHIVE_CHROMIUM") or shutil.which("chromium")
+    found = browser.chromium_path()
     if not found:
-        pytest.fail(
-            "no Chromium: install Debian's chromium package (apt-get install chromium) "
-            "or set GITARCHIVE_CHROMIUM to the browser's executable"
-        )
+        pytest.fail(browser.BROWSER_NEEDED)
     return found
 
 
