@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from gitarchive.demo import build_demo
-from tests.support.browser import BROWSER_NEEDED, chromium_path, run_includes_browser_tests
+from tests.support.browser import BROWSER_NEEDED, run_includes_browser_tests, system_chromium
 from tests.support.demo import DemoArchive
 from tests.support.fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
 from tests.support.leaks import GITHUB_TOKEN_CANARY, leaked
@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     start = config.rootpath if config.args_source is pytest.Config.ArgsSource.TESTPATHS else None
     base = start or config.invocation_params.dir
-    if run_includes_browser_tests(list(config.args), base) and chromium_path() is None:
+    if run_includes_browser_tests(list(config.args), base) and system_chromium() is None:
         raise pytest.UsageError(BROWSER_NEEDED)
 
 

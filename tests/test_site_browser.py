@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from typer.testing import CliRunner
 
 from gitarchive import cli
-from tests.support import browser
+from tests.support.browser import BROWSER_NEEDED, system_chromium
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.models import PID, model_playlist, model_track
 
@@ -35,9 +35,9 @@ runner = CliRunner()
 
 
 def chromium_path() -> str:
-    found = browser.chromium_path()
+    found = system_chromium()
     if not found:
-        pytest.fail(browser.BROWSER_NEEDED)
+        pytest.fail(BROWSER_NEEDED)
     return found
 
 

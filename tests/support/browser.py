@@ -15,7 +15,7 @@ BROWSER_NEEDED = (
 )
 
 
-def chromium_path() -> str | None:
+def system_chromium() -> str | None:
     """The Chromium executable to drive, if there is one."""
     named = os.environ.get("GITARCHIVE_CHROMIUM")
     if named:
