@@ -110,7 +110,7 @@ def _commit(source: InstallSource) -> str:
             "cannot tell which commit of gitarchive this is (not installed from git): "
             "pass --install-commit COMMIT, or use --install-from pypi for a released version"
         )
-    if origin.checkout is not None and not on_a_remote(origin.checkout, origin.commit):
+    if origin.checkout is not None and on_a_remote(origin.checkout, origin.commit) is False:
         raise UsageError(
             f"commit {origin.commit} of gitarchive is on no remote-tracking branch of "
             f"{origin.checkout}: push it first (the workflow's runner cannot fetch it), "
@@ -119,14 +119,15 @@ def _commit(source: InstallSource) -> str:
     return origin.commit
 
 
-def on_a_remote(checkout: Path, commit: str) -> bool:
-    """Whether some remote-tracking branch of the repository at ``checkout`` has ``commit``."""
+def on_a_remote(checkout: Path, commit: str) -> bool | None:
+    """Whether some remote-tracking branch of the repository at ``checkout`` has ``commit``;
+    None when that cannot be told (the repository is gone, or does not hold the commit)."""
     try:
         store = git.Store.discover(checkout)
     except GitArchiveError:
-        return False
+        return None
     if not git.has_commit(store, commit):
-        return False
+        return None
     return not git.commits_not_on_remotes(store, commit)
 
 
