@@ -319,9 +319,11 @@ def test_list_prints_a_header_on_a_terminal_and_rows_alone_to_a_pipe(
     monkeypatch.setattr(console, "_force_terminal", True)
     code, shown, _ = run_cli_captured(capsys, "-C", str(archive), "list")
     header, *rows = shown.splitlines()
-    assert header.split() == ["ID", "SONGS", "CHANGED", "NAME", "[STATUS]"]
+    assert header.split() == ["ID", "TRACKS", "CHANGED", "NAME", "[STATUS]"]
     assert rows == piped.splitlines()
-    assert header.index("SONGS") + len("SONGS") == rows[0].index(" 3 ") + 2  # right-aligned
+    # each label over its column: the count right-aligned under TRACKS
+    assert header.index("TRACKS") + len("TRACKS") == rows[0].index(" 3 ") + 2
+    assert header.index("CHANGED") == rows[0].index("2026-")
 
 
 def test_reverse_lists_oldest_first_as_git_log_does(

@@ -233,7 +233,8 @@ def list_(
         out.print("No playlists registered (gitarchive add <playlist URL>).", markup=False)
         return
     if out.is_terminal:  # for a reader; a pipe gets the rows alone, for cut and awk
-        out.print(f"{'ID':<22}  {'SONGS':>5}  {'CHANGED':<10}  NAME  [STATUS]", markup=False)
+        # one space less after ID: TRACKS ends where the counts end
+        out.print(f"{'ID':<22} {'TRACKS':>6}  {'CHANGED':<10}  NAME  [STATUS]", markup=False)
     for row in rows:
         changed = row.last_change.strftime("%Y-%m-%d") if row.last_change else "-"
         tracks = "-" if row.tracks is None else str(row.tracks)
