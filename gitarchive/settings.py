@@ -224,19 +224,16 @@ def record_authorization(root: Path, day: date) -> Path:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
-    line = f"authorized_on = {day.isoformat()}"
-    pattern = re.compile(r"^authorized_on\s*=.*$", re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(line, text, count=1)
-    else:
-        comment = "# When `gitarchive login` authorized (the refresh token lasts six months).\n"
-        # top-level keys must come before the first [table]
-        table = re.search(r"^\[", text, re.MULTILINE)
-        cut = table.start() if table else len(text)
-        head = text[:cut]
-        if head and not head.endswith("\n"):
-            head += "\n"
-        text = head + comment + line + "\n" + ("\n" + text[cut:] if table else "")
+    # lazy: tomlkit adds ~40-100 ms to start-up (python -X importtime), and only login edits
+    from gitarchive.settings_edit import set_top_level
+
+    text = set_top_level(
+        text,
+        "authorized_on",
+        day,
+        comment="when `gitarchive login` authorized: the refresh token lasts six months",
+        path=SETTINGS_FILE,
+    )
     parse_settings(text, path=SETTINGS_FILE)  # never leave a file that does not parse
     file.write_text(text, encoding="utf-8")
     return file

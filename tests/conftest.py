@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from gitarchive.demo import build_demo
+from tests.support.browser import BROWSER_NEEDED, run_includes_browser_tests, system_chromium
 from tests.support.demo import DemoArchive
 from tests.support.fakespotify import fake_spotify, fake_spotify_dev  # noqa: F401  (fake Spotify Web API)
 from tests.support.leaks import GITHUB_TOKEN_CANARY, URL_CANARIES, leaked
@@ -26,6 +27,20 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A run that includes the browser tests stops at once, in one line, without a browser
+    (rather than 8 tracebacks), and fails: it is never a skip. Checked once, by the process
+    that starts the run (not by each xdist worker); a -k or -m selection may not hold the
+    browser tests, and is left to them."""
+    if hasattr(config, "workerinput") or config.option.keyword or config.option.markexpr:
+        return
+    start = config.rootpath if config.args_source is pytest.Config.ArgsSource.TESTPATHS else None
+    base = start or config.invocation_params.dir
+    if run_includes_browser_tests(list(config.args), base) and system_chromium() is None:
+        raise pytest.UsageError(BROWSER_NEEDED)
+
 
 # Pinned identity and time for every commit a test makes (pygit2 and the git CLI alike).
 GIT_IDENTITY = {

@@ -1,5 +1,6 @@
 """One CLI convention: --format json with a shipped JSON Schema for every data command,
-sync's JSON even on errors, the hidden --json alias, completion, git-like dates, --no-pager."""
+a JSON error document from every one of them on failure, --json only as a hidden deprecated
+alias, a header on a terminal, completion, git-like dates and order, --no-pager."""
 
 from __future__ import annotations
 
@@ -44,32 +45,58 @@ def check(name: str, output: str) -> Any:
     return document
 
 
-def commands_with_format() -> dict[str, Any]:
-    """name -> command, through the click-style interface typer's command tree offers."""
+def every_command() -> dict[str, Any]:
+    """name -> command, subcommands included ("hooks install"), through the click-style
+    interface typer's command tree offers."""
     group: Any = typer.main.get_command(app)
     found = {}
     for name, command in group.commands.items():
-        subcommands = getattr(command, "commands", None) or {name: command}
-        for sub in subcommands.values():
-            if any("--format" in param.opts for param in sub.params):
-                found[name] = sub
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            found.update({f"{name} {sub}": each for sub, each in subcommands.items()})
+        else:
+            found[name] = command
     return found
+
+
+def commands_with_format() -> dict[str, Any]:
+    return {
+        name: command
+        for name, command in every_command().items()
+        if any("--format" in param.opts for param in command.params)
+    }
 
 
 def test_every_data_command_has_a_valid_schema() -> None:
     commands = commands_with_format()
-    assert set(commands) >= {"list", "sync", "history", "cumulative", "show", "validate", "import"}
+    assert set(commands) >= {
+        "list", "sync", "history", "cumulative", "show", "validate", "import", "doctor", "index"
+    }  # fmt: skip
     for name, command in commands.items():
         jsonschema.Draft202012Validator.check_schema(schema(name))
         option = next(p for p in command.params if "--format" in p.opts)
         assert "json" in option.type.choices
 
 
-def test_the_json_alias_is_hidden_where_it_existed() -> None:
-    for name in ("list", "sync"):
-        command = commands_with_format()[name]
-        alias = next(p for p in command.params if "--json" in p.opts)
-        assert alias.hidden
+def test_json_is_asked_for_with_format_json_and_json_is_only_a_hidden_alias() -> None:
+    aliases = set()
+    for name, command in every_command().items():
+        for param in command.params:
+            if "--json" in param.opts:
+                assert param.hidden, f"{name} --json"
+                assert any("--format" in other.opts for other in command.params), name
+                aliases.add(name)
+    assert aliases == {"list", "sync", "index"}  # the spellings that existed; no new ones
+
+
+def test_the_old_json_flag_still_works_and_says_it_is_deprecated(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    for command in (("list",), ("index",)):
+        code, out, err = run_cli_captured(capsys, "-C", str(archive), *command, "--json")
+        assert code == 0 and json.loads(out)
+        assert "--json is deprecated" in err and "--format json" in err
 
 
 @pytest.fixture
@@ -219,3 +246,109 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+# ------------------------------------------------------------- JSON on failure
+
+WORKING = {
+    "list": (),
+    "sync": ("--date", "2026-11-21T06:00:00Z"),
+    "history": (A,),
+    "cumulative": (A,),
+    "show": (A,),
+    "validate": ("--all",),
+    "import": ("SOURCE", "-p", A),
+    "doctor": (),
+    "index": (),
+}
+
+
+def test_every_format_json_command_prints_json_on_success_and_on_failure(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gitarchive.spotify import parse_playlist
+
+    older = playlist_with_tracks(A, [0], name="Alpha")
+    meta = {k: v for k, v in older.items() if k != "items"}
+    RepoBuilder(tmp_path / "source").commit(
+        playlist_files(parse_playlist(meta, older["items"]["items"])), date="2025-01-01T00:00:00Z"
+    )
+    nowhere = tmp_path / "nowhere"
+    nowhere.mkdir()
+    capsys.readouterr()
+    commands = commands_with_format()
+    assert set(commands) == set(WORKING), "a new --format command: say how it succeeds here"
+    for name, args in WORKING.items():
+        args = tuple(str(tmp_path / "source") if a == "SOURCE" else a for a in args)
+        _, out, err = run_cli_captured(capsys, "-C", str(archive), name, *args, "--format", "json")
+        document = json.loads(out)
+        assert "error" not in document or name == "doctor", (name, err)
+        code, out, err = run_cli_captured(
+            capsys, "-C", str(nowhere), name, *args, "--format", "json"
+        )
+        assert code == 1, name
+        failure = check("error", out)
+        assert failure["exit_code"] == 1 and failure["error"]["type"] == "NotAnArchive", name
+        assert err.startswith("gitarchive: error:"), name
+
+
+def test_doctor_without_credentials_says_to_log_in_in_json_too(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    capsys.readouterr()
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "doctor", "--format", "json")
+    assert code == 1
+    message = check("error", out)["error"]["message"]
+    assert message.startswith("Spotify credentials missing: run `gitarchive login`")
+    for command in (("doctor",), ("add", "--mine", "--dry-run")):
+        code, out, err = run_cli_captured(capsys, "-C", str(archive), *command)
+        assert code == 1 and "run `gitarchive login`" in err, command
+        assert err.index("gitarchive login") < err.find("SPOTIFY_CLIENT_SECRET"), command
+
+
+def test_list_prints_a_header_on_a_terminal_and_rows_alone_to_a_pipe(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gitarchive.cli.common import out as console
+
+    capsys.readouterr()
+    code, piped, _ = run_cli_captured(capsys, "-C", str(archive), "list")
+    assert code == 0 and piped.startswith(A)
+    monkeypatch.setattr(console, "_force_terminal", True)
+    code, shown, _ = run_cli_captured(capsys, "-C", str(archive), "list")
+    header, *rows = shown.splitlines()
+    assert header.split() == ["ID", "TRACKS", "CHANGED", "NAME", "[STATUS]"]
+    assert rows == piped.splitlines()
+    # each label over its column: the count right-aligned under TRACKS
+    assert header.index("TRACKS") + len("TRACKS") == rows[0].index(" 3 ") + 2
+    assert header.index("CHANGED") == rows[0].index("2026-")
+
+
+def test_reverse_lists_oldest_first_as_git_log_does(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli("-C", str(archive), "sync", "--date", "2026-11-21T06:00:00Z") == 0
+    capsys.readouterr()
+
+    def dates(*extra: str) -> list[str]:
+        code, out, err = run_cli_captured(
+            capsys, "-C", str(archive), "history", A, "--format", "json", *extra
+        )
+        assert code == 0, err
+        return [version["date"] for version in json.loads(out)["versions"]]
+
+    newest_first = dates()
+    assert newest_first == sorted(newest_first, reverse=True) and len(newest_first) == 2
+    assert dates("--reverse") == sorted(newest_first)
+    assert dates("--limit", "1") == newest_first[:1]
+    assert dates("--limit", "1", "--reverse") == newest_first[:1]
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    from gitarchive.words import plural
+
+    assert [plural(n, "sync") for n in (0, 1, 2)] == ["0 syncs", "1 sync", "2 syncs"]
+    assert plural(1, "attempt") == "1 attempt" and plural(3, "time") == "3 times"
+    assert plural(2, "entry", "entries") == "2 entries"

@@ -232,7 +232,7 @@ def test_history_shows_the_shipped_changes(
 ) -> None:
     path, _ = archive
     code, out, err = run_cli_captured(
-        capsys, "-C", str(path), "history", playlist_id, "--format", "json"
+        capsys, "-C", str(path), "history", playlist_id, "--format", "json", "--reverse"
     )
     assert code == 0, err
     document = json.loads(out)

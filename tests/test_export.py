@@ -93,7 +93,7 @@ def test_export_states_what_history_states(exported: tuple[Path, Path, list[str]
     connection = sqlite3.connect(database)
     connection.row_factory = sqlite3.Row
     for playlist_id in ids:
-        history = json.loads(invoke(repo, "history", playlist_id, "--format", "json"))
+        history = json.loads(invoke(repo, "history", playlist_id, "--format", "json", "--reverse"))
         rows = connection.execute(
             "SELECT * FROM versions WHERE playlist_id = ? AND changed ORDER BY date", (playlist_id,)
         ).fetchall()

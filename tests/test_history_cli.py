@@ -125,7 +125,7 @@ def archive(tmp_path: Path) -> Path:
 
 
 def test_history_json_schema_and_content(archive: Path) -> None:
-    result = run("-C", str(archive), "history", PID, "--format", "json")
+    result = run("-C", str(archive), "history", PID, "--format", "json", "--reverse")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     validate(document, HISTORY)
@@ -148,7 +148,7 @@ def test_history_json_schema_and_content(archive: Path) -> None:
 
 
 def test_history_likes_lists_likes_only_versions(archive: Path) -> None:
-    result = run("-C", str(archive), "history", PID, "--format", "json", "--likes")
+    result = run("-C", str(archive), "history", PID, "--format", "json", "--likes", "--reverse")
     versions = json.loads(result.stdout)["versions"]
     assert [v["date"][:10] for v in versions] == [
         "2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05"
@@ -157,8 +157,9 @@ def test_history_likes_lists_likes_only_versions(archive: Path) -> None:
 
 
 def test_history_filters_and_text_output(archive: Path) -> None:
+    # newest first, as git log lists commits
     result = run("-C", str(archive), "history", "Renamed", "--since", "2026-01-02",
-                 "--until", "2026-01-04", "--reverse")  # fmt: skip
+                 "--until", "2026-01-04")  # fmt: skip
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "\x1b[" not in text  # not a terminal: no colours

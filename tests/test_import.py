@@ -115,7 +115,7 @@ def test_import_then_sync_gives_one_history(
     capsys.readouterr()
     assert git(archive, "status", "--porcelain", "--untracked-files=all") == ""
 
-    document = cli_json(capsys, archive, "history", P)
+    document = cli_json(capsys, archive, "history", P, "--reverse")
     dates = [v["date"] for v in document["versions"]]
     assert dates == [
         "2025-01-10T12:00:00Z",

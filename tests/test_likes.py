@@ -47,7 +47,15 @@ def test_history_likes_come_from_followers_when_pages_lack_them(
         extra={followers_path(first.id): '{"2025-11-19": 636, "2025-11-20": 635}\n'},
     )
     code, out, err = run_cli_captured(
-        capsys, "-C", str(tmp_path / "spa"), "history", first.id, "--likes", "--format", "json"
+        capsys,
+        "-C",
+        str(tmp_path / "spa"),
+        "history",
+        first.id,
+        "--likes",
+        "--format",
+        "json",
+        "--reverse",
     )
     assert code == 0, err
     document = json.loads(out)

@@ -244,7 +244,7 @@ def test_workflows_deploy_the_site_only_when_pages_is_switched_on(tmp_path: Path
         assert "pages: write" in job and "id-token: write" in job and "contents: read" in job
         uses = re.findall(r"uses: (\S+)(.*)", job)
         assert {name.split("@")[0] for name, _ in uses} == {
-            "actions/checkout", "actions/setup-python", "actions/configure-pages",
+            "actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/cache",
             "actions/upload-pages-artifact", "actions/deploy-pages",
         }  # fmt: skip
         for name, comment in uses:  # pinned by full commit id, the version in a comment

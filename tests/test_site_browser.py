@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from typer.testing import CliRunner
 
 from gitarchive import cli
+from tests.support.browser import BROWSER_NEEDED, system_chromium
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.models import PID, model_playlist, model_track
 
@@ -34,12 +35,9 @@ runner = CliRunner()
 
 
 def chromium_path() -> str:
-    found = os.environ.get("GITARCHIVE_CHROMIUM") or shutil.which("chromium")
+    found = system_chromium()
     if not found:
-        pytest.fail(
-            "no Chromium: install Debian's chromium package (apt-get install chromium) "
-            "or set GITARCHIVE_CHROMIUM to the browser's executable"
-        )
+        pytest.fail(BROWSER_NEEDED)
     return found
 
 
@@ -116,7 +114,9 @@ def test_demo_pages_step_through_historys_versions(
 ) -> None:
     archive, out, ids = demo_site
     for playlist_id in ids:
-        history = cli_json("-C", str(archive), "history", playlist_id, "--format", "json")
+        history = cli_json(
+            "-C", str(archive), "history", playlist_id, "--format", "json", "--reverse"
+        )
         wanted = history["versions"]
         page, errors = open_page(browser, (out / "p" / f"{playlist_id}.html").as_uri())
         assert page.eval_on_selector("#slider", "s => Number(s.max)") == len(wanted) - 1
@@ -153,7 +153,9 @@ def test_a_link_with_a_version_opens_that_version(
     browser: Browser, demo_site: tuple[Path, Path, list[str]]
 ) -> None:
     archive, out, ids = demo_site
-    wanted = cli_json("-C", str(archive), "history", ids[0], "--format", "json")["versions"]
+    wanted = cli_json("-C", str(archive), "history", ids[0], "--format", "json", "--reverse")[
+        "versions"
+    ]
     middle = wanted[len(wanted) // 2]
     url = (out / "p" / f"{ids[0]}.html").as_uri() + f"#{middle['commit'][:12]}"
     page, errors = open_page(browser, url)
@@ -169,7 +171,7 @@ def test_likes_chart_has_one_point_per_likes_version(
     archive, out, ids = demo_site
     for playlist_id in ids:
         history = cli_json(
-            "-C", str(archive), "history", playlist_id, "--likes", "--format", "json"
+            "-C", str(archive), "history", playlist_id, "--likes", "--format", "json", "--reverse"
         )
         likes: list[int] = []
         for version in history["versions"]:
@@ -283,7 +285,9 @@ def test_screenshot_of_a_playlist_page(
     browser: Browser, demo_site: tuple[Path, Path, list[str]], tmp_path: Path
 ) -> None:
     archive, out, ids = demo_site
-    wanted = cli_json("-C", str(archive), "history", ids[0], "--format", "json")["versions"]
+    wanted = cli_json("-C", str(archive), "history", ids[0], "--format", "json", "--reverse")[
+        "versions"
+    ]
     busiest = max(wanted[1:], key=lambda v: min(len(v["added"]), len(v["removed"])))
     page, errors = open_page(browser, (out / "p" / f"{ids[0]}.html").as_uri())
     page.fill("#slider", str(wanted.index(busiest)))

@@ -422,16 +422,29 @@ def test_refresh_token_without_secret_sends_client_id(fake_spotify: FakeSpotify)
     assert len(run(fetch(fake_spotify, A, auth=auth)).tracks) == 3
 
 
-def test_revoked_refresh_token_says_six_months(fake_spotify: FakeSpotify) -> None:
+def test_a_revoked_refresh_token_is_not_accepted_rather_than_expired(
+    fake_spotify: FakeSpotify,
+) -> None:
     fake_spotify.add_playlist(api_playlist(A, 3))
     auth = auth_from_env(fake_spotify.env(refresh_token=True))
     fake_spotify.revoke_refresh_tokens()
     with pytest.raises(AuthError) as caught:
         run(fetch_many(fake_spotify, [A], auth=auth))
     message = str(caught.value)
-    assert "refresh token expired or revoked (they last six months)" in message
-    assert "run `gitarchive login` again" in message
+    assert message.startswith("Spotify did not accept the refresh token (invalid_grant: ")
+    assert "expired" not in message and "run `gitarchive login` again" in message
     assert "\n" not in message
+
+
+def test_a_refresh_token_past_six_months_is_expired(fake_spotify: FakeSpotify) -> None:
+    fake_spotify.add_playlist(api_playlist(A, 3))
+    auth = auth_from_env(fake_spotify.env(refresh_token=True))
+    fake_spotify.advance_clock(days=183)
+    with pytest.raises(AuthError) as caught:
+        run(fetch_many(fake_spotify, [A], auth=auth))
+    message = str(caught.value)
+    assert "refresh token expired (they last six months)" in message
+    assert "run `gitarchive login` again" in message
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,9 @@ def render_doctor(result: DoctorResult) -> list[str]:
 @app.command()
 @handle_errors
 def doctor(
-    output: Annotated[OutputFormat, typer.Option("--format", help=FORMAT_HELP)] = OutputFormat.text,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
 ) -> None:
     """Say what the configured Spotify access can read of each registered playlist.
 
@@ -113,7 +115,7 @@ def doctor(
     from gitarchive.errors import redact
 
     result = run_doctor(open_store())
-    if output is OutputFormat.json:
+    if output_format is OutputFormat.json:
         sys.stdout.write(redact(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)) + "\n")
     else:
         for line in render_doctor(result):

@@ -14,6 +14,7 @@ from gitarchive.cli.common import (
     FORMAT_HELP,
     OutputFormat,
     app,
+    deprecated_json_flag,
     err,
     handle_errors,
     index_call,
@@ -33,6 +34,31 @@ if TYPE_CHECKING:
     from gitarchive.sync import SyncOptions, SyncResult
 
 
+# init's install-source options (docs/ci.md): declared here, init is long enough without them
+InstallFrom = Annotated[
+    str,
+    typer.Option(
+        help="Where the workflow installs gitarchive from: pypi (gitarchive==VERSION, "
+        "this version) or git (a commit of --repository: this installation's, or "
+        "--install-commit)."
+    ),
+]
+InstallRepository = Annotated[
+    str | None,
+    typer.Option(
+        help="gitarchive's git repository for --install-from git "
+        "(default: the Source URL of this installation's metadata)."
+    ),
+]
+InstallCommit = Annotated[
+    str | None,
+    typer.Option(
+        "--install-commit",
+        help="With --install-from git: this commit (full id) instead of this installation's.",
+    ),
+]
+
+
 @app.command()
 @handle_errors
 def init(
@@ -43,21 +69,9 @@ def init(
     commit: Annotated[
         bool, typer.Option(help="Commit the set-up files (only them) in a commit of their own.")
     ] = True,
-    install_from: Annotated[
-        str,
-        typer.Option(
-            help="Where the workflow installs gitarchive from: git (this installation's "
-            "commit of --repository), pypi (gitarchive==VERSION), or auto (git when the "
-            "commit is known, else pypi)."
-        ),
-    ] = "auto",
-    repository: Annotated[
-        str, typer.Option(help="gitarchive's git repository, for --install-from git.")
-    ] = "https://github.com/gitarchive/gitarchive",
-    commit_id: Annotated[
-        str | None,
-        typer.Option("--install-commit", help="Install this commit of --repository instead."),
-    ] = None,
+    install_from: InstallFrom = "pypi",
+    repository: InstallRepository = None,
+    commit_id: InstallCommit = None,
 ) -> None:
     """Create an archive: git repository, registry, gitarchive.toml and a CI workflow."""
     from gitarchive.archive_init import init_archive
@@ -214,6 +228,7 @@ def list_(
     from gitarchive.listing import list_playlists
     from gitarchive.sync import last_failures
 
+    deprecated_json_flag(json_output)
     store = open_history_store()
     rows = list_playlists(store, last_failures(store), _index_last_changes(store))
     if json_output or output_format is OutputFormat.json:
@@ -223,6 +238,9 @@ def list_(
     if not rows:
         out.print("No playlists registered (gitarchive add <playlist URL>).", markup=False)
         return
+    if out.is_terminal:  # for a reader; a pipe gets the rows alone, for cut and awk
+        # one space less after ID: TRACKS ends where the counts end
+        out.print(f"{'ID':<22} {'TRACKS':>6}  {'CHANGED':<10}  NAME  [STATUS]", markup=False)
     for row in rows:
         changed = row.last_change.strftime("%Y-%m-%d") if row.last_change else "-"
         tracks = "-" if row.tracks is None else str(row.tracks)
@@ -285,6 +303,7 @@ def sync(
     their files; they are reported grouped by cause and recorded in playlists/status.json.
     Under GitHub Actions the run also writes a step summary and annotations.
     """
+    deprecated_json_flag(json_output)
     options = functools.partial(
         _sync_options, only, not no_commit, push, date, message, strict, accept_drops
     )
@@ -324,18 +343,8 @@ def _sync_text(options: Callable[[], SyncOptions]) -> None:
 
 
 def _sync_json(options: Callable[[], SyncOptions]) -> None:
-    """The sync as one JSON document on stdout, whatever happens (errors included)."""
-    import json
-
-    from gitarchive.errors import GitArchiveError, redact
-
-    try:
-        result = _run_with_progress(open_store(), options(), bar=False)
-    except GitArchiveError as exc:
-        error = {"type": type(exc).__name__, "message": redact(str(exc))}
-        document = {"error": error, "exit_code": 1}
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-        raise  # the one-line error on stderr and exit 1, as for any command
+    """The sync as one JSON document on stdout, whatever happens (errors: handle_errors)."""
+    result = _run_with_progress(open_store(), options(), bar=False)
     sys.stdout.write(result.to_json())
     _github_actions_report(result, json_output=True)
     if result.exit_code:

@@ -92,13 +92,20 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Map domain errors to exit 1, Ctrl-C to 130 and bugs to exit 3, at the CLI edge."""
+    """Map domain errors to exit 1, Ctrl-C to 130 and bugs to exit 3, at the CLI edge.
+
+    A command run with ``--format json`` also prints an error document on stdout
+    (gitarchive/schemas/error.json), so that a script reading it always gets JSON.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        as_json = wants_json(kwargs)
         try:
             return func(*args, **kwargs)
         except GitArchiveError as exc:
+            if as_json:
+                error_document(type(exc).__name__, str(exc), 1)
             raise fail(str(exc)) from None
         except KeyboardInterrupt:
             err.print("gitarchive: interrupted", markup=False)
@@ -110,6 +117,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except Exception as exc:
             if state.verbose:
                 raise
+            if as_json:
+                error_document("InternalError", f"{type(exc).__name__}: {exc}", 3)
             err.print(
                 f"gitarchive: internal error: {type(exc).__name__}: {exc}\n"
                 f"This is a bug; please report it at {ISSUES_URL} "
@@ -119,6 +128,31 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(3) from None
 
     return wrapper
+
+
+def wants_json(options: dict[str, object]) -> bool:
+    """Whether a command's options ask for JSON: ``--format json`` (or the old ``--json``)."""
+    chosen = options.get("output_format")
+    return getattr(chosen, "value", chosen) == "json" or options.get("json_output") is True
+
+
+def error_document(kind: str, message: str, exit_code: int) -> None:
+    """The JSON a ``--format json`` command prints on stdout when it fails."""
+    import json
+
+    from gitarchive.errors import redact
+
+    document = {"error": {"type": kind, "message": redact(message)}, "exit_code": exit_code}
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def deprecated_json_flag(used: bool) -> None:
+    """The note a hidden ``--json`` alias prints (stderr: stdout stays pure JSON)."""
+    if used:
+        err.print(
+            "gitarchive: warning: --json is deprecated and will be removed; use --format json",
+            markup=False,
+        )
 
 
 def stdout_closed() -> int:

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gitarchive.cli.common import app, handle_errors, index_call, open_history_store
+from gitarchive.cli.common import (
+    FORMAT_HELP,
+    OutputFormat,
+    app,
+    deprecated_json_flag,
+    handle_errors,
+    index_call,
+    open_history_store,
+)
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
@@ -20,9 +28,13 @@ if TYPE_CHECKING:
 @handle_errors
 def index_command(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild it from the log.")] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
+    json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
     """Show the change index's state (a cache under .git/), catching it up first."""
+    deprecated_json_flag(json_output)
     store = open_history_store()
 
     def act(index: ChangeIndex) -> dict[str, Any]:
@@ -33,7 +45,7 @@ def index_command(
         return index.status()
 
     status = index_call(store, act)
-    if json_output:
+    if json_output or output_format is OutputFormat.json:
         import json
 
         sys.stdout.write(json.dumps(status, indent=2) + "\n")

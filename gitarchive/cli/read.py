@@ -67,7 +67,9 @@ def history(
         str | None, typer.Option(help="Only versions on or before DATE (same forms as --since).")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most N versions.", min=1)] = None,
-    reverse: Annotated[bool, typer.Option(help="Newest first.")] = False,
+    reverse: Annotated[
+        bool, typer.Option("--reverse", help="Oldest first (as git log --reverse).")
+    ] = False,
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
 ) -> None:
     """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
@@ -86,7 +88,7 @@ def history(
         since=date_option("--since", since, end_of_day=False),
         until=date_option("--until", until, end_of_day=True),
         limit=limit,
-        reverse=reverse,
+        reverse=not reverse,  # newest first unless --reverse, as git log lists commits
     )
     output.write_history(output_format.value, found[-1].name, playlist_id, listed, likes=likes)
 

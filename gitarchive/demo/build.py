@@ -24,6 +24,7 @@ from gitarchive.registry import add_entries
 from gitarchive.settings import SETTINGS_FILE, parse_settings
 from gitarchive.spotify import Auth, SpotifyClient
 from gitarchive.sync import SyncOptions, run_sync
+from gitarchive.words import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -182,8 +183,9 @@ def summary_lines(result: DemoResult, shown: Path) -> list[str]:
     last = result.last_day.date().isoformat() if result.last_day else "?"
     quiet = result.syncs - (result.commits - 1)
     lines = [
-        f"Done in {result.seconds:.1f} s: {result.syncs} daily syncs from {first} to {last} "
-        f"made {result.commits} commits (1 set-up commit; {quiet} syncs found nothing new).",
+        f"Done in {result.seconds:.1f} s: {plural(result.syncs, 'daily sync')} from {first} "
+        f"to {last} made {plural(result.commits, 'commit')} (1 set-up commit; "
+        f"{plural(quiet, 'sync')} found nothing new).",
     ]
     for playlist_id, days in result.unavailable.items():
         lines.append(

@@ -4,6 +4,9 @@ The kernel decides who holds the lock (``flock``), and releases it when its
 holder exits, however it exits: a sync killed with SIGKILL never blocks the
 next one, and no stale-lock guessing is needed. The file's content (pid, host,
 start time) only names the holder in the message of a sync that must wait.
+
+POSIX only, as the package's classifiers declare (pyproject.toml says why): Windows has
+neither ``flock`` nor ``O_NOFOLLOW``.
 """
 
 from __future__ import annotations

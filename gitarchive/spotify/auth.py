@@ -30,10 +30,20 @@ ENV_CLIENT_ID = "SPOTIFY_CLIENT_ID"
 ENV_CLIENT_SECRET = "SPOTIFY_CLIENT_SECRET"
 ENV_REFRESH_TOKEN = "SPOTIFY_REFRESH_TOKEN"
 TOKEN_PATH = "/api/token"
-EXPIRED_REFRESH_TOKEN = (
-    "refresh token expired or revoked (they last six months): run `gitarchive login` again "
-    f"and store the new token in {ENV_REFRESH_TOKEN} (in GitHub Actions: the repository's "
-    f"Settings > Secrets and variables > Actions > {ENV_REFRESH_TOKEN} > Update)"
+_STORE_NEW_TOKEN = (
+    f"run `gitarchive login` again and store the new token in {ENV_REFRESH_TOKEN} (in GitHub "
+    f"Actions: the repository's Settings > Secrets and variables > Actions > {ENV_REFRESH_TOKEN} "
+    "> Update)"
+)
+EXPIRED_REFRESH_TOKEN = f"refresh token expired (they last six months): {_STORE_NEW_TOKEN}"
+REFUSED_REFRESH_TOKEN = (
+    "Spotify did not accept the refresh token ({detail}): it was revoked, or it was not "
+    f"issued to the app {ENV_CLIENT_ID} names; {_STORE_NEW_TOKEN}"
+)
+MISSING_CREDENTIALS = (
+    f"Spotify credentials missing: run `gitarchive login`, then set {ENV_CLIENT_ID} and the "
+    f"{ENV_REFRESH_TOKEN} it prints ({ENV_CLIENT_SECRET} instead reads playlists only for an "
+    "app with extended quota; docs/auth.md)"
 )
 
 
@@ -85,14 +95,12 @@ def auth_from_env(env: Mapping[str, str] | None = None) -> Auth:
             raise AuthError(
                 f"{ENV_CLIENT_ID} is not set: a refresh token needs the client id it was issued to"
             )
-        raise AuthError(
-            f"Spotify credentials missing: set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} "
-            f"(or {ENV_CLIENT_ID} and {ENV_REFRESH_TOKEN} from `gitarchive login`)"
-        )
+        raise AuthError(MISSING_CREDENTIALS)
     if secret is None and refresh is None:
         raise AuthError(
-            f"{ENV_CLIENT_SECRET} is not set: set it (or {ENV_REFRESH_TOKEN} from "
-            "`gitarchive login`) next to SPOTIFY_CLIENT_ID"
+            f"{ENV_REFRESH_TOKEN} is not set: run `gitarchive login` and set the token it prints "
+            f"next to {ENV_CLIENT_ID} ({ENV_CLIENT_SECRET} instead reads playlists only for an "
+            "app with extended quota; docs/auth.md)"
         )
     token_file = (env.get(ENV_TOKEN_FILE) or "").strip() or None
     if refresh is not None and token_file is not None:
@@ -108,7 +116,10 @@ def token_error(status: int, data: Any, grant: str) -> AuthError:
         error = redact(" ".join(str(data.get("error") or "").split())[:60])
         description = redact(" ".join(str(data.get("error_description") or "").split())[:120])
     if error == "invalid_grant" and grant == "refresh_token":
-        return AuthError(EXPIRED_REFRESH_TOKEN)
+        if "expired" in description.lower():
+            return AuthError(EXPIRED_REFRESH_TOKEN)
+        detail = f"invalid_grant: {description}" if description else "invalid_grant"
+        return AuthError(REFUSED_REFRESH_TOKEN.format(detail=detail))
     if error == "invalid_grant" and grant == "authorization_code":
         return AuthError(f"Spotify refused the authorization code ({description or error})")
     if error == "invalid_client":

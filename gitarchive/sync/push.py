@@ -13,6 +13,7 @@ from gitarchive.registry import RegistryEntry, parse_entry, read_registry
 from gitarchive.sync.context import SyncContext, status_files
 from gitarchive.sync.plan import plan_sync
 from gitarchive.sync.result import PlaylistChange, Unavailable, commit_message
+from gitarchive.words import plural
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -116,7 +117,7 @@ def _push_until_accepted(
             return None, attempt, rebuilt
         commit = rebuilt.commit
     raise PushError(
-        f"push to {target.remote} was rejected {attempts} times "
+        f"push to {target.remote} was rejected {plural(attempts, 'time')} "
         "(the remote keeps moving); run the sync again"
     )
 
