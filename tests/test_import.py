@@ -259,7 +259,7 @@ def test_a_merge_reaching_the_rewritten_commits_is_replayed_with_its_first_paren
     subjects = git(archive, "log", "--format=%s").splitlines()
     assert len(subjects) == len(set(subjects))  # git log shows no version twice
     assert (archive / "notes.txt").read_text() == "merged in\n"  # what the merge brought in
-    dates = [v["date"] for v in cli_json(capsys, archive, "history", P)["versions"]]
+    dates = [v["date"] for v in cli_json(capsys, archive, "history", P, "--reverse")["versions"]]
     assert dates == sorted(set(dates)) and len(dates) == 4
     code, out, err = run_cli_captured(capsys, "-C", str(archive), "validate", "--all")
     assert code == 0, out + err

@@ -76,7 +76,7 @@ def test_an_exported_csv_imported_into_a_new_archive_shows_the_same_tracks(
     assert code == 0, err
     assert "imported 1 versions" in out
     assert show(capsys, fresh, KPOP)["tracks"] == show(capsys, demo, KPOP)["tracks"]
-    history = json.loads(cli(capsys, fresh, "history", KPOP, "--format", "json")[1])
+    history = json.loads(cli(capsys, fresh, "history", KPOP, "--reverse", "--format", "json")[1])
     assert [v["date"] for v in history["versions"]] == ["2026-01-05T00:00:00Z"]
 
 
@@ -118,7 +118,7 @@ def test_a_spotify_backup_text_file_goes_before_the_first_version(
     code, out, err = cli(capsys, archived, "import", str(backup), "-p", P, "--date", "2025-01-01")
     assert code == 0, err
     assert "1 later commits replayed" in out
-    history = json.loads(cli(capsys, archived, "history", P, "--format", "json")[1])
+    history = json.loads(cli(capsys, archived, "history", P, "--reverse", "--format", "json")[1])
     assert [v["date"][:10] for v in history["versions"]] == ["2025-01-01", "2026-11-20"]
     old = show(capsys, archived, P, "--at", "2025-06-01")
     assert [(t["name"], [a["name"] for a in t["artists"]], t["url"]) for t in old["tracks"]] == [

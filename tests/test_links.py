@@ -43,7 +43,7 @@ COMMANDS = [
     ["sync", "--date", SYNC_DATE],
     ["sync", "--date", SYNC_DATE, "--no-commit"],
     ["list"],
-    ["list", "--json"],
+    ["list", "--format", "json"],
     ["add", B],
     ["add", B, "--commit"],
     ["remove", A, "--commit"],

@@ -149,7 +149,9 @@ def restore(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if any track cannot be restored.")
     ] = False,
-    output: Annotated[OutputFormat, typer.Option("--format", help=FORMAT_HELP)] = OutputFormat.text,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
 ) -> None:
     """Put an archived version back into Spotify: a new playlist, or one you can change.
 
@@ -172,7 +174,7 @@ def restore(
             return await run_restore(client, source, options)
 
     result = asyncio.run(go())
-    if output is OutputFormat.json:
+    if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _report(result, asked=ask)
