@@ -37,7 +37,9 @@ def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.Monke
 
 
 def _history_dates(capsys: pytest.CaptureFixture[str], root: Path) -> list[str]:
-    code, out, err = run_cli_captured(capsys, "-C", str(root), "history", P, "--reverse", "--format", "json")
+    code, out, err = run_cli_captured(
+        capsys, "-C", str(root), "history", P, "--reverse", "--format", "json"
+    )
     assert code == 0, err
     return [version["date"] for version in json.loads(out)["versions"]]
 

@@ -57,7 +57,9 @@ def _drop_index(repo: Path) -> None:
 
 
 def _history(capsys: pytest.CaptureFixture[str], repo: Path) -> tuple[int, str, str]:
-    return run_cli_captured(capsys, "-C", str(repo), "history", PID, "--reverse", "--format", "json")
+    return run_cli_captured(
+        capsys, "-C", str(repo), "history", PID, "--reverse", "--format", "json"
+    )
 
 
 def _warned(err: str, bad: str, *, fallback: bool) -> bool:
