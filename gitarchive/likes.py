@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError
+from gitarchive.formats.text import load_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -54,7 +55,7 @@ def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
     if data is None:
         return {}
     try:
-        document = json.loads(data)
+        document = load_json(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"not JSON ({exc})", path=path) from None
     problems = followers_problems(document)

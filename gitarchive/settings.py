@@ -85,6 +85,8 @@ def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"not valid TOML: {exc}", path=path) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise SettingsError("not valid TOML: nested too deeply", path=path) from None
     values: dict[str, Any] = {}
     for key, value in data.items():
         expected = _TYPES.get(key)

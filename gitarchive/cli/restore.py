@@ -173,8 +173,11 @@ def restore(
         async with SpotifyClient(auth_from_env()) as client:
             return await run_restore(client, source, options)
 
-    result = asyncio.run(go())
+    _print(asyncio.run(go()), output_format, asked=ask)
+
+
+def _print(result: RestoreResult, output_format: OutputFormat, *, asked: bool) -> None:
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        _report(result, asked=ask)
+        _report(result, asked=asked)

@@ -32,6 +32,7 @@ from gitarchive.formats.sanitize import (
     link_problem,
     read_duration,
 )
+from gitarchive.formats.text import load_json
 from gitarchive.model import Album, Artist, Owner, Playlist, Track, playlist_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -177,7 +178,7 @@ def _kind(value: object) -> str:
 
 def read_json(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
     try:
-        raw = json.loads(text)
+        raw = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
     return read_json_data(raw, playlist_id, path=path)
@@ -190,7 +191,7 @@ def read_json_track(text: str, *, path: str | None = None) -> Track:
     snapshot once (a new snapshot mostly repeats the previous one's blocks).
     """
     try:
-        raw = json.loads(text)
+        raw = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
     return _Reader(path).track(raw, "tracks[]")

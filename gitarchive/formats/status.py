@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import FormatError
+from gitarchive.formats.text import load_json
 from gitarchive.model import is_playlist_id
 
 if TYPE_CHECKING:
@@ -103,11 +104,9 @@ def _entry_problems(where: str, entry: dict[str, Any]) -> list[str]:
 def read_status(text: str, *, path: str = "playlists/status.json") -> dict[str, Failure]:
     """The failures a status file records (strict: the first problem is a FormatError)."""
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    except RecursionError:  # hostile nesting: json's decoder recurses once per level
-        raise FormatError("invalid JSON: nested too deeply", path=path) from None
     problems = status_problems(document)
     if problems:
         raise FormatError(problems[0], path=path)

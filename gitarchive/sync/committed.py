@@ -7,7 +7,6 @@ previous version is known without parsing those tracks again.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from gitarchive import formats, git
 from gitarchive.errors import FormatError
 from gitarchive.formats.snapshot import read_json_data
 from gitarchive.formats.snapshot_text import json_with_tracks
+from gitarchive.formats.text import load_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,7 +39,7 @@ def committed_snapshot(
         return None
     data = git.read_blob(store, blob)
     try:
-        document = json.loads(data)
+        document = load_json(data)
     except ValueError:
         document = None
     return CommittedSnapshot(data, document)

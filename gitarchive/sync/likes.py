@@ -17,12 +17,12 @@ every mode. The page keeps its format: it shows the likes last recorded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.formats.snapshot import playlist_json
+from gitarchive.formats.text import load_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -72,7 +72,7 @@ def _committed_likes(
     if blob is None:
         return playlist  # never archived (or no snapshot): record what Spotify says
     try:
-        committed = json.loads(git.read_blob(store, blob))
+        committed = load_json(git.read_blob(store, blob))
     except ValueError:
         return playlist  # an unreadable snapshot is rewritten by this sync anyway
     if not isinstance(committed, dict):

@@ -7,7 +7,6 @@ validating only what a commit changed still sees the whole commit.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from gitarchive.errors import FormatError
@@ -24,6 +23,7 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.formats.plain import read_plain, scan_plain
 from gitarchive.formats.pretty import read_pretty_doc, render_pretty, scan_pretty
+from gitarchive.formats.text import load_json
 from gitarchive.model import is_playlist_id
 from gitarchive.validate.checks.consistency import PlaylistFiles, compare, orphan_findings
 from gitarchive.validate.checks.cumulative import check_cumulative
@@ -247,7 +247,7 @@ class Validator:
             if data is None:
                 continue
             try:
-                unique = json.loads(data)["unique_name"]
+                unique = load_json(data)["unique_name"]
             except (ValueError, KeyError, TypeError):
                 continue
             if isinstance(unique, str):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive.errors import FormatError
 from gitarchive.formats.snapshot import key_line, read_json, shape_problems
+from gitarchive.formats.text import load_json
 from gitarchive.model import playlist_url
 from gitarchive.validate.findings import Finding
 
@@ -19,7 +20,7 @@ _MAX_SHOWN = 20
 def check_snapshot(path: str, playlist_id: str, text: str) -> tuple[list[Finding], Playlist | None]:
     """The JSON rules, and the snapshot read back when it passes them."""
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as exc:
         return [Finding("GA030", path, exc.lineno, f"invalid JSON: {exc.msg}")], None
     problems = shape_problems(document)

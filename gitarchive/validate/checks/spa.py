@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.formats.spa import cumulative_json_problems, followers_problems, metadata_problems
+from gitarchive.formats.text import load_json
 from gitarchive.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def check_spa_file(path: str, kind: str, text: str) -> list[Finding]:
     if kind == "metadata" and not path.endswith(".json"):
         return []  # compressed copies (*.br): binary, not read
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as exc:
         return [Finding(rule, path, exc.lineno, f"invalid JSON: {exc.msg}")]
     problems = problems_of(document)

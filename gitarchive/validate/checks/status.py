@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from gitarchive.formats.status import status_problems
+from gitarchive.formats.text import load_json
 from gitarchive.validate.findings import Finding
 
 
 def check_status(path: str, text: str) -> list[Finding]:
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as exc:
         return [Finding("GA045", path, exc.lineno, f"invalid JSON: {exc.msg}")]
-    except RecursionError:  # hostile nesting: json's decoder recurses once per level
-        return [Finding("GA045", path, None, "invalid JSON: nested too deeply")]
     return [Finding("GA045", path, None, problem) for problem in status_problems(document)]
