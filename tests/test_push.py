@@ -8,9 +8,7 @@ says what to do, and the next `sync --push` pushes it even when nothing changed.
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +18,7 @@ from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import register
 from tests.support.cli import run_cli_captured
 from tests.support.gitcli import git
+from tests.support.gitcli import git_daemon as serve_git
 from tests.support.hostile import SYNC_DATE, head, new_archive, with_bare_remote
 
 if TYPE_CHECKING:
@@ -125,35 +124,8 @@ def git_daemon(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     (libgit2 writes straight into it), a push through it runs the remote's hooks."""
     base = tmp_path / "served"
     base.mkdir()
-    port = _closed_port()
-    daemon = subprocess.Popen(
-        [
-            "git",
-            "daemon",
-            "--reuseaddr",
-            f"--base-path={base}",
-            "--export-all",
-            "--enable=receive-pack",
-            f"--port={port}",
-            "--listen=127.0.0.1",
-            str(base),
-        ],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert daemon.poll() is None, "git daemon exited"
-                assert time.monotonic() < deadline, "git daemon did not listen"
-                time.sleep(0.05)
+    with serve_git(base, pushes=True) as port:
         yield base, port
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
 
 
 @pytest.mark.parametrize("failure", ["rejected", "unreachable", "authentication"])

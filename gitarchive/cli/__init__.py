@@ -4,7 +4,8 @@
 command group is a module that registers its commands on ``app`` when it is
 imported: :mod:`.archive` (init, add, remove, list, sync), :mod:`.access`
 (doctor), :mod:`.read` (history, cumulative, show), :mod:`.site`, :mod:`.importing`
-(import), :mod:`.restore`, :mod:`.check` (validate, hooks, hook), :mod:`.login`, :mod:`.demo` and :mod:`.index` (index, export).
+(import), :mod:`.restore`, :mod:`.check` (validate, hooks, hook), :mod:`.login`,
+:mod:`.demo` and :mod:`.index` (index, export).
 
 To add a command, write a new module here that does::
 

@@ -8,14 +8,13 @@ a request.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from gitarchive.errors import Skipped, SpotifyError
 from gitarchive.model import LIKED_SONGS_ID
 from gitarchive.spotify.library import LikedSongsReader
 from gitarchive.spotify.pages import PlaylistReader
-from gitarchive.spotify.session import RUN_ENDING, first_error
+from gitarchive.spotify.session import RUN_ENDING, run_workers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -83,12 +82,7 @@ async def read_playlists(
 
     # Playlists in progress are bounded too, so that a playlist's time budget starts
     # when its first request can start, not when it was queued behind thousands.
-    try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(len(queue), session.concurrency)):
-                group.create_task(worker())
-    except BaseExceptionGroup as group_error:
-        raise first_error(group_error) from None
+    await run_workers(worker, min(len(queue), session.concurrency))
     return {playlist_id: results[playlist_id] for playlist_id in dict.fromkeys(ids)}
 
 

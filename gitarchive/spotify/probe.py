@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import (
@@ -25,7 +24,7 @@ from gitarchive.model import LIKED_SONGS_ID, LIKED_SONGS_NAME, is_playlist_id
 from gitarchive.spotify import access
 from gitarchive.spotify.library import LIBRARY_PATH
 from gitarchive.spotify.pages import MAX_PLAYLIST_ITEMS, PAGE_LIMIT, next_offset
-from gitarchive.spotify.session import RUN_ENDING, first_error
+from gitarchive.spotify.session import RUN_ENDING, run_workers
 from gitarchive.spotify.user import current_user
 
 if TYPE_CHECKING:
@@ -113,12 +112,7 @@ async def probe_playlists(session: Session, ids: Sequence[str]) -> dict[str, acc
             playlist_id = queue.pop()
             reports[playlist_id] = await probe_playlist(session, playlist_id)
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(len(queue), session.concurrency)):
-                group.create_task(worker())
-    except BaseExceptionGroup as group_error:
-        raise first_error(group_error) from None
+    await run_workers(worker, min(len(queue), session.concurrency))
     return {playlist_id: reports[playlist_id] for playlist_id in dict.fromkeys(ids)}
 
 

@@ -60,7 +60,7 @@ from gitarchive.spotify.tokenfile import TokenRotation, keep_rotated_token
 from gitarchive.spotify.transport import ShardedPool
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Coroutine
     from types import TracebackType
 
     from gitarchive.spotify.auth import Auth
@@ -450,6 +450,19 @@ class Session:
             "HTTP 429: every request waits %.1f s (Retry-After %g s)", until - self.now(), after
         )
         raise Retry("HTTP 429 rate limited", sent=False)
+
+
+async def run_workers(worker: Callable[[], Coroutine[Any, Any, None]], count: int) -> None:
+    """``count`` copies of ``worker`` at once: a bounded pool over a shared queue.
+
+    The first error any of them raises is raised as itself, not as a group.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(count):
+                group.create_task(worker())
+    except BaseExceptionGroup as group_error:
+        raise first_error(group_error) from None
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -32,14 +32,15 @@ def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def git_daemon(base: Path) -> Iterator[int]:
+def git_daemon(base: Path, *, pushes: bool = False) -> Iterator[int]:
     """`git daemon` serving every repository under ``base`` over git:// on 127.0.0.1 (a real
     network transport, unlike a path, that libgit2 clones with a URL's user and password in
-    it); the port."""
+    it; with ``pushes``, a push through it runs the remote's hooks); the port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     command = ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all"]
+    command += ["--enable=receive-pack"] if pushes else []
     daemon = subprocess.Popen(
         [*command, f"--port={port}", "--listen=127.0.0.1", str(base)],
         stderr=subprocess.DEVNULL,
