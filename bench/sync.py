@@ -22,6 +22,7 @@ copy of the archive; both copies must end with the same tree, byte for byte.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shutil
@@ -283,7 +284,10 @@ def likes_run(
         shutil.copytree(cache, before, symlinks=True)
         # the case is likes recorded daily (untracked: the older code knows no such key)
         (ours / "gitarchive.toml").write_text('likes_every = "daily"\n')
-        (before / "gitarchive.toml").unlink(missing_ok=True)  # daily is all it knows
+        if "likes_every" in (old_code / "gitarchive/settings.py").read_text(encoding="utf-8"):
+            (before / "gitarchive.toml").write_text('likes_every = "daily"\n')
+        else:
+            (before / "gitarchive.toml").unlink(missing_ok=True)  # daily is all it knows
         timings: dict[str, dict[str, float]] = {}
         # alternate which copy goes first, so neither always meets a warmer page cache
         for side in ("ours", "before") if run % 2 == 0 else ("before", "ours"):
@@ -305,7 +309,12 @@ def likes_run(
                 "changed": len(result.changed),
             }
         same = git(ours, "rev-parse", "HEAD^{tree}") == git(before, "rev-parse", "HEAD^{tree}")
-        assert same, "the two revisions wrote different trees"
+        if not same:
+            trees = (set(git(c, "ls-tree", "-r", "HEAD").splitlines()) for c in (ours, before))
+            differ = sorted({line.split("\t")[1] for line in set.symmetric_difference(*trees)})
+            first = [git(c, "show", f"HEAD:{differ[0]}").splitlines() for c in (ours, before)]
+            shown = "\n".join(list(difflib.unified_diff(first[1], first[0], lineterm=""))[:30])
+            raise SystemExit(f"the two revisions wrote different trees: {differ[:5]}\n{shown}")
         new, old = timings["ours"], timings["before"]
         return {
             "fetch": new["fetch"],
