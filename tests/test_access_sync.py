@@ -1,10 +1,10 @@
 """Spotify 2026 access rules end to end through the CLI against the development-mode fake.
 
 A user's token reads the playlists the user owns or collaborates on; others'
-playlists answer 403, Spotify's own 404. Each "Done when" point of the issue is
-a test here: grouped reporting in doctor's words, files kept byte for byte, the
-drop rule and --accept-drops, add --mine, QUOTA_EXCEEDED, the expiry warning,
-GitHub Actions' summary and annotations, and `list` in a fresh clone.
+playlists answer 403, Spotify's own 404. Tested here: grouped reporting in doctor's
+words, files kept byte for byte, the drop rule and --accept-drops, add --mine,
+QUOTA_EXCEEDED, the expiry warning, GitHub Actions' summary and annotations, and
+`list` in a fresh clone.
 """
 
 from __future__ import annotations

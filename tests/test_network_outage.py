@@ -40,7 +40,7 @@ DAY1 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
 DAY2 = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 ME = "fake-user"
 IDS = [fake_id("outage", "playlist", n) for n in range(6)]
-#: What the issue asks of an unreachable host: the run ends within about 30 s.
+#: An unreachable host ends the run within about 30 s (a CI job must not hang on it).
 RUN_BOUND = 30.0
 MARGIN = 15.0  # a loaded 2-core machine
 FIX_WORDS = ("network", "DNS", "HTTPS_PROXY", "GITARCHIVE_API_URL")
