@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import FormatError
-from gitarchive.formats.text import load_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -55,7 +54,9 @@ def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
     if data is None:
         return {}
     try:
-        document = load_json(data)
+        document = json.loads(data)
+    except RecursionError:  # formats.text.load_json's rule; that package is not a warm read's
+        raise FormatError("not JSON (nested too deeply)", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"not JSON ({exc})", path=path) from None
     problems = followers_problems(document)
