@@ -115,7 +115,7 @@ def test_a_rebuild_leaves_every_feed_and_entry_id_unchanged(
     site: Path, archive: Path, tmp_path: Path
 ) -> None:
     again = tmp_path / "again"
-    assert run_cli("-C", str(archive), "site", str(again)) == 0
+    assert run_cli("-C", str(archive), "site", str(again), "-j", "1") == 0  # one process
     for feed in [site / "feed.atom", *sorted((site / "p").glob("*.atom"))]:
         rebuilt = again / feed.relative_to(site)
         assert [e.id for e in parsed(rebuilt).entries] == [e.id for e in parsed(feed).entries]
@@ -227,3 +227,16 @@ def test_the_changes_page_lists_the_changes_by_day_newest_first(
     assert 'id="filter"' in page and 'href="feed.atom"' in page
     # the one inline script, admitted by the page's policy like every other page's
     assert re.findall(r"<script[^>]*>", page) == ["<script>"]
+
+
+def test_a_malformed_status_file_stops_the_site_with_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "archive"
+    builder = RepoBuilder(repo)
+    files = {**playlist_files(model_playlist(model_track(1))), "playlists/status.json": "{"}
+    builder.commit(files, date="2026-11-01T06:00:00Z")
+    code, out, err = run_cli_captured(capsys, "-C", str(repo), "site", str(tmp_path / "out"))
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "playlists/status.json" in err
+    assert not (tmp_path / "out").exists()

@@ -116,9 +116,9 @@ def pages_from_versions(
         failure = (failures or {}).get(playlist_id)
         feed = playlist_feed(playlist_id, history.name, changes, failure)
         written += write_file(out, feed_href(playlist_id), feed)
-        recent = newest([*recent, *changes], CHANGES_PAGE_ENTRIES)
+        recent.extend(changes)
         summaries.append(summary)
-    return summaries, written, recent
+    return summaries, written, newest(recent, CHANGES_PAGE_ENTRIES)
 
 
 def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
@@ -194,13 +194,13 @@ def build_site(
     process, as ``versions.all_cumulative_views`` does.
     """
     check_output_folder(out)
+    failures = committed_failures(store)  # a malformed status file stops before any write
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise disk_error(out, exc) from None
     write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
     write_file(out, ".nojekyll", "")
-    failures = committed_failures(store)
     job = _Job(out=out, since=since, github=github, generated=generated, failures=failures)
     if playlist_ids is not None and sources is not None:
         _check_selected(playlist_ids, sources)

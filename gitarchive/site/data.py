@@ -184,7 +184,9 @@ class PlaylistHistory:
             self.since is None or version.date >= self.since
         ):
             self.steps.append(self._step(version, previous, diff))
-            self.entries.append(entry_of_diff(version, previous, diff))
+            # a first version is shown as its count of tracks: its entry need not carry them all
+            shown = diff if previous is not None else TrackDiff(added=(), removed=(), updated=())
+            self.entries.append(entry_of_diff(version, previous, shown))
 
     def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
         """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.
