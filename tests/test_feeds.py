@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections import defaultdict
-from datetime import UTC, datetime
+from collections import defaultdict, deque
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from gitarchive.formats.status import Failure, render_status
 from gitarchive.history import Version
 from gitarchive.model import Album, Artist, Playlist, Track
 from gitarchive.site.data import PlaylistHistory
-from gitarchive.site.feeds import archive_feed, playlist_feed
+from gitarchive.site.feeds import ARCHIVE_FEED_ENTRIES, archive_feed, playlist_feed
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.models import PID, model_playlist, model_track
@@ -97,7 +97,7 @@ def test_every_feed_parses_and_its_entries_are_the_playlists_history(
             expected += [track_line("−", track) for track in version["removed"]]
             assert content_lines(entry)[: len(expected)] == expected
     whole = parsed(site / "feed.atom")
-    assert 0 < len(whole.entries) <= 200
+    assert 0 < len(whole.entries) <= ARCHIVE_FEED_ENTRIES
     dates = [entry.updated for entry in whole.entries]
     assert dates == sorted(dates, reverse=True)
 
@@ -240,3 +240,19 @@ def test_a_malformed_status_file_stops_the_site_with_one_line_naming_it(
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and "playlists/status.json" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_archive_feed_keeps_the_newest_versions_and_every_failure() -> None:
+    history = PlaylistHistory(PID, entries=deque(maxlen=None))
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    count = ARCHIVE_FEED_ENTRIES + 50
+    for n in range(count):
+        playlist = model_playlist(*(model_track(k) for k in range(n % 2 + 1)))
+        history.add(Version(f"{n:040x}", start + timedelta(minutes=n), playlist))
+    changes = playlist_changes(PID, history.entries)
+    assert len(changes) == count
+    old = Failure(since="2026-10-01", kind="dropped", cause=None, reason="fewer tracks")
+    feed = feedparser.parse(archive_feed(changes, {PID: ("Mix", old)}, title="t").encode())
+    assert not feed.bozo
+    ids = [entry.id.rsplit("/", 1)[1] for entry in feed.entries]
+    assert ids == [f"{n:040x}" for n in reversed(range(50, count))] + ["2026-10-01"]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:gitarchive,2026:"
-# The whole-archive feed carries the newest entries only (docs/site.md).
+# The whole-archive feed carries the newest versions only (docs/site.md).
 ARCHIVE_FEED_ENTRIES = 200
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EPOCH = "1970-01-01T00:00:00Z"
@@ -157,8 +157,12 @@ def playlist_feed(
 def archive_feed(
     changes: Sequence[Change], failures: Mapping[str, tuple[str, Failure]], *, title: str
 ) -> str:
-    """``feed.atom``: the newest versions of every playlist, and every failure."""
-    items = _items(changes, failures)[:ARCHIVE_FEED_ENTRIES]
+    """``feed.atom``: the newest versions of every playlist, and every failure.
+
+    The bound counts versions only: a failure, however old, stays in the feed
+    while it lasts.
+    """
+    items = _items(changes[:ARCHIVE_FEED_ENTRIES], failures)
     feed = _feed(f"{TAG}archive", title, "index.html", items[0][0] if items else _EPOCH)
     _write_items(feed, items, "p/")
     return _serialise(feed)
