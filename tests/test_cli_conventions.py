@@ -254,6 +254,7 @@ WORKING = {
     "list": (),
     "sync": ("--date", "2026-11-21T06:00:00Z"),
     "history": (A,),
+    "changes": (),
     "cumulative": (A,),
     "show": (A,),
     "validate": ("--all",),

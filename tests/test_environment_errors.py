@@ -127,6 +127,7 @@ def test_shallow_clone_history_is_refused_with_the_fix(
 # command joins this table or WRITE_OR_SETUP_COMMANDS (the test below checks that each does)
 READ_COMMANDS: dict[str, list[list[str]]] = {
     "history": [["history", A]],
+    "changes": [["changes"], ["changes", "--format", "json"]],
     "cumulative": [["cumulative", A]],
     "show": [["show", A, "--at", "2026-11-02"]],
     "list": [["list"], ["list", "--format", "json"]],

@@ -215,10 +215,11 @@ def test_site_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
     assert run_cli("-C", str(repo), "site", str(out)) == 0
     assert (out / "index.html").is_file() and (out / "p" / f"{PID}.html").is_file()
     (out / "p" / ("Z" * 22 + ".html")).write_text("stale")
+    (out / "p" / ("Z" * 22 + ".atom")).write_text("stale")
     assert (
         run_cli("-C", str(repo), "site", str(out), "--playlist", PID, "--since", "2026-01-01") == 0
     )
-    assert sorted(p.name for p in (out / "p").iterdir()) == [f"{PID}.html"]
+    assert sorted(p.name for p in (out / "p").iterdir()) == [f"{PID}.atom", f"{PID}.html"]
     assert run_cli("-C", str(repo), "site", str(out), "--since", "whenever") == 1
     assert run_cli("-C", str(repo), "site", str(out), "--playlist", "No such name") == 1
 

@@ -332,3 +332,32 @@ def test_a_long_cumulative_table_is_folded_and_built_when_opened(
     assert page.locator("#cumulative tr.gone").count() == half
     assert errors == []
     page.close()
+
+
+def test_changes_page_filters_by_playlist_name_and_opens_each_version(
+    browser: Browser, demo_site: tuple[Path, Path, list[str]]
+) -> None:
+    _archive, out, _ids = demo_site
+    page, errors = open_page(browser, (out / "changes.html").as_uri())
+    shown = "items => items.filter(i => !i.hidden).map(i => i.getAttribute('data-name'))"
+    days = "days => days.filter(d => !d.hidden).length"
+    every = page.eval_on_selector_all("#changes li[data-name]", shown)
+    all_days = page.eval_on_selector_all("#changes section.day", days)
+    word = sorted(set(every))[0].split()[0].upper()  # case-insensitive
+    page.fill("#filter", word)
+    matching = page.eval_on_selector_all("#changes li[data-name]", shown)
+    assert matching == [name for name in every if word.lower() in name.lower()]
+    assert 0 < len(matching) < len(every)
+    page.fill("#filter", "no playlist is called this")
+    assert page.eval_on_selector_all("#changes li[data-name]", shown) == []
+    assert page.eval_on_selector_all("#changes section.day", days) == 0
+    page.fill("#filter", "")
+    assert page.eval_on_selector_all("#changes li[data-name]", shown) == every
+    assert page.eval_on_selector_all("#changes section.day", days) == all_days
+    link = page.locator("#changes a.name").nth(1)
+    commit = (link.get_attribute("href") or "").rsplit("#", 1)[1]
+    link.click()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.text_content("#vcommit") == commit
+    assert errors == []
+    page.close()

@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "archive",
     "access",
     "read",
+    "changes",
     "site",
     "importing",
     "restore",

@@ -56,13 +56,17 @@ def write_history(
     elif output_format == "markdown":
         write_chunks(timeline_markdown(name, playlist_id, listed, likes=likes), write)
     else:
-        lines = timeline_text(name, playlist_id, listed, likes=likes)
-        from gitarchive.cli.common import out, state
+        write_lines(timeline_text(name, playlist_id, listed, likes=likes))
 
-        if out.is_terminal:
-            _print_terminal(out, lines, page=state.pager)
-        else:
-            write_chunks((terminal_safe(line) + "\n" for line, _style in lines), write)
+
+def write_lines(lines: Iterable[tuple[str, str | None]]) -> None:
+    """(line, style) pairs on stdout: coloured and paged on a terminal, plain otherwise."""
+    from gitarchive.cli.common import out, state
+
+    if out.is_terminal:
+        _print_terminal(out, lines, page=state.pager)
+    else:
+        write_chunks((terminal_safe(line) + "\n" for line, _style in lines), sys.stdout.write)
 
 
 def _print_terminal(console: Any, lines: Iterable[tuple[str, str | None]], *, page: bool) -> None:

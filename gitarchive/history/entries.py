@@ -77,6 +77,12 @@ def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None
         diff = diff_tracks(before, playlist.tracks)
     else:
         diff = diff_versions(before, playlist.tracks, cache)
+    return entry_of_diff(version, previous, diff)
+
+
+def entry_of_diff(version: Version, previous: Playlist | None, diff: TrackDiff) -> Entry:
+    """The entry of ``version`` whose diff against ``previous`` the caller already has."""
+    playlist = version.playlist
     return Entry(
         commit=version.commit,
         date=version.date,

@@ -8,7 +8,10 @@ so the same bytes.
 Layout of ``OUT/``::
 
     index.html            every playlist: name, tracks, last change, likes sparkline, filter
+    changes.html          what changed everywhere, newest first, by day, filter
+    feed.atom             the newest changes of every playlist, and failed syncs (Atom)
     p/<id>.html           one playlist: version viewer, likes chart, cumulative table
+    p/<id>.atom           one playlist's changes, and its failed sync (Atom)
     .nojekyll             GitHub Pages serves the folder as it is
     .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
 
@@ -27,9 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitarchive import versions
-from gitarchive.errors import UsageError
+from gitarchive import git, versions
+from gitarchive.changes import Change, newest, playlist_changes
+from gitarchive.errors import FormatError, UsageError
+from gitarchive.formats.paths import STATUS_PATH
+from gitarchive.formats.status import Failure, read_status
+from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES, changes_page
 from gitarchive.site.data import PlaylistHistory, Summary
+from gitarchive.site.feeds import archive_feed, feed_href, playlist_feed
 from gitarchive.site.output import (
     MARKER,
     check_output_folder,
@@ -40,12 +48,16 @@ from gitarchive.site.output import (
 from gitarchive.site.pages import index_page, playlist_href, playlist_page
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from datetime import datetime
 
     from gitarchive.git import Store
     from gitarchive.history import Version
     from gitarchive.index import VersionSource
+
+
+# what one pass (or one worker) gives back: its playlists, bytes written, newest changes
+Part = tuple[list[Summary], int, list[Change]]
 
 
 @dataclass(slots=True)
@@ -66,8 +78,9 @@ def pages_from_versions(
     since: datetime | None,
     github: str | None,
     generated: str,
-) -> tuple[list[Summary], int]:
-    """Fold every version into its playlist's history, then write one page per playlist.
+    failures: Mapping[str, Failure] | None = None,
+) -> Part:
+    """Fold every version into its playlist's history, then write one page and feed per playlist.
 
     The fold allocates many small acyclic objects that live until the end;
     the cyclic collector would traverse them again and again, so it is paused.
@@ -87,6 +100,7 @@ def pages_from_versions(
             gc.enable()
     summaries: list[Summary] = []
     written = 0
+    recent: list[Change] = []
     for playlist_id, history in histories.items():
         summary = history.summary()
         if summary is None:
@@ -98,8 +112,13 @@ def pages_from_versions(
             generated=generated,
         )
         written += write_file(out, playlist_href(playlist_id), html)
+        changes = playlist_changes(playlist_id, history.entries)
+        failure = (failures or {}).get(playlist_id)
+        feed = playlist_feed(playlist_id, history.name, changes, failure)
+        written += write_file(out, feed_href(playlist_id), feed)
+        recent.extend(changes)
         summaries.append(summary)
-    return summaries, written
+    return summaries, written, newest(recent, CHANGES_PAGE_ENTRIES)
 
 
 def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
@@ -125,10 +144,16 @@ class _Job:
     since: datetime | None
     github: str | None
     generated: str
+    failures: Mapping[str, Failure]
 
-    def pages(self, stream: Iterable[Version]) -> tuple[list[Summary], int]:
+    def pages(self, stream: Iterable[Version]) -> Part:
         return pages_from_versions(
-            stream, self.out, since=self.since, github=self.github, generated=self.generated
+            stream,
+            self.out,
+            since=self.since,
+            github=self.github,
+            generated=self.generated,
+            failures=self.failures,
         )
 
 
@@ -137,7 +162,7 @@ def _shard_worker(
     shard: tuple[int, int],
     job: _Job,
     sources: Sequence[VersionSource] | None,
-) -> tuple[list[Summary], int]:
+) -> Part:
     # a worker opens its own repository: libgit2 handles do not cross processes
     store = open_store()
     if sources is not None:
@@ -169,25 +194,61 @@ def build_site(
     process, as ``versions.all_cumulative_views`` does.
     """
     check_output_folder(out)
+    failures = committed_failures(store)  # a malformed status file stops before any write
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise disk_error(out, exc) from None
     write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
     write_file(out, ".nojekyll", "")
-    job = _Job(out=out, since=since, github=github, generated=generated)
+    job = _Job(out=out, since=since, github=github, generated=generated, failures=failures)
     if playlist_ids is not None and sources is not None:
         _check_selected(playlist_ids, sources)
     result = SiteResult(out=out)
-    for summaries, written in _parts(store, job, playlist_ids, jobs, open_store, sources):
+    recent: list[Change] = []
+    for summaries, written, changes in _parts(store, job, playlist_ids, jobs, open_store, sources):
         result.summaries.extend(summaries)
         result.bytes_written += written
+        recent.extend(changes)
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     result.bytes_written += write_file(
         out, "index.html", index_page(result.summaries, title=title, generated=generated)
     )
+    result.bytes_written += _write_changes(
+        out, result.summaries, recent, failures, title, generated
+    )
     remove_stale_pages(out, {summary.id for summary in result.summaries})
     return result
+
+
+def committed_failures(store: Store) -> dict[str, Failure]:
+    """The failed syncs ``playlists/status.json`` records at HEAD (none without the file)."""
+    head = git.head_id(store)
+    data = git.read_file(store, head, STATUS_PATH) if head is not None else None
+    if data is None:
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormatError("not UTF-8 text", path=STATUS_PATH) from None
+    return read_status(text, path=STATUS_PATH)
+
+
+def _write_changes(
+    out: Path,
+    summaries: Sequence[Summary],
+    recent: Iterable[Change],
+    failures: Mapping[str, Failure],
+    title: str,
+    generated: str,
+) -> int:
+    """``changes.html`` and ``feed.atom``: the newest changes of the playlists in the site."""
+    changes = newest(recent, CHANGES_PAGE_ENTRIES)
+    names = {summary.id: summary.name for summary in summaries}
+    failed = {pid: (names[pid], failure) for pid, failure in failures.items() if pid in names}
+    written = write_file(out, "feed.atom", archive_feed(changes, failed, title=title))
+    page = changes_page(changes, title=title, generated=generated)
+    return written + write_file(out, "changes.html", page)
 
 
 def _parts(
@@ -197,7 +258,7 @@ def _parts(
     jobs: int,
     open_store: Callable[[], Store] | None,
     sources: Sequence[VersionSource] | None,
-) -> list[tuple[list[Summary], int]]:
+) -> list[Part]:
     if sources is None and playlist_ids is not None:
         return [job.pages(_selected_versions(store, playlist_ids))]
     if jobs > 1 and open_store is not None:
@@ -212,7 +273,7 @@ def _in_workers(
     jobs: int,
     job: _Job,
     sources: Sequence[VersionSource] | None,
-) -> list[tuple[list[Summary], int]]:
+) -> list[Part]:
     shards: list[list[VersionSource] | None] = [None] * jobs
     if sources is not None:
         shards = list(_balanced(sources, jobs))

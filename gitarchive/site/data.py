@@ -21,10 +21,12 @@ Encoding of one step (keys kept short: a 2,000-version page carries thousands):
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
+from gitarchive.history.entries import entry_of_diff
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +34,10 @@ if TYPE_CHECKING:
 
     from gitarchive.history import Version
     from gitarchive.model import Playlist, Track
+    from gitarchive.timeline import Entry
 
+# A playlist's feed carries its newest steps only: a feed reader wants what is new.
+FEED_ENTRIES = 100
 # A kept-track change list longer than this is stored as the whole list instead.
 _MAX_KEPT_CHANGES = 16
 
@@ -155,6 +160,8 @@ class PlaylistHistory:
     likes: list[tuple[str, int]] = field(default_factory=list)
     fold: CumulativeFold = field(default_factory=CumulativeFold)
     versions_seen: int = 0
+    # the newest steps as timeline entries, for the feeds and the changes page
+    entries: deque[Entry] = field(default_factory=lambda: deque(maxlen=FEED_ENTRIES))
     _previous: Playlist | None = None
     _previous_indices: list[int] | None = None  # the last shown step's list
     _shown: Playlist | None = None
@@ -177,6 +184,9 @@ class PlaylistHistory:
             self.since is None or version.date >= self.since
         ):
             self.steps.append(self._step(version, previous, diff))
+            # a first version is shown as its count of tracks: its entry need not carry them all
+            shown = diff if previous is not None else TrackDiff(added=(), removed=(), updated=())
+            self.entries.append(entry_of_diff(version, previous, shown))
 
     def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
         """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.

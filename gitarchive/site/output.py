@@ -3,13 +3,13 @@
 ``OUT`` may be a folder an archive commits, so anything in it is hostile: a
 ``.nojekyll`` linking to someone's file, a ``p`` linking to another folder.
 Every name gitarchive writes or deletes (the marker, ``.nojekyll``,
-``index.html``, ``p`` and the pages in it) must be a real file or folder, or
-the build is refused before anything is written. The writes themselves open
-each folder with ``O_NOFOLLOW`` and work relative to its descriptor, so a
-link swapped in meanwhile is refused too, never followed. A page is written to
-a temporary name in its own folder and renamed into place, so it is never
-half-written. An error of the disk (full, read-only, not ours) is one line
-naming the file.
+``index.html``, ``changes.html``, ``feed.atom``, ``p`` and the pages and feeds
+in it) must be a real file or folder, or the build is refused before anything
+is written. The writes themselves open each folder with ``O_NOFOLLOW`` and
+work relative to its descriptor, so a link swapped in meanwhile is refused
+too, never followed. A page is written to a temporary name in its own folder
+and renamed into place, so it is never half-written. An error of the disk
+(full, read-only, not ours) is one line naming the file.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 MARKER = ".gitarchive-site"
 PAGES = "p"
-FILES = (MARKER, ".nojekyll", "index.html")
+FILES = (MARKER, ".nojekyll", "index.html", "changes.html", "feed.atom")
+PAGE_SUFFIXES = (".html", ".atom")  # a playlist's page and its feed
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -86,7 +87,7 @@ def check_output_folder(out: Path) -> None:
     _refuse_unless(pages, _mode(pages), folder=True)
     if PAGES in names:
         for page in sorted(pages.iterdir()):
-            if page.suffix == ".html":
+            if page.suffix in PAGE_SUFFIXES:
                 _refuse_unless(page, _mode(page), folder=False)
 
 
@@ -163,7 +164,7 @@ def _mode_at(folder: int, name: str) -> int | None:
 
 
 def remove_stale_pages(out: Path, kept: set[str]) -> None:
-    """Delete the pages in ``OUT/p`` of playlists no longer in the site (files only)."""
+    """Delete the pages and feeds in ``OUT/p`` of playlists no longer in the site (files only)."""
     if _mode(out / PAGES) is None:
         return
     try:
@@ -171,7 +172,8 @@ def remove_stale_pages(out: Path, kept: set[str]) -> None:
             with os.scandir(folder) as entries:
                 names = [entry.name for entry in entries]
             for name in names:
-                if not name.endswith(".html") or name.removesuffix(".html") in kept:
+                stem, dot, suffix = name.rpartition(".")
+                if not dot or f".{suffix}" not in PAGE_SUFFIXES or stem in kept:
                     continue
                 mode = _mode_at(folder, name)
                 if mode is not None and stat.S_ISREG(mode):

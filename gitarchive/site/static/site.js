@@ -1,4 +1,4 @@
-// gitarchive site: the playlist viewer, the sortable table and the index filter.
+// gitarchive site: the playlist viewer, the sortable table and the index and changes filter.
 // Data comes from the JSON script tag (never evaluated as code); every name is
 // written with textContent, never as HTML.
 "use strict";
@@ -13,7 +13,10 @@
   // ------------------------------------------------------------ index filter
   var filter = document.getElementById("filter");
   if (filter) {
-    var items = Array.prototype.slice.call(document.querySelectorAll("#playlists > li"));
+    // the index's playlists, or the changes page's entries (each names its playlist)
+    var items = Array.prototype.slice.call(
+      document.querySelectorAll("#playlists > li, #changes li[data-name]"));
+    var days = Array.prototype.slice.call(document.querySelectorAll("#changes section.day"));
     var count = document.getElementById("shown");
     var apply = function () {
       var words = filter.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
@@ -23,6 +26,9 @@
         var match = words.every(function (w) { return name.indexOf(w) >= 0; });
         item.hidden = !match;
         if (match) shown++;
+      });
+      days.forEach(function (day) {
+        day.hidden = !day.querySelector("li[data-name]:not([hidden])");
       });
       if (count) count.textContent = shown + " of " + items.length;
     };
