@@ -205,7 +205,9 @@ def test_the_walk_covers_every_command_that_writes(capsys: pytest.CaptureFixture
     from gitarchive.cli import app
 
     commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    readers_only = {"history", "cumulative", "show", "list", "doctor", "login", "validate"}
+    readers_only = {
+        "history", "cumulative", "show", "list", "doctor", "login", "validate", "track"
+    }  # fmt: skip
     others = {"remove", "demo", "hooks", "hook"}  # like add / a new folder / hooks' own tests
     # writes only to Spotify: cut short at every write, tests/test_restore_faults.py
     others.add("restore")

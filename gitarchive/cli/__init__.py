@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "access",
     "read",
     "site",
+    "track",
     "importing",
     "restore",
     "check",
