@@ -9,6 +9,7 @@ Layout of ``OUT/``::
 
     index.html            every playlist: name, tracks, last change, likes sparkline, filter
     p/<id>.html           one playlist: version viewer, likes chart, cumulative table
+    t/<id>.html           a track two or more playlists held: its stays in each (site/tracks.py)
     .nojekyll             GitHub Pages serves the folder as it is
     .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
 
@@ -38,6 +39,8 @@ from gitarchive.site.output import (
     write_file,
 )
 from gitarchive.site.pages import index_page, playlist_href, playlist_page
+from gitarchive.site.tracks import track_href, write_track_pages
+from gitarchive.tracks import PlaylistStays, PlaylistStaysFold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -53,10 +56,20 @@ class SiteResult:
     out: Path
     summaries: list[Summary] = field(default_factory=list)
     bytes_written: int = 0
+    track_pages: int = 0
 
     @property
     def pages(self) -> int:
-        return len(self.summaries) + 1
+        return len(self.summaries) + 1 + self.track_pages
+
+
+@dataclass(slots=True)
+class _Part:
+    """What one shard wrote: its playlists' summaries, bytes, and the shared tracks' stays."""
+
+    summaries: list[Summary]
+    written: int
+    stays: list[PlaylistStays]
 
 
 def pages_from_versions(
@@ -66,13 +79,44 @@ def pages_from_versions(
     since: datetime | None,
     github: str | None,
     generated: str,
-) -> tuple[list[Summary], int]:
+    shared: frozenset[str] = frozenset(),
+) -> _Part:
     """Fold every version into its playlist's history, then write one page per playlist.
+
+    ``shared``: the keys of the tracks that have a track page; their rows in
+    the cumulative tables link to it, and their stays are folded too.
+    """
+    histories, stays = _fold_histories(stream, since, shared)
+    part = _Part([], 0, [])
+    for playlist_id, history in histories.items():
+        summary = history.summary()
+        if summary is None:
+            continue
+        document = history.document(
+            github=github,
+            track_pages=lambda key: f"../{track_href(key)}" if key in shared else None,
+        )
+        html = playlist_page(
+            document, name=history.name, description=history.description, generated=generated
+        )
+        part.written += write_file(out, playlist_href(playlist_id), html)
+        part.summaries.append(summary)
+        if playlist_id in stays:
+            wanted = [key for key in stays[playlist_id].track_keys() if key in shared]
+            part.stays.extend(stays[playlist_id].result(wanted))
+    return part
+
+
+def _fold_histories(
+    stream: Iterable[Version], since: datetime | None, shared: frozenset[str]
+) -> tuple[dict[str, PlaylistHistory], dict[str, PlaylistStaysFold]]:
+    """Every playlist's history, and its stays when a track page may need them.
 
     The fold allocates many small acyclic objects that live until the end;
     the cyclic collector would traverse them again and again, so it is paused.
     """
     histories: dict[str, PlaylistHistory] = {}
+    stays: dict[str, PlaylistStaysFold] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -81,25 +125,15 @@ def pages_from_versions(
             history = histories.get(playlist_id)
             if history is None:
                 history = histories[playlist_id] = PlaylistHistory(playlist_id, since=since)
+                if shared:
+                    stays[playlist_id] = PlaylistStaysFold(playlist_id)
             history.add(version)
+            if shared:
+                stays[playlist_id].add(version.playlist, version.date.date())
     finally:
         if collecting:
             gc.enable()
-    summaries: list[Summary] = []
-    written = 0
-    for playlist_id, history in histories.items():
-        summary = history.summary()
-        if summary is None:
-            continue
-        html = playlist_page(
-            history.document(github=github),
-            name=history.name,
-            description=history.description,
-            generated=generated,
-        )
-        written += write_file(out, playlist_href(playlist_id), html)
-        summaries.append(summary)
-    return summaries, written
+    return histories, stays
 
 
 def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
@@ -125,10 +159,16 @@ class _Job:
     since: datetime | None
     github: str | None
     generated: str
+    shared: frozenset[str]
 
-    def pages(self, stream: Iterable[Version]) -> tuple[list[Summary], int]:
+    def pages(self, stream: Iterable[Version]) -> _Part:
         return pages_from_versions(
-            stream, self.out, since=self.since, github=self.github, generated=self.generated
+            stream,
+            self.out,
+            since=self.since,
+            github=self.github,
+            generated=self.generated,
+            shared=self.shared,
         )
 
 
@@ -137,7 +177,7 @@ def _shard_worker(
     shard: tuple[int, int],
     job: _Job,
     sources: Sequence[VersionSource] | None,
-) -> tuple[list[Summary], int]:
+) -> _Part:
     # a worker opens its own repository: libgit2 handles do not cross processes
     store = open_store()
     if sources is not None:
@@ -157,6 +197,7 @@ def build_site(
     jobs: int = 1,
     open_store: Callable[[], Store] | None = None,
     sources: Sequence[VersionSource] | None = None,
+    shared: frozenset[str] = frozenset(),
 ) -> SiteResult:
     """Write the whole site into ``out``.
 
@@ -166,7 +207,9 @@ def build_site(
     selected playlist on its own, or all in one pass). With ``jobs > 1`` (and
     ``open_store``, which opens the same repository in a worker process) the
     playlists are split into shards, each read, folded and written in its own
-    process, as ``versions.all_cumulative_views`` does.
+    process, as ``versions.all_cumulative_views`` does. ``shared``: the keys
+    of the tracks two or more of these playlists held
+    (:func:`gitarchive.site.tracks.shared_keys`), each given a page.
     """
     check_output_folder(out)
     try:
@@ -175,13 +218,17 @@ def build_site(
         raise disk_error(out, exc) from None
     write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
     write_file(out, ".nojekyll", "")
-    job = _Job(out=out, since=since, github=github, generated=generated)
+    job = _Job(out=out, since=since, github=github, generated=generated, shared=shared)
     if playlist_ids is not None and sources is not None:
         _check_selected(playlist_ids, sources)
     result = SiteResult(out=out)
-    for summaries, written in _parts(store, job, playlist_ids, jobs, open_store, sources):
-        result.summaries.extend(summaries)
-        result.bytes_written += written
+    stays: list[PlaylistStays] = []
+    for part in _parts(store, job, playlist_ids, jobs, open_store, sources):
+        result.summaries.extend(part.summaries)
+        result.bytes_written += part.written
+        stays.extend(part.stays)
+    result.track_pages, written = write_track_pages(out, stays, generated=generated, shared=shared)
+    result.bytes_written += written
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     result.bytes_written += write_file(
         out, "index.html", index_page(result.summaries, title=title, generated=generated)
@@ -197,7 +244,7 @@ def _parts(
     jobs: int,
     open_store: Callable[[], Store] | None,
     sources: Sequence[VersionSource] | None,
-) -> list[tuple[list[Summary], int]]:
+) -> list[_Part]:
     if sources is None and playlist_ids is not None:
         return [job.pages(_selected_versions(store, playlist_ids))]
     if jobs > 1 and open_store is not None:
@@ -212,7 +259,7 @@ def _in_workers(
     jobs: int,
     job: _Job,
     sources: Sequence[VersionSource] | None,
-) -> list[tuple[list[Summary], int]]:
+) -> list[_Part]:
     shards: list[list[VersionSource] | None] = [None] * jobs
     if sources is not None:
         shards = list(_balanced(sources, jobs))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MARKER = ".gitarchive-site"
 PAGES = "p"
+TRACK_PAGES = "t"
 FILES = (MARKER, ".nojekyll", "index.html")
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -82,12 +83,13 @@ def check_output_folder(out: Path) -> None:
         )
     for name in FILES:
         _refuse_unless(out / name, _mode(out / name), folder=False)
-    pages = out / PAGES
-    _refuse_unless(pages, _mode(pages), folder=True)
-    if PAGES in names:
-        for page in sorted(pages.iterdir()):
-            if page.suffix == ".html":
-                _refuse_unless(page, _mode(page), folder=False)
+    for folder in (PAGES, TRACK_PAGES):
+        pages = out / folder
+        _refuse_unless(pages, _mode(pages), folder=True)
+        if folder in names:
+            for page in sorted(pages.iterdir()):
+                if page.suffix == ".html":
+                    _refuse_unless(page, _mode(page), folder=False)
 
 
 def disk_error(path: Path, exc: OSError) -> ArchiveError:
@@ -162,12 +164,12 @@ def _mode_at(folder: int, name: str) -> int | None:
         return None
 
 
-def remove_stale_pages(out: Path, kept: set[str]) -> None:
-    """Delete the pages in ``OUT/p`` of playlists no longer in the site (files only)."""
-    if _mode(out / PAGES) is None:
+def remove_stale_pages(out: Path, kept: set[str], pages: str = PAGES) -> None:
+    """Delete the pages in ``OUT/p`` (or ``OUT/<pages>``) no longer in the site (files only)."""
+    if _mode(out / pages) is None:
         return
     try:
-        with _folder(out, [PAGES], create=False) as folder:
+        with _folder(out, [pages], create=False) as folder:
             with os.scandir(folder) as entries:
                 names = [entry.name for entry in entries]
             for name in names:
@@ -177,4 +179,4 @@ def remove_stale_pages(out: Path, kept: set[str]) -> None:
                 if mode is not None and stat.S_ISREG(mode):
                     os.unlink(name, dir_fd=folder)
     except OSError as exc:
-        raise disk_error(out / PAGES, exc) from None
+        raise disk_error(out / pages, exc) from None

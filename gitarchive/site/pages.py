@@ -84,6 +84,11 @@ def _page(title: str, body: str, *, data: str | None = None) -> str:
     )
 
 
+def standalone_page(title: str, body: str) -> str:
+    """A page of the site with no embedded data (a track's page), with the same head."""
+    return _page(title, body)
+
+
 def playlist_href(playlist_id: str) -> str:
     """Where a playlist's page lives, relative to the index (ids are [0-9A-Za-z] only)."""
     return f"p/{playlist_id}.html"
