@@ -92,19 +92,25 @@ class PlaylistStaysFold:
         self._closed: dict[str, list[Stay]] = {}
         self._last_seen: dict[str, date] = {}
         self._versions = 0
+        self._last_tracks: tuple[Track, ...] = ()
+        self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
 
     def add(self, playlist: Playlist, day: date) -> None:
         self.name = playlist.display_name
         tracks = playlist.tracks
-        keys = align_keys(self._tracks, tracks)
+        # a version shares most track objects with the previous one: their keys are known
+        known = self._last_keys
+        raw = [known.get(id(track)) or track.key for track in tracks]
+        keys = align_keys(self._tracks, tracks, list(raw))
         positions: dict[str, int] = {}
-        for position, (key, track) in enumerate(zip(keys, tracks, strict=True), 1):
-            own = track.key
+        for position, (key, own, track) in enumerate(zip(keys, raw, tracks, strict=True), 1):
             if key != own:  # matched across the plain/JSON boundary: the new key takes over
                 self._rekey(key, own)
             if own not in positions:
                 positions[own] = position
                 self._tracks[own] = track
+        self._last_tracks = tracks  # keeps the objects of _last_keys alive, so ids stay unique
+        self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
         for key in [key for key in self._open if key not in positions]:
             self._close(key, day)
         for key, position in positions.items():

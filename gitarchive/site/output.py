@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from gitarchive.errors import ArchiveError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
 
 MARKER = ".gitarchive-site"
@@ -135,25 +135,39 @@ def write_file(out: Path, relative: str, content: str) -> int:
 
     Returns the bytes written.
     """
-    data = content.encode("utf-8")
     *parts, name = relative.split("/")
-    target = out.joinpath(relative)
+    return write_files(out, "/".join(parts), [(name, content)])
+
+
+def write_files(out: Path, relative: str, files: Iterable[tuple[str, str]]) -> int:
+    """Write each (name, content) of ``files`` into the folder ``out/relative`` ("": OUT),
+    opened once, each through a temporary file and a rename. Returns the bytes written."""
+    parts = relative.split("/") if relative else []
+    written = 0
+    target = out.joinpath(*parts)
     try:
         with _folder(out, parts, create=True) as folder:
-            temporary = f".tmp-{secrets.token_hex(8)}-{name}"
-            handle = os.open(temporary, _FILE_FLAGS, 0o644, dir_fd=folder)
-            try:
-                os.fchmod(handle, 0o644)  # whatever the umask: a site is for reading
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                _refuse_unless(target, _mode_at(folder, name), folder=False)
-                os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary, dir_fd=folder)
-                raise
+            for name, content in files:
+                target = out.joinpath(*parts, name)
+                written += _write_at(folder, target, name, content.encode("utf-8"))
     except OSError as exc:
         raise disk_error(target, exc) from None
+    return written
+
+
+def _write_at(folder: int, target: Path, name: str, data: bytes) -> int:
+    temporary = f".tmp-{secrets.token_hex(8)}-{name}"
+    handle = os.open(temporary, _FILE_FLAGS, 0o644, dir_fd=folder)
+    try:
+        os.fchmod(handle, 0o644)  # whatever the umask: a site is for reading
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        _refuse_unless(target, _mode_at(folder, name), folder=False)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
     return len(data)
 
 

@@ -15,11 +15,11 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from gitarchive.model import playlist_url
-from gitarchive.site.output import TRACK_PAGES, remove_stale_pages, write_file
+from gitarchive.site.output import TRACK_PAGES, remove_stale_pages, write_files
 from gitarchive.site.pages import playlist_href, standalone_page, text
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Collection, Iterable, Iterator
     from pathlib import Path
 
     from gitarchive.model import CumulativeView
@@ -58,17 +58,19 @@ def write_track_pages(
     for life in stays:
         if life.track.key in shared:
             by_key.setdefault(life.track.key, []).append(life)
-    written = pages = 0
-    kept = set()
-    for key, lives in by_key.items():
-        if len(lives) < 2:
-            continue
-        lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
-        written += write_file(out, track_href(key), track_page(lives, generated=generated))
-        kept.add(track_page_name(key))
-        pages += 1
+    kept: set[str] = set()
+
+    def pages() -> Iterator[tuple[str, str]]:
+        for key, lives in by_key.items():
+            if len(lives) < 2:
+                continue
+            lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
+            kept.add(track_page_name(key))
+            yield f"{track_page_name(key)}.html", track_page(lives, generated=generated)
+
+    written = write_files(out, TRACK_PAGES, pages()) if by_key else 0
     remove_stale_pages(out, kept, TRACK_PAGES)
-    return pages, written
+    return len(kept), written
 
 
 def _stays_cell(life: PlaylistStays) -> str:
