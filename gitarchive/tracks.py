@@ -16,7 +16,7 @@ is pure: versions in, stays out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive.errors import TrackNotFound, UsageError
@@ -131,15 +131,21 @@ class PlaylistStaysFold:
 
     def _present(self, key: str, position: int, day: date) -> None:
         self._last_seen[key] = day
-        current = self._open.get(key)
-        if current is not None:
-            current.best = min(current.best, position)
-            current.latest = position
-            return
         added_at = self._tracks[key].added_at
         spotify = added_at.date() if added_at else None
         added = min(day, spotify) if spotify else day
         earlier = self._closed.get(key)
+        current = self._open.get(key)
+        # the first stay is dated as the cumulative view dates the track: the earliest of
+        # the days it was archived and every added_at a version gave it
+        if earlier and added < earlier[0].added:
+            earlier[0] = replace(earlier[0], added=added, added_before_archive=False)
+        if current is not None:
+            current.best = min(current.best, position)
+            current.latest = position
+            if not earlier and added < current.added:
+                current.added, current.asterisk = added, False
+            return
         if earlier:
             previous = earlier[-1].removed
             added = max(added, previous) if previous else added

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime
 from importlib.resources import files
@@ -9,10 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gitarchive.history import CumulativeFold
 from gitarchive.model import Playlist, Track
 from gitarchive.tracks import PlaylistStaysFold, Stay, track_matcher
 from tests.support.cli import run_cli, run_cli_captured
+from tests.support.models import PID, model_playlist, model_track, plain_track
 from tests.support.moving import EVENING, MORNING, MOVER, build_moving_archive, playlist, song
 
 if TYPE_CHECKING:
@@ -174,3 +179,36 @@ def test_a_title_and_artist_match_whole_and_case_insensitively() -> None:
     assert matches(mover)
     assert not matches(song(0, title="The Mover (Live)", artist="Wanderer"))
     assert not matches(song(0, title="The Mover", artist="Wanderers"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 11), max_size=8), min_size=1, max_size=10))
+def test_stays_agree_with_the_cumulative_view_on_random_histories(states: list[list[int]]) -> None:
+    # shared objects (as the readers give them), duplicates, renamed tracks with the same id,
+    # plain-file tracks (keyed by line) that match their JSON twins, and Spotify's added_at
+    base = [model_track(n) for n in range(4)]
+    pool = [*base, model_track(1, name="Song 1 (Live)"), *(plain_track(t) for t in base),
+            model_track(5, added="2026-01-01"), model_track(6), plain_track(model_track(5)),
+            model_track(7)]  # fmt: skip
+    fold = PlaylistStaysFold(PID)
+    cumulative = CumulativeFold()
+    for day, state in enumerate(states, 1):
+        current = model_playlist(*(pool[n] for n in state))
+        fold.add(current, date(2026, 2, day))
+        cumulative.add(current, date(2026, 2, day))
+    view = cumulative.view()
+    assert view is not None
+    lives = {life.track.key: life for life in fold.result()}
+    assert set(lives) == {entry.track.key for entry in view.tracks}
+    for entry in view.tracks:
+        life = lives[entry.track.key]
+        assert life.track == entry.track
+        assert (life.first, life.stays[0].added_before_archive) == (
+            entry.added,
+            entry.added_asterisk,
+        )
+        assert life.stays[-1].removed == entry.removed
+        assert all(
+            earlier.removed is not None and earlier.removed <= later.added
+            for earlier, later in itertools.pairwise(life.stays)
+        )
