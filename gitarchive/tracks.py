@@ -24,11 +24,11 @@ from gitarchive.history.keys import align_keys
 from gitarchive.timeline import track_document
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from datetime import date
 
     from gitarchive.history import Version
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import CumulativeView, Playlist, Track
 
 T = TypeVar("T")
 
@@ -211,6 +211,20 @@ def stays_by_track(
     for lives in found.values():
         lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
     return found
+
+
+def playlists_holding(
+    views: Mapping[str, CumulativeView], wanted: Callable[[Track], bool]
+) -> list[str]:
+    """The playlists whose cumulative view lists a wanted track: the only ones to fold.
+
+    A view's track is the latest metadata the playlist gave it, as the stays fold's is.
+    """
+    return [
+        playlist_id
+        for playlist_id, view in views.items()
+        if any(wanted(entry.track) for entry in view.tracks)
+    ]
 
 
 def find_track(versions: Iterable[Version], query: str) -> dict[str, list[PlaylistStays]]:

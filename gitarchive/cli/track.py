@@ -23,10 +23,12 @@ from gitarchive.cli.common import (
 from gitarchive.cli.terminal import clean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from gitarchive.git import Store
     from gitarchive.history import Version
+    from gitarchive.index import ChangeIndex, VersionSource
+    from gitarchive.model import Track
 
 
 @app.command()
@@ -45,9 +47,9 @@ def track(
     """Every playlist that held a track: first and last dates, each stay, best and last place."""
     from gitarchive.tracks import find_track, track_matcher, tracks_document, tracks_text
 
-    track_matcher(query)  # a malformed query is refused before the history is read
+    wanted = track_matcher(query)  # a malformed query is refused before the history is read
     store = open_history_store()
-    found = find_track(_versions(store), query)
+    found = find_track(_versions(store, wanted), query)
     if output_format is OutputFormat.json:
         json.dump(tracks_document(query, found), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -55,10 +57,19 @@ def track(
         sys.stdout.write(clean(tracks_text(found)))
 
 
-def _versions(store: Store) -> Iterable[Version]:
+def _versions(store: Store, wanted: Callable[[Track], bool]) -> Iterable[Version]:
+    """The versions of the playlists whose cumulative view lists the track, where the change
+    index located them; without an index that can be kept, every version from one walk."""
     from gitarchive import versions
+    from gitarchive.tracks import playlists_holding
 
-    sources = index_call(store, lambda index: index.version_sources() if index.persistent else None)
+    def located(index: ChangeIndex) -> list[VersionSource] | None:
+        if not index.persistent:
+            return None
+        holding = playlists_holding(index.all_cumulative_views(), wanted)
+        return index.version_sources(holding) if holding else []
+
+    sources = index_call(store, located)
     if sources is None:
         return versions.iter_all_versions(store)
     return versions.versions_of_sources(store, sources)
