@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitarchive.history import CumulativeFold
+from gitarchive.index.db import DISABLE_ENV, INDEX_FILE, INDEX_FOLDER
 from gitarchive.model import Playlist, Track
 from gitarchive.tracks import PlaylistStaysFold, Stay, track_matcher
 from tests.support.cli import run_cli, run_cli_captured
@@ -138,12 +139,17 @@ def test_a_track_no_playlist_held_is_one_clear_line(
 
 
 def test_the_change_index_and_the_walk_give_the_same_answer(
-    moving_archive: Path, capsys: pytest.CaptureFixture[str]
+    moving_archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    walked = track_json(capsys, moving_archive, MOVER)
-    assert run_cli("-C", str(moving_archive), "index") == 0
+    queries = (MOVER, "Song 1 — Someone", "Song 5")
+    index = moving_archive / ".git" / INDEX_FOLDER / INDEX_FILE
+    with monkeypatch.context() as without_index:
+        without_index.setenv(DISABLE_ENV, "1")
+        walked = [track_json(capsys, moving_archive, query) for query in queries]
+        assert not index.exists()  # every version from the walk
+    assert run_cli("-C", str(moving_archive), "index") == 0 and index.exists()
     capsys.readouterr()
-    assert track_json(capsys, moving_archive, MOVER) == walked
+    assert [track_json(capsys, moving_archive, query) for query in queries] == walked
 
 
 def test_a_stay_keeps_its_best_and_latest_position_and_a_return_starts_a_new_stay() -> None:
