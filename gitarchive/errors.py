@@ -221,6 +221,10 @@ class PlaylistNotFound(ArchiveError):
     """A playlist id or name that the archive does not hold."""
 
 
+class TrackNotFound(ArchiveError):
+    """A track that no archived version of any playlist held."""
+
+
 class LockedError(ArchiveError):
     """Another sync of the same archive is running."""
 

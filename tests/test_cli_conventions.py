@@ -262,6 +262,7 @@ WORKING = {
     "doctor": (),
     "index": (),
     "restore": (A, "--new", "--dry-run"),
+    "track": (fake_id("track", A, 1),),
 }
 
 

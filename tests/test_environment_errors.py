@@ -134,6 +134,7 @@ READ_COMMANDS: dict[str, list[list[str]]] = {
     "site": [["site", "{tmp}/site"], ["site", "{tmp}/site", "--playlist", A, "-j", "1"]],
     "index": [["index"], ["index", "--rebuild"]],
     "export": [["export", "sqlite", "{tmp}/archive.sqlite"]],
+    "track": [["track", fake_id("track", A, 0)]],
 }
 # reads history, then writes to Spotify: a shallow clone stops it before it asks Spotify anything
 READ_THEN_SPOTIFY_COMMANDS: dict[str, list[str]] = {"restore": ["restore", A, "--new", "--dry-run"]}

@@ -214,6 +214,7 @@ def test_the_walk_covers_every_command_that_writes(capsys: pytest.CaptureFixture
         "doctor",
         "login",
         "validate",
+        "track",
     }
     others = {"remove", "demo", "hooks", "hook"}  # like add / a new folder / hooks' own tests
     # writes only to Spotify: cut short at every write, tests/test_restore_faults.py

@@ -158,3 +158,20 @@ def test_docs_example_queries_show_their_real_output(
         shown = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
         rows = [[str(value) for value in row] for row in connection.execute(query)]
         assert rows == shown, query
+
+
+def test_every_cumulative_row_of_the_demo_has_stays_that_agree(
+    exported: tuple[Path, Path, list[str]],
+) -> None:
+    _repo, database, _ids = exported
+    connection = sqlite3.connect(database)
+    rows = connection.execute(
+        """SELECT c.first_seen, c.removed,
+                  (SELECT min(added) FROM stays s
+                   WHERE s.playlist_id = c.playlist_id AND s.track_id = c.track_id),
+                  (SELECT removed FROM stays s
+                   WHERE s.playlist_id = c.playlist_id AND s.track_id = c.track_id
+                   ORDER BY added DESC LIMIT 1)
+           FROM cumulative c"""
+    ).fetchall()
+    assert rows and all((first, removed) == (added, last) for first, removed, added, last in rows)

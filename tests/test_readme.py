@@ -4,7 +4,7 @@ The quick tour's output in README.md was captured from a real run; the test runs
 the same commands in a fresh demo archive and compares (commit ids and the build
 time masked). When the output changes on purpose, regenerate the block with::
 
-    python tests/test_readme.py --update
+    python -m tests.test_readme --update
 
 Commands that need real Spotify credentials (`sync`, `login`) run against the fake
 Spotify Web API (tests/fakespotify.py).
@@ -131,7 +131,7 @@ def test_tour_shows_real_output(tmp_path: Path) -> None:
     for (command, shown), (_, code, got) in zip(steps, run_tour(tmp_path, steps), strict=True):
         assert code == 0, f"{command}: {got}"
         assert mask(got).rstrip("\n") == mask(shown).rstrip("\n"), (
-            f"README tour output of `{command}` is stale: python tests/test_readme.py --update"
+            f"README tour output of `{command}` is stale: python -m tests.test_readme --update"
         )
 
 
@@ -266,5 +266,5 @@ def update_readme() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
-        raise SystemExit("usage: python tests/test_readme.py --update")
+        raise SystemExit("usage: python -m tests.test_readme --update")
     update_readme()

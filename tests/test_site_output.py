@@ -62,10 +62,19 @@ def _folder(out: Path, path: Path) -> None:
         (".nojekyll", _link("precious.txt"), "symbolic link"),
         ("index.html", _link("precious.txt"), "symbolic link"),
         ("p", _link("pages"), "symbolic link"),
+        ("t", _link("pages"), "symbolic link"),
         (PAGE, _link("precious.txt"), "symbolic link"),
         (PAGE, _folder, "a folder"),
     ],
-    ids=["marker-link", "nojekyll-link", "index-link", "pages-link", "page-link", "page-folder"],
+    ids=[
+        "marker-link",
+        "nojekyll-link",
+        "index-link",
+        "pages-link",
+        "tracks-link",
+        "page-link",
+        "page-folder",
+    ],
 )
 def test_site_refuses_a_link_or_folder_where_it_writes_and_touches_nothing_outside(
     built: tuple[Path, Path],

@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "read",
     "changes",
     "site",
+    "track",
     "importing",
     "restore",
     "check",

@@ -27,7 +27,7 @@ from gitarchive.cli.common import out as console
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
-    from gitarchive.index import VersionSource
+    from gitarchive.index import ChangeIndex, VersionSource
     from gitarchive.site import SiteResult
 
 
@@ -38,6 +38,19 @@ def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource
     walk, so the site walks the log itself, split over its processes.
     """
     return index_call(store, lambda index: index.version_sources(ids) if index.persistent else None)
+
+
+def _shared_tracks(store: Store, ids: list[str] | None) -> frozenset[str]:
+    """The tracks two or more of the site's playlists held, from their cumulative views."""
+    from gitarchive.site.tracks import shared_keys
+
+    def shared(index: ChangeIndex) -> frozenset[str]:
+        if ids is None:
+            return shared_keys(index.all_cumulative_views().values())
+        return shared_keys(index.cumulative(playlist_id) for playlist_id in ids)
+
+    found: frozenset[str] = index_call(store, shared)
+    return found
 
 
 @app.command()
@@ -81,7 +94,7 @@ def site(
 def _print_written(result: SiteResult, out: Path) -> None:
     console.print(
         f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
-        f"({len(result.summaries)} playlists, "
+        f"({len(result.summaries)} playlists, {result.track_pages} shared tracks, "
         f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
         "in a browser (it needs no server), or publish the folder (docs/site.md).",
         markup=False,
@@ -116,4 +129,5 @@ def _build(
         jobs=jobs,
         open_store=functools.partial(Store.open, str(store.git_dir)),
         sources=_located_versions(store, ids),
+        shared=_shared_tracks(store, ids),
     )

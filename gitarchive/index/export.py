@@ -1,10 +1,11 @@
 """``gitarchive export sqlite``: the change index as a database people explore.
 
 Normalised for Datasette (docs/export.md): playlists, versions (likes over
-time), tracks and artists, the change events, the cumulative view; foreign
-keys, indexes, full-text search on names. Every fact comes from the caught-up
-change index, so it states what ``history --format json`` and ``cumulative
---format json`` state (a test checks it for every demo playlist).
+time), tracks and artists, the change events, the cumulative view, the stays
+(:mod:`gitarchive.tracks`); foreign keys, indexes, full-text search on names.
+Every fact comes from the caught-up change index, so it states what ``history
+--format json`` and ``cumulative --format json`` state (a test checks it for
+every demo playlist); the stays' positions from the versions it located.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from gitarchive.errors import ExportError, LockedError, PlaylistNotFound
 from gitarchive.exports.target import staged
 from gitarchive.history import track_document
 from gitarchive.index import db, stored
+from gitarchive.tracks import PlaylistStaysFold
+from gitarchive.versions import versions_of_sources
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from gitarchive.git import Store
     from gitarchive.index import ChangeIndex
     from gitarchive.model import CumulativeView
 
@@ -94,6 +98,20 @@ CREATE TABLE cumulative (
 );
 CREATE INDEX cumulative_playlist ON cumulative (playlist_id);
 CREATE INDEX cumulative_track ON cumulative (track_id);
+CREATE TABLE stays (
+    id INTEGER PRIMARY KEY,
+    playlist_id TEXT NOT NULL REFERENCES playlists (id),
+    track_id INTEGER NOT NULL REFERENCES tracks (id),  -- the track's latest metadata there
+    track_key TEXT NOT NULL,  -- the Spotify id, else "line:" and the plain line
+    added TEXT NOT NULL,
+    added_before_archive INTEGER NOT NULL,
+    removed TEXT,  -- null: still there
+    best_position INTEGER NOT NULL,
+    latest_position INTEGER NOT NULL
+);
+CREATE INDEX stays_playlist ON stays (playlist_id, added);
+CREATE INDEX stays_track ON stays (track_id);
+CREATE INDEX stays_key ON stays (track_key);
 CREATE VIEW likes_over_time AS
     SELECT playlist_id, date, likes FROM versions WHERE likes IS NOT NULL
     ORDER BY playlist_id, date;
@@ -158,7 +176,7 @@ def export_sqlite(
         with db.read_snapshot(index.connection) as source:
             last = stored.tip(source)
             if last is None or stored.all_folded(source) >= last[0]:
-                return _export_from(source, target, playlist_ids)
+                return _export_from(source, target, playlist_ids, index.store)
     raise LockedError(
         f"the change index {db.index_path(index.store)} kept changing while it was read "
         "(other gitarchive commands folding new commits); run the export again"
@@ -166,7 +184,7 @@ def export_sqlite(
 
 
 def _export_from(
-    source: sqlite3.Connection, target: Path, playlist_ids: list[str] | None
+    source: sqlite3.Connection, target: Path, playlist_ids: list[str] | None, store: Store
 ) -> dict[str, int]:
     """The database from one snapshot of the index.
 
@@ -193,6 +211,9 @@ def _export_from(
             for playlist_id in wanted:
                 found = _read_playlist(source, playlist_id)  # the index's errors stay its own
                 _writing(target, _write_playlist, out, tracks, found, counts)
+                if found[1] and found[2] is not None:  # the playlist has its row
+                    fold = _fold_stays(source, store, playlist_id)
+                    _writing(target, _write_stays, out, tracks, fold)
             _writing(target, _finish, out)
         finally:
             out.close()
@@ -288,6 +309,38 @@ def _export_version(
         events,
     )
     counts["events"] += len(events)
+
+
+def _fold_stays(source: sqlite3.Connection, store: Store, playlist_id: str) -> PlaylistStaysFold:
+    """The playlist's stays, from the versions this snapshot of the index located.
+
+    The index keeps each version's changes, not its order; positions need the
+    versions themselves, read by blob id as ``site`` reads them.
+    """
+    sources = source.execute(
+        "SELECT v.playlist_id, c.commit_id, c.time, v.source, v.blob FROM versions v"
+        " JOIN chain c ON c.position = v.position WHERE v.playlist_id = ? ORDER BY v.position",
+        (playlist_id,),
+    ).fetchall()
+    fold = PlaylistStaysFold(playlist_id)
+    for version in versions_of_sources(store, sources):
+        fold.add(version.playlist, version.date.date())
+    return fold
+
+
+def _write_stays(out: sqlite3.Connection, tracks: _Tracks, fold: PlaylistStaysFold) -> None:
+    out.executemany(
+        "INSERT INTO stays (playlist_id, track_id, track_key, added, added_before_archive,"
+        " removed, best_position, latest_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (life.playlist_id, tracks.id_of(track_document(life.track)), life.track.key,
+             stay.added.isoformat(), int(stay.added_before_archive),
+             stay.removed.isoformat() if stay.removed else None,
+             stay.best_position, stay.latest_position)
+            for life in fold.result()
+            for stay in life.stays
+        ],
+    )  # fmt: skip
 
 
 _COLUMNS = "v.playlist_id, v.source, " + (

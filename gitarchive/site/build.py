@@ -12,6 +12,7 @@ Layout of ``OUT/``::
     feed.atom             the newest changes of every playlist, and failed syncs (Atom)
     p/<id>.html           one playlist: version viewer, likes chart, cumulative table
     p/<id>.atom           one playlist's changes, and its failed sync (Atom)
+    t/<id>.html           a track two or more playlists held: its stays in each (site/tracks.py)
     .nojekyll             GitHub Pages serves the folder as it is
     .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
 
@@ -46,6 +47,8 @@ from gitarchive.site.output import (
     write_file,
 )
 from gitarchive.site.pages import index_page, playlist_href, playlist_page
+from gitarchive.site.tracks import track_href, write_track_pages
+from gitarchive.tracks import PlaylistStays, PlaylistStaysFold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -56,19 +59,27 @@ if TYPE_CHECKING:
     from gitarchive.index import VersionSource
 
 
-# what one pass (or one worker) gives back: its playlists, bytes written, newest changes
-Part = tuple[list[Summary], int, list[Change]]
-
-
 @dataclass(slots=True)
 class SiteResult:
     out: Path
     summaries: list[Summary] = field(default_factory=list)
     bytes_written: int = 0
+    track_pages: int = 0
 
     @property
     def pages(self) -> int:
-        return len(self.summaries) + 1
+        return len(self.summaries) + 1 + self.track_pages
+
+
+@dataclass(slots=True)
+class Part:
+    """What one pass (or one worker) wrote: its playlists' summaries, the bytes, its newest
+    changes, and the stays of the shared tracks."""
+
+    summaries: list[Summary] = field(default_factory=list)
+    written: int = 0
+    changes: list[Change] = field(default_factory=list)
+    stays: list[PlaylistStays] = field(default_factory=list)
 
 
 def pages_from_versions(
@@ -79,13 +90,51 @@ def pages_from_versions(
     github: str | None,
     generated: str,
     failures: Mapping[str, Failure] | None = None,
+    shared: frozenset[str] = frozenset(),
 ) -> Part:
     """Fold every version into its playlist's history, then write one page and feed per playlist.
+
+    ``shared``: the keys of the tracks that have a track page; their rows in
+    the cumulative tables link to it, and their stays are folded too.
+    """
+    histories, stays = _fold_histories(stream, since, shared)
+    part = Part()
+    recent: list[Change] = []
+    for playlist_id, history in histories.items():
+        summary = history.summary()
+        if summary is None:
+            continue
+        document = history.document(
+            github=github,
+            track_pages=lambda key: f"../{track_href(key)}" if key in shared else None,
+        )
+        html = playlist_page(
+            document, name=history.name, description=history.description, generated=generated
+        )
+        part.written += write_file(out, playlist_href(playlist_id), html)
+        changes = playlist_changes(playlist_id, history.entries)
+        failure = (failures or {}).get(playlist_id)
+        feed = playlist_feed(playlist_id, history.name, changes, failure)
+        part.written += write_file(out, feed_href(playlist_id), feed)
+        recent.extend(changes)
+        part.summaries.append(summary)
+        if playlist_id in stays:
+            wanted = [key for key in stays[playlist_id].track_keys() if key in shared]
+            part.stays.extend(stays[playlist_id].result(wanted))
+    part.changes = newest(recent, CHANGES_PAGE_ENTRIES)
+    return part
+
+
+def _fold_histories(
+    stream: Iterable[Version], since: datetime | None, shared: frozenset[str]
+) -> tuple[dict[str, PlaylistHistory], dict[str, PlaylistStaysFold]]:
+    """Every playlist's history, and its stays when a track page may need them.
 
     The fold allocates many small acyclic objects that live until the end;
     the cyclic collector would traverse them again and again, so it is paused.
     """
     histories: dict[str, PlaylistHistory] = {}
+    stays: dict[str, PlaylistStaysFold] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -94,31 +143,15 @@ def pages_from_versions(
             history = histories.get(playlist_id)
             if history is None:
                 history = histories[playlist_id] = PlaylistHistory(playlist_id, since=since)
+                if shared:
+                    stays[playlist_id] = PlaylistStaysFold(playlist_id)
             history.add(version)
+            if shared:
+                stays[playlist_id].add(version.playlist, version.date.date())
     finally:
         if collecting:
             gc.enable()
-    summaries: list[Summary] = []
-    written = 0
-    recent: list[Change] = []
-    for playlist_id, history in histories.items():
-        summary = history.summary()
-        if summary is None:
-            continue
-        html = playlist_page(
-            history.document(github=github),
-            name=history.name,
-            description=history.description,
-            generated=generated,
-        )
-        written += write_file(out, playlist_href(playlist_id), html)
-        changes = playlist_changes(playlist_id, history.entries)
-        failure = (failures or {}).get(playlist_id)
-        feed = playlist_feed(playlist_id, history.name, changes, failure)
-        written += write_file(out, feed_href(playlist_id), feed)
-        recent.extend(changes)
-        summaries.append(summary)
-    return summaries, written, newest(recent, CHANGES_PAGE_ENTRIES)
+    return histories, stays
 
 
 def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
@@ -145,6 +178,7 @@ class _Job:
     github: str | None
     generated: str
     failures: Mapping[str, Failure]
+    shared: frozenset[str]
 
     def pages(self, stream: Iterable[Version]) -> Part:
         return pages_from_versions(
@@ -154,6 +188,7 @@ class _Job:
             github=self.github,
             generated=self.generated,
             failures=self.failures,
+            shared=self.shared,
         )
 
 
@@ -182,6 +217,7 @@ def build_site(
     jobs: int = 1,
     open_store: Callable[[], Store] | None = None,
     sources: Sequence[VersionSource] | None = None,
+    shared: frozenset[str] = frozenset(),
 ) -> SiteResult:
     """Write the whole site into ``out``.
 
@@ -191,25 +227,24 @@ def build_site(
     selected playlist on its own, or all in one pass). With ``jobs > 1`` (and
     ``open_store``, which opens the same repository in a worker process) the
     playlists are split into shards, each read, folded and written in its own
-    process, as ``versions.all_cumulative_views`` does.
+    process, as ``versions.all_cumulative_views`` does. ``shared``: the keys
+    of the tracks two or more of these playlists held
+    (:func:`gitarchive.site.tracks.shared_keys`), each given a page.
     """
-    check_output_folder(out)
-    failures = committed_failures(store)  # a malformed status file stops before any write
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise disk_error(out, exc) from None
-    write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
-    write_file(out, ".nojekyll", "")
-    job = _Job(out=out, since=since, github=github, generated=generated, failures=failures)
+    failures = _prepare_output(store, out)
+    job = _Job(out, since, github, generated, failures, shared)
     if playlist_ids is not None and sources is not None:
         _check_selected(playlist_ids, sources)
     result = SiteResult(out=out)
     recent: list[Change] = []
-    for summaries, written, changes in _parts(store, job, playlist_ids, jobs, open_store, sources):
-        result.summaries.extend(summaries)
-        result.bytes_written += written
-        recent.extend(changes)
+    stays: list[PlaylistStays] = []
+    for part in _parts(store, job, playlist_ids, jobs, open_store, sources):
+        result.summaries.extend(part.summaries)
+        result.bytes_written += part.written
+        recent.extend(part.changes)
+        stays.extend(part.stays)
+    result.track_pages, written = write_track_pages(out, stays, generated=generated, shared=shared)
+    result.bytes_written += written
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     result.bytes_written += write_file(
         out, "index.html", index_page(result.summaries, title=title, generated=generated)
@@ -219,6 +254,23 @@ def build_site(
     )
     remove_stale_pages(out, {summary.id for summary in result.summaries})
     return result
+
+
+def _prepare_output(store: Store, out: Path) -> dict[str, Failure]:
+    """Check and mark ``out``; the failed syncs the feeds report.
+
+    Both checks come before any write: a refused folder or a malformed status
+    file costs nothing.
+    """
+    check_output_folder(out)
+    failures = committed_failures(store)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(out, exc) from None
+    write_file(out, MARKER, "written by gitarchive site; rebuilt in place\n")
+    write_file(out, ".nojekyll", "")
+    return failures
 
 
 def committed_failures(store: Store) -> dict[str, Failure]:

@@ -29,7 +29,7 @@ from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
 from gitarchive.history.entries import entry_of_diff
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from gitarchive.history import Version
@@ -281,8 +281,13 @@ class PlaylistHistory:
         elif changes:
             step["k"] = changes
 
-    def document(self, *, github: str | None) -> dict[str, Any]:
-        """The page's data: embedded as JSON and replayed by the page's script."""
+    def document(
+        self, *, github: str | None, track_pages: Callable[[str], str | None] | None = None
+    ) -> dict[str, Any]:
+        """The page's data: embedded as JSON and replayed by the page's script.
+
+        ``track_pages``: a track key -> the href of its track page, None for none.
+        """
         view = self.fold.view()
         cumulative = []
         if view is not None:
@@ -295,6 +300,11 @@ class PlaylistHistory:
                 ]
                 for entry in view.tracks
             ]
+            if track_pages is not None:
+                for row, entry in zip(cumulative, view.tracks, strict=True):
+                    href = track_pages(entry.track.key)
+                    if href is not None:
+                        row.append(href)
         return {
             "id": self.playlist_id,
             "github": github,

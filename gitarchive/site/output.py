@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 from gitarchive.errors import ArchiveError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
 
 MARKER = ".gitarchive-site"
 PAGES = "p"
+TRACK_PAGES = "t"
 FILES = (MARKER, ".nojekyll", "index.html", "changes.html", "feed.atom")
 PAGE_SUFFIXES = (".html", ".atom")  # a playlist's page and its feed
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -83,12 +84,13 @@ def check_output_folder(out: Path) -> None:
         )
     for name in FILES:
         _refuse_unless(out / name, _mode(out / name), folder=False)
-    pages = out / PAGES
-    _refuse_unless(pages, _mode(pages), folder=True)
-    if PAGES in names:
-        for page in sorted(pages.iterdir()):
-            if page.suffix in PAGE_SUFFIXES:
-                _refuse_unless(page, _mode(page), folder=False)
+    for folder in (PAGES, TRACK_PAGES):
+        pages = out / folder
+        _refuse_unless(pages, _mode(pages), folder=True)
+        if folder in names:
+            for page in sorted(pages.iterdir()):
+                if page.suffix in PAGE_SUFFIXES:
+                    _refuse_unless(page, _mode(page), folder=False)
 
 
 def disk_error(path: Path, exc: OSError) -> ArchiveError:
@@ -134,25 +136,39 @@ def write_file(out: Path, relative: str, content: str) -> int:
 
     Returns the bytes written.
     """
-    data = content.encode("utf-8")
     *parts, name = relative.split("/")
-    target = out.joinpath(relative)
+    return write_files(out, "/".join(parts), [(name, content)])
+
+
+def write_files(out: Path, relative: str, files: Iterable[tuple[str, str]]) -> int:
+    """Write each (name, content) of ``files`` into the folder ``out/relative`` ("": OUT),
+    opened once, each through a temporary file and a rename. Returns the bytes written."""
+    parts = relative.split("/") if relative else []
+    written = 0
+    target = out.joinpath(*parts)
     try:
         with _folder(out, parts, create=True) as folder:
-            temporary = f".tmp-{secrets.token_hex(8)}-{name}"
-            handle = os.open(temporary, _FILE_FLAGS, 0o644, dir_fd=folder)
-            try:
-                os.fchmod(handle, 0o644)  # whatever the umask: a site is for reading
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                _refuse_unless(target, _mode_at(folder, name), folder=False)
-                os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary, dir_fd=folder)
-                raise
+            for name, content in files:
+                target = out.joinpath(*parts, name)
+                written += _write_at(folder, target, name, content.encode("utf-8"))
     except OSError as exc:
         raise disk_error(target, exc) from None
+    return written
+
+
+def _write_at(folder: int, target: Path, name: str, data: bytes) -> int:
+    temporary = f".tmp-{secrets.token_hex(8)}-{name}"
+    handle = os.open(temporary, _FILE_FLAGS, 0o644, dir_fd=folder)
+    try:
+        os.fchmod(handle, 0o644)  # whatever the umask: a site is for reading
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        _refuse_unless(target, _mode_at(folder, name), folder=False)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
     return len(data)
 
 
@@ -163,12 +179,13 @@ def _mode_at(folder: int, name: str) -> int | None:
         return None
 
 
-def remove_stale_pages(out: Path, kept: set[str]) -> None:
-    """Delete the pages and feeds in ``OUT/p`` of playlists no longer in the site (files only)."""
-    if _mode(out / PAGES) is None:
+def remove_stale_pages(out: Path, kept: set[str], pages: str = PAGES) -> None:
+    """Delete the pages and feeds in ``OUT/p`` (or ``OUT/<pages>``) no longer in the site
+    (files only)."""
+    if _mode(out / pages) is None:
         return
     try:
-        with _folder(out, [PAGES], create=False) as folder:
+        with _folder(out, [pages], create=False) as folder:
             with os.scandir(folder) as entries:
                 names = [entry.name for entry in entries]
             for name in names:
@@ -179,4 +196,4 @@ def remove_stale_pages(out: Path, kept: set[str]) -> None:
                 if mode is not None and stat.S_ISREG(mode):
                     os.unlink(name, dir_fd=folder)
     except OSError as exc:
-        raise disk_error(out / PAGES, exc) from None
+        raise disk_error(out / pages, exc) from None

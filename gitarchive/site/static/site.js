@@ -108,6 +108,12 @@
       var name = track[3] ? el("a", "", track[0]) : el("bdi", "", track[0]);
       if (track[3]) { name.href = track[3]; name.rel = "noopener noreferrer"; }
       title.appendChild(name);
+      if (entry[4]) {  // the track's page: it was in other playlists too
+        var also = el("a", "also", "other playlists");
+        also.href = entry[4];
+        title.appendChild(document.createTextNode(" "));
+        title.appendChild(also);
+      }
       row.appendChild(title);
       row.appendChild(el("td", "", track[1].join(", ")));
       row.appendChild(el("td", "", track[2]));

@@ -1,0 +1,75 @@
+"""`gitarchive track`: every playlist that held a track, its stays and positions.
+
+The work is done by :mod:`gitarchive.tracks`; the versions are read where the
+change index located them, else from a walk of the log (as `site` reads them).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gitarchive.cli.common import (
+    FORMAT_HELP,
+    OutputFormat,
+    app,
+    handle_errors,
+    index_call,
+    open_history_store,
+)
+from gitarchive.cli.terminal import clean
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from gitarchive.git import Store
+    from gitarchive.history import Version
+    from gitarchive.index import ChangeIndex, VersionSource
+    from gitarchive.model import Track
+
+
+@app.command()
+@handle_errors
+def track(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A Spotify track id, URL or URI, or 'title — artist' (' - ' works too)."
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.text,
+) -> None:
+    """Every playlist that held a track: first and last dates, each stay, best and last place."""
+    from gitarchive.tracks import find_track, track_matcher, tracks_document, tracks_text
+
+    wanted = track_matcher(query)  # a malformed query is refused before the history is read
+    store = open_history_store()
+    found = find_track(_versions(store, wanted), query)
+    if output_format is OutputFormat.json:
+        json.dump(tracks_document(query, found), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(clean(tracks_text(found)))
+
+
+def _versions(store: Store, wanted: Callable[[Track], bool]) -> Iterable[Version]:
+    """The versions of the playlists whose cumulative view lists the track, where the change
+    index located them; without an index that can be kept, every version from one walk."""
+    from gitarchive import versions
+    from gitarchive.tracks import playlists_holding
+
+    def located(index: ChangeIndex) -> list[VersionSource] | None:
+        if not index.persistent:
+            return None
+        holding = playlists_holding(index.all_cumulative_views(), wanted)
+        return index.version_sources(holding) if holding else []
+
+    sources = index_call(store, located)
+    if sources is None:
+        return versions.iter_all_versions(store)
+    return versions.versions_of_sources(store, sources)

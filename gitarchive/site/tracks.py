@@ -1,0 +1,120 @@
+"""The site's track pages: one per track that two or more playlists held (``OUT/t/<name>.html``).
+
+Which tracks are shared is known before the playlist pages are written (from
+the cumulative views: a track's key is the same there as in the stays), so the
+cumulative tables link to the pages; the stays themselves (dates, places) are
+folded with each playlist's versions (:mod:`gitarchive.tracks`) and the pages
+written once every playlist is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from gitarchive.model import playlist_url
+from gitarchive.site.output import TRACK_PAGES, remove_stale_pages, write_files
+from gitarchive.site.pages import playlist_href, site_page, text
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator
+    from pathlib import Path
+
+    from gitarchive.model import CumulativeView
+    from gitarchive.tracks import PlaylistStays
+
+_ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
+
+
+def track_page_name(key: str) -> str:
+    """The page's file name: the Spotify id, else a digest of the key (a local file's line)."""
+    if _ID_KEY.match(key):
+        return key
+    return "l" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:21]
+
+
+def track_href(key: str) -> str:
+    """Where a track's page lives, relative to the index."""
+    return f"{TRACK_PAGES}/{track_page_name(key)}.html"
+
+
+def shared_keys(views: Iterable[CumulativeView | None]) -> frozenset[str]:
+    """The keys of the tracks two or more of these playlists ever held."""
+    counts: Counter[str] = Counter()
+    for view in views:
+        if view is not None:
+            counts.update({entry.track.key for entry in view.tracks})
+    return frozenset(key for key, count in counts.items() if count >= 2)
+
+
+def write_track_pages(
+    out: Path, stays: Iterable[PlaylistStays], *, generated: str, shared: Collection[str]
+) -> tuple[int, int]:
+    """Write a page per shared track held by two or more playlists of the site; remove the
+    pages of tracks no longer shared. Returns (pages, bytes written)."""
+    by_key: dict[str, list[PlaylistStays]] = {}
+    for life in stays:
+        if life.track.key in shared:
+            by_key.setdefault(life.track.key, []).append(life)
+    kept: set[str] = set()
+
+    def pages() -> Iterator[tuple[str, str]]:
+        for key, lives in by_key.items():
+            if len(lives) < 2:
+                continue
+            lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
+            kept.add(track_page_name(key))
+            yield f"{track_page_name(key)}.html", track_page(lives, generated=generated)
+
+    written = write_files(out, TRACK_PAGES, pages()) if by_key else 0
+    remove_stale_pages(out, kept, TRACK_PAGES)
+    return len(kept), written
+
+
+def _stays_cell(life: PlaylistStays) -> str:
+    parts = []
+    for stay in life.stays:
+        removed = stay.removed.isoformat() if stay.removed else "still there"
+        asterisk = "*" if stay.added_before_archive else ""
+        parts.append(
+            f"<li>{stay.added.isoformat()}{asterisk} → {removed} "
+            f'<span class="muted">best #{stay.best_position}, '
+            f"latest #{stay.latest_position}</span></li>"
+        )
+    return f"<ul>{''.join(parts)}</ul>"
+
+
+def track_page(lives: list[PlaylistStays], *, generated: str) -> str:
+    """A track's page: every playlist of the site that held it, each stay, its places."""
+    track = max(lives, key=lambda life: life.last_seen).track
+    artists = ", ".join(artist.name for artist in track.artists)
+    spotify = (
+        f'<p class="muted"><a href="{text(track.url)}" rel="noopener noreferrer">'
+        "Open on Spotify</a></p>"
+        if track.url
+        else ""
+    )
+    rows = "".join(
+        f'<tr><td><a href="../{playlist_href(life.playlist_id)}"><bdi>{text(life.playlist_name)}'
+        f'</bdi></a> <a class="muted" href="{playlist_url(life.playlist_id)}" '
+        f'rel="noopener noreferrer">Spotify</a></td>'
+        f"<td>{life.first.isoformat()}</td><td>{life.last_seen.isoformat()}</td>"
+        f"<td>#{life.best_position}</td><td>#{life.latest_position}</td>"
+        f"<td>{_stays_cell(life)}</td></tr>"
+        for life in lives
+    )
+    body = f"""<nav><a href="../index.html">← All playlists</a></nav>
+<header><h1><bdi>{text(track.name)}</bdi></h1>
+<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi></p>
+{spotify}</header>
+<section><h2>In {len(lives)} playlists</h2>
+<p class="muted">Each stay: added → removed, as archived; * in the first archived version, added
+before the archive began. Places are 1-based.</p>
+<table id="stays"><thead><tr><th scope="col">Playlist</th><th scope="col">First</th>
+<th scope="col">Last</th><th scope="col">Best</th><th scope="col">Latest</th>
+<th scope="col">Stays</th></tr></thead><tbody>{rows}</tbody></table>
+</section>
+<footer>Generated by gitarchive on {text(generated)} from the archive's git log.</footer>"""
+    return site_page(f"{track.name} — {artists} — gitarchive", body)

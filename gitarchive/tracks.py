@@ -1,0 +1,337 @@
+"""Tracks across playlists: every stay of a track in every playlist, with its positions.
+
+A *stay* is one uninterrupted run of versions of a playlist holding the track:
+added on the day of the version that first listed it (or Spotify's added_at,
+when earlier, as the cumulative view dates it), removed on the day of the
+first version without it, None while it is still there. Positions are
+1-based, the first place a version lists the track; a stay keeps its best
+(lowest) and its latest position.
+
+Tracks are identified as the history identifies them (``Track.key``: the
+Spotify id, else the plain line for local files), matched across the
+plain/JSON boundary like the cumulative view (:func:`align_keys`). The fold
+is pure: versions in, stays out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from gitarchive.errors import TrackNotFound, UsageError
+from gitarchive.history.keys import align_keys
+from gitarchive.timeline import track_document
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from datetime import date
+
+    from gitarchive.history import Version
+    from gitarchive.model import CumulativeView, Playlist, Track
+
+T = TypeVar("T")
+
+_ID = r"[0-9A-Za-z]{22}"
+_ID_RE = re.compile(rf"^({_ID})\Z")
+_URI_RE = re.compile(rf"^spotify:track:({_ID})\Z")
+_URL_RE = re.compile(
+    rf"^https?://open\.spotify\.com/(?:intl-[A-Za-z-]+/)?track/({_ID})/?(?:\?.*)?\Z"
+)
+_SEPARATORS = (" — ", " – ", " - ")
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    added: date
+    removed: date | None  # None: still there
+    best_position: int
+    latest_position: int
+    added_before_archive: bool = False  # in the first archived version, added_at unknown
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistStays:
+    """One track's life in one playlist: ``track`` is its latest metadata there."""
+
+    playlist_id: str
+    playlist_name: str
+    track: Track
+    stays: tuple[Stay, ...]
+    last_seen: date  # the day of the last version that held it
+
+    @property
+    def first(self) -> date:
+        return self.stays[0].added
+
+    @property
+    def best_position(self) -> int:
+        return min(stay.best_position for stay in self.stays)
+
+    @property
+    def latest_position(self) -> int:
+        return self.stays[-1].latest_position
+
+
+@dataclass(slots=True)
+class _Open:
+    added: date
+    best: int
+    latest: int
+    asterisk: bool
+
+
+class PlaylistStaysFold:
+    """The stays of every track of one playlist, version after version (oldest first)."""
+
+    def __init__(self, playlist_id: str) -> None:
+        self.playlist_id = playlist_id
+        self.name = playlist_id
+        self._tracks: dict[str, Track] = {}  # every key ever seen -> its latest track
+        self._open: dict[str, _Open] = {}
+        self._closed: dict[str, list[Stay]] = {}
+        self._last_seen: dict[str, date] = {}
+        self._versions = 0
+        self._last_tracks: tuple[Track, ...] = ()
+        self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+
+    def add(self, playlist: Playlist, day: date) -> None:
+        self.name = playlist.display_name
+        tracks = playlist.tracks
+        # a version shares most track objects with the previous one: their keys are known
+        known = self._last_keys
+        raw = [known.get(id(track)) or track.key for track in tracks]
+        keys = align_keys(self._tracks, tracks, list(raw))
+        positions: dict[str, int] = {}
+        for position, (key, own, track) in enumerate(zip(keys, raw, tracks, strict=True), 1):
+            if key != own:  # matched across the plain/JSON boundary: the new key takes over
+                self._rekey(key, own)
+            if own not in positions:
+                positions[own] = position
+                self._tracks[own] = track
+        self._last_tracks = tracks  # keeps the objects of _last_keys alive, so ids stay unique
+        self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
+        for key in [key for key in self._open if key not in positions]:
+            self._close(key, day)
+        for key, position in positions.items():
+            self._present(key, position, day)
+        self._versions += 1
+
+    def _rekey(self, old: str, new: str) -> None:
+        _move(self._tracks, old, new)
+        _move(self._open, old, new)
+        _move(self._closed, old, new)
+        _move(self._last_seen, old, new)
+
+    def _close(self, key: str, day: date) -> None:
+        stay = self._open.pop(key)
+        self._closed.setdefault(key, []).append(
+            Stay(stay.added, day, stay.best, stay.latest, stay.asterisk)
+        )
+
+    def _present(self, key: str, position: int, day: date) -> None:
+        self._last_seen[key] = day
+        added_at = self._tracks[key].added_at
+        spotify = added_at.date() if added_at else None
+        added = min(day, spotify) if spotify else day
+        earlier = self._closed.get(key)
+        current = self._open.get(key)
+        # the first stay is dated as the cumulative view dates the track: the earliest of
+        # the days it was archived and every added_at a version gave it
+        if earlier and added < earlier[0].added:
+            earlier[0] = replace(earlier[0], added=added, added_before_archive=False)
+        if current is not None:
+            current.best = min(current.best, position)
+            current.latest = position
+            if not earlier and added < current.added:
+                current.added, current.asterisk = added, False
+            return
+        if earlier:
+            previous = earlier[-1].removed
+            added = max(added, previous) if previous else added
+        asterisk = self._versions == 0 and spotify is None
+        self._open[key] = _Open(added, position, position, asterisk)
+
+    def result(self, keys: Iterable[str] | None = None) -> list[PlaylistStays]:
+        """The stays of ``keys`` (default: every track it ever held)."""
+        found = []
+        for key in self._tracks if keys is None else keys:
+            if key not in self._tracks:
+                continue
+            stays = list(self._closed.get(key, ()))
+            current = self._open.get(key)
+            if current is not None:
+                stays.append(
+                    Stay(current.added, None, current.best, current.latest, current.asterisk)
+                )
+            found.append(
+                PlaylistStays(
+                    self.playlist_id,
+                    self.name,
+                    self._tracks[key],
+                    tuple(stays),
+                    self._last_seen[key],
+                )
+            )
+        return found
+
+    def track_keys(self) -> Iterable[str]:
+        return self._tracks.keys()
+
+    def track(self, key: str) -> Track:
+        return self._tracks[key]
+
+
+def _move(table: dict[str, T], old: str, new: str) -> None:
+    if old in table:
+        table[new] = table.pop(old)
+
+
+def fold_stays(versions: Iterable[Version]) -> dict[str, PlaylistStaysFold]:
+    """Playlist id -> the stays fold of its versions (of many playlists, interleaved)."""
+    folds: dict[str, PlaylistStaysFold] = {}
+    for version in versions:
+        playlist_id = version.playlist.id
+        fold = folds.get(playlist_id)
+        if fold is None:
+            fold = folds[playlist_id] = PlaylistStaysFold(playlist_id)
+        fold.add(version.playlist, version.date.date())
+    return folds
+
+
+def stays_by_track(
+    folds: Iterable[PlaylistStaysFold], wanted: Callable[[Track], bool] | None = None
+) -> dict[str, list[PlaylistStays]]:
+    """Track key -> its stays in every playlist that held it (playlists by name, then id)."""
+    found: dict[str, list[PlaylistStays]] = {}
+    for fold in folds:
+        keys = [key for key in fold.track_keys() if wanted is None or wanted(fold.track(key))]
+        for stays in fold.result(keys):
+            found.setdefault(stays.track.key, []).append(stays)
+    for lives in found.values():
+        lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
+    return found
+
+
+def playlists_holding(
+    views: Mapping[str, CumulativeView], wanted: Callable[[Track], bool]
+) -> list[str]:
+    """The playlists whose cumulative view lists a wanted track: the only ones to fold.
+
+    A view's track is the latest metadata the playlist gave it, as the stays fold's is.
+    """
+    return [
+        playlist_id
+        for playlist_id, view in views.items()
+        if any(wanted(entry.track) for entry in view.tracks)
+    ]
+
+
+def find_track(versions: Iterable[Version], query: str) -> dict[str, list[PlaylistStays]]:
+    """Every track ``query`` names (:func:`track_matcher`), with its stays in every playlist."""
+    wanted = track_matcher(query)
+    found = stays_by_track(fold_stays(versions).values(), wanted)
+    if not found:
+        raise TrackNotFound(f"no archived version of any playlist held the track {query!r}")
+    return found
+
+
+def track_matcher(query: str) -> Callable[[Track], bool]:
+    """What ``gitarchive track QUERY`` looks for: an id, URL or URI, or "title — artist".
+
+    A title (and artist) match case-insensitively, whole: the artist is any of
+    the track's artists. A title alone matches every track of that title.
+    """
+    text = query.strip()
+    for pattern in (_ID_RE, _URI_RE, _URL_RE):
+        match = pattern.match(text)
+        if match:
+            track_id = match.group(1)
+            return lambda track: track.id == track_id
+    if text.startswith(("spotify:", "http://", "https://")):
+        raise UsageError(
+            f"{query!r} is not a Spotify track link: give an id, "
+            "https://open.spotify.com/track/<id>, spotify:track:<id>, or 'title — artist'"
+        )
+    title, artist = _split(text)
+    if not title:
+        raise UsageError("give a track: an id, URL or URI, or 'title — artist'")
+
+    def matches(track: Track) -> bool:
+        if track.name.casefold() != title:
+            return False
+        return artist is None or any(each.name.casefold() == artist for each in track.artists)
+
+    return matches
+
+
+def _split(text: str) -> tuple[str, str | None]:
+    for separator in _SEPARATORS:
+        if separator in text:
+            title, artist = text.rsplit(separator, 1)
+            return title.strip().casefold(), artist.strip().casefold()
+    return text.casefold(), None
+
+
+def _latest(lives: list[PlaylistStays]) -> Track:
+    return max(lives, key=lambda life: life.last_seen).track
+
+
+def tracks_document(query: str, found: dict[str, list[PlaylistStays]]) -> dict[str, Any]:
+    """``gitarchive track --format json`` (gitarchive/schemas/track.json)."""
+    tracks = []
+    for key, lives in sorted(found.items(), key=lambda item: _order(item[1])):
+        document: dict[str, Any] = {"key": key, **track_document(_latest(lives))}
+        document["playlists"] = [_life_document(life) for life in lives]
+        tracks.append(document)
+    return {"query": query, "tracks": tracks}
+
+
+def _order(lives: list[PlaylistStays]) -> tuple[str, str]:
+    track = _latest(lives)
+    return track.name.casefold(), track.key
+
+
+def _life_document(life: PlaylistStays) -> dict[str, Any]:
+    return {
+        "id": life.playlist_id,
+        "name": life.playlist_name,
+        "first": life.first.isoformat(),
+        "last": life.last_seen.isoformat(),
+        "best_position": life.best_position,
+        "latest_position": life.latest_position,
+        "stays": [
+            {
+                "added": stay.added.isoformat(),
+                "added_before_archive": stay.added_before_archive,
+                "removed": stay.removed.isoformat() if stay.removed else None,
+                "best_position": stay.best_position,
+                "latest_position": stay.latest_position,
+            }
+            for stay in life.stays
+        ],
+    }
+
+
+def tracks_text(found: dict[str, list[PlaylistStays]]) -> str:
+    """``gitarchive track``: per track, every playlist that held it and every stay."""
+    lines = []
+    for key, lives in sorted(found.items(), key=lambda item: _order(item[1])):
+        track = _latest(lives)
+        artists = ", ".join(artist.name for artist in track.artists)
+        count = f"{len(lives)} playlist{'' if len(lives) == 1 else 's'}"
+        lines.append(f"{track.name} — {artists} ({track.id or key}): {count}")
+        for life in lives:
+            lines.append(
+                f"  {life.playlist_name} ({life.playlist_id}): first {life.first}, "
+                f"last {life.last_seen}, best #{life.best_position}, "
+                f"latest #{life.latest_position}"
+            )
+            for stay in life.stays:
+                asterisk = "*" if stay.added_before_archive else ""
+                removed = stay.removed.isoformat() if stay.removed else "still there"
+                lines.append(
+                    f"    {stay.added}{asterisk} → {removed}  "
+                    f"best #{stay.best_position}, latest #{stay.latest_position}"
+                )
+    return "\n".join(lines) + "\n"

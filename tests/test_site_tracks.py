@@ -1,0 +1,85 @@
+"""The site's track pages: one per track two or more playlists held, linked from the tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from gitarchive.site.tracks import track_page_name
+from tests.support.cli import run_cli, run_cli_captured
+from tests.support.moving import EVENING, MORNING, MOVER, OTHER, build_moving_archive
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+
+def page_data(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="data">(.*?)</script>', html, re.S)
+    assert found
+    document: dict[str, Any] = json.loads(found.group(1))
+    return document
+
+
+def linked_rows(out: Path, playlist_id: str) -> dict[str, str]:
+    """Track name -> its page's link, for the rows of a cumulative table that have one."""
+    document = page_data((out / "p" / f"{playlist_id}.html").read_text(encoding="utf-8"))
+    return {document["tracks"][row[0]][0]: row[4] for row in document["cumulative"] if len(row) > 4}
+
+
+def test_a_track_in_two_playlists_has_a_page_linked_from_both_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = build_moving_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    code, printed, err = run_cli_captured(capsys, "-C", str(repo), "site", str(out), "-j", "1")
+    assert code == 0, err
+    assert "1 shared tracks" in printed
+    assert os.listdir(out / "t") == [f"{MOVER}.html"]
+    href = f"../t/{MOVER}.html"
+    assert linked_rows(out, MORNING) == {"The Mover": href}
+    assert linked_rows(out, EVENING) == {"The Mover": href}
+    assert linked_rows(out, OTHER) == {}
+    page = (out / "t" / f"{MOVER}.html").read_text(encoding="utf-8")
+    assert "<h1><bdi>The Mover</bdi></h1>" in page and "In 2 playlists" in page
+    assert f'href="../p/{MORNING}.html"' in page and f'href="../p/{EVENING}.html"' in page
+    assert "2026-11-01* → 2026-11-03" in page
+    assert "2026-11-03 → 2026-11-05" in page and "2026-11-06 → still there" in page
+
+
+def test_the_walk_the_index_and_the_workers_write_the_same_track_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = build_moving_archive(tmp_path / "archive")
+    pages = []
+    for name, args in (("walk", ("-j", "1")), ("workers", ("-j", "2"))):
+        out = tmp_path / name
+        assert run_cli("-C", str(repo), "site", str(out), *args) == 0
+        pages.append((out / "t" / f"{MOVER}.html").read_text(encoding="utf-8"))
+    assert run_cli("-C", str(repo), "index") == 0
+    assert run_cli("-C", str(repo), "site", str(tmp_path / "indexed"), "-j", "2") == 0
+    indexed = (tmp_path / "indexed" / "t" / f"{MOVER}.html").read_text(encoding="utf-8")
+    strip = re.compile(r"on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+    assert len({strip.sub("", page) for page in [*pages, indexed]}) == 1
+    capsys.readouterr()
+
+
+def test_a_site_of_one_playlist_has_no_track_pages_and_a_stale_one_is_removed(
+    tmp_path: Path,
+) -> None:
+    repo = build_moving_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
+    assert (out / "t" / f"{MOVER}.html").is_file()
+    assert run_cli("-C", str(repo), "site", str(out), "--playlist", MORNING) == 0
+    assert os.listdir(out / "t") == []
+    assert linked_rows(out, MORNING) == {}
+
+
+def test_a_local_files_page_name_is_a_digest_never_its_line() -> None:
+    name = track_page_name("line:../../etc -- x -- y")
+    assert re.fullmatch(r"l[0-9a-f]{21}", name)
+    assert track_page_name(MOVER) == MOVER
