@@ -14,6 +14,7 @@ import pytest
 from gitarchive.history.duplicates import duplicate_groups, merge_cumulative
 from gitarchive.index.db import DISABLE_ENV, INDEX_FILE, INDEX_FOLDER
 from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Playlist, Track
+from gitarchive.tracks import PlaylistStaysFold, merge_found, stays_by_track
 from tests.support.api import fake_id
 from tests.support.builder import RepoBuilder
 from tests.support.cli import run_cli_captured
@@ -220,3 +221,21 @@ def test_the_change_index_and_the_walk_merge_alike(
     indexed = run_json(capsys, relinked_archive, "track", *args)
     assert (relinked_archive / ".git" / INDEX_FOLDER / INDEX_FILE).exists()
     assert indexed == walked and walked[0]["tracks"][0]["merged_ids"] == [FIRST, RELINK]
+
+
+def test_a_gap_between_the_ids_stays_two_stays_and_a_relink_on_the_day_is_one() -> None:
+    for gap, expected in (
+        (True, [(date(2026, 11, 1), date(2026, 11, 2)), (date(2026, 11, 3), None)]),
+        (False, [(date(2026, 11, 1), None)]),
+    ):
+        fold = PlaylistStaysFold(MIX)
+        fold.add(mix(ORIGINAL, KEPT), date(2026, 11, 1))
+        if gap:
+            fold.add(mix(KEPT), date(2026, 11, 2))
+        fold.add(mix(KEPT, RELINKED), date(2026, 11, 3))
+        found = stays_by_track([fold])
+        merged = merge_found(found, lambda track: track.id == FIRST)
+        [(key, [life])] = merged.stays.items()
+        assert key == RELINK and [merge.ids for merge in merged.merges] == [[FIRST, RELINK]]
+        assert [(stay.added, stay.removed) for stay in life.stays] == expected
+        assert life.track == RELINKED and life.best_position == 1
