@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive.errors import TrackNotFound, UsageError
+from gitarchive.history.duplicates import Merge, duplicate_groups, track_identity
 from gitarchive.history.keys import align_keys
 from gitarchive.timeline import track_document
 
@@ -227,13 +228,103 @@ def playlists_holding(
     ]
 
 
-def find_track(versions: Iterable[Version], query: str) -> dict[str, list[PlaylistStays]]:
-    """Every track ``query`` names (:func:`track_matcher`), with its stays in every playlist."""
+def find_track(
+    versions: Iterable[Version], query: str, *, merge_duplicates: bool = False
+) -> FoundTracks:
+    """Every track ``query`` names (:func:`track_matcher`), with its stays in every playlist.
+
+    With ``merge_duplicates``, the other ids of a named track (see
+    :mod:`gitarchive.history.duplicates`) are found too and merged with it.
+    """
     wanted = track_matcher(query)
-    found = stays_by_track(fold_stays(versions).values(), wanted)
-    if not found:
+    folds = fold_stays(versions).values()
+    if merge_duplicates:
+        every = (fold.track(key) for fold in folds for key in fold.track_keys())
+        found = merge_found(stays_by_track(folds, with_namesakes(every, wanted)), wanted)
+    else:
+        found = FoundTracks(stays_by_track(folds, wanted), ())
+    if not found.stays:
         raise TrackNotFound(f"no archived version of any playlist held the track {query!r}")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTracks:
+    """Track key -> its stays in every playlist; ``merges`` names the keys merged."""
+
+    stays: dict[str, list[PlaylistStays]]
+    merges: tuple[Merge, ...]
+
+
+def with_namesakes(
+    tracks: Iterable[Track], wanted: Callable[[Track], bool]
+) -> Callable[[Track], bool]:
+    """``wanted``, and every track with the title and artists of a wanted one in ``tracks``:
+    the candidates for merging (the durations decide)."""
+    names = {track_identity(track) for track in tracks if wanted(track)}
+    return lambda track: wanted(track) or track_identity(track) in names
+
+
+def merge_found(
+    found: dict[str, list[PlaylistStays]], wanted: Callable[[Track], bool]
+) -> FoundTracks:
+    """Duplicates merged into one track each, keeping only the tracks ``wanted`` names.
+
+    A merged track has, per playlist, the stays of all its ids, a stay of one
+    id running into a stay of another (a relink on that day) being one stay.
+    """
+    merged: dict[str, list[PlaylistStays]] = {}
+    merges: list[Merge] = []
+    grouped: set[str] = set()
+    for group in duplicate_groups(_latest(lives) for lives in found.values()):
+        lives = [life for track in group for life in found[track.key]]
+        if not any(wanted(life.track) for life in lives):
+            continue
+        kept = _latest(lives)
+        merged[kept.key] = _merge_lives(lives)
+        merges.append(Merge(kept, group))
+        grouped.update(track.key for track in group)
+    for key, lives in found.items():
+        if key not in grouped and any(wanted(life.track) for life in lives):
+            merged[key] = lives
+    return FoundTracks(merged, tuple(merges))
+
+
+def _merge_lives(lives: list[PlaylistStays]) -> list[PlaylistStays]:
+    by_playlist: dict[str, list[PlaylistStays]] = {}
+    for life in lives:
+        by_playlist.setdefault(life.playlist_id, []).append(life)
+    merged = []
+    for same in by_playlist.values():
+        latest = max(same, key=lambda life: life.last_seen)
+        stays = sorted((stay for life in same for stay in life.stays), key=_stay_order)
+        merged.append(replace(latest, stays=_coalesce(stays)))
+    merged.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
+    return merged
+
+
+def _stay_order(stay: Stay) -> tuple[date, bool, date]:
+    return stay.added, stay.removed is None, stay.removed or stay.added
+
+
+def _coalesce(stays: list[Stay]) -> tuple[Stay, ...]:
+    """Stays (by added date) where one runs into or over the next made one."""
+    joined = [stays[0]]
+    for stay in stays[1:]:
+        last = joined[-1]
+        if last.removed is not None and stay.added > last.removed:
+            joined.append(stay)
+            continue
+        later = (
+            last if last.removed is None or (stay.removed and stay.removed < last.removed) else stay
+        )
+        joined[-1] = replace(
+            last,
+            removed=later.removed,
+            best_position=min(last.best_position, stay.best_position),
+            latest_position=later.latest_position,
+        )
+    return tuple(joined)
 
 
 def track_matcher(query: str) -> Callable[[Track], bool]:
@@ -277,11 +368,15 @@ def _latest(lives: list[PlaylistStays]) -> Track:
     return max(lives, key=lambda life: life.last_seen).track
 
 
-def tracks_document(query: str, found: dict[str, list[PlaylistStays]]) -> dict[str, Any]:
-    """``gitarchive track --format json`` (gitarchive/schemas/track.json)."""
+def tracks_document(query: str, found: FoundTracks) -> dict[str, Any]:
+    """``gitarchive track --format json`` (gitarchive/schemas/track.json); a merged track
+    lists its ``merged_ids``."""
+    ids = {merge.kept.key: merge.ids for merge in found.merges}
     tracks = []
-    for key, lives in sorted(found.items(), key=lambda item: _order(item[1])):
+    for key, lives in sorted(found.stays.items(), key=lambda item: _order(item[1])):
         document: dict[str, Any] = {"key": key, **track_document(_latest(lives))}
+        if key in ids:
+            document["merged_ids"] = ids[key]
         document["playlists"] = [_life_document(life) for life in lives]
         tracks.append(document)
     return {"query": query, "tracks": tracks}
@@ -313,10 +408,10 @@ def _life_document(life: PlaylistStays) -> dict[str, Any]:
     }
 
 
-def tracks_text(found: dict[str, list[PlaylistStays]]) -> str:
+def tracks_text(found: FoundTracks) -> str:
     """``gitarchive track``: per track, every playlist that held it and every stay."""
     lines = []
-    for key, lives in sorted(found.items(), key=lambda item: _order(item[1])):
+    for key, lives in sorted(found.stays.items(), key=lambda item: _order(item[1])):
         track = _latest(lives)
         artists = ", ".join(artist.name for artist in track.artists)
         count = f"{len(lives)} playlist{'' if len(lives) == 1 else 's'}"

@@ -7,6 +7,7 @@ stdout, rich only colouring and paging on a terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -100,6 +101,14 @@ def cumulative(
     output_format: Annotated[
         CumulativeFormat, typer.Option("--format", help="Output format.")
     ] = CumulativeFormat.markdown,
+    merge_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--merge-duplicates",
+            help="One row for a track under several ids (same title and artists, durations "
+            "within 2 s); each merge is named on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Every track the playlist ever held, with Added / Removed dates."""
     from gitarchive import formats
@@ -109,6 +118,21 @@ def cumulative(
     view: CumulativeView | None = index_call(store, lambda index: index.cumulative(playlist_id))
     if view is None:
         raise not_archived(playlist_id)
+    if merge_duplicates:
+        from gitarchive.history.duplicates import (
+            merge_cumulative,
+            merge_report,
+            merged_cumulative_document,
+        )
+
+        merged = merge_cumulative(view)
+        for line in merge_report(merged.merges):
+            sys.stderr.write(clean(line, newlines=False) + "\n")
+        view = merged.view
+        if output_format is CumulativeFormat.json:
+            document = merged_cumulative_document(merged)
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            return
     if output_format is CumulativeFormat.json:
         output.write_cumulative_json(view)
     elif output_format is CumulativeFormat.csv:

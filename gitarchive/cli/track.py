@@ -43,13 +43,26 @@ def track(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help=FORMAT_HELP)
     ] = OutputFormat.text,
+    merge_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--merge-duplicates",
+            help="Also find the track's other ids (same title and artists, durations within "
+            "2 s) and merge them into one; each merge is named on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Every playlist that held a track: first and last dates, each stay, best and last place."""
+    from gitarchive.history.duplicates import merge_report
     from gitarchive.tracks import find_track, track_matcher, tracks_document, tracks_text
 
     wanted = track_matcher(query)  # a malformed query is refused before the history is read
     store = open_history_store()
-    found = find_track(_versions(store, wanted), query)
+    found = find_track(
+        _versions(store, wanted, merge_duplicates), query, merge_duplicates=merge_duplicates
+    )
+    for line in merge_report(found.merges):
+        sys.stderr.write(clean(line, newlines=False) + "\n")
     if output_format is OutputFormat.json:
         json.dump(tracks_document(query, found), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -57,16 +70,22 @@ def track(
         sys.stdout.write(clean(tracks_text(found)))
 
 
-def _versions(store: Store, wanted: Callable[[Track], bool]) -> Iterable[Version]:
-    """The versions of the playlists whose cumulative view lists the track, where the change
-    index located them; without an index that can be kept, every version from one walk."""
+def _versions(store: Store, wanted: Callable[[Track], bool], namesakes: bool) -> Iterable[Version]:
+    """The versions of the playlists whose cumulative view lists the track (with
+    ``namesakes``, or a track of the same title and artists), where the change index located
+    them; without an index that can be kept, every version from one walk."""
     from gitarchive import versions
-    from gitarchive.tracks import playlists_holding
+    from gitarchive.tracks import playlists_holding, with_namesakes
 
     def located(index: ChangeIndex) -> list[VersionSource] | None:
         if not index.persistent:
             return None
-        holding = playlists_holding(index.all_cumulative_views(), wanted)
+        views = index.all_cumulative_views()
+        if namesakes:
+            every = (entry.track for view in views.values() for entry in view.tracks)
+            holding = playlists_holding(views, with_namesakes(every, wanted))
+        else:
+            holding = playlists_holding(views, wanted)
         return index.version_sources(holding) if holding else []
 
     sources = index_call(store, located)
