@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import TrackDiff, Version, diff_tracks
-from gitarchive.timeline import Entry, track_document
+from gitarchive.history.keys import align_keys
+from gitarchive.history.moves import moves
+from gitarchive.timeline import Entry, MovedDoc, track_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from gitarchive.model import Playlist, Track
+
+PLAIN_SOURCE = "plain"  # Version.source of a plain file, whose tracks are sorted by line
 
 
 class KeyCache:
@@ -69,18 +73,55 @@ def diff_versions(
     )
 
 
-def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
-    """The entry of ``version``, diffed against the previous version's playlist."""
+def entry_of(
+    version: Version,
+    previous: Playlist | None,
+    cache: KeyCache | None = None,
+    previous_source: str | None = None,
+) -> Entry:
+    """The entry of ``version``, diffed against the previous version's playlist
+    (read from ``previous_source``: a plain file lists tracks sorted, so no move is
+    found where either side is one)."""
     playlist = version.playlist
     before = previous.tracks if previous else None
     if cache is None:
         diff = diff_tracks(before, playlist.tracks)
     else:
         diff = diff_versions(before, playlist.tracks, cache)
-    return entry_of_diff(version, previous, diff)
+    moved: tuple[MovedDoc, ...] = ()
+    if PLAIN_SOURCE not in (version.source, previous_source):
+        moved = moved_tracks(before, playlist.tracks, cache)
+    return entry_of_diff(version, previous, diff, moved)
 
 
-def entry_of_diff(version: Version, previous: Playlist | None, diff: TrackDiff) -> Entry:
+def moved_tracks(
+    before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache | None = None
+) -> tuple[MovedDoc, ...]:
+    """Every track whose rank changed (:mod:`gitarchive.history.moves`), keyed as the
+    diff keys them (across the plain/JSON boundary too)."""
+    if before is None or before is after:
+        return ()
+    if cache is None:
+        before_keys = [track.key for track in before]
+        after_keys = [track.key for track in after]
+    else:
+        before_keys = cache.keys(before)
+        after_keys = list(cache.keys(after))
+    if before_keys == after_keys:
+        return ()
+    first_before: dict[str, Track] = {}
+    for key, track in zip(before_keys, before, strict=True):
+        first_before.setdefault(key, track)
+    after_keys = align_keys(first_before, after, after_keys)
+    return tuple(
+        (track_document(after[index]), old, new, distance)
+        for index, old, new, distance in moves(before_keys, after_keys)
+    )
+
+
+def entry_of_diff(
+    version: Version, previous: Playlist | None, diff: TrackDiff, moved: tuple[MovedDoc, ...] = ()
+) -> Entry:
     """The entry of ``version`` whose diff against ``previous`` the caller already has."""
     playlist = version.playlist
     return Entry(
@@ -100,15 +141,19 @@ def entry_of_diff(version: Version, previous: Playlist | None, diff: TrackDiff) 
         updated=tuple(
             (track_document(update.before), track_document(update.after)) for update in diff.updated
         ),
+        moved=moved,
     )
 
 
 def entries(versions: Iterable[Version]) -> list[Entry]:
     """Every version's entry, oldest first (the listed ones: :func:`select`)."""
     result: list[Entry] = []
-    previous: Playlist | None = None
+    previous: Version | None = None
     cache = KeyCache()
     for version in versions:
-        result.append(entry_of(version, previous, cache))
-        previous = version.playlist
+        if previous is None:
+            result.append(entry_of(version, None, cache))
+        else:
+            result.append(entry_of(version, previous.playlist, cache, previous.source))
+        previous = version
     return result
