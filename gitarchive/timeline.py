@@ -28,6 +28,9 @@ TrackDoc = dict[str, Any]  # a track as the outputs show it: track_document's sh
 # a moved track: (document, from, to, distance); positions 1-based, distance its change
 # of rank among the tracks in both versions (gitarchive.history.moves)
 MovedDoc = tuple[TrackDoc, int, int, int]
+# The smallest move kept (and so the smallest threshold): a track that jumps 45 places
+# moves each of the 45 it passes by 1, and keeping those would store 45 moves for one.
+MIN_MOVE = 2
 
 
 def track_document(track: Track) -> TrackDoc:
@@ -60,7 +63,7 @@ class Entry:
     added: tuple[TrackDoc, ...]
     removed: tuple[TrackDoc, ...]
     updated: tuple[tuple[TrackDoc, TrackDoc], ...]
-    # every track whose rank changed, by at least 1: a timeline shows those at its threshold
+    # every track whose rank changed by MIN_MOVE or more: a timeline shows those at its threshold
     moved: tuple[MovedDoc, ...] = ()
 
     @property

@@ -162,8 +162,11 @@ def test_history_moves_shows_a_reorder_beyond_the_threshold(tmp_path: Path) -> N
     assert [line for line in shown.stdout.splitlines() if "→" in line] == [
         "    ~ Song 48 — Artist 48  48 → 3"
     ]
-    one = run("-C", root, "history", PID, "--moves", "--move-threshold", "1")
-    assert sum("→" in line for line in one.stdout.splitlines()) == 46
+    two = run("-C", root, "history", PID, "--moves", "--move-threshold", "2")
+    assert sum("→" in line for line in two.stdout.splitlines()) == 1  # passed by 1: not moves
+    beyond = run("-C", root, "history", PID, "--moves", "--move-threshold", "46")
+    assert beyond.stdout == plain.stdout
+    assert run("-C", root, "history", PID, "--moves", "--move-threshold", "1").exit_code == 2
     document = json.loads(run("-C", root, "history", PID, "--moves", "--format", "json").stdout)
     validate(document, HISTORY)
     moved = document["versions"][0]["moved"]

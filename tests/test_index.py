@@ -58,7 +58,7 @@ def read_commands(playlist_id: str) -> list[list[str]]:
         ["history", playlist_id, "--format", "json", "--likes", "--limit", "2"],
         ["history", playlist_id, "--format", "markdown", "--likes"],
         ["history", playlist_id, "--since", "2026-01-03", "--reverse"],
-        ["history", playlist_id, "--moves", "--move-threshold", "1"],
+        ["history", playlist_id, "--moves", "--move-threshold", "2"],
         ["history", playlist_id, "--moves", "--format", "json"],
         ["cumulative", playlist_id],
         ["cumulative", playlist_id, "--format", "json"],
@@ -168,7 +168,7 @@ def test_moves_and_reorder_only_versions(tmp_path: Path, monkeypatch: pytest.Mon
     assert [(v["date"][:10], len(v["moved"])) for v in versions] == [
         ("2026-01-04", 20), ("2026-01-03", 11), ("2026-01-01", 0)
     ]  # fmt: skip
-    assert "Song 16 — Artist 16  18 → 1" in walked[f"history {PID} --moves --move-threshold 1"][1]
+    assert "Song 16 — Artist 16  18 → 1" in walked[f"history {PID} --moves --move-threshold 2"][1]
 
 
 def test_deleted_and_re_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,7 +40,7 @@ MoveThresholdOption = Annotated[
     int,
     typer.Option(
         help="With --moves: the places a track must move by, among the tracks in both versions.",
-        min=1,
+        min=2,  # timeline.MIN_MOVE: smaller moves are not kept
     ),
 ]
 

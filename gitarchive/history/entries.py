@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from gitarchive.history.diff import TrackDiff, Version, diff_tracks
 from gitarchive.history.keys import align_keys
 from gitarchive.history.moves import moves
-from gitarchive.timeline import Entry, MovedDoc, track_document
+from gitarchive.timeline import MIN_MOVE, Entry, MovedDoc, track_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -27,12 +27,13 @@ class KeyCache:
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple[Track, str]] = {}
-        self._last: tuple[Sequence[Track], list[str]] | None = None
+        # the last two lists keyed: a version's diff and its moves key both sides
+        self._last: list[tuple[Sequence[Track], list[str]]] = []
 
     def keys(self, tracks: Sequence[Track]) -> list[str]:
-        last = self._last
-        if last is not None and last[0] is tracks:  # the previous version, keyed just before
-            return last[1]
+        for last in self._last:
+            if last[0] is tracks:  # keyed just before (the lists are never changed)
+                return last[1]
         cache = self._keys
         result = []
         for track in tracks:
@@ -42,7 +43,7 @@ class KeyCache:
                     cache.clear()
                 found = cache[id(track)] = (track, track.key)
             result.append(found[1])
-        self._last = (tracks, result)
+        self._last = [self._last[-1], (tracks, result)] if self._last else [(tracks, result)]
         return result
 
 
@@ -97,8 +98,8 @@ def entry_of(
 def moved_tracks(
     before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache | None = None
 ) -> tuple[MovedDoc, ...]:
-    """Every track whose rank changed (:mod:`gitarchive.history.moves`), keyed as the
-    diff keys them (across the plain/JSON boundary too)."""
+    """Every track whose rank changed by ``MIN_MOVE`` or more (:mod:`gitarchive.history.moves`),
+    keyed as the diff keys them (across the plain/JSON boundary too)."""
     if before is None or before is after:
         return ()
     if cache is None:
@@ -116,6 +117,7 @@ def moved_tracks(
     return tuple(
         (track_document(after[index]), old, new, distance)
         for index, old, new, distance in moves(before_keys, after_keys)
+        if distance >= MIN_MOVE
     )
 
 

@@ -59,7 +59,7 @@ CREATE TABLE playlists (
 -- every version of every folded playlist: what the timeline shows of it;
 -- flags: 1 first version, 2 renamed, 4 description changed; added/removed/
 -- updated: JSON arrays of history's track documents; moved: a JSON array of
--- [track document, from, to, distance] of every track whose rank changed
+-- [track document, from, to, distance] of every track whose rank changed by 2 or more
 CREATE TABLE versions (
     playlist_id TEXT NOT NULL,
     position INTEGER NOT NULL,
