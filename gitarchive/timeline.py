@@ -14,7 +14,7 @@ previous version's name and likes whether or not that one was listed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 TrackDoc = dict[str, Any]  # a track as the outputs show it: track_document's shape
+# a moved track: (document, from, to, distance); positions 1-based, distance its change
+# of rank among the tracks in both versions (gitarchive.history.moves)
+MovedDoc = tuple[TrackDoc, int, int, int]
+# The smallest move kept (and so the smallest threshold): a track that jumps 45 places
+# moves each of the 45 it passes by 1, and keeping those would store 45 moves for one.
+MIN_MOVE = 2
 
 
 def track_document(track: Track) -> TrackDoc:
@@ -57,6 +63,8 @@ class Entry:
     added: tuple[TrackDoc, ...]
     removed: tuple[TrackDoc, ...]
     updated: tuple[tuple[TrackDoc, TrackDoc], ...]
+    # every track whose rank changed by MIN_MOVE or more: a timeline shows those at its threshold
+    moved: tuple[MovedDoc, ...] = ()
 
     @property
     def likes_changed(self) -> bool:
@@ -71,8 +79,14 @@ class Entry:
             or self.description_changed
         )
 
-    def listed(self, *, likes: bool) -> bool:
-        return self.content_changed or (likes and self.likes_changed)
+    def moved_at(self, threshold: int | None) -> tuple[MovedDoc, ...]:
+        """The moves a timeline shows: none without a threshold (moves not asked)."""
+        if threshold is None or not self.moved:
+            return ()
+        return tuple(move for move in self.moved if move[3] >= threshold)
+
+    def listed(self, *, likes: bool, moves: int | None = None) -> bool:
+        return self.content_changed or (likes and self.likes_changed) or bool(self.moved_at(moves))
 
 
 def select(
@@ -83,12 +97,19 @@ def select(
     until: datetime | None = None,
     limit: int | None = None,
     reverse: bool = False,
+    moves: int | None = None,
 ) -> list[Entry]:
-    """The listed entries within the window (see :func:`window`)."""
-    listed = [entry for entry in found if entry.listed(likes=likes)]
-    return window(
+    """The listed entries within the window (see :func:`window`), each holding only
+    the moves at the ``moves`` threshold (none when it is None)."""
+    listed = [entry for entry in found if entry.listed(likes=likes, moves=moves)]
+    selected = window(
         listed, lambda entry: entry.date, since=since, until=until, limit=limit, reverse=reverse
     )
+    return [
+        entry if len(shown := entry.moved_at(moves)) == len(entry.moved)
+        else replace(entry, moved=shown)
+        for entry in selected
+    ]  # fmt: skip
 
 
 def window(

@@ -123,6 +123,7 @@ def test_export_states_what_history_states(exported: tuple[Path, Path, list[str]
                     "removed": [doc(c[1]) for c in changes if c[0] == "removed"],
                     "updated": [{"before": doc(c[2]), "after": doc(c[1])}
                                 for c in changes if c[0] == "updated"],
+                    "moved": [],  # history lists no moves without --moves
                 }
             )  # fmt: skip
         assert exported_versions == history["versions"], playlist_id

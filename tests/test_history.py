@@ -22,8 +22,9 @@ from gitarchive.history import (
 )
 from gitarchive.history.documents import history_json
 from gitarchive.history.entries import entries
+from gitarchive.history.moves import moves
 from gitarchive.model import Playlist, Track
-from gitarchive.timeline import select
+from gitarchive.timeline import select, track_document
 from tests.support.models import PID, model_playlist, model_track, plain_track
 from tests.support.timeline_oracle import history_document, timeline
 
@@ -357,3 +358,30 @@ def test_a_resumed_fold_then_an_empty_version_removes_every_track() -> None:
     after = fold.view()
     assert after == update_cumulative(view, empty, date(2026, 1, 2))
     assert after is not None and {entry.removed for entry in after.tracks} == {date(2026, 1, 2)}
+
+
+def test_a_move_is_a_change_of_rank_among_the_tracks_in_both_versions() -> None:
+    before = [f"k{n}" for n in range(1, 51)]
+    jumped = [*before[:2], "k48", *(key for key in before[2:] if key != "k48")]
+    found = moves(before, jumped)
+    assert [move for move in found if move[3] >= 5] == [(2, 48, 3, 45)]
+    assert {move[3] for move in found} == {1, 45}  # the 45 tracks it passed each move by one
+    assert moves(before, ["new", *before[1:]]) == []  # added or removed above: no move
+    # a key listed twice: occurrences matched in order
+    assert moves(["a", "b", "a"], ["a", "a", "b"]) == [(1, 3, 2, 1), (2, 2, 3, 1)]
+
+
+def test_a_reorder_only_version_is_listed_with_moves_at_the_threshold() -> None:
+    tracks = [model_track(n) for n in range(1, 11)]
+    reordered = [tracks[7], *tracks[:7], *tracks[8:]]  # the 8th to the top: 7 places
+    found = entries([version(1, model_playlist(*tracks)), version(2, model_playlist(*reordered))])
+    assert [e.date.day for e in select(found)] == [1]  # without moves: nothing changed
+    listed = select(found, moves=5)
+    assert [e.date.day for e in listed] == [1, 2]
+    assert [(doc["name"], old, new) for doc, old, new, _ in listed[1].moved] == [("Song 8", 8, 1)]
+    assert [e.date.day for e in select(found, moves=8)] == [1]
+    assert len(select(found, moves=2)[1].moved) == 1  # the 7 it passed moved by 1: not kept
+    schema = json.loads(HISTORY_SCHEMA.read_text(encoding="utf-8"))
+    document = json.loads("".join(history_json(PID, "Mix", listed)))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["versions"][1]["moved"] == [{**track_document(tracks[7]), "from": 8, "to": 1}]

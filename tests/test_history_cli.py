@@ -66,7 +66,7 @@ TRACK = {
 VERSION = {
     "commit": "sha", "date": "utc", "name": str, "description": str,
     "likes": (int, type(None)), "added": [TRACK], "removed": [TRACK],
-    "updated": [{"before": TRACK, "after": TRACK}],
+    "updated": [{"before": TRACK, "after": TRACK}], "moved": [{**TRACK, "from": int, "to": int}],
 }  # fmt: skip
 HISTORY = {"id": "playlist_id", "name": str, "versions": [VERSION]}
 
@@ -145,6 +145,35 @@ def test_history_json_schema_and_content(archive: Path) -> None:
         ("Song 1", "Song 1 (Live)")
     ]
     assert versions[3]["name"] == "Renamed" and document["name"] == "Renamed"
+
+
+def test_history_moves_shows_a_reorder_beyond_the_threshold(tmp_path: Path) -> None:
+    repo = SyncLike(tmp_path / "a")
+    tracks = [model_track(n) for n in range(1, 51)]
+    repo.commit(model_playlist(*tracks), "2026-01-01T06:00:00")
+    jumped = [*tracks[:2], tracks[47], *tracks[2:47], *tracks[48:]]
+    repo.commit(model_playlist(*jumped), "2026-01-02T06:00:00")  # a reorder, nothing else
+    root = str(tmp_path / "a")
+    plain = run("-C", root, "history", PID)
+    assert "2026-01-02" not in plain.stdout and "→" not in plain.stdout
+    shown = run("-C", root, "history", PID, "--moves")
+    assert shown.exit_code == 0, shown.output
+    assert "Date:   2026-01-02 06:00:00 UTC" in shown.stdout
+    assert [line for line in shown.stdout.splitlines() if "→" in line] == [
+        "    ~ Song 48 — Artist 48  48 → 3"
+    ]
+    two = run("-C", root, "history", PID, "--moves", "--move-threshold", "2")
+    assert sum("→" in line for line in two.stdout.splitlines()) == 1  # passed by 1: not moves
+    beyond = run("-C", root, "history", PID, "--moves", "--move-threshold", "46")
+    assert beyond.stdout == plain.stdout
+    assert run("-C", root, "history", PID, "--moves", "--move-threshold", "1").exit_code == 2
+    document = json.loads(run("-C", root, "history", PID, "--moves", "--format", "json").stdout)
+    validate(document, HISTORY)
+    moved = document["versions"][0]["moved"]
+    assert [(m["name"], m["from"], m["to"]) for m in moved] == [("Song 48", 48, 3)]
+    markdown = run("-C", root, "history", PID, "--moves", "--format", "markdown").stdout
+    assert "- Moved: [Song 48](https://open.spotify.com/track/" in markdown
+    assert markdown.count("48 → 3") == 1
 
 
 def test_history_likes_lists_likes_only_versions(archive: Path) -> None:

@@ -58,6 +58,8 @@ def read_commands(playlist_id: str) -> list[list[str]]:
         ["history", playlist_id, "--format", "json", "--likes", "--limit", "2"],
         ["history", playlist_id, "--format", "markdown", "--likes"],
         ["history", playlist_id, "--since", "2026-01-03", "--reverse"],
+        ["history", playlist_id, "--moves", "--move-threshold", "2"],
+        ["history", playlist_id, "--moves", "--format", "json"],
         ["cumulative", playlist_id],
         ["cumulative", playlist_id, "--format", "json"],
         ["cumulative", playlist_id, "--format", "csv"],
@@ -146,6 +148,27 @@ def test_plain_only_past_then_json(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     builder.commit(playlist_files(playlist(track(1), track(2), track(3))), date="2026-01-02")
     builder.commit(playlist_files(playlist(track(2), track(3))), date="2026-01-03T06:00:00")
     assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+
+
+def test_moves_and_reorder_only_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = RepoBuilder(tmp_path / "repo")
+    tracks = [track(n) for n in range(1, 21)]
+    old = playlist(*(plain(t) for t in tracks))
+    builder.commit(playlist_files(old, ("plain",)), date="2026-01-01T06:00:00")
+    # a plain file lists tracks sorted: its order says nothing, so no move across it
+    shuffled = [*tracks[::2], *tracks[1::2]]
+    builder.commit(playlist_files(playlist(*shuffled)), date="2026-01-02T06:00:00")
+    jumped = [tracks[15], *tracks[:15], *tracks[16:]]
+    builder.commit(playlist_files(playlist(*jumped)), date="2026-01-03T06:00:00")
+    twice = [*jumped[10:], *jumped[:10], jumped[3]]  # halves swapped, one track listed twice
+    builder.commit(playlist_files(playlist(*twice)), date="2026-01-04T06:00:00")
+    walked = assert_same_every_way(tmp_path / "repo", [PID], monkeypatch)
+    document = json.loads(walked[f"history {PID} --moves --format json"][1])
+    versions = document["versions"]
+    assert [(v["date"][:10], len(v["moved"])) for v in versions] == [
+        ("2026-01-04", 20), ("2026-01-03", 11), ("2026-01-01", 0)
+    ]  # fmt: skip
+    assert "Song 16 — Artist 16  18 → 1" in walked[f"history {PID} --moves --move-threshold 2"][1]
 
 
 def test_deleted_and_re_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -281,6 +281,26 @@ def test_injected_script_in_names_does_not_run(browser: Browser, tmp_path: Path)
         page.close()
 
 
+def test_a_version_page_marks_the_tracks_that_moved(browser: Browser, tmp_path: Path) -> None:
+    repo = tmp_path / "archive"
+    builder = RepoBuilder(repo)
+    tracks = [model_track(n) for n in range(1, 11)]
+    builder.commit(playlist_files(model_playlist(*tracks)), date="2026-01-01T06:00:00Z")
+    # the 9th to the top (8 places), one added at the end: its neighbours move by 1 only
+    moved = [tracks[8], *tracks[:8], tracks[9], model_track(11)]
+    builder.commit(playlist_files(model_playlist(*moved)), date="2026-01-02T06:00:00Z")
+    out = tmp_path / "out"
+    done = runner.invoke(cli.app, ["-C", str(repo), "site", str(out)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    page, errors = open_page(browser, (out / "p" / f"{PID}.html").as_uri())
+    assert rows(page, "moved") == [("Song 9", "Artist 9", "Album")]
+    assert page.text_content("#tracks li.track.moved .tag") == "moved 9 → 1"
+    assert rows(page, "added") == [("Song 11", "Artist 11", "Album")]
+    assert page.text_content("#vsummary") == "11 tracks · +1 −0 ↕1"
+    assert errors == []
+    page.close()
+
+
 def test_screenshot_of_a_playlist_page(
     browser: Browser, demo_site: tuple[Path, Path, list[str]], tmp_path: Path
 ) -> None:

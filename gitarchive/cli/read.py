@@ -32,6 +32,20 @@ if TYPE_CHECKING:
     from gitarchive.timeline import Entry
 
 
+DEFAULT_MOVE_THRESHOLD = 5  # places: a move a reader notices, not a neighbour's swap
+MovesOption = Annotated[
+    bool,
+    typer.Option("--moves", help="Show tracks that moved by at least --move-threshold places."),
+]
+MoveThresholdOption = Annotated[
+    int,
+    typer.Option(
+        help="With --moves: the places a track must move by, among the tracks in both versions.",
+        min=2,  # timeline.MIN_MOVE: smaller moves are not kept
+    ),
+]
+
+
 class HistoryFormat(StrEnum):
     text = "text"
     markdown = "markdown"
@@ -72,8 +86,10 @@ def history(
         bool, typer.Option("--reverse", help="Oldest first (as git log --reverse).")
     ] = False,
     likes: Annotated[bool, typer.Option(help="Show likes over time.")] = False,
+    moves: MovesOption = False,
+    move_threshold: MoveThresholdOption = DEFAULT_MOVE_THRESHOLD,
 ) -> None:
-    """A timeline of tracks added, removed and updated, rebuilt from the commit log."""
+    """A timeline of tracks added, removed, updated and moved, rebuilt from the commit log."""
     from gitarchive import timeline
     from gitarchive.cli import output
     from gitarchive.likes import with_followers
@@ -90,6 +106,7 @@ def history(
         until=date_option("--until", until, end_of_day=True),
         limit=limit,
         reverse=not reverse,  # newest first unless --reverse, as git log lists commits
+        moves=move_threshold if moves else None,
     )
     output.write_history(output_format.value, found[-1].name, playlist_id, listed, likes=likes)
 

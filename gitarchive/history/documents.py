@@ -95,6 +95,10 @@ def _version_json(entry: Entry) -> str:
         + "}"
         for before, after in entry.updated
     ]
+    moved = [
+        track_json(doc, track_pad, (("from", old), ("to", new)))
+        for doc, old, new, _distance in entry.moved
+    ]
     fields = [
         f'{pad}"commit": {_encode_string(entry.commit)}',
         f'{pad}"date": "{entry.date:%Y-%m-%dT%H:%M:%SZ}"',
@@ -104,6 +108,7 @@ def _version_json(entry: Entry) -> str:
         f'{pad}"added": {_list([track_json(t, track_pad) for t in entry.added], pad)}',
         f'{pad}"removed": {_list([track_json(t, track_pad) for t in entry.removed], pad)}',
         f'{pad}"updated": {_list(updated, pad)}',
+        f'{pad}"moved": {_list(moved, pad)}',
     ]
     return "{\n" + ",\n".join(fields) + "\n    }"
 
@@ -212,6 +217,8 @@ def timeline_text(
             yield f"    - {_track_text(doc)}", "red"
         for before, after in entry.updated:
             yield f"    ~ {_track_text(before)} → {_track_text(after)}", "cyan"
+        for doc, old, new, _distance in entry.moved:
+            yield f"    ~ {doc['name']} — {', '.join(doc['artists'])}  {old} → {new}", "blue"
         yield "", None
 
 
@@ -243,6 +250,7 @@ def timeline_markdown(
         lines += [f"- Added: {_md_track(doc)}" for doc in entry.added]
         lines += [f"- Removed: {_md_track(doc)}" for doc in entry.removed]
         lines += [f"- Updated: {_md_track(b)} → {_md_track(a)}" for b, a in entry.updated]
+        lines += [f"- Moved: {_md_track(doc)}: {old} → {new}" for doc, old, new, _ in entry.moved]
         if lines[-1] == "":
             lines.append("- (no track changes)")
         yield "\n".join(lines) + "\n"

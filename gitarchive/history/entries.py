@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import TrackDiff, Version, diff_tracks
-from gitarchive.timeline import Entry, track_document
+from gitarchive.history.keys import align_keys
+from gitarchive.history.moves import moves
+from gitarchive.timeline import MIN_MOVE, Entry, MovedDoc, track_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from gitarchive.model import Playlist, Track
+
+PLAIN_SOURCE = "plain"  # Version.source of a plain file, whose tracks are sorted by line
 
 
 class KeyCache:
@@ -23,12 +27,13 @@ class KeyCache:
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple[Track, str]] = {}
-        self._last: tuple[Sequence[Track], list[str]] | None = None
+        # the last two lists keyed: a version's diff and its moves key both sides
+        self._last: list[tuple[Sequence[Track], list[str]]] = []
 
     def keys(self, tracks: Sequence[Track]) -> list[str]:
-        last = self._last
-        if last is not None and last[0] is tracks:  # the previous version, keyed just before
-            return last[1]
+        for last in self._last:
+            if last[0] is tracks:  # keyed just before (the lists are never changed)
+                return last[1]
         cache = self._keys
         result = []
         for track in tracks:
@@ -38,7 +43,7 @@ class KeyCache:
                     cache.clear()
                 found = cache[id(track)] = (track, track.key)
             result.append(found[1])
-        self._last = (tracks, result)
+        self._last = [self._last[-1], (tracks, result)] if self._last else [(tracks, result)]
         return result
 
 
@@ -69,18 +74,56 @@ def diff_versions(
     )
 
 
-def entry_of(version: Version, previous: Playlist | None, cache: KeyCache | None = None) -> Entry:
-    """The entry of ``version``, diffed against the previous version's playlist."""
+def entry_of(
+    version: Version,
+    previous: Playlist | None,
+    cache: KeyCache | None = None,
+    previous_source: str | None = None,
+) -> Entry:
+    """The entry of ``version``, diffed against the previous version's playlist
+    (read from ``previous_source``: a plain file lists tracks sorted, so no move is
+    found where either side is one)."""
     playlist = version.playlist
     before = previous.tracks if previous else None
     if cache is None:
         diff = diff_tracks(before, playlist.tracks)
     else:
         diff = diff_versions(before, playlist.tracks, cache)
-    return entry_of_diff(version, previous, diff)
+    moved: tuple[MovedDoc, ...] = ()
+    if PLAIN_SOURCE not in (version.source, previous_source):
+        moved = moved_tracks(before, playlist.tracks, cache)
+    return entry_of_diff(version, previous, diff, moved)
 
 
-def entry_of_diff(version: Version, previous: Playlist | None, diff: TrackDiff) -> Entry:
+def moved_tracks(
+    before: Sequence[Track] | None, after: Sequence[Track], cache: KeyCache | None = None
+) -> tuple[MovedDoc, ...]:
+    """Every track whose rank changed by ``MIN_MOVE`` or more (:mod:`gitarchive.history.moves`),
+    keyed as the diff keys them (across the plain/JSON boundary too)."""
+    if before is None or before is after:
+        return ()
+    if cache is None:
+        before_keys = [track.key for track in before]
+        after_keys = [track.key for track in after]
+    else:
+        before_keys = cache.keys(before)
+        after_keys = list(cache.keys(after))
+    if before_keys == after_keys:
+        return ()
+    first_before: dict[str, Track] = {}
+    for key, track in zip(before_keys, before, strict=True):
+        first_before.setdefault(key, track)
+    after_keys = align_keys(first_before, after, after_keys)
+    return tuple(
+        (track_document(after[index]), old, new, distance)
+        for index, old, new, distance in moves(before_keys, after_keys)
+        if distance >= MIN_MOVE
+    )
+
+
+def entry_of_diff(
+    version: Version, previous: Playlist | None, diff: TrackDiff, moved: tuple[MovedDoc, ...] = ()
+) -> Entry:
     """The entry of ``version`` whose diff against ``previous`` the caller already has."""
     playlist = version.playlist
     return Entry(
@@ -100,15 +143,19 @@ def entry_of_diff(version: Version, previous: Playlist | None, diff: TrackDiff) 
         updated=tuple(
             (track_document(update.before), track_document(update.after)) for update in diff.updated
         ),
+        moved=moved,
     )
 
 
 def entries(versions: Iterable[Version]) -> list[Entry]:
     """Every version's entry, oldest first (the listed ones: :func:`select`)."""
     result: list[Entry] = []
-    previous: Playlist | None = None
+    previous: Version | None = None
     cache = KeyCache()
     for version in versions:
-        result.append(entry_of(version, previous, cache))
-        previous = version.playlist
+        if previous is None:
+            result.append(entry_of(version, None, cache))
+        else:
+            result.append(entry_of(version, previous.playlist, cache, previous.source))
+        previous = version
     return result

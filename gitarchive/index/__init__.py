@@ -32,7 +32,7 @@ T = TypeVar("T")
 VersionSource = tuple[str, str, int, str, str]
 ENTRY_COLUMNS = (
     "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
-    " v.previous_likes, v.flags, v.added, v.removed, v.updated"
+    " v.previous_likes, v.flags, v.added, v.removed, v.updated, v.moved"
 )
 
 

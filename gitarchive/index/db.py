@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "3"  # 3: listed_plain; no index on chain.commit_id (no query used it)
+SCHEMA_VERSION = "4"  # 4: versions.moved; 3: listed_plain, no index on chain.commit_id
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -58,7 +58,8 @@ CREATE TABLE playlists (
 ) WITHOUT ROWID;
 -- every version of every folded playlist: what the timeline shows of it;
 -- flags: 1 first version, 2 renamed, 4 description changed; added/removed/
--- updated: JSON arrays of history's track documents
+-- updated: JSON arrays of history's track documents; moved: a JSON array of
+-- [track document, from, to, distance] of every track whose rank changed by 2 or more
 CREATE TABLE versions (
     playlist_id TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -74,6 +75,7 @@ CREATE TABLE versions (
     added TEXT NOT NULL,
     removed TEXT NOT NULL,
     updated TEXT NOT NULL,
+    moved TEXT NOT NULL,
     PRIMARY KEY (playlist_id, position)
 ) WITHOUT ROWID;
 """

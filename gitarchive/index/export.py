@@ -345,5 +345,5 @@ def _write_stays(out: sqlite3.Connection, tracks: _Tracks, fold: PlaylistStaysFo
 
 _COLUMNS = "v.playlist_id, v.source, " + (
     "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
-    " v.previous_likes, v.flags, v.added, v.removed, v.updated"
+    " v.previous_likes, v.flags, v.added, v.removed, v.updated, v.moved"
 )

@@ -80,6 +80,7 @@ class PlaylistState:
     listed_plain: str | None = None
     plain_changed: int | None = None
     previous: Playlist | None = None
+    previous_source: str | None = None  # the kind of file `previous` was read from
     fold: CumulativeFold | None = None
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     entries: list[Entry] | None = None  # every version's entry, when collected (Built)
@@ -141,7 +142,7 @@ class Folder:
              state.last_time, cumulative, state.listed_plain, state.plain_changed),
         )  # fmt: skip
         self.connection.executemany(
-            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
+            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
         )
         state.rows = []
 
@@ -168,7 +169,8 @@ class Folder:
         source = SOURCE_KINDS[kind]
         previous = self._previous(state)
         moment = datetime.fromtimestamp(time, tz=UTC)
-        entry = entry_of(Version(commit, moment, playlist, source), previous, self.keys)
+        version = Version(commit, moment, playlist, source)
+        entry = entry_of(version, previous, self.keys, state.previous_source)
         self._fold_cumulative(state, previous, playlist, moment.date())
         flags = (
             (FIRST if entry.first else 0)
@@ -179,9 +181,9 @@ class Folder:
             (state.id, position, source, blob, entry.name, entry.description, entry.likes,
              entry.track_count, entry.previous_name, entry.previous_likes, flags,
              _json_list(entry.added), _json_list(entry.removed),
-             _json_list(entry.updated))
+             _json_list(entry.updated), _json_list(entry.moved))
         )  # fmt: skip
-        state.previous = playlist
+        state.previous, state.previous_source = playlist, source
         state.last_time = time
         if state.entries is not None:
             state.entries.append(entry)
@@ -211,6 +213,7 @@ class Folder:
                 source, blob = row
                 path = source_paths(state.id)[SOURCE_KINDS.index(source)]
                 state.previous = self.reader.read(source, blob, state.id, path, commit="(indexed)")
+                state.previous_source = source
         return state.previous
 
 

@@ -163,9 +163,9 @@ def decode_view(data: bytes) -> CumulativeView:
 
 def entry_of_row(row: tuple[Any, ...]) -> Entry:
     """An Entry from ``SELECT commit_id, time, name, description, likes, track_count,
-    previous_name, previous_likes, flags, added, removed, updated``."""
+    previous_name, previous_likes, flags, added, removed, updated, moved``."""
     (commit, time, name, description, likes, track_count, previous_name, previous_likes,
-     flags, added, removed, updated) = row  # fmt: skip
+     flags, added, removed, updated, moved) = row  # fmt: skip
     return Entry(
         commit=commit,
         date=datetime.fromtimestamp(time, tz=UTC),
@@ -181,6 +181,7 @@ def entry_of_row(row: tuple[Any, ...]) -> Entry:
         added=_docs(added),
         removed=_docs(removed),
         updated=() if updated == "[]" else tuple((b, a) for b, a in json.loads(updated)),
+        moved=() if moved == "[]" else tuple((d, f, t, n) for d, f, t, n in json.loads(moved)),
     )
 
 

@@ -15,6 +15,9 @@ Encoding of one step (keys kept short: a 2,000-version page carries thousands):
 - ``u``: ``[position, track before]`` of the updated tracks (position in this list);
 - ``k``: ``[position, track]`` of kept tracks whose table entry changed;
 - ``f``: the whole list, when the kept tracks were reordered (then no ``k``);
+- ``m``: ``[position, previous position]`` of the tracks that moved by at least
+  :data:`MOVE_THRESHOLD` places (``history --moves``' rule and default), positions in
+  this list and in the previous version's;
 - ``p``: the previous version's list, when it is not the previous step's (the first step
   shown after ``--since``, or a version in between that only reordered tracks).
 """
@@ -26,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
-from gitarchive.history.entries import entry_of_diff
+from gitarchive.history.entries import PLAIN_SOURCE, entry_of_diff
+from gitarchive.history.moves import moves
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 
 # A playlist's feed carries its newest steps only: a feed reader wants what is new.
 FEED_ENTRIES = 100
+# The places a track must move by to be marked: history --moves' default.
+MOVE_THRESHOLD = 5
 # A kept-track change list longer than this is stored as the whole list instead.
 _MAX_KEPT_CHANGES = 16
 
@@ -98,6 +104,18 @@ def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackD
         or previous.display_name != playlist.display_name
         or previous.description != playlist.description
     )
+
+
+def _encode_moves(step: dict[str, Any], before_keys: list[str], after_keys: list[str]) -> None:
+    if before_keys == after_keys:
+        return
+    found = [
+        [new - 1, old - 1]
+        for _index, old, new, distance in moves(before_keys, after_keys)
+        if distance >= MOVE_THRESHOLD
+    ]
+    if found:
+        step["m"] = found
 
 
 def _positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
@@ -167,6 +185,8 @@ class PlaylistHistory:
     _shown: Playlist | None = None
     _last_likes: int | None = None
     _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the last version's tracks
+    _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
+    _ordered: bool = False  # the last version lists its tracks in playlist order
     _unique: bool = False  # the last version listed each key once
 
     def add(self, version: Version) -> None:
@@ -178,12 +198,17 @@ class PlaylistHistory:
         if likes is not None and likes != self._last_likes:
             self.likes.append((iso_utc(version.date), likes))
             self._last_likes = likes
+        before_keys, was_ordered = self._key_list, self._ordered
         diff = self._diff(previous, playlist)
         self._previous = playlist
+        self._ordered = version.source != PLAIN_SOURCE  # a plain file lists tracks sorted
         if _content_changed(previous, playlist, diff) and (
             self.since is None or version.date >= self.since
         ):
-            self.steps.append(self._step(version, previous, diff))
+            step = self._step(version, previous, diff)
+            if previous is not None and was_ordered and self._ordered:
+                _encode_moves(step, before_keys, self._key_list)
+            self.steps.append(step)
             # a first version is shown as its count of tracks: its entry need not carry them all
             shown = diff if previous is not None else TrackDiff(added=(), removed=(), updated=())
             self.entries.append(entry_of_diff(version, previous, shown))
@@ -207,6 +232,7 @@ class PlaylistHistory:
                     keys[position] = tracks[position].key
         # no None left; the ids stay valid while _previous holds these tracks
         self._keys = dict(zip(map(id, tracks), keys, strict=True))  # type: ignore[arg-type]
+        self._key_list = keys  # type: ignore[assignment]
         unique = len(set(keys)) == len(keys)
         was_unique, self._unique = self._unique, unique
         if previous is None:

@@ -122,6 +122,7 @@ def history_document(playlist_id: str, name: str, changes: Iterable[Change]) -> 
                     {"before": track_document(update.before), "after": track_document(update.after)}
                     for update in change.diff.updated
                 ],
+                "moved": [],  # the oracle lists no moves: history without --moves
             }
             for change in changes
         ],

@@ -138,7 +138,7 @@
   var index = steps.length - 1;
   slider.max = String(Math.max(steps.length - 1, 0));
 
-  function trackNode(kind, number, track, before) {
+  function trackNode(kind, number, track, before, from) {
     var li = el("li", "track " + kind);
     li.appendChild(el("span", "no", number ? String(number) : ""));
     var body = el("span", "body");
@@ -152,7 +152,8 @@
     fill(now, track);
     body.appendChild(now);
     li.appendChild(body);
-    if (kind !== "kept") li.appendChild(el("span", "tag", kind === "removed" ? "removed" : kind));
+    if (kind === "moved") li.appendChild(el("span", "tag", "moved " + (from + 1) + " → " + number));
+    else if (kind !== "kept") li.appendChild(el("span", "tag", kind));
     return li;
   }
 
@@ -174,6 +175,8 @@
     (step.a || []).forEach(function (pair) { added[pair[0]] = true; });
     (step.r || []).forEach(function (p) { removed[p] = true; });
     (step.u || []).forEach(function (pair) { updated[pair[0]] = pair[1]; });
+    var moved = {};
+    (step.m || []).forEach(function (pair) { moved[pair[0]] = pair[1]; });
     var out = [];
     var pi = 0;
     function flushRemoved() {
@@ -183,7 +186,9 @@
       if (added[j]) { out.push(["added", now[j], j]); continue; }
       flushRemoved();
       pi++;  // the kept track's place in the previous list
-      out.push([j in updated ? "updated" : "kept", now[j], j, updated[j]]);
+      if (j in updated) out.push(["updated", now[j], j, updated[j]]);
+      else if (j in moved) out.push(["moved", now[j], j, moved[j]]);
+      else out.push(["kept", now[j], j]);
     }
     flushRemoved();
     while (pi < before.length) { if (removed[pi]) out.push(["removed", before[pi]]); pi++; }
@@ -207,20 +212,20 @@
       step.l === null || step.l === undefined ? "likes unknown" : step.l.toLocaleString("en-US") + " likes";
     document.getElementById("vname").textContent = names[index];
     document.getElementById("vdesc").textContent = descriptions[index];
-    var counts = { added: 0, removed: 0, updated: 0 };
+    var counts = { added: 0, removed: 0, updated: 0, moved: 0 };
     var fragment = document.createDocumentFragment();
     rows(index).forEach(function (row) {
       var kind = row[0];
       if (kind in counts) counts[kind]++;
       var number = kind === "removed" ? 0 : row[2] + 1;
       var before = kind === "updated" ? tracks[row[3]] : null;
-      fragment.appendChild(trackNode(kind, number, tracks[row[1]], before));
+      fragment.appendChild(trackNode(kind, number, tracks[row[1]], before, row[3]));
     });
     list.textContent = "";
     list.appendChild(fragment);
     document.getElementById("vsummary").textContent =
       lists[index].length + " tracks · +" + counts.added + " −" + counts.removed +
-      (counts.updated ? " ~" + counts.updated : "");
+      (counts.updated ? " ~" + counts.updated : "") + (counts.moved ? " ↕" + counts.moved : "");
     var hash = "#" + step.c.slice(0, 12);
     if (push && location.hash !== hash) {
       try { history.replaceState(null, "", hash); } catch (e) { location.hash = hash; }

@@ -1,0 +1,45 @@
+"""Position changes between two versions' track lists (``history --moves``).
+
+The rule, as docs/history.md states it: occurrences of a key are matched in
+order (the first occurrence before with the first after, and so on; the
+surplus ones are added or removed). The matched occurrences are the tracks
+present in both versions; a track's *rank* is its place among them. A track
+moved by the distance between its rank before and its rank after, so a track
+added or removed above it does not move it, and a track that jumps from 48 to
+3 moves by 45 while the 45 it passed move by 1 each. ``from`` and ``to`` are
+its 1-based positions in the whole lists, as a reader of the playlist sees them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def moves(before_keys: Sequence[str], after_keys: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """(index in ``after_keys``, from, to, distance) of every track whose rank changed,
+    in the new list's order; distance is at least 1."""
+    occurrences: dict[str, list[int]] = {}
+    for index, key in enumerate(before_keys):
+        occurrences.setdefault(key, []).append(index)
+    taken: dict[str, int] = {}
+    matched: list[tuple[int, int]] = []  # (index before, index after), in the new order
+    for index, key in enumerate(after_keys):
+        found = occurrences.get(key)
+        if found is None:
+            continue
+        count = taken.get(key, 0)
+        if count < len(found):
+            taken[key] = count + 1
+            matched.append((found[count], index))
+    if not matched:
+        return []
+    rank_before = {old: rank for rank, old in enumerate(sorted(old for old, _ in matched))}
+    result = []
+    for rank_after, (old, new) in enumerate(matched):
+        distance = abs(rank_before[old] - rank_after)
+        if distance:
+            result.append((new, old + 1, new + 1, distance))
+    return result
