@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import iso_utc
+from gitarchive.history.documents import track_change_lines, track_title
 from gitarchive.likes import with_followers
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.index import ChangeIndex
-    from gitarchive.timeline import Entry, TrackDoc
+    from gitarchive.timeline import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +145,6 @@ def changes_json(changes: Sequence[Change], *, since: datetime | None) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def track_text(doc: TrackDoc) -> str:
-    return f"{doc['name']} — {', '.join(doc['artists'])}"
-
-
 def summary(entry: Entry) -> str:
     """A version in a few words: ``+3 −1 ~1 · likes +20``."""
     if entry.first:
@@ -181,10 +178,5 @@ def changes_text(changes: Sequence[Change]) -> Iterator[tuple[str, str | None]]:
             )
             if entry.first:
                 continue
-            for doc in entry.added:
-                yield f"      + {track_text(doc)}", "green"
-            for doc in entry.removed:
-                yield f"      - {track_text(doc)}", "red"
-            for before, after in entry.updated:
-                yield f"      ~ {track_text(before)} → {track_text(after)}", "cyan"
+            yield from track_change_lines(entry, "      ", track_title)
         yield "", None

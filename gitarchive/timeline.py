@@ -31,6 +31,9 @@ MovedDoc = tuple[TrackDoc, int, int, int]
 # The smallest move kept (and so the smallest threshold): a track that jumps 45 places
 # moves each of the 45 it passes by 1, and keeping those would store 45 moves for one.
 MIN_MOVE = 2
+# The places a move must span to be shown by default (`history --moves`, the site's pages):
+# a move a reader notices, not a neighbour's swap.
+DEFAULT_MOVE_THRESHOLD = 5
 
 
 def track_document(track: Track) -> TrackDoc:

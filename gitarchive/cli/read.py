@@ -24,6 +24,7 @@ from gitarchive.cli.common import (
     open_playlist,
 )
 from gitarchive.cli.terminal import clean
+from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from gitarchive.timeline import Entry
 
 
-DEFAULT_MOVE_THRESHOLD = 5  # places: a move a reader notices, not a neighbour's swap
 MovesOption = Annotated[
     bool,
     typer.Option("--moves", help="Show tracks that moved by at least --move-threshold places."),

@@ -211,15 +211,27 @@ def timeline_text(
             if entry.previous_likes is not None and entry.likes is not None:
                 delta = f" ({entry.likes - entry.previous_likes:+,})"
             yield f"    Likes: {format_likes_plain(entry.likes)}{delta}", None
-        for doc in entry.added:
-            yield f"    + {_track_text(doc)}", "green"
-        for doc in entry.removed:
-            yield f"    - {_track_text(doc)}", "red"
-        for before, after in entry.updated:
-            yield f"    ~ {_track_text(before)} → {_track_text(after)}", "cyan"
+        yield from track_change_lines(entry, "    ", _track_text)
         for doc, old, new, _distance in entry.moved:
-            yield f"    ~ {doc['name']} — {', '.join(doc['artists'])}  {old} → {new}", "blue"
+            yield f"    ~ {track_title(doc)}  {old} → {new}", "blue"
         yield "", None
+
+
+def track_title(doc: TrackDoc) -> str:
+    """A track as a line names it where the album would crowd it: ``Title — Artists``."""
+    return f"{doc['name']} — {', '.join(doc['artists'])}"
+
+
+def track_change_lines(
+    entry: Entry, indent: str, describe: Callable[[TrackDoc], str]
+) -> Iterator[tuple[str, str | None]]:
+    """An entry's added (+), removed (-) and updated (~) tracks as (line, style)."""
+    for doc in entry.added:
+        yield f"{indent}+ {describe(doc)}", "green"
+    for doc in entry.removed:
+        yield f"{indent}- {describe(doc)}", "red"
+    for before, after in entry.updated:
+        yield f"{indent}~ {describe(before)} → {describe(after)}", "cyan"
 
 
 _MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]()#|~<>"})

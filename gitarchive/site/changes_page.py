@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitarchive.changes import by_day, summary, track_text
+from gitarchive.changes import by_day, summary
+from gitarchive.history.documents import track_title
 from gitarchive.site.pages import site_page, text
 
 if TYPE_CHECKING:
@@ -26,13 +27,13 @@ def _tracks(change: Change) -> str:
     entry = change.entry
     if entry.first:
         return ""
-    rows = [f'<li class="added">+ <bdi>{text(track_text(doc))}</bdi></li>' for doc in entry.added]
+    rows = [f'<li class="added">+ <bdi>{text(track_title(doc))}</bdi></li>' for doc in entry.added]
     rows += [
-        f'<li class="removed">− <bdi>{text(track_text(doc))}</bdi></li>' for doc in entry.removed
+        f'<li class="removed">− <bdi>{text(track_title(doc))}</bdi></li>' for doc in entry.removed
     ]
     rows += [
-        f'<li class="updated">~ <bdi>{text(track_text(before))}</bdi> → '
-        f"<bdi>{text(track_text(after))}</bdi></li>"
+        f'<li class="updated">~ <bdi>{text(track_title(before))}</bdi> → '
+        f"<bdi>{text(track_title(after))}</bdi></li>"
         for before, after in entry.updated
     ]
     return f'<ul class="tracks">{"".join(rows)}</ul>' if rows else ""

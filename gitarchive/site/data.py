@@ -16,8 +16,8 @@ Encoding of one step (keys kept short: a 2,000-version page carries thousands):
 - ``k``: ``[position, track]`` of kept tracks whose table entry changed;
 - ``f``: the whole list, when the kept tracks were reordered (then no ``k``);
 - ``m``: ``[position, previous position]`` of the tracks that moved by at least
-  :data:`MOVE_THRESHOLD` places (``history --moves``' rule and default), positions in
-  this list and in the previous version's;
+  ``timeline.DEFAULT_MOVE_THRESHOLD`` places (``history --moves``' rule and default),
+  positions in this list and in the previous version's;
 - ``p``: the previous version's list, when it is not the previous step's (the first step
   shown after ``--since``, or a version in between that only reordered tracks).
 """
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
 from gitarchive.history.entries import PLAIN_SOURCE, entry_of_diff
 from gitarchive.history.moves import moves
+from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 # A playlist's feed carries its newest steps only: a feed reader wants what is new.
 FEED_ENTRIES = 100
-# The places a track must move by to be marked: history --moves' default.
-MOVE_THRESHOLD = 5
 # A kept-track change list longer than this is stored as the whole list instead.
 _MAX_KEPT_CHANGES = 16
 
@@ -112,7 +111,7 @@ def _encode_moves(step: dict[str, Any], before_keys: list[str], after_keys: list
     found = [
         [new - 1, old - 1]
         for _index, old, new, distance in moves(before_keys, after_keys)
-        if distance >= MOVE_THRESHOLD
+        if distance >= DEFAULT_MOVE_THRESHOLD
     ]
     if found:
         step["m"] = found

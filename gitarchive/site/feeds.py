@@ -20,7 +20,8 @@ import xml.etree.ElementTree as ET
 from html import escape
 from typing import TYPE_CHECKING
 
-from gitarchive.changes import Change, likes_delta, summary, track_text
+from gitarchive.changes import Change, likes_delta, summary
+from gitarchive.history.documents import track_title
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -56,12 +57,12 @@ def _content(change: Change) -> str:
     entry = change.entry
     lines = [f"<p>{escape(xml_text(summary(entry)))}</p>"]
     items = [
-        (sign, track_text(doc))
+        (sign, track_title(doc))
         for sign, docs in (("+", entry.added), ("−", entry.removed))
         if not entry.first
         for doc in docs
     ]
-    items += [("~", f"{track_text(a)} → {track_text(b)}") for a, b in entry.updated]
+    items += [("~", f"{track_title(a)} → {track_title(b)}") for a, b in entry.updated]
     if items:
         rows = "".join(f"<li>{sign} {escape(xml_text(text))}</li>" for sign, text in items)
         lines.append(f"<ul>{rows}</ul>")
