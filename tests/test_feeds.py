@@ -257,3 +257,20 @@ def test_the_archive_feed_keeps_the_newest_versions_and_every_failure() -> None:
     assert not feed.bozo
     ids = [entry.id.rsplit("/", 1)[1] for entry in feed.entries]
     assert ids == [f"{n:040x}" for n in reversed(range(50, count))] + ["2026-10-01"]
+
+
+def test_a_feed_entry_lists_the_tracks_that_moved_with_their_places() -> None:
+    history = PlaylistHistory(PID)
+    first = [model_track(n) for n in range(20)]
+    # day 2: the last track jumps to the top and one track is added
+    second = [first[-1], *first[:-1], model_track(99)]
+    for day, tracks in ((1, first), (2, second)):
+        playlist = model_playlist(*tracks)
+        history.add(Version(f"{day:040x}", datetime(2026, 11, day, 6, tzinfo=UTC), playlist))
+    changes = playlist_changes(PID, history.entries)
+    feed = feedparser.parse(playlist_feed(PID, "Mix", changes, None).encode("utf-8"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    lines = content_lines(feed.entries[0])
+    assert "+ Song 99 — Artist 99" in lines
+    # only the jump is a move: each track it passed went down one place, below the threshold
+    assert [line for line in lines if line.startswith("↕")] == ["↕ Song 19 — Artist 19  20 → 1"]

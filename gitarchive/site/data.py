@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
 from gitarchive.history.entries import PLAIN_SOURCE, entry_of_diff
 from gitarchive.history.moves import moves
-from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD
+from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD, track_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from gitarchive.history import Version
     from gitarchive.model import Playlist, Track
-    from gitarchive.timeline import Entry
+    from gitarchive.timeline import Entry, MovedDoc
 
 # A playlist's feed carries its newest steps only: a feed reader wants what is new.
 FEED_ENTRIES = 100
@@ -105,16 +105,22 @@ def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackD
     )
 
 
-def _encode_moves(step: dict[str, Any], before_keys: list[str], after_keys: list[str]) -> None:
+def _encode_moves(
+    step: dict[str, Any], before_keys: list[str], after_keys: list[str], tracks: Sequence[Track]
+) -> tuple[MovedDoc, ...]:
+    """Mark the step's moves (``m``); the same moves for the version's entry (its feed)."""
     if before_keys == after_keys:
-        return
+        return ()
     found = [
-        [new - 1, old - 1]
-        for _index, old, new, distance in moves(before_keys, after_keys)
+        (index, old, new, distance)
+        for index, old, new, distance in moves(before_keys, after_keys)
         if distance >= DEFAULT_MOVE_THRESHOLD
     ]
     if found:
-        step["m"] = found
+        step["m"] = [[new - 1, old - 1] for _index, old, new, _distance in found]
+    return tuple(
+        (track_document(tracks[index]), old, new, distance) for index, old, new, distance in found
+    )
 
 
 def _positions(sequence: Sequence[Track], chosen: Sequence[Track]) -> list[int]:
@@ -205,12 +211,13 @@ class PlaylistHistory:
             self.since is None or version.date >= self.since
         ):
             step = self._step(version, previous, diff)
+            moved: tuple[MovedDoc, ...] = ()
             if previous is not None and was_ordered and self._ordered:
-                _encode_moves(step, before_keys, self._key_list)
+                moved = _encode_moves(step, before_keys, self._key_list, playlist.tracks)
             self.steps.append(step)
             # a first version is shown as its count of tracks: its entry need not carry them all
             shown = diff if previous is not None else TrackDiff(added=(), removed=(), updated=())
-            self.entries.append(entry_of_diff(version, previous, shown))
+            self.entries.append(entry_of_diff(version, previous, shown, moved))
 
     def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
         """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.

@@ -63,6 +63,7 @@ def _content(change: Change) -> str:
         for doc in docs
     ]
     items += [("~", f"{track_title(a)} → {track_title(b)}") for a, b in entry.updated]
+    items += [("↕", f"{track_title(doc)}  {old} → {new}") for doc, old, new, _ in entry.moved]
     if items:
         rows = "".join(f"<li>{sign} {escape(xml_text(text))}</li>" for sign, text in items)
         lines.append(f"<ul>{rows}</ul>")
