@@ -35,7 +35,9 @@ def test_a_track_in_two_playlists_has_a_page_linked_from_both_tables(
 ) -> None:
     repo = build_moving_archive(tmp_path / "archive")
     out = tmp_path / "site"
-    code, printed, err = run_cli_captured(capsys, "-C", str(repo), "site", str(out), "-j", "1")
+    code, printed, err = run_cli_captured(
+        capsys, "-C", str(repo), "site", str(out), "--track-pages", "-j", "1"
+    )
     assert code == 0, err
     assert "1 shared tracks" in printed
     assert os.listdir(out / "t") == [f"{MOVER}.html"]
@@ -57,10 +59,12 @@ def test_the_walk_the_index_and_the_workers_write_the_same_track_pages(
     pages = []
     for name, args in (("walk", ("-j", "1")), ("workers", ("-j", "2"))):
         out = tmp_path / name
-        assert run_cli("-C", str(repo), "site", str(out), *args) == 0
+        assert run_cli("-C", str(repo), "site", str(out), "--track-pages", *args) == 0
         pages.append((out / "t" / f"{MOVER}.html").read_text(encoding="utf-8"))
     assert run_cli("-C", str(repo), "index") == 0
-    assert run_cli("-C", str(repo), "site", str(tmp_path / "indexed"), "-j", "2") == 0
+    assert (
+        run_cli("-C", str(repo), "site", str(tmp_path / "indexed"), "--track-pages", "-j", "2") == 0
+    )
     indexed = (tmp_path / "indexed" / "t" / f"{MOVER}.html").read_text(encoding="utf-8")
     strip = re.compile(r"on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
     assert len({strip.sub("", page) for page in [*pages, indexed]}) == 1
@@ -72,9 +76,9 @@ def test_a_site_of_one_playlist_has_no_track_pages_and_a_stale_one_is_removed(
 ) -> None:
     repo = build_moving_archive(tmp_path / "archive")
     out = tmp_path / "site"
-    assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
+    assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
     assert (out / "t" / f"{MOVER}.html").is_file()
-    assert run_cli("-C", str(repo), "site", str(out), "--playlist", MORNING) == 0
+    assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "--playlist", MORNING) == 0
     assert os.listdir(out / "t") == []
     assert linked_rows(out, MORNING) == {}
 
@@ -83,3 +87,19 @@ def test_a_local_files_page_name_is_a_digest_never_its_line() -> None:
     name = track_page_name("line:../../etc -- x -- y")
     assert re.fullmatch(r"l[0-9a-f]{21}", name)
     assert track_page_name(MOVER) == MOVER
+
+
+def test_track_pages_are_asked_for_and_a_build_without_them_removes_the_old_ones(
+    tmp_path: Path,
+) -> None:
+    """On a large archive they are tens of thousands of files (docs/site.md): opt-in."""
+    repo = build_moving_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
+    assert not (out / "t").exists() or os.listdir(out / "t") == []
+    assert linked_rows(out, MORNING) == {}
+    assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
+    assert os.listdir(out / "t") == [f"{MOVER}.html"]
+    assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
+    assert os.listdir(out / "t") == []
+    assert linked_rows(out, MORNING) == {}

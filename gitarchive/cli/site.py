@@ -79,14 +79,23 @@ def site(
             show_default=False,
         ),
     ] = None,
+    track_pages: Annotated[
+        bool,
+        typer.Option(
+            "--track-pages",
+            help="Also write a page per track two or more playlists held (docs/site.md: "
+            "on a large archive, many thousands of pages).",
+        ),
+    ] = False,
 ) -> None:
-    """Write a static web site of the archive: timelines, likes, cumulative tables."""
+    """Write a static web site of the archive: timelines, likes, cumulative tables, feeds."""
     result = _build(
         out,
         playlist,
         since=date_option("--since", since, end_of_day=False),
         title=title,
         jobs=jobs or min(os.cpu_count() or 1, 4),
+        track_pages=track_pages,
     )
     _print_written(result, out)
 
@@ -102,7 +111,13 @@ def _print_written(result: SiteResult, out: Path) -> None:
 
 
 def _build(
-    out: Path, playlist: list[str] | None, *, since: datetime | None, title: str, jobs: int
+    out: Path,
+    playlist: list[str] | None,
+    *,
+    since: datetime | None,
+    title: str,
+    jobs: int,
+    track_pages: bool,
 ) -> SiteResult:
     from gitarchive import lookup
     from gitarchive.git import Store
@@ -129,5 +144,6 @@ def _build(
         jobs=jobs,
         open_store=functools.partial(Store.open, str(store.git_dir)),
         sources=_located_versions(store, ids),
-        shared=_shared_tracks(store, ids),
+        # without track pages, none is kept: pages an earlier build wrote are removed
+        shared=_shared_tracks(store, ids) if track_pages else frozenset(),
     )
