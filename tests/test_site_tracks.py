@@ -39,7 +39,7 @@ def test_a_track_in_two_playlists_has_a_page_linked_from_both_tables(
         capsys, "-C", str(repo), "site", str(out), "--track-pages", "-j", "1"
     )
     assert code == 0, err
-    assert "1 shared tracks" in printed
+    assert "1 shared track," in printed
     assert os.listdir(out / "t") == [f"{MOVER}.html"]
     href = f"../t/{MOVER}.html"
     assert linked_rows(out, MORNING) == {"The Mover": href}

@@ -24,6 +24,7 @@ from gitarchive.cli.common import (
     state,
 )
 from gitarchive.cli.common import out as console
+from gitarchive.words import plural
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
@@ -101,9 +102,10 @@ def site(
 
 
 def _print_written(result: SiteResult, out: Path) -> None:
+    tracks = f"{plural(result.track_pages, 'shared track')}, " if result.track_pages else ""
     console.print(
-        f"Wrote {result.pages} page{'' if result.pages == 1 else 's'} "
-        f"({len(result.summaries)} playlists, {result.track_pages} shared tracks, "
+        f"Wrote {plural(result.pages, 'page')} "
+        f"({plural(len(result.summaries), 'playlist')}, {tracks}"
         f"{result.bytes_written / 1_000_000:.1f} MB) to {out}; open {out / 'index.html'} "
         "in a browser (it needs no server), or publish the folder (docs/site.md).",
         markup=False,
