@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.errors import FormatError
-from gitarchive.formats.text import load_json
+from gitarchive.formats.paths import STATUS_PATH
+from gitarchive.formats.text import decode, load_json
 from gitarchive.model import is_playlist_id
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def _entry_problems(where: str, entry: dict[str, Any]) -> list[str]:
     return problems
 
 
-def read_status(text: str, *, path: str = "playlists/status.json") -> dict[str, Failure]:
+def read_status(text: str, *, path: str = STATUS_PATH) -> dict[str, Failure]:
     """The failures a status file records (strict: the first problem is a FormatError)."""
     try:
         document = load_json(text)
@@ -116,3 +117,8 @@ def read_status(text: str, *, path: str = "playlists/status.json") -> dict[str, 
         )
         for playlist_id, entry in document["failed"].items()
     }
+
+
+def read_status_file(data: bytes | None, *, path: str = STATUS_PATH) -> dict[str, Failure]:
+    """:func:`read_status` of a status file's bytes; none recorded when there is no file."""
+    return {} if data is None else read_status(decode(data, path), path=path)

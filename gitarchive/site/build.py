@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING
 
 from gitarchive import git, versions
 from gitarchive.changes import Change, newest, playlist_changes
-from gitarchive.errors import FormatError, UsageError
+from gitarchive.errors import UsageError
 from gitarchive.formats.paths import STATUS_PATH
-from gitarchive.formats.status import Failure, read_status
+from gitarchive.formats.status import Failure, read_status_file
 from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES, changes_page
 from gitarchive.site.data import PlaylistHistory, Summary
 from gitarchive.site.feeds import archive_feed, feed_href, playlist_feed
@@ -276,14 +276,7 @@ def _prepare_output(store: Store, out: Path) -> dict[str, Failure]:
 def committed_failures(store: Store) -> dict[str, Failure]:
     """The failed syncs ``playlists/status.json`` records at HEAD (none without the file)."""
     head = git.head_id(store)
-    data = git.read_file(store, head, STATUS_PATH) if head is not None else None
-    if data is None:
-        return {}
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FormatError("not UTF-8 text", path=STATUS_PATH) from None
-    return read_status(text, path=STATUS_PATH)
+    return read_status_file(None if head is None else git.read_file(store, head, STATUS_PATH))
 
 
 def _write_changes(

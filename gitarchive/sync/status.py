@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from gitarchive import git
 from gitarchive.errors import FormatError, redact
 from gitarchive.formats.paths import STATUS_PATH
-from gitarchive.formats.status import Failure, read_status, render_status
+from gitarchive.formats.status import Failure, read_status_file, render_status
 from gitarchive.sync.result import last_sync_record
 
 if TYPE_CHECKING:
@@ -31,12 +31,9 @@ def committed_status(store: Store, commit: str | None) -> dict[str, Failure]:
     """The failures ``commit`` records; none when it has no status file (or an unreadable one)."""
     if commit is None:
         return {}
-    data = git.read_file(store, commit, STATUS_PATH)
-    if data is None:
-        return {}
     try:
-        return read_status(data.decode("utf-8"), path=STATUS_PATH)
-    except (FormatError, UnicodeDecodeError) as exc:
+        return read_status_file(git.read_file(store, commit, STATUS_PATH))
+    except FormatError as exc:
         # a hand-broken status must not stop the sync that rewrites it
         logger.warning("%s: %s (rewritten by this sync)", STATUS_PATH, exc)
         return {}
