@@ -49,10 +49,9 @@ def read_timelines(store: Store, index: ChangeIndex) -> dict[str, list[Entry]]:
     each playlist's entries; likes missing from the files come from the
     followers record, as in ``history``.
     """
-    playlist_ids = sorted({source[0] for source in index.version_sources()})
     return {
         playlist_id: with_followers(store, playlist_id, index.entries(playlist_id))
-        for playlist_id in playlist_ids
+        for playlist_id in index.playlist_ids()
     }
 
 

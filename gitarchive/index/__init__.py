@@ -187,6 +187,12 @@ class ChangeIndex:
         )
         return {playlist_id: datetime.fromtimestamp(time, tz=UTC) for playlist_id, time in rows}
 
+    def playlist_ids(self) -> list[str]:
+        """Every playlist with an archived version, sorted, after folding up to HEAD."""
+        self.catch_up_all()
+        rows = self.connection.execute("SELECT DISTINCT playlist_id FROM versions ORDER BY 1")
+        return [playlist_id for (playlist_id,) in rows]
+
     def version_sources(self, playlist_ids: Sequence[str] | None = None) -> list[VersionSource]:
         """Where each version of these playlists (None: all) was read from, oldest first.
 
