@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from gitarchive.timeline import Entry
 
 
-def terminal_safe(text: str) -> str:
-    """What the consoles print for ``text`` (:func:`gitarchive.cli.terminal.clean`)."""
-    return clean(text)
-
-
 def write_chunks(chunks: Iterable[str], write: Callable[[str], Any]) -> None:
     """Write chunks in batches: one write per ~64 KB instead of one per line."""
     batch: list[str] = []
@@ -66,7 +61,7 @@ def write_lines(lines: Iterable[tuple[str, str | None]]) -> None:
     if out.is_terminal:
         _print_terminal(out, lines, page=state.pager)
     else:
-        write_chunks((terminal_safe(line) + "\n" for line, _style in lines), sys.stdout.write)
+        write_chunks((clean(line) + "\n" for line, _style in lines), sys.stdout.write)
 
 
 def _print_terminal(console: Any, lines: Iterable[tuple[str, str | None]], *, page: bool) -> None:
