@@ -85,6 +85,7 @@ import shutil
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
@@ -100,8 +101,12 @@ from tests.support.foreign_model import (
     Truth,
     Version,
 )
+from tests.support.foreign_pack import PackWriter
 from tests.support.foreign_repo import Trees, signature
 from tests.support.foreign_sim import Event, Simulation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "LAYOUTS",
@@ -137,12 +142,24 @@ def commit_time(shape: Shape, index: int) -> datetime:
 
 
 def generate(path: Path, shape: Shape, *, pack: bool = False) -> Truth:
-    """A repository at ``path`` (created; must not exist) shaped by ``shape``, and its truth."""
+    """A repository at ``path`` (created; must not exist) shaped by ``shape``, and its truth.
+
+    Blobs go into one pack as they are written (tests/support/foreign_pack.py), so libgit2's
+    check that an inserted tree entry exists is off until the pack is complete. ``pack``
+    also packs the trees and commits (``git repack``), as a clone has them.
+    """
     repo = pygit2.init_repository(str(path), initial_head="main")
-    run = _Run(repo, shape, Truth(shape=shape, path=path))
-    for index in range(shape.commits):
-        run.day(index)
+    writer = PackWriter(Path(repo.path) / "objects")
+    pygit2.option(pygit2.enums.Option.ENABLE_STRICT_OBJECT_CREATION, False)
+    try:
+        run = _Run(repo, shape, Truth(shape=shape, path=path), writer.blob)
+        for index in range(shape.commits):
+            run.day(index)
+    finally:
+        pygit2.option(pygit2.enums.Option.ENABLE_STRICT_OBJECT_CREATION, True)
+        writer.close()
     truth = run.truth
+    repo = pygit2.Repository(str(path))
     repo.references.create("refs/heads/main", pygit2.Oid(hex=truth.head), force=True)
     repo.checkout_head(strategy=pygit2.enums.CheckoutStrategy.FORCE)  # type: ignore[no-untyped-call]
     if pack:
@@ -171,11 +188,17 @@ def cached(shape: Shape) -> Path:
 class _Run:
     """One generation: the simulation, the files last written, the tree and the truth."""
 
-    def __init__(self, repo: pygit2.Repository, shape: Shape, truth: Truth) -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        shape: Shape,
+        truth: Truth,
+        blob: Callable[[str, bytes], pygit2.Oid],
+    ) -> None:
         self.repo, self.shape, self.truth = repo, shape, truth
         self.sim = Simulation(shape)
         self.renderer = Renderer()
-        self.trees = Trees(repo)
+        self.trees = Trees(repo, blob)
         self.files: dict[str, dict[str, str]] = {}
         self.shared: dict[str, str] = {}
         self.notes: list[str] = []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pygit2
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
 BLOB = pygit2.enums.FileMode.BLOB
@@ -15,14 +16,17 @@ TREE = pygit2.enums.FileMode.TREE
 
 
 class Trees:
-    def __init__(self, repo: pygit2.Repository) -> None:
+    """Folders as tree builders; ``blob`` stores a file's bytes (given its path) and names it."""
+
+    def __init__(self, repo: pygit2.Repository, blob: Callable[[str, bytes], pygit2.Oid]) -> None:
         self.repo = repo
+        self.blob = blob
         self.builders: dict[str, pygit2.TreeBuilder] = {"": repo.TreeBuilder()}
         self.dirty: set[str] = set()
 
     def put(self, path: str, data: bytes) -> None:
         folder, _, name = path.rpartition("/")
-        self._builder(folder).insert(name, self.repo.create_blob(data), BLOB)
+        self._builder(folder).insert(name, self.blob(path, data), BLOB)
         self._mark(folder)
 
     def delete(self, path: str) -> None:

@@ -55,6 +55,7 @@ def make_pool(rng: random.Random, size: int, quirks: bool) -> list[TrackTruth]:
     """``size`` distinct tracks; with quirks, a few under a minute and a few with a "|"."""
     artists = [(_artist_name(rng), random_id(rng)) for _ in range(max(8, size // 4))]
     pool = []
+    taken: set[tuple[str, str]] = set()  # no two tracks share a plain line, whatever the case
     for number in range(size):
         words = rng.sample(_WORDS, rng.randint(1, 3))
         credited = rng.sample(artists, rng.choice((1, 1, 1, 2, 2, 3)))
@@ -62,6 +63,9 @@ def make_pool(rng: random.Random, size: int, quirks: bool) -> list[TrackTruth]:
         title += rng.choice(_REMIX).format(artist=credited[-1][0])
         if quirks and number % 97 == 13:
             title = f"{title} | {rng.choice(_WORDS).capitalize()}"
+        while (title.lower(), credited[0][0].lower()) in taken:
+            title += " " + rng.choice(_WORDS).capitalize()
+        taken.add((title.lower(), credited[0][0].lower()))
         duration = rng.randint(120_000, 330_000)
         if quirks and number % 89 == 7:
             duration = rng.randint(15_000, 59_999)
