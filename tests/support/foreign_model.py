@@ -69,10 +69,13 @@ class TrackTruth:
     album_id: str
     #: ``Title -- Artist, Artist -- Album``, as every plain file writes a track.
     plain_line: str = field(init=False, compare=False, repr=False)
+    #: Renderings of this track by style, filled by the page writers.
+    cells: dict[str, str] = field(init=False, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
         line = f"{self.title} -- {', '.join(self.artists)} -- {self.album}"
         object.__setattr__(self, "plain_line", line)
+        object.__setattr__(self, "cells", {})
 
     @property
     def url(self) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import zlib
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -83,32 +84,34 @@ def _insert(data: bytes) -> bytes:
     )
 
 
+#: A file's pieces: its lines, a numbered table row's "| 12 | " split off on its own (a track
+#: inserted near the top renumbers every row below it; the rest of each row is unchanged).
+_PIECES = re.compile(rb"\| \d+ \| |[^\n]*\n|[^\n]+")
+
+
 def make_delta(base: bytes, target: bytes) -> bytes:
-    """git's delta format: ``target`` as runs of ``base``'s lines and inserted bytes."""
-    base_lines = base.splitlines(keepends=True)
-    starts = list(accumulate(map(len, base_lines), initial=0))
-    where = dict(zip(base_lines, range(len(base_lines)), strict=True))
-    lines = target.splitlines(keepends=True)
-    found = [where.get(line, -1) for line in lines]
+    """git's delta format: ``target`` as runs of ``base``'s pieces and inserted bytes."""
+    base_pieces = _PIECES.findall(base)
+    starts = list(accumulate(map(len, base_pieces), initial=0))
+    where = dict(zip(base_pieces, range(len(base_pieces)), strict=True))
+    pieces = _PIECES.findall(target)
+    found = [where.get(piece, -1) for piece in pieces]
+    # a run ends where the next piece is not the base's next piece (or either is new)
+    ends = [i for i, (a, b) in enumerate(pairwise(found), 1) if a < 0 or b != a + 1]
     out = [_varint(len(base)), _varint(len(target))]
     pending: list[bytes] = []
-    index = 0
-    while index < len(lines):
-        first = found[index]
-        end = index + 1
-        if first >= 0:
-            while end < len(lines) and found[end] == first + (end - index):
-                end += 1
-            size = starts[first + end - index] - starts[first]
-            if size >= MIN_COPY and size < 1 << 24:
-                if pending:
-                    out.append(_insert(b"".join(pending)))
-                    pending = []
-                out.append(_copy(starts[first], size))
-                index = end
-                continue
-        pending.extend(lines[index:end])
-        index = end
+    begin = 0
+    for end in [*ends, len(pieces)]:
+        first = found[begin]
+        size = starts[first + end - begin] - starts[first] if first >= 0 else 0
+        if MIN_COPY <= size < 1 << 24:
+            if pending:
+                out.append(_insert(b"".join(pending)))
+                pending = []
+            out.append(_copy(starts[first], size))
+        else:
+            pending.extend(pieces[begin:end])
+        begin = end
     if pending:
         out.append(_insert(b"".join(pending)))
     return b"".join(out)

@@ -85,18 +85,12 @@ def _link(text: str, url: str) -> str:
     return f"[{text}]({url})"
 
 
-#: id(track) -> (track, its cells "title | artists | album | length" in each style): the same
-#: tracks are rendered on every page of every day, so each is rendered once.
-_CELLS: dict[tuple[int, str], tuple[TrackTruth, str]] = {}
-
-
 def _cells(track: TrackTruth, style: str) -> str:
     """``[Title](url) | [A](url), [B](url) | [Album](url) | length`` in a writer's style:
     "early" (nothing escaped, bare seconds) or "later" (escaped, the minutes digit kept)."""
-    key = (id(track), style)
-    found = _CELLS.get(key)
-    if found is not None and found[0] is track:
-        return found[1]
+    found = track.cells.get(style)
+    if found is not None:
+        return found
     early = style == "early"
     shown = str if early else escape
     artists = ", ".join(
@@ -111,7 +105,7 @@ def _cells(track: TrackTruth, style: str) -> str:
             length,
         )
     )
-    _CELLS[key] = (track, text)
+    track.cells[style] = text
     return text
 
 

@@ -7,6 +7,7 @@ quirks that are events (case-only edits, merges) are planned here, day by day, f
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 from dataclasses import dataclass, field
@@ -40,8 +41,12 @@ _PLAYLIST_WORDS = _words(
 _REMIX = (" - Radio Edit", " - Remix", " (feat. {artist})", " - Acoustic", "", "", "", "", "")
 
 
+_ALPHANUMERIC = bytes.maketrans(b"+/", b"Qz")
+
+
 def random_id(rng: random.Random) -> str:
-    return "".join(rng.choices(BASE62, k=22))
+    """22 letters and digits, as Spotify's ids."""
+    return base64.b64encode(rng.randbytes(17)).translate(_ALPHANUMERIC)[:22].decode()
 
 
 def _artist_name(rng: random.Random) -> str:
@@ -147,7 +152,7 @@ class Simulation:
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
         self.rng = random.Random(shape.seed)
-        size = max(400, shape.playlists * shape.max_tracks * 2)
+        size = min(max(400, shape.playlists * shape.max_tracks * 2), 20_000)
         self.pool = make_pool(self.rng, size, shape.quirks)
         self.playlists = self._initial_playlists()
         self.ids = sorted(self.playlists)
