@@ -19,7 +19,15 @@ import pytest
 from gitarchive import formats
 from gitarchive.formats import spa
 from tests.support import foreign_archive
-from tests.support.foreign_archive import QUIRK_KINDS, Shape, Truth, cached, generate, layout_at
+from tests.support.foreign_archive import (
+    QUIRK_KINDS,
+    Shape,
+    Truth,
+    cached,
+    cached_truth,
+    generate,
+    layout_at,
+)
 from tests.support.foreign_pages import early_duration
 
 if TYPE_CHECKING:
@@ -259,6 +267,9 @@ def test_cached_builds_once_per_shape(tmp_path: Path, monkeypatch: pytest.Monkey
     marker = first / ".git" / "foreign-complete"
     stamp = marker.stat().st_mtime_ns
     assert cached(shape) == first and marker.stat().st_mtime_ns == stamp
+    truth = cached_truth(shape)
+    assert truth.path == first and truth.head == str(pygit2.Repository(str(first)).head.target)
+    assert truth.versions == generate(tmp_path / "fresh", shape).versions
     others = [
         dataclasses.replace(shape, playlists=3),
         dataclasses.replace(shape, commits=6),

@@ -3,6 +3,7 @@
     from tests.support.foreign_archive import Shape, cached, generate
     truth = generate(tmp_path / "clone", Shape(playlists=6, commits=40, layout="2021"))
     path = cached(Shape())            # 250 playlists x 1,000 daily commits, built once
+    truth = cached_truth(Shape())     # what that one holds
 
 ``generate`` writes a real repository (pygit2 objects, pinned identities and dates, a work
 tree checked out) and returns its :class:`Truth`: every playlist's versions as they really
@@ -81,6 +82,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 from datetime import UTC, date, datetime, timedelta
@@ -118,6 +120,7 @@ __all__ = [
     "Truth",
     "Version",
     "cached",
+    "cached_truth",
     "generate",
     "layout_at",
 ]
@@ -126,6 +129,7 @@ CACHE = Path(__file__).resolve().parent.parent.parent / "bench" / ".cache"
 BOT = ("spotify-playlist-archive bot", "bot@spotify-playlist-archive.invalid")
 HUMAN = ("A Contributor", "contributor@example.invalid")
 EARLY = ("2019", "2021")
+TRUTH_FILE = "foreign-truth.pickle"
 
 
 def layout_at(shape: Shape, index: int) -> str:
@@ -170,7 +174,8 @@ def generate(path: Path, shape: Shape, *, pack: bool = False) -> Truth:
 
 def cached(shape: Shape) -> Path:
     """A generated repository under bench/.cache/, built once per shape (safe across
-    processes: the first builds under a lock, into a scratch folder renamed into place)."""
+    processes: the first builds under a lock, into a scratch folder renamed into place),
+    packed like a clone. Its Truth is kept beside it: :func:`cached_truth`."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"foreign-{shape.key}"
     with (CACHE / f"foreign-{shape.key}.lock").open("w") as lock:
@@ -179,10 +184,19 @@ def cached(shape: Shape) -> Path:
             shutil.rmtree(path, ignore_errors=True)
             scratch = CACHE / f"foreign-{shape.key}.tmp-{os.getpid()}"
             shutil.rmtree(scratch, ignore_errors=True)
-            generate(scratch, shape, pack=True)
+            truth = generate(scratch, shape, pack=True)
+            truth.path = path
+            (scratch / ".git" / TRUTH_FILE).write_bytes(pickle.dumps(truth))
             (scratch / ".git" / "foreign-complete").write_text("ok\n")
             scratch.rename(path)
     return path
+
+
+def cached_truth(shape: Shape) -> Truth:
+    """The Truth of :func:`cached`'s repository for ``shape`` (built first if need be)."""
+    path = cached(shape)
+    truth: Truth = pickle.loads((path / ".git" / TRUTH_FILE).read_bytes())
+    return truth
 
 
 class _Run:
