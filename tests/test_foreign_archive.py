@@ -281,3 +281,17 @@ def test_cached_builds_once_per_shape(tmp_path: Path, monkeypatch: pytest.Monkey
     ]
     keys = {other.key for other in others}
     assert len(keys | {shape.key}) == 8
+
+
+def test_a_merge_sorts_some_description_above_its_name(archives: dict[str, Truth]) -> None:
+    """The case that misleads a reader taking the first non-track line for the name."""
+    for layout in ("2019", "2021", "mixed"):
+        truth = archives[layout]
+        misleading = []
+        for quirk in truth.quirks_of("merge_sorted"):
+            version = truth.version_at(quirk.playlist_id, quirk.commit)
+            assert version is not None
+            lines = plain_of(truth, quirk.commit, quirk.playlist_id).split("\n")
+            if lines.index(version.description) < lines.index(version.name):
+                misleading.append(quirk)
+        assert misleading, layout

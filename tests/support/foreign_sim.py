@@ -186,7 +186,8 @@ class Simulation:
         return found
 
     def _description(self, number: int, name: str) -> str:
-        text = f"The best of {name.lower()}: {self.rng.choice(_WORDS)} and more. Cover: Someone"
+        opening = ("All the", "The best of", "Your daily")[number % 3]
+        text = f"{opening} {name.lower()}: {self.rng.choice(_WORDS)} and more. Cover: Someone"
         if self.shape.quirks and (number % 17 == 1 or number == min(1, self.shape.playlists - 1)):
             return ""
         if self.shape.quirks and (number % 17 == 2 or number == min(2, self.shape.playlists - 1)):
@@ -209,8 +210,11 @@ class Simulation:
             if self.playlists[pid].description.strip() == self.playlists[pid].description
             and self.playlists[pid].description
         ]
-        chosen = [pid for pid in ordinary if self.rng.random() < 0.5]
-        return chosen or ordinary[:1]
+        chosen = {pid for pid in ordinary if self.rng.random() < 0.5}
+        # where the description sorts first, reading the first line as the name misreads it
+        first = [pid for pid in ordinary if _sorts_first(self.playlists[pid])]
+        chosen.update(first[:2])
+        return sorted(chosen or ordinary[:1])
 
     def advance(self, index: int, day: date) -> tuple[set[str], list[Event]]:
         """The playlists whose name, description or tracks changed on ``day``, and the events."""
@@ -299,6 +303,10 @@ class Simulation:
         new = toggled_case(old)
         state.tracks[position] = new
         return Event("case_edit", state.id, f"{old.plain_line} -> {new.plain_line}")
+
+
+def _sorts_first(state: PlaylistState) -> bool:
+    return state.description.lower() < state.spotify_name.lower()
 
 
 def _base62(number: int, width: int) -> str:
