@@ -213,8 +213,8 @@ class _Run:
         self.sim = Simulation(shape)
         self.renderer = Renderer()
         self.trees = Trees(repo, blob)
-        self.files: dict[str, dict[str, str]] = {}
-        self.shared: dict[str, str] = {}
+        self.files: dict[str, dict[str, bytes]] = {}  # what each playlist's files hold now
+        self.shared: dict[str, bytes] = {}
         self.notes: list[str] = []
         self.layout = ""
         self.parent: pygit2.Oid | None = None
@@ -254,17 +254,21 @@ class _Run:
         new = self.renderer.playlist_files(layout, self.sim.playlists[pid], today)
         return self._replace(self.files.setdefault(pid, {}), new)
 
-    def _replace(self, old: dict[str, str], new: dict[str, str]) -> list[str]:
-        """Write ``new`` over ``old`` (edited in place); the paths that changed."""
+    def _replace(
+        self, old: dict[str, bytes], new: dict[str, str], *, partial: bool = False
+    ) -> list[str]:
+        """Write ``new`` over ``old`` (edited in place; unless ``partial``, paths missing
+        from ``new`` are deleted); the paths that changed."""
         changed = []
-        for path in sorted(old.keys() - new.keys()):
+        for path in [] if partial else sorted(old.keys() - new.keys()):
             self.trees.delete(path)
             changed.append(path)
             del old[path]
         for path, text in new.items():
-            if old.get(path) != text:
-                self.trees.put(path, text.encode())
-                old[path] = text
+            data = text.encode()
+            if old.get(path) != data:
+                self.trees.put(path, data)
+                old[path] = data
                 changed.append(path)
         return sorted(changed)
 
@@ -276,8 +280,9 @@ class _Run:
         """A contributor's commit that only edits README.md, merged by the day's commit."""
         note = f"Note {len(self.notes) + 1}: playlists are added by pull request."
         self.notes.append(note)
-        readme = self.shared["README.md"].replace("## Playlists", f"{note}\n\n## Playlists", 1)
-        self._replace(self.shared, {**self.shared, "README.md": readme})
+        readme = self.shared["README.md"].decode()
+        readme = readme.replace("## Playlists", f"{note}\n\n## Playlists", 1)
+        self._replace(self.shared, {"README.md": readme}, partial=True)
         parents = [self.parent] if self.parent is not None else []
         author = signature(*HUMAN, when)
         oid = self.repo.create_commit(
@@ -291,7 +296,7 @@ class _Run:
             state = self.sim.playlists[pid]
             path = f"playlists/plain/{pid}"
             text = pages.merge_sorted_plain(state.name(layout), state.description, state.tracks)
-            changed = self._replace(self.files[pid], {**self.files[pid], path: text})
+            changed = self._replace(self.files[pid], {path: text}, partial=True)
             if changed:
                 touched[pid] = sorted({*touched.get(pid, []), *changed})
                 self.resorted.add(pid)
