@@ -89,16 +89,23 @@ def _insert(data: bytes) -> bytes:
 _PIECES = re.compile(rb"\| \d+ \| |[^\n]*\n|[^\n]+")
 
 
-def make_delta(base: bytes, target: bytes) -> bytes:
-    """git's delta format: ``target`` as runs of ``base``'s pieces and inserted bytes."""
-    base_pieces = _PIECES.findall(base)
+def pieces_of(path: str, data: bytes) -> list[bytes]:
+    """Lines, except on pretty pages, where a row's number is a piece of its own."""
+    if path.startswith("playlists/pretty/") and path.endswith(".md"):
+        found: list[bytes] = _PIECES.findall(data)
+        return found
+    return data.splitlines(keepends=True)
+
+
+def make_delta(base_pieces: list[bytes], pieces: list[bytes]) -> bytes:
+    """git's delta format: the target (``pieces`` joined) as runs of the base's pieces and
+    inserted bytes."""
     starts = list(accumulate(map(len, base_pieces), initial=0))
     where = dict(zip(base_pieces, range(len(base_pieces)), strict=True))
-    pieces = _PIECES.findall(target)
     found = [where.get(piece, -1) for piece in pieces]
     # a run ends where the next piece is not the base's next piece (or either is new)
     ends = [i for i, (a, b) in enumerate(pairwise(found), 1) if a < 0 or b != a + 1]
-    out = [_varint(len(base)), _varint(len(target))]
+    out = [_varint(starts[-1]), _varint(sum(map(len, pieces)))]
     pending: list[bytes] = []
     begin = 0
     for end in [*ends, len(pieces)]:
@@ -128,21 +135,28 @@ class PackWriter:
         self.file.write(b"PACK" + struct.pack(">II", 2, 0))
         self.offset = 12
         self.objects: dict[bytes, tuple[int, int, int]] = {}  # sha -> (offset, crc, depth)
-        self.last: dict[str, tuple[bytes, bytes]] = {}  # path -> (data, sha)
+        self.last: dict[str, tuple[list[bytes], bytes]] = {}  # path -> (its pieces, sha)
 
     def blob(self, path: str, data: bytes) -> pygit2.Oid:
         digest = hashlib.sha1(b"blob %d\x00" % len(data))
         digest.update(data)
         sha = digest.digest()
+        pieces = pieces_of(path, data)
         if sha not in self.objects:
-            self._write(sha, data, self.last.get(path))
-        self.last[path] = (data, sha)
+            self._write(sha, data, pieces, self.last.get(path))
+        self.last[path] = (pieces, sha)
         return pygit2.Oid(raw=sha)
 
-    def _write(self, sha: bytes, data: bytes, base: tuple[bytes, bytes] | None) -> None:
+    def _write(
+        self,
+        sha: bytes,
+        data: bytes,
+        pieces: list[bytes],
+        base: tuple[list[bytes], bytes] | None,
+    ) -> None:
         entry, depth = None, 0
         if base is not None and self.objects[base[1]][2] < MAX_DEPTH:
-            delta = make_delta(base[0], data)
+            delta = make_delta(base[0], pieces)
             if len(delta) < len(data) // 2:
                 base_offset, _, base_depth = self.objects[base[1]]
                 entry = (
