@@ -28,6 +28,7 @@ from gitarchive.model import is_playlist_id
 from gitarchive.validate.checks.consistency import PlaylistFiles, compare, orphan_findings
 from gitarchive.validate.checks.cumulative import check_cumulative
 from gitarchive.validate.checks.index import check_index, check_listing
+from gitarchive.validate.checks.legacy import check_legacy
 from gitarchive.validate.checks.plain import check_plain
 from gitarchive.validate.checks.pretty import check_pretty
 from gitarchive.validate.checks.registry import check_registry
@@ -50,10 +51,16 @@ STRAY_MESSAGE = (
     "cumulative/<id>.json, followers/<id>.json, metadata/*)"
 )
 _PLAYLIST_FILE_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
-_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "status", "keep", *SPA_KINDS)
-LEGACY_MESSAGE = (
-    "a page of the 2021 name-keyed layout (pages are named by playlist id now); "
-    "kept as it is, not checked"
+_TEXT_KINDS = (
+    "plain",
+    "pretty",
+    "json",
+    "cumulative",
+    "index",
+    "status",
+    "keep",
+    "legacy",
+    *SPA_KINDS,
 )
 
 
@@ -101,9 +108,7 @@ class Validator:
         findings: list[Finding] = []
         if kind.kind == "stray":
             findings.append(Finding("GA004", path, None, STRAY_MESSAGE))
-        elif kind.kind == "legacy":
-            findings.append(Finding("GA007", path, None, LEGACY_MESSAGE))
-        if kind.kind == "registry" and kind.playlist_id is not None:
+        if kind.kind in ("registry", "alias") and kind.playlist_id is not None:
             findings += check_registry(path, kind.playlist_id, data)
             findings += check_secrets(path, lenient(data))  # an alias is free text
             self._add(findings)
@@ -139,6 +144,8 @@ class Validator:
             return check_status(path, text)
         if kind.kind in SPA_KINDS:
             return check_spa_file(path, kind.kind, text)
+        if kind.kind == "legacy":
+            return check_legacy(path, text)
         return []
 
     # -- the fast path: pages that are exactly what sync writes
