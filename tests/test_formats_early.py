@@ -55,6 +55,16 @@ def test_an_early_name_keyed_pretty_page_reads_every_track_with_links_and_length
     assert read.tracks[0].duration_ms == 49_000 and read.tracks[1].duration_ms == 5_000
 
 
+def test_a_2019_page_that_begins_with_its_title_reads_the_same() -> None:
+    playlist = short_tracks(make_playlist(8))
+    tracks = list(playlist.tracks)
+    tracks[3] = replace(tracks[3], name="B \\(x\\) AC\\/DC")  # literal: nothing escaped
+    playlist = replace(playlist, tracks=tuple(tracks))
+    read = read_pretty(early_pretty(playlist, year=2019), playlist.id)
+    assert read.unique_name == playlist.unique_name
+    assert list(read.tracks) == floored(playlist)
+
+
 def test_an_early_cumulative_page_reads_its_first_scrape_from_the_added_dates() -> None:
     playlist = short_tracks(make_playlist(2))
     removed = [replace(make_playlist(3).tracks[0], name="Gone | away")]

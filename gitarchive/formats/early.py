@@ -3,8 +3,11 @@
 Until the project named its pages by playlist id, its writer (2019-2021) put
 names into the pages as they were: nothing was escaped, so a ``|`` in a name
 splits its row into extra cells, and ``*``, ``_`` or ``\\`` mean nothing. Such
-a page is recognised by its links line: ``pretty`` and ``cumulative`` link to
-``<Name>.md`` (not ``<id>.md``), or the githistory link stands in parentheses::
+a page is recognised by its first line. The 2019 writer began with the title,
+``### [Name](https://open.spotify.com/playlist/<id>) ([<id>](https://github.com/.../plain/<id>))``,
+and had no cumulative page; from 2020 a links line came first, where ``pretty`` and
+``cumulative`` link to ``<Name>.md`` (not ``<id>.md``) and the githistory link
+stands in parentheses::
 
     pretty - [cumulative](/playlists/cumulative/Top%20Hits.md) - [plain](/playlists/plain/<id>)
       ([githistory](...))          (one line in the page)
@@ -55,8 +58,8 @@ _NAV_TARGET_RE = re.compile(r"\]\(\S*/playlists/(?:pretty|cumulative)/([^)/]*)\.
 
 
 def is_early_page(first_line: str) -> bool:
-    """Whether a page's links line is the early writer's (names unescaped in the page)."""
-    if ") ([githistory](" in first_line:
+    """Whether a page's first line is the early writer's (names unescaped in the page)."""
+    if first_line.startswith("### ") or ") ([githistory](" in first_line:
         return True
     target = _NAV_TARGET_RE.search(first_line)
     return target is not None and not is_playlist_id(target.group(1))

@@ -69,9 +69,18 @@ def _cells(track: Track) -> list[str]:
     ]
 
 
-def early_pretty(playlist: Playlist) -> str:
-    lines = _header(playlist, cumulative=False)
-    lines += ["| No. | Title | Artist(s) | Album | Length |", "|---|---|---|---|---|"]
+def early_pretty(playlist: Playlist, *, year: int = 2021) -> str:
+    """The name-keyed page; ``year=2019``: the first writer's, which began with the title."""
+    if year == 2019:
+        url = f"https://open.spotify.com/playlist/{playlist.id}"
+        plain = f"https://github.com/mackorone/spotify-playlist-archive/blob/master{_BASE}/plain"
+        title = f"### {_link(playlist.unique_name, url)} ([{playlist.id}]({plain}/{playlist.id}))"
+        lines = [title, "", f"> {playlist.description}", ""]
+        divider = "|-----|-------|-----------|-------|--------|"
+    else:
+        lines = _header(playlist, cumulative=False)
+        divider = "|---|---|---|---|---|"
+    lines += ["| No. | Title | Artist(s) | Album | Length |", divider]
     for number, track in enumerate(playlist.tracks, start=1):
         lines.append("| " + " | ".join([str(number), *_cells(track)]) + " |")
     return "\n".join(lines)
