@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
+from gitarchive.formats.paths import plain_path
 from gitarchive.formats.plain import scan_plain
 from gitarchive.model import Album, Artist, Track
 from gitarchive.validate import validate_files
 from gitarchive.validate.checks.plain import check_plain
-from tests.support.archive_files import commit, make_playlist
+from tests.support.archive_files import archive_files, commit, make_playlist
 from tests.support.cli import run_cli_captured
 from tests.support.early_layout import early_files
 
@@ -124,3 +125,15 @@ def test_the_old_metadata_file_is_a_legacy_note_not_a_stray() -> None:
     files["playlists/metadata.json"] = b"{}\n"
     found = [f for f in validate_files(files) if f.path == "playlists/metadata.json"]
     assert [(f.rule, severity(f)) for f in found] == [("GA007", "note")]
+
+
+def test_an_id_keyed_plain_file_with_a_line_broken_description_agrees_with_its_json() -> None:
+    playlist = replace(make_playlist(8), description="Two lines\nof description\n")
+    files = archive_files([playlist])
+    lines = sorted((track.plain_line for track in playlist.tracks), key=str.lower)
+    # as spotify-playlist-archive's id-keyed writer wrote it: the description as Spotify gave it
+    text = "\n".join([playlist.unique_name, playlist.description, "", *lines])
+    files[plain_path(playlist.id)] = text.encode()
+    assert [f for f in validate_files(files) if not f.is_note] == []
+    files[plain_path(playlist.id)] = text.replace(lines[-1], "Zz other -- A -- B").encode()
+    assert [(f.rule, f.line) for f in validate_files(files)] == [("GA040", 11)]

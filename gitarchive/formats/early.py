@@ -87,6 +87,14 @@ def raw_cells(line: str, columns: Sequence[str]) -> list[str] | None:
     return None if match is None else [cell.strip() for cell in match.groups()]
 
 
+def row_readable(line: str, columns: Sequence[str]) -> bool:
+    """Whether :func:`raw_cells` can split the row (checked without splitting it when its
+    pipes are exactly the columns' borders, as nearly every row's are)."""
+    if line.count("|") == len(columns) + 1 and "\\|" not in line:
+        return True
+    return raw_cells(line, columns) is not None
+
+
 def _linked_cell(cell: str) -> tuple[str, str | None]:
     match = _LINK_RE.fullmatch(cell)
     if match is None:

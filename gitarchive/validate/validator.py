@@ -21,7 +21,7 @@ from gitarchive.formats.paths import (
     archive_paths,
     classify,
 )
-from gitarchive.formats.plain import read_plain, scan_plain
+from gitarchive.formats.plain import FIRST_TRACK_LINE, read_plain, scan_plain
 from gitarchive.formats.pretty import read_pretty_doc, render_pretty, scan_pretty
 from gitarchive.formats.text import load_json
 from gitarchive.model import is_playlist_id
@@ -29,7 +29,7 @@ from gitarchive.validate.checks.consistency import PlaylistFiles, compare, orpha
 from gitarchive.validate.checks.cumulative import check_cumulative
 from gitarchive.validate.checks.index import check_index, check_listing
 from gitarchive.validate.checks.legacy import check_legacy
-from gitarchive.validate.checks.plain import check_plain
+from gitarchive.validate.checks.plain import check_plain, header_end
 from gitarchive.validate.checks.pretty import check_pretty
 from gitarchive.validate.checks.registry import check_registry
 from gitarchive.validate.checks.secrets import check_secrets
@@ -189,17 +189,27 @@ class Validator:
         # A sibling that does not read is left out of the comparison: its own
         # rules report it when it is checked (when it changes, or with --all).
         plain, pretty = present["plain"], present["pretty"]
-        if plain is not None:
-            try:
-                text = plain.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                files.plain = read_plain(text, playlist_id, path=paths.plain)
-                files.plain_lines = scan_plain(text).tracks
+        # a plain file alone (a name-keyed clone) has nothing to agree with
+        if plain is not None and (present["json"] is not None or pretty is not None):
+            self._read_plain(playlist_id, plain, files)
         if pretty is not None and paths.pretty not in self._rendered:
             self._read_pretty(playlist_id, pretty, files)
         self._add(compare(paths, files))
+
+    def _read_plain(self, playlist_id: str, data: bytes, files: PlaylistFiles) -> None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        files.plain = read_plain(text, playlist_id, path=archive_paths(playlist_id).plain)
+        lines = scan_plain(text).lines
+        end = header_end(lines)
+        if end is not None:  # else GA010 reports the file; compared from line 4 as written
+            files.plain_lines, files.plain_first_line = lines[end + 1 :], end + 2
+        else:
+            files.plain_lines = lines[FIRST_TRACK_LINE - 1 :]
+        if files.plain_lines and files.plain_lines[-1] == "":
+            files.plain_lines.pop()  # GA012 reports a blank last line
 
     def _read_pretty(self, playlist_id: str, data: bytes, files: PlaylistFiles) -> None:
         try:

@@ -8,7 +8,7 @@ that the note can say which versions are read from their plain files instead.
 from __future__ import annotations
 
 from gitarchive.formats import cumulative, pretty
-from gitarchive.formats.early import raw_cells
+from gitarchive.formats.early import row_readable
 from gitarchive.formats.page import split_row
 from gitarchive.validate.findings import Finding
 
@@ -39,6 +39,6 @@ def check_legacy(path: str, text: str) -> list[Finding]:
             break
         if line.startswith("|-") or line.startswith("| -"):
             continue  # the divider
-        if raw_cells(line, columns) is None:
+        if not row_readable(line, columns):
             findings.append(Finding("GA007", path, number, ROW_MESSAGE))
     return findings
