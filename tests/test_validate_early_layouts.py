@@ -85,7 +85,11 @@ def test_what_is_really_wrong_in_a_plain_file_is_still_an_error() -> None:
     assert plain("Name\nDescription\n\n" + "\n".join(reversed(TRACKS))) == [("GA011", 5)]
     assert plain("Name\nDescription\n\n" + "\n".join(TRACKS) + "\n\n") == [("GA012", 7)]
     assert plain("Name\nDescription\n\nnot a track") == [("GA010", 4)]
-    assert plain("") == [("GA010", 1)]
+
+
+def test_an_empty_plain_file_a_registration_of_the_early_layout_is_a_note() -> None:
+    found = check_plain("playlists/plain/x", scan_plain(""))
+    assert [(f.rule, severity(f)) for f in found] == [("GA014", "note")]
 
 
 def test_header_lines_sorted_in_among_the_tracks_are_a_note() -> None:

@@ -93,6 +93,13 @@ TABLE: tuple[Rule, ...] = (
         "and the description",
     ),
     Rule(
+        "GA014",
+        NOTE,
+        "plain: an empty plain file is a note: it is how spotify-playlist-archive's early layout "
+        "registered a playlist (`touch playlists/plain/<id>`; its writer filled it in on its "
+        "next run)",
+    ),
+    Rule(
         "GA020",
         ERROR,
         "pretty: parses (markdown-it-py) into the links line "

@@ -1,4 +1,4 @@
-"""GA010-GA013: a plain file, over :func:`gitarchive.formats.plain.scan_plain`.
+"""GA010-GA014: a plain file, over :func:`gitarchive.formats.plain.scan_plain`.
 
 The grammar every writer of the layout produced: the name, the description (a
 description that was blank or ended in a line break takes its own lines, as
@@ -42,7 +42,11 @@ def is_merge_sorted(lines: list[str]) -> bool:
 def check_plain(path: str, doc: PlainDoc) -> list[Finding]:
     lines = doc.lines
     if not lines:
-        return [Finding("GA010", path, 1, "empty file; expected name, description, blank line")]
+        what = (
+            "empty: how spotify-playlist-archive's early layout registered a playlist (the "
+            "next run of its writer filled the file in); no name, description or tracks"
+        )
+        return [Finding("GA014", path, None, what)]
     if is_merge_sorted(lines):
         what = (
             "the name and description lines are sorted in among the tracks (a merge in "
