@@ -116,3 +116,18 @@ def test_a_row_its_links_cannot_tell_apart_is_an_error_naming_its_line() -> None
         read_pretty(early_pretty(playlist), playlist.id, path="playlists/pretty/P.md")
     assert caught.value.line == 10
     assert "cannot be told apart" in caught.value.message
+
+
+def test_an_early_page_gives_its_name_and_description_as_written() -> None:
+    playlist = replace(
+        make_playlist(9, name="Hits_of *2020* \\ [live]"),
+        description="Line one\n\nLine *two* - with a [link](x)\n",
+    )
+    for year in (2019, 2021):
+        read = read_pretty(early_pretty(playlist, year=year), playlist.id)
+        assert read.unique_name == "Hits_of *2020* \\ [live]"
+        assert read.description == "Line one\n\nLine *two* - with a [link](x)"
+        assert list(read.tracks) == floored(playlist)
+    view = read_cumulative(early_cumulative(playlist, DAY), playlist.id)
+    assert view.name == "Hits_of *2020* \\ [live]"
+    assert view.description == "Line one\n\nLine *two* - with a [link](x)"

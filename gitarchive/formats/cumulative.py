@@ -25,7 +25,7 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
-from gitarchive.formats.early import is_early_page, raw_cells, raw_track
+from gitarchive.formats.early import early_head, is_early_page, raw_cells, raw_track
 from gitarchive.formats.markdown import inline_text, parse
 from gitarchive.formats.page import (
     Block,
@@ -193,10 +193,11 @@ def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> 
             f"the page says {songs} songs but its table has {len(entries)} rows", path=path
         )
     first_scraped = _first_scraped(head.rest, path, required=not (early and entries))
+    name, description = early_head(lines) if early else (None, None)
     return CumulativeView(
         id=playlist_id,
-        name=head.name,
-        description=head.description,
+        name=name or head.name,
+        description=head.description if description is None else description,
         tracks=tuple(entries),
         first_scraped=first_scraped or min(entry.added for entry in entries),
     )

@@ -65,6 +65,30 @@ def is_early_page(first_line: str) -> bool:
     return target is not None and not is_playlist_id(target.group(1))
 
 
+_TITLE_RE = re.compile(rf"### \[(.*)\]\({_SPOTIFY}playlist/{_ID}\)")
+_TABLE_START = ("| No. |", "| Title |")
+
+
+def early_head(lines: Sequence[str]) -> tuple[str | None, str | None]:
+    """The name and description as an early page wrote them (None where not found).
+
+    Read from the raw lines: the name is unescaped in the title, and the description
+    (``> `` and then the text as Spotify gave it) runs until the table, line breaks and
+    blank lines included; the page's markdown would read neither back as written.
+    """
+    title = next((n for n, line in enumerate(lines[:3]) if line.startswith("### ")), None)
+    if title is None:
+        return None, None
+    match = _TITLE_RE.match(lines[title])
+    name = match.group(1) if match else None
+    quote = title + 2
+    table = next((n for n in range(quote, len(lines)) if lines[n].startswith(_TABLE_START)), None)
+    if table is None or quote >= len(lines) or not lines[quote].startswith(">"):
+        return name, None
+    text = "\n".join(lines[quote:table])
+    return name, text[2:].rstrip("\n") if text.startswith("> ") else text[1:].rstrip("\n")
+
+
 def _row_re(columns: tuple[str, ...]) -> re.Pattern[str] | None:
     if any(column not in _CELL_PATTERNS for column in columns):
         return None

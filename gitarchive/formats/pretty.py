@@ -20,7 +20,7 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
-from gitarchive.formats.early import is_early_page, raw_cells, raw_track
+from gitarchive.formats.early import early_head, is_early_page, raw_cells, raw_track
 from gitarchive.formats.markdown import code_span, escape, link, linked_text, parse, parser
 from gitarchive.formats.page import (
     Block,
@@ -235,7 +235,11 @@ def read_pretty_doc(doc: PrettyDoc, playlist_id: str, *, path: str | None = None
     owner = Owner(name="", url="")
     likes: int | None = None
     songs: int | None = None
-    if doc.summary is not None:
+    name, description = head.name, head.description
+    if is_early_page(doc.lines[0]):  # no owner line; name and description as written
+        early_name, early_description = early_head(doc.lines)
+        name, description = early_name or name, early_description or description
+    elif doc.summary is not None:
         owner, likes, songs = _read_owner_line(doc.summary, path)
     table = find_table(head.rest, COLUMNS[1:], path)
     tracks = _read_rows(doc, table, path)
@@ -245,9 +249,9 @@ def read_pretty_doc(doc: PrettyDoc, playlist_id: str, *, path: str | None = None
         )
     return Playlist(
         id=playlist_id,
-        original_name=head.name,
-        unique_name=head.name,
-        description=head.description,
+        original_name=name,
+        unique_name=name,
+        description=description,
         tracks=tuple(tracks),
         snapshot_id=doc.snapshot_id(),
         num_followers=likes,
