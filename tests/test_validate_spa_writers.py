@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 
+from gitarchive.formats.paths import INDEX_PATH, followers_path
 from gitarchive.formats.snapshot import read_json
+from gitarchive.validate import validate_files
 from gitarchive.validate.checks.snapshot import check_snapshot
 from gitarchive.validate.checks.spa import check_spa_file
-from tests.support.archive_files import playlist_id
+from tests.support.archive_files import archive_files, make_playlist, playlist_id
 
 PID = playlist_id(1)
 PATH = f"playlists/pretty/{PID}.json"
@@ -71,3 +73,12 @@ def test_the_first_cumulative_json_with_date_initialized_validates() -> None:
     assert check_spa_file(path, "cumulative_json", dumps(document)) == []
     document["date_initialized"] = "May 1"
     assert [f.rule for f in check_spa_file(path, "cumulative_json", dumps(document))] == ["GA032"]
+
+
+def test_a_clone_whose_writer_listed_playlists_in_its_readme_needs_no_index() -> None:
+    files = archive_files([make_playlist(1), make_playlist(2)])
+    del files[INDEX_PATH]
+    assert [f.rule for f in validate_files(files)] == ["GA043"]  # gitarchive's own: wrong
+    files[followers_path(PID)] = dumps({"2021-05-01": 12}).encode()
+    found = validate_files(files)
+    assert [(f.rule, f.is_note) for f in found] == [("GA046", True)]

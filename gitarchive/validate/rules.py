@@ -227,6 +227,13 @@ TABLE: tuple[Rule, ...] = (
         "reason: one non-empty line}}}`",
     ),
     Rule(
+        "GA046",
+        NOTE,
+        "index: a spotify-playlist-archive clone (it holds `followers/` or `metadata/`) without "
+        "`index.md` is a note, not GA043: that project's writer listed the playlists in "
+        "README.md for a time",
+    ),
+    Rule(
         "GA050",
         ERROR,
         "secrets: no Spotify client secret (32 hex digits, with both digits and "

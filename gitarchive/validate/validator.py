@@ -13,7 +13,9 @@ from gitarchive.errors import FormatError
 from gitarchive.formats.cumulative import scan_cumulative
 from gitarchive.formats.page import nav_target
 from gitarchive.formats.paths import (
+    FOLLOWERS_DIR,
     INDEX_PATH,
+    METADATA_DIR,
     PRETTY_DIR,
     REGISTRY_DIR,
     SPA_KINDS,
@@ -236,7 +238,13 @@ class Validator:
         }
         data = self._read(INDEX_PATH)
         if data is None:
-            if with_pages:
+            if with_pages and self._is_spa_clone():
+                what = (
+                    "missing: a spotify-playlist-archive clone whose writer listed the playlists "
+                    "in README.md; not checked"
+                )
+                self._add([Finding("GA046", INDEX_PATH, None, what)])
+            elif with_pages:
                 what = f"missing, but {len(with_pages)} playlists have pages"
                 self._add([Finding("GA043", INDEX_PATH, None, what)])
             return
@@ -255,6 +263,10 @@ class Validator:
                 unique_names=self._unique_names(touched),
             )
         )
+
+    def _is_spa_clone(self) -> bool:
+        """Whether the archive holds files only spotify-playlist-archive's writer wrote."""
+        return bool(self.source.names(FOLLOWERS_DIR) or self.source.names(METADATA_DIR))
 
     def _unique_names(self, playlist_ids: set[str]) -> dict[str, str]:
         """The JSON snapshots' unique names of these playlists (where readable)."""
