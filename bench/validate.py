@@ -13,17 +13,29 @@ playlists and the index. Measures, each ``--runs`` times, medians printed:
 
     python -m bench.validate                       # 2,000 playlists, 5% changed, 3 runs
     python -m bench.validate --playlists 500 --runs 5
+
+``--foreign 2021`` instead times ``validate --all`` of a clone of spotify-playlist-archive's
+name-keyed layout (no final newlines, aliases, name-keyed pages with bare-second lengths and
+unescaped pipes; must exit 0): from ``tests.support.foreign_archive.cached`` when that
+generator is there (any of its layouts), else one commit written by
+``tests.support.early_layout``. Baseline, interleaved in the same runs: ``validate --all`` of
+the same playlists rendered by gitarchive's own writers. ``--today-python`` adds another
+gitarchive's interpreter (e.g. the pre-change venv) on the same clone, for comparison.
+
+    python -m bench.validate --foreign 2021 --playlists 250 --runs 5
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -31,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import pygit2  # noqa: E402
 
-from gitarchive import formats  # noqa: E402
+from gitarchive import formats, git  # noqa: E402
 from gitarchive.git import Store  # noqa: E402
 from gitarchive.history import update_cumulative  # noqa: E402
 from gitarchive.model import Album, Artist, Owner, Playlist, Track  # noqa: E402
@@ -114,6 +126,105 @@ def build(root: Path, playlists: int, tracks: int, percent: float) -> tuple[str,
     return base, tip, len(changed)
 
 
+def foreign_playlist(number: int, tracks: int) -> Playlist:
+    """A playlist as the name-keyed writer saw it: some short tracks, some pipes in names."""
+    base = make_playlist(number, tracks, 0)
+    items = [
+        replace(
+            track,
+            name=f"Song {number}-{position}" if position % 9 else f"Intro {position} | Skit",
+            duration_ms=(track.duration_ms or 0) if position % 11 else 49_000,
+        )
+        for position, track in enumerate(base.tracks)
+    ]
+    description = base.description + ("\n" if number % 5 == 0 else "")
+    return replace(base, tracks=tuple(items), description=description)
+
+
+def build_foreign(root: Path, layout: str, playlists: int) -> tuple[str, int]:
+    """The clone to validate: (tip, files); the generator's when it is there."""
+    try:
+        foreign = importlib.import_module("tests.support.foreign_archive")
+    except ImportError:
+        foreign = None
+    if foreign is not None:
+        path = foreign.cached(foreign.Shape(playlists=playlists, layout=layout))
+        store = Store.discover(path)
+        tip = git.resolve(store, "HEAD")
+        return tip, len(git.tree_files(store, tip, "playlists"))
+    if layout != "2021":
+        raise SystemExit("without tests/support/foreign_archive.py only --foreign 2021 is built")
+    early = importlib.import_module("tests.support.early_layout")
+    chosen = [foreign_playlist(number, 50 + number % 51) for number in range(playlists)]
+    aliases = {p.id: f"{p.unique_name} (alias)" for p in chosen[::10]}
+    files = early.early_files(chosen, added=DAY, aliases=aliases)
+    repo = pygit2.init_repository(str(root), initial_head="main")
+    return commit(repo, files, None), len(files)
+
+
+def build_own(root: Path, playlists: int) -> str:
+    """The same playlists as gitarchive writes them: the baseline."""
+    repo = pygit2.init_repository(str(root), initial_head="main")
+    files: dict[str, bytes] = {}
+    chosen = [foreign_playlist(number, 50 + number % 51) for number in range(playlists)]
+    for playlist in chosen:
+        files.update(files_of(playlist))
+        files[formats.registry_path(playlist.id)] = b""
+    entries = [(p.id, p.unique_name) for p in chosen]
+    files[formats.INDEX_PATH] = formats.render_index(entries).encode()
+    return commit(repo, files, None)
+
+
+def cli_validate_all(python: str, root: Path, *, expect: int | None) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)} if python == sys.executable else dict(os.environ)
+    done = subprocess.run(
+        [python, "-m", "gitarchive", "-C", str(root), "validate", "--all"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    if expect is not None and done.returncode != expect:
+        raise SystemExit(f"validate --all exited {done.returncode}:\n{done.stdout}{done.stderr}")
+
+
+def run_foreign(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="gitarchive-bench-validate-") as scratch:
+        clone, own = Path(scratch) / "clone", Path(scratch) / "own"
+        tip, count = build_foreign(clone, args.foreign, args.playlists)
+        if not (clone / ".git").exists():  # the generator's cached clone lives elsewhere
+            clone = Path(Store.discover(clone).workdir or clone)
+        own_tip = build_own(own, args.playlists)
+        store, own_store = Store.discover(clone), Store.discover(own)
+        print(f"{args.foreign} clone: {args.playlists} playlists, {count} files under playlists/")
+        cases = {
+            "validate --all, end to end (CLI)": lambda: cli_validate_all(
+                sys.executable, clone, expect=0
+            ),
+            "validate --all, in process": lambda: validate_commit_all(store, tip),
+            "baseline: own layout, in process": lambda: validate_commit_all(own_store, own_tip),
+        }
+        if args.today_python:
+            cases["other gitarchive (--today-python), CLI"] = lambda: cli_validate_all(
+                args.today_python, clone, expect=None
+            )
+        results: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(args.runs):
+            for name, action in cases.items():  # interleaved: A B C A B C ...
+                results[name].append(timed(action))
+        report(results, baseline="baseline: own layout, in process")
+        end_to_end = statistics.median(results["validate --all, end to end (CLI)"])
+        print(f"target validate --all <= 2 s: {'met' if end_to_end <= 2 else 'MISSED'}")
+
+
+def report(results: dict[str, list[float]], *, baseline: str) -> None:
+    medians = {name: statistics.median(times) for name, times in results.items()}
+    for name, median in medians.items():
+        runs = ", ".join(f"{t:.3f}" for t in results[name])
+        ratio = median / medians[baseline]
+        print(f"{name:40s} median {median:7.3f} s  {ratio:5.2f}x baseline  (runs: {runs})")
+
+
 def timed(action: object) -> float:
     start = time.perf_counter()
     action()  # type: ignore[operator]
@@ -126,7 +237,12 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=40)
     parser.add_argument("--percent", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--foreign", metavar="LAYOUT", help="a spotify-playlist-archive clone")
+    parser.add_argument("--today-python", metavar="PYTHON", help="with --foreign: also time it")
     args = parser.parse_args()
+    if args.foreign:
+        run_foreign(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="gitarchive-bench-validate-") as scratch:
         root = Path(scratch) / "archive"

@@ -183,8 +183,13 @@ def test_ga011_case_sensitive_order_is_not_the_sync_order() -> None:
     assert "GA011" not in rules(check(files, [PLAIN]))
 
 
-def test_ga012_plain_ends_with_a_newline(archive: dict[str, bytes]) -> None:
-    archive[PLAIN] = archive[PLAIN].rstrip(b"\n")
+def test_ga012_plain_may_end_without_a_newline_but_not_with_a_blank_line(
+    archive: dict[str, bytes],
+) -> None:
+    text = archive[PLAIN]
+    archive[PLAIN] = text.rstrip(b"\n")  # as spotify-playlist-archive wrote it
+    assert "GA012" not in rules(check(archive))
+    archive[PLAIN] = text + b"\n"
     found = check(archive)
     assert "GA012" in rules(found)
     assert all(f.path == PLAIN for f in found)

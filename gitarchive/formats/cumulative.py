@@ -25,6 +25,7 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
+from gitarchive.formats.early import early_head, is_early_page, raw_cells, raw_track
 from gitarchive.formats.markdown import inline_text, parse
 from gitarchive.formats.page import (
     Block,
@@ -168,6 +169,13 @@ def _date(text: str, what: str, path: str | None, line: int) -> date:
 
 
 def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> CumulativeView:
+    """The view a cumulative page shows; FormatError naming the line when it cannot be read.
+
+    Early pages (name-keyed, :mod:`gitarchive.formats.early`) have no summary line and no
+    "first scraped" line: their first scrape is the earliest Added date, since that writer
+    dated every track of its first scrape with that day.
+    """
+    lines = text.split("\n")
     blocks = scan_blocks(parse(text))
     head = read_head(blocks, playlist_id, path)
     songs: int | None = None
@@ -175,41 +183,70 @@ def read_cumulative(text: str, playlist_id: str, *, path: str | None = None) -> 
         count_text = head.rest[0].content.split(" - ", 1)[0]
         songs = parse_songs(count_text.strip())
     table = find_table(head.rest, COLUMNS, path)
-    columns = {name: position for position, name in enumerate(table.header)}
-    entries = [_cumulative_row(cells, columns, path, line) for line, cells in table.rows]
+    early = is_early_page(lines[0])
+    entries = [
+        _cumulative_row(_raw_row(lines, line, table, early, path), cells, table, path, line)
+        for line, cells in table.rows
+    ]
     if songs is not None and songs != len(entries):
         raise FormatError(
             f"the page says {songs} songs but its table has {len(entries)} rows", path=path
         )
+    first_scraped = _first_scraped(head.rest, path, required=not (early and entries))
+    name, description = early_head(lines) if early else (None, None)
     return CumulativeView(
         id=playlist_id,
-        name=head.name,
-        description=head.description,
+        name=name or head.name,
+        description=head.description if description is None else description,
         tracks=tuple(entries),
-        first_scraped=_first_scraped(head.rest, path),
+        first_scraped=first_scraped or min(entry.added for entry in entries),
     )
+
+
+def _raw_row(
+    lines: list[str], line: int, table: Block, early: bool, path: str | None
+) -> list[str] | None:
+    """A row's raw cells where the markdown cells cannot be trusted (early pages, extra
+    cells from an unescaped ``|``); None where they can."""
+    raw = lines[line - 1] if 0 < line <= len(lines) else ""
+    cells = split_row(raw)
+    if not early and (cells is None or len(cells) == len(table.header)):
+        return None
+    found = raw_cells(raw, table.header)
+    if found is None:
+        what = "a row with an unescaped '|' in a name whose cells cannot be told apart"
+        raise FormatError(what, path=path, line=line)
+    return found
 
 
 def _cumulative_row(
-    cells: list[list[Token]], columns: dict[str, int], path: str | None, line: int
+    found: list[str] | None, cells: list[list[Token]], table: Block, path: str | None, line: int
 ) -> CumulativeTrack:
-    length_text = cell_plain(cells[columns["Length"]])
+    columns = {name: position for position, name in enumerate(table.header)}
+    texts = {
+        name: cell_text(found[at]) if found is not None else cell_plain(cells[at])
+        for name, at in columns.items()
+        if name in ("Length", "Added", "Removed")
+    }
+    length_text = texts["Length"]
     duration = parse_duration(length_text) if length_text else None
     if length_text and duration is None:
         raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
-    added_text = cell_plain(cells[columns["Added"]])
-    added = parse_added(added_text)
+    added = parse_added(texts["Added"])
     if added is None:
-        raise FormatError(f"cannot read Added {added_text!r}", path=path, line=line)
-    removed_text = cell_plain(cells[columns["Removed"]])
-    title = cell_title(cells[columns["Title"]])
-    track = Track(
-        name=title.text,
-        artists=cell_artists(cells[columns["Artist(s)"]]),
-        album=cell_album(cells[columns["Album"]]),
-        url=title.url,
-        duration_ms=duration,
-    )
+        raise FormatError(f"cannot read Added {texts['Added']!r}", path=path, line=line)
+    removed_text = texts["Removed"]
+    if found is not None:
+        track = raw_track(found, table.header, duration)
+    else:
+        title = cell_title(cells[columns["Title"]])
+        track = Track(
+            name=title.text,
+            artists=cell_artists(cells[columns["Artist(s)"]]),
+            album=cell_album(cells[columns["Album"]]),
+            url=title.url,
+            duration_ms=duration,
+        )
     return CumulativeTrack(
         track=track,
         added=added[0],
@@ -218,7 +255,7 @@ def _cumulative_row(
     )
 
 
-def _first_scraped(rest: list[Block], path: str | None) -> date:
+def _first_scraped(rest: list[Block], path: str | None, *, required: bool) -> date | None:
     """The date of the page's 'first scraped' line (the last one, when there are several)."""
     first_scraped: date | None = None
     for block in rest:
@@ -226,6 +263,6 @@ def _first_scraped(rest: list[Block], path: str | None) -> date:
             match = _FOOTNOTE_RE.search(inline_text(block.children))
             if match:
                 first_scraped = _date(match.group(1), "first scraped", path, block.line)
-    if first_scraped is None:
+    if first_scraped is None and required:
         raise FormatError("no line 'This playlist was first scraped on YYYY-MM-DD.'", path=path)
     return first_scraped

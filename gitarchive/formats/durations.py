@@ -11,6 +11,9 @@ _HOUR = 60 * _MINUTE
 _DAY = 24 * _HOUR
 
 _DURATION_RE = re.compile(r"^(?:(\d+):([0-5]\d)|(\d+)):([0-5]\d)$")
+# spotify-playlist-archive's early writer stripped every leading "0" and ":" of
+# "0:00:49", so a track under a minute shows as bare seconds ("49", "5").
+_BARE_SECONDS_RE = re.compile(r"^[1-5]?\d$")
 _LIKES_RE = re.compile(r"^(?:(\?\?\?) likes|(\d{1,3}(?:,\d{3})*) likes?)$")
 _SONGS_RE = re.compile(r"^(\d{1,3}(?:,\d{3})*) songs?$")
 
@@ -26,10 +29,13 @@ def format_duration(ms: int) -> str:
 
 
 def parse_duration(text: str) -> int | None:
-    """Milliseconds (whole seconds) of an ``m:ss`` / ``h:mm:ss`` length; None if malformed."""
+    """Milliseconds (whole seconds) of an ``m:ss`` / ``h:mm:ss`` length; None if malformed.
+
+    Bare seconds under a minute (``49``), as early pages wrote them, read as ``0:49``.
+    """
     match = _DURATION_RE.match(text)
     if match is None:
-        return None
+        return int(text) * _SECOND if _BARE_SECONDS_RE.fullmatch(text) else None
     hours_text, minutes_h, minutes_only, seconds_text = match.groups()
     if hours_text is not None:
         total = int(hours_text) * 3600 + int(minutes_h) * 60

@@ -10,6 +10,13 @@ spotify-playlist-archive's layout, which gitarchive writes and reads::
     playlists/index.md              index
     gitarchive.toml                 settings
 
+and what that project's writers left in older clones, read and never written::
+
+    playlists/aliases/<id>          an alias (2019-2021; later also the registry: empty = none)
+    playlists/pretty/<Name>.md      name-keyed pages (2019-2021, formats.early)
+    playlists/cumulative/<Name>.md
+    playlists/metadata.json         the metadata before it moved into metadata/
+
 :func:`classify` names the kind of any path; every module that needs to know
 what a path is asks it instead of matching folder names itself.
 """
@@ -25,6 +32,7 @@ PLAIN_DIR = "playlists/plain"
 PRETTY_DIR = "playlists/pretty"
 CUMULATIVE_DIR = "playlists/cumulative"
 REGISTRY_DIR = "playlists/registry"
+ALIASES_DIR = "playlists/aliases"  # spotify-playlist-archive's registry entries before registry/
 FOLLOWERS_DIR = "playlists/followers"
 METADATA_DIR = "playlists/metadata"
 INDEX_PATH = "playlists/index.md"
@@ -36,11 +44,14 @@ KEEP_NAMES = frozenset({".gitkeep", ".keep"})
 PLAYLIST_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
 #: Files that current spotify-playlist-archive clones also hold (read, never written).
 SPA_KINDS = ("cumulative_json", "followers", "metadata")
-#: Every kind :func:`classify` can answer. ``legacy`` is a file of the 2021 name-keyed
-#: layout (``pretty/<Name>.md``, ``cumulative/<Name>.md``).
+#: Every kind :func:`classify` can answer. ``alias`` is ``aliases/<id>`` (an entry of the
+#: registry as spotify-playlist-archive kept it before ``registry/``); ``legacy`` is a page
+#: of the name-keyed layout (``pretty/<Name>.md``, ``cumulative/<Name>.md``) or the old
+#: ``metadata.json``.
 KINDS = (
     *PLAYLIST_KINDS,
     *SPA_KINDS,
+    "alias",
     "index",
     "status",
     "settings",
@@ -144,8 +155,9 @@ _PLAYLIST_FILES: dict[str, tuple[tuple[str, str], ...]] = {
     "cumulative": ((".md", "cumulative"), (".json", "cumulative_json")),
     "followers": ((".json", "followers"),),
 }
-# 2021 clones named these pages by the playlist's name instead of its id.
+# 2019-2021 clones named these pages by the playlist's name instead of its id.
 _LEGACY_FOLDERS = frozenset({"pretty", "cumulative"})
+_LEGACY_FILES = frozenset({"metadata.json"})  # before metadata/ held it
 
 
 def classify(path: str) -> PathKind:
@@ -166,11 +178,15 @@ def classify(path: str) -> PathKind:
     parts = path[len(PLAYLISTS_DIR) + 1 :].split("/")
     if parts[-1] in KEEP_NAMES and len(parts) <= 2:
         return PathKind("keep")
+    if len(parts) == 1 and parts[0] in _LEGACY_FILES:
+        return PathKind("legacy")
     if len(parts) != 2:
         return PathKind("stray")
     folder, name = parts
     if folder == "registry":
         return PathKind("registry", name)
+    if folder == "aliases":
+        return PathKind("alias", name)
     if folder == "metadata":
         return PathKind("metadata")
     for suffix, kind in _PLAYLIST_FILES.get(folder, ()):

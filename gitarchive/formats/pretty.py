@@ -20,6 +20,7 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
+from gitarchive.formats.early import early_head, is_early_page, raw_cells, raw_track
 from gitarchive.formats.markdown import code_span, escape, link, linked_text, parse, parser
 from gitarchive.formats.page import (
     Block,
@@ -31,6 +32,7 @@ from gitarchive.formats.page import (
     header_lines,
     read_head,
     scan_blocks,
+    split_row,
     table_divider,
     table_row,
     title_position,
@@ -187,15 +189,28 @@ def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Play
     return read_pretty_doc(scan_pretty(text), playlist_id, path=path)
 
 
-def _read_rows(table: Block, path: str | None) -> list[Track]:
+def _length(text: str, path: str | None, line: int) -> int | None:
+    duration = parse_duration(text) if text else None
+    if text and duration is None:
+        raise FormatError(f"cannot read length {text!r}", path=path, line=line)
+    return read_duration(duration)  # beyond 48 h: unknown
+
+
+def _read_rows(doc: PrettyDoc, table: Block, path: str | None) -> list[Track]:
     columns = {name: position for position, name in enumerate(table.header)}
+    early = is_early_page(doc.lines[0])
     tracks: list[Track] = []
     for line, cells in table.rows:
-        length_text = cell_plain(cells[columns["Length"]])
-        duration = parse_duration(length_text) if length_text else None
-        if length_text and duration is None:
-            raise FormatError(f"cannot read length {length_text!r}", path=path, line=line)
-        duration = read_duration(duration)  # beyond 48 h: unknown
+        raw = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+        if early or _cell_count(raw) not in (None, len(table.header)):
+            # names as written (early pages escape nothing), cells told apart by their links
+            found = raw_cells(raw, table.header)
+            if found is None:
+                what = "a row with an unescaped '|' in a name whose cells cannot be told apart"
+                raise FormatError(what, path=path, line=line)
+            duration = _length(found[columns["Length"]], path, line)
+            tracks.append(raw_track(found, table.header, duration))
+            continue
         title = cell_title(cells[columns["Title"]])
         tracks.append(
             Track(
@@ -203,10 +218,15 @@ def _read_rows(table: Block, path: str | None) -> list[Track]:
                 artists=cell_artists(cells[columns["Artist(s)"]]),
                 album=cell_album(cells[columns["Album"]]),
                 url=title.url,
-                duration_ms=duration,
+                duration_ms=_length(cell_plain(cells[columns["Length"]]), path, line),
             )
         )
     return tracks
+
+
+def _cell_count(line: str) -> int | None:
+    cells = split_row(line)
+    return None if cells is None else len(cells)
 
 
 def read_pretty_doc(doc: PrettyDoc, playlist_id: str, *, path: str | None = None) -> Playlist:
@@ -215,19 +235,23 @@ def read_pretty_doc(doc: PrettyDoc, playlist_id: str, *, path: str | None = None
     owner = Owner(name="", url="")
     likes: int | None = None
     songs: int | None = None
-    if doc.summary is not None:
+    name, description = head.name, head.description
+    if is_early_page(doc.lines[0]):  # no owner line; name and description as written
+        early_name, early_description = early_head(doc.lines)
+        name, description = early_name or name, early_description or description
+    elif doc.summary is not None:
         owner, likes, songs = _read_owner_line(doc.summary, path)
     table = find_table(head.rest, COLUMNS[1:], path)
-    tracks = _read_rows(table, path)
+    tracks = _read_rows(doc, table, path)
     if songs is not None and songs != len(tracks):
         raise FormatError(
             f"the page says {songs} songs but its table has {len(tracks)} rows", path=path
         )
     return Playlist(
         id=playlist_id,
-        original_name=head.name,
-        unique_name=head.name,
-        description=head.description,
+        original_name=name,
+        unique_name=name,
+        description=description,
         tracks=tuple(tracks),
         snapshot_id=doc.snapshot_id(),
         num_followers=likes,

@@ -8,6 +8,10 @@ sort_keys=True)``, ASCII-escaped as its default), plus a final newline::
      tracks: [{url, name, album: {name, url}, artists: [{name, url}],
                duration_ms, added_at}]}
 
+That project's first snapshots (2021) named the name ``name`` (no
+``original_name``, ``unique_name``) and at first had no ``snapshot_id``,
+``num_followers`` or ``owner``; the reader and validate take them as they are.
+
 Missing URLs are "" (None in the model). ``added_at`` is "YYYY-MM-DD HH:MM:SS"
 in UTC, or null; the reader also accepts ISO 8601 ("...T...Z", offsets) and
 fractional seconds, and reads 1970-01-01T00:00:00 (Spotify's "unknown") as
@@ -217,7 +221,9 @@ def read_json_data(raw: object, playlist_id: str, *, path: str | None = None) ->
             name=reader.string(owner_data, "name", "owner"),
             url=reader.url(owner_data, "url", "owner") or "",
         )
-    original_name = reader.string(data, "original_name", "top level")
+    # spotify-playlist-archive's first snapshots (2021) have "name", no original_name
+    name_key = "name" if "original_name" not in data and "name" in data else "original_name"
+    original_name = reader.string(data, name_key, "top level")
     unique_name = data.get("unique_name")
     if unique_name is None:
         unique_name = original_name  # the oldest snapshots have no unique_name
@@ -306,9 +312,28 @@ def _track_problems(track: Any, where: str) -> list[str]:
     return problems
 
 
+# spotify-playlist-archive's first snapshots (2021): "name" for the name, and at first
+# no snapshot_id, num_followers or owner; those are checked only where present.
+_FIRST_TOP_KEYS: dict[str, tuple[type, ...]] = {
+    "url": _STR,
+    "name": _STR,
+    "description": _STR,
+    "tracks": (list,),
+}
+_FIRST_OPTIONAL_KEYS = ("snapshot_id", "num_followers", "owner")
+
+
+def _top_keys(document: dict[str, Any]) -> dict[str, tuple[type, ...]]:
+    if "original_name" in document or "name" not in document:
+        return _TOP_KEYS
+    present = {key: _TOP_KEYS[key] for key in _FIRST_OPTIONAL_KEYS if key in document}
+    return {**_FIRST_TOP_KEYS, **present}
+
+
 def shape_problems(document: Any) -> list[str]:
     """Missing keys and wrong types of a snapshot, as 'tracks[3].album.url is int...' lines."""
-    problems = _type_problems(document, _TOP_KEYS, "")
+    keys = _top_keys(document) if isinstance(document, dict) else _TOP_KEYS
+    problems = _type_problems(document, keys, "")
     if not isinstance(document, dict):
         return problems
     if isinstance(document.get("owner"), dict):

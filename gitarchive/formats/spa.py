@@ -6,7 +6,8 @@ Shapes as that project writes them (``json.dumps(indent=2, sort_keys=True)``):
   description, tracks: [{url, name, album{name,url}, artists[{name,url}],
   duration_ms, date_added: "YYYY-MM-DD", date_added_asterisk: bool,
   date_removed: "YYYY-MM-DD" | null}]}``, and in later versions ``url`` and
-  ``published_playlist_ids: [id]``;
+  ``published_playlist_ids: [id]``; the first writer of this file called
+  ``date_first_scraped`` ``date_initialized``;
 - ``playlists/followers/<id>.json``: likes by day, ``{"YYYY-MM-DD": count}``
   (count null when Spotify did not say);
 - ``playlists/metadata/metadata-full.json``: ``{id: {url, original_name,
@@ -89,7 +90,9 @@ def cumulative_json_problems(document: Any) -> list[str]:
     problems = _keys(document, wanted, "", optional=("url",))
     if not isinstance(document, dict):
         return problems
-    problems += _day_problem(document.get("date_first_scraped"), "date_first_scraped")
+    # the writer's field was "date_initialized" before it was renamed "date_first_scraped"
+    first = "date_first_scraped" if "date_first_scraped" in document else "date_initialized"
+    problems += _day_problem(document.get(first), first)
     published = document.get("published_playlist_ids", [])
     if not isinstance(published, list) or not all(isinstance(i, str) for i in published):
         problems.append("published_playlist_ids is not a list of playlist ids")

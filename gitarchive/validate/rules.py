@@ -43,7 +43,8 @@ TABLE: tuple[Rule, ...] = (
         ERROR,
         "layout: `playlists/` holds only `registry/<id>`, `plain/<id>`, `pretty/<id>.md`, "
         "`pretty/<id>.json`, `cumulative/<id>.md`, `index.md` (and `.gitkeep`/`.keep`), and "
-        "spotify-playlist-archive's `cumulative/<id>.json`, `followers/<id>.json`, `metadata/*`; "
+        "spotify-playlist-archive's `aliases/<id>` (checked as a registry entry: GA001-GA003), "
+        "`cumulative/<id>.json`, `followers/<id>.json`, `metadata/*` and legacy files (GA007); "
         "anything else, including other subfolders, is a stray",
     ),
     Rule(
@@ -61,14 +62,17 @@ TABLE: tuple[Rule, ...] = (
     Rule(
         "GA007",
         NOTE,
-        "legacy: a page of the 2021 name-keyed layout (`pretty/<Name>.md`, `cumulative/<Name>.md`) "
-        "is reported as a note, not an error (it is not checked; nothing is written there)",
+        "legacy: a page of the name-keyed layout (`pretty/<Name>.md`, `cumulative/<Name>.md`, "
+        "2019-2021) or the old `playlists/metadata.json` is reported as a note, not an error: "
+        "history and import read the pages, validate does not check them (nothing is written "
+        "there); the note says when a row cannot be read (an unescaped `|` whose cells the "
+        "links do not tell apart), so that version is read from its plain file",
     ),
     Rule(
         "GA010",
         ERROR,
-        "plain: line 1 the name, line 2 the description, line 3 blank, then `Title --"
-        " Artists -- Album` lines",
+        "plain: line 1 the name, then the description (blank, or over more lines when it held "
+        "line breaks), one blank line, then `Title -- Artists -- Album` lines",
     ),
     Rule(
         "GA011",
@@ -78,7 +82,22 @@ TABLE: tuple[Rule, ...] = (
     Rule(
         "GA012",
         ERROR,
-        "plain: the file ends with a newline",
+        "plain: the file ends with its last line, with or without a newline "
+        "(spotify-playlist-archive wrote none), never with a blank line",
+    ),
+    Rule(
+        "GA013",
+        NOTE,
+        "plain: the name and description lines sorted in among the track lines (merges in "
+        "spotify-playlist-archive's history did this) are a note: they are read as the name "
+        "and the description",
+    ),
+    Rule(
+        "GA014",
+        NOTE,
+        "plain: an empty plain file is a note: it is how spotify-playlist-archive's early layout "
+        "registered a playlist (`touch playlists/plain/<id>`; its writer filled it in on its "
+        "next run)",
     ),
     Rule(
         "GA020",
@@ -106,7 +125,7 @@ TABLE: tuple[Rule, ...] = (
         "GA023",
         ERROR,
         "pretty: every Length cell is `m:ss`, or `h:mm:ss` from one hour on (or empty"
-        " when unknown)",
+        " when unknown; bare seconds under a minute, `49`, as early pages wrote them)",
     ),
     Rule(
         "GA024",
@@ -206,6 +225,13 @@ TABLE: tuple[Rule, ...] = (
         'status: `playlists/status.json` is the JSON sync writes: `{"failed": {<playlist '
         "id>: {since: YYYY-MM-DD, kind: unavailable|dropped|skipped, cause: string or null, "
         "reason: one non-empty line}}}`",
+    ),
+    Rule(
+        "GA046",
+        NOTE,
+        "index: a spotify-playlist-archive clone (it holds `followers/` or `metadata/`) without "
+        "`index.md` is a note, not GA043: that project's writer listed the playlists in "
+        "README.md for a time",
     ),
     Rule(
         "GA050",

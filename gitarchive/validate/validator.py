@@ -13,7 +13,9 @@ from gitarchive.errors import FormatError
 from gitarchive.formats.cumulative import scan_cumulative
 from gitarchive.formats.page import nav_target
 from gitarchive.formats.paths import (
+    FOLLOWERS_DIR,
     INDEX_PATH,
+    METADATA_DIR,
     PRETTY_DIR,
     REGISTRY_DIR,
     SPA_KINDS,
@@ -21,14 +23,15 @@ from gitarchive.formats.paths import (
     archive_paths,
     classify,
 )
-from gitarchive.formats.plain import read_plain, scan_plain
+from gitarchive.formats.plain import FIRST_TRACK_LINE, read_plain, scan_plain
 from gitarchive.formats.pretty import read_pretty_doc, render_pretty, scan_pretty
 from gitarchive.formats.text import load_json
 from gitarchive.model import is_playlist_id
 from gitarchive.validate.checks.consistency import PlaylistFiles, compare, orphan_findings
 from gitarchive.validate.checks.cumulative import check_cumulative
 from gitarchive.validate.checks.index import check_index, check_listing
-from gitarchive.validate.checks.plain import check_plain
+from gitarchive.validate.checks.legacy import check_legacy
+from gitarchive.validate.checks.plain import check_plain, header_end
 from gitarchive.validate.checks.pretty import check_pretty
 from gitarchive.validate.checks.registry import check_registry
 from gitarchive.validate.checks.secrets import check_secrets
@@ -50,10 +53,16 @@ STRAY_MESSAGE = (
     "cumulative/<id>.json, followers/<id>.json, metadata/*)"
 )
 _PLAYLIST_FILE_KINDS = ("registry", "plain", "pretty", "json", "cumulative")
-_TEXT_KINDS = ("plain", "pretty", "json", "cumulative", "index", "status", "keep", *SPA_KINDS)
-LEGACY_MESSAGE = (
-    "a page of the 2021 name-keyed layout (pages are named by playlist id now); "
-    "kept as it is, not checked"
+_TEXT_KINDS = (
+    "plain",
+    "pretty",
+    "json",
+    "cumulative",
+    "index",
+    "status",
+    "keep",
+    "legacy",
+    *SPA_KINDS,
 )
 
 
@@ -101,9 +110,7 @@ class Validator:
         findings: list[Finding] = []
         if kind.kind == "stray":
             findings.append(Finding("GA004", path, None, STRAY_MESSAGE))
-        elif kind.kind == "legacy":
-            findings.append(Finding("GA007", path, None, LEGACY_MESSAGE))
-        if kind.kind == "registry" and kind.playlist_id is not None:
+        if kind.kind in ("registry", "alias") and kind.playlist_id is not None:
             findings += check_registry(path, kind.playlist_id, data)
             findings += check_secrets(path, lenient(data))  # an alias is free text
             self._add(findings)
@@ -139,6 +146,8 @@ class Validator:
             return check_status(path, text)
         if kind.kind in SPA_KINDS:
             return check_spa_file(path, kind.kind, text)
+        if kind.kind == "legacy":
+            return check_legacy(path, text)
         return []
 
     # -- the fast path: pages that are exactly what sync writes
@@ -182,17 +191,27 @@ class Validator:
         # A sibling that does not read is left out of the comparison: its own
         # rules report it when it is checked (when it changes, or with --all).
         plain, pretty = present["plain"], present["pretty"]
-        if plain is not None:
-            try:
-                text = plain.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                files.plain = read_plain(text, playlist_id, path=paths.plain)
-                files.plain_lines = scan_plain(text).tracks
+        # a plain file alone (a name-keyed clone) has nothing to agree with
+        if plain is not None and (present["json"] is not None or pretty is not None):
+            self._read_plain(playlist_id, plain, files)
         if pretty is not None and paths.pretty not in self._rendered:
             self._read_pretty(playlist_id, pretty, files)
         self._add(compare(paths, files))
+
+    def _read_plain(self, playlist_id: str, data: bytes, files: PlaylistFiles) -> None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        files.plain = read_plain(text, playlist_id, path=archive_paths(playlist_id).plain)
+        lines = scan_plain(text).lines
+        end = header_end(lines)
+        if end is not None:  # else GA010 reports the file; compared from line 4 as written
+            files.plain_lines, files.plain_first_line = lines[end + 1 :], end + 2
+        else:
+            files.plain_lines = lines[FIRST_TRACK_LINE - 1 :]
+        if files.plain_lines and files.plain_lines[-1] == "":
+            files.plain_lines.pop()  # GA012 reports a blank last line
 
     def _read_pretty(self, playlist_id: str, data: bytes, files: PlaylistFiles) -> None:
         try:
@@ -219,7 +238,13 @@ class Validator:
         }
         data = self._read(INDEX_PATH)
         if data is None:
-            if with_pages:
+            if with_pages and self._is_spa_clone():
+                what = (
+                    "missing: a spotify-playlist-archive clone whose writer listed the playlists "
+                    "in README.md; not checked"
+                )
+                self._add([Finding("GA046", INDEX_PATH, None, what)])
+            elif with_pages:
                 what = f"missing, but {len(with_pages)} playlists have pages"
                 self._add([Finding("GA043", INDEX_PATH, None, what)])
             return
@@ -238,6 +263,10 @@ class Validator:
                 unique_names=self._unique_names(touched),
             )
         )
+
+    def _is_spa_clone(self) -> bool:
+        """Whether the archive holds files only spotify-playlist-archive's writer wrote."""
+        return bool(self.source.names(FOLLOWERS_DIR) or self.source.names(METADATA_DIR))
 
     def _unique_names(self, playlist_ids: set[str]) -> dict[str, str]:
         """The JSON snapshots' unique names of these playlists (where readable)."""

@@ -24,6 +24,7 @@ class PlaylistFiles:
 
     plain: Playlist | None = None
     plain_lines: list[str] = field(default_factory=list)
+    plain_first_line: int = FIRST_TRACK_LINE  # the line number of plain_lines[0]
     pretty: Playlist | None = None
     pretty_rows: list[int] = field(default_factory=list)  # the table rows' line numbers
     json: Playlist | None = None
@@ -98,7 +99,7 @@ def _compare_plain(
     wanted = set(extra)
     line = next(
         (
-            n + FIRST_TRACK_LINE
+            n + files.plain_first_line
             for n, text in enumerate(files.plain_lines)
             if normal(text) in wanted
         ),
