@@ -42,6 +42,7 @@ from gitarchive.index.stored import (
     encode_view,
     tip,
 )
+from gitarchive.model import Playlist
 from gitarchive.version_fold import Best, next_best, read_best
 from gitarchive.version_reader import VersionReader
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from gitarchive.git import Store
-    from gitarchive.model import CumulativeView, Playlist
+    from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
 PLAIN = SOURCE_KINDS.index("plain")  # the plain file's place in PlaylistState.files
@@ -206,16 +207,20 @@ class Folder:
         """The last version's playlist, read back from where the index says it was read."""
         if state.previous is None and state.last_kind is not None:
             row = self.connection.execute(
-                "SELECT source, blob, position FROM versions WHERE playlist_id = ?"
-                " ORDER BY position DESC LIMIT 1",
+                "SELECT source, blob, position, name, description FROM versions"
+                " WHERE playlist_id = ? ORDER BY position DESC LIMIT 1",
                 (state.id,),
             ).fetchone()
             if row is not None:
-                source, blob, position = row
+                source, blob, position, name, description = row
                 path = source_paths(state.id)[SOURCE_KINDS.index(source)]
-                # its commit: a plain file is read with that commit's page, as the walk read it
+                # as the walk read it: a plain file with its commit's page, and a header
+                # sorted in among its tracks settled by the name the fold gave it then
                 commit = commit_at_position(self.connection, position) or "(indexed)"
-                state.previous = self.reader.read(source, blob, state.id, path, commit=commit)
+                named = Playlist(state.id, name, name, description)
+                state.previous = self.reader.read(
+                    source, blob, state.id, path, commit=commit, previous=named
+                )
                 state.previous_source = source
         return state.previous
 
