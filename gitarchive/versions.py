@@ -270,4 +270,5 @@ def _plain_at(store: Store, playlist_id: str, commit: str, data: bytes, path: st
         if found and found[-1].source == PLAIN:
             return found[-1].playlist
     blob = git.blob_id_of(data)
-    return VersionReader(store).read(PLAIN, blob, playlist_id, path, commit=commit)
+    reader = VersionReader(store, warn=_log_warning)
+    return reader.read(PLAIN, blob, playlist_id, path, commit=commit)

@@ -491,7 +491,8 @@ def test_a_2021_name_keyed_archive_reads_the_same_every_way(
     v2 = playlist(track(2), track(3), track(4), description="About", likes=12)
     v3 = dataclasses.replace(v2, original_name="New Mix", unique_name="New Mix", num_followers=13)
     v4 = dataclasses.replace(v3, tracks=(*v3.tracks[:2], plain(track(4, name="SONG 4"))))
-    other = dataclasses.replace(playlist(plain(track(7)), name="Other", description="x\n"), id=OTHER)
+    other = playlist(plain(track(7)), name="Other", description="ends\n")
+    other = dataclasses.replace(other, id=OTHER)
     builder.commit({**files_2021(v1), **files_2021(other)}, date="2026-01-01T06:00:00")
     sorted_v2 = {**files_2021(v2), formats.plain_path(PID): sorted_by_a_merge(plain_2021(v2))}
     builder.commit(sorted_v2, date="2026-01-02T06:00:00")

@@ -23,12 +23,12 @@ the above).
 
 What other writers produced is read as they wrote it: a file may end without
 a final newline; the description line may be blank, and a description that
-ends in a newline leaves a second blank line (a blank line is never a track);
-a description written with its line breaks spans several lines up to the blank
-one. Some files had the name and description sorted in among the track lines
-by a merge (no header at the top): then the lines containing " -- " are
-tracks and the other lines are the header's, but which of them is the name
-the file cannot say. :func:`split_plain` reports such a header as
+ends in a newline leaves a second blank line (read as that newline: a blank
+line is never a track); a description written with its line breaks spans
+several lines up to the blank one. Some files had the name and description
+sorted in among the track lines by a merge (no header at the top): then the
+lines containing " -- " are tracks and the other lines are the header's, but
+which of them is the name the file cannot say. :func:`split_plain` reports such a header as
 ``name=None`` with its lines as candidates, and :func:`resolve_header` picks
 the name from what the caller knows (the page of the same commit, or the
 previous version), never from a track line.
@@ -145,7 +145,10 @@ def split_plain(text: str) -> PlainParts:
     """Any text's header and track lines (CR before a line end dropped); never fails."""
     lines = [line.removesuffix("\r") for line in scan_plain(text).lines]
     if len(lines) >= 3 and lines[2] == "":
-        return PlainParts(lines[0], lines[1], (), [line for line in lines[3:] if line])
+        # each blank line after the separator is a line break the description ended with
+        breaks = next((i for i, line in enumerate(lines[3:]) if line), len(lines) - 3)
+        description = lines[1] + "\n" * breaks
+        return PlainParts(lines[0], description, (), [line for line in lines[3:] if line])
     if len(lines) <= 2 and all(SEPARATOR not in line for line in lines):
         name = lines[0] if lines else ""
         return PlainParts(name, lines[1] if len(lines) > 1 else "", (), [])
@@ -153,8 +156,10 @@ def split_plain(text: str) -> PlainParts:
     header, rest = lines[:first_track], lines[first_track:]
     track_lines = [line for line in rest if line]
     if header and header[0] and "" in header and all(SEPARATOR in line for line in track_lines):
-        # the header at the top, the description over several lines (or blank)
-        return PlainParts(header[0], "\n".join(header[1:]).strip("\n"), (), track_lines)
+        # the header at the top, the description over several lines (or none), then
+        # the blank separator line
+        description = "\n".join(header[1:-1] if header[-1] == "" else header[1:])
+        return PlainParts(header[0], description, (), track_lines)
     candidates = tuple(line for line in lines if line and SEPARATOR not in line)
     return PlainParts(None, "", candidates, [line for line in lines if SEPARATOR in line])
 
