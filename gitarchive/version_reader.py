@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import re
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.model import Track
+
+# The divider under a page's table header: |---|---| (markdown's delimiter row)
+_DIVIDER = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+
+# The playlist of the one-row pages a page's rows are read as
+_ROW_PLAYLIST_ID = "0" * 22
+_ROW_PLAYLIST_URL = f"https://open.spotify.com/playlist/{_ROW_PLAYLIST_ID}"
 
 # The file kinds a version may be read from, best first.
 JSON, PRETTY, PLAIN = SOURCE_KINDS
@@ -84,6 +92,7 @@ class VersionReader:
         self._plain: dict[str, tuple[PlainParts, tuple[Track, ...]]] = {}
         self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
         self._json_tracks: dict[str, Track | None] = {}
+        self._pretty_rows: dict[tuple[str, str], Track] = {}
         self._json_headers: dict[str, Playlist] = {}
         # per playlist: its last JSON track list as read (bytes) and as Tracks
         self._json_bodies: dict[str, tuple[bytes, tuple[Track, ...]]] = {}
@@ -110,6 +119,8 @@ class VersionReader:
         playlist: Playlist | None = None
         if kind == JSON:
             playlist = self._read_json_fast(data, playlist_id, path, commit)
+        elif kind == PRETTY:
+            playlist = self._read_pretty_fast(data, playlist_id, path)
         if playlist is None:
             playlist = read_source(kind, data, playlist_id, path, commit=commit)
         self._remember(blob_id, playlist)
@@ -207,6 +218,56 @@ class VersionReader:
         if len(cache) > 1_000_000:  # bound memory on enormous archives
             cache.clear()
         return found if len(track_lines) > 1 else (found,)
+
+    def _read_pretty_fast(self, data: bytes, playlist_id: str, path: str) -> Playlist | None:
+        """The page as ``formats.read_pretty`` reads it, each distinct table row parsed once.
+
+        Parsing a page is markdown parsing of its whole table (tens of ms for a
+        hundred rows), and consecutive versions of a page share nearly all their
+        rows: the page without its rows is read once per version, and each
+        distinct row once, as the one row of a page of its own with the same
+        table header. Anything else (no table, a page that states its song count,
+        any error, for its exact message and line) goes to ``read_pretty`` on the
+        whole page.
+        """
+        try:
+            text = formats.decode(data, path)
+        except FormatError:
+            return None
+        lines = text.split("\n")
+        divider = next((i for i, line in enumerate(lines) if _DIVIDER.match(line)), None)
+        if divider is None or divider == 0:
+            return None
+        end = divider + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        table_head = "\n".join(lines[divider - 1 : divider + 1])
+        try:
+            header = formats.read_pretty("\n".join(lines[: divider + 1] + lines[end:]), playlist_id)
+            rows = [self._pretty_row(table_head, row) for row in lines[divider + 1 : end]]
+        except FormatError:
+            return None
+        tracks = tuple(track for track in rows if track is not None)
+        return None if len(tracks) != len(rows) else dataclasses.replace(header, tracks=tracks)
+
+    def _pretty_row(self, table_head: str, row: str) -> Track | None:
+        """A table row's track; None when it is not one row of one track."""
+        if table_head.startswith("| No. |"):
+            # the number is the row's place, which shifts with every track added above
+            # it; the track is the rest of the row
+            cut = row.find("|", 1)
+            row = row if cut < 0 else "| 1 " + row[cut:]
+        key = (table_head, row)
+        track = self._pretty_rows.get(key)
+        if track is None:
+            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n{row}\n"
+            tracks = formats.read_pretty(page, _ROW_PLAYLIST_ID).tracks
+            if len(tracks) != 1:
+                return None
+            if len(self._pretty_rows) > 1_000_000:  # bound memory on enormous archives
+                self._pretty_rows.clear()
+            track = self._pretty_rows[key] = tracks[0]
+        return track
 
     _TRACKS_OPEN = b'\n  "tracks": [\n'
     _TRACKS_CLOSE = b"\n  ]"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -17,11 +18,14 @@ import pytest
 import gitarchive.formats.plain
 import gitarchive.version_reader
 from gitarchive import formats, versions
+from gitarchive import git as gitrepo
+from gitarchive.errors import FormatError
 from gitarchive.git import Store
 from gitarchive.history import Version, diff_tracks
 from gitarchive.model import Album, Artist, Track
 from tests.support.builder import RepoBuilder
 from tests.support.cli import run_cli_captured
+from tests.support.foreign_archive import Shape, generate
 from tests.support.legacy_archive import (
     files_2021,
     page_path,
@@ -283,3 +287,31 @@ def test_each_distinct_line_is_parsed_once_whatever_the_final_newline(
     found = versions.list_versions(open_store(tmp_path / "r"), PID)
     assert len(found) == 10
     assert sorted(calls) == sorted(set(lines[:39]))
+
+
+@pytest.mark.parametrize("layout", ["2019", "2021", "own"])
+def test_the_page_reader_reads_every_page_as_read_pretty_does(tmp_path: Path, layout: str) -> None:
+    truth = generate(
+        tmp_path / "r", Shape(playlists=4, commits=30, min_tracks=8, max_tracks=14, layout=layout)
+    )
+    store = open_store(truth.path)
+    reader = gitarchive.version_reader.VersionReader(store)
+    outcomes: list[bool] = []
+    for change in gitrepo.walk_folders(store, ["playlists/pretty"]):
+        for path, blob in sorted(change.changes.items()):
+            if blob is None or not path.endswith(".md"):
+                continue
+            text = formats.decode(gitrepo.read_blob(store, blob), path)
+            owner = re.search(r"open\.spotify\.com/playlist/(\w{22})", text)
+            playlist_id = PID if owner is None else owner.group(1)
+            try:
+                expected: object = formats.read_pretty(text, playlist_id, path=path)
+            except FormatError as exc:
+                expected = str(exc)
+            try:
+                found: object = reader.read("pretty", blob, playlist_id, path, commit=change.commit)
+            except FormatError as exc:
+                found = str(exc).replace(f"{change.commit[:12]}:", "")
+            assert found == expected, (path, change.commit)
+            outcomes.append(not isinstance(expected, str))
+    assert len(outcomes) > 30 and any(outcomes)
