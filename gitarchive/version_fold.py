@@ -58,19 +58,21 @@ def read_best(
     commit: str,
     warn: Callable[[str], None],
     complete: bool = True,
+    previous: Playlist | None = None,
 ) -> tuple[Best, Playlist] | None:
     """The version's playlist, and the source it was read from (its place and blob).
 
     The best source first; if it does not parse, the next-best source present
     at the same commit (with a warning), else None (with a warning).
     ``complete=False``: the walk left the sources after the best one unread
-    (None), so the fallback looks them up in the commit.
+    (None), so the fallback looks them up in the commit. ``previous``: the
+    playlist's last version (a plain file's reading may need it: VersionReader).
     """
     index, blob = best
     paths = source_paths(playlist_id)
     try:
         return best, reader.read(
-            SOURCE_KINDS[index], blob, playlist_id, paths[index], commit=commit
+            SOURCE_KINDS[index], blob, playlist_id, paths[index], commit=commit, previous=previous
         )
     except FormatError as exc:
         failure = exc
@@ -82,7 +84,12 @@ def read_best(
             continue
         try:
             playlist = reader.read(
-                SOURCE_KINDS[other], other_blob, playlist_id, paths[other], commit=commit
+                SOURCE_KINDS[other],
+                other_blob,
+                playlist_id,
+                paths[other],
+                commit=commit,
+                previous=previous,
             )
         except (FormatError, RevisionNotFound):  # not a blob: a folder by that name
             continue
@@ -99,6 +106,7 @@ class VersionFold:
         self.reader = reader
         self.warn = warn
         self._last: dict[str, Best] = {}
+        self._previous: dict[str, Playlist] = {}
 
     def step(
         self, playlist_id: str, blobs: Sequence[str | None], commit: str, date: datetime
@@ -108,8 +116,17 @@ class VersionFold:
         if best is None:
             return None
         self._last[playlist_id] = best
-        read = read_best(self.reader, playlist_id, blobs, best, commit=commit, warn=self.warn)
+        read = read_best(
+            self.reader,
+            playlist_id,
+            blobs,
+            best,
+            commit=commit,
+            warn=self.warn,
+            previous=self._previous.get(playlist_id),
+        )
         if read is None:
             return None
         (index, _), playlist = read
+        self._previous[playlist_id] = playlist
         return Version(commit=commit, date=date, playlist=playlist, source=SOURCE_KINDS[index])

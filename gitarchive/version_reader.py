@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import re
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
 from gitarchive.formats.paths import SOURCE_KINDS
+from gitarchive.formats.plain import PlainParts, resolve_header, split_plain, track_from_line
+from gitarchive.model import Playlist
+from gitarchive.name_keyed import PageFinder, merge_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from gitarchive.git import Store
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import Track
+
+# The divider under a page's table header: |---|---| (markdown's delimiter row)
+_DIVIDER = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+
+# The playlist of the one-row pages a page's rows are read as
+_ROW_PLAYLIST_ID = "0" * 22
+_ROW_PLAYLIST_URL = f"https://open.spotify.com/playlist/{_ROW_PLAYLIST_ID}"
 
 # The file kinds a version may be read from, best first.
 JSON, PRETTY, PLAIN = SOURCE_KINDS
@@ -52,29 +63,53 @@ def read_source(
 class VersionReader:
     """Reads blobs into Playlists, each distinct blob once.
 
-    Plain files are read line by line with a cache of parsed lines: consecutive
-    versions share almost all their lines, so an all-playlists pass parses each
-    distinct line once instead of every line of every version. The result is
-    what ``formats.read_plain`` gives for the whole file (a test checks it);
-    files of another shape (the old sorted-in header, CRLF) go to it directly.
+    Plain files are split by the grammar (:func:`formats.plain.split_plain`,
+    so every shape it allows takes this path) and their track lines parsed
+    through a cache of parsed lines: consecutive versions share almost all their
+    lines, so a pass over a history parses each distinct line once instead of
+    every line of every version. A plain version also carries its commit's
+    name-keyed page, when there is one (:mod:`gitarchive.name_keyed`).
+
+    ``previous``, given to :meth:`read`, is the playlist's last version: its
+    name settles a plain header that a merge sorted in among the tracks, and
+    finds the page of a playlist renamed before its page was.
     """
 
-    def __init__(self, store: Store, *, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cache_size: int = 4096,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.store = store
+        self.warn = warn
+        self.pages = PageFinder(store)
         self._cache: dict[str, Playlist] = {}
         self._cache_size = cache_size
         self._lines: dict[str, Track] = {}
         self._known: dict[str, dict[str, Track]] = {}  # per playlist: recent lines
-        self._headers: dict[tuple[str, str, str], Playlist] = {}
+        self._plain: dict[str, tuple[PlainParts, tuple[Track, ...]]] = {}
+        self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
         self._json_tracks: dict[str, Track | None] = {}
+        self._pretty_rows: dict[tuple[str, str], Track] = {}
         self._json_headers: dict[str, Playlist] = {}
         # per playlist: its last JSON track list as read (bytes) and as Tracks
         self._json_bodies: dict[str, tuple[bytes, tuple[Track, ...]]] = {}
         self._bodies_size = 0
 
     def read(
-        self, kind: str, blob_id: str, playlist_id: str, path: str, *, commit: str
+        self,
+        kind: str,
+        blob_id: str,
+        playlist_id: str,
+        path: str,
+        *,
+        commit: str,
+        previous: Playlist | None = None,
     ) -> Playlist:
+        if kind == PLAIN:
+            return self._read_plain(blob_id, playlist_id, path, commit, previous)
         cached = self._cache.get(blob_id)
         if cached is not None and cached.id == playlist_id:
             return cached
@@ -82,63 +117,91 @@ class VersionReader:
         # git.unverified_reads(): blobs are read as git reads them
         data = git.read_blob(self.store, blob_id)
         playlist: Playlist | None = None
-        if kind == PLAIN:
-            playlist = self._read_plain_fast(data, playlist_id, path, commit)
-        elif kind == JSON:
+        if kind == JSON:
             playlist = self._read_json_fast(data, playlist_id, path, commit)
+        elif kind == PRETTY:
+            playlist = self._read_pretty_fast(data, playlist_id, path)
         if playlist is None:
             playlist = read_source(kind, data, playlist_id, path, commit=commit)
+        self._remember(blob_id, playlist)
+        return playlist
+
+    def _remember(self, blob_id: str, playlist: Playlist) -> None:
         if len(self._cache) >= self._cache_size:
             self._cache.pop(next(iter(self._cache)))
         self._cache[blob_id] = playlist
+
+    def _read_plain(
+        self, blob_id: str, playlist_id: str, path: str, commit: str, previous: Playlist | None
+    ) -> Playlist:
+        """A plain version: the file's header settled, its commit's page joined."""
+        parts, tracks = self._plain_blob(blob_id, playlist_id, path, commit)
+        earlier = () if previous is None else (previous.unique_name,)
+        names = (parts.name,) if parts.name is not None else parts.candidates
+        found = self.pages.find(commit, playlist_id, (*names, *earlier))
+        page = None if found is None else self._page(found, playlist_id, commit)
+        if parts.name is not None:
+            known = None
+        elif page is not None:
+            known = (page.unique_name, page.description)
+        else:
+            known = None if previous is None else (previous.unique_name, previous.description)
+        name, description = resolve_header(parts, known)
+        key = (blob_id, None if found is None else found[1], name, description)
+        playlist = self._plain_versions.get(key)
+        if playlist is None or playlist.id != playlist_id:
+            playlist = Playlist(
+                id=playlist_id,
+                original_name=name,
+                unique_name=name,
+                description=description,
+                tracks=tracks,
+            )
+            if page is not None:
+                playlist = merge_page(playlist, page)
+            if len(self._plain_versions) >= self._cache_size:
+                self._plain_versions.pop(next(iter(self._plain_versions)))
+            self._plain_versions[key] = playlist
         return playlist
 
-    def _read_plain_fast(
-        self, data: bytes, playlist_id: str, path: str, commit: str
-    ) -> Playlist | None:
+    def _page(self, found: tuple[str, str], playlist_id: str, commit: str) -> Playlist | None:
+        """The name-keyed page's playlist; None (with a warning) when it cannot be read."""
+        path, blob = found
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+            return self.read(PRETTY, blob, playlist_id, path, commit=commit)
+        except FormatError as exc:
+            if self.warn is not None:
+                self.warn(f"cannot read a page: {exc}; the version is read from its plain file")
             return None
-        if "\r" in text or "\x00" in text or not text.endswith("\n") or text[:1] == "\ufeff":
-            return None
-        lines = text[:-1].split("\n")
-        if len(lines) < 3 or lines[2] != "":
-            return None
-        header = self._plain_header(lines[0], lines[1], playlist_id, path, commit)
-        track_lines = lines[3:]
-        if header is None or not track_lines:
-            return header
-        tracks = self._plain_tracks(track_lines, playlist_id, path, commit)
-        return None if tracks is None else dataclasses.replace(header, tracks=tracks)
 
-    def _plain_header(
-        self, first: str, second: str, playlist_id: str, path: str, commit: str
-    ) -> Playlist | None:
-        """A plain file's two header lines as a Playlist without tracks, each pair read once."""
-        header_key = (playlist_id, first, second)
-        header = self._headers.get(header_key)
-        if header is None:
-            header = read_source(
-                PLAIN, f"{first}\n{second}\n\n".encode(), playlist_id, path, commit=commit
-            )
-            if header.tracks:
-                return None
-            self._headers[header_key] = header
-        return header
+    def _plain_blob(
+        self, blob_id: str, playlist_id: str, path: str, commit: str
+    ) -> tuple[PlainParts, tuple[Track, ...]]:
+        """A plain file's parts and tracks, each blob split once and each line parsed once."""
+        found = self._plain.get(blob_id)
+        if found is None:
+            try:
+                text = formats.decode(git.read_blob(self.store, blob_id), path)
+            except FormatError as exc:
+                exc.commit = exc.commit or commit
+                raise
+            parts = split_plain(text)
+            tracks = self._plain_tracks(parts.track_lines, playlist_id)
+            if len(self._plain) >= self._cache_size:
+                self._plain.pop(next(iter(self._plain)))
+            found = self._plain[blob_id] = (parts, tracks)
+        return found
 
-    def _plain_tracks(
-        self, track_lines: list[str], playlist_id: str, path: str, commit: str
-    ) -> tuple[Track, ...] | None:
+    def _plain_tracks(self, track_lines: list[str], playlist_id: str) -> tuple[Track, ...]:
         """The tracks of a plain file's lines, each distinct line parsed once.
 
         Consecutive versions of a playlist share nearly all lines: the last
         version's lines are kept per playlist in a small dict and only the new
         ones are looked up in the big cache (sets and itemgetter work in C).
         """
+        if not track_lines:
+            return ()
         line_set = set(track_lines)
-        if "" in line_set:
-            return None
         known = self._known.get(playlist_id)
         if known is None:
             known = self._known[playlist_id] = {}
@@ -146,12 +209,7 @@ class VersionReader:
         for line in line_set.difference(known):
             track = cache.get(line)
             if track is None:
-                parsed = read_source(
-                    PLAIN, f"x\nx\n\n{line}\n".encode(), playlist_id, path, commit=commit
-                ).tracks
-                if len(parsed) != 1:
-                    return None
-                track = cache[line] = parsed[0]
+                track = cache[line] = track_from_line(line)
             known[line] = track
         if len(known) > 2 * len(line_set) + 64:
             for line in set(known).difference(line_set):
@@ -160,6 +218,56 @@ class VersionReader:
         if len(cache) > 1_000_000:  # bound memory on enormous archives
             cache.clear()
         return found if len(track_lines) > 1 else (found,)
+
+    def _read_pretty_fast(self, data: bytes, playlist_id: str, path: str) -> Playlist | None:
+        """The page as ``formats.read_pretty`` reads it, each distinct table row parsed once.
+
+        Parsing a page is markdown parsing of its whole table (tens of ms for a
+        hundred rows), and consecutive versions of a page share nearly all their
+        rows: the page without its rows is read once per version, and each
+        distinct row once, as the one row of a page of its own with the same
+        table header. Anything else (no table, a page that states its song count,
+        any error, for its exact message and line) goes to ``read_pretty`` on the
+        whole page.
+        """
+        try:
+            text = formats.decode(data, path)
+        except FormatError:
+            return None
+        lines = text.split("\n")
+        divider = next((i for i, line in enumerate(lines) if _DIVIDER.match(line)), None)
+        if divider is None or divider == 0:
+            return None
+        end = divider + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        table_head = "\n".join(lines[divider - 1 : divider + 1])
+        try:
+            header = formats.read_pretty("\n".join(lines[: divider + 1] + lines[end:]), playlist_id)
+            rows = [self._pretty_row(table_head, row) for row in lines[divider + 1 : end]]
+        except FormatError:
+            return None
+        tracks = tuple(track for track in rows if track is not None)
+        return None if len(tracks) != len(rows) else dataclasses.replace(header, tracks=tracks)
+
+    def _pretty_row(self, table_head: str, row: str) -> Track | None:
+        """A table row's track; None when it is not one row of one track."""
+        if table_head.startswith("| No. |"):
+            # the number is the row's place, which shifts with every track added above
+            # it; the track is the rest of the row
+            cut = row.find("|", 1)
+            row = row if cut < 0 else "| 1 " + row[cut:]
+        key = (table_head, row)
+        track = self._pretty_rows.get(key)
+        if track is None:
+            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n{row}\n"
+            tracks = formats.read_pretty(page, _ROW_PLAYLIST_ID).tracks
+            if len(tracks) != 1:
+                return None
+            if len(self._pretty_rows) > 1_000_000:  # bound memory on enormous archives
+                self._pretty_rows.clear()
+            track = self._pretty_rows[key] = tracks[0]
+        return track
 
     _TRACKS_OPEN = b'\n  "tracks": [\n'
     _TRACKS_CLOSE = b"\n  ]"

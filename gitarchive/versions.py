@@ -18,7 +18,7 @@ import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import git
+from gitarchive import formats, git
 from gitarchive.dates import parse_moment
 from gitarchive.errors import PlaylistNotFound, RevisionNotFound
 from gitarchive.formats.paths import (
@@ -27,9 +27,10 @@ from gitarchive.formats.paths import (
     source_paths,
     split_source_path,
 )
+from gitarchive.formats.plain import split_plain
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.version_fold import VersionFold
-from gitarchive.version_reader import VersionReader, read_source
+from gitarchive.version_reader import PLAIN, VersionReader, read_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -61,7 +62,7 @@ def list_versions(
     """
     paths = source_paths(playlist_id)
     with git.unverified_reads():
-        fold = VersionFold(VersionReader(store), warn)
+        fold = VersionFold(VersionReader(store, warn=warn), warn)
         found = (
             fold.step(playlist_id, change.blobs, change.commit, change.date)
             for change in git.walk_paths(store, paths, start=start)
@@ -74,19 +75,26 @@ def versions_of_sources(
 ) -> Iterator[Version]:
     """The versions the change index located (``ChangeIndex.version_sources``), read by blob id.
 
-    Each row is (playlist id, commit, commit time, source kind, blob id); the
-    blobs are read as the walk reads them, so the versions are the walk's.
+    Each row is (playlist id, commit, commit time, source kind, blob id), each
+    playlist's rows oldest first; the blobs are read as the walk reads them
+    (with the playlist's previous version, and its commit's page for a plain
+    file), so the versions are the walk's.
     """
     reader = VersionReader(store)
+    previous: dict[str, Playlist] = {}
     # no hashing of each blob read (git.unverified_reads); held across the yields:
     # the consumer reads no objects of its own meanwhile
     with git.unverified_reads():
         for playlist_id, commit, seconds, source, blob in sources:
             path = source_paths(playlist_id)[SOURCE_KINDS.index(source)]
+            playlist = reader.read(
+                source, blob, playlist_id, path, commit=commit, previous=previous.get(playlist_id)
+            )
+            previous[playlist_id] = playlist
             yield Version(
                 commit=commit,
                 date=datetime.fromtimestamp(seconds, tz=UTC),
-                playlist=reader.read(source, blob, playlist_id, path, commit=commit),
+                playlist=playlist,
                 source=source,
             )
 
@@ -103,7 +111,7 @@ def iter_all_versions(
     ``shard=(k, n)`` keeps only the playlists of shard k of n (see ``_shard_of``),
     so that n processes can share the reading and folding.
     """
-    fold = VersionFold(VersionReader(store), warn)
+    fold = VersionFold(VersionReader(store, warn=warn), warn)
     current: dict[str, list[str | None]] = {}
     splits: dict[str, tuple[str, int] | None] = {}
     mine = _in_shard(shard)
@@ -240,8 +248,27 @@ def version_at(
     paths = source_paths(playlist_id)
     for index, path in enumerate(paths):
         data = git.read_file(store, commit, path)
-        if data is not None:
+        if data is None:
+            continue
+        if SOURCE_KINDS[index] != PLAIN:
             return commit, read_source(SOURCE_KINDS[index], data, playlist_id, path, commit=commit)
+        return commit, _plain_at(store, playlist_id, commit, data, path)
     raise PlaylistNotFound(
         f"playlist {playlist_id} is not in the archive at {commit[:12]}", playlist=playlist_id
     )
+
+
+def _plain_at(store: Store, playlist_id: str, commit: str, data: bytes, path: str) -> Playlist:
+    """The version a walk finds at ``commit`` when its plain file is the best source.
+
+    The file is read with its commit's page; a header that a merge sorted in
+    among the tracks needs the versions before it (VersionReader), so then
+    the walk up to that commit is the answer.
+    """
+    if split_plain(formats.decode(data, path)).name is None:
+        found = list_versions(store, playlist_id, start=commit)
+        if found and found[-1].source == PLAIN:
+            return found[-1].playlist
+    blob = git.blob_id_of(data)
+    reader = VersionReader(store, warn=_log_warning)
+    return reader.read(PLAIN, blob, playlist_id, path, commit=commit)

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 import gitarchive.git
-from gitarchive import cli
+from gitarchive import cli, formats
 from gitarchive.formats import registry_path
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db
@@ -31,6 +31,7 @@ from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
 from tests.support.fakespotify import FakeSpotify
 from tests.support.gitcli import git
+from tests.support.legacy_archive import files_2021, page_path, plain_2021, sorted_by_a_merge
 from tests.support.models import PID
 from tests.support.models import model_playlist as playlist
 from tests.support.models import model_track as track
@@ -477,3 +478,40 @@ def test_a_plain_file_that_changes_alone_and_outlives_the_snapshot(
     assert f"{PID}      1  2026-01-05" in walked["list"][1]
     history = walked[f"history {PID}"][1]
     assert "2026-01-04" in history and "2026-01-05" in history  # read from the plain file
+
+
+def test_a_2021_name_keyed_archive_reads_the_same_every_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain files without a final newline whose versions carry their commits' pages,
+    merge-sorted headers (named from the page, else the previous version), a rename,
+    a case-only edit; then a catch-up that resumes after such a version."""
+    builder = RepoBuilder(tmp_path / "repo")
+    v1 = playlist(track(1), track(2), track(3), description="About", likes=10)
+    v2 = playlist(track(2), track(3), track(4), description="About", likes=12)
+    v3 = dataclasses.replace(v2, original_name="New Mix", unique_name="New Mix", num_followers=13)
+    v4 = dataclasses.replace(v3, tracks=(*v3.tracks[:2], plain(track(4, name="SONG 4"))))
+    other = playlist(plain(track(7)), name="Other", description="ends\n")
+    other = dataclasses.replace(other, id=OTHER)
+    builder.commit({**files_2021(v1), **files_2021(other)}, date="2026-01-01T06:00:00")
+    sorted_v2 = {**files_2021(v2), formats.plain_path(PID): sorted_by_a_merge(plain_2021(v2))}
+    builder.commit(sorted_v2, date="2026-01-02T06:00:00")
+    builder.commit({page_path("Mix"): None, **files_2021(v3)}, date="2026-01-03T06:00:00")
+    sorted_v4 = sorted_by_a_merge(plain_2021(v4))  # and no page: named by the version before
+    builder.commit(
+        {page_path("New Mix"): None, formats.plain_path(PID): sorted_v4},
+        date="2026-01-04T06:00:00",
+    )
+    walked = assert_same_every_way(tmp_path / "repo", [PID, OTHER], monkeypatch)
+    document = json.loads(walked[f"history {PID} --format json"][1])
+    assert [v["name"] for v in document["versions"]] == ["New Mix", "New Mix", "Mix", "Mix"]
+    assert [len(v["updated"]) for v in document["versions"]] == [1, 0, 0, 0]
+    assert [t["url"] for t in document["versions"][-1]["added"]] == [
+        track(n).url for n in (1, 2, 3)
+    ]  # the first version's page
+    v5 = dataclasses.replace(v4, tracks=(*v4.tracks, plain(track(9))))
+    builder.commit(
+        {formats.plain_path(PID): sorted_by_a_merge(plain_2021(v5))}, date="2026-01-05T06:00:00"
+    )
+    again = assert_same_every_way(tmp_path / "repo", [PID, OTHER], monkeypatch)
+    assert json.loads(again[f"history {PID} --format json"][1])["versions"][0]["name"] == "New Mix"

@@ -21,10 +21,17 @@ track texts are written on one line each: line breaks in them are written as
 spaces, and NUL as U+FFFD (the only places where the plain file is lossy beyond
 the above).
 
-Tolerance: some early spotify-playlist-archive files have the name
-and description sorted in among the track lines, with no blank third line.
-Then the lines containing " -- " are tracks, and the others are, in order, the
-name and the description.
+What other writers produced is read as they wrote it: a file may end without
+a final newline; the description line may be blank, and a description that
+ends in a newline leaves a second blank line (read as that newline: a blank
+line is never a track); a description written with its line breaks spans
+several lines up to the blank one. Some files had the name and description
+sorted in among the track lines by a merge (no header at the top): then the
+lines containing " -- " are tracks and the other lines are the header's, but
+which of them is the name the file cannot say. :func:`split_plain` reports such a header as
+``name=None`` with its lines as candidates, and :func:`resolve_header` picks
+the name from what the caller knows (the page of the same commit, or the
+previous version), never from a track line.
 """
 
 from __future__ import annotations
@@ -119,26 +126,85 @@ def scan_plain(text: str) -> PlainDoc:
     return PlainDoc(lines, final_newline)
 
 
-def read_plain(text: str, playlist_id: str, *, path: str | None = None) -> Playlist:
-    """Never fails: any text is some plain file (``path`` is accepted for symmetry)."""
+@dataclass(frozen=True, slots=True)
+class PlainParts:
+    """A plain file's lines sorted into its header and its track lines.
+
+    ``name`` is None when the header was sorted in among the tracks: then
+    ``candidates`` are its lines in file order, and the description is unknown
+    until :func:`resolve_header` knows the name.
+    """
+
+    name: str | None
+    description: str
+    candidates: tuple[str, ...]
+    track_lines: list[str]
+
+
+def split_plain(text: str) -> PlainParts:
+    """Any text's header and track lines (CR before a line end dropped); never fails."""
     lines = [line.removesuffix("\r") for line in scan_plain(text).lines]
     if len(lines) >= 3 and lines[2] == "":
-        name, description = lines[0], lines[1]
-        track_lines = lines[3:]
-    elif len(lines) <= 2 and all(SEPARATOR not in line for line in lines):
+        # each blank line after the separator is a line break the description ended with
+        breaks = next((i for i, line in enumerate(lines[3:]) if line), len(lines) - 3)
+        description = lines[1] + "\n" * breaks
+        return PlainParts(lines[0], description, (), [line for line in lines[3:] if line])
+    if len(lines) <= 2 and all(SEPARATOR not in line for line in lines):
         name = lines[0] if lines else ""
-        description = lines[1] if len(lines) > 1 else ""
-        track_lines = []
-    else:
-        header = [line for line in lines if SEPARATOR not in line]
-        track_lines = [line for line in lines if SEPARATOR in line]
-        header = [line for line in header if line] or [""]
-        name = header[0]
-        description = "\n".join(header[1:])
+        return PlainParts(name, lines[1] if len(lines) > 1 else "", (), [])
+    first_track = next((i for i, line in enumerate(lines) if SEPARATOR in line), len(lines))
+    header, rest = lines[:first_track], lines[first_track:]
+    track_lines = [line for line in rest if line]
+    if header and header[0] and "" in header and all(SEPARATOR in line for line in track_lines):
+        # the header at the top, the description over several lines (or none), then
+        # the blank separator line
+        description = "\n".join(header[1:-1] if header[-1] == "" else header[1:])
+        return PlainParts(header[0], description, (), track_lines)
+    candidates = tuple(line for line in lines if line and SEPARATOR not in line)
+    return PlainParts(None, "", candidates, [line for line in lines if SEPARATOR in line])
+
+
+def resolve_header(parts: PlainParts, known: tuple[str, str] | None) -> tuple[str, str]:
+    """The (name, description) of a plain file.
+
+    ``known``: the (name, description) the caller believes for this version
+    (the page of the same commit, else the previous version), used only when
+    the file's header was sorted in among its tracks. Then the name is the known
+    one (or, when a known description is one of two header lines, the other
+    line) and the description is what is left; with nothing known, the first
+    header line is the name, as the file lists it.
+    """
+    if parts.name is not None:
+        return parts.name, parts.description
+    candidates = list(parts.candidates)
+    if known is None:
+        return (candidates[0] if candidates else ""), "\n".join(candidates[1:])
+    name, description = known
+    if name not in candidates and description in candidates and len(candidates) == 2:
+        candidates.remove(description)
+        return candidates[0], description
+    if name in candidates:
+        candidates.remove(name)
+    return name, "\n".join(candidates)
+
+
+def read_plain(
+    text: str,
+    playlist_id: str,
+    *,
+    path: str | None = None,
+    known: tuple[str, str] | None = None,
+) -> Playlist:
+    """Never fails: any text is some plain file (``path`` is accepted for symmetry).
+
+    ``known``: see :func:`resolve_header`.
+    """
+    parts = split_plain(text)
+    name, description = resolve_header(parts, known)
     return Playlist(
         id=playlist_id,
         original_name=name,
         unique_name=name,
         description=description,
-        tracks=tuple(track_from_line(line) for line in track_lines),
+        tracks=tuple(track_from_line(line) for line in parts.track_lines),
     )

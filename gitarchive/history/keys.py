@@ -126,9 +126,14 @@ def _spare_entries(
 
 
 def _same_metadata(before: Track, after: Track) -> bool:
+    """Whether two tracks with the same key show the same thing.
+
+    Keys match plain lines ignoring case (so ``YEBBA`` and ``Yebba`` are one
+    track), but a change of case is still a change: it is an update.
+    """
     if before.url is None or after.url is None:
         # plain files carry no ids and split lines best-effort: compare lines
-        return before.plain_line.casefold() == after.plain_line.casefold()
+        return before.plain_line == after.plain_line
     return (
         before.name == after.name
         and before.album.name == after.album.name

@@ -42,6 +42,7 @@ from gitarchive.index.stored import (
     encode_view,
     tip,
 )
+from gitarchive.model import Playlist
 from gitarchive.version_fold import Best, next_best, read_best
 from gitarchive.version_reader import VersionReader
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from gitarchive.git import Store
-    from gitarchive.model import CumulativeView, Playlist
+    from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
 PLAIN = SOURCE_KINDS.index("plain")  # the plain file's place in PlaylistState.files
@@ -106,7 +107,7 @@ class Folder:
         # False when the walk read only each commit's best source (walk_paths_since's
         # best_first): a version's fallback then looks the others up
         self.complete_files = True
-        self.reader = VersionReader(store)
+        self.reader = VersionReader(store, warn=warn)
         self.keys = KeyCache()
 
     # -------------------------------------------------------------- state
@@ -154,6 +155,7 @@ class Folder:
         if best is None:
             return  # deleted (tracking pauses), or the best source did not change
         state.last_kind, state.last_blob = best
+        previous = self._previous(state)
         read = read_best(
             self.reader,
             state.id,
@@ -162,12 +164,12 @@ class Folder:
             commit=commit,
             warn=self.warn,
             complete=self.complete_files,
+            previous=previous,
         )
         if read is None:
             return  # no source of this commit parses: the version is skipped
         (kind, blob), playlist = read
         source = SOURCE_KINDS[kind]
-        previous = self._previous(state)
         moment = datetime.fromtimestamp(time, tz=UTC)
         version = Version(commit, moment, playlist, source)
         entry = entry_of(version, previous, self.keys, state.previous_source)
@@ -205,14 +207,20 @@ class Folder:
         """The last version's playlist, read back from where the index says it was read."""
         if state.previous is None and state.last_kind is not None:
             row = self.connection.execute(
-                "SELECT source, blob FROM versions WHERE playlist_id = ?"
-                " ORDER BY position DESC LIMIT 1",
+                "SELECT source, blob, position, name, description FROM versions"
+                " WHERE playlist_id = ? ORDER BY position DESC LIMIT 1",
                 (state.id,),
             ).fetchone()
             if row is not None:
-                source, blob = row
+                source, blob, position, name, description = row
                 path = source_paths(state.id)[SOURCE_KINDS.index(source)]
-                state.previous = self.reader.read(source, blob, state.id, path, commit="(indexed)")
+                # as the walk read it: a plain file with its commit's page, and a header
+                # sorted in among its tracks settled by the name the fold gave it then
+                commit = commit_at_position(self.connection, position) or "(indexed)"
+                named = Playlist(state.id, name, name, description)
+                state.previous = self.reader.read(
+                    source, blob, state.id, path, commit=commit, previous=named
+                )
                 state.previous_source = source
         return state.previous
 

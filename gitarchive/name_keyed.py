@@ -1,0 +1,162 @@
+"""Pages of the 2021 name-keyed layout, read as part of the versions they belong to.
+
+spotify-playlist-archive's 2021 writer kept the plain file by playlist id
+(``playlists/plain/<id>``) but named the page by the playlist's name
+(``playlists/pretty/<Name>.md``), its title linking to the playlist::
+
+    ### [Name](https://open.spotify.com/playlist/<id>)
+
+A version of such an archive is found by its plain file, which carries no
+links or lengths; the page of the same commit carries them all. The page is
+looked up by the playlist's name at that commit (its plain file's name line,
+then the previous version's name, which follows a rename committed before the
+pages were), and taken only when its title links to the playlist. How the two
+are joined, and which one is believed when they disagree: :func:`merge_page`
+and docs/history.md.
+
+This is the one way the read side finds such pages: the walks, the change
+index's fold and ``show --at`` all read plain versions through
+:class:`gitarchive.version_reader.VersionReader`, which asks :class:`PageFinder`.
+:func:`page_versions` lists a playlist's versions from its pages alone, for a
+source that holds no plain file of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from gitarchive import formats, git
+from gitarchive.errors import FormatError, RevisionNotFound
+from gitarchive.formats.paths import PRETTY_DIR, classify
+from gitarchive.formats.plain import one_line
+from gitarchive.history import Version
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from gitarchive.git import Store
+    from gitarchive.model import Playlist, Track
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_TITLE = b"### "
+
+
+def page_path(name: str) -> str | None:
+    """Where the 2021 writer put the page of a playlist called ``name``; None when no
+    file can have that name (empty, a folder separator, a NUL, a dot name)."""
+    if not name or "/" in name or "\x00" in name or name in {".", ".."}:
+        return None
+    path = f"{PRETTY_DIR}/{name}.md"
+    return path if classify(path).kind == "legacy" else None
+
+
+def title_links_to(data: bytes, playlist_id: str) -> bool:
+    """Whether a page's title (its first ``### `` line) links to the playlist."""
+    link = f"open.spotify.com/playlist/{playlist_id}".encode()
+    for line in data.splitlines():
+        if line.startswith(_TITLE):
+            return link in line
+    return False
+
+
+class PageFinder:
+    """The name-keyed page of a playlist at a commit, each page blob's title read once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._links: dict[tuple[str, str], bool] = {}
+
+    def find(self, commit: str, playlist_id: str, names: Iterable[str]) -> tuple[str, str] | None:
+        """(path, blob id) of the first of ``names`` whose page links to the playlist."""
+        if not _COMMIT_ID.fullmatch(commit):
+            return None
+        tried: set[str] = set()
+        for name in names:
+            path = page_path(name)
+            if path is None or path in tried:
+                continue
+            tried.add(path)
+            try:
+                blob = git.entry_id(self.store, commit, path)
+            except RevisionNotFound:
+                return None
+            if blob is not None and self._links_to(blob, playlist_id):
+                return path, blob
+        return None
+
+    def _links_to(self, blob: str, playlist_id: str) -> bool:
+        key = (blob, playlist_id)
+        found = self._links.get(key)
+        if found is None:
+            try:
+                found = title_links_to(git.read_blob(self.store, blob), playlist_id)
+            except RevisionNotFound:  # a folder by that name
+                found = False
+            if len(self._links) > 100_000:
+                self._links.clear()
+            self._links[key] = found
+        return found
+
+
+def merge_page(plain: Playlist, page: Playlist) -> Playlist:
+    """A plain version with what its commit's page holds.
+
+    The plain file is believed for the name and description (the version was
+    found by it, and the versions before and after it may have no page), the
+    page for likes, owner and snapshot id. Tracks: when the page lists the same
+    lines as the plain file (as a multiset), the page's tracks are taken whole,
+    in the page's (the playlist's) order, with their ids, links and lengths;
+    otherwise the plain file's tracks are kept, each taking the data of a page
+    track with exactly its line (each page track used once), so a page row
+    that was misread never adds, drops or renames a track.
+    """
+    page_lines = [one_line(track.plain_line) for track in page.tracks]
+    plain_lines = [track.plain_line for track in plain.tracks]
+    if Counter(page_lines) == Counter(plain_lines):
+        tracks = page.tracks
+    else:
+        spare: dict[str, list[Track]] = {}
+        for line, track in zip(page_lines, page.tracks, strict=True):
+            spare.setdefault(line, []).append(track)
+        tracks = tuple(
+            spare[line].pop(0) if spare.get(line) else track
+            for line, track in zip(plain_lines, plain.tracks, strict=True)
+        )
+    return replace(
+        page,
+        original_name=plain.original_name,
+        unique_name=plain.unique_name,
+        description=plain.description,
+        tracks=tracks,
+    )
+
+
+def page_versions(store: Store, playlist_id: str, *, warn: Callable[[str], None]) -> list[Version]:
+    """A playlist's versions read from its name-keyed pages alone, found by their titles'
+    links (a source with pages but no plain file of the playlist), oldest first.
+
+    A page that cannot be read costs that version; ``warn`` is told.
+    """
+    link = f"open.spotify.com/playlist/{playlist_id}".encode()
+    found: list[Version] = []
+    last_blob: str | None = None
+    for change in git.walk_folders(store, [PRETTY_DIR]):
+        for path, blob in sorted(change.changes.items()):
+            if blob is None or blob == last_blob or classify(path).kind != "legacy":
+                continue
+            data = git.read_blob(store, blob)
+            title = next((line for line in data.splitlines() if line.startswith(_TITLE)), b"")
+            if link not in title:
+                continue
+            try:
+                playlist = formats.read_pretty(formats.decode(data, path), playlist_id, path=path)
+            except FormatError as exc:
+                exc.commit, exc.path = exc.commit or change.commit, exc.path or path
+                warn(f"cannot read a version: {exc}; that version is skipped")
+                continue
+            found.append(Version(change.commit, change.date, playlist, source="pretty"))
+            last_blob = blob
+    return found
