@@ -105,7 +105,7 @@ from tests.support.foreign_model import (
 )
 from tests.support.foreign_pack import PackWriter
 from tests.support.foreign_repo import Trees, signature
-from tests.support.foreign_sim import Event, Simulation
+from tests.support.foreign_sim import Event, PlaylistState, Simulation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -363,15 +363,19 @@ class _Run:
             if path.startswith("playlists/aliases/"):
                 self._once("alias", pid, commit, path)
             if path.startswith(("playlists/pretty/", "playlists/cumulative/")):
-                shown = (
-                    [s.track for s in state.stays.values()]
-                    if "cumulative" in path
-                    else state.tracks
-                )
-                if any(track.duration_ms < 60_000 for track in shown):
-                    self._once("bare_seconds", pid, commit, path)
-                if any("|" in track.title for track in shown):
-                    self._once("pipe_in_name", pid, commit, path)
+                self._page_quirks(commit, state, path)
+
+    def _page_quirks(self, commit: str, state: PlaylistState, path: str) -> None:
+        wanted = [
+            k for k in ("bare_seconds", "pipe_in_name") if (k, state.id, path) not in self.seen
+        ]
+        if not wanted:
+            return
+        # a track first reaches a cumulative page on a day it is in the playlist
+        if "bare_seconds" in wanted and any(t.duration_ms < 60_000 for t in state.tracks):
+            self._once("bare_seconds", state.id, commit, path)
+        if "pipe_in_name" in wanted and any("|" in t.title for t in state.tracks):
+            self._once("pipe_in_name", state.id, commit, path)
 
     def _once(self, kind: str, pid: str, commit: str, path: str) -> None:
         key = (

@@ -151,7 +151,7 @@ def pretty_2021(playlist_id: str, name: str, description: str, tracks: Sequence[
 
 
 def cumulative_2021(
-    playlist_id: str, name: str, description: str, stays: Mapping[str, Stay]
+    playlist_id: str, name: str, description: str, stays: Mapping[str, Stay], order: Sequence[str]
 ) -> str:
     """Rows sorted by the lower-cased plain line (the writer's row key); no final newline."""
     lines = _header_2021(playlist_id, name, description, "cumulative")
@@ -159,7 +159,10 @@ def cumulative_2021(
         "| Title | Artist(s) | Album | Length | Added | Removed |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [_stay_row(stay, "early") for _, stay in sorted(stays.items())]
+    lines += [
+        row if (row := stays[key].rows.get("early")) is not None else _stay_row(stays[key], "early")
+        for key in order
+    ]
     return "\n".join(lines)
 
 
