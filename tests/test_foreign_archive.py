@@ -295,3 +295,38 @@ def test_a_merge_sorts_some_description_above_its_name(archives: dict[str, Truth
             if lines.index(version.description) < lines.index(version.name):
                 misleading.append(quirk)
         assert misleading, layout
+
+
+def expected_cumulative(versions: list[Version]) -> list[tuple[str, str, str]]:
+    """(track id, added, removed) per row of a 2021 cumulative page after ``versions``."""
+    latest: dict[str, TrackTruth] = {}
+    added: dict[str, str] = {}
+    removed: dict[str, str] = {}
+    before: set[str] = set()
+    for version in versions:
+        day = version.date.date().isoformat()
+        now = {track.plain_line.lower(): track for track in version.tracks}
+        for key in before - now.keys():
+            removed[key] = day
+        for key, track in now.items():
+            latest[key] = track
+            added.setdefault(key, day)
+            removed.pop(key, None)
+        before = set(now)
+    return [(latest[k].id, added[k], removed.get(k, "")) for k in sorted(latest)]
+
+
+def test_a_2021_cumulative_page_holds_every_track_ever_with_its_dates(
+    archives: dict[str, Truth],
+) -> None:
+    truth = archives["2021"]
+    for playlist_id in truth.playlist_ids:
+        versions = truth.versions[playlist_id]
+        text = read(truth, truth.head, f"playlists/cumulative/{versions[-1].name}.md")
+        assert text is not None
+        rows = [
+            (_ROW_LINK.search(row).group(1), *row.rsplit(" | ", 2)[1:])  # type: ignore[union-attr]
+            for row in page_rows(text)
+        ]
+        found = [(tid, day, end.removesuffix(" |").strip()) for tid, day, end in rows]
+        assert found == expected_cumulative(versions), playlist_id

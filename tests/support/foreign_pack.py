@@ -63,18 +63,8 @@ def _negative_offset(distance: int) -> bytes:
 
 
 def _copy(offset: int, size: int) -> bytes:
-    opcode, args = 0x80, bytearray()
-    for shift in range(4):
-        byte = (offset >> (8 * shift)) & 0xFF
-        if byte:
-            opcode |= 1 << shift
-            args.append(byte)
-    for shift in range(3):
-        byte = (size >> (8 * shift)) & 0xFF
-        if byte:
-            opcode |= 0x10 << shift
-            args.append(byte)
-    return bytes([opcode]) + bytes(args)
+    """Copy ``size`` bytes at ``offset``, every offset and size byte given (zeros too)."""
+    return b"\xff" + offset.to_bytes(4, "little") + size.to_bytes(3, "little")
 
 
 def _insert(data: bytes) -> bytes:

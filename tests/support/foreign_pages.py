@@ -151,19 +151,23 @@ def pretty_2021(playlist_id: str, name: str, description: str, tracks: Sequence[
 
 
 def cumulative_2021(
-    playlist_id: str, name: str, description: str, stays: Mapping[str, Stay], order: Sequence[str]
+    playlist_id: str,
+    name: str,
+    description: str,
+    stays: Mapping[str, Stay],
+    order: Sequence[str],
+    rows: list[str | None],
 ) -> str:
-    """Rows sorted by the lower-cased plain line (the writer's row key); no final newline."""
+    """Rows sorted by the lower-cased plain line (the writer's row key); no final newline.
+    ``rows`` caches each key's row (None: render it), kept up to date here."""
     lines = _header_2021(playlist_id, name, description, "cumulative")
     lines += [
         "| Title | Artist(s) | Album | Length | Added | Removed |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [
-        row if (row := stays[key].rows.get("early")) is not None else _stay_row(stays[key], "early")
-        for key in order
-    ]
-    return "\n".join(lines)
+    for index in [index for index, row in enumerate(rows) if row is None]:
+        rows[index] = _stay_row(stays[order[index]], "early")
+    return "\n".join(lines + rows)  # type: ignore[operator]
 
 
 def _stay_row(stay: Stay, style: str) -> str:

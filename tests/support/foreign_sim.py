@@ -118,6 +118,8 @@ class PlaylistState:
     alias: str | None = None
     stays: dict[str, Stay] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # the keys of ``stays``, sorted
+    #: the 2021 cumulative page's rows in ``order``, None where a row must be rendered again
+    early_rows: list[str | None] = field(default_factory=list)
     present: dict[str, TrackTruth] = field(default_factory=dict)  # as last recorded
 
     def name(self, layout: str) -> str:
@@ -131,18 +133,24 @@ class PlaylistState:
         for key in self.present.keys() - current.keys():
             stay = self.stays[key]
             stay.removed = day
-            stay.rows.clear()
+            self._stale(key, stay)
         for key, track in current.items():
             if self.present.get(key) is track:
                 continue
             found = self.stays.get(key)
             if found is None:
                 self.stays[key] = Stay(track, day)
-                bisect.insort(self.order, key)
+                at = bisect.bisect_left(self.order, key)
+                self.order.insert(at, key)
+                self.early_rows.insert(at, None)
             else:
                 found.track, found.removed = track, None
-                found.rows.clear()
+                self._stale(key, found)
         self.present = current
+
+    def _stale(self, key: str, stay: Stay) -> None:
+        stay.rows.clear()
+        self.early_rows[bisect.bisect_left(self.order, key)] = None
 
 
 @dataclass(frozen=True, slots=True)
