@@ -242,8 +242,12 @@ def test_today_s_extra_files_have_the_writer_s_shapes(archives: dict[str, Truth]
     for playlist_id in truth.playlist_ids:
         cumulative = json.loads(quirk_text(truth, head, f"playlists/cumulative/{playlist_id}.json"))
         assert spa.cumulative_json_problems(cumulative) == []
-        followers = json.loads(quirk_text(truth, head, f"playlists/followers/{playlist_id}.json"))
+        followers_text = quirk_text(truth, head, f"playlists/followers/{playlist_id}.json")
+        followers = json.loads(followers_text)
         assert spa.followers_problems(followers) == []
+        cumulative_text = quirk_text(truth, head, f"playlists/cumulative/{playlist_id}.json")
+        for text in (cumulative_text, followers_text):
+            assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
         snapshot = formats.read_json(
             quirk_text(truth, head, formats.json_path(playlist_id)), playlist_id
         )

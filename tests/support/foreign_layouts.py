@@ -93,7 +93,7 @@ class Renderer:
             f"{P}/cumulative/{pid}.json": pages.cumulative_json(
                 pid, name, description, state.stays, first
             ),
-            f"{P}/followers/{pid}.json": pages.dumps(likes),
+            f"{P}/followers/{pid}.json": pages.followers_json(likes),
         }
 
     def _files_own(self, state: PlaylistState, day: date) -> dict[str, str]:

@@ -276,16 +276,37 @@ def _track_json(stay: Stay) -> dict[str, object]:
     }
 
 
+def _track_block(stay: Stay) -> str:
+    """One track of ``cumulative/<id>.json`` as ``dumps`` lays it out inside "tracks"."""
+    block = stay.rows.get("json")
+    if block is None:
+        text = json.dumps(_track_json(stay), indent=2, sort_keys=True)
+        block = stay.rows["json"] = "    " + text.replace("\n", "\n    ")
+    return block
+
+
 def cumulative_json(
     playlist_id: str, name: str, description: str, stays: Mapping[str, Stay], first: date
 ) -> str:
-    return dumps(
-        {
-            "date_first_scraped": first.isoformat(),
-            "description": description,
-            "name": name,
-            "published_playlist_ids": [],
-            "tracks": [_track_json(stay) for stay in _cumulative_order(stays)],
-            "url": f"{SPOTIFY}/playlist/{playlist_id}",
-        }
-    )
+    """``dumps`` of the writer's cumulative document, assembled from cached track blocks."""
+    head = {
+        "date_first_scraped": first.isoformat(),
+        "description": description,
+        "name": name,
+        "published_playlist_ids": [],
+        "tracks": [],
+        "url": f"{SPOTIFY}/playlist/{playlist_id}",
+    }
+    text = dumps(head)
+    blocks = [_track_block(stay) for stay in _cumulative_order(stays)]
+    if not blocks:
+        return text
+    return text.replace('"tracks": []', '"tracks": [\n' + ",\n".join(blocks) + "\n  ]", 1)
+
+
+def followers_json(likes: Mapping[str, int]) -> str:
+    """``dumps`` of ``{day: likes}`` (days in order, as ISO dates sort)."""
+    if not likes:
+        return "{}\n"
+    lines = [f"  {json.dumps(day)}: {count}" for day, count in sorted(likes.items())]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
