@@ -74,8 +74,15 @@ but the "today" files take the day's count only on days the playlist's files are
 (the real writer adds one every day); the snapshot id is a stand-in that changes with the
 tracks. Merge commits (quirks) have a side parent that only edits README.md; the merge's
 plain files of about half the playlists have their name and description lines sorted in
-among the track lines (no blank line, no final newline), and the next day's commit writes
-them back in order.
+among the track lines (no blank line, no final newline; at least one description sorting
+above its name), and the next day's commit writes them back in order. Track names are
+ASCII words; no two tracks share a plain line. Blobs are written into one pack as deltas
+(tests/support/foreign_pack.py), newer versions on older ones, chains of at most 50.
+
+Cost (2 cores, load 11 from other sessions): ``Shape()`` (250 x 1,000, "2021") takes 91 s
+of CPU (275 s wall under that load), 830 MB peak, and gives a 173 MB pack (the real clone:
+152 MB); ``validate --all`` on it reports 272 problems in 257 files (the real clone: 258
+in 256), ``git log -p --first-parent -- playlists/plain/`` takes 1.7 s of CPU.
 """
 
 from __future__ import annotations
