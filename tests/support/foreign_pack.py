@@ -77,6 +77,7 @@ def _insert(data: bytes) -> bytes:
 #: A file's pieces: its lines, a numbered table row's "| 12 | " split off on its own (a track
 #: inserted near the top renumbers every row below it; the rest of each row is unchanged).
 _PIECES = re.compile(rb"\| \d+ \| |[^\n]*\n|[^\n]+")
+_JSON_PIECES = re.compile(rb'(?=\n {2,4}[{"])')
 
 
 def is_numbered(path: str) -> bool:
@@ -84,25 +85,37 @@ def is_numbered(path: str) -> bool:
 
 
 def pieces_of(path: str, data: bytes) -> list[bytes]:
-    """Lines, except on pretty pages, where a row's number is a piece of its own."""
+    """Lines, except on pretty pages, where a row's number is a piece of its own, and in
+    JSON, where a piece is a key or an object two or four spaces in (a track's block)."""
     if is_numbered(path):
         found: list[bytes] = _PIECES.findall(data)
         return found
+    if path.endswith(".json"):
+        return _JSON_PIECES.split(data)
     return data.splitlines(keepends=True)
 
 
 def _runs(base: list[bytes], target: list[bytes]) -> list[tuple[int, int, int]]:
     """(start in target, start in base or -1, count): ``target`` as runs of ``base``'s
-    pieces. Each run is grown by doubling and then halving the step, comparing list slices
-    (in C), so a page of 1,000 rows with a few changed costs a few dozen comparisons."""
-    where = dict(zip(base, range(len(base)), strict=True))
+    pieces. A run starts where the last one left off in the base when the piece is there
+    (a line edited in place, or one of many equal lines such as JSON's ``},``), else at
+    the piece's place in the base; it is grown by doubling and then halving the step,
+    comparing list slices (in C), so a long page with a few changes costs a few dozen
+    comparisons."""
+    where: dict[bytes, int] | None = None
     runs = []
-    index = 0
+    index = expected = 0
     while index < len(target):
-        first = where.get(target[index], -1)
+        piece = target[index]
+        first = expected if expected < len(base) and base[expected] == piece else -1
+        if first < 0:
+            if where is None:
+                where = dict(zip(base, range(len(base)), strict=True))
+            first = where.get(piece, -1)
         if first < 0:
             runs.append((index, -1, 1))
             index += 1
+            expected += 1
             continue
         limit = min(len(target) - index, len(base) - first)
         count, step = 1, 1
@@ -118,6 +131,7 @@ def _runs(base: list[bytes], target: list[bytes]) -> list[tuple[int, int, int]]:
                 step //= 2
         runs.append((index, first, count))
         index += count
+        expected = first + count
     return runs
 
 
