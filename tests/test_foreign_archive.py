@@ -242,8 +242,12 @@ def test_today_s_extra_files_have_the_writer_s_shapes(archives: dict[str, Truth]
     for playlist_id in truth.playlist_ids:
         cumulative = json.loads(quirk_text(truth, head, f"playlists/cumulative/{playlist_id}.json"))
         assert spa.cumulative_json_problems(cumulative) == []
-        followers = json.loads(quirk_text(truth, head, f"playlists/followers/{playlist_id}.json"))
+        followers_text = quirk_text(truth, head, f"playlists/followers/{playlist_id}.json")
+        followers = json.loads(followers_text)
         assert spa.followers_problems(followers) == []
+        cumulative_text = quirk_text(truth, head, f"playlists/cumulative/{playlist_id}.json")
+        for text in (cumulative_text, followers_text):
+            assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
         snapshot = formats.read_json(
             quirk_text(truth, head, formats.json_path(playlist_id)), playlist_id
         )
@@ -295,3 +299,38 @@ def test_a_merge_sorts_some_description_above_its_name(archives: dict[str, Truth
             if lines.index(version.description) < lines.index(version.name):
                 misleading.append(quirk)
         assert misleading, layout
+
+
+def expected_cumulative(versions: list[Version]) -> list[tuple[str, str, str]]:
+    """(track id, added, removed) per row of a 2021 cumulative page after ``versions``."""
+    latest: dict[str, TrackTruth] = {}
+    added: dict[str, str] = {}
+    removed: dict[str, str] = {}
+    before: set[str] = set()
+    for version in versions:
+        day = version.date.date().isoformat()
+        now = {track.plain_line.lower(): track for track in version.tracks}
+        for key in before - now.keys():
+            removed[key] = day
+        for key, track in now.items():
+            latest[key] = track
+            added.setdefault(key, day)
+            removed.pop(key, None)
+        before = set(now)
+    return [(latest[k].id, added[k], removed.get(k, "")) for k in sorted(latest)]
+
+
+def test_a_2021_cumulative_page_holds_every_track_ever_with_its_dates(
+    archives: dict[str, Truth],
+) -> None:
+    truth = archives["2021"]
+    for playlist_id in truth.playlist_ids:
+        versions = truth.versions[playlist_id]
+        text = read(truth, truth.head, f"playlists/cumulative/{versions[-1].name}.md")
+        assert text is not None
+        rows = [
+            (_ROW_LINK.search(row).group(1), *row.rsplit(" | ", 2)[1:])  # type: ignore[union-attr]
+            for row in page_rows(text)
+        ]
+        found = [(tid, day, end.removesuffix(" |").strip()) for tid, day, end in rows]
+        assert found == expected_cumulative(versions), playlist_id

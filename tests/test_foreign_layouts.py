@@ -95,7 +95,7 @@ def test_a_generated_archive_of_each_layout_validates(
     assert code == 0, out + err
 
 
-@pytest.mark.parametrize("layout", WRITERS)
+@pytest.mark.parametrize("layout", (*WRITERS, "own"))
 def test_history_agrees_with_what_each_version_really_was(
     foreign: dict[str, Truth], layout: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -74,8 +74,15 @@ but the "today" files take the day's count only on days the playlist's files are
 (the real writer adds one every day); the snapshot id is a stand-in that changes with the
 tracks. Merge commits (quirks) have a side parent that only edits README.md; the merge's
 plain files of about half the playlists have their name and description lines sorted in
-among the track lines (no blank line, no final newline), and the next day's commit writes
-them back in order.
+among the track lines (no blank line, no final newline; at least one description sorting
+above its name), and the next day's commit writes them back in order. Track names are
+ASCII words; no two tracks share a plain line. Blobs are written into one pack as deltas
+(tests/support/foreign_pack.py), newer versions on older ones, chains of at most 50.
+
+Cost (2 cores, load 11 from other sessions): ``Shape()`` (250 x 1,000, "2021") takes 91 s
+of CPU (275 s wall under that load), 830 MB peak, and gives a 173 MB pack (the real clone:
+152 MB); ``validate --all`` on it reports 272 problems in 257 files (the real clone: 258
+in 256), ``git log -p --first-parent -- playlists/plain/`` takes 1.7 s of CPU.
 """
 
 from __future__ import annotations
@@ -105,7 +112,7 @@ from tests.support.foreign_model import (
 )
 from tests.support.foreign_pack import PackWriter
 from tests.support.foreign_repo import Trees, signature
-from tests.support.foreign_sim import Event, Simulation
+from tests.support.foreign_sim import Event, PlaylistState, Simulation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -363,15 +370,19 @@ class _Run:
             if path.startswith("playlists/aliases/"):
                 self._once("alias", pid, commit, path)
             if path.startswith(("playlists/pretty/", "playlists/cumulative/")):
-                shown = (
-                    [s.track for s in state.stays.values()]
-                    if "cumulative" in path
-                    else state.tracks
-                )
-                if any(track.duration_ms < 60_000 for track in shown):
-                    self._once("bare_seconds", pid, commit, path)
-                if any("|" in track.title for track in shown):
-                    self._once("pipe_in_name", pid, commit, path)
+                self._page_quirks(commit, state, path)
+
+    def _page_quirks(self, commit: str, state: PlaylistState, path: str) -> None:
+        wanted = [
+            k for k in ("bare_seconds", "pipe_in_name") if (k, state.id, path) not in self.seen
+        ]
+        if not wanted:
+            return
+        # a track first reaches a cumulative page on a day it is in the playlist
+        if "bare_seconds" in wanted and any(t.duration_ms < 60_000 for t in state.tracks):
+            self._once("bare_seconds", state.id, commit, path)
+        if "pipe_in_name" in wanted and any("|" in t.title for t in state.tracks):
+            self._once("pipe_in_name", state.id, commit, path)
 
     def _once(self, kind: str, pid: str, commit: str, path: str) -> None:
         key = (

@@ -68,7 +68,7 @@ class Renderer:
             f"{P}/plain/{state.id}": pages.plain_text(name, description, state.tracks, final=False),
             f"{P}/pretty/{name}.md": pages.pretty_2021(state.id, name, description, state.tracks),
             f"{P}/cumulative/{name}.md": pages.cumulative_2021(
-                state.id, name, description, state.stays
+                state.id, name, description, state.stays, state.order, state.early_rows
             ),
         }
         if state.alias:
@@ -93,7 +93,7 @@ class Renderer:
             f"{P}/cumulative/{pid}.json": pages.cumulative_json(
                 pid, name, description, state.stays, first
             ),
-            f"{P}/followers/{pid}.json": pages.dumps(likes),
+            f"{P}/followers/{pid}.json": pages.followers_json(likes),
         }
 
     def _files_own(self, state: PlaylistState, day: date) -> dict[str, str]:

@@ -63,18 +63,8 @@ def _negative_offset(distance: int) -> bytes:
 
 
 def _copy(offset: int, size: int) -> bytes:
-    opcode, args = 0x80, bytearray()
-    for shift in range(4):
-        byte = (offset >> (8 * shift)) & 0xFF
-        if byte:
-            opcode |= 1 << shift
-            args.append(byte)
-    for shift in range(3):
-        byte = (size >> (8 * shift)) & 0xFF
-        if byte:
-            opcode |= 0x10 << shift
-            args.append(byte)
-    return bytes([opcode]) + bytes(args)
+    """Copy ``size`` bytes at ``offset``, every offset and size byte given (zeros too)."""
+    return b"\xff" + offset.to_bytes(4, "little") + size.to_bytes(3, "little")
 
 
 def _insert(data: bytes) -> bytes:
@@ -87,38 +77,88 @@ def _insert(data: bytes) -> bytes:
 #: A file's pieces: its lines, a numbered table row's "| 12 | " split off on its own (a track
 #: inserted near the top renumbers every row below it; the rest of each row is unchanged).
 _PIECES = re.compile(rb"\| \d+ \| |[^\n]*\n|[^\n]+")
+_JSON_PIECES = re.compile(rb'(?=\n {2,4}[{"])')
+
+
+def is_numbered(path: str) -> bool:
+    return path.startswith("playlists/pretty/") and path.endswith(".md")
 
 
 def pieces_of(path: str, data: bytes) -> list[bytes]:
-    """Lines, except on pretty pages, where a row's number is a piece of its own."""
-    if path.startswith("playlists/pretty/") and path.endswith(".md"):
+    """Lines, except on pretty pages, where a row's number is a piece of its own, and in
+    JSON, where a piece is a key or an object two or four spaces in (a track's block)."""
+    if is_numbered(path):
         found: list[bytes] = _PIECES.findall(data)
         return found
+    if path.endswith(".json"):
+        return _JSON_PIECES.split(data)
     return data.splitlines(keepends=True)
 
 
-def make_delta(base_pieces: list[bytes], pieces: list[bytes]) -> bytes:
-    """git's delta format: the target (``pieces`` joined) as runs of the base's pieces and
-    inserted bytes."""
-    starts = list(accumulate(map(len, base_pieces), initial=0))
-    where = dict(zip(base_pieces, range(len(base_pieces)), strict=True))
-    found = [where.get(piece, -1) for piece in pieces]
-    # a run ends where the next piece is not the base's next piece (or either is new)
+def _runs(base: list[bytes], target: list[bytes]) -> list[tuple[int, int, int]]:
+    """(start in target, start in base or -1, count): ``target`` as runs of ``base``'s
+    pieces. A run starts where the last one left off in the base when the piece is there
+    (a line edited in place, or one of many equal lines such as JSON's ``},``), else at
+    the piece's place in the base; it is grown by doubling and then halving the step,
+    comparing list slices (in C), so a long page with a few changes costs a few dozen
+    comparisons."""
+    where: dict[bytes, int] | None = None
+    runs = []
+    index = expected = 0
+    while index < len(target):
+        piece = target[index]
+        first = expected if expected < len(base) and base[expected] == piece else -1
+        if first < 0:
+            if where is None:
+                where = dict(zip(base, range(len(base)), strict=True))
+            first = where.get(piece, -1)
+        if first < 0:
+            runs.append((index, -1, 1))
+            index += 1
+            expected += 1
+            continue
+        limit = min(len(target) - index, len(base) - first)
+        count, step = 1, 1
+        while step:
+            grown = min(count + step, limit)
+            if (
+                grown > count
+                and base[first + count : first + grown] == target[index + count : index + grown]
+            ):
+                count = grown
+                step *= 2
+            else:
+                step //= 2
+        runs.append((index, first, count))
+        index += count
+        expected = first + count
+    return runs
+
+
+def _piece_runs(base: list[bytes], target: list[bytes]) -> list[tuple[int, int, int]]:
+    """As :func:`_runs`, piece by piece (for pages whose pieces repeat: row numbers)."""
+    where = dict(zip(base, range(len(base)), strict=True))
+    found = [where.get(piece, -1) for piece in target]
     ends = [i for i, (a, b) in enumerate(pairwise(found), 1) if a < 0 or b != a + 1]
-    out = [_varint(starts[-1]), _varint(sum(map(len, pieces)))]
+    bounds = [0, *ends, len(target)]
+    return [(start, found[start], end - start) for start, end in pairwise(bounds)]
+
+
+def make_delta(base: list[bytes], target: list[bytes], *, numbered: bool) -> bytes:
+    """git's delta format: the target (``target`` joined) as copies of the base's runs and
+    inserted bytes. ``numbered``: the pieces hold row numbers (see :func:`pieces_of`)."""
+    starts = list(accumulate(map(len, base), initial=0))
+    out = [_varint(starts[-1]), _varint(sum(map(len, target)))]
     pending: list[bytes] = []
-    begin = 0
-    for end in [*ends, len(pieces)]:
-        first = found[begin]
-        size = starts[first + end - begin] - starts[first] if first >= 0 else 0
+    for start, first, count in (_piece_runs if numbered else _runs)(base, target):
+        size = starts[first + count] - starts[first] if first >= 0 else 0
         if MIN_COPY <= size < 1 << 24:
             if pending:
                 out.append(_insert(b"".join(pending)))
                 pending = []
             out.append(_copy(starts[first], size))
         else:
-            pending.extend(pieces[begin:end])
-        begin = end
+            pending.extend(target[start : start + count])
     if pending:
         out.append(_insert(b"".join(pending)))
     return b"".join(out)
@@ -143,7 +183,7 @@ class PackWriter:
         sha = digest.digest()
         pieces = pieces_of(path, data)
         if sha not in self.objects:
-            self._write(sha, data, pieces, self.last.get(path))
+            self._write(sha, data, pieces, self.last.get(path), is_numbered(path))
         self.last[path] = (pieces, sha)
         return pygit2.Oid(raw=sha)
 
@@ -153,10 +193,11 @@ class PackWriter:
         data: bytes,
         pieces: list[bytes],
         base: tuple[list[bytes], bytes] | None,
+        numbered: bool,
     ) -> None:
         entry, depth = None, 0
         if base is not None and self.objects[base[1]][2] < MAX_DEPTH:
-            delta = make_delta(base[0], pieces)
+            delta = make_delta(base[0], pieces, numbered=numbered)
             if len(delta) < len(data) // 2:
                 base_offset, _, base_depth = self.objects[base[1]]
                 entry = (

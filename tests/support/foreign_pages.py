@@ -151,16 +151,23 @@ def pretty_2021(playlist_id: str, name: str, description: str, tracks: Sequence[
 
 
 def cumulative_2021(
-    playlist_id: str, name: str, description: str, stays: Mapping[str, Stay]
+    playlist_id: str,
+    name: str,
+    description: str,
+    stays: Mapping[str, Stay],
+    order: Sequence[str],
+    rows: list[str | None],
 ) -> str:
-    """Rows sorted by the lower-cased plain line (the writer's row key); no final newline."""
+    """Rows sorted by the lower-cased plain line (the writer's row key); no final newline.
+    ``rows`` caches each key's row (None: render it), kept up to date here."""
     lines = _header_2021(playlist_id, name, description, "cumulative")
     lines += [
         "| Title | Artist(s) | Album | Length | Added | Removed |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [_stay_row(stay, "early") for _, stay in sorted(stays.items())]
-    return "\n".join(lines)
+    for index in [index for index, row in enumerate(rows) if row is None]:
+        rows[index] = _stay_row(stays[order[index]], "early")
+    return "\n".join(lines + rows)  # type: ignore[operator]
 
 
 def _stay_row(stay: Stay, style: str) -> str:
@@ -269,16 +276,37 @@ def _track_json(stay: Stay) -> dict[str, object]:
     }
 
 
+def _track_block(stay: Stay) -> str:
+    """One track of ``cumulative/<id>.json`` as ``dumps`` lays it out inside "tracks"."""
+    block = stay.rows.get("json")
+    if block is None:
+        text = json.dumps(_track_json(stay), indent=2, sort_keys=True)
+        block = stay.rows["json"] = "    " + text.replace("\n", "\n    ")
+    return block
+
+
 def cumulative_json(
     playlist_id: str, name: str, description: str, stays: Mapping[str, Stay], first: date
 ) -> str:
-    return dumps(
-        {
-            "date_first_scraped": first.isoformat(),
-            "description": description,
-            "name": name,
-            "published_playlist_ids": [],
-            "tracks": [_track_json(stay) for stay in _cumulative_order(stays)],
-            "url": f"{SPOTIFY}/playlist/{playlist_id}",
-        }
-    )
+    """``dumps`` of the writer's cumulative document, assembled from cached track blocks."""
+    head = {
+        "date_first_scraped": first.isoformat(),
+        "description": description,
+        "name": name,
+        "published_playlist_ids": [],
+        "tracks": [],
+        "url": f"{SPOTIFY}/playlist/{playlist_id}",
+    }
+    text = dumps(head)
+    blocks = [_track_block(stay) for stay in _cumulative_order(stays)]
+    if not blocks:
+        return text
+    return text.replace('"tracks": []', '"tracks": [\n' + ",\n".join(blocks) + "\n  ]", 1)
+
+
+def followers_json(likes: Mapping[str, int]) -> str:
+    """``dumps`` of ``{day: likes}`` (days in order, as ISO dates sort)."""
+    if not likes:
+        return "{}\n"
+    lines = [f"  {json.dumps(day)}: {count}" for day, count in sorted(likes.items())]
+    return "{\n" + ",\n".join(lines) + "\n}\n"

@@ -8,6 +8,7 @@ quirks that are events (case-only edits, merges) are planned here, day by day, f
 from __future__ import annotations
 
 import base64
+import bisect
 import random
 import string
 from dataclasses import dataclass, field
@@ -116,25 +117,40 @@ class PlaylistState:
     weekday: int
     alias: str | None = None
     stays: dict[str, Stay] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # the keys of ``stays``, sorted
+    #: the 2021 cumulative page's rows in ``order``, None where a row must be rendered again
+    early_rows: list[str | None] = field(default_factory=list)
+    present: dict[str, TrackTruth] = field(default_factory=dict)  # as last recorded
 
     def name(self, layout: str) -> str:
         """The 2019 writer knew no aliases; later ones name the pages by the alias."""
         return self.alias if self.alias and layout != "2019" else self.spotify_name
 
     def record_stays(self, day: date) -> None:
-        """The cumulative rows after this day's version, keyed by the lower-cased plain line."""
+        """The cumulative rows after this day's version, keyed by the lower-cased plain line;
+        ``order`` keeps the keys sorted (the 2021 page's row order)."""
         current = {track.plain_line.lower(): track for track in self.tracks}
-        for key, stay in self.stays.items():
-            if key not in current and stay.removed is None:
-                stay.removed = day
-                stay.rows.clear()
+        for key in self.present.keys() - current.keys():
+            stay = self.stays[key]
+            stay.removed = day
+            self._stale(key, stay)
         for key, track in current.items():
+            if self.present.get(key) is track:
+                continue
             found = self.stays.get(key)
             if found is None:
                 self.stays[key] = Stay(track, day)
-            elif found.track is not track or found.removed is not None:
+                at = bisect.bisect_left(self.order, key)
+                self.order.insert(at, key)
+                self.early_rows.insert(at, None)
+            else:
                 found.track, found.removed = track, None
-                found.rows.clear()
+                self._stale(key, found)
+        self.present = current
+
+    def _stale(self, key: str, stay: Stay) -> None:
+        stay.rows.clear()
+        self.early_rows[bisect.bisect_left(self.order, key)] = None
 
 
 @dataclass(frozen=True, slots=True)
