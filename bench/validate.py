@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -141,8 +142,8 @@ def foreign_playlist(number: int, tracks: int) -> Playlist:
     return replace(base, tracks=tuple(items), description=description)
 
 
-def build_foreign(root: Path, layout: str, playlists: int) -> tuple[str, int]:
-    """The clone to validate: (tip, files); the generator's when it is there."""
+def build_foreign(root: Path, layout: str, playlists: int) -> tuple[Path, str, int]:
+    """The clone to validate: (where, tip, files); the generator's when it is there."""
     try:
         foreign = importlib.import_module("tests.support.foreign_archive")
     except ImportError:
@@ -151,7 +152,7 @@ def build_foreign(root: Path, layout: str, playlists: int) -> tuple[str, int]:
         path = foreign.cached(foreign.Shape(playlists=playlists, layout=layout))
         store = Store.discover(path)
         tip = git.resolve(store, "HEAD")
-        return tip, len(git.tree_files(store, tip, "playlists"))
+        return path, tip, len(git.tree_files(store, tip, "playlists"))
     if layout != "2021":
         raise SystemExit("without tests/support/foreign_archive.py only --foreign 2021 is built")
     early = importlib.import_module("tests.support.early_layout")
@@ -159,7 +160,7 @@ def build_foreign(root: Path, layout: str, playlists: int) -> tuple[str, int]:
     aliases = {p.id: f"{p.unique_name} (alias)" for p in chosen[::10]}
     files = early.early_files(chosen, added=DAY, aliases=aliases)
     repo = pygit2.init_repository(str(root), initial_head="main")
-    return commit(repo, files, None), len(files)
+    return root, commit(repo, files, None), len(files)
 
 
 def build_own(root: Path, playlists: int) -> str:
@@ -175,8 +176,14 @@ def build_own(root: Path, playlists: int) -> str:
     return commit(repo, files, None)
 
 
-def cli_validate_all(python: str, root: Path, *, expect: int | None) -> None:
+# CPU seconds (user + system) of each CLI run, by case: on a loaded machine the wall time
+# mostly measures the wait for a core, the CPU time what validation costs.
+CPU: dict[str, list[float]] = {}
+
+
+def cli_validate_all(python: str, root: Path, *, expect: int | None, label: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)} if python == sys.executable else dict(os.environ)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [python, "-m", "gitarchive", "-C", str(root), "validate", "--all"],
         capture_output=True,
@@ -184,37 +191,44 @@ def cli_validate_all(python: str, root: Path, *, expect: int | None) -> None:
         env=env,
         cwd=root,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(label, []).append(cpu)
     if expect is not None and done.returncode != expect:
         raise SystemExit(f"validate --all exited {done.returncode}:\n{done.stdout}{done.stderr}")
 
 
 def run_foreign(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="gitarchive-bench-validate-") as scratch:
-        clone, own = Path(scratch) / "clone", Path(scratch) / "own"
-        tip, count = build_foreign(clone, args.foreign, args.playlists)
-        if not (clone / ".git").exists():  # the generator's cached clone lives elsewhere
-            clone = Path(Store.discover(clone).workdir or clone)
+        own = Path(scratch) / "own"
+        clone, tip, count = build_foreign(Path(scratch) / "clone", args.foreign, args.playlists)
         own_tip = build_own(own, args.playlists)
         store, own_store = Store.discover(clone), Store.discover(own)
         print(f"{args.foreign} clone: {args.playlists} playlists, {count} files under playlists/")
         cases = {
             "validate --all, end to end (CLI)": lambda: cli_validate_all(
-                sys.executable, clone, expect=0
+                sys.executable, clone, expect=0, label="this gitarchive"
             ),
             "validate --all, in process": lambda: validate_commit_all(store, tip),
             "baseline: own layout, in process": lambda: validate_commit_all(own_store, own_tip),
         }
         if args.today_python:
             cases["other gitarchive (--today-python), CLI"] = lambda: cli_validate_all(
-                args.today_python, clone, expect=None
+                args.today_python, clone, expect=None, label="other gitarchive"
             )
         results: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.runs):
             for name, action in cases.items():  # interleaved: A B C A B C ...
                 results[name].append(timed(action))
         report(results, baseline="baseline: own layout, in process")
+        for label, times in CPU.items():
+            runs = ", ".join(f"{t:.3f}" for t in times)
+            print(
+                f"CPU time of the CLI, {label:17s} median {statistics.median(times):6.3f} s  "
+                f"(runs: {runs})"
+            )
         end_to_end = statistics.median(results["validate --all, end to end (CLI)"])
-        print(f"target validate --all <= 2 s: {'met' if end_to_end <= 2 else 'MISSED'}")
+        print(f"target validate --all <= 2 s: {'met' if end_to_end <= 2 else 'MISSED'} (wall)")
 
 
 def report(results: dict[str, list[float]], *, baseline: str) -> None:

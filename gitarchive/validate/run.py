@@ -102,7 +102,10 @@ def validate_commit_all(
     for link in links:
         files.pop(link, None)
     source = BlobMapSource(store, files)
-    return symlink_findings(links, commit) + Validator(source, commit=commit).run(files)
+    # read as git reads (no hashing of each blob against its id: git.unverified_reads); a
+    # whole tree's blobs, a third of the time of a clone's validation
+    with git.unverified_reads():
+        return symlink_findings(links, commit) + Validator(source, commit=commit).run(files)
 
 
 def validate_commits(store: Store, commits: Iterable[str]) -> list[Finding]:

@@ -42,6 +42,13 @@ _PREFIXED_SECRETS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
 # client secret; 150+ characters using '-' or '_' is a bearer token (standard
 # base64 snapshot ids use neither, Spotify ids are 22 characters).
 _CANDIDATE_RUN = re.compile(r"[0-9A-Za-z_-]{32,}")
+# Whether a text holds such a run at all, asked first: its characters mapped to "a" and all
+# else to " " (bytes.translate), then one substring search. Pages are dense with 22-character
+# ids that the run scan walks character by character (25 MB/s); the probe is ~15x faster, and
+# nearly every archive file has no run at all.
+_RUN_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
+_PROBE_TABLE = bytes(0x61 if byte in _RUN_BYTES else 0x20 for byte in range(256))
+_PROBE_RUN = b"a" * 32
 _ALNUM_SEGMENT = re.compile(r"[0-9A-Za-z]+")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _WHAT_HEX = "32 hex digits that look like a Spotify client secret"
@@ -65,7 +72,8 @@ def check_secrets(path: str, text: str) -> list[Finding]:
             before = text[match.start() - 1] if match.start() else " "
             if not (before.isalnum() or before in extra):
                 hits.append((rule, match.start(), match.end() - match.start(), what))
-    for match in _CANDIDATE_RUN.finditer(text):
+    probe = text.encode("utf-8", "surrogatepass").translate(_PROBE_TABLE)
+    for match in _CANDIDATE_RUN.finditer(text) if _PROBE_RUN in probe else ():
         run = match.group()
         before = text[match.start() - 1] if match.start() else " "
         if len(run) >= 150 and ("-" in run or "_" in run) and before not in "+/=":
