@@ -33,9 +33,16 @@ _DIVIDER = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
 # The playlist of the one-row pages a page's rows are read as
 _ROW_PLAYLIST_ID = "0" * 22
 _ROW_PLAYLIST_URL = f"https://open.spotify.com/playlist/{_ROW_PLAYLIST_ID}"
+_FIRST_ROW_LINE = 5  # of such a page: title, blank line, table header, divider, rows
 
 # The file kinds a version may be read from, best first.
 JSON, PRETTY, PLAIN = SOURCE_KINDS
+
+
+def _unnumbered(row: str) -> str:
+    """A table row with its number cell as the first row's."""
+    cut = row.find("|", 1)
+    return row if cut < 0 else "| 1 " + row[cut:]
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
@@ -92,7 +99,9 @@ class VersionReader:
         self._plain: dict[str, tuple[PlainParts, tuple[Track, ...]]] = {}
         self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
         self._json_tracks: dict[str, Track | None] = {}
-        self._pretty_rows: dict[tuple[str, str], Track] = {}
+        self._pretty_headers: dict[tuple[str, str], Playlist] = {}
+        self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row -> track
+        self._bad_rows: dict[str, dict[str, str]] = {}  # per table header: row -> its error
         self._json_headers: dict[str, Playlist] = {}
         # per playlist: its last JSON track list as read (bytes) and as Tracks
         self._json_bodies: dict[str, tuple[bytes, tuple[Track, ...]]] = {}
@@ -120,7 +129,7 @@ class VersionReader:
         if kind == JSON:
             playlist = self._read_json_fast(data, playlist_id, path, commit)
         elif kind == PRETTY:
-            playlist = self._read_pretty_fast(data, playlist_id, path)
+            playlist = self._read_pretty_fast(data, playlist_id, path, commit)
         if playlist is None:
             playlist = read_source(kind, data, playlist_id, path, commit=commit)
         self._remember(blob_id, playlist)
@@ -219,16 +228,21 @@ class VersionReader:
             cache.clear()
         return found if len(track_lines) > 1 else (found,)
 
-    def _read_pretty_fast(self, data: bytes, playlist_id: str, path: str) -> Playlist | None:
-        """The page as ``formats.read_pretty`` reads it, each distinct table row parsed once.
+    def _read_pretty_fast(
+        self, data: bytes, playlist_id: str, path: str, commit: str
+    ) -> Playlist | None:
+        """The page as ``formats.read_pretty`` reads it, parsing only what is new.
 
         Parsing a page is markdown parsing of its whole table (tens of ms for a
         hundred rows), and consecutive versions of a page share nearly all their
-        rows: the page without its rows is read once per version, and each
-        distinct row once, as the one row of a page of its own with the same
-        table header. Anything else (no table, a page that states its song count,
-        any error, for its exact message and line) goes to ``read_pretty`` on the
-        whole page.
+        rows and often everything else. The page without its rows is read once
+        per distinct text, and the rows not met before are read together as the
+        table of one page (each row once; a row's number is its place, which
+        shifts whenever a track is added above it, so rows are known without it).
+        A row that cannot be read fails the page with read_pretty's error, on
+        that row's line. Anything else (no table, a page that states its song
+        count, any other error, for its exact message and line) goes to
+        ``read_pretty`` on the whole page.
         """
         try:
             text = formats.decode(data, path)
@@ -242,32 +256,59 @@ class VersionReader:
         while end < len(lines) and lines[end].startswith("|"):
             end += 1
         table_head = "\n".join(lines[divider - 1 : divider + 1])
+        numbered = table_head.startswith("| No. |")
+        rows = [_unnumbered(row) if numbered else row for row in lines[divider + 1 : end]]
         try:
-            header = formats.read_pretty("\n".join(lines[: divider + 1] + lines[end:]), playlist_id)
-            rows = [self._pretty_row(table_head, row) for row in lines[divider + 1 : end]]
+            header = self._pretty_header(lines[: divider + 1] + lines[end:], playlist_id)
+            known = self._pretty_rows_of(table_head, rows)
         except FormatError:
             return None
-        tracks = tuple(track for track in rows if track is not None)
-        return None if len(tracks) != len(rows) else dataclasses.replace(header, tracks=tracks)
+        if header is None or known is None:
+            return None
+        bad = self._bad_rows[table_head]
+        for place, row in enumerate(rows):
+            if row in bad:  # the first row read_pretty would fail at, on its line
+                line = divider + 2 + place
+                raise FormatError(bad[row], path=path, line=line, commit=commit)
+        return dataclasses.replace(header, tracks=tuple(known[row] for row in rows))
 
-    def _pretty_row(self, table_head: str, row: str) -> Track | None:
-        """A table row's track; None when it is not one row of one track."""
-        if table_head.startswith("| No. |"):
-            # the number is the row's place, which shifts with every track added above
-            # it; the track is the rest of the row
-            cut = row.find("|", 1)
-            row = row if cut < 0 else "| 1 " + row[cut:]
-        key = (table_head, row)
-        track = self._pretty_rows.get(key)
-        if track is None:
-            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n{row}\n"
-            tracks = formats.read_pretty(page, _ROW_PLAYLIST_ID).tracks
-            if len(tracks) != 1:
+    def _pretty_header(self, lines: list[str], playlist_id: str) -> Playlist | None:
+        skeleton = "\n".join(lines)
+        key = (playlist_id, skeleton)
+        header = self._pretty_headers.get(key)
+        if header is None:
+            header = formats.read_pretty(skeleton, playlist_id)
+            if header.tracks:
                 return None
-            if len(self._pretty_rows) > 1_000_000:  # bound memory on enormous archives
-                self._pretty_rows.clear()
-            track = self._pretty_rows[key] = tracks[0]
-        return track
+            if len(self._pretty_headers) > 100_000:
+                self._pretty_headers.clear()
+            self._pretty_headers[key] = header
+        return header
+
+    def _pretty_rows_of(self, table_head: str, rows: list[str]) -> dict[str, Track] | None:
+        """Each row's track (rows under ``table_head``), the new ones parsed in one page;
+        a row that cannot be read is remembered with its error (``_bad_rows``)."""
+        known = self._pretty_rows.setdefault(table_head, {})
+        bad = self._bad_rows.setdefault(table_head, {})
+        new = [row for row in dict.fromkeys(rows) if row not in known and row not in bad]
+        while new:
+            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n" + "\n".join(new) + "\n"
+            try:
+                tracks = formats.read_pretty(page, _ROW_PLAYLIST_ID).tracks
+            except FormatError as exc:
+                index = -1 if exc.line is None else exc.line - _FIRST_ROW_LINE
+                if not 0 <= index < len(new):
+                    return None
+                # the rows before it were read, but the error took their tracks: again without it
+                bad[new.pop(index)] = exc.message
+                continue
+            if len(tracks) != len(new):
+                return None
+            if len(known) > 1_000_000:  # bound memory on enormous archives
+                known.clear()
+            known.update(zip(new, tracks, strict=True))
+            break
+        return known
 
     _TRACKS_OPEN = b'\n  "tracks": [\n'
     _TRACKS_CLOSE = b"\n  ]"
