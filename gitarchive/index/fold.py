@@ -71,6 +71,9 @@ def no_progress(what: str, done: int, total: int) -> None:
 
 # rows a fold holds before writing them: its memory stays flat in the number of versions
 FLUSH_ROWS = 2_000
+# playlists folded with one reader and key cache: they remember the tracks they parsed,
+# which playlists share, but so many only that memory stays flat in their number
+FRESH_READER_EVERY = 32
 # track documents a fold remembers the id of; beyond, it looks them up in the file
 TRACK_CACHE = 100_000
 
@@ -167,6 +170,11 @@ class Folder:
         self.keys = KeyCache()
         self.tracks = TrackIds(connection)
         self.rows: list[tuple[Any, ...]] = []  # versions not written yet
+
+    def fresh_caches(self) -> None:
+        """Forget the tracks parsed and keyed so far (the all-playlists pass's memory)."""
+        self.reader = VersionReader(self.store)
+        self.keys = KeyCache()
 
     # -------------------------------------------------------------- state
 
@@ -399,6 +407,8 @@ def catch_up_all(
     progress(FOLDING, 0, len(playlist_ids))
     with git.unverified_reads():  # a pass over many versions: read as git reads
         for count, playlist_id in enumerate(playlist_ids, 1):
+            if count % FRESH_READER_EVERY == 0:
+                folder.fresh_caches()
             state = folder.load(playlist_id, done)
             _fold_changes(folder, state)
             folder.save(state, last[0])
