@@ -79,7 +79,7 @@ def main() -> None:
     os.environ.update(GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
     source = archive(args.shape)
     with tempfile.TemporaryDirectory() as folder:
-        repo = Path(folder) / "archive.git"
+        repo = Path(folder) / source.name
         shutil.copytree(source, repo)
         subprocess.run(["git", "-C", str(repo), "gc", "-q"], check=True)
         measure(repo, args)
@@ -87,12 +87,13 @@ def main() -> None:
 
 def measure(repo: Path, args: argparse.Namespace) -> None:
     from gitarchive import git
+    from gitarchive.index import db
 
     store = git.Store.discover(repo)
     head = git.head_id(store)
     assert head is not None
     target = sorted(git.list_dir(store, head, "playlists/plain"))[0]
-    index_file = repo / "gitarchive" / "index.sqlite"
+    index_file = db.index_path(store)
     on = [*GITARCHIVE, "-C", str(repo)]
     log_all = ["git", "-C", str(repo), "log", "-p", "--first-parent", "--", "playlists/plain/"]
     log_one = ["git", "-C", str(repo), "log", "-p", "--first-parent", "--",
