@@ -12,6 +12,7 @@ import dataclasses
 import sqlite3
 from typing import TYPE_CHECKING
 
+import pytest
 from typer.testing import CliRunner
 
 import gitarchive.git.chain
@@ -20,14 +21,13 @@ from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db, fold, stored
 from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.foreign_archive import Shape, generate
 from tests.support.models import PID
 from tests.support.models import model_playlist as playlist
 from tests.support.models import model_track as track
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 runner = CliRunner()
 OTHER = "Q" * 22
@@ -116,3 +116,23 @@ def test_the_all_playlists_fold_reports_how_far_it_is(tmp_path: Path) -> None:
 
 def test_stored_source_names_are_the_source_kinds() -> None:
     assert stored.SOURCE_NAMES == SOURCE_KINDS
+
+
+@pytest.mark.parametrize("layout", ["2021", "own", "mixed"])
+def test_foreign_shaped_archives_read_the_same_with_and_without_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    repo = tmp_path / "repo"
+    truth = generate(repo, Shape(playlists=4, commits=24, min_tracks=5, max_tracks=12,
+                                 layout=layout))  # fmt: skip
+    ids = sorted(truth.versions)[:2]
+
+    def every_read() -> list[str]:
+        return [invoke(repo, read[0], pid, *read[1:]) for pid in ids for read in READS]
+
+    with monkeypatch.context() as patched:
+        patched.setenv(db.DISABLE_ENV, "1")
+        walked = every_read()
+    assert every_read() == walked  # cold: each playlist folded on its own, then warm
+    invoke(repo, "index", "--rebuild")
+    assert every_read() == walked
