@@ -20,6 +20,7 @@ from gitarchive.history import (
     fold_cumulative,
     update_cumulative,
 )
+from gitarchive.history import moves as moves_module
 from gitarchive.history.documents import history_json
 from gitarchive.history.entries import entries
 from gitarchive.history.moves import moves
@@ -385,3 +386,20 @@ def test_a_reorder_only_version_is_listed_with_moves_at_the_threshold() -> None:
     document = json.loads("".join(history_json(PID, "Mix", listed)))
     jsonschema.Draft202012Validator(schema).validate(document)
     assert document["versions"][1]["moved"] == [{**track_document(tracks[7]), "from": 8, "to": 1}]
+
+
+@given(
+    st.lists(st.sampled_from("abcdefgh"), max_size=8),
+    st.lists(st.sampled_from("abcdefgh"), max_size=8),
+)
+def test_moves_short_cut_for_unmoved_lists_agrees_with_the_matching(
+    before: list[str], after: list[str]
+) -> None:
+    """Lists whose shared keys keep their order move nothing, repeated keys or not."""
+    found = moves(before, after)
+    original = moves_module._same_order
+    try:
+        moves_module._same_order = lambda _before, _after: False  # type: ignore[assignment]
+        assert moves(before, after) == found
+    finally:
+        moves_module._same_order = original

@@ -14,6 +14,7 @@ from gitarchive.cli.common import (
     OutputFormat,
     app,
     deprecated_json_flag,
+    err,
     handle_errors,
     index_call,
     open_history_store,
@@ -37,14 +38,7 @@ def index_command(
     deprecated_json_flag(json_output)
     store = open_history_store()
 
-    def act(index: ChangeIndex) -> dict[str, Any]:
-        if rebuild:
-            index.rebuild()
-        else:
-            index.catch_up_all()
-        return index.status()
-
-    status = index_call(store, act)
+    status = _fold_with_progress(store, rebuild=rebuild, bar=err.is_terminal)
     if json_output or output_format is OutputFormat.json:
         import json
 
@@ -57,6 +51,34 @@ def index_command(
         f"playlists: {status['playlists']}\n"
         f"versions:  {status['versions']}\n"
     )
+
+
+def _fold_with_progress(store: Store, *, rebuild: bool, bar: bool) -> dict[str, Any]:
+    """Catch the index up (or rebuild it) and return its state; on a terminal, a
+    transient bar per step of the fold on stderr (commits read, playlists folded)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    progress_bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+        transient=True, disable=not bar,
+    )  # fmt: skip
+    tasks: dict[str, TaskID] = {}
+
+    def on_progress(step: str, done: int, total: int) -> None:
+        task = tasks.get(step)
+        if task is None:
+            task = tasks[step] = progress_bar.add_task(step, total=total)
+        progress_bar.update(task, completed=done, total=total)
+
+    def act(index: ChangeIndex) -> dict[str, Any]:
+        if rebuild:
+            index.rebuild(on_progress)
+        else:
+            index.catch_up_all(on_progress)
+        return index.status()
+
+    with progress_bar:
+        return index_call(store, act)
 
 
 class ExportFormat(StrEnum):

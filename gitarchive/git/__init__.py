@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .chain import (
         ChainWalk as ChainWalk,
         history_fingerprint as history_fingerprint,
+        stream_changes as stream_changes,
         walk_commits_since as walk_commits_since,
         walk_paths_since as walk_paths_since,
         walk_since as walk_since,

@@ -24,7 +24,14 @@ from gitarchive.git.walk import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     from gitarchive.git.repository import Store
+
+# commits whose folder changes are held at once by stream_changes: enough to read
+# trees newest first (packs delta older trees against newer ones), few enough that
+# memory stays flat whatever the length of the chain
+STREAM_WINDOW = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +135,33 @@ def walk_commits_since(
         commits.append((commit_id, commit.author.time))
     commits.reverse()
     return commits, found
+
+
+def stream_changes(
+    store: Store, folders: tuple[str, ...], commits: Sequence[str], since: str | None
+) -> Iterator[FolderChange]:
+    """The folder changes of ``commits`` (first-parent chain ids, oldest first), streamed.
+
+    ``since``: the chain commit just before ``commits[0]`` (None: ``commits[0]``
+    is the root). What :func:`walk_since` finds, oldest first, holding at most
+    :data:`STREAM_WINDOW` commits' changes at a time.
+    """
+    repo = store.repo
+    before: dict[str, pygit2.Tree | None] = {folder: None for folder in folders}
+    if since is not None:
+        tree = repo[pygit2.Oid(hex=since)].peel(pygit2.Commit).tree
+        before = {folder: _folder(tree, folder) for folder in folders}
+    with _NoHashVerification():
+        for start in range(0, len(commits), STREAM_WINDOW):
+            window = [
+                repo[pygit2.Oid(hex=commit_id)].peel(pygit2.Commit)
+                for commit_id in commits[start : start + STREAM_WINDOW]
+            ]
+            subs = [{folder: _folder(c.tree, folder) for folder in folders} for c in window]
+            found: list[FolderChange] = []
+            for offset in range(len(window) - 1, -1, -1):  # newest first: delta bases
+                older = subs[offset - 1] if offset else before
+                _append_changes(found, window[offset], older, subs[offset])
+            before = subs[-1]
+            found.reverse()
+            yield from found

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 def moves(before_keys: Sequence[str], after_keys: Sequence[str]) -> list[tuple[int, int, int, int]]:
     """(index in ``after_keys``, from, to, distance) of every track whose rank changed,
     in the new list's order; distance is at least 1."""
+    if _same_order(before_keys, after_keys):
+        return []
     occurrences: dict[str, list[int]] = {}
     for index, key in enumerate(before_keys):
         occurrences.setdefault(key, []).append(index)
@@ -43,3 +45,16 @@ def moves(before_keys: Sequence[str], after_keys: Sequence[str]) -> list[tuple[i
         if distance:
             result.append((new, old + 1, new + 1, distance))
     return result
+
+
+def _same_order(before_keys: Sequence[str], after_keys: Sequence[str]) -> bool:
+    """Whether no rank changed, where each side lists every key once (the common case:
+    tracks added or removed, none moved). Set operations, not the matching loop: an
+    index build asks this of every version."""
+    before = set(before_keys)
+    after = set(after_keys)
+    if len(before) != len(before_keys) or len(after) != len(after_keys):
+        return False  # repeated keys: matched occurrence by occurrence
+    return [key for key in before_keys if key in after] == [
+        key for key in after_keys if key in before
+    ]

@@ -23,17 +23,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from gitarchive.git import Store
-    from gitarchive.index.fold import Built
+    from gitarchive.index.fold import Built, Progress
     from gitarchive.model import CumulativeView
     from gitarchive.timeline import Entry
 
 T = TypeVar("T")
-# where a version was read from: playlist id, commit, commit time, source kind, blob id
-VersionSource = tuple[str, str, int, str, str]
-ENTRY_COLUMNS = (
-    "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
-    " v.previous_likes, v.flags, v.added, v.removed, v.updated, v.moved"
-)
+VersionSource = stored.VersionSource
 
 
 def _ignore(message: str) -> None:
@@ -87,7 +82,8 @@ class ChangeIndex:
         self.connection.execute("COMMIT")
         return result
 
-    def rebuild(self) -> None:
+    def rebuild(self, progress: Progress | None = None) -> None:
+        """Empty the index and fold every playlist again; ``progress`` as in catch_up_all."""
         self._chain_pending = False
 
         # lazy: ~9 ms at startup (python -X importtime), see _catch_up
@@ -96,16 +92,22 @@ class ChangeIndex:
         def wipe_and_refold() -> None:
             db.wipe(self.connection, self.fingerprint)
             stored.catch_up_chain(self.store, self.connection, self.fingerprint)
-            fold.catch_up_all(self.store, self.connection, self.warn)
+            fold.catch_up_all(self.store, self.connection, self.warn, progress or fold.no_progress)
 
         self._write(wipe_and_refold)
 
-    def catch_up_all(self) -> None:
+    def catch_up_all(self, progress: Progress | None = None) -> None:
+        """Fold every playlist up to HEAD; ``progress(step, done, total)`` is told how far
+        each step of the fold is (``fold.READING`` commits, then ``fold.FOLDING`` playlists)."""
         # lazy: ~9 ms at startup (python -X importtime), see _catch_up
         from gitarchive.index import fold
 
         self._ensure_chain()
-        self._write(lambda: fold.catch_up_all(self.store, self.connection, self.warn))
+        self._write(
+            lambda: fold.catch_up_all(
+                self.store, self.connection, self.warn, progress or fold.no_progress
+            )
+        )
 
     def _catch_up(self, playlist_id: str) -> None:
         # the chain is caught up at open (or pending, for a new index); re-check it
@@ -147,12 +149,7 @@ class ChangeIndex:
         built = self._built.get(playlist_id)
         if built is not None:
             return list(built.entries)
-        rows = self.connection.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
-            " WHERE v.playlist_id = ? ORDER BY v.position",
-            (playlist_id,),
-        ).fetchall()
-        return [stored.entry_of_row(row) for row in rows]
+        return [entry for _source, entry in stored.read_versions(self.connection, playlist_id)]
 
     def cumulative(self, playlist_id: str) -> CumulativeView | None:
         self._catch_up(playlist_id)
@@ -199,21 +196,13 @@ class ChangeIndex:
         Grouped by playlist id in sorted order. Reading these blobs gives the
         versions a walk of the log finds, without walking it.
         """
-        query = (
-            "SELECT v.playlist_id, c.commit_id, c.time, v.source, v.blob FROM versions v"
-            " JOIN chain c ON c.position = v.position"
-        )
         if playlist_ids is None:
             self.catch_up_all()
-            return self.connection.execute(f"{query} ORDER BY v.playlist_id, v.position").fetchall()
+            return stored.version_sources(self.connection, None)
         found: list[VersionSource] = []
         for playlist_id in sorted(set(playlist_ids)):
             self._catch_up(playlist_id)
-            found.extend(
-                self.connection.execute(
-                    f"{query} WHERE v.playlist_id = ? ORDER BY v.position", (playlist_id,)
-                )
-            )
+            found.extend(stored.version_sources(self.connection, playlist_id))
         return found
 
     def commit_at(self, when: datetime) -> str | None:

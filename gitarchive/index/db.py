@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "4"  # 4: versions.moved; 3: listed_plain, no index on chain.commit_id
+SCHEMA_VERSION = "5"  # 5: tracks, versions store changes by track id; 4: versions.moved
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -56,30 +56,33 @@ CREATE TABLE playlists (
     listed_plain TEXT,
     plain_changed INTEGER
 ) WITHOUT ROWID;
--- every version of every folded playlist: what the timeline shows of it;
--- flags: 1 first version, 2 renamed, 4 description changed; added/removed/
--- updated: JSON arrays of history's track documents; moved: a JSON array of
--- [track document, from, to, distance] of every track whose rank changed by 2 or more
+-- every distinct track document (history's JSON track object) a version's
+-- changes name, stored once: versions refer to it by id; hash: the first 8
+-- bytes of the document's blake2b, to find it again without a copy of it in an index
+CREATE TABLE tracks (id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX tracks_hash ON tracks (hash);
+-- every version of every folded playlist: what the timeline shows of it; source:
+-- its place in formats.paths.SOURCE_KINDS; blob: the 20 bytes of its id; name,
+-- description: null when equal to the previous version's (its previous name and
+-- likes are the previous row's); flags: 1 first version, 2 renamed, 4 description
+-- changed; changes: null when no track changed, else a JSON array of the added and
+-- removed track ids, the updated [before, after] pairs and the moved
+-- [track, from, to, distance] of every track whose rank changed by 2 or more
 CREATE TABLE versions (
     playlist_id TEXT NOT NULL,
     position INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    blob TEXT NOT NULL,
-    name TEXT NOT NULL,
-    description TEXT NOT NULL,
+    source INTEGER NOT NULL,
+    blob BLOB NOT NULL,
+    name TEXT,
+    description TEXT,
     likes INTEGER,
     track_count INTEGER NOT NULL,
-    previous_name TEXT,
-    previous_likes INTEGER,
     flags INTEGER NOT NULL,
-    added TEXT NOT NULL,
-    removed TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    moved TEXT NOT NULL,
+    changes TEXT,
     PRIMARY KEY (playlist_id, position)
 ) WITHOUT ROWID;
 """
-TABLES = ("meta", "chain", "playlists", "versions")
+TABLES = ("meta", "chain", "playlists", "tracks", "versions")
 
 
 def index_path(store: Store) -> Path:
@@ -246,7 +249,7 @@ def read_snapshot(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection
 
 def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:
     """Empty every table (inside the caller's write transaction)."""
-    for table in ("chain", "playlists", "versions"):
+    for table in ("chain", "playlists", "tracks", "versions"):
         connection.execute(f"DELETE FROM {table}")
     connection.execute("UPDATE meta SET value = '-1' WHERE key = 'all_folded'")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (fingerprint,))

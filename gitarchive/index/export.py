@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.index import ChangeIndex
     from gitarchive.model import CumulativeView
+    from gitarchive.timeline import Entry
 
 T = TypeVar("T")
 
@@ -154,8 +155,8 @@ class _Tracks:
         return track_id
 
 
-def _iso(time: int) -> str:
-    return datetime.fromtimestamp(time, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # how often a consistent snapshot is sought while other commands keep folding new commits
@@ -233,15 +234,11 @@ def _finish(out: sqlite3.Connection) -> None:
     out.commit()
 
 
-_Read = tuple[str, list[Any], "CumulativeView | None"]
+_Read = tuple[str, list[tuple[str, "Entry"]], "CumulativeView | None"]
 
 
 def _read_playlist(source: sqlite3.Connection, playlist_id: str) -> _Read:
-    rows = source.execute(
-        f"SELECT {_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
-        " WHERE v.playlist_id = ? ORDER BY v.position",
-        (playlist_id,),
-    ).fetchall()
+    rows = stored.read_versions(source, playlist_id)
     # the view as the snapshot holds it: index.cumulative() could fold newer commits meanwhile
     found = source.execute(
         "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
@@ -256,16 +253,16 @@ def _write_playlist(
     playlist_id, rows, view = found
     if not rows or view is None:
         return
-    last = stored.entry_of_row(rows[-1][2:])
+    last = rows[-1][1]
     out.execute(
         "INSERT INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (playlist_id, last.name, last.description, view.url, _iso(rows[0][3]), _iso(rows[-1][3]),
-         len(rows), last.track_count, last.likes),
+        (playlist_id, last.name, last.description, view.url, _iso(rows[0][1].date),
+         _iso(last.date), len(rows), last.track_count, last.likes),
     )  # fmt: skip
     counts["playlists"] += 1
-    for row in rows:
-        _export_version(out, tracks, playlist_id, row, counts)
-    last_day = _iso(rows[-1][3])[:10]
+    for source, entry in rows:
+        _export_version(out, tracks, playlist_id, source, entry, counts)
+    last_day = _iso(last.date)[:10]
     out.executemany(
         "INSERT INTO cumulative VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -282,13 +279,12 @@ def _export_version(
     out: sqlite3.Connection,
     tracks: _Tracks,
     playlist_id: str,
-    row: tuple[Any, ...],
+    source: str,
+    entry: Entry,
     counts: dict[str, int],
 ) -> None:
     """One version and its track events."""
-    source = row[1]
-    entry = stored.entry_of_row(row[2:])
-    date = _iso(row[3])
+    date = _iso(entry.date)
     version_id = out.execute(
         "INSERT INTO versions (playlist_id, commit_id, date, name, description, likes,"
         " track_count, source, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -317,11 +313,7 @@ def _fold_stays(source: sqlite3.Connection, store: Store, playlist_id: str) -> P
     The index keeps each version's changes, not its order; positions need the
     versions themselves, read by blob id as ``site`` reads them.
     """
-    sources = source.execute(
-        "SELECT v.playlist_id, c.commit_id, c.time, v.source, v.blob FROM versions v"
-        " JOIN chain c ON c.position = v.position WHERE v.playlist_id = ? ORDER BY v.position",
-        (playlist_id,),
-    ).fetchall()
+    sources = stored.version_sources(source, playlist_id)
     fold = PlaylistStaysFold(playlist_id)
     for version in versions_of_sources(store, sources):
         fold.add(version.playlist, version.date.date())
@@ -341,9 +333,3 @@ def _write_stays(out: sqlite3.Connection, tracks: _Tracks, fold: PlaylistStaysFo
             for stay in life.stays
         ],
     )  # fmt: skip
-
-
-_COLUMNS = "v.playlist_id, v.source, " + (
-    "c.commit_id, c.time, v.name, v.description, v.likes, v.track_count, v.previous_name,"
-    " v.previous_likes, v.flags, v.added, v.removed, v.updated, v.moved"
-)

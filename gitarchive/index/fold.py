@@ -18,8 +18,10 @@ position is the later of the two.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
@@ -48,7 +50,6 @@ from gitarchive.version_reader import VersionReader
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
     from datetime import date
 
     from gitarchive.git import Store
@@ -56,14 +57,74 @@ if TYPE_CHECKING:
     from gitarchive.timeline import Entry
 
 PLAIN = SOURCE_KINDS.index("plain")  # the plain file's place in PlaylistState.files
+# what an all-playlists fold tells its caller, with how far it is (done, total)
+READING, FOLDING = "reading commits", "folding playlists"
+Progress = Callable[[str, int, int], None]
 
 
 def _ignore(message: str) -> None:
     del message
 
 
-def _json_list(items: tuple[Any, ...]) -> str:
-    return compact(items) if items else "[]"  # most versions change no track
+def no_progress(what: str, done: int, total: int) -> None:
+    del what, done, total
+
+
+# rows a fold holds before writing them: its memory stays flat in the number of versions
+FLUSH_ROWS = 2_000
+# playlists folded with one reader and key cache: they remember the tracks they parsed,
+# which playlists share, but so many only that memory stays flat in their number
+FRESH_READER_EVERY = 32
+# track documents a fold remembers the id of; beyond, it looks them up in the file
+TRACK_CACHE = 100_000
+
+
+class TrackIds:
+    """Each distinct track document's id in ``tracks``, inserted on first sight."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.ids: dict[str, int] = {}
+        last = connection.execute("SELECT max(id) FROM tracks").fetchone()[0]
+        self.next = 1 if last is None else last + 1
+        # an empty table (a new index) has nothing to find: no lookups
+        self.lookup = last is not None
+
+    def id_of(self, doc: dict[str, Any]) -> int:
+        text = compact(doc)
+        found = self.ids.get(text)
+        if found is not None:
+            return found
+        digest = int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), signed=True)
+        if self.lookup:
+            for track_id, stored_doc in self.connection.execute(
+                "SELECT id, doc FROM tracks WHERE hash = ?", (digest,)
+            ):
+                if stored_doc == text:
+                    found = track_id
+        if found is None:
+            found = self.next
+            self.next += 1
+            self.connection.execute("INSERT INTO tracks VALUES (?, ?, ?)", (found, digest, text))
+        if len(self.ids) >= TRACK_CACHE:
+            self.ids.clear()
+            self.lookup = True
+        self.ids[text] = found
+        return found
+
+    def changes(self, entry: Entry) -> str | None:
+        """The version's track changes as stored (see db.SCHEMA), None when there are none."""
+        if not (entry.added or entry.removed or entry.updated or entry.moved):
+            return None  # most versions change no track
+        id_of = self.id_of
+        return compact(
+            [
+                [id_of(doc) for doc in entry.added],
+                [id_of(doc) for doc in entry.removed],
+                [[id_of(before), id_of(after)] for before, after in entry.updated],
+                [[id_of(doc), old, new, n] for doc, old, new, n in entry.moved],
+            ]
+        )
 
 
 @dataclass(slots=True)
@@ -83,7 +144,6 @@ class PlaylistState:
     previous: Playlist | None = None
     previous_source: str | None = None  # the kind of file `previous` was read from
     fold: CumulativeFold | None = None
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
     entries: list[Entry] | None = None  # every version's entry, when collected (Built)
     view: CumulativeView | None = None  # the cumulative view save() stored, if it made one
 
@@ -108,6 +168,13 @@ class Folder:
         # best_first): a version's fallback then looks the others up
         self.complete_files = True
         self.reader = VersionReader(store, warn=warn)
+        self.keys = KeyCache()
+        self.tracks = TrackIds(connection)
+        self.rows: list[tuple[Any, ...]] = []  # versions not written yet
+
+    def fresh_caches(self) -> None:
+        """Forget the tracks parsed and keyed so far (the all-playlists pass's memory)."""
+        self.reader = VersionReader(self.store, warn=self.warn)
         self.keys = KeyCache()
 
     # -------------------------------------------------------------- state
@@ -142,10 +209,13 @@ class Folder:
             (state.id, folded, *state.files, state.last_kind, state.last_blob,
              state.last_time, cumulative, state.listed_plain, state.plain_changed),
         )  # fmt: skip
+        self.flush()
+
+    def flush(self) -> None:
         self.connection.executemany(
-            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", state.rows
+            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.rows
         )
-        state.rows = []
+        self.rows = []
 
     # -------------------------------------------------------------- one version
 
@@ -179,12 +249,15 @@ class Folder:
             | (RENAMED if entry.name_changed else 0)
             | (DESCRIBED if entry.description_changed else 0)
         )
-        state.rows.append(
-            (state.id, position, source, blob, entry.name, entry.description, entry.likes,
-             entry.track_count, entry.previous_name, entry.previous_likes, flags,
-             _json_list(entry.added), _json_list(entry.removed),
-             _json_list(entry.updated), _json_list(entry.moved))
+        same_name = previous is not None and not entry.name_changed
+        self.rows.append(
+            (state.id, position, kind, bytes.fromhex(blob), None if same_name else entry.name,
+             None if previous is not None and not entry.description_changed
+             else entry.description,
+             entry.likes, entry.track_count, flags, self.tracks.changes(entry))
         )  # fmt: skip
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
         state.previous, state.previous_source = playlist, source
         state.last_time = time
         if state.entries is not None:
@@ -207,22 +280,33 @@ class Folder:
         """The last version's playlist, read back from where the index says it was read."""
         if state.previous is None and state.last_kind is not None:
             row = self.connection.execute(
-                "SELECT source, blob, position, name, description FROM versions"
+                "SELECT source, blob, position FROM versions"
                 " WHERE playlist_id = ? ORDER BY position DESC LIMIT 1",
                 (state.id,),
             ).fetchone()
             if row is not None:
-                source, blob, position, name, description = row
-                path = source_paths(state.id)[SOURCE_KINDS.index(source)]
+                kind, blob, position = row
+                source = SOURCE_KINDS[kind]
+                path = source_paths(state.id)[kind]
                 # as the walk read it: a plain file with its commit's page, and a header
                 # sorted in among its tracks settled by the name the fold gave it then
                 commit = commit_at_position(self.connection, position) or "(indexed)"
+                name, description = self._last_header(state.id)
                 named = Playlist(state.id, name, name, description)
                 state.previous = self.reader.read(
-                    source, blob, state.id, path, commit=commit, previous=named
+                    source, blob.hex(), state.id, path, commit=commit, previous=named
                 )
                 state.previous_source = source
         return state.previous
+
+    def _last_header(self, playlist_id: str) -> tuple[str, str]:
+        """The last version's name and description: rows keep them only where they changed."""
+        last = " FROM versions WHERE playlist_id = ?1 AND {0} IS NOT NULL ORDER BY position DESC"
+        query = "SELECT ({}), ({})".format(
+            *(f"SELECT {c}{last.format(c)} LIMIT 1" for c in ("name", "description"))
+        )
+        name, description = self.connection.execute(query, (playlist_id,)).fetchone()
+        return name or "", description or ""
 
 
 # ------------------------------------------------------------------ folds
@@ -314,60 +398,103 @@ def catch_up_playlist(
 
 
 def catch_up_all(
-    store: Store, connection: sqlite3.Connection, warn: Callable[[str], None] = _ignore
+    store: Store,
+    connection: sqlite3.Connection,
+    warn: Callable[[str], None] = _ignore,
+    progress: Progress = no_progress,
 ) -> None:
-    """Fold every playlist up to the chain's tip in one pass over the folders."""
+    """Fold every playlist up to the chain's tip in one pass over the folders.
+
+    Two steps, each in memory that does not grow with the number of versions:
+    the walk writes every changed source file to a temporary table, then each
+    playlist is folded in turn from its rows. One playlist's blobs read one
+    after the other follow the pack's delta chains (a file's version is stored
+    as a delta of its next one); commit order, across every playlist, overflows
+    libgit2's delta base cache and made the reads four times as costly.
+    ``progress`` is told of both steps (see :data:`Progress`).
+    """
     last = tip(connection)
     done = all_folded(connection)
     if last is None or done >= last[0]:
         return
-    positions = dict(
-        connection.execute("SELECT commit_id, position FROM chain WHERE position > ?", (done,))
-    )
-    walked = git.walk_since(store, SOURCE_FOLDERS, last[1], commit_at_position(connection, done))
+    total = _record_changes(store, connection, done, progress)
     folder = Folder(store, connection, warn)
-    states: dict[str, PlaylistState] = {}
-    splits: dict[str, tuple[str, int] | None] = {}
+    playlist_ids = [row[0] for row in connection.execute(_CHANGED_PLAYLISTS)]
+    progress(FOLDING, 0, len(playlist_ids))
     with git.unverified_reads():  # a pass over many versions: read as git reads
-        for change in walked.changes:
-            position = positions[change.commit]
-            touched = _apply_changes(folder, states, splits, change.changes, position, done)
-            time = int(change.date.timestamp())
-            for playlist_id in sorted(touched):
-                folder.step(states[playlist_id], position, change.commit, time)
-    for state in states.values():
-        folder.save(state, last[0])
+        for count, playlist_id in enumerate(playlist_ids, 1):
+            if count % FRESH_READER_EVERY == 0:
+                folder.fresh_caches()
+            state = folder.load(playlist_id, done)
+            _fold_changes(folder, state)
+            folder.save(state, last[0])
+            progress(FOLDING, count, total)
+    connection.execute("DROP TABLE temp.changed")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
 
 
-def _apply_changes(
-    folder: Folder,
-    states: dict[str, PlaylistState],
-    splits: dict[str, tuple[str, int] | None],
-    changes: dict[str, str | None],
-    position: int,
-    done: int,
-) -> set[str]:
-    """One commit's changed files into the playlists' states; returns the playlists
-    whose version the commit may change (those not folded on their own beyond it)."""
-    touched: set[str] = set()
-    for path, blob in changes.items():
-        split = splits[path] if path in splits else splits.setdefault(path, split_source_path(path))
-        if split is None:
-            continue
-        playlist_id, index = split
-        state = states.get(playlist_id)
-        if state is None:
-            state = states[playlist_id] = folder.load(playlist_id, done)
-        if index == PLAIN:  # what `list` shows: every change, whatever was folded on its own
+_CHANGED_PLAYLISTS = "SELECT DISTINCT playlist_id FROM temp.changed ORDER BY 1"
+
+
+def _record_changes(
+    store: Store, connection: sqlite3.Connection, done: int, progress: Progress
+) -> int:
+    """Every source file changed after position ``done``, into ``temp.changed``;
+    returns how many playlists they belong to."""
+    connection.execute("DROP TABLE IF EXISTS temp.changed")
+    connection.execute(
+        "CREATE TEMP TABLE changed (playlist_id TEXT NOT NULL, position INTEGER NOT NULL,"
+        " kind INTEGER NOT NULL, blob TEXT, PRIMARY KEY (playlist_id, position, kind))"
+        " WITHOUT ROWID"
+    )
+    commits = [
+        row[0]
+        for row in connection.execute(
+            "SELECT commit_id FROM chain WHERE position > ? ORDER BY position", (done,)
+        )
+    ]
+    positions = {commit: done + 1 + offset for offset, commit in enumerate(commits)}
+    splits: dict[str, tuple[str, int] | None] = {}
+    progress(READING, 0, len(commits))
+    since = commit_at_position(connection, done)
+    for change in git.stream_changes(store, SOURCE_FOLDERS, commits, since):
+        position = positions[change.commit]
+        rows = []
+        for path, blob in change.changes.items():
+            if path in splits:
+                split = splits[path]
+            else:
+                split = splits[path] = split_source_path(path)
+            if split is not None:
+                rows.append((split[0], position, split[1], blob))
+        connection.executemany("INSERT INTO temp.changed VALUES (?, ?, ?, ?)", rows)
+        progress(READING, position - done, len(commits))
+    progress(READING, len(commits), len(commits))
+    return int(connection.execute(f"SELECT count(*) FROM ({_CHANGED_PLAYLISTS})").fetchone()[0])
+
+
+def _fold_changes(folder: Folder, state: PlaylistState) -> None:
+    """The playlist's rows of ``temp.changed`` into its state, commit by commit.
+
+    A commit makes a version only where the playlist was not folded on its own
+    beyond it; its plain file is recorded for ``list`` at every commit.
+    """
+    rows = folder.connection.execute(
+        "SELECT t.position, t.kind, t.blob, c.commit_id, c.time FROM temp.changed t"
+        " JOIN chain c ON c.position = t.position WHERE t.playlist_id = ?"
+        " ORDER BY t.position, t.kind",
+        (state.id,),
+    ).fetchall()  # one playlist's: its changes, not its versions' contents
+    for index, (position, kind, blob, commit, time) in enumerate(rows):
+        if kind == PLAIN:  # what `list` shows: every change, whatever was folded on its own
             state.listed_plain = blob
             state.plain_changed = position
         if position > state.folded:
-            state.files[index] = blob
-            touched.add(playlist_id)
-    for playlist_id in touched:
-        state = states[playlist_id]
-        # a playlist folded on its own read its plain file only where it was the best
-        # source; from here on the state is this pass's, where it is always known
-        state.files[PLAIN] = state.listed_plain
-    return touched
+            state.files[kind] = blob
+        if index + 1 < len(rows) and rows[index + 1][0] == position:
+            continue  # the commit's other files first
+        if position > state.folded:
+            # a playlist folded on its own read its plain file only where it was the
+            # best source; from here on the state is this pass's, where it is known
+            state.files[PLAIN] = state.listed_plain
+            folder.step(state, position, commit, time)

@@ -161,29 +161,108 @@ def decode_view(data: bytes) -> CumulativeView:
     return ViewDecoder().decode(data)
 
 
-def entry_of_row(row: tuple[Any, ...]) -> Entry:
-    """An Entry from ``SELECT commit_id, time, name, description, likes, track_count,
-    previous_name, previous_likes, flags, added, removed, updated, moved``."""
-    (commit, time, name, description, likes, track_count, previous_name, previous_likes,
-     flags, added, removed, updated, moved) = row  # fmt: skip
+# formats.paths.SOURCE_KINDS (a test checks it), without importing formats on a warm read
+SOURCE_NAMES = ("json", "pretty", "plain")
+VERSION_COLUMNS = (
+    "c.commit_id, c.time, v.source, v.name, v.description, v.likes, v.track_count, v.flags,"
+    " v.changes"
+)
+
+
+# where a version was read from: playlist id, commit, commit time, source kind, blob id
+VersionSource = tuple[str, str, int, str, str]
+
+
+def version_sources(connection: sqlite3.Connection, playlist_id: str | None) -> list[VersionSource]:
+    """Where each version of the playlist (None: of every playlist, by id) was read from."""
+    query = (
+        "SELECT v.playlist_id, c.commit_id, c.time, v.source, v.blob FROM versions v"
+        " JOIN chain c ON c.position = v.position"
+    )
+    if playlist_id is None:
+        rows = connection.execute(f"{query} ORDER BY v.playlist_id, v.position")
+    else:
+        rows = connection.execute(
+            f"{query} WHERE v.playlist_id = ? ORDER BY v.position", (playlist_id,)
+        )
+    names = SOURCE_NAMES
+    return [
+        (found, commit, time, names[kind], blob.hex()) for found, commit, time, kind, blob in rows
+    ]
+
+
+def read_versions(connection: sqlite3.Connection, playlist_id: str) -> list[tuple[str, Entry]]:
+    """Every stored version of the playlist, oldest first: its source kind and its Entry."""
+    rows = connection.execute(
+        f"SELECT {VERSION_COLUMNS} FROM versions v JOIN chain c ON c.position = v.position"
+        " WHERE v.playlist_id = ? ORDER BY v.position",
+        (playlist_id,),
+    ).fetchall()
+    changes = [None if row[8] is None else json.loads(row[8]) for row in rows]
+    docs = _track_docs(connection, changes)
+    found: list[tuple[str, Entry]] = []
+    name = description = ""
+    likes: int | None = None
+    for row, changed in zip(rows, changes, strict=True):
+        entry = _entry(row, changed, docs, name, description, likes)
+        found.append((SOURCE_NAMES[row[2]], entry))
+        name, description, likes = entry.name, entry.description, entry.likes
+    return found
+
+
+def _track_docs(connection: sqlite3.Connection, changes: list[Any]) -> dict[int, Any]:
+    """The track documents these versions' changes name, each decoded once.
+
+    The entries share them: nothing changes a timeline's track document.
+    """
+    wanted: set[int] = set()
+    for changed in changes:
+        if changed is not None:
+            added, removed, updated, moved = changed
+            wanted.update(added, removed, (track for pair in updated for track in pair))
+            wanted.update(item[0] for item in moved)
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        "SELECT id, doc FROM tracks WHERE id IN (SELECT value FROM json_each(?))",
+        (compact(sorted(wanted)),),
+    )
+    return {track_id: json.loads(doc) for track_id, doc in rows}
+
+
+def _entry(
+    row: tuple[Any, ...],
+    changed: Any,
+    docs: dict[int, Any],
+    previous_name: str,
+    previous_description: str,
+    previous_likes: int | None,
+) -> Entry:
+    commit, time, _source, name, description, likes, track_count, flags, _ = row
+    first = bool(flags & FIRST)
+    added: tuple[dict[str, Any], ...] = ()
+    removed: tuple[dict[str, Any], ...] = ()
+    updated: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = ()
+    moved: tuple[tuple[dict[str, Any], int, int, int], ...] = ()
+    if changed is not None:
+        added = tuple(docs[track] for track in changed[0])
+        removed = tuple(docs[track] for track in changed[1])
+        updated = tuple((docs[before], docs[after]) for before, after in changed[2])
+        moved = tuple((docs[track], old, new, n) for track, old, new, n in changed[3])
     return Entry(
         commit=commit,
         date=datetime.fromtimestamp(time, tz=UTC),
-        name=name,
-        description=description,
+        name=previous_name if name is None else name,
+        description=previous_description if description is None else description,
         likes=likes,
         track_count=track_count,
-        first=bool(flags & FIRST),
-        previous_name=previous_name,
-        previous_likes=previous_likes,
+        first=first,
+        previous_name=None if first else previous_name,
+        previous_likes=None if first else previous_likes,
         name_changed=bool(flags & RENAMED),
         description_changed=bool(flags & DESCRIBED),
-        added=_docs(added),
-        removed=_docs(removed),
-        updated=() if updated == "[]" else tuple((b, a) for b, a in json.loads(updated)),
-        moved=() if moved == "[]" else tuple((d, f, t, n) for d, f, t, n in json.loads(moved)),
+        added=added,
+        removed=removed,
+        updated=updated,
+        moved=moved,
     )
-
-
-def _docs(text: str) -> tuple[dict[str, Any], ...]:
-    return () if text == "[]" else tuple(json.loads(text))  # most versions change no track
