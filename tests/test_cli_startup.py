@@ -56,7 +56,7 @@ def test_every_command_is_mapped_to_the_module_that_registers_it() -> None:
     registered: dict[str, str] = {}
     for info in cli.app.registered_commands:
         name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
-        registered[name] = info.callback.__module__.rsplit(".", 1)[1]  # type: ignore[union-attr]
+        registered[name] = info.callback.__module__.rsplit(".", 1)[1]
     for group_info in cli.app.registered_groups:
         assert group_info.name is not None
         registered[group_info.name] = "check"  # the hooks groups (cli/check.py)
