@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .chain import (
         ChainWalk as ChainWalk,
-        history_fingerprint as history_fingerprint,
         walk_commits_since as walk_commits_since,
         walk_paths_since as walk_paths_since,
         walk_since as walk_since,
@@ -96,12 +95,10 @@ if TYPE_CHECKING:
         GITHUB_ACTIONS_BOT as GITHUB_ACTIONS_BOT,
         CommitInfo as CommitInfo,
         Identity as Identity,
-        Store as Store,
         blob_id_of as blob_id_of,
         commit_info as commit_info,
         current_branch as current_branch,
         entry_id as entry_id,
-        head_id as head_id,
         hooks_dir as hooks_dir,
         init_repository as init_repository,
         is_ancestor as is_ancestor,
@@ -110,12 +107,17 @@ if TYPE_CHECKING:
         read_blob as read_blob,
         read_file as read_file,
         ref_id as ref_id,
-        require_full_history as require_full_history,
         resolve as resolve,
         resolve_identity as resolve_identity,
-        shallow_boundary as shallow_boundary,
         unverified_reads as unverified_reads,
         update_head as update_head,
+    )
+    from .store import (
+        Store as Store,
+        head_id as head_id,
+        history_fingerprint as history_fingerprint,
+        require_full_history as require_full_history,
+        shallow_boundary as shallow_boundary,
     )
     from .rewrite import (
         Insert as Insert,

@@ -15,7 +15,8 @@ import pygit2
 
 from gitarchive.errors import PushError, redact_url_text
 from gitarchive.git.faults import fault_point
-from gitarchive.git.repository import Store, current_branch, head_id
+from gitarchive.git.repository import current_branch
+from gitarchive.git.store import Store, head_id
 
 _GITHUB_URL = re.compile(
     r"^(?:https?://(?:[^@/]+@)?github\.com/|ssh://git@github\.com(?::\d+)?/|git@github\.com:)"
