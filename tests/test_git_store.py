@@ -130,3 +130,43 @@ def test_a_warm_history_imports_neither_pygit2_nor_rich(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Mix" in done.stdout  # the timeline was printed
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/owner/repo.git",
+        "https://x-access-token:abc@github.com/owner/re.po",
+        "git@github.com:owner/repo.git",
+        "https://gitlab.com/owner/repo.git",
+        "/srv/git/archive.git",
+    ],
+)
+def test_origin_is_read_from_a_plain_config_as_libgit2_reads_it(tmp_path: Path, url: str) -> None:
+    repo = tmp_path / "repo"
+    two_commits(repo)
+    git_cli(repo, "remote", "add", "origin", url)
+    git_cli(repo, "remote", "add", "other", "https://github.com/someone/else")
+    found = Store.discover(repo)
+    assert git.github_slug(found) == git.github_slug(opened(repo))
+    assert not found.is_open
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        ["url.https://github.com/.insteadOf", "gh:"],
+        ["--add", "remote.origin.url", "https://github.com/second/url"],
+        ["include.path", "other.config"],
+    ],
+)
+def test_a_config_that_rewrites_or_repeats_the_url_is_left_to_libgit2(
+    tmp_path: Path, config: list[str]
+) -> None:
+    repo = tmp_path / "repo"
+    two_commits(repo)
+    git_cli(repo, "remote", "add", "origin", "gh:owner/repo")
+    git_cli(repo, "config", *config)
+    found = Store.discover(repo)
+    assert git.github_slug(found) == git.github_slug(opened(repo))
+    assert found.is_open

@@ -13,6 +13,7 @@ every operation is a function taking the store first. By concern:
 * ``worktree``: the work tree files and index entries of exactly the paths written
 * ``pack``: a sync's blobs in one new pack
 * ``lock``: one sync at a time (an OS file lock)
+* ``origin``: the GitHub slug of a remote (read from .git/config when that is plain)
 * ``remote``: push and fetch
 * ``walk``: history walks
 * ``chain``: the change index's walks (catch-up from a folded commit, fingerprint)
@@ -81,13 +82,15 @@ if TYPE_CHECKING:
         staged_symlinks as staged_symlinks,
         tree_symlinks as tree_symlinks,
     )
+    from .origin import (
+        github_slug as github_slug,
+    )
     from .pack import (
         write_blob_pack as write_blob_pack,
     )
     from .remote import (
         PushTarget as PushTarget,
         fetch_tip as fetch_tip,
-        github_slug as github_slug,
         push_head as push_head,
         push_target as push_target,
     )
