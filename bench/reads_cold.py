@@ -146,7 +146,11 @@ class Table:
         cand, base = self.rows.setdefault(name, ([], []))
         cand.append(candidate)
         base.append(baseline)
-        print(f"  {name}: {candidate[0]:.3f} s vs {baseline[0]:.3f} s", file=sys.stderr)
+        print(
+            f"  {name}: {candidate[0]:.3f} s vs {baseline[0]:.3f} s "
+            f"(CPU {candidate[1]:.3f} vs {baseline[1]:.3f} s)",
+            file=sys.stderr,
+        )
 
     def print(self) -> None:
         width = max(len(name) for name in self.rows)
@@ -235,8 +239,7 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
     files_of = {pid: playlist_files(pid, name, files) for pid, name in names.items()}
     target = sorted(files_of)[0]
     at = middle_date(warm, run.env)
-    for pid in files_of:  # warm the page cache and the bytecode once
-        run.git_log(files_of[pid], warm)
+    run.git_log(files_of[target], warm)  # warm the page cache and the bytecode once
     run.ga(["history", target], warm)
     table = Table()
     print(f"archive {source.name}: {len(files_of)} playlists; measured {target}", file=sys.stderr)
