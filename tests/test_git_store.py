@@ -93,7 +93,9 @@ def test_a_shallow_file_makes_the_history_refused_and_an_empty_one_does_not(
         git.require_full_history(Store.discover(repo))
 
 
-@pytest.mark.parametrize("case", ["bare", "linked worktree", "GIT_DIR", "core.worktree"])
+@pytest.mark.parametrize(
+    "case", ["bare", "linked worktree", "GIT_DIR", "core.worktree", "core.bare"]
+)
 def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
@@ -108,11 +110,16 @@ def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
         start = tmp_path / "linked"
     elif case == "GIT_DIR":
         monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
-    else:
+    elif case == "core.worktree":
         git_cli(repo, "config", "core.worktree", str(repo))
+    else:  # a .git folder that says it is bare: libgit2 gives it no work tree
+        (repo / ".git" / "config").write_text(
+            (repo / ".git" / "config").read_text().replace("bare = false", "bare=yes")
+        )
     found = Store.discover(start)
     assert found.is_open
     assert git.head_id(found) == str(pygit2.Repository(str(start)).head.target)
+    assert found.workdir == opened(start).workdir
 
 
 def test_a_warm_history_imports_neither_pygit2_nor_rich(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pygit2
 
 _OID = re.compile(r"[0-9a-f]{40}")
+_BARE = re.compile(r"^\s*bare\s*=\s*(?:true|yes|on|1)\s*$", re.MULTILINE)
 # any of these changes where or how git finds the repository: left to libgit2
 _GIT_ENVIRONMENT = (
     "GIT_DIR",
@@ -163,8 +164,10 @@ def _plain(workdir: Path, git_dir: Path, owner: int) -> Location | None:
     if (git_dir / "commondir").exists() or (git_dir / "reftable").exists():
         return None
     config = (git_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
-    # a work tree set elsewhere, a bare flag, another ref storage or object format
-    if any(word in config for word in ("worktree", "bare = true", "refstorage", "objectformat")):
+    # a work tree set elsewhere, another ref storage or object format, a bare flag
+    if any(word in config for word in ("worktree", "refstorage", "objectformat")):
+        return None
+    if _BARE.search(config):
         return None
     return Location(git_dir=git_dir, workdir=workdir)
 
