@@ -6,6 +6,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import pytest
 import typer.main
 
 from gitarchive import cli
@@ -87,3 +88,17 @@ def test_commands_loaded_one_at_a_time_keep_the_help_order() -> None:
     modules: list[str] = eval(done.stdout.strip().splitlines()[-1])
     ranks = [COMMAND_MODULES.index(module.rsplit(".", 1)[1]) for module in modules]
     assert ranks == sorted(ranks)
+
+
+def test_rich_decides_about_the_terminal_whenever_a_variable_may_force_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gitarchive.cli import output
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    assert not output._may_be_terminal()  # pytest's captured stdout is no terminal
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.setenv(name, "1")
+        assert output._may_be_terminal()
+        monkeypatch.delenv(name)
