@@ -220,6 +220,7 @@ def main() -> None:
     parser.add_argument(
         "--gitarchive", help="the gitarchive command to measure (default: this environment's)"
     )
+    parser.add_argument("--archive", type=Path, help="an existing repository instead (cloned)")
     args = parser.parse_args()
     command = (
         [args.gitarchive]
@@ -228,7 +229,7 @@ def main() -> None:
     )
     env = child_env()
     run = Runner(command, env)
-    source = archive(args.shape, args.playlists, args.commits)
+    source = args.archive or archive(args.shape, args.playlists, args.commits)
     with tempfile.TemporaryDirectory(prefix="reads-cold-") as tmp:
         measure(run, source, Path(tmp), args)
 
