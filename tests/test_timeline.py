@@ -48,11 +48,11 @@ def test_text_lines_are_what_the_console_prints_to_a_pipe(line: str) -> None:
 
     from rich.text import Text
 
-    from gitarchive.cli.common import _Console
+    from gitarchive.cli.console import SafeConsole
     from gitarchive.cli.terminal import clean
 
     buffer = io.StringIO()
-    _Console(file=buffer, highlight=False, soft_wrap=True).print(Text(line, style="green"))
+    SafeConsole(file=buffer, highlight=False, soft_wrap=True).print(Text(line, style="green"))
     assert clean(line) + "\n" == buffer.getvalue()
 
 

@@ -12,25 +12,28 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from gitarchive import __version__
-from gitarchive.cli.terminal import safe_renderable
+from gitarchive.cli.terminal import stdout_closed
 from gitarchive.errors import GitArchiveError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from gitarchive.cli.console import SafeConsole
     from gitarchive.git import Store
     from gitarchive.index import ChangeIndex
+
+    # made on first use by __getattr__ below: messages on stderr, and stdout
+    err: SafeConsole
+    out: SafeConsole
 
 
 P = ParamSpec("P")
@@ -41,7 +44,6 @@ T = TypeVar("T")
 
 
 ISSUES_URL = "https://github.com/gitarchive/gitarchive/issues"
-BROKEN_PIPE_EXIT = 141  # what a shell reports for a process ended by SIGPIPE (git's case)
 
 
 app = typer.Typer(
@@ -55,22 +57,20 @@ app = typer.Typer(
 )
 
 
-class _Console(Console):
-    """Prints every string literally (see :mod:`gitarchive.cli.terminal`): names, paths and
-    server answers in a message are hostile, and no message of ours uses markup."""
+def __getattr__(name: str) -> SafeConsole:
+    """``out`` and ``err``, the consoles, made on first use (rich is not imported before)."""
+    if name not in ("out", "err"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from gitarchive.cli.console import make_console
 
-    def print(self, *objects: Any, **kwargs: Any) -> None:
-        super().print(*(safe_renderable(value) for value in objects), **kwargs)
-
-    def on_broken_pipe(self) -> None:
-        # rich would exit 1, which reads as a failure; end as every other closed pipe does
-        raise SystemExit(stdout_closed())
-
-
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
+    console = make_console(stderr=name == "err")
+    globals()[name] = console
+    return console
 
 
-out = _Console(highlight=False, soft_wrap=True)
+def _err() -> SafeConsole:
+    console: SafeConsole = globals().get("err") or __getattr__("err")
+    return console
 
 
 class State:
@@ -87,7 +87,7 @@ state = State()
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` as gitarchive's one-line error and return the Exit to raise."""
-    err.print(f"gitarchive: error: {message}", markup=False)
+    _err().print(f"gitarchive: error: {message}", markup=False)
     return typer.Exit(code)
 
 
@@ -108,7 +108,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 error_document(type(exc).__name__, str(exc), 1)
             raise fail(str(exc)) from None
         except KeyboardInterrupt:
-            err.print("gitarchive: interrupted", markup=False)
+            _err().print("gitarchive: interrupted", markup=False)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(stdout_closed()) from None
@@ -119,7 +119,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 raise
             if as_json:
                 error_document("InternalError", f"{type(exc).__name__}: {exc}", 3)
-            err.print(
+            _err().print(
                 f"gitarchive: internal error: {type(exc).__name__}: {exc}\n"
                 f"This is a bug; please report it at {ISSUES_URL} "
                 "(run again with -v for the traceback).",
@@ -149,29 +149,15 @@ def error_document(kind: str, message: str, exit_code: int) -> None:
 def deprecated_json_flag(used: bool) -> None:
     """The note a hidden ``--json`` alias prints (stderr: stdout stays pure JSON)."""
     if used:
-        err.print(
+        _err().print(
             "gitarchive: warning: --json is deprecated and will be removed; use --format json",
             markup=False,
         )
 
 
-def stdout_closed() -> int:
-    """The reader of stdout went away: stop writing, quietly, and give the exit status.
-
-    Pointing stdout at /dev/null keeps Python's final flush of what is still
-    buffered from failing again on the closed pipe at exit.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        os.close(devnull)
-    return BROKEN_PIPE_EXIT
-
-
 def _version(value: bool) -> None:
     if value:
-        out.print(f"gitarchive {__version__}", markup=False)
+        sys.stdout.write(f"gitarchive {__version__}\n")
         raise typer.Exit()
 
 
@@ -251,7 +237,7 @@ def open_playlist(argument: str) -> tuple[Store, str]:
 
 def warn(message: str) -> None:
     """A warning on stderr that does not stop the command."""
-    err.print(f"gitarchive: warning: {message}", markup=False)
+    _err().print(f"gitarchive: warning: {message}", markup=False)
 
 
 class _WarningHandler(logging.Handler):

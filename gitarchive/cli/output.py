@@ -56,12 +56,23 @@ def write_history(
 
 def write_lines(lines: Iterable[tuple[str, str | None]]) -> None:
     """(line, style) pairs on stdout: coloured and paged on a terminal, plain otherwise."""
-    from gitarchive.cli.common import out, state
+    from gitarchive.cli import common
 
-    if out.is_terminal:
-        _print_terminal(out, lines, page=state.pager)
+    if _may_be_terminal() and common.out.is_terminal:
+        _print_terminal(common.out, lines, page=common.state.pager)
     else:
         write_chunks((clean(line) + "\n" for line, _style in lines), sys.stdout.write)
+
+
+def _may_be_terminal() -> bool:
+    """False when rich's console would not take stdout for a terminal either (no tty, none of
+    the variables that force one): a pipe's output then never imports rich (~20 ms)."""
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
 
 
 def _print_terminal(console: Any, lines: Iterable[tuple[str, str | None]], *, page: bool) -> None:

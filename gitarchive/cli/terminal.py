@@ -4,17 +4,21 @@ Playlist names, aliases, paths, commit messages and whatever a server answers ar
 hostile: rich would read ``[bold]`` as markup and ``:x:`` as an emoji code, and
 an escape sequence (``ESC [ 2 J``, a title change, a hyperlink) would reach the
 terminal itself. :func:`safe` is the one place that neutralises all three; the
-consoles of :mod:`gitarchive.cli.common` pass every string they print through it,
+consoles of :mod:`gitarchive.cli.console` pass every string they print through it,
 and writers that bypass rich use :func:`clean`.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+BROKEN_PIPE_EXIT = 141  # what a shell reports for a process ended by SIGPIPE (git's case)
 
 # C0 controls but the line feed, DEL, C1 controls, the Unicode line and paragraph
 # separators and the bidirectional overrides and isolates (which reorder what
@@ -64,3 +68,17 @@ def safe_renderable(value: object) -> object:
     if isinstance(value, Text) and not value.spans and _UNSAFE.search(value.plain):
         return Text(clean(value.plain), style=value.style, end=value.end)
     return value
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away: stop writing, quietly, and give the exit status.
+
+    Pointing stdout at /dev/null keeps Python's final flush of what is still
+    buffered from failing again on the closed pipe at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return BROKEN_PIPE_EXIT

@@ -13,6 +13,7 @@ every operation is a function taking the store first. By concern:
 * ``worktree``: the work tree files and index entries of exactly the paths written
 * ``pack``: a sync's blobs in one new pack
 * ``lock``: one sync at a time (an OS file lock)
+* ``origin``: the GitHub slug of a remote (read from .git/config when that is plain)
 * ``remote``: push and fetch
 * ``walk``: history walks
 * ``chain``: the change index's walks (catch-up from a folded commit, fingerprint)
@@ -41,7 +42,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .chain import (
         ChainWalk as ChainWalk,
-        history_fingerprint as history_fingerprint,
         stream_changes as stream_changes,
         walk_commits_since as walk_commits_since,
         walk_paths_since as walk_paths_since,
@@ -83,13 +83,15 @@ if TYPE_CHECKING:
         staged_symlinks as staged_symlinks,
         tree_symlinks as tree_symlinks,
     )
+    from .origin import (
+        github_slug as github_slug,
+    )
     from .pack import (
         write_blob_pack as write_blob_pack,
     )
     from .remote import (
         PushTarget as PushTarget,
         fetch_tip as fetch_tip,
-        github_slug as github_slug,
         push_head as push_head,
         push_target as push_target,
     )
@@ -97,12 +99,10 @@ if TYPE_CHECKING:
         GITHUB_ACTIONS_BOT as GITHUB_ACTIONS_BOT,
         CommitInfo as CommitInfo,
         Identity as Identity,
-        Store as Store,
         blob_id_of as blob_id_of,
         commit_info as commit_info,
         current_branch as current_branch,
         entry_id as entry_id,
-        head_id as head_id,
         hooks_dir as hooks_dir,
         init_repository as init_repository,
         is_ancestor as is_ancestor,
@@ -111,12 +111,17 @@ if TYPE_CHECKING:
         read_blob as read_blob,
         read_file as read_file,
         ref_id as ref_id,
-        require_full_history as require_full_history,
         resolve as resolve,
         resolve_identity as resolve_identity,
-        shallow_boundary as shallow_boundary,
         unverified_reads as unverified_reads,
         update_head as update_head,
+    )
+    from .store import (
+        Store as Store,
+        head_id as head_id,
+        history_fingerprint as history_fingerprint,
+        require_full_history as require_full_history,
+        shallow_boundary as shallow_boundary,
     )
     from .rewrite import (
         Insert as Insert,

@@ -8,7 +8,6 @@ whole chain, which the rebuild uses as it is.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ from gitarchive.git.walk import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from gitarchive.git.repository import Store
+    from gitarchive.git.store import Store
 
 # commits whose folder changes are held at once by stream_changes: enough to read
 # trees newest first (packs delta older trees against newer ones), few enough that
@@ -71,21 +70,6 @@ def walk_since(store: Store, folders: tuple[str, ...], tip: str, since: str | No
     commits.reverse()
     changes.reverse()
     return ChainWalk(commits=commits, changes=changes, complete=not found)
-
-
-def history_fingerprint(store: Store) -> str:
-    """A digest of what can change a chain without changing its tip: shallow and grafts."""
-    digest = hashlib.sha256()
-    for name in ("shallow", "info/grafts"):
-        path = store.git_dir / name
-        try:
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
-            digest.update(name.encode() + b"\0-\0")
-    for ref in sorted(store.repo.references):
-        if ref.startswith("refs/replace/"):
-            digest.update(f"{ref}={store.repo.references[ref].target}\n".encode())
-    return digest.hexdigest()
 
 
 def walk_paths_since(

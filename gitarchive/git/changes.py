@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pygit2
 
-from gitarchive.git.repository import Store, get_commit, head_id
+from gitarchive.git.repository import get_commit
+from gitarchive.git.store import Store, head_id
 
 
 def changed_paths(store: Store, old_commit: str | None, new_commit: str) -> list[str]:

@@ -24,7 +24,8 @@ import pygit2
 import gitarchive.git.worktree as worktree
 from gitarchive.errors import ArchiveError
 from gitarchive.git.faults import fault_point
-from gitarchive.git.repository import Identity, Store, get_commit, head_id, update_head
+from gitarchive.git.repository import Identity, get_commit, update_head
+from gitarchive.git.store import Store, head_id
 from gitarchive.git.trees import signature, tree_with
 
 PENDING_FILE = "gitarchive-pending.json"

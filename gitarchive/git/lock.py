@@ -19,7 +19,7 @@ import socket
 from datetime import UTC, datetime
 
 from gitarchive.errors import LockedError
-from gitarchive.git.repository import Store
+from gitarchive.git.store import Store
 
 LOCK_FILE = "gitarchive.lock"
 _HOLDER_MAX = 4096  # the file is ours, but read no more than a holder line needs

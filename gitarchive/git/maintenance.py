@@ -37,7 +37,7 @@ import pygit2
 
 from gitarchive.errors import ArchiveError
 from gitarchive.git.faults import fault_point
-from gitarchive.git.repository import Store
+from gitarchive.git.store import Store
 
 try:  # pygit2's internals (see _named_insert); pygit2 imports them itself, so they cost nothing
     from pygit2.errors import check_error

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pygit2
 
-from gitarchive.git.repository import Store, get_commit
+from gitarchive.git.repository import get_commit
+from gitarchive.git.store import Store
 
 _LINK = pygit2.enums.FileMode.LINK
 

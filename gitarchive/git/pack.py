@@ -13,7 +13,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError
-from gitarchive.git.repository import Store
+from gitarchive.git.store import Store
 from gitarchive.git.worktree import write_atomic
 
 _OBJ_BLOB = 3

@@ -1,4 +1,4 @@
-"""Remotes: the GitHub slug of origin, pushing HEAD's branch, fetching the remote's tip.
+"""Remotes: pushing HEAD's branch, fetching the remote's tip.
 
 Credentials come from the caller (a token, else the SSH agent) and never
 appear in an error message: URLs are redacted before they are quoted.
@@ -15,22 +15,8 @@ import pygit2
 
 from gitarchive.errors import PushError, redact_url_text
 from gitarchive.git.faults import fault_point
-from gitarchive.git.repository import Store, current_branch, head_id
-
-_GITHUB_URL = re.compile(
-    r"^(?:https?://(?:[^@/]+@)?github\.com/|ssh://git@github\.com(?::\d+)?/|git@github\.com:)"
-    r"([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$"
-)
-
-
-def github_slug(store: Store, remote: str = "origin") -> str | None:
-    """``owner/repo`` when the remote's URL is on GitHub, else None."""
-    try:
-        url = store.repo.remotes[remote].url
-    except (KeyError, ValueError, pygit2.GitError):
-        return None
-    match = _GITHUB_URL.match(url or "")
-    return f"{match.group(1)}/{match.group(2)}" if match else None
+from gitarchive.git.repository import current_branch
+from gitarchive.git.store import Store, head_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pygit2
 
-from gitarchive.errors import ArchiveError, NotAnArchive, RevisionNotFound, SettingsError
+from gitarchive.errors import ArchiveError, RevisionNotFound, SettingsError
+
+# the handle, and what a warm read needs of it, live without pygit2
+from gitarchive.git.store import Store, open_repository
 
 GITHUB_ACTIONS_BOT = (
     "github-actions[bot]",
@@ -38,60 +41,11 @@ class Identity:
     email: str
 
 
-class Store:
-    """A git repository that holds (or will hold) an archive."""
-
-    def __init__(self, repo: pygit2.Repository) -> None:
-        self.repo = repo
-
-    @classmethod
-    def discover(cls, start: Path) -> Store:
-        """The repository containing ``start`` (like git's ``-C``)."""
-        found = pygit2.discover_repository(str(start))
-        if found is None:
-            raise NotAnArchive(f"not a git repository (or any parent): {start}")
-        return cls(_open_repository(found))
-
-    @classmethod
-    def open(cls, path: str) -> Store:
-        """The repository at exactly ``path`` (a work tree or a .git folder)."""
-        return cls(_open_repository(path, otherwise=f"not a git repository: {path}"))
-
-    @property
-    def is_bare(self) -> bool:
-        return bool(self.repo.is_bare)
-
-    @property
-    def workdir(self) -> Path | None:
-        """The work tree's root, None for a bare repository."""
-        workdir = self.repo.workdir
-        return None if workdir is None else Path(workdir)
-
-    @property
-    def git_dir(self) -> Path:
-        return Path(self.repo.path)
-
-
-def _open_repository(path: str, *, otherwise: str | None = None) -> pygit2.Repository:
-    """Open ``path``; a repository git would refuse is one line naming the fix."""
-    try:
-        return pygit2.Repository(path)
-    except pygit2.GitError as exc:
-        if "not owned by current user" in str(exc):
-            # git's safe.directory check, which libgit2 applies too (common in CI containers)
-            folder = path.removesuffix("/").removesuffix("/.git")
-            raise ArchiveError(
-                f"the repository {folder} is owned by another user, so git refuses to use it; "
-                f"if you trust it: git config --global --add safe.directory {folder}"
-            ) from None
-        raise NotAnArchive(otherwise or f"cannot open the repository {path}: {exc}") from None
-
-
 def init_repository(path: Path, *, branch: str = "main") -> Store:
     """The repository at or above ``path``; a new one at ``path`` when there is none."""
     found = pygit2.discover_repository(str(path))
     if found is not None:
-        return Store(_open_repository(found))
+        return Store(open_repository(found))
     path.mkdir(parents=True, exist_ok=True)
     return Store(pygit2.init_repository(str(path), initial_head=branch))
 
@@ -111,13 +65,6 @@ def info_of(commit: pygit2.Commit) -> CommitInfo:
         message=commit.message,
         parents=tuple(str(parent) for parent in commit.parent_ids),
     )
-
-
-def head_id(store: Store) -> str | None:
-    """HEAD's commit id, None on an unborn branch."""
-    if store.repo.head_is_unborn:
-        return None
-    return str(store.repo.head.target)
 
 
 def resolve(store: Store, revision: str) -> str:
@@ -356,31 +303,6 @@ def ref_id(store: Store, name: str) -> str | None:
     """The commit a ref points at; None when there is no such ref."""
     ref = store.repo.references.get(name)
     return None if ref is None else str(ref.resolve().target)
-
-
-def shallow_boundary(store: Store) -> list[str]:
-    """The commits a shallow clone's history stops at (``.git/shallow``); empty when complete."""
-    if not store.repo.is_shallow:
-        return []
-    try:
-        text = (store.git_dir / "shallow").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return ["(unknown)"]
-    return [line.strip() for line in text.splitlines() if line.strip()] or ["(unknown)"]
-
-
-def require_full_history(store: Store) -> None:
-    """Refuse to read history from a shallow clone: it would be silently short.
-
-    Versions older than the clone's boundary are simply absent, so a timeline,
-    a cumulative view or ``show --at`` would be wrong without saying so.
-    """
-    boundary = shallow_boundary(store)
-    if boundary:
-        raise ArchiveError(
-            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
-            "versions before that are missing; run `git fetch --unshallow` first"
-        )
 
 
 def is_ignored(store: Store, path: str) -> bool:

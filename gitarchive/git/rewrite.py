@@ -22,15 +22,8 @@ from typing import Any
 import pygit2
 
 import gitarchive.git.worktree as worktree
-from gitarchive.git.repository import (
-    CommitInfo,
-    Identity,
-    Store,
-    get_commit,
-    head_id,
-    info_of,
-    update_head,
-)
+from gitarchive.git.repository import CommitInfo, Identity, get_commit, info_of, update_head
+from gitarchive.git.store import Store, head_id
 from gitarchive.git.trees import signature, tree_with
 from gitarchive.git.walk import first_parent_commits
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError, redact, redact_url, redact_url_text
-from gitarchive.git.repository import Store
+from gitarchive.git.store import Store
 
 
 def checkout_commit(root: Path) -> str | None:

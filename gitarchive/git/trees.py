@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 import pygit2
 
 from gitarchive.git.pack import write_blob_pack
-from gitarchive.git.repository import Identity, Store
+from gitarchive.git.repository import Identity
+from gitarchive.git.store import Store
 
 # fewer blobs than this are written as loose objects (see create_blobs)
 PACK_THRESHOLD = 32

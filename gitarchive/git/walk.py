@@ -15,14 +15,8 @@ from datetime import UTC, datetime
 
 import pygit2
 
-from gitarchive.git.repository import (
-    CommitInfo,
-    Store,
-    _NoHashVerification,
-    head_id,
-    info_of,
-    resolve,
-)
+from gitarchive.git.repository import CommitInfo, _NoHashVerification, info_of, resolve
+from gitarchive.git.store import Store, head_id
 
 
 def last_changed(store: Store, folder: str, names: Iterable[str]) -> dict[str, CommitInfo]:

@@ -19,7 +19,8 @@ import pygit2
 
 from gitarchive.errors import ArchiveError
 from gitarchive.git.faults import fault_point
-from gitarchive.git.repository import Store, get_commit, read_file
+from gitarchive.git.repository import get_commit, read_file
+from gitarchive.git.store import Store
 
 try:  # pygit2's own cffi binding (see add_written_entry); pygit2 imports it itself: free
     from pygit2.ffi import C

@@ -1,0 +1,289 @@
+"""The repository handle, opened with pygit2 only when something reads through it.
+
+A read served by the change index needs no object: only where the repository
+is, HEAD's commit id, whether the clone is shallow and its replace refs, which
+are files under ``.git/``. Importing pygit2 (and loading libgit2) cost such a
+read ~40 ms, more than all its own work (perf counters, median of 3, load ~7 on
+2 cores). So :meth:`Store.discover` finds a plain work tree's ``.git`` folder
+itself, and the functions here read those files directly until something opens
+the repository; anything unusual (a bare repository, a ``.git`` file, a linked
+worktree, git's environment variables, another owner, reftable, a symbolic ref
+that is not HEAD's) is left to libgit2, as every read was before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitarchive.errors import ArchiveError, NotAnArchive
+
+if TYPE_CHECKING:
+    import pygit2
+
+_OID = re.compile(r"[0-9a-f]{40}")
+_BARE = re.compile(r"^\s*bare\s*=\s*(?:true|yes|on|1)\s*$", re.MULTILINE)
+# any of these changes where or how git finds the repository: left to libgit2
+_GIT_ENVIRONMENT = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A plain work tree's repository, found without opening it."""
+
+    git_dir: Path
+    workdir: Path
+
+
+class Store:
+    """A git repository that holds (or will hold) an archive."""
+
+    def __init__(
+        self, repo: pygit2.Repository | None = None, *, location: Location | None = None
+    ) -> None:
+        if repo is None and location is None:
+            raise ValueError("a Store needs a repository or its location")
+        self._repo = repo
+        self._location = location
+
+    @property
+    def repo(self) -> pygit2.Repository:
+        """The pygit2 repository, opened on first use."""
+        if self._repo is None:
+            location = self._location
+            if location is None:  # unreachable: __init__ requires one of the two
+                raise ValueError("a Store needs a repository or its location")
+            self._repo = open_repository(str(location.workdir))
+        return self._repo
+
+    @repo.setter
+    def repo(self, repo: pygit2.Repository) -> None:
+        self._repo = repo
+
+    @property
+    def is_open(self) -> bool:
+        return self._repo is not None
+
+    @classmethod
+    def discover(cls, start: Path) -> Store:
+        """The repository containing ``start`` (like git's ``-C``)."""
+        location = find_work_tree(start)
+        if location is not None:
+            return cls(location=location)
+        # lazy: pygit2 and libgit2 cost ~40 ms at startup (perf counters, median of 3,
+        # load ~7 on 2 cores); a plain work tree's warm read never loads them
+        import pygit2
+
+        found = pygit2.discover_repository(str(start))
+        if found is None:
+            raise NotAnArchive(f"not a git repository (or any parent): {start}")
+        return cls(open_repository(found))
+
+    @classmethod
+    def open(cls, path: str) -> Store:
+        """The repository at exactly ``path`` (a work tree or a .git folder)."""
+        return cls(open_repository(path, otherwise=f"not a git repository: {path}"))
+
+    @property
+    def is_bare(self) -> bool:
+        return False if self._location is not None else bool(self.repo.is_bare)
+
+    @property
+    def workdir(self) -> Path | None:
+        """The work tree's root, None for a bare repository."""
+        if self._location is not None:
+            return self._location.workdir
+        workdir = self.repo.workdir
+        return None if workdir is None else Path(workdir)
+
+    @property
+    def git_dir(self) -> Path:
+        if self._location is not None:
+            return self._location.git_dir
+        return Path(self.repo.path)
+
+
+def open_repository(path: str, *, otherwise: str | None = None) -> pygit2.Repository:
+    """Open ``path``; a repository git would refuse is one line naming the fix."""
+    # lazy: see Store.discover (~40 ms at startup)
+    import pygit2
+
+    try:
+        return pygit2.Repository(path)
+    except pygit2.GitError as exc:
+        if "not owned by current user" in str(exc):
+            # git's safe.directory check, which libgit2 applies too (common in CI containers)
+            folder = path.removesuffix("/").removesuffix("/.git")
+            raise ArchiveError(
+                f"the repository {folder} is owned by another user, so git refuses to use it; "
+                f"if you trust it: git config --global --add safe.directory {folder}"
+            ) from None
+        raise NotAnArchive(otherwise or f"cannot open the repository {path}: {exc}") from None
+
+
+def find_work_tree(start: Path) -> Location | None:
+    """The work tree containing ``start`` when it is the plain case, else None (libgit2's)."""
+    if any(name in os.environ for name in _GIT_ENVIRONMENT):
+        return None
+    try:
+        folder = Path(os.path.realpath(start))
+        device = folder.stat().st_dev
+        while True:
+            stat = folder.stat()
+            if stat.st_dev != device:  # libgit2 stops at a file system's edge
+                return None
+            dot_git = folder / ".git"
+            if dot_git.is_dir():
+                return _plain(folder, dot_git, stat.st_uid)
+            if dot_git.exists() or (folder / "HEAD").is_file():  # a .git file, a bare repo
+                return None
+            if folder.parent == folder:
+                return None
+            folder = folder.parent
+    except OSError:
+        return None
+
+
+def _plain(workdir: Path, git_dir: Path, owner: int) -> Location | None:
+    """``git_dir`` when it is a plain repository of this user's, else None."""
+    if owner != os.geteuid() or git_dir.stat().st_uid != os.geteuid():
+        return None  # libgit2's safe.directory check decides
+    if not (git_dir / "HEAD").is_file() or not (git_dir / "objects").is_dir():
+        return None
+    if (git_dir / "commondir").exists() or (git_dir / "reftable").exists():
+        return None
+    config = (git_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
+    # a work tree set elsewhere, another ref storage or object format, a bare flag
+    if any(word in config for word in ("worktree", "refstorage", "objectformat")):
+        return None
+    if _BARE.search(config):
+        return None
+    return Location(git_dir=git_dir, workdir=workdir)
+
+
+def head_id(store: Store) -> str | None:
+    """HEAD's commit id, None on an unborn branch."""
+    if not store.is_open:
+        found = _head_from_files(store.git_dir)
+        if not isinstance(found, _Unknown):
+            return found
+    repo = store.repo
+    if repo.head_is_unborn:
+        return None
+    return str(repo.head.target)
+
+
+class _Unknown:
+    """A ref the files alone do not settle (libgit2 reads it)."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def _head_from_files(git_dir: Path) -> str | _Unknown | None:
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return _UNKNOWN
+    if _OID.fullmatch(head):
+        return head  # detached
+    if not head.startswith("ref: refs/"):
+        return _UNKNOWN
+    name = head.removeprefix("ref: ")
+    try:
+        loose = (git_dir / name).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return _packed_refs(git_dir).get(name)  # not packed either: an unborn branch
+    except (OSError, UnicodeDecodeError):
+        return _UNKNOWN
+    return loose if _OID.fullmatch(loose) else _UNKNOWN
+
+
+def _packed_refs(git_dir: Path) -> dict[str, str]:
+    try:
+        text = (git_dir / "packed-refs").read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return {}
+    refs: dict[str, str] = {}
+    for line in text.splitlines():
+        oid, _, name = line.partition(" ")
+        if _OID.fullmatch(oid) and name:  # "#" header and "^" peeled lines are not refs
+            refs[name] = oid
+    return refs
+
+
+def _replace_refs_from_files(git_dir: Path) -> dict[str, str] | _Unknown:
+    """refs/replace/*, loose ones over packed ones (what libgit2 lists)."""
+    refs = {
+        name: oid for name, oid in _packed_refs(git_dir).items() if name.startswith("refs/replace/")
+    }
+    folder = git_dir / "refs" / "replace"
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file() and not path.name.endswith(".lock"):  # libgit2 skips lock files
+            oid = path.read_text(encoding="ascii", errors="replace").strip()
+            if not _OID.fullmatch(oid):
+                return _UNKNOWN
+            refs[path.relative_to(git_dir).as_posix()] = oid
+    return refs
+
+
+def history_fingerprint(store: Store) -> str:
+    """A digest of what can change a chain without changing its tip: shallow and grafts."""
+    digest = hashlib.sha256()
+    for name in ("shallow", "info/grafts"):
+        path = store.git_dir / name
+        try:
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(name.encode() + b"\0-\0")
+    replace = _UNKNOWN if store.is_open else _replace_refs_from_files(store.git_dir)
+    if isinstance(replace, _Unknown):
+        references = store.repo.references
+        replace = {
+            ref: str(references[ref].target)
+            for ref in references
+            if ref.startswith("refs/replace/")
+        }
+    for ref in sorted(replace):
+        digest.update(f"{ref}={replace[ref]}\n".encode())
+    return digest.hexdigest()
+
+
+def shallow_boundary(store: Store) -> list[str]:
+    """The commits a shallow clone's history stops at (``.git/shallow``); empty when complete."""
+    path = store.git_dir / "shallow"
+    if store.is_open:
+        if not store.repo.is_shallow:  # libgit2 reads a linked worktree's common folder
+            return []
+    elif not path.exists() or path.stat().st_size == 0:  # as libgit2 decides
+        return []
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ["(unknown)"]
+    return [line.strip() for line in text.splitlines() if line.strip()] or ["(unknown)"]
+
+
+def require_full_history(store: Store) -> None:
+    """Refuse to read history from a shallow clone: it would be silently short.
+
+    Versions older than the clone's boundary are simply absent, so a timeline,
+    a cumulative view or ``show --at`` would be wrong without saying so.
+    """
+    boundary = shallow_boundary(store)
+    if boundary:
+        raise ArchiveError(
+            f"this clone is shallow (its history stops at {boundary[0][:12]}): "
+            "versions before that are missing; run `git fetch --unshallow` first"
+        )
