@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 
     Progress = Callable[[str, int, int], None]
 
-# more playlists than this: their cumulative views come from one pass over the log
-# instead of one walk each
-_ONE_PASS_FROM = 8
-
 
 def import_archive(
     store: Store,
@@ -68,7 +64,7 @@ def import_archive(
             reflog=f"gitarchive: import from {writing.label}",
             on_commit=None if progress is None else lambda: progress("writing", next(done), total),
         )
-    cumulative = _refresh_cumulative(store, sorted(steps.imported), writing, now) if tip else None
+    cumulative = _refresh_cumulative(store, steps, writing, now) if tip else None
     return ImportReport(
         source=writing.label,
         playlists=_results(read, target, steps, tip or git.head_id(store), cumulative),
@@ -149,18 +145,15 @@ def _rewrite_start(
 
 
 def _refresh_cumulative(
-    store: Store, playlist_ids: list[str], writing: Writing, now: datetime | None
+    store: Store, steps: Steps, writing: Writing, now: datetime | None
 ) -> str | None:
     """One commit that brings the imported playlists' cumulative pages up to their whole
     history, where that changed them."""
-    views = _cumulative_views(store, playlist_ids)
+    views = _cumulative_views(store, steps)
     head = git.head_id(store)
     changes: dict[str, bytes | None] = {}
     names = []
-    for playlist_id in playlist_ids:
-        view = views.get(playlist_id)
-        if view is None:
-            continue
+    for playlist_id, view in sorted(views.items()):
         page = formats.render_cumulative(view, github=writing.github, branch=writing.branch)
         path = formats.cumulative_path(playlist_id)
         if head is None or git.read_file(store, head, path) != page.encode():
@@ -178,12 +171,17 @@ def _refresh_cumulative(
     )
 
 
-def _cumulative_views(store: Store, playlist_ids: list[str]) -> dict[str, CumulativeView]:
-    if len(playlist_ids) > _ONE_PASS_FROM:
-        return versions.all_cumulative_views(store)
+def _cumulative_views(store: Store, steps: Steps) -> dict[str, CumulativeView]:
+    """Each imported playlist's view: folded during the rewrite when it had no version
+    here, else from its whole history here, read again."""
     views = {}
-    for playlist_id in playlist_ids:
-        view = fold_cumulative(versions.list_versions(store, playlist_id))
+    for playlist_id in steps.imported:
+        fold = steps.folds.get(playlist_id)
+        view = (
+            fold.view()
+            if fold is not None
+            else fold_cumulative(versions.list_versions(store, playlist_id))
+        )
         if view is not None:
             views[playlist_id] = view
     return views

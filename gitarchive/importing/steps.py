@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from gitarchive import git
 from gitarchive.formats import INDEX_PATH
 from gitarchive.formats.paths import archive_paths
+from gitarchive.history import CumulativeFold
 from gitarchive.importing.files import (
     Cleaner,
     Files,
@@ -74,6 +75,9 @@ class Steps:
     _index: dict[str, str] | None = None  # the entries of the index where the pass is
     _index_data: bytes | None = None
     _cleaner: Cleaner = field(default_factory=Cleaner)
+    # the cumulative view of each imported playlist that has no version here, folded as its
+    # versions are written (reading them back would cost a second pass over every version)
+    folds: dict[str, CumulativeFold] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         under = self._last_chain
@@ -121,6 +125,11 @@ class Steps:
             self._current[playlist_id] = self._pending[playlist_id] = written
             self._names[playlist_id] = version.playlist.display_name
             self.imported.setdefault(playlist_id, []).append(version.date)
+            if playlist_id not in self.target.held:
+                fold = self.folds.get(playlist_id) or self.folds.setdefault(
+                    playlist_id, CumulativeFold()
+                )
+                fold.add(version.playlist, version.date.date())
             files.update(written)
             kept.append(version)
             if self._index is not None:
