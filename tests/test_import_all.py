@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+import jsonschema
 import pytest
 
 from gitarchive import formats
@@ -172,6 +174,8 @@ def test_an_unreadable_page_costs_one_version_and_is_named(
     root = new_archive(tmp_path / "archive")
     capsys.readouterr()
     report = cli_json(capsys, root, "import", str(tmp_path / "spa"), "--all")
+    schema = json.loads((files("gitarchive") / "schemas" / "import.json").read_text())
+    jsonschema.validate(report, schema)
     [skip] = report["summary"]["skipped"]
     assert skip["commit"] == commits[4] and skip["path"] == formats.pretty_path(P)
     assert skip["playlist"] == P and skip["line"] is not None and skip["reason"]
