@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitarchive import git, version_reader
 from gitarchive.errors import FormatError, UsageError, redact_url
@@ -80,20 +80,27 @@ class SourceRead:
 
 
 class _RecordingReader(VersionReader):
-    """The version reader, keeping each failure so that the report can name it."""
+    """The version reader, keeping each failure so that the report can name it.
+
+    Only a failure that leaves the outermost read counts: one the reader
+    recovers from itself (a plain version whose page does not parse) costs nothing.
+    """
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.failures: list[FormatError] = []
+        self._depth = 0
 
-    def read(
-        self, kind: str, blob_id: str, playlist_id: str, path: str, *, commit: str
-    ) -> Playlist:
+    def read(self, *args: Any, **kwargs: Any) -> Playlist:
+        self._depth += 1
         try:
-            return super().read(kind, blob_id, playlist_id, path, commit=commit)
+            return super().read(*args, **kwargs)
         except FormatError as exc:
-            self.failures.append(exc)
+            if self._depth == 1:
+                self.failures.append(exc)
             raise
+        finally:
+            self._depth -= 1
 
 
 def read_source(
