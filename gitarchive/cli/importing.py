@@ -92,11 +92,12 @@ def _import_archive(
         source_store = importing.open_source(source, scratch)
         read = importing.read_source(source_store, ids, progress=progress)
         missing = [playlist_id for playlist_id in ids or [] if playlist_id not in read.versions]
-        if missing or not read.versions:
-            what = f"playlist {missing[0]}" if missing else "any playlist"
+        if missing:
             raise PlaylistNotFound(
-                f"{what} has no version in {label}", playlist=missing[0] if missing else None
+                f"playlist {missing[0]} has no version in {label}", playlist=missing[0]
             )
+        if not read.versions:
+            raise PlaylistNotFound(f"{label} holds no playlist's version")
         with git.ArchiveLock(store):
             return importing.import_archive(
                 store,
