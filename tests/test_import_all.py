@@ -272,3 +272,28 @@ def commit_own_playlist(root: Path, playlist_id: str) -> None:
         target.write_text(content or "")
     git(root, "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "sync")
+
+
+def test_all_and_a_selection_together_or_neither_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_source(tmp_path / "spa", range(0, 2))
+    root = new_archive(tmp_path / "archive")
+    for args in (["--all", "-p", P], []):
+        code, _, err = run_cli_captured(
+            capsys, "-C", str(root), "import", str(tmp_path / "spa"), *args
+        )
+        assert code == 1 and "--playlist" in err and "--all" in err
+
+
+def test_a_source_without_playlists_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    RepoBuilder(tmp_path / "empty").commit({"README.md": "nothing\n"}, date=START)
+    root = new_archive(tmp_path / "archive")
+    head = git(root, "rev-parse", "HEAD")
+    code, _, err = run_cli_captured(
+        capsys, "-C", str(root), "import", str(tmp_path / "empty"), "--all"
+    )
+    assert code == 1 and "holds no playlist" in err and len(err.strip().splitlines()) == 1
+    assert git(root, "rev-parse", "HEAD") == head
