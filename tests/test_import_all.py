@@ -16,6 +16,7 @@ from gitarchive.spotify import parse_playlist
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
+from tests.support.foreign_archive import Shape, generate
 from tests.support.gitcli import git, git_process
 
 if TYPE_CHECKING:
@@ -297,3 +298,23 @@ def test_a_source_without_playlists_is_one_clear_line(
     )
     assert code == 1 and "holds no playlist" in err and len(err.strip().splitlines()) == 1
     assert git(root, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("layout", ["today", "own"])
+def test_a_generated_archive_imports_with_the_sources_own_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    """Each playlist's timeline here is the one history reads in the source itself."""
+    shape = Shape(playlists=4, commits=40, min_tracks=5, max_tracks=12, layout=layout, seed=3)
+    truth = generate(tmp_path / "source", shape)
+    root = new_archive(tmp_path / "archive")
+    capsys.readouterr()
+    report = cli_json(capsys, root, "import", str(tmp_path / "source"), "--all")
+    assert report["summary"]["skipped"] == []
+    assert {p["id"] for p in report["playlists"]} == set(truth.versions)
+    for playlist_id in truth.versions:
+        assert timeline(capsys, root, playlist_id) == timeline(
+            capsys, tmp_path / "source", playlist_id
+        )
+    code, out, err = run_cli_captured(capsys, "-C", str(root), "validate", "--all")
+    assert code == 0, out + err
