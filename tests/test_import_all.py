@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from gitarchive import formats
+from gitarchive.importing import run as importing_run
 from gitarchive.spotify import parse_playlist
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, playlist_files
@@ -218,10 +219,15 @@ def test_text_summary_names_what_was_imported_and_skipped(
     assert f"{commits[2][:12]}:{formats.pretty_path(P)}:" in out
 
 
+@pytest.mark.parametrize("walks_up_to", [8, 0])  # cumulative views: a walk each, one pass
 def test_a_second_source_continuing_the_first_joins_into_one_timeline(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    walks_up_to: int,
 ) -> None:
     """The second repository starts a week before the first ends, an hour later each day."""
+    monkeypatch.setattr(importing_run, "_WALKS_UP_TO", walks_up_to)
     build_source(tmp_path / "old", range(0, 14))
     build_source(tmp_path / "new", range(7, 24), hour=13, q_layout="page")
     root = new_archive(tmp_path / "archive")
@@ -240,6 +246,9 @@ def test_a_second_source_continuing_the_first_joins_into_one_timeline(
         assert all(added or removed for _, added, removed in found[1:])
     shown = cli_json(capsys, root, "show", Q)  # moved to a name-keyed page: one playlist
     assert sorted(t["name"] for t in shown["tracks"]) == names(Q, 23)
+    for playlist_id in (P, Q, S):  # the cumulative page covers both sources
+        page = git(root, "show", f"HEAD:{formats.cumulative_path(playlist_id)}")
+        assert names(playlist_id, 0)[0] in page and names(playlist_id, 23)[0] in page
     listed = git(root, "show", f"HEAD:{formats.INDEX_PATH}")
     assert listed.count(Q) == 1
     again = cli_json(capsys, root, "import", str(tmp_path / "new"), "--all")

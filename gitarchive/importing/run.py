@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
     Progress = Callable[[str, int, int], None]
 
+# more playlists with a history here than this: their cumulative views come from one
+# pass over the log rather than one walk each
+_WALKS_UP_TO = 8
+
 
 def import_archive(
     store: Store,
@@ -173,15 +177,18 @@ def _refresh_cumulative(
 
 def _cumulative_views(store: Store, steps: Steps) -> dict[str, CumulativeView]:
     """Each imported playlist's view: folded during the rewrite when it had no version
-    here, else from its whole history here, read again."""
-    views = {}
-    for playlist_id in steps.imported:
-        fold = steps.folds.get(playlist_id)
-        view = (
-            fold.view()
-            if fold is not None
-            else fold_cumulative(versions.list_versions(store, playlist_id))
+    here, else from its whole history here, read again (one walk each, or one pass over
+    the log for them all when they are many)."""
+    views = {pid: view for pid, fold in steps.folds.items() if (view := fold.view()) is not None}
+    held = [playlist_id for playlist_id in steps.imported if playlist_id not in steps.folds]
+    if len(held) > _WALKS_UP_TO:
+        every = versions.all_cumulative_views(store)
+        views.update(
+            (playlist_id, every[playlist_id]) for playlist_id in held if playlist_id in every
         )
+        return views
+    for playlist_id in held:
+        view = fold_cumulative(versions.list_versions(store, playlist_id))
         if view is not None:
             views[playlist_id] = view
     return views
