@@ -11,7 +11,7 @@ from gitarchive.formats.paths import archive_paths
 from gitarchive.formats.sanitize import clean_name
 from gitarchive.history import fold_cumulative
 from gitarchive.importing.plan import Target, read_target, taken
-from gitarchive.importing.report import ImportReport, ImportResult
+from gitarchive.importing.report import ImportReport, ImportResult, gc_paused
 from gitarchive.importing.steps import Group, Steps, Writing
 
 if TYPE_CHECKING:
@@ -61,13 +61,16 @@ def import_archive(
     if groups:
         total = len(groups) + len(target.chain) - keep
         done = iter(range(1, total + 1))
-        tip = git.rebuild(
-            store,
-            target.chain[keep - 1].id if keep else None,
-            steps.steps(groups),
-            reflog=f"gitarchive: import from {writing.label}",
-            on_commit=None if progress is None else lambda: progress("writing", next(done), total),
-        )
+        with gc_paused():
+            tip = git.rebuild(
+                store,
+                target.chain[keep - 1].id if keep else None,
+                steps.steps(groups),
+                reflog=f"gitarchive: import from {writing.label}",
+                on_commit=None
+                if progress is None
+                else lambda: progress("writing", next(done), total),
+            )
     cumulative = _refresh_cumulative(store, steps, writing, now) if tip else None
     return ImportReport(
         source=writing.label,

@@ -32,7 +32,7 @@ from gitarchive.formats.paths import (
     split_source_path,
 )
 from gitarchive.history import Version
-from gitarchive.importing.report import Skip
+from gitarchive.importing.report import Skip, gc_paused
 from gitarchive.version_fold import VersionFold
 from gitarchive.version_reader import VersionReader
 
@@ -107,7 +107,7 @@ def read_source(
     source: Store, wanted: Collection[str] | None = None, *, progress: Progress | None = None
 ) -> SourceRead:
     """The versions of every playlist in ``source`` (or of ``wanted`` ones), in one walk."""
-    with git.unverified_reads():
+    with git.unverified_reads(), gc_paused():
         changes = git.walk_folders(source, [PRETTY_DIR, PLAIN_DIR])
         walk = _Walk(source, None if wanted is None else frozenset(wanted))
         for done, change in enumerate(changes, 1):
