@@ -42,14 +42,7 @@ def import_archive(
     """Bring every playlist's source versions this archive lacks into this branch, in one
     rewrite of the commits after the oldest of them (docs/import.md)."""
     if strict and read.skipped:
-        first = read.skipped[0]
-        raise FormatError(
-            f"--strict: {len(read.skipped)} source files could not be read, so nothing was "
-            f"imported (the first: {first.reason})",
-            path=first.path,
-            line=first.line,
-            commit=first.commit,
-        )
+        _refuse_skips(read)
     target = read_target(store)
     groups = _groups(read, target)
     keep = len(target.chain)
@@ -57,20 +50,7 @@ def import_archive(
         _refuse_uncommitted(store, {v.playlist.id for g in groups for v in g.versions})
         keep = _rewrite_start(store, target.chain, groups[0].date, allow_pushed=allow_pushed)
     steps = Steps(store, target, keep, writing)
-    tip = None
-    if groups:
-        total = len(groups) + len(target.chain) - keep
-        done = iter(range(1, total + 1))
-        with gc_paused():
-            tip = git.rebuild(
-                store,
-                target.chain[keep - 1].id if keep else None,
-                steps.steps(groups),
-                reflog=f"gitarchive: import from {writing.label}",
-                on_commit=None
-                if progress is None
-                else lambda: progress("writing", next(done), total),
-            )
+    tip = _rewrite(store, steps, groups, progress) if groups else None
     cumulative = _refresh_cumulative(store, steps, writing, now) if tip else None
     return ImportReport(
         source=writing.label,
@@ -82,6 +62,35 @@ def import_archive(
         flattened=tuple(steps.flattened),
         skipped=tuple(read.skipped),
     )
+
+
+def _refuse_skips(read: SourceRead) -> None:
+    """``--strict``: a source file that could not be read stops the import before any write."""
+    first = read.skipped[0]
+    raise FormatError(
+        f"--strict: {len(read.skipped)} source files could not be read, so nothing was "
+        f"imported (the first: {first.reason})",
+        path=first.path,
+        line=first.line,
+        commit=first.commit,
+    )
+
+
+def _rewrite(
+    store: Store, steps: Steps, groups: list[Group], progress: Progress | None
+) -> str | None:
+    """The chain rebuilt with the groups inserted, in one pass; the new tip."""
+    chain, keep = steps.target.chain, steps.keep
+    total = len(groups) + len(chain) - keep
+    done = iter(range(1, total + 1))
+    with gc_paused():
+        return git.rebuild(
+            store,
+            chain[keep - 1].id if keep else None,
+            steps.steps(groups),
+            reflog=f"gitarchive: import from {steps.writing.label}",
+            on_commit=None if progress is None else lambda: progress("writing", next(done), total),
+        )
 
 
 def _groups(read: SourceRead, target: Target) -> list[Group]:
