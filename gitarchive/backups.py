@@ -7,7 +7,7 @@ spotify-backup file (github.com/caseychu/spotify-backup): its JSON, a list of
 the Web API's playlist objects with their items (newer versions: under
 ``"playlists"``), or its tab-separated text, a playlist's name on a line, then
 ``name<TAB>artists<TAB>album<TAB>uri[<TAB>release date]`` per track and a
-blank line. The version then goes through :func:`importer.import_playlist`:
+blank line. The version then goes through :func:`importing.import_playlist`:
 the same insert-before-the-first-version rules, the same refusal to rewrite
 pushed history. Every file is hostile input: bad values become one error
 naming the file and line, names are cleaned as the API's are.
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitarchive import importer, versions
+from gitarchive import importing, versions
 from gitarchive.errors import FormatError, InvalidResponse, UsageError
 from gitarchive.exports.playlist import url_of
 from gitarchive.formats.sanitize import MAX_DURATION_MS, clean_name, clean_playlist_name
@@ -35,7 +35,7 @@ from gitarchive.version_reader import JSON
 
 if TYPE_CHECKING:
     from gitarchive.git import Identity, Store
-    from gitarchive.importer import ImportResult
+    from gitarchive.importing import ImportResult
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real playlist's backup (10,000 tracks: ~5 MB)
 _ARTIST_SEPARATOR = re.compile(r"(?<!\\), ")
@@ -43,7 +43,7 @@ _ARTIST_SEPARATOR = re.compile(r"(?<!\\), ")
 
 def is_backup_file(spec: str) -> bool:
     """Whether ``import SPEC`` names a file (a backup), not an archive or a URL."""
-    return not importer.is_url(spec) and Path(spec).expanduser().is_file()
+    return not importing.is_url(spec) and Path(spec).expanduser().is_file()
 
 
 def _load(path: Path) -> tuple[str, str]:
@@ -258,7 +258,7 @@ def import_backup(
     playlist = _parse(text, str(path), playlist_id, name)
     # a JSON snapshot is written (source JSON): it keeps the links a plain file cannot
     version = Version(commit=digest, date=when, playlist=playlist, source=JSON)
-    return importer.import_playlist(
+    return importing.import_playlist(
         store,
         [version],
         playlist_id,

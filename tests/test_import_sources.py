@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 
-from gitarchive.importer import source_label
+from gitarchive.importing import source_label
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli_captured
 from tests.support.gitcli import git, git_daemon

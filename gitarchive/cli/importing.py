@@ -1,4 +1,4 @@
-"""``gitarchive import``: a playlist's past from another archive."""
+"""``gitarchive import``: playlists' past from another archive, or a backup file."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ from gitarchive.cli.common import (
     FORMAT_HELP,
     OutputFormat,
     app,
+    err,
     handle_errors,
     link_settings,
     open_store,
     out,
 )
-from gitarchive.errors import ArchiveError
+from gitarchive.errors import ArchiveError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from gitarchive.importer import ImportResult
+    from gitarchive.importing import ImportReport, ImportResult
 
 
 @app.command("import")
@@ -33,11 +34,16 @@ def import_(
         str, typer.Argument(help="An archive (path, git URL) or a backup file.", metavar="SOURCE")
     ],
     playlist: Annotated[
-        list[str],
-        typer.Option(
-            "--playlist", "-p", help="Playlist id, URL or URI to import (repeatable).", min=1
-        ),
-    ],
+        list[str] | None,
+        typer.Option("--playlist", "-p", help="Playlist id, URL or URI to import (repeatable)."),
+    ] = None,
+    all_playlists: Annotated[
+        bool, typer.Option("--all", help="Every playlist the source ever held, in one pass.")
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(help="Exit 1, writing nothing, if any source file cannot be read."),
+    ] = False,
     rewrite_pushed: Annotated[
         bool,
         typer.Option(
@@ -52,50 +58,82 @@ def import_(
     """Bring playlists' versions from before their history here, in date order."""
     from gitarchive import backups
 
+    chosen = playlist or []
+    if all_playlists == bool(chosen):
+        raise UsageError("name the playlists to import with --playlist, or pass --all")
     if date is not None or backups.is_backup_file(source):
-        _import_backup(source, playlist, date, rewrite_pushed, output_format)
+        if all_playlists:
+            raise UsageError("a backup file becomes the version of one playlist: not --all")
+        _import_backup(source, chosen, date, rewrite_pushed, output_format)
         return
     text = output_format is OutputFormat.text
-    label, results = _import_all(source, playlist, rewrite_pushed, _report if text else None)
-    if output_format is OutputFormat.json:
-        _report_json(label, results)
+    report = _import_archive(source, None if all_playlists else chosen, rewrite_pushed, strict)
+    if text:
+        _report_text(report, summary_only=all_playlists)
+    else:
+        _report_json(report)
 
 
-def _import_all(
-    source: str,
-    playlists: list[str],
-    rewrite_pushed: bool,
-    on_result: Callable[[ImportResult], None] | None,
-) -> tuple[str, list[ImportResult]]:
-    """The source's label, and each playlist imported in turn under the archive lock."""
-    from gitarchive import git, importer
+def _import_archive(
+    source: str, playlists: list[str] | None, rewrite_pushed: bool, strict: bool
+) -> ImportReport:
+    """Every chosen playlist (None: all) imported in one pass under the archive lock."""
+    from gitarchive import git, importing
     from gitarchive.cli.archive import _identity
+    from gitarchive.errors import PlaylistNotFound
     from gitarchive.model import parse_playlist_id
 
     store = open_store()
-    ids = [parse_playlist_id(value) for value in playlists]
+    ids = None if playlists is None else [parse_playlist_id(value) for value in playlists]
     github, branch = link_settings(store)
-    identity = _identity(store)
-    label = importer.source_label(source)
-    results = []
-    with _scratch_folder() as scratch:
-        source_store = importer.open_source(source, scratch)
+    label = importing.source_label(source)
+    writing = importing.Writing(label, _identity(store), github, branch)
+    with _scratch_folder() as scratch, _progress() as progress:
+        source_store = importing.open_source(source, scratch)
+        read = importing.read_source(source_store, ids, progress=progress)
+        missing = [playlist_id for playlist_id in ids or [] if playlist_id not in read.versions]
+        if missing:
+            raise PlaylistNotFound(
+                f"playlist {missing[0]} has no version in {label}", playlist=missing[0]
+            )
+        if not read.versions:
+            raise PlaylistNotFound(f"{label} holds no playlist's version")
         with git.ArchiveLock(store):
-            for playlist_id in ids:
-                result = importer.import_playlist(
-                    store,
-                    source_store,
-                    playlist_id,
-                    label=label,
-                    identity=identity,
-                    github=github,
-                    branch=branch,
-                    allow_pushed=rewrite_pushed,
-                )
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
-    return label, results
+            return importing.import_archive(
+                store,
+                read,
+                writing,
+                allow_pushed=rewrite_pushed,
+                strict=strict,
+                progress=progress,
+            )
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A transient progress bar on stderr when it is a terminal (else no callback)."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        task = tasks.get(phase)
+        if task is None:
+            task = tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(task, completed=done)
+
+    with bar:
+        yield update
 
 
 @contextlib.contextmanager
@@ -112,7 +150,7 @@ def _scratch_folder() -> Iterator[Path]:
         yield Path(path)
 
 
-def _report_json(label: str, results: list[ImportResult]) -> None:
+def _report_json(report: ImportReport) -> None:
     import json
     import sys
 
@@ -124,18 +162,72 @@ def _report_json(label: str, results: list[ImportResult]) -> None:
             "name": r.name,
             "imported": [iso_utc(date) for date in r.imported],
             "newer_skipped": r.newer_skipped,
+            "already_here": r.already_here,
             "replayed": r.replayed,
             "tip": r.tip,
             "cumulative_commit": r.cumulative_commit,
             "merges_replayed_with_first_parent_only": list(r.flattened),
         }
-        for r in results
+        for r in report.playlists
     ]
-    document = {"source": label, "playlists": playlists}
+    summary = {
+        "playlists": sum(1 for r in report.playlists if r.imported),
+        "versions": report.versions,
+        "commits": report.commits,
+        "replayed": report.replayed,
+        "tip": report.tip,
+        "cumulative_commit": report.cumulative_commit,
+        "merges_replayed_with_first_parent_only": list(report.flattened),
+        "skipped": [
+            {
+                "commit": skip.commit,
+                "path": skip.path,
+                "line": skip.line,
+                "reason": skip.reason,
+                "playlist": skip.playlist,
+                "read_instead": skip.instead,
+            }
+            for skip in report.skipped
+        ],
+    }
+    document = {"source": report.source, "playlists": playlists, "summary": summary}
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def _report(result: ImportResult) -> None:
+def _report_text(report: ImportReport, *, summary_only: bool) -> None:
+    if not summary_only:
+        for result in report.playlists:
+            _report_playlist(result)
+    imported = sum(1 for r in report.playlists if r.imported)
+    already = sum(r.already_here for r in report.playlists)
+    out.print(
+        f"imported {report.versions} versions of {imported} of the source's "
+        f"{len(report.playlists)} playlists in {report.commits} commits; "
+        f"{report.replayed} later commits replayed"
+        + (f"; {already} source versions were already here" if already else ""),
+        markup=False,
+    )
+    if report.flattened:
+        shown = ", ".join(commit[:12] for commit in report.flattened)
+        out.print(
+            f"  merges replayed with their first parent only (their other parent reaches the "
+            f"rewritten commits; docs/import.md): {shown}",
+            markup=False,
+        )
+    if report.skipped:
+        out.print(
+            f"skipped {len(report.skipped)} source files that could not be read "
+            "(each cost one version at most):",
+            markup=False,
+        )
+        for skip in report.skipped:
+            instead = f" (read {skip.instead} instead)" if skip.instead else ""
+            out.print(f"  {skip.where()}: {skip.reason}{instead}", markup=False)
+    if report.tip and report.commits:
+        out.print(f"branch now at {report.tip[:12]}", markup=False)
+
+
+def _report_playlist(result: ImportResult) -> None:
     if not result.imported:
         out.print(
             f"{result.playlist_id}  nothing to import: no source version is older than "
@@ -146,7 +238,7 @@ def _report(result: ImportResult) -> None:
     first, last = result.imported[0], result.imported[-1]
     out.print(
         f"{result.playlist_id}  imported {len(result.imported)} versions of {result.name} "
-        f"({first:%Y-%m-%d} .. {last:%Y-%m-%d}); {result.replayed} later commits replayed"
+        f"({first:%Y-%m-%d} .. {last:%Y-%m-%d})"
         + (
             f", {result.newer_skipped} newer source versions skipped"
             if result.newer_skipped
@@ -154,15 +246,6 @@ def _report(result: ImportResult) -> None:
         ),
         markup=False,
     )
-    if result.flattened:
-        shown = ", ".join(commit[:12] for commit in result.flattened)
-        out.print(
-            f"  merges replayed with their first parent only (their other parent reaches the "
-            f"rewritten commits; docs/import.md): {shown}",
-            markup=False,
-        )
-    if result.tip:
-        out.print(f"  branch now at {result.tip[:12]}", markup=False)
 
 
 def _import_backup(
@@ -173,12 +256,10 @@ def _import_backup(
     output_format: OutputFormat,
 ) -> None:
     """``import FILE --playlist ID --date DATE``: another tool's backup as one version."""
-    from pathlib import Path
-
     from gitarchive import backups, git
     from gitarchive.cli.archive import _identity
     from gitarchive.cli.common import date_option
-    from gitarchive.errors import UsageError
+    from gitarchive.importing import ImportReport
     from gitarchive.model import parse_playlist_id
 
     if not backups.is_backup_file(source):
@@ -201,7 +282,17 @@ def _import_backup(
             branch=branch,
             allow_pushed=rewrite_pushed,
         )
+    report = ImportReport(
+        Path(source).name,
+        (result,),
+        len(result.imported),
+        result.replayed,
+        result.tip,
+        result.cumulative_commit,
+        result.flattened,
+        (),
+    )
     if output_format is OutputFormat.json:
-        _report_json(Path(source).name, [result])
+        _report_json(report)
     else:
-        _report(result)
+        _report_text(report, summary_only=False)

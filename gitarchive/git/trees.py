@@ -39,6 +39,14 @@ def tree_with(
     return store.repo.TreeBuilder().write() if tree_id is None else tree_id
 
 
+def tree_with_ids(
+    store: Store, base: pygit2.Tree | None, changes: Mapping[str, pygit2.Oid | None]
+) -> pygit2.Oid:
+    """:func:`tree_with` of blobs already written (None deletes a path)."""
+    tree_id = _write_tree(store.repo, base, dict(changes))
+    return store.repo.TreeBuilder().write() if tree_id is None else tree_id
+
+
 def create_blobs(store: Store, changes: Mapping[str, bytes | None]) -> dict[str, pygit2.Oid | None]:
     """Write the blobs of ``changes`` (None stays None: a deletion).
 

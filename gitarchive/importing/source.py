@@ -1,0 +1,190 @@
+"""Reading an import's source: every playlist's versions in one pass over its log.
+
+The source is any spotify-playlist-archive-style repository (a local path, or a
+git URL cloned bare into a temporary folder). One walk of its first-parent log
+over ``playlists/pretty`` and ``playlists/plain`` yields every changed file;
+the id-keyed files (``pretty/<id>.json``, ``pretty/<id>.md``, ``plain/<id>``)
+go through the same "best source changed" rule as ``history``
+(:mod:`gitarchive.version_fold`), and a 2021 clone's name-keyed pages
+(``pretty/<Name>.md``, found by the playlist link in their title) give a
+playlist's versions until its first id-keyed file.
+
+A file that does not parse costs that version only: it is recorded as a
+:class:`~gitarchive.importing.report.Skip` (commit, path, line, reason) and the
+version is read from the commit's next-best file, else left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitarchive import git, version_reader
+from gitarchive.errors import FormatError, UsageError, redact_url
+from gitarchive.formats.paths import (
+    PLAIN_DIR,
+    PRETTY_DIR,
+    SOURCE_KINDS,
+    classify,
+    source_paths,
+    split_source_path,
+)
+from gitarchive.history import Version
+from gitarchive.importing.report import Skip, gc_paused
+from gitarchive.version_fold import VersionFold
+from gitarchive.version_reader import VersionReader
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+
+    from gitarchive.git import FolderChange, Store
+    from gitarchive.model import Playlist
+
+    Progress = Callable[[str, int, int], None]
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+# a name-keyed page's title ("### [Name](https://open.spotify.com/playlist/<id>)")
+# links to its playlist: that is how the page finds its id
+_TITLE_LINK = re.compile(rb"open\.spotify\.com/playlist/([0-9A-Za-z]{22})\b")
+
+
+def is_url(spec: str) -> bool:
+    return bool(_URL.match(spec))
+
+
+def open_source(spec: str, scratch: Path) -> Store:
+    """The source repository: a local path as it is, a URL cloned bare into ``scratch``."""
+    if is_url(spec):
+        return git.clone_bare(spec, scratch / "source.git")
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise UsageError(f"import source {source_label(spec)}: no such path (or a URL)")
+    return git.Store.discover(path)
+
+
+def source_label(spec: str) -> str:
+    """The source as messages, commit messages and reports name it: never a URL's user,
+    password or credential query parameters."""
+    return redact_url(spec)
+
+
+@dataclass
+class SourceRead:
+    """Every wanted playlist's versions in the source (oldest first), and what was skipped."""
+
+    versions: dict[str, list[Version]] = field(default_factory=dict)
+    skipped: list[Skip] = field(default_factory=list)
+    order: dict[str, int] = field(default_factory=dict)  # source commit -> its place in the log
+
+
+class _RecordingReader(VersionReader):
+    """The version reader, keeping each failure so that the report can name it.
+
+    Only a failure that leaves the outermost read counts: one the reader
+    recovers from itself (a plain version whose page does not parse) costs nothing.
+    """
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.failures: list[FormatError] = []
+        self._depth = 0
+
+    def read(self, *args: Any, **kwargs: Any) -> Playlist:
+        self._depth += 1
+        try:
+            return super().read(*args, **kwargs)
+        except FormatError as exc:
+            if self._depth == 1:
+                self.failures.append(exc)
+            raise
+        finally:
+            self._depth -= 1
+
+
+def read_source(
+    source: Store, wanted: Collection[str] | None = None, *, progress: Progress | None = None
+) -> SourceRead:
+    """The versions of every playlist in ``source`` (or of ``wanted`` ones), in one walk."""
+    with git.unverified_reads(), gc_paused():
+        changes = git.walk_folders(source, [PRETTY_DIR, PLAIN_DIR])
+        walk = _Walk(source, None if wanted is None else frozenset(wanted))
+        for done, change in enumerate(changes, 1):
+            walk.found.order[change.commit] = done
+            walk.step(change)
+            if progress is not None:
+                progress("reading", done, len(changes))
+    return walk.found
+
+
+class _Walk:
+    def __init__(self, source: Store, wanted: frozenset[str] | None) -> None:
+        self.source = source
+        self.wanted = wanted
+        self.reader = _RecordingReader(source)
+        # the fold reports through the reader's failures, which name the file and line
+        self.fold = VersionFold(self.reader, lambda message: None)
+        self.found = SourceRead()
+        self.current: dict[str, list[str | None]] = {}  # id-keyed blobs per playlist
+        self.page_owner: dict[str, str] = {}  # name-keyed page path -> playlist id
+        self.last_page: dict[str, str] = {}  # playlist id -> its last name-keyed page blob
+
+    def step(self, change: FolderChange) -> None:
+        touched: set[str] = set()
+        pages: list[tuple[str, str]] = []
+        for path, blob in change.changes.items():
+            split = split_source_path(path)
+            if split is None:
+                if blob is not None and path.startswith(PRETTY_DIR + "/"):
+                    pages.append((path, blob))
+                continue
+            playlist_id, place = split
+            if self.wanted is None or playlist_id in self.wanted:
+                self.current.setdefault(playlist_id, [None, None, None])[place] = blob
+                touched.add(playlist_id)
+        for playlist_id in sorted(touched):
+            self._fold(playlist_id, change)
+        for path, blob in sorted(pages):
+            if classify(path).kind == "legacy":
+                self._page(path, blob, change)
+
+    def _fold(self, playlist_id: str, change: FolderChange) -> None:
+        self.reader.failures.clear()
+        version = self.fold.step(playlist_id, self.current[playlist_id], change.commit, change.date)
+        if self.reader.failures:
+            instead = None if version is None else _path_of(version)
+            self.found.skipped.append(Skip.of(self.reader.failures[0], playlist_id, instead))
+        if version is not None:
+            self.found.versions.setdefault(playlist_id, []).append(version)
+
+    def _page(self, path: str, blob: str, change: FolderChange) -> None:
+        """A name-keyed page: a version of the playlist it links to, until that playlist
+        has id-keyed files (from then on they are its record, as in ``history``)."""
+        owner = self.page_owner.get(path)
+        if owner is not None and owner in self.current:
+            return  # id-keyed files exist from now on: no page is read again
+        data = git.read_blob(self.source, blob)
+        title = next((line for line in data.splitlines() if line.startswith(b"### ")), b"")
+        match = _TITLE_LINK.search(title)
+        if match is None:
+            return
+        playlist_id = self.page_owner[path] = match.group(1).decode()
+        if playlist_id in self.current or blob == self.last_page.get(playlist_id):
+            return
+        if self.wanted is not None and playlist_id not in self.wanted:
+            return
+        self.last_page[playlist_id] = blob
+        try:
+            playlist = version_reader.read_source(
+                version_reader.PRETTY, data, playlist_id, path, commit=change.commit
+            )
+        except FormatError as exc:
+            self.found.skipped.append(Skip.of(exc, playlist_id))
+            return
+        version = Version(change.commit, change.date, playlist, source=version_reader.PRETTY)
+        self.found.versions.setdefault(playlist_id, []).append(version)
+
+
+def _path_of(version: Version) -> str:
+    return source_paths(version.playlist.id)[SOURCE_KINDS.index(version.source)]
