@@ -68,6 +68,8 @@ class PageFinder:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._links: dict[tuple[str, str], bool] = {}
+        # the last page read for its title: the reader reads that same page next
+        self.last_read: tuple[str, bytes] | None = None
 
     def find(self, commit: str, playlist_id: str, names: Iterable[str]) -> tuple[str, str] | None:
         """(path, blob id) of the first of ``names`` whose page links to the playlist."""
@@ -92,7 +94,9 @@ class PageFinder:
         found = self._links.get(key)
         if found is None:
             try:
-                found = title_links_to(git.read_blob(self.store, blob), playlist_id)
+                data = git.read_blob(self.store, blob)
+                self.last_read = (blob, data)
+                found = title_links_to(data, playlist_id)
             except RevisionNotFound:  # a folder by that name
                 found = False
             if len(self._links) > 100_000:

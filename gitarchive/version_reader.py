@@ -124,7 +124,12 @@ class VersionReader:
             return cached
         # the passes over many versions that read through here hold
         # git.unverified_reads(): blobs are read as git reads them
-        data = git.read_blob(self.store, blob_id)
+        last = self.pages.last_read
+        data = (
+            last[1]
+            if last is not None and last[0] == blob_id
+            else git.read_blob(self.store, blob_id)
+        )
         playlist: Playlist | None = None
         if kind == JSON:
             playlist = self._read_json_fast(data, playlist_id, path, commit)

@@ -164,6 +164,10 @@ class _Walk:
         owner = self.page_owner.get(path)
         if owner is not None and owner in self.current:
             return  # id-keyed files exist from now on: no page is read again
+        if owner is not None and self.wanted is not None and owner not in self.wanted:
+            # a selection's pass reads an unwanted playlist's page once: reading it at
+            # every change cost more than the selection's own versions
+            return
         data = git.read_blob(self.source, blob)
         title = next((line for line in data.splitlines() if line.startswith(b"### ")), b"")
         match = _TITLE_LINK.search(title)
