@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from gitarchive.history import Version
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import CumulativeView, Playlist, Track
     from gitarchive.timeline import Entry, MovedDoc
 
 # A playlist's feed carries its newest steps only: a feed reader wants what is new.
@@ -193,6 +193,7 @@ class PlaylistHistory:
     _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
     _ordered: bool = False  # the last version lists its tracks in playlist order
     _unique: bool = False  # the last version listed each key once
+    _view: CumulativeView | None = None  # the fold's view, once every version is added
 
     def add(self, version: Version) -> None:
         playlist = version.playlist
@@ -320,7 +321,7 @@ class PlaylistHistory:
 
         ``track_pages``: a track key -> the href of its track page, None for none.
         """
-        view = self.fold.view()
+        view = self.cumulative_view()
         cumulative = []
         if view is not None:
             cumulative = [
@@ -345,6 +346,12 @@ class PlaylistHistory:
             "likes": self.likes,
             "cumulative": cumulative,
         }
+
+    def cumulative_view(self) -> CumulativeView | None:
+        """The cumulative view of every version added (computed once: call it at the end)."""
+        if self._view is None:
+            self._view = self.fold.view()
+        return self._view
 
     def summary(self) -> Summary | None:
         latest = self._previous

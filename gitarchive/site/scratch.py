@@ -1,0 +1,194 @@
+"""The site's scratch files: what its track pages need, on disk instead of in memory.
+
+A build writes each playlist's page as soon as that playlist is read, so that
+its memory does not grow with the number of playlists. Two things span every
+playlist, and they are kept in SQLite files in a temporary folder:
+
+- which tracks two or more playlists held (:class:`SharedTracks`), known before
+  any page is written, since the cumulative tables link the shared ones;
+- every shared track's stays in each playlist (:class:`StaysFile`, one file per
+  batch of playlists, so that worker processes never write the same file),
+  read back in page order (:func:`merged_stays`) to write the track pages.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from gitarchive.model import Album, Artist, Track
+from gitarchive.tracks import PlaylistStays, Stay
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
+
+    from gitarchive.model import CumulativeView
+
+# SQLite's default bound on the parameters of one statement is 32,766; stay well under it.
+_BATCH = 500
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None)
+    # a scratch file: nothing survives a crash of the build, so nothing is synced
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    return connection
+
+
+class SharedTracks:
+    """The keys of the tracks two or more of the site's playlists held, in a file.
+
+    Picklable (it is its path): a worker process opens the file for reading.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def __getstate__(self) -> Path:
+        return self.path
+
+    def __setstate__(self, path: Path) -> None:
+        self.path, self._connection = path, None
+
+    @classmethod
+    def build(cls, path: Path, views: Iterable[tuple[str, CumulativeView | None]]) -> SharedTracks:
+        """From each playlist's cumulative view (one at a time: none is kept)."""
+        connection = _connect(path)
+        try:
+            connection.execute(
+                "CREATE TABLE held (key TEXT PRIMARY KEY, playlist TEXT NOT NULL,"
+                " shared INTEGER NOT NULL) WITHOUT ROWID"
+            )
+            connection.execute("BEGIN")
+            for playlist_id, view in views:
+                if view is None:
+                    continue
+                connection.executemany(
+                    "INSERT INTO held VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE"
+                    " SET shared = 1 WHERE playlist != excluded.playlist",
+                    ((key, playlist_id) for key in {entry.track.key for entry in view.tracks}),
+                )
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return cls(path)
+
+    def among(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are shared."""
+        if self._connection is None:
+            self._connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        found: set[str] = set()
+        keys = iter(set(keys))
+        while batch := list(islice(keys, _BATCH)):
+            marks = ",".join("?" * len(batch))
+            rows = self._connection.execute(
+                f"SELECT key FROM held WHERE shared = 1 AND key IN ({marks})", batch
+            )
+            found.update(key for (key,) in rows)
+        return found
+
+    def any(self) -> bool:
+        with sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True) as connection:
+            return connection.execute("SELECT 1 FROM held WHERE shared = 1").fetchone() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class StayRow:
+    """One track's stays in one playlist, as a track page lists them, with where it goes."""
+
+    page: str  # the track page's file name, without .html
+    anchor: str  # the track's anchor on that page
+    life: PlaylistStays
+
+
+class StaysFile:
+    """The stays of the shared tracks of one batch of playlists, appended as each is read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection = _connect(path)
+        self._connection.execute(
+            "CREATE TABLE stays (page TEXT, anchor TEXT, playlist TEXT, life TEXT)"
+        )
+
+    def add(self, rows: Iterable[StayRow]) -> None:
+        self._connection.execute("BEGIN")
+        self._connection.executemany(
+            "INSERT INTO stays VALUES (?, ?, ?, ?)",
+            ((row.page, row.anchor, row.life.playlist_id, _encode(row.life)) for row in rows),
+        )
+        self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self._connection.execute("CREATE INDEX stays_order ON stays (page, anchor, playlist)")
+        self._connection.close()
+
+
+def merged_stays(paths: Iterable[Path]) -> Iterator[StayRow]:
+    """Every row of these files, by page, then anchor, then playlist id (streamed)."""
+    connections = [sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) for path in paths]
+    try:
+        cursors = [
+            connection.execute(
+                "SELECT page, anchor, playlist, life FROM stays ORDER BY page, anchor, playlist"
+            )
+            for connection in connections
+        ]
+        for page, anchor, _playlist, life in heapq.merge(*cursors):
+            yield StayRow(page, anchor, _decode(life))
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def _encode(life: PlaylistStays) -> str:
+    track = life.track
+    return json.dumps(
+        [
+            life.playlist_id,
+            life.playlist_name,
+            [track.name, [artist.name for artist in track.artists], track.album.name, track.url],
+            life.last_seen.isoformat(),
+            [
+                [
+                    stay.added.isoformat(),
+                    stay.removed.isoformat() if stay.removed else None,
+                    stay.best_position,
+                    stay.latest_position,
+                    stay.added_before_archive,
+                ]
+                for stay in life.stays
+            ],
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _decode(text: str) -> PlaylistStays:
+    playlist_id, name, (title, artists, album, url), last_seen, stays = json.loads(text)
+    # what a track page shows of a track, and the same key
+    track = Track(title, tuple(Artist(artist) for artist in artists), Album(album), url)
+    return PlaylistStays(
+        playlist_id,
+        name,
+        track,
+        tuple(
+            Stay(
+                date.fromisoformat(added),
+                date.fromisoformat(removed) if removed else None,
+                best,
+                latest,
+                asterisk,
+            )
+            for added, removed, best, latest, asterisk in stays
+        ),
+        date.fromisoformat(last_seen),
+    )
