@@ -60,9 +60,9 @@ def site(
     track_pages: Annotated[
         bool,
         typer.Option(
-            "--track-pages",
-            help="Also write a page per track two or more playlists held (docs/site.md: "
-            "on a large archive, many thousands of pages).",
+            "--track-pages/--no-track-pages",
+            help="Also write the tracks two or more playlists held, a section each on a page "
+            "per id ending (docs/site.md).",
         ),
     ] = False,
 ) -> None:

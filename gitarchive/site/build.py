@@ -30,9 +30,8 @@ the site are removed.
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import tempfile
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,11 +41,13 @@ from gitarchive.changes import Change, newest
 from gitarchive.errors import UsageError
 from gitarchive.formats.paths import STATUS_PATH
 from gitarchive.formats.status import Failure, read_status_file
+from gitarchive.index import using_index
 from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES, changes_page
 from gitarchive.site.data import Summary
 from gitarchive.site.feeds import archive_feed
 from gitarchive.site.output import (
     MARKER,
+    TRACK_PAGES,
     check_output_folder,
     disk_error,
     remove_stale_pages,
@@ -54,8 +55,9 @@ from gitarchive.site.output import (
 )
 from gitarchive.site.pages import index_page
 from gitarchive.site.playlists import Job, Part, write_playlists
-from gitarchive.site.scratch import SharedTracks, StaysFile, merged_stays
-from gitarchive.site.tracks import write_track_pages
+from gitarchive.site.scratch import SharedTracks, StaysFile, merged_stays, write_held
+from gitarchive.site.tracks import page_ranges, write_track_pages
+from gitarchive.site.workers import Workers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.history import Version
     from gitarchive.index import ChangeIndex, VersionSource
+
+logger = logging.getLogger(__name__)
 
 # A batch of playlists is read, folded and written by one process (about this many
 # versions): large enough that a worker's start and its readers' caches pay off, small
@@ -122,11 +126,24 @@ def _run_batch(store: Store, job: Job, batch: Batch, scratch: Path) -> Part:
     return part
 
 
-def _batch_in_worker(
-    open_store: Callable[[], Store], job: Job, batch: Batch, scratch: Path
-) -> Part:
-    # a worker opens its own repository: libgit2 handles do not cross processes
-    return _run_batch(open_store(), job, batch, scratch)
+def _log_warning(message: str) -> None:
+    # a worker's warning (a damaged index rebuilt): logged, as the readers' are
+    logger.warning("%s", message)
+
+
+def _held_part(store: Store, playlist_ids: Sequence[str], path: Path) -> Path:
+    """In a worker: these playlists' keys, from its own reader of the change index."""
+
+    def write(index: ChangeIndex) -> Path:
+        return write_held(path, ((pid, index.cumulative(pid)) for pid in playlist_ids))
+
+    return using_index(store, _log_warning, write)
+
+
+def _track_pages_part(
+    _store: Store, job: Job, stays: Sequence[Path], pages: tuple[str, str | None]
+) -> tuple[int, set[str], int]:
+    return write_track_pages(job.out, merged_stays(stays, pages), generated=job.generated)
 
 
 def build_site(
@@ -149,26 +166,29 @@ def build_site(
     the caught-up change index; a persistent one locates the versions of a
     batch of playlists at a time, else the log is walked (each selected
     playlist, or all in one pass). With ``jobs > 1`` and ``open_store`` (the
-    same repository opened in a worker) the batches go to that many processes.
+    same repository opened in a worker) the work goes to that many processes.
     ``track_pages``: a section per track two or more of these playlists held.
     """
     failures = _prepare_output(store, out)
     located = index if index is not None and index.persistent else None
     if playlist_ids is not None and located is not None:
         _check_selected(located, playlist_ids)
-    with tempfile.TemporaryDirectory(prefix="gitarchive-site-") as folder:
+    walk_selected = located is None and playlist_ids is not None  # one batch, read here
+    with (
+        tempfile.TemporaryDirectory(prefix="gitarchive-site-") as folder,
+        Workers(store, open_store, 1 if walk_selected else jobs) as workers,
+    ):
         scratch = Path(folder)
-        shared = _shared_tracks(index, playlist_ids, scratch) if track_pages else None
+        shared = None
+        if track_pages and index is not None:
+            shared = _shared_tracks(workers, index, playlist_ids, scratch)
         job = Job(out, since, github, generated, failures, shared)
-        # a walk of selected playlists is one batch, read here
-        walk_selected = located is None and playlist_ids is not None
-        workers = 1 if open_store is None or walk_selected else jobs
         batches = (
-            _walk_batches(playlist_ids, workers)
+            _walk_batches(playlist_ids, workers.jobs)
             if located is None
             else _located_batches(located, playlist_ids)
         )
-        result, recent = _write_pages(store, job, batches, (workers, open_store), scratch)
+        result, recent = _write_pages(workers, job, batches, scratch)
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     page = index_page(result.summaries, title=title, generated=generated)
     result.bytes_written += write_file(out, "index.html", page)
@@ -179,26 +199,28 @@ def build_site(
 
 
 def _write_pages(
-    store: Store,
-    job: Job,
-    batches: Iterator[Batch],
-    workers: tuple[int, Callable[[], Store] | None],
-    scratch: Path,
+    workers: Workers, job: Job, batches: Iterator[Batch], scratch: Path
 ) -> tuple[SiteResult, list[Change]]:
     """Every batch's playlist pages and feeds, then the track pages; the newest changes."""
     result = SiteResult(out=job.out)
     recent: list[Change] = []
     stays: list[Path] = []
-    for part in _parts(store, job, batches, *workers, scratch):
+    for part in workers.run(_run_batch, ((job, batch, scratch) for batch in batches)):
         result.summaries.extend(part.summaries)
         result.bytes_written += part.written
         recent = newest([*recent, *part.changes], CHANGES_PAGE_ENTRIES)
         if part.stays is not None:
             stays.append(part.stays)
-    result.shared_tracks, result.track_files, written = write_track_pages(
-        job.out, merged_stays(stays), generated=job.generated
-    )
-    result.bytes_written += written
+    kept: set[str] = set()
+    ranges = page_ranges(workers.jobs * 2 if workers.parallel else 1)
+    for tracks, pages, written in workers.run(
+        _track_pages_part, ((job, stays, pages) for pages in ranges)
+    ):
+        result.shared_tracks += tracks
+        result.track_files += len(pages)
+        result.bytes_written += written
+        kept.update(pages)
+    remove_stale_pages(job.out, kept, TRACK_PAGES)
     return result, recent
 
 
@@ -209,15 +231,20 @@ def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
 
 
 def _shared_tracks(
-    index: ChangeIndex | None, playlist_ids: Sequence[str] | None, scratch: Path
-) -> SharedTracks | None:
+    workers: Workers, index: ChangeIndex, playlist_ids: Sequence[str] | None, scratch: Path
+) -> SharedTracks:
     """The tracks two or more of the site's playlists held, from their cumulative views,
-    read one at a time."""
-    if index is None:
-        return None
+    read one at a time (split over the workers when they can open the index)."""
     ids = index.playlist_ids() if playlist_ids is None else playlist_ids
-    views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
-    return SharedTracks.build(scratch / "shared.sqlite", views)
+    if not (workers.parallel and index.persistent):
+        views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
+        parts = [write_held(scratch / "held.sqlite", views)]
+    else:
+        step = -(-len(ids) // workers.jobs)
+        shards = [ids[start : start + step] for start in range(0, len(ids), step)]
+        tasks = ((shard, scratch / f"held-{number}.sqlite") for number, shard in enumerate(shards))
+        parts = list(workers.run(_held_part, tasks))
+    return SharedTracks.combine(scratch / "shared.sqlite", parts)
 
 
 def _located_batches(index: ChangeIndex, playlist_ids: Sequence[str] | None) -> Iterator[Batch]:
@@ -242,37 +269,6 @@ def _walk_batches(playlist_ids: Sequence[str] | None, jobs: int) -> Iterator[Bat
         return
     for number in range(jobs):
         yield Batch(number, shard=(number, jobs))
-
-
-def _parts(
-    store: Store,
-    job: Job,
-    batches: Iterator[Batch],
-    jobs: int,
-    open_store: Callable[[], Store] | None,
-    scratch: Path,
-) -> Iterator[Part]:
-    """Each batch's part, as it is done (in this process, or in ``jobs`` workers).
-
-    At most twice as many batches as workers are handed out at a time, so the
-    versions located for them stay few.
-    """
-    if jobs <= 1 or open_store is None:
-        for batch in batches:
-            yield _run_batch(store, job, batch, scratch)
-        return
-    # fork: workers need nothing but what is loaded, and start in milliseconds
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending = set()
-        for batch in batches:
-            pending.add(pool.submit(_batch_in_worker, open_store, job, batch, scratch))
-            if len(pending) >= 2 * jobs:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
 
 
 def _prepare_output(store: Store, out: Path) -> dict[str, Failure]:

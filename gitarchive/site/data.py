@@ -109,7 +109,7 @@ def _encode_moves(
     step: dict[str, Any], before_keys: list[str], after_keys: list[str], tracks: Sequence[Track]
 ) -> tuple[MovedDoc, ...]:
     """Mark the step's moves (``m``); the same moves for the version's entry (its feed)."""
-    if before_keys == after_keys:
+    if before_keys == after_keys or same_order(before_keys, after_keys):
         return ()
     found = [
         (index, old, new, distance)
@@ -120,6 +120,17 @@ def _encode_moves(
         step["m"] = [[new - 1, old - 1] for _index, old, new, _distance in found]
     return tuple(
         (track_document(tracks[index]), old, new, distance) for index, old, new, distance in found
+    )
+
+
+def same_order(before_keys: list[str], after_keys: list[str]) -> bool:
+    """Whether the tracks in both lists keep their order, each key listed once in each: then
+    no rank changed, so nothing moved (``moves`` would find nothing, at a far higher cost)."""
+    before, after = set(before_keys), set(after_keys)
+    if len(before) != len(before_keys) or len(after) != len(after_keys):
+        return False
+    return list(filter(after.__contains__, before_keys)) == list(
+        filter(before.__contains__, after_keys)
     )
 
 

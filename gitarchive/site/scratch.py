@@ -59,24 +59,21 @@ class SharedTracks:
         self.path, self._connection = path, None
 
     @classmethod
-    def build(cls, path: Path, views: Iterable[tuple[str, CumulativeView | None]]) -> SharedTracks:
-        """From each playlist's cumulative view (one at a time: none is kept)."""
+    def combine(cls, path: Path, parts: Iterable[Path]) -> SharedTracks:
+        """From the files :func:`write_held` wrote (each for other playlists)."""
         connection = _connect(path)
         try:
             connection.execute(
-                "CREATE TABLE held (key TEXT PRIMARY KEY, playlist TEXT NOT NULL,"
-                " shared INTEGER NOT NULL) WITHOUT ROWID"
+                "CREATE TABLE held (key TEXT PRIMARY KEY, playlists INTEGER NOT NULL) WITHOUT ROWID"
             )
-            connection.execute("BEGIN")
-            for playlist_id, view in views:
-                if view is None:
-                    continue
-                connection.executemany(
-                    "INSERT INTO held VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE"
-                    " SET shared = 1 WHERE playlist != excluded.playlist",
-                    ((key, playlist_id) for key in {entry.track.key for entry in view.tracks}),
+            for part in parts:
+                connection.execute("ATTACH DATABASE ? AS part", (str(part),))
+                # WHERE true: an upsert after a SELECT needs one (SQLite's grammar)
+                connection.execute(
+                    "INSERT INTO held SELECT key, count(*) FROM part.held WHERE true GROUP BY key"
+                    " ON CONFLICT (key) DO UPDATE SET playlists = playlists + excluded.playlists"
                 )
-            connection.execute("COMMIT")
+                connection.execute("DETACH DATABASE part")
         finally:
             connection.close()
         return cls(path)
@@ -90,14 +87,28 @@ class SharedTracks:
         while batch := list(islice(keys, _BATCH)):
             marks = ",".join("?" * len(batch))
             rows = self._connection.execute(
-                f"SELECT key FROM held WHERE shared = 1 AND key IN ({marks})", batch
+                f"SELECT key FROM held WHERE playlists >= 2 AND key IN ({marks})", batch
             )
             found.update(key for (key,) in rows)
         return found
 
-    def any(self) -> bool:
-        with sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True) as connection:
-            return connection.execute("SELECT 1 FROM held WHERE shared = 1").fetchone() is not None
+
+def write_held(path: Path, views: Iterable[tuple[str, CumulativeView | None]]) -> Path:
+    """Each playlist's keys, from its cumulative view (read one at a time: none is kept)."""
+    connection = _connect(path)
+    try:
+        connection.execute("CREATE TABLE held (key TEXT NOT NULL, playlist TEXT NOT NULL)")
+        connection.execute("BEGIN")
+        for playlist_id, view in views:
+            if view is not None:
+                keys = {entry.track.key for entry in view.tracks}
+                connection.executemany(
+                    "INSERT INTO held VALUES (?, ?)", ((key, playlist_id) for key in keys)
+                )
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +143,18 @@ class StaysFile:
         self._connection.close()
 
 
-def merged_stays(paths: Iterable[Path]) -> Iterator[StayRow]:
-    """Every row of these files, by page, then anchor, then playlist id (streamed)."""
+def merged_stays(paths: Iterable[Path], pages: tuple[str, str | None]) -> Iterator[StayRow]:
+    """The rows of these files whose page is in ``pages`` (from, before; None: no end), by
+    page, then anchor, then playlist id (streamed)."""
     connections = [sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) for path in paths]
+    low, high = pages
+    bound = "" if high is None else " AND page < :high"
     try:
         cursors = [
             connection.execute(
-                "SELECT page, anchor, playlist, life FROM stays ORDER BY page, anchor, playlist"
+                "SELECT page, anchor, playlist, life FROM stays WHERE page >= :low"
+                f"{bound} ORDER BY page, anchor, playlist",
+                {"low": low, "high": high},
             )
             for connection in connections
         ]

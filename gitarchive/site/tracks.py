@@ -24,7 +24,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from gitarchive.model import playlist_url
-from gitarchive.site.output import TRACK_PAGES, remove_stale_pages, write_files
+from gitarchive.site.output import TRACK_PAGES, write_files
 from gitarchive.site.pages import playlist_href, site_page, text
 from gitarchive.site.scratch import StayRow
 
@@ -38,6 +38,7 @@ _ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
 # Two characters of a Spotify id: at most 62 * 62 pages, a few dozen tracks each on a large
 # archive (docs/site.md).
 SUFFIX = 2
+_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # in byte order
 
 
 def track_page_name(key: str) -> str:
@@ -63,12 +64,9 @@ def stay_rows(lives: Iterable[PlaylistStays]) -> Iterator[StayRow]:
 
 def write_track_pages(
     out: Path, rows: Iterable[StayRow], *, generated: str
-) -> tuple[int, int, int]:
+) -> tuple[int, set[str], int]:
     """Write the pages of the tracks two or more playlists of the site held, from ``rows``
-    (by page, then anchor); remove the pages no longer written.
-
-    Returns (tracks, pages, bytes written).
-    """
+    (by page, then anchor). Returns (tracks, the pages written, bytes written)."""
     kept: set[str] = set()
     tracks = 0
 
@@ -87,8 +85,14 @@ def write_track_pages(
                 yield f"{page}.html", track_page(page, sections, generated=generated)
 
     written = write_files(out, TRACK_PAGES, pages())
-    remove_stale_pages(out, kept, TRACK_PAGES)
-    return tracks, len(kept), written
+    return tracks, kept, written
+
+
+def page_ranges(count: int) -> list[tuple[str, str | None]]:
+    """The pages' names in ``count`` ranges (from, before) of their first character."""
+    step = -(-len(_CHARACTERS) // count)
+    starts = ["", *(_CHARACTERS[index] for index in range(step, len(_CHARACTERS), step))]
+    return list(zip(starts, [*starts[1:], None], strict=True))
 
 
 def _stays_cell(life: PlaylistStays) -> str:
