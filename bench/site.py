@@ -4,7 +4,7 @@
     python -m bench.site --only open      # opening times only (sites built once, untimed)
     python -m bench.site --big-commits 5000 --big-plain   # the history bench's plain archive
     python -m bench.site --only scale --today /work/venvs/today/bin/python \
-        --before-tracks /work/venvs/base/bin/python           # time and peak RSS, 250 and 2,000
+        --before-tracks /work/venvs/base/bin/python --scale-runs 5,3   # 250 and 2,000 playlists
 
 Archives come from bench/history.py's generator (pygit2, packed, cached under bench/.cache/):
 
@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--with-fold", action="store_true")
     parser.add_argument("--today", help="scale: the baseline's python (its gitarchive)")
     parser.add_argument("--before-tracks", help="scale: python of gitarchive before track pages")
-    parser.add_argument("--scale-runs", type=int, default=5)
+    parser.add_argument("--scale-runs", default="5", help="scale: runs, or runs per size (5,3)")
     parser.add_argument("--playlists", default="250,2000", help="scale: archive sizes")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -283,15 +283,19 @@ def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path]]:
 def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
     """Each build's whole site at each size: a copy of the archive per build (their change
     indexes may differ), each index warmed untimed, then the builds interleaved."""
-    builds = [Build("candidate", sys.executable), Build("candidate, no track pages",
-              sys.executable, ("--no-track-pages",))]  # fmt: skip
+    builds = [
+        Build("candidate, track pages", sys.executable, ("--track-pages",)),
+        Build("candidate, no track pages", sys.executable, ("--no-track-pages",)),
+    ]
     if args.today:
         builds.insert(0, Build("today", args.today))
     if args.before_tracks:
         builds.append(Build("before feeds and track pages", args.before_tracks))
     peaks: dict[str, list[float]] = {}
-    for name, archive in scale_archives(args):
-        rows = scale_row(name, archive, builds, args, scratch)
+    runs = [int(count) for count in args.scale_runs.split(",")]
+    for number, (name, archive) in enumerate(scale_archives(args)):
+        count = runs[min(number % len(args.playlists.split(",")), len(runs) - 1)]
+        rows = scale_row(name, archive, builds, count, args, scratch)
         for build in builds:
             peaks.setdefault(build.label, []).append(median(rows[build.label][1]))
     for label, values in peaks.items():
@@ -301,7 +305,12 @@ def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
 
 
 def scale_row(
-    name: str, archive: Path, builds: list[Build], args: argparse.Namespace, scratch: Path
+    name: str,
+    archive: Path,
+    builds: list[Build],
+    runs: int,
+    args: argparse.Namespace,
+    scratch: Path,
 ) -> dict[str, tuple[list[float], list[float]]]:
     copies = {}
     for number, build in enumerate(builds):
@@ -312,7 +321,7 @@ def scale_row(
         copies[build.label] = copy
     results: dict[str, tuple[list[float], list[float]]] = {b.label: ([], []) for b in builds}
     sizes = {}
-    for _ in range(args.scale_runs):
+    for _ in range(runs):
         for build in builds:
             out = scratch / "scale-site"
             shutil.rmtree(out, ignore_errors=True)
@@ -323,7 +332,7 @@ def scale_row(
             results[build.label][1].append(peak)
             files = [path for path in out.rglob("*") if path.is_file()]
             sizes[build.label] = (len(files), sum(path.stat().st_size for path in files))
-    print(f"{name} (jobs={args.jobs}, {args.scale_runs} runs interleaved, load "
+    print(f"{name} (jobs={args.jobs}, {runs} runs interleaved, load "
           f"{os.getloadavg()[0]:.1f}):")  # fmt: skip
     first = builds[0].label
     for build in builds:
