@@ -187,6 +187,7 @@ def main() -> None:
     parser.add_argument("--before-tracks", help="scale: python of gitarchive before track pages")
     parser.add_argument("--scale-runs", default="5", help="scale: runs, or runs per size (5,3)")
     parser.add_argument("--playlists", default="250,2000", help="scale: archive sizes")
+    parser.add_argument("--foreign-playlists", default="250", help="scale: foreign sizes")
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
@@ -262,22 +263,20 @@ def measured(command: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """The generated archives, gitarchive's own shape (and the foreign-written one, when
-    tests/support/foreign_archive.py is there), at each ``--playlists`` size."""
+def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path, int]]:
+    """The generated archives, gitarchive's own shape at each ``--playlists`` size and the
+    foreign-written one (tests/support/foreign_archive.py: 2021 layout, 1,000 commits) at
+    each ``--foreign-playlists`` size; smallest first. (name, path, runs)"""
+    runs = [int(count) for count in args.scale_runs.split(",")]
     archives = []
-    sizes = [int(size) for size in args.playlists.split(",")]
-    for size in sizes:
+    for number, size in enumerate(int(size) for size in args.playlists.split(",")):
         own = generated(playlists=size, commits=args.big_commits, tracks=100, json=True)
-        archives.append((f"own, {size} playlists", own))
-    if importlib.util.find_spec("tests.support.foreign_archive") is None:
-        print("  (foreign-written shape: tests/support/foreign_archive.py is not on this branch)")
-        return archives
+        archives.append((f"own, {size} playlists", own, runs[min(number, len(runs) - 1)]))
     foreign = importlib.import_module("tests.support.foreign_archive")
-    for size in sizes:
-        shape = foreign.Shape(playlists=size, commits=args.big_commits, layout="2021")
-        archives.append((f"foreign 2021, {size} playlists", foreign.cached(shape)))
-    return archives
+    for size in (int(size) for size in args.foreign_playlists.split(",") if size):
+        path = foreign.cached(foreign.Shape(playlists=size, layout="2021"))
+        archives.append((f"foreign 2021, {size} playlists", path, runs[0]))
+    return sorted(archives, key=lambda archive: int(archive[0].split()[-2]))
 
 
 def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
@@ -292,16 +291,14 @@ def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
     if args.before_tracks:
         builds.append(Build("before feeds and track pages", args.before_tracks))
     peaks: dict[str, list[float]] = {}
-    runs = [int(count) for count in args.scale_runs.split(",")]
-    for number, (name, archive) in enumerate(scale_archives(args)):
-        count = runs[min(number % len(args.playlists.split(",")), len(runs) - 1)]
-        rows = scale_row(name, archive, builds, count, args, scratch)
+    for name, archive, runs in scale_archives(args):
+        rows = scale_row(name, archive, builds, runs, args, scratch)
         for build in builds:
             peaks.setdefault(build.label, []).append(median(rows[build.label][1]))
     for label, values in peaks.items():
-        print(f"  peak RSS by size ({label}): "
+        print(f"  peak RSS by archive ({label}): "
               + ", ".join(f"{value / 2**20:.0f} MiB" for value in values)
-              + f"  -> {values[-1] / values[0]:.2f}x from the first size to the last")  # fmt: skip
+              + f"  -> {values[-1] / values[0]:.2f}x from the first to the last")  # fmt: skip
 
 
 def scale_row(
