@@ -200,8 +200,9 @@ def main() -> None:
             )
             history = [history_cli(demo) for _ in range(args.runs)]
             print(f"  baseline: gitarchive history ID --format json (CLI) {fmt(history)}")
-        churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
-        long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
+        if only & {"churn", "long", "open"}:
+            churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
+            long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
         if "churn" in only:
             build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args)
         if "long" in only:
