@@ -10,7 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.model import Album, Artist, Track
-from gitarchive.site.tracks import stay_rows, track_href, track_page_name, write_track_pages
+from gitarchive.site.tracks import (
+    page_ranges,
+    stay_rows,
+    track_href,
+    track_page_name,
+    write_track_pages,
+)
 from gitarchive.tracks import PlaylistStays, Stay
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.moving import EVENING, MORNING, MOVER, OTHER, build_moving_archive
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
     import pytest
 
 TRACK_URL = "https://open.spotify.com/track/"
+CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 PAGE = f"{MOVER[-2:]}.html"  # the page of the tracks whose id ends as The Mover's
 
 
@@ -143,3 +150,12 @@ def test_a_page_of_one_track_an_earlier_build_wrote_is_removed(tmp_path: Path) -
     (out / "t" / f"{MOVER}.html").write_text("an older build's page of one track")
     assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
     assert os.listdir(out / "t") == [PAGE]
+
+
+def test_the_workers_ranges_of_track_pages_hold_every_page_once() -> None:
+    names = [a + b for a in CHARACTERS for b in CHARACTERS[:3]]
+    for count in (1, 2, 3, 4, 7, 62, 100):
+        ranges = page_ranges(count)
+        for name in names:
+            holding = [low <= name and (high is None or name < high) for low, high in ranges]
+            assert holding.count(True) == 1, (count, name)
