@@ -62,7 +62,9 @@ class Workers:
         pool, open_store = self._pool, self.open_store
         if pool is None or open_store is None:
             for arguments in tasks:
-                yield task(self.store, *arguments)
+                # a repository per task, as in a worker: what libgit2 maps of the packs
+                # while reading one batch is let go with it, not kept for the whole build
+                yield task(self.store if open_store is None else open_store(), *arguments)
             return
         pending: set[Future[T]] = set()
         for arguments in tasks:
