@@ -22,8 +22,8 @@ from gitarchive.site.data import PlaylistHistory, Summary
 from gitarchive.site.feeds import feed_href, playlist_feed
 from gitarchive.site.output import write_file
 from gitarchive.site.pages import playlist_href, playlist_page
-from gitarchive.site.stays import QuickStaysFold
 from gitarchive.site.tracks import stay_rows, track_href
+from gitarchive.tracks import PlaylistStaysFold
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -82,7 +82,7 @@ def write_playlists(
 
 def _histories(
     stream: Iterable[Version], job: Job, *, grouped: bool
-) -> Iterator[tuple[PlaylistHistory, QuickStaysFold | None]]:
+) -> Iterator[tuple[PlaylistHistory, PlaylistStaysFold | None]]:
     if grouped:
         for _playlist_id, versions in groupby(stream, key=lambda version: version.playlist.id):
             yield from _fold(versions, job).values()
@@ -92,13 +92,13 @@ def _histories(
 
 def _fold(
     stream: Iterable[Version], job: Job
-) -> dict[str, tuple[PlaylistHistory, QuickStaysFold | None]]:
+) -> dict[str, tuple[PlaylistHistory, PlaylistStaysFold | None]]:
     """Every playlist's history in ``stream``, and its stays when track pages are written.
 
     The fold allocates many small acyclic objects that live until its end;
     the cyclic collector would traverse them again and again, so it is paused.
     """
-    found: dict[str, tuple[PlaylistHistory, QuickStaysFold | None]] = {}
+    found: dict[str, tuple[PlaylistHistory, PlaylistStaysFold | None]] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -106,7 +106,7 @@ def _fold(
             playlist_id = version.playlist.id
             pair = found.get(playlist_id)
             if pair is None:
-                stays = QuickStaysFold(playlist_id) if job.shared is not None else None
+                stays = PlaylistStaysFold(playlist_id) if job.shared is not None else None
                 pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
             pair[0].add(version)
             if pair[1] is not None:
@@ -121,7 +121,7 @@ def _write_one(
     job: Job,
     part: Part,
     history: PlaylistHistory,
-    stays: QuickStaysFold | None,
+    stays: PlaylistStaysFold | None,
     stays_file: StaysFile | None,
 ) -> None:
     summary = history.summary()
@@ -147,7 +147,7 @@ def _write_one(
         stays_file.add(stay_rows(life for life in lives if life.track.key in shared))
 
 
-def _shared_keys(job: Job, history: PlaylistHistory, stays: QuickStaysFold | None) -> set[str]:
+def _shared_keys(job: Job, history: PlaylistHistory, stays: PlaylistStaysFold | None) -> set[str]:
     """Which tracks of this playlist two or more of the site's playlists held."""
     if job.shared is None:
         return set()

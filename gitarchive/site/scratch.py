@@ -81,7 +81,7 @@ class SharedTracks:
     def among(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` are shared."""
         if self._connection is None:
-            self._connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+            self._connection = _reader(self.path)
         found: set[str] = set()
         keys = iter(set(keys))
         while batch := list(islice(keys, _BATCH)):
@@ -143,10 +143,18 @@ class StaysFile:
         self._connection.close()
 
 
+def _reader(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    # one is open per batch of playlists at once: SQLite's default cache (2 MB) each would
+    # make memory grow with the number of playlists; the reads are in index order anyway
+    connection.execute("PRAGMA cache_size = -128")
+    return connection
+
+
 def merged_stays(paths: Iterable[Path], pages: tuple[str, str | None]) -> Iterator[StayRow]:
     """The rows of these files whose page is in ``pages`` (from, before; None: no end), by
     page, then anchor, then playlist id (streamed)."""
-    connections = [sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) for path in paths]
+    connections = [_reader(path) for path in paths]
     low, high = pages
     bound = "" if high is None else " AND page < :high"
     try:
