@@ -3,6 +3,8 @@
     python -m bench.site                  # demo + churn + 2,000 versions + 2,000 playlists x 500
     python -m bench.site --only open      # opening times only (sites built once, untimed)
     python -m bench.site --big-commits 5000 --big-plain   # the history bench's plain archive
+    python -m bench.site --only scale --today /work/venvs/today/bin/python \
+        --before-tracks /work/venvs/base/bin/python --scale-runs 5,3   # 250 and 2,000 playlists
 
 Archives come from bench/history.py's generator (pygit2, packed, cached under bench/.cache/):
 
@@ -20,11 +22,15 @@ index, what a first site or ``history`` pays once), and the walk of the log the 
 where no index can be written (``GITARCHIVE_NO_INDEX=1``, the baseline; ``--walk-runs``).
 ``--with-fold`` adds the whole-archive fold (``versions.all_cumulative_views``). Pages are
 opened against an empty HTML file in the same browser. Medians of ``--runs``.
+
+``scale`` times the whole site and its peak memory at 250 and 2,000
+playlists against other builds of gitarchive run in the same bench, interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import os
 import shutil
@@ -33,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +177,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--only", default="demo,churn,long,open,big",
+    parser.add_argument("--only", default="demo,churn,long,open,big",  # and scale
                         help="comma-separated sections to run")  # fmt: skip
     parser.add_argument("--big-commits", type=int, default=500)
     parser.add_argument("--big-plain", action="store_true")
     parser.add_argument("--walk-runs", type=int, default=0, help="default: --runs")
     parser.add_argument("--with-fold", action="store_true")
+    parser.add_argument("--today", help="scale: the baseline's python (its gitarchive)")
+    parser.add_argument("--before-tracks", help="scale: python of gitarchive before track pages")
+    parser.add_argument("--scale-runs", default="5", help="scale: runs, or runs per size (5,3)")
+    parser.add_argument("--playlists", default="250,2000", help="scale: archive sizes")
+    parser.add_argument("--foreign-playlists", default="250", help="scale: foreign sizes")
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
@@ -188,8 +200,9 @@ def main() -> None:
             )
             history = [history_cli(demo) for _ in range(args.runs)]
             print(f"  baseline: gitarchive history ID --format json (CLI) {fmt(history)}")
-        churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
-        long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
+        if only & {"churn", "long", "open"}:
+            churn = generated(playlists=20, commits=1000, rate=0.5, tracks=100, json=True)
+            long = generated(playlists=4, commits=2000, rate=1.0, tracks=100, json=True)
         if "churn" in only:
             build_row("churn (20 x ~500 versions)", churn, scratch / "churn-site", args)
         if "long" in only:
@@ -199,6 +212,8 @@ def main() -> None:
                 if not (scratch / name).is_dir():
                     site_cli(archive, scratch / name, args.jobs)
             open_row(scratch, max(args.runs, 5))
+        if "scale" in only:
+            scale_rows(args, scratch)
         if "big" in only:
             big = (
                 generated(commits=args.big_commits)
@@ -224,6 +239,110 @@ def open_row(scratch: Path, runs: int) -> None:
         label = "empty page (baseline)" if page == blank else str(page.relative_to(scratch))
         size = page.stat().st_size
         print(f"  {label:44} {size / 1e3:8.0f} KB  {fmt(opened[str(page)])}")
+
+
+@dataclass(frozen=True)
+class Build:
+    """One gitarchive to run: its python, and what to add to ``site``."""
+
+    label: str
+    python: str
+    extra: tuple[str, ...] = ()
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Seconds and peak RSS (bytes) of ``command``: the largest of its processes (wait4
+    counts the workers a process waited for; with -j N each worker holds its own)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=env)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{command} failed ({process.returncode})")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path, int]]:
+    """The generated archives, gitarchive's own shape at each ``--playlists`` size and the
+    foreign-written one (tests/support/foreign_archive.py: 2021 layout, 1,000 commits) at
+    each ``--foreign-playlists`` size; smallest first. (name, path, runs)"""
+    runs = [int(count) for count in args.scale_runs.split(",")]
+    archives = []
+    for number, size in enumerate(int(size) for size in args.playlists.split(",")):
+        own = generated(playlists=size, commits=args.big_commits, tracks=100, json=True)
+        archives.append((f"own, {size} playlists", own, runs[min(number, len(runs) - 1)]))
+    foreign = importlib.import_module("tests.support.foreign_archive")
+    for size in (int(size) for size in args.foreign_playlists.split(",") if size):
+        path = foreign.cached(foreign.Shape(playlists=size, layout="2021"))
+        archives.append((f"foreign 2021, {size} playlists", path, runs[0]))
+    return sorted(archives, key=lambda archive: int(archive[0].split()[-2]))
+
+
+def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
+    """Each build's whole site at each size: a copy of the archive per build (their change
+    indexes may differ), each index warmed untimed, then the builds interleaved."""
+    builds = [
+        Build("candidate, track pages", sys.executable, ("--track-pages",)),
+        Build("candidate, no track pages", sys.executable, ("--no-track-pages",)),
+    ]
+    if args.today:
+        builds.insert(0, Build("today", args.today))
+    if args.before_tracks:
+        builds.append(Build("before feeds and track pages", args.before_tracks))
+    peaks: dict[str, list[float]] = {}
+    for name, archive, runs in scale_archives(args):
+        rows = scale_row(name, archive, builds, runs, args, scratch)
+        for build in builds:
+            peaks.setdefault(build.label, []).append(median(rows[build.label][1]))
+    for label, values in peaks.items():
+        print(f"  peak RSS by archive ({label}): "
+              + ", ".join(f"{value / 2**20:.0f} MiB" for value in values)
+              + f"  -> {values[-1] / values[0]:.2f}x from the first to the last")  # fmt: skip
+
+
+def scale_row(
+    name: str,
+    archive: Path,
+    builds: list[Build],
+    runs: int,
+    args: argparse.Namespace,
+    scratch: Path,
+) -> dict[str, tuple[list[float], list[float]]]:
+    copies = {}
+    for number, build in enumerate(builds):
+        copy = scratch / f"scale-{number}.git"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(archive, copy)
+        measured([build.python, "-m", "gitarchive", "-C", str(copy), "index"], scratch)
+        copies[build.label] = copy
+    results: dict[str, tuple[list[float], list[float]]] = {b.label: ([], []) for b in builds}
+    sizes = {}
+    for _ in range(runs):
+        for build in builds:
+            out = scratch / "scale-site"
+            shutil.rmtree(out, ignore_errors=True)
+            command = [build.python, "-m", "gitarchive", "-C", str(copies[build.label]), "site",
+                       str(out), "-j", str(args.jobs), *build.extra]  # fmt: skip
+            seconds, peak = measured(command, scratch)
+            results[build.label][0].append(seconds)
+            results[build.label][1].append(peak)
+            files = [path for path in out.rglob("*") if path.is_file()]
+            sizes[build.label] = (len(files), sum(path.stat().st_size for path in files))
+    print(f"{name} (jobs={args.jobs}, {runs} runs interleaved, load "
+          f"{os.getloadavg()[0]:.1f}):")  # fmt: skip
+    first = builds[0].label
+    for build in builds:
+        times, rss = results[build.label]
+        ratio = median(times) / median(results[first][0])
+        files, size = sizes[build.label]
+        print(f"  {build.label:30} {fmt(times)}  {ratio:.2f}x {first}; peak RSS median "
+              f"{median(rss) / 2**20:.0f} MiB ({', '.join(f'{v / 2**20:.0f}' for v in rss)}); "
+              f"{files:,} files, {size / 1e6:.0f} MB")  # fmt: skip
+    for build in builds:
+        shutil.rmtree(copies[build.label], ignore_errors=True)
+    return results
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitarchive.history import Version, diff_tracks
+from gitarchive.history.moves import moves
 from gitarchive.model import Album, Artist, Playlist, Track
-from gitarchive.site.data import PlaylistHistory, replay
+from gitarchive.site.data import PlaylistHistory, replay, same_order
 from gitarchive.site.pages import embed_json, index_page, playlist_page
 from gitarchive.site.svg import likes_chart, nice_ticks, sparkline
 from tests.support.builder import RepoBuilder, playlist_files
@@ -251,3 +252,16 @@ def test_workflows_deploy_the_site_only_when_pages_is_switched_on(tmp_path: Path
         for name, comment in uses:  # pinned by full commit id, the version in a comment
             assert re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", name), name
             assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (name, comment)
+
+
+@given(
+    st.lists(st.sampled_from("abcdefgh"), max_size=8),
+    st.lists(st.sampled_from("abcdefgh"), max_size=8),
+)
+def test_the_quick_check_of_an_unchanged_order_agrees_with_the_moves_rule(
+    before: list[str], after: list[str]
+) -> None:
+    if same_order(before, after):
+        assert moves(before, after) == []
+    elif len(set(before)) == len(before) and len(set(after)) == len(after):
+        assert moves(before, after) != []

@@ -1,13 +1,23 @@
-"""The site's track pages: one per track two or more playlists held, linked from the tables."""
+"""The site's track pages: a section per track two or more playlists held, on a page per id
+ending, linked from the tables."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.site.tracks import track_page_name
+from gitarchive.model import Album, Artist, Track
+from gitarchive.site.tracks import (
+    page_ranges,
+    stay_rows,
+    track_href,
+    track_page_name,
+    write_track_pages,
+)
+from gitarchive.tracks import PlaylistStays, Stay
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.moving import EVENING, MORNING, MOVER, OTHER, build_moving_archive
 
@@ -15,6 +25,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pytest
+
+TRACK_URL = "https://open.spotify.com/track/"
+CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+PAGE = f"{MOVER[-2:]}.html"  # the page of the tracks whose id ends as The Mover's
 
 
 def page_data(html: str) -> dict[str, Any]:
@@ -40,13 +54,14 @@ def test_a_track_in_two_playlists_has_a_page_linked_from_both_tables(
     )
     assert code == 0, err
     assert "1 shared track," in printed
-    assert os.listdir(out / "t") == [f"{MOVER}.html"]
-    href = f"../t/{MOVER}.html"
+    assert os.listdir(out / "t") == [PAGE]
+    href = f"../t/{PAGE}#{MOVER}"
     assert linked_rows(out, MORNING) == {"The Mover": href}
     assert linked_rows(out, EVENING) == {"The Mover": href}
     assert linked_rows(out, OTHER) == {}
-    page = (out / "t" / f"{MOVER}.html").read_text(encoding="utf-8")
-    assert "<h1><bdi>The Mover</bdi></h1>" in page and "In 2 playlists" in page
+    page = (out / "t" / PAGE).read_text(encoding="utf-8")
+    assert f'<section id="{MOVER}" class="track">\n<h2><bdi>The Mover</bdi></h2>' in page
+    assert "In 2 playlists" in page
     assert f'href="../p/{MORNING}.html"' in page and f'href="../p/{EVENING}.html"' in page
     assert "2026-11-01* → 2026-11-03" in page
     assert "2026-11-03 → 2026-11-05" in page and "2026-11-06 → still there" in page
@@ -60,12 +75,12 @@ def test_the_walk_the_index_and_the_workers_write_the_same_track_pages(
     for name, args in (("walk", ("-j", "1")), ("workers", ("-j", "2"))):
         out = tmp_path / name
         assert run_cli("-C", str(repo), "site", str(out), "--track-pages", *args) == 0
-        pages.append((out / "t" / f"{MOVER}.html").read_text(encoding="utf-8"))
+        pages.append((out / "t" / PAGE).read_text(encoding="utf-8"))
     assert run_cli("-C", str(repo), "index") == 0
     assert (
         run_cli("-C", str(repo), "site", str(tmp_path / "indexed"), "--track-pages", "-j", "2") == 0
     )
-    indexed = (tmp_path / "indexed" / "t" / f"{MOVER}.html").read_text(encoding="utf-8")
+    indexed = (tmp_path / "indexed" / "t" / PAGE).read_text(encoding="utf-8")
     strip = re.compile(r"on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
     assert len({strip.sub("", page) for page in [*pages, indexed]}) == 1
     capsys.readouterr()
@@ -77,7 +92,7 @@ def test_a_site_of_one_playlist_has_no_track_pages_and_a_stale_one_is_removed(
     repo = build_moving_archive(tmp_path / "archive")
     out = tmp_path / "site"
     assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
-    assert (out / "t" / f"{MOVER}.html").is_file()
+    assert (out / "t" / PAGE).is_file()
     assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "--playlist", MORNING) == 0
     assert os.listdir(out / "t") == []
     assert linked_rows(out, MORNING) == {}
@@ -87,6 +102,7 @@ def test_a_local_files_page_name_is_a_digest_never_its_line() -> None:
     name = track_page_name("line:../../etc -- x -- y")
     assert re.fullmatch(r"l[0-9a-f]{21}", name)
     assert track_page_name(MOVER) == MOVER
+    assert track_href(MOVER) == f"t/{PAGE}#{MOVER}"
 
 
 def test_track_pages_are_asked_for_and_a_build_without_them_removes_the_old_ones(
@@ -99,7 +115,47 @@ def test_track_pages_are_asked_for_and_a_build_without_them_removes_the_old_ones
     assert not (out / "t").exists() or os.listdir(out / "t") == []
     assert linked_rows(out, MORNING) == {}
     assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
-    assert os.listdir(out / "t") == [f"{MOVER}.html"]
+    assert os.listdir(out / "t") == [PAGE]
     assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
     assert os.listdir(out / "t") == []
     assert linked_rows(out, MORNING) == {}
+
+
+def test_tracks_whose_ids_end_alike_share_one_page_each_at_its_anchor(tmp_path: Path) -> None:
+    first, second = "a" * 20 + "Zq", "b" * 20 + "Zq"
+    lives = [
+        PlaylistStays(
+            playlist,
+            name,
+            Track(title, (Artist("Someone"),), Album("An Album"), f"{TRACK_URL}{track_id}"),
+            (Stay(date(2026, 11, 1), None, 2, 3),),
+            date(2026, 11, 2),
+        )
+        for track_id, title in ((first, "First"), (second, "Second"))
+        for playlist, name in ((MORNING, "Morning"), (EVENING, "Evening"))
+    ]
+    rows = sorted(stay_rows(lives), key=lambda row: (row.page, row.anchor, row.life.playlist_id))
+    tracks, pages, _written = write_track_pages(tmp_path, rows, generated="today")
+    assert (tracks, pages) == (2, {"Zq"})
+    assert os.listdir(tmp_path / "t") == ["Zq.html"]
+    page = (tmp_path / "t" / "Zq.html").read_text(encoding="utf-8")
+    assert page.index(f'<section id="{first}"') < page.index(f'<section id="{second}"')
+    assert track_href(second) == f"t/Zq.html#{second}"
+
+
+def test_a_page_of_one_track_an_earlier_build_wrote_is_removed(tmp_path: Path) -> None:
+    repo = build_moving_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
+    (out / "t" / f"{MOVER}.html").write_text("an older build's page of one track")
+    assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
+    assert os.listdir(out / "t") == [PAGE]
+
+
+def test_the_workers_ranges_of_track_pages_hold_every_page_once() -> None:
+    names = [a + b for a in CHARACTERS for b in CHARACTERS[:3]]
+    for count in (1, 2, 3, 4, 7, 62, 100):
+        ranges = page_ranges(count)
+        for name in names:
+            holding = [low <= name and (high is None or name < high) for low, high in ranges]
+            assert holding.count(True) == 1, (count, name)

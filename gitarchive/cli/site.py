@@ -27,31 +27,8 @@ from gitarchive.cli.common import out as console
 from gitarchive.words import plural
 
 if TYPE_CHECKING:
-    from gitarchive.git import Store
-    from gitarchive.index import ChangeIndex, VersionSource
+    from gitarchive.index import ChangeIndex
     from gitarchive.site import SiteResult
-
-
-def _located_versions(store: Store, ids: list[str] | None) -> list[VersionSource] | None:
-    """Where the change index, caught up, located every version; None: walk the log.
-
-    Where no index can be written it would be built in memory by that very
-    walk, so the site walks the log itself, split over its processes.
-    """
-    return index_call(store, lambda index: index.version_sources(ids) if index.persistent else None)
-
-
-def _shared_tracks(store: Store, ids: list[str] | None) -> frozenset[str]:
-    """The tracks two or more of the site's playlists held, from their cumulative views."""
-    from gitarchive.site.tracks import shared_keys
-
-    def shared(index: ChangeIndex) -> frozenset[str]:
-        if ids is None:
-            return shared_keys(index.all_cumulative_views().values())
-        return shared_keys(index.cumulative(playlist_id) for playlist_id in ids)
-
-    found: frozenset[str] = index_call(store, shared)
-    return found
 
 
 @app.command()
@@ -83,9 +60,9 @@ def site(
     track_pages: Annotated[
         bool,
         typer.Option(
-            "--track-pages",
-            help="Also write a page per track two or more playlists held (docs/site.md: "
-            "on a large archive, many thousands of pages).",
+            "--track-pages/--no-track-pages",
+            help="Also write the tracks two or more playlists held, a section each on a page "
+            "per id ending (docs/site.md).",
         ),
     ] = False,
 ) -> None:
@@ -102,7 +79,7 @@ def site(
 
 
 def _print_written(result: SiteResult, out: Path) -> None:
-    tracks = f"{plural(result.track_pages, 'shared track')}, " if result.track_pages else ""
+    tracks = f"{plural(result.shared_tracks, 'shared track')}, " if result.shared_tracks else ""
     console.print(
         f"Wrote {plural(result.pages, 'page')} "
         f"({plural(len(result.summaries), 'playlist')}, {tracks}"
@@ -135,17 +112,24 @@ def _build(
         else None
     )
     github, _branch = link_settings(store)
-    return build_site(
-        store,
-        target,
-        playlist_ids=ids,
-        since=since,
-        github=github,
-        title=title,
-        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        jobs=jobs,
-        open_store=functools.partial(Store.open, str(store.git_dir)),
-        sources=_located_versions(store, ids),
-        # without track pages, none is kept: pages an earlier build wrote are removed
-        shared=_shared_tracks(store, ids) if track_pages else frozenset(),
-    )
+
+    def build(index: ChangeIndex) -> SiteResult:
+        return build_site(
+            store,
+            target,
+            playlist_ids=ids,
+            since=since,
+            github=github,
+            title=title,
+            generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            jobs=jobs,
+            open_store=functools.partial(Store.open, str(store.git_dir)),
+            # where no index can be written, the site walks the log itself, split over
+            # its processes, rather than have the index built in memory by that very walk
+            index=index,
+            # without track pages, none is kept: pages an earlier build wrote are removed
+            track_pages=track_pages,
+        )
+
+    result: SiteResult = index_call(store, build)
+    return result

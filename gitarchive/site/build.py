@@ -12,9 +12,15 @@ Layout of ``OUT/``::
     feed.atom             the newest changes of every playlist, and failed syncs (Atom)
     p/<id>.html           one playlist: version viewer, likes chart, cumulative table
     p/<id>.atom           one playlist's changes, and its failed sync (Atom)
-    t/<id>.html           a track two or more playlists held: its stays in each (site/tracks.py)
+    t/<ending>.html       the tracks two or more playlists held, by id ending (site/tracks.py)
     .nojekyll             GitHub Pages serves the folder as it is
     .gitarchive-site      marks the folder as gitarchive's, so a rebuild may replace it
+
+The pages are written as they are built, a batch of playlists at a time
+(:mod:`gitarchive.site.playlists`), so memory does not grow with the number
+of playlists: what spans them all (which tracks are shared, their stays) is
+kept in scratch files on disk (:mod:`gitarchive.site.scratch`), and the
+changes page and the whole-archive feed keep only the newest changes.
 
 Only relative links: the site works from ``file://`` and under any sub-path.
 Every file is written to a temporary name and renamed into place, never
@@ -24,39 +30,49 @@ the site are removed.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import logging
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitarchive import git, versions
-from gitarchive.changes import Change, newest, playlist_changes
+from gitarchive.changes import Change, newest
 from gitarchive.errors import UsageError
 from gitarchive.formats.paths import STATUS_PATH
 from gitarchive.formats.status import Failure, read_status_file
+from gitarchive.index import using_index
 from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES, changes_page
-from gitarchive.site.data import PlaylistHistory, Summary
-from gitarchive.site.feeds import archive_feed, feed_href, playlist_feed
+from gitarchive.site.data import Summary
+from gitarchive.site.feeds import archive_feed
 from gitarchive.site.output import (
     MARKER,
+    TRACK_PAGES,
     check_output_folder,
     disk_error,
     remove_stale_pages,
     write_file,
 )
-from gitarchive.site.pages import index_page, playlist_href, playlist_page
-from gitarchive.site.tracks import track_href, write_track_pages
-from gitarchive.tracks import PlaylistStays, PlaylistStaysFold
+from gitarchive.site.pages import index_page
+from gitarchive.site.playlists import Job, Part, write_playlists
+from gitarchive.site.scratch import SharedTracks, StaysFile, merged_stays, write_held
+from gitarchive.site.tracks import page_ranges, write_track_pages
+from gitarchive.site.workers import Workers
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from datetime import datetime
 
     from gitarchive.git import Store
     from gitarchive.history import Version
-    from gitarchive.index import VersionSource
+    from gitarchive.index import ChangeIndex, VersionSource
+
+logger = logging.getLogger(__name__)
+
+# A batch of playlists is read, folded and written by one process (about this many
+# versions): large enough that a worker's start and its readers' caches pay off, small
+# enough that many batches share the work evenly and memory stays that of one batch.
+BATCH_VERSIONS = 2000
 
 
 @dataclass(slots=True)
@@ -64,97 +80,34 @@ class SiteResult:
     out: Path
     summaries: list[Summary] = field(default_factory=list)
     bytes_written: int = 0
-    track_pages: int = 0
+    shared_tracks: int = 0
+    track_files: int = 0
 
     @property
     def pages(self) -> int:
-        return len(self.summaries) + 1 + self.track_pages
+        return len(self.summaries) + 1 + self.track_files
 
 
-@dataclass(slots=True)
-class Part:
-    """What one pass (or one worker) wrote: its playlists' summaries, the bytes, its newest
-    changes, and the stays of the shared tracks."""
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Playlists one process reads, folds and writes: the versions the change index
+    located (``sources``), these playlists' walks (``selected``), or one shard of a walk of
+    the whole log (``shard``: k of n)."""
 
-    summaries: list[Summary] = field(default_factory=list)
-    written: int = 0
-    changes: list[Change] = field(default_factory=list)
-    stays: list[PlaylistStays] = field(default_factory=list)
+    number: int
+    sources: Sequence[VersionSource] = ()
+    selected: Sequence[str] = ()
+    shard: tuple[int, int] | None = None
 
-
-def pages_from_versions(
-    stream: Iterable[Version],
-    out: Path,
-    *,
-    since: datetime | None,
-    github: str | None,
-    generated: str,
-    failures: Mapping[str, Failure] | None = None,
-    shared: frozenset[str] = frozenset(),
-) -> Part:
-    """Fold every version into its playlist's history, then write one page and feed per playlist.
-
-    ``shared``: the keys of the tracks that have a track page; their rows in
-    the cumulative tables link to it, and their stays are folded too.
-    """
-    histories, stays = _fold_histories(stream, since, shared)
-    part = Part()
-    recent: list[Change] = []
-    for playlist_id, history in histories.items():
-        summary = history.summary()
-        if summary is None:
-            continue
-        document = history.document(
-            github=github,
-            track_pages=lambda key: f"../{track_href(key)}" if key in shared else None,
-        )
-        html = playlist_page(
-            document, name=history.name, description=history.description, generated=generated
-        )
-        part.written += write_file(out, playlist_href(playlist_id), html)
-        changes = playlist_changes(playlist_id, history.entries)
-        failure = (failures or {}).get(playlist_id)
-        feed = playlist_feed(playlist_id, history.name, changes, failure)
-        part.written += write_file(out, feed_href(playlist_id), feed)
-        recent.extend(changes)
-        part.summaries.append(summary)
-        if playlist_id in stays:
-            wanted = [key for key in stays[playlist_id].track_keys() if key in shared]
-            part.stays.extend(stays[playlist_id].result(wanted))
-    part.changes = newest(recent, CHANGES_PAGE_ENTRIES)
-    return part
+    def versions(self, store: Store) -> Iterable[Version]:
+        if self.shard is not None:
+            return versions.iter_all_versions(store, shard=self.shard)
+        if self.selected:
+            return _selected_versions(store, self.selected)
+        return versions.versions_of_sources(store, self.sources)
 
 
-def _fold_histories(
-    stream: Iterable[Version], since: datetime | None, shared: frozenset[str]
-) -> tuple[dict[str, PlaylistHistory], dict[str, PlaylistStaysFold]]:
-    """Every playlist's history, and its stays when a track page may need them.
-
-    The fold allocates many small acyclic objects that live until the end;
-    the cyclic collector would traverse them again and again, so it is paused.
-    """
-    histories: dict[str, PlaylistHistory] = {}
-    stays: dict[str, PlaylistStaysFold] = {}
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for version in stream:
-            playlist_id = version.playlist.id
-            history = histories.get(playlist_id)
-            if history is None:
-                history = histories[playlist_id] = PlaylistHistory(playlist_id, since=since)
-                if shared:
-                    stays[playlist_id] = PlaylistStaysFold(playlist_id)
-            history.add(version)
-            if shared:
-                stays[playlist_id].add(version.playlist, version.date.date())
-    finally:
-        if collecting:
-            gc.enable()
-    return histories, stays
-
-
-def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Version]:
+def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterator[Version]:
     for playlist_id in playlist_ids:
         found = versions.list_versions(store, playlist_id)
         if not found:
@@ -162,47 +115,35 @@ def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterable[Ve
         yield from found
 
 
-def _check_selected(playlist_ids: Sequence[str], sources: Sequence[VersionSource]) -> None:
-    located = {source[0] for source in sources}
-    for playlist_id in playlist_ids:
-        if playlist_id not in located:
-            raise UsageError(f"playlist {playlist_id} has no archived version in this history")
+def _run_batch(store: Store, job: Job, batch: Batch, scratch: Path) -> Part:
+    stays = StaysFile(scratch / f"stays-{batch.number}.sqlite") if job.shared else None
+    try:
+        part = write_playlists(job, batch.versions(store), grouped=batch.shard is None, stays=stays)
+    finally:
+        if stays is not None:
+            stays.close()
+    part.stays = None if stays is None else stays.path
+    return part
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """What every shard's worker needs besides its versions."""
-
-    out: Path
-    since: datetime | None
-    github: str | None
-    generated: str
-    failures: Mapping[str, Failure]
-    shared: frozenset[str]
-
-    def pages(self, stream: Iterable[Version]) -> Part:
-        return pages_from_versions(
-            stream,
-            self.out,
-            since=self.since,
-            github=self.github,
-            generated=self.generated,
-            failures=self.failures,
-            shared=self.shared,
-        )
+def _log_warning(message: str) -> None:
+    # a worker's warning (a damaged index rebuilt): logged, as the readers' are
+    logger.warning("%s", message)
 
 
-def _shard_worker(
-    open_store: Callable[[], Store],
-    shard: tuple[int, int],
-    job: _Job,
-    sources: Sequence[VersionSource] | None,
-) -> Part:
-    # a worker opens its own repository: libgit2 handles do not cross processes
-    store = open_store()
-    if sources is not None:
-        return job.pages(versions.versions_of_sources(store, sources))
-    return job.pages(versions.iter_all_versions(store, shard=shard))
+def _held_part(store: Store, playlist_ids: Sequence[str], path: Path) -> Path:
+    """In a worker: these playlists' keys, from its own reader of the change index."""
+
+    def write(index: ChangeIndex) -> Path:
+        return write_held(path, ((pid, index.cumulative(pid)) for pid in playlist_ids))
+
+    return using_index(store, _log_warning, write)
+
+
+def _track_pages_part(
+    _store: Store, job: Job, stays: Sequence[Path], pages: tuple[str, str | None]
+) -> tuple[int, set[str], int]:
+    return write_track_pages(job.out, merged_stays(stays, pages), generated=job.generated)
 
 
 def build_site(
@@ -216,44 +157,118 @@ def build_site(
     generated: str,
     jobs: int = 1,
     open_store: Callable[[], Store] | None = None,
-    sources: Sequence[VersionSource] | None = None,
-    shared: frozenset[str] = frozenset(),
+    index: ChangeIndex | None = None,
+    track_pages: bool = False,
 ) -> SiteResult:
     """Write the whole site into ``out``.
 
-    ``playlist_ids``: only these playlists, else every playlist ever archived.
-    ``sources``: where the change index located every version of them
-    (``ChangeIndex.version_sources``); without it the log is walked (each
-    selected playlist on its own, or all in one pass). With ``jobs > 1`` (and
-    ``open_store``, which opens the same repository in a worker process) the
-    playlists are split into shards, each read, folded and written in its own
-    process, as ``versions.all_cumulative_views`` does. ``shared``: the keys
-    of the tracks two or more of these playlists held
-    (:func:`gitarchive.site.tracks.shared_keys`), each given a page.
+    ``playlist_ids``: only these, else every playlist ever archived. ``index``:
+    the caught-up change index; a persistent one locates the versions of a
+    batch of playlists at a time, else the log is walked (each selected
+    playlist, or all in one pass). With ``jobs > 1`` and ``open_store`` (the
+    same repository opened in a worker) the work goes to that many processes.
+    ``track_pages``: a section per track two or more of these playlists held.
     """
     failures = _prepare_output(store, out)
-    job = _Job(out, since, github, generated, failures, shared)
-    if playlist_ids is not None and sources is not None:
-        _check_selected(playlist_ids, sources)
-    result = SiteResult(out=out)
-    recent: list[Change] = []
-    stays: list[PlaylistStays] = []
-    for part in _parts(store, job, playlist_ids, jobs, open_store, sources):
-        result.summaries.extend(part.summaries)
-        result.bytes_written += part.written
-        recent.extend(part.changes)
-        stays.extend(part.stays)
-    result.track_pages, written = write_track_pages(out, stays, generated=generated, shared=shared)
-    result.bytes_written += written
+    located = index if index is not None and index.persistent else None
+    if playlist_ids is not None and located is not None:
+        _check_selected(located, playlist_ids)
+    walk_selected = located is None and playlist_ids is not None  # one batch, read here
+    with (
+        tempfile.TemporaryDirectory(prefix="gitarchive-site-") as folder,
+        Workers(store, open_store, 1 if walk_selected else jobs) as workers,
+    ):
+        scratch = Path(folder)
+        shared = None
+        if track_pages and index is not None:
+            shared = _shared_tracks(workers, index, playlist_ids, scratch)
+        job = Job(out, since, github, generated, failures, shared)
+        batches = (
+            _walk_batches(playlist_ids, workers.jobs)
+            if located is None
+            else _located_batches(located, playlist_ids)
+        )
+        result, recent = _write_pages(workers, job, batches, scratch)
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
-    result.bytes_written += write_file(
-        out, "index.html", index_page(result.summaries, title=title, generated=generated)
-    )
-    result.bytes_written += _write_changes(
-        out, result.summaries, recent, failures, title, generated
-    )
+    page = index_page(result.summaries, title=title, generated=generated)
+    result.bytes_written += write_file(out, "index.html", page)
+    changes = _write_changes(out, result.summaries, recent, failures, title, generated)
+    result.bytes_written += changes
     remove_stale_pages(out, {summary.id for summary in result.summaries})
     return result
+
+
+def _write_pages(
+    workers: Workers, job: Job, batches: Iterator[Batch], scratch: Path
+) -> tuple[SiteResult, list[Change]]:
+    """Every batch's playlist pages and feeds, then the track pages; the newest changes."""
+    result = SiteResult(out=job.out)
+    recent: list[Change] = []
+    stays: list[Path] = []
+    for part in workers.run(_run_batch, ((job, batch, scratch) for batch in batches)):
+        result.summaries.extend(part.summaries)
+        result.bytes_written += part.written
+        recent = newest([*recent, *part.changes], CHANGES_PAGE_ENTRIES)
+        if part.stays is not None:
+            stays.append(part.stays)
+    kept: set[str] = set()
+    ranges = page_ranges(workers.jobs * 2 if workers.parallel else 1)
+    for tracks, pages, written in workers.run(
+        _track_pages_part, ((job, stays, pages) for pages in ranges)
+    ):
+        result.shared_tracks += tracks
+        result.track_files += len(pages)
+        result.bytes_written += written
+        kept.update(pages)
+    remove_stale_pages(job.out, kept, TRACK_PAGES)
+    return result, recent
+
+
+def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
+    for playlist_id in playlist_ids:
+        if not index.version_sources([playlist_id]):
+            raise UsageError(f"playlist {playlist_id} has no archived version in this history")
+
+
+def _shared_tracks(
+    workers: Workers, index: ChangeIndex, playlist_ids: Sequence[str] | None, scratch: Path
+) -> SharedTracks:
+    """The tracks two or more of the site's playlists held, from their cumulative views,
+    read one at a time (split over the workers when they can open the index)."""
+    ids = index.playlist_ids() if playlist_ids is None else playlist_ids
+    if not (workers.parallel and index.persistent):
+        views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
+        parts = [write_held(scratch / "held.sqlite", views)]
+    else:
+        step = -(-len(ids) // workers.jobs)
+        shards = [ids[start : start + step] for start in range(0, len(ids), step)]
+        tasks = ((shard, scratch / f"held-{number}.sqlite") for number, shard in enumerate(shards))
+        parts = list(workers.run(_held_part, tasks))
+    return SharedTracks.combine(scratch / "shared.sqlite", parts)
+
+
+def _located_batches(index: ChangeIndex, playlist_ids: Sequence[str] | None) -> Iterator[Batch]:
+    """Batches of about :data:`BATCH_VERSIONS` versions, each playlist whole in one."""
+    ids = index.playlist_ids() if playlist_ids is None else sorted(set(playlist_ids))
+    sources: list[VersionSource] = []
+    number = 0
+    for playlist_id in ids:
+        sources.extend(index.version_sources([playlist_id]))
+        if len(sources) >= BATCH_VERSIONS:
+            yield Batch(number, sources=sources)
+            number, sources = number + 1, []
+    if sources:
+        yield Batch(number, sources=sources)
+
+
+def _walk_batches(playlist_ids: Sequence[str] | None, jobs: int) -> Iterator[Batch]:
+    """Without an index: the selected playlists' walks in one batch, else the whole log's
+    walk, in one shard per process."""
+    if playlist_ids is not None:
+        yield Batch(0, selected=sorted(set(playlist_ids)))
+        return
+    for number in range(jobs):
+        yield Batch(number, shard=(number, jobs))
 
 
 def _prepare_output(store: Store, out: Path) -> dict[str, Failure]:
@@ -288,58 +303,9 @@ def _write_changes(
     generated: str,
 ) -> int:
     """``changes.html`` and ``feed.atom``: the newest changes of the playlists in the site."""
-    changes = newest(recent, CHANGES_PAGE_ENTRIES)
+    changes = newest(recent, CHANGES_PAGE_ENTRIES)  # already the newest: ordered only
     names = {summary.id: summary.name for summary in summaries}
     failed = {pid: (names[pid], failure) for pid, failure in failures.items() if pid in names}
     written = write_file(out, "feed.atom", archive_feed(changes, failed, title=title))
     page = changes_page(changes, title=title, generated=generated)
     return written + write_file(out, "changes.html", page)
-
-
-def _parts(
-    store: Store,
-    job: _Job,
-    playlist_ids: Sequence[str] | None,
-    jobs: int,
-    open_store: Callable[[], Store] | None,
-    sources: Sequence[VersionSource] | None,
-) -> list[Part]:
-    if sources is None and playlist_ids is not None:
-        return [job.pages(_selected_versions(store, playlist_ids))]
-    if jobs > 1 and open_store is not None:
-        return _in_workers(open_store, jobs, job, sources)
-    if sources is not None:
-        return [job.pages(versions.versions_of_sources(store, sources))]
-    return [job.pages(versions.iter_all_versions(store))]
-
-
-def _in_workers(
-    open_store: Callable[[], Store],
-    jobs: int,
-    job: _Job,
-    sources: Sequence[VersionSource] | None,
-) -> list[Part]:
-    shards: list[list[VersionSource] | None] = [None] * jobs
-    if sources is not None:
-        shards = list(_balanced(sources, jobs))
-    # fork: workers need nothing but what is loaded, and start in milliseconds
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(_shard_worker, open_store, (index, jobs), job, shards[index])
-            for index in range(jobs)
-        ]
-        return [future.result() for future in futures]
-
-
-def _balanced(sources: Sequence[VersionSource], count: int) -> list[list[VersionSource]]:
-    """``sources`` (grouped by playlist) in ``count`` shards of about as many versions each."""
-    shards: list[list[VersionSource]] = [[] for _ in range(count)]
-    start = 0
-    while start < len(sources):
-        end = start + 1
-        while end < len(sources) and sources[end][0] == sources[start][0]:
-            end += 1
-        min(shards, key=len).extend(sources[start:end])  # a playlist stays in one shard
-        start = end
-    return shards

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from gitarchive.history import Version
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import CumulativeView, Playlist, Track
     from gitarchive.timeline import Entry, MovedDoc
 
 # A playlist's feed carries its newest steps only: a feed reader wants what is new.
@@ -109,7 +109,7 @@ def _encode_moves(
     step: dict[str, Any], before_keys: list[str], after_keys: list[str], tracks: Sequence[Track]
 ) -> tuple[MovedDoc, ...]:
     """Mark the step's moves (``m``); the same moves for the version's entry (its feed)."""
-    if before_keys == after_keys:
+    if before_keys == after_keys or same_order(before_keys, after_keys):
         return ()
     found = [
         (index, old, new, distance)
@@ -120,6 +120,17 @@ def _encode_moves(
         step["m"] = [[new - 1, old - 1] for _index, old, new, _distance in found]
     return tuple(
         (track_document(tracks[index]), old, new, distance) for index, old, new, distance in found
+    )
+
+
+def same_order(before_keys: list[str], after_keys: list[str]) -> bool:
+    """Whether the tracks in both lists keep their order, each key listed once in each: then
+    no rank changed, so nothing moved (``moves`` would find nothing, at a far higher cost)."""
+    before, after = set(before_keys), set(after_keys)
+    if len(before) != len(before_keys) or len(after) != len(after_keys):
+        return False
+    return list(filter(after.__contains__, before_keys)) == list(
+        filter(before.__contains__, after_keys)
     )
 
 
@@ -193,6 +204,7 @@ class PlaylistHistory:
     _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
     _ordered: bool = False  # the last version lists its tracks in playlist order
     _unique: bool = False  # the last version listed each key once
+    _view: CumulativeView | None = None  # the fold's view, once every version is added
 
     def add(self, version: Version) -> None:
         playlist = version.playlist
@@ -320,7 +332,7 @@ class PlaylistHistory:
 
         ``track_pages``: a track key -> the href of its track page, None for none.
         """
-        view = self.fold.view()
+        view = self.cumulative_view()
         cumulative = []
         if view is not None:
             cumulative = [
@@ -345,6 +357,12 @@ class PlaylistHistory:
             "likes": self.likes,
             "cumulative": cumulative,
         }
+
+    def cumulative_view(self) -> CumulativeView | None:
+        """The cumulative view of every version added (computed once: call it at the end)."""
+        if self._view is None:
+            self._view = self.fold.view()
+        return self._view
 
     def summary(self) -> Summary | None:
         latest = self._previous

@@ -1,76 +1,98 @@
-"""The site's track pages: one per track that two or more playlists held (``OUT/t/<name>.html``).
+"""The site's track pages: every track two or more playlists held, on pages by id ending.
 
-Which tracks are shared is known before the playlist pages are written (from
-the cumulative views: a track's key is the same there as in the stays), so the
-cumulative tables link to the pages; the stays themselves (dates, places) are
-folded with each playlist's versions (:mod:`gitarchive.tracks`) and the pages
-written once every playlist is read.
+A track's section is on ``OUT/t/<ending>.html`` (``ending``: the last two
+characters of its name, :func:`track_page_name`), at the anchor of its name,
+so ``t/QC.html#4uLU6hMCjMI75M1A2tKUQC``: at most 62 × 62 files whatever the
+number of tracks, each page's stylesheet and script paid once for many
+tracks (a page per track made them most of a large site's files and bytes).
+The ending, not the beginning: ids numbered in order share their first
+characters, never their last ones (and Spotify's are random throughout).
+
+Which tracks are shared is known before the playlist pages are written
+(:class:`gitarchive.site.scratch.SharedTracks`, from the cumulative views: a
+track's key is the same there as in the stays), so the cumulative tables link
+to them; the stays themselves (dates, places) are folded with each playlist's
+versions (:mod:`gitarchive.tracks`), kept on disk, and the pages written once
+every playlist is read, one page at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from gitarchive.model import playlist_url
-from gitarchive.site.output import TRACK_PAGES, remove_stale_pages, write_files
+from gitarchive.site.output import TRACK_PAGES, write_files
 from gitarchive.site.pages import playlist_href, site_page, text
+from gitarchive.site.scratch import StayRow
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
-    from gitarchive.model import CumulativeView
     from gitarchive.tracks import PlaylistStays
 
 _ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
+# Two characters of a Spotify id: at most 62 * 62 pages, a few dozen tracks each on a large
+# archive (docs/site.md).
+SUFFIX = 2
+_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # in byte order
 
 
 def track_page_name(key: str) -> str:
-    """The page's file name: the Spotify id, else a digest of the key (a local file's line)."""
+    """The track's name (its anchor): the Spotify id, else a digest of the key (a local
+    file's line)."""
     if _ID_KEY.match(key):
         return key
     return "l" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:21]
 
 
 def track_href(key: str) -> str:
-    """Where a track's page lives, relative to the index."""
-    return f"{TRACK_PAGES}/{track_page_name(key)}.html"
+    """Where a track's section lives, relative to the index."""
+    name = track_page_name(key)
+    return f"{TRACK_PAGES}/{name[-SUFFIX:]}.html#{name}"
 
 
-def shared_keys(views: Iterable[CumulativeView | None]) -> frozenset[str]:
-    """The keys of the tracks two or more of these playlists ever held."""
-    counts: Counter[str] = Counter()
-    for view in views:
-        if view is not None:
-            counts.update({entry.track.key for entry in view.tracks})
-    return frozenset(key for key, count in counts.items() if count >= 2)
+def stay_rows(lives: Iterable[PlaylistStays]) -> Iterator[StayRow]:
+    """Each life with the page and anchor of its track."""
+    for life in lives:
+        name = track_page_name(life.track.key)
+        yield StayRow(name[-SUFFIX:], name, life)
 
 
 def write_track_pages(
-    out: Path, stays: Iterable[PlaylistStays], *, generated: str, shared: Collection[str]
-) -> tuple[int, int]:
-    """Write a page per shared track held by two or more playlists of the site; remove the
-    pages of tracks no longer shared. Returns (pages, bytes written)."""
-    by_key: dict[str, list[PlaylistStays]] = {}
-    for life in stays:
-        if life.track.key in shared:
-            by_key.setdefault(life.track.key, []).append(life)
+    out: Path, rows: Iterable[StayRow], *, generated: str
+) -> tuple[int, set[str], int]:
+    """Write the pages of the tracks two or more playlists of the site held, from ``rows``
+    (by page, then anchor). Returns (tracks, the pages written, bytes written)."""
     kept: set[str] = set()
+    tracks = 0
 
     def pages() -> Iterator[tuple[str, str]]:
-        for key, lives in by_key.items():
-            if len(lives) < 2:
-                continue
-            lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
-            kept.add(track_page_name(key))
-            yield f"{track_page_name(key)}.html", track_page(lives, generated=generated)
+        nonlocal tracks
+        for page, in_page in groupby(rows, key=lambda row: row.page):
+            sections = []
+            for _anchor, same in groupby(in_page, key=lambda row: row.anchor):
+                lives = [row.life for row in same]
+                if len(lives) >= 2:
+                    lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
+                    sections.append(track_section(lives))
+            if sections:
+                kept.add(page)
+                tracks += len(sections)
+                yield f"{page}.html", track_page(page, sections, generated=generated)
 
-    written = write_files(out, TRACK_PAGES, pages()) if by_key else 0
-    remove_stale_pages(out, kept, TRACK_PAGES)
-    return len(kept), written
+    written = write_files(out, TRACK_PAGES, pages())
+    return tracks, kept, written
+
+
+def page_ranges(count: int) -> list[tuple[str, str | None]]:
+    """The pages' names in ``count`` ranges (from, before) of their first character."""
+    step = -(-len(_CHARACTERS) // count)
+    starts = ["", *(_CHARACTERS[index] for index in range(step, len(_CHARACTERS), step))]
+    return list(zip(starts, [*starts[1:], None], strict=True))
 
 
 def _stays_cell(life: PlaylistStays) -> str:
@@ -86,13 +108,12 @@ def _stays_cell(life: PlaylistStays) -> str:
     return f"<ul>{''.join(parts)}</ul>"
 
 
-def track_page(lives: list[PlaylistStays], *, generated: str) -> str:
-    """A track's page: every playlist of the site that held it, each stay, its places."""
+def track_section(lives: list[PlaylistStays]) -> str:
+    """A track's section: every playlist of the site that held it, each stay, its places."""
     track = max(lives, key=lambda life: life.last_seen).track
     artists = ", ".join(artist.name for artist in track.artists)
     spotify = (
-        f'<p class="muted"><a href="{text(track.url)}" rel="noopener noreferrer">'
-        "Open on Spotify</a></p>"
+        f' · <a href="{text(track.url)}" rel="noopener noreferrer">Open on Spotify</a>'
         if track.url
         else ""
     )
@@ -105,16 +126,22 @@ def track_page(lives: list[PlaylistStays], *, generated: str) -> str:
         f"<td>{_stays_cell(life)}</td></tr>"
         for life in lives
     )
-    body = f"""<nav><a href="../index.html">← All playlists</a></nav>
-<header><h1><bdi>{text(track.name)}</bdi></h1>
-<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi></p>
-{spotify}</header>
-<section><h2>In {len(lives)} playlists</h2>
-<p class="muted">Each stay: added → removed, as archived; * in the first archived version, added
-before the archive began. Places are 1-based.</p>
-<table id="stays"><thead><tr><th scope="col">Playlist</th><th scope="col">First</th>
+    return f"""<section id="{track_page_name(track.key)}" class="track">
+<h2><bdi>{text(track.name)}</bdi></h2>
+<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi>{spotify}</p>
+<p class="muted">In {len(lives)} playlists</p>
+<table><thead><tr><th scope="col">Playlist</th><th scope="col">First</th>
 <th scope="col">Last</th><th scope="col">Best</th><th scope="col">Latest</th>
 <th scope="col">Stays</th></tr></thead><tbody>{rows}</tbody></table>
-</section>
+</section>"""
+
+
+def track_page(ending: str, sections: list[str], *, generated: str) -> str:
+    """A page of the tracks whose names end in ``ending``, each at its anchor."""
+    body = f"""<nav><a href="../index.html">← All playlists</a></nav>
+<header><h1>Tracks in two or more playlists: …{text(ending)}</h1>
+<p class="muted">Each stay: added → removed, as archived; * in the first archived version, added
+before the archive began. Places are 1-based.</p></header>
+{chr(10).join(sections)}
 <footer>Generated by gitarchive on {text(generated)} from the archive's git log.</footer>"""
-    return site_page(f"{track.name} — {artists} — gitarchive", body)
+    return site_page(f"Tracks …{ending} — gitarchive", body)
