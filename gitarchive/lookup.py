@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError, PlaylistNotFound, UsageError
-from gitarchive.formats.paths import PRETTY_DIR, REGISTRY_DIR, classify
+from gitarchive.formats.paths import ALIASES_DIR, PRETTY_DIR, REGISTRY_DIR, classify
 from gitarchive.model import is_playlist_id, parse_playlist_id
 from gitarchive.version_reader import JSON, read_source
 
@@ -76,12 +76,14 @@ def _names_at(store: Store, commit: str, *, snapshots: bool) -> set[tuple[str, s
         # a broken index must not hide the other sources of names
         with contextlib.suppress(FormatError, UnicodeDecodeError):
             names.update(formats.read_index(index.decode("utf-8"), path=formats.INDEX_PATH))
-    for name, blob in git.list_dir(store, commit, REGISTRY_DIR).items():
-        if not is_playlist_id(name):
-            continue
-        alias = git.read_blob(store, blob).decode("utf-8", "replace").strip()
-        if alias:
-            names.add((name, alias))
+    # spotify-playlist-archive kept its aliases in aliases/<id> before registry/ existed
+    for folder in (REGISTRY_DIR, ALIASES_DIR):
+        for name, blob in git.list_dir(store, commit, folder).items():
+            if not is_playlist_id(name):
+                continue
+            alias = git.read_blob(store, blob).decode("utf-8", "replace").strip()
+            if alias and "\n" not in alias:
+                names.add((name, alias))
     return names
 
 

@@ -236,6 +236,18 @@ def test_resolve_playlist_by_id_url_and_name(tmp_path: Path) -> None:
         lookup.resolve_playlist(store, "Nothing Like This")
 
 
+def test_a_spotify_playlist_archive_alias_file_names_its_playlist(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit(
+        {
+            f"playlists/plain/{PID}": "Mix\n\nSong -- Artist -- Album",
+            f"playlists/aliases/{PID}": "Morning Mix\n",
+        },
+        date="2021-01-01",
+    )
+    assert lookup.resolve_playlist(open_store(tmp_path / "r"), "morning mix") == PID
+
+
 def test_ambiguous_name_lists_candidates(tmp_path: Path) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit(
