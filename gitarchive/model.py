@@ -99,6 +99,13 @@ class Track:
     url: str | None = None
     duration_ms: int | None = None
     added_at: datetime | None = None
+    # the plain line, made once: diffs, keys, renderers and the page merge ask for it
+    # millions of times in a pass over a long archive (30 s of a 250-playlist import)
+    _line: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        artists = ", ".join(artist.name for artist in self.artists)
+        object.__setattr__(self, "_line", f"{self.name} -- {artists} -- {self.album.name}")
 
     @property
     def id(self) -> str | None:
@@ -111,8 +118,7 @@ class Track:
     @property
     def plain_line(self) -> str:
         """The line of a plain file: ``Title -- Artist1, Artist2 -- Album``."""
-        artists = ", ".join(artist.name for artist in self.artists)
-        return f"{self.name} -- {artists} -- {self.album.name}"
+        return self._line
 
     @property
     def key(self) -> str:

@@ -88,8 +88,25 @@ _CELLS_CACHE: dict[tuple[object, ...], str] = {}
 _CELLS_CACHE_LIMIT = 200_000
 
 
+# and by the track object itself: the readers hand the same Track objects to every version
+# that holds them, and hashing the content key (nested dataclasses) was most of a
+# long import's page rendering. An entry keeps its track alive, so its id is not reused.
+_CELLS_BY_TRACK: dict[int, tuple[Track, str]] = {}
+
+
 def track_cells(track: Track) -> str:
     """``title | artists | album | length`` of a table row (pretty and cumulative pages)."""
+    known = _CELLS_BY_TRACK.get(id(track))
+    if known is not None and known[0] is track:
+        return known[1]
+    cells = _cells_by_content(track)
+    if len(_CELLS_BY_TRACK) >= _CELLS_CACHE_LIMIT:
+        _CELLS_BY_TRACK.clear()
+    _CELLS_BY_TRACK[id(track)] = (track, cells)
+    return cells
+
+
+def _cells_by_content(track: Track) -> str:
     duration = track.duration_ms
     seconds = None if duration is None else max(duration, 0) // 1000  # what the page shows
     key = (track.name, track.url, track.artists, track.album, seconds)
