@@ -198,6 +198,8 @@ class VersionReader:
             tracks = self._plain_tracks(parts.track_lines, playlist_id)
             if len(self._plain) >= self._cache_size:
                 self._plain.pop(next(iter(self._plain)))
+            # its lines are its tracks now: a cached blob holds no copy of its text
+            parts = dataclasses.replace(parts, track_lines=[])
             found = self._plain[blob_id] = (parts, tracks)
         return found
 
