@@ -203,6 +203,8 @@ class VersionReader:
             tracks = self._plain_tracks(parts.track_lines, playlist_id)
             if len(self._plain) >= self._cache_size:
                 self._plain.pop(next(iter(self._plain)))
+            # its lines are its tracks now: a cached blob holds no copy of its text
+            parts = dataclasses.replace(parts, track_lines=[])
             found = self._plain[blob_id] = (parts, tracks)
         return found
 
@@ -296,6 +298,10 @@ class VersionReader:
         known = self._pretty_rows.setdefault(table_head, {})
         bad = self._bad_rows.setdefault(table_head, {})
         new = [row for row in dict.fromkeys(rows) if row not in known and row not in bad]
+        if new:  # most rows read without markdown; the others (and their errors) with it
+            fast = [(row, formats.read_early_row(table_head, row)) for row in new]
+            known.update((row, track) for row, track in fast if track is not None)
+            new = [row for row, track in fast if track is None]
         while new:
             page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n" + "\n".join(new) + "\n"
             try:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         registry_path,
     )
     from gitarchive.formats.plain import read_plain, render_plain
-    from gitarchive.formats.pretty import read_pretty, render_pretty
+    from gitarchive.formats.pretty import read_early_row, read_pretty, render_pretty
     from gitarchive.formats.snapshot import read_json, read_json_track
     from gitarchive.formats.snapshot_text import render_json
     from gitarchive.formats.status import read_status, render_status
@@ -61,6 +61,7 @@ _HOME = {
     "read_json": ("snapshot", "read_json"),
     "read_json_track": ("snapshot", "read_json_track"),
     "read_plain": ("plain", "read_plain"),
+    "read_early_row": ("pretty", "read_early_row"),
     "read_pretty": ("pretty", "read_pretty"),
     "read_version": ("version", "read_version"),
     "registry_path": ("paths", "registry_path"),
@@ -96,6 +97,7 @@ __all__ = [
     "plain_path",
     "pretty_path",
     "read_cumulative",
+    "read_early_row",
     "read_index",
     "read_json",
     "read_json_track",

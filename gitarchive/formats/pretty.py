@@ -189,6 +189,32 @@ def read_pretty(text: str, playlist_id: str, *, path: str | None = None) -> Play
     return read_pretty_doc(scan_pretty(text), playlist_id, path=path)
 
 
+# The table heads of the pages whose rows read_pretty reads as written (early pages:
+# is_early_page), with the columns markdown finds in them
+_RAW_ROW_HEADS = {
+    "| No. | Title | Artist(s) | Album | Length |\n|---|---|---|---|---|": (
+        "No.", "Title", "Artist(s)", "Album", "Length"),
+    "| Title | Artist(s) | Album | Length |\n|---|---|---|---|": (
+        "Title", "Artist(s)", "Album", "Length"),
+}  # fmt: skip
+
+
+def read_early_row(table_head: str, row: str) -> Track | None:
+    """The track ``read_pretty`` reads from ``row`` of an early page under ``table_head``
+    (its names as written), without parsing markdown; None when only a full read can
+    say (another table head, a row it cannot split, a length it rejects)."""
+    columns = _RAW_ROW_HEADS.get(table_head)
+    if columns is None or not row.startswith("|"):
+        return None
+    cells = raw_cells(row, columns)
+    if cells is None:
+        return None
+    duration = parse_duration(length) if (length := cells[columns.index("Length")]) else None
+    if length and duration is None:
+        return None
+    return raw_track(cells, columns, read_duration(duration))
+
+
 def _length(text: str, path: str | None, line: int) -> int | None:
     duration = parse_duration(text) if text else None
     if text and duration is None:

@@ -21,6 +21,12 @@ from gitarchive.errors import ArchiveError, RevisionNotFound, SettingsError
 # the handle, and what a warm read needs of it, live without pygit2
 from gitarchive.git.store import Store, open_repository
 
+# libgit2 maps pack files in windows of 1 GiB up to 8 GiB, and every page a pass over
+# the history touches stays resident: a fold of all playlists of a 180 MB pack peaked at
+# 244 MiB, 168 MiB with these bounds, at the same CPU (the windows are remapped as read)
+pygit2.settings.mwindow_size = 32 << 20
+pygit2.settings.mwindow_mapped_limit = 64 << 20
+
 GITHUB_ACTIONS_BOT = (
     "github-actions[bot]",
     "41898282+github-actions[bot]@users.noreply.github.com",
