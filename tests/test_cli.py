@@ -50,6 +50,28 @@ def test_dash_c_must_be_a_directory(tmp_path: Path) -> None:
     assert "no such directory" in result.output
 
 
+def test_a_deleted_working_directory_is_one_line_and_dash_c_still_works(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    script = (
+        "import os, sys; from gitarchive.cli import main; os.chdir(sys.argv[1]); "
+        "os.rmdir(sys.argv[1]); main(sys.argv[2:])"
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        gone.mkdir()
+        command = [sys.executable, "-c", script, str(gone), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    lost = run("list")
+    assert lost.returncode == 1
+    assert lost.stderr == (
+        "gitarchive: error: the current directory no longer exists; cd to an existing one\n"
+    )
+    elsewhere = run("-C", str(tmp_path), "list")
+    assert "Traceback" not in elsewhere.stderr
+    assert "no longer exists" not in elsewhere.stderr
+
+
 def test_dash_c_sets_the_directory_commands_act_on(tmp_path: Path) -> None:
     seen: list[Path] = []
 

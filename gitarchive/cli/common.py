@@ -77,7 +77,7 @@ class State:
     """Options given before the command, shared by every command."""
 
     def __init__(self) -> None:
-        self.directory = Path.cwd()
+        self.directory = Path()  # the working directory, resolved per invocation
         self.verbose = False
         self.pager = True
 
@@ -187,7 +187,11 @@ def main_options(
 ) -> None:
     """A git-native archive of Spotify playlists."""
     # set on every invocation: tests (and embedders) call the app more than once per process
-    state.directory = Path.cwd()
+    if directory is None or not directory.is_absolute():
+        try:
+            state.directory = Path.cwd()
+        except FileNotFoundError:  # the working directory was deleted under the shell
+            raise fail("the current directory no longer exists; cd to an existing one") from None
     if directory is not None:
         if not directory.is_dir():
             raise fail(f"-C {directory}: no such directory")
