@@ -309,7 +309,7 @@ def test_a_source_without_playlists_is_one_clear_line(
     assert git(root, "rev-parse", "HEAD") == head
 
 
-@pytest.mark.parametrize("layout", ["today", "own"])
+@pytest.mark.parametrize("layout", ["2019", "2021", "mixed", "today", "own"])
 def test_a_generated_archive_imports_with_the_sources_own_history(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
 ) -> None:

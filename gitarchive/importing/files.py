@@ -50,7 +50,10 @@ class Cleaner:
             playlist,
             original_name=clean_playlist_name(playlist.original_name, playlist.id),
             unique_name=clean_playlist_name(playlist.display_name, playlist.id),
-            description=clean_description(playlist.description),
+            # line breaks at the end are dropped: the plain file and the page this
+            # archive writes for a version without a snapshot cannot hold them, so a
+            # later version's snapshot would show a description change that never was
+            description=clean_description(playlist.description).rstrip("\n"),
             tracks=tuple(self.track(item) for item in playlist.tracks),
             owner=replace(playlist.owner, name=clean_name(playlist.owner.name)),
         )
