@@ -10,7 +10,9 @@ becomes a track, and a version of a page layout carries the page's ids and lengt
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,6 +21,8 @@ from tests.support.cli import run_cli_captured
 from tests.support.foreign_archive import Shape, Truth, generate
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tests.support.foreign_model import TrackTruth, Version
 
 WRITERS = ("2019", "2021", "today", "mixed")
@@ -198,3 +202,28 @@ def test_show_at_each_version_carries_that_page_s_ids_and_lengths(
             assert urls == [t.url for t in version.tracks], where
             lengths = [track["duration_ms"] for track in shown["tracks"]]
             assert lengths == [t.duration_ms // 1000 * 1000 for t in version.tracks], where
+
+
+def test_export_sqlite_of_the_2021_layout_carries_each_page_s_ids_and_lengths(
+    foreign: dict[str, Truth], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    truth = foreign["2021"]
+    out = tmp_path / "archive.db"
+    code, _, err = run_cli_captured(capsys, "-C", str(truth.path), "export", "sqlite", str(out))
+    assert code == 0, err
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        for playlist_id in truth.playlist_ids:
+            held = {
+                track.url: track.duration_ms // 1000 * 1000
+                for version in truth.content_versions(playlist_id)
+                for track in version.tracks
+            }
+            exported = db.execute(
+                "SELECT DISTINCT t.url, t.duration_ms FROM changes c"
+                " JOIN tracks t ON t.id = c.track_id"
+                " WHERE c.playlist_id = ? AND c.kind = 'added'",
+                (playlist_id,),
+            ).fetchall()
+            assert exported, playlist_id
+            assert dict(exported) == {url: held[url] for url, _ in exported}, playlist_id
+            assert set(dict(exported)) == set(held), playlist_id
