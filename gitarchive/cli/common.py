@@ -10,6 +10,7 @@ stderr and exit status 1; anything unexpected is a bug and exits 3 with a short
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
@@ -24,7 +25,7 @@ from gitarchive.cli.terminal import stdout_closed
 from gitarchive.errors import GitArchiveError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from datetime import datetime
 
     from gitarchive.cli.console import SafeConsole
@@ -89,6 +90,31 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` as gitarchive's one-line error and return the Exit to raise."""
     _err().print(f"gitarchive: error: {message}", markup=False)
     return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def phase_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """``progress(phase, done, total)`` for a long pass: a transient bar per phase on
+    stderr when it is a terminal, else no callback (the core then reports nothing)."""
+    if not _err().is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=_err(),
+        transient=True,
+    )  # fmt: skip
+    tasks: dict[str, TaskID] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        task = tasks.get(phase)
+        if task is None:
+            task = tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -13,16 +13,16 @@ from gitarchive.cli.common import (
     FORMAT_HELP,
     OutputFormat,
     app,
-    err,
     handle_errors,
     link_settings,
     open_store,
     out,
+    phase_progress,
 )
 from gitarchive.errors import ArchiveError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from gitarchive.importing import ImportReport, ImportResult
 
@@ -88,7 +88,7 @@ def _import_archive(
     github, branch = link_settings(store)
     label = importing.source_label(source)
     writing = importing.Writing(label, _identity(store), github, branch)
-    with _scratch_folder() as scratch, _progress() as progress:
+    with _scratch_folder() as scratch, phase_progress() as progress:
         source_store = importing.open_source(source, scratch)
         read = importing.read_source(source_store, ids, progress=progress)
         missing = [playlist_id for playlist_id in ids or [] if playlist_id not in read.versions]
@@ -107,33 +107,6 @@ def _import_archive(
                 strict=strict,
                 progress=progress,
             )
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
-    """A transient progress bar on stderr when it is a terminal (else no callback)."""
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-    )
-    tasks: dict[str, TaskID] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        task = tasks.get(phase)
-        if task is None:
-            task = tasks[phase] = bar.add_task(phase, total=total)
-        bar.update(task, completed=done)
-
-    with bar:
-        yield update
 
 
 @contextlib.contextmanager

@@ -14,10 +14,10 @@ from gitarchive.cli.common import (
     OutputFormat,
     app,
     deprecated_json_flag,
-    err,
     handle_errors,
     index_call,
     open_history_store,
+    phase_progress,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def index_command(
     deprecated_json_flag(json_output)
     store = open_history_store()
 
-    status = _fold_with_progress(store, rebuild=rebuild, bar=err.is_terminal)
+    status = _fold_with_progress(store, rebuild=rebuild)
     if json_output or output_format is OutputFormat.json:
         import json
 
@@ -53,22 +53,9 @@ def index_command(
     )
 
 
-def _fold_with_progress(store: Store, *, rebuild: bool, bar: bool) -> dict[str, Any]:
+def _fold_with_progress(store: Store, *, rebuild: bool) -> dict[str, Any]:
     """Catch the index up (or rebuild it) and return its state; on a terminal, a
     transient bar per step of the fold on stderr (commits read, playlists folded)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-
-    progress_bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-        transient=True, disable=not bar,
-    )  # fmt: skip
-    tasks: dict[str, TaskID] = {}
-
-    def on_progress(step: str, done: int, total: int) -> None:
-        task = tasks.get(step)
-        if task is None:
-            task = tasks[step] = progress_bar.add_task(step, total=total)
-        progress_bar.update(task, completed=done, total=total)
 
     def act(index: ChangeIndex) -> dict[str, Any]:
         if rebuild:
@@ -77,7 +64,7 @@ def _fold_with_progress(store: Store, *, rebuild: bool, bar: bool) -> dict[str, 
             index.catch_up_all(on_progress)
         return index.status()
 
-    with progress_bar:
+    with phase_progress() as on_progress:
         return index_call(store, act)
 
 
