@@ -16,9 +16,8 @@ and docs/history.md.
 
 This is the one way the read side finds such pages: the walks, the change
 index's fold and ``show --at`` all read plain versions through
-:class:`gitarchive.version_reader.VersionReader`, which asks :class:`PageFinder`.
-:func:`page_versions` lists a playlist's versions from its pages alone, for a
-source that holds no plain file of it.
+:class:`gitarchive.version_reader.VersionReader`, which asks :class:`PageFinder`;
+an import finds which playlist a page belongs to by :func:`title_playlist_id`.
 """
 
 from __future__ import annotations
@@ -28,20 +27,20 @@ from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, git
-from gitarchive.errors import FormatError, RevisionNotFound
+from gitarchive import git
+from gitarchive.errors import RevisionNotFound
 from gitarchive.formats.paths import PRETTY_DIR, classify
 from gitarchive.formats.plain import one_line
-from gitarchive.history import Version
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     from gitarchive.git import Store
     from gitarchive.model import Playlist, Track
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _TITLE = b"### "
+_PLAYLIST_LINK = re.compile(rb"open\.spotify\.com/playlist/([0-9A-Za-z]{22})\b")
 
 
 def page_path(name: str) -> str | None:
@@ -53,13 +52,20 @@ def page_path(name: str) -> str | None:
     return path if classify(path).kind == "legacy" else None
 
 
+def _title(data: bytes) -> bytes:
+    """A page's title, its first ``### `` line (empty when it has none)."""
+    return next((line for line in data.splitlines() if line.startswith(_TITLE)), b"")
+
+
 def title_links_to(data: bytes, playlist_id: str) -> bool:
-    """Whether a page's title (its first ``### `` line) links to the playlist."""
-    link = f"open.spotify.com/playlist/{playlist_id}".encode()
-    for line in data.splitlines():
-        if line.startswith(_TITLE):
-            return link in line
-    return False
+    """Whether a page's title links to the playlist."""
+    return f"open.spotify.com/playlist/{playlist_id}".encode() in _title(data)
+
+
+def title_playlist_id(data: bytes) -> str | None:
+    """The playlist a page's title links to: how a name-keyed page names its owner."""
+    match = _PLAYLIST_LINK.search(_title(data))
+    return None if match is None else match.group(1).decode()
 
 
 class PageFinder:
@@ -136,31 +142,3 @@ def merge_page(plain: Playlist, page: Playlist) -> Playlist:
         description=plain.description,
         tracks=tracks,
     )
-
-
-def page_versions(store: Store, playlist_id: str, *, warn: Callable[[str], None]) -> list[Version]:
-    """A playlist's versions read from its name-keyed pages alone, found by their titles'
-    links (a source with pages but no plain file of the playlist), oldest first.
-
-    A page that cannot be read costs that version; ``warn`` is told.
-    """
-    link = f"open.spotify.com/playlist/{playlist_id}".encode()
-    found: list[Version] = []
-    last_blob: str | None = None
-    for change in git.walk_folders(store, [PRETTY_DIR]):
-        for path, blob in sorted(change.changes.items()):
-            if blob is None or blob == last_blob or classify(path).kind != "legacy":
-                continue
-            data = git.read_blob(store, blob)
-            title = next((line for line in data.splitlines() if line.startswith(_TITLE)), b"")
-            if link not in title:
-                continue
-            try:
-                playlist = formats.read_pretty(formats.decode(data, path), playlist_id, path=path)
-            except FormatError as exc:
-                exc.commit, exc.path = exc.commit or change.commit, exc.path or path
-                warn(f"cannot read a version: {exc}; that version is skipped")
-                continue
-            found.append(Version(change.commit, change.date, playlist, source="pretty"))
-            last_blob = blob
-    return found

@@ -33,6 +33,7 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.history import Version
 from gitarchive.importing.report import Skip, gc_paused
+from gitarchive.name_keyed import title_playlist_id
 from gitarchive.version_fold import VersionFold
 from gitarchive.version_reader import VersionReader
 
@@ -45,9 +46,6 @@ if TYPE_CHECKING:
     Progress = Callable[[str, int, int], None]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
-# a name-keyed page's title ("### [Name](https://open.spotify.com/playlist/<id>)")
-# links to its playlist: that is how the page finds its id
-_TITLE_LINK = re.compile(rb"open\.spotify\.com/playlist/([0-9A-Za-z]{22})\b")
 
 
 def is_url(spec: str) -> bool:
@@ -169,11 +167,10 @@ class _Walk:
             # every change cost more than the selection's own versions
             return
         data = git.read_blob(self.source, blob)
-        title = next((line for line in data.splitlines() if line.startswith(b"### ")), b"")
-        match = _TITLE_LINK.search(title)
-        if match is None:
+        owner = title_playlist_id(data)
+        if owner is None:
             return
-        playlist_id = self.page_owner[path] = match.group(1).decode()
+        playlist_id = self.page_owner[path] = owner
         if playlist_id in self.current or blob == self.last_page.get(playlist_id):
             return
         if self.wanted is not None and playlist_id not in self.wanted:
