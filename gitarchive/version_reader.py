@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
@@ -37,6 +37,10 @@ _FIRST_ROW_LINE = 5  # of such a page: title, blank line, table header, divider,
 
 # The file kinds a version may be read from, best first.
 JSON, PRETTY, PLAIN = SOURCE_KINDS
+
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def _unnumbered(row: str) -> str:
@@ -141,9 +145,13 @@ class VersionReader:
         return playlist
 
     def _remember(self, blob_id: str, playlist: Playlist) -> None:
-        if len(self._cache) >= self._cache_size:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[blob_id] = playlist
+        self._bounded_put(self._cache, blob_id, playlist)
+
+    def _bounded_put(self, cache: dict[K, V], key: K, value: V) -> None:
+        """``cache[key] = value``, the oldest entry let go when the cache is full."""
+        if len(cache) >= self._cache_size:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
 
     def _read_plain(
         self, blob_id: str, playlist_id: str, path: str, commit: str, previous: Playlist | None
@@ -173,9 +181,7 @@ class VersionReader:
             )
             if page is not None:
                 playlist = merge_page(playlist, page)
-            if len(self._plain_versions) >= self._cache_size:
-                self._plain_versions.pop(next(iter(self._plain_versions)))
-            self._plain_versions[key] = playlist
+            self._bounded_put(self._plain_versions, key, playlist)
         return playlist
 
     def _page(self, found: tuple[str, str], playlist_id: str, commit: str) -> Playlist | None:
@@ -201,11 +207,9 @@ class VersionReader:
                 raise
             parts = split_plain(text)
             tracks = self._plain_tracks(parts.track_lines, playlist_id)
-            if len(self._plain) >= self._cache_size:
-                self._plain.pop(next(iter(self._plain)))
             # its lines are its tracks now: a cached blob holds no copy of its text
-            parts = dataclasses.replace(parts, track_lines=[])
-            found = self._plain[blob_id] = (parts, tracks)
+            found = (dataclasses.replace(parts, track_lines=[]), tracks)
+            self._bounded_put(self._plain, blob_id, found)
         return found
 
     def _plain_tracks(self, track_lines: list[str], playlist_id: str) -> tuple[Track, ...]:
