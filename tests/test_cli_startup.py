@@ -11,6 +11,9 @@ import typer.main
 
 from gitarchive import cli
 from gitarchive.cli import COMMAND_MODULES, COMMANDS, command_modules
+from tests.support.builder import RepoBuilder
+from tests.support.cli import run_cli_captured
+from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,3 +105,37 @@ def test_rich_decides_about_the_terminal_whenever_a_variable_may_force_one(
         monkeypatch.setenv(name, "1")
         assert output._may_be_terminal()
         monkeypatch.delenv(name)
+
+
+def console_process(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``gitarchive ARGV`` as the console script runs it (no argv given to main), with an
+    exit handler that says on stderr whether Python's finalization ran."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('finalized', file=sys.stderr))\n"
+        f"sys.argv = ['gitarchive', *{argv!r}]\n"
+        "from gitarchive.cli import main\n"
+        "sys.exit(main())"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd)
+
+
+def test_a_read_process_ends_without_finalization_its_output_and_status_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    builder = RepoBuilder(tmp_path)
+    tracks = [model_track(number) for number in range(40)]
+    for day in range(1, 6):
+        playlist = model_playlist(*tracks[: 30 + day], name=f"Mix {day}")
+        builder.commit_playlists([playlist], date=f"2026-01-0{day}T12:00:00+00:00")
+    read = console_process(["history", PID, "--format", "json"], tmp_path)
+    assert (read.returncode, read.stderr) == (0, "")
+    (tmp_path / ".git" / "gitarchive").rename(tmp_path / "first-index")  # the next read is cold too
+    assert run_cli_captured(capsys, "-C", str(tmp_path), "history", PID, "--format", "json") == (
+        0, read.stdout, "",
+    )  # fmt: skip
+    missing = console_process(["history", "Q" * 22], tmp_path)
+    assert missing.returncode == 1
+    assert "Q" * 22 in missing.stderr and "finalized" not in missing.stderr
+    # any other command still ends the usual way
+    assert console_process(["--version"], tmp_path).stderr == "finalized\n"
