@@ -20,6 +20,7 @@ from gitarchive.git.walk import (
     _first_parent_newest_first,
     _folder,
     _PathBlobs,
+    commit_trees,
 )
 
 if TYPE_CHECKING:
@@ -89,16 +90,13 @@ def walk_paths_since(
     in order of preference, and a path after one that has a blob reads None
     (its folder is not looked into; see ``walk._PathBlobs``).
     """
-    result: list[tuple[str, int, tuple[str | None, ...]]] = []
+    repo = store.repo
     path_blobs = _PathBlobs(paths, best_first=best_first)
     with _NoHashVerification():
-        for commit in _first_parent_newest_first(store.repo, tip):
-            commit_id = str(commit.id)
-            if commit_id == since:
-                break
-            result.append((commit_id, commit.author.time, path_blobs.at(commit)))
-    result.reverse()
-    return result
+        return [
+            (commit_id, time, path_blobs.at(repo, tree_id))
+            for commit_id, time, tree_id in commit_trees(repo, tip, since)
+        ]
 
 
 def walk_commits_since(
