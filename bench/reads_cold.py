@@ -3,6 +3,7 @@
     python -m bench.reads_cold --shape own          # gitarchive's own writer
     python -m bench.reads_cold --shape foreign      # spotify-playlist-archive's 2021 layout
     python -m bench.reads_cold --gitarchive /work/venvs/today/bin/gitarchive   # another build
+    python -m bench.reads_cold --archive REPO --against OTHER/bin/gitarchive   # first history A/B
 
 A generated 1,000-commit, 250-playlist archive (``tests/support/foreign_archive.py``'s
 ``cached(Shape(...))``; for ``own``, bench/history.py's generator while that module is
@@ -12,7 +13,9 @@ medians and a ratio; a ratio at or under 1.00 meets the target:
 
   * startup: ``gitarchive --version`` vs ``git --version`` (printed, no target);
   * first ``history ID`` in a fresh clone (no change index: this run builds it) vs
-    ``--version`` + 3x ``git log -p --first-parent -- <the playlist's files>``;
+    ``--version`` + 3x ``git log -p --first-parent -- <the playlist's files>``, and vs
+    the same of its plain file alone (the target's baseline); with ``--against
+    OTHER``, vs another build's first ``history`` in its own fresh clone;
   * warm ``history``, ``cumulative``, ``show --at`` vs ``--version`` + 0.1 s;
   * ``history`` of every playlist, one process each, warm, vs as many ``git log -p``.
 
@@ -173,15 +176,30 @@ def _plus(first: Pair, second: Pair, times: int = 1) -> Pair:
 
 
 def cold_first_history(
-    run: Runner, source: Path, work: Path, target: str, files: list[str], table: Table
+    run: Runner,
+    source: Path,
+    work: Path,
+    target: str,
+    files: list[str],
+    table: Table,
+    against: Runner | None = None,
 ) -> None:
-    """One round: a fresh clone's first ``history`` vs --version + 3x git log -p."""
+    """One round: a fresh clone's first ``history`` vs --version + 3x git log -p, of the
+    playlist's files and of its plain file alone (the target's baseline); and vs the
+    same in another build's fresh clone (``against``), when one is given."""
     fresh = clone(source, work / "fresh", run.env)
     version = run.ga(["--version"], fresh)
     log = run.git_log(files, fresh)
+    plain_log = run.git_log([f"playlists/plain/{target}"], fresh)
     first = run.ga(["history", target], fresh)
-    name = "first history, fresh clone vs --version + 3x git log -p"
-    table.add(name, first, _plus(version, log, 3))
+    table.add(
+        "first history, fresh clone vs --version + 3x git log -p", first, _plus(version, log, 3)
+    )
+    name = "first history, fresh clone vs --version + 3x git log -p of the plain file"
+    table.add(name, first, _plus(version, plain_log, 3))
+    if against is not None:
+        other = against.ga(["history", target], clone(source, work / "fresh", run.env))
+        table.add(f"first history, fresh clone vs {' '.join(against.gitarchive)}", first, other)
 
 
 def warm_reads(run: Runner, warm: Path, target: str, at: str, table: Table) -> None:
@@ -221,6 +239,9 @@ def main() -> None:
         "--gitarchive", help="the gitarchive command to measure (default: this environment's)"
     )
     parser.add_argument("--archive", type=Path, help="an existing repository instead (cloned)")
+    parser.add_argument(
+        "--against", help="another gitarchive command whose first history runs interleaved"
+    )
     args = parser.parse_args()
     command = (
         [args.gitarchive]
@@ -250,7 +271,8 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
         print(f"run {number + 1}", file=sys.stderr)
         table.add("--version vs git --version", run.ga(["--version"], warm),
                   run.time(["git", "--version"], warm))  # fmt: skip
-        cold_first_history(run, source, work, target, files_of[target], table)
+        against = Runner([args.against], run.env) if args.against else None
+        cold_first_history(run, source, work, target, files_of[target], table, against)
         warm_reads(run, warm, target, at, table)
     for number in range(args.every_runs):
         print(f"all-playlists run {number + 1}", file=sys.stderr)
