@@ -19,7 +19,8 @@ from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db, stored
 from tests.support.archive_files import make_playlist
 from tests.support.builder import RepoBuilder
-from tests.test_index import PID, assert_same_every_way, invoke, version_series
+from tests.support.models import PID
+from tests.test_index import assert_same_every_way, invoke, version_series
 
 if TYPE_CHECKING:
     from pathlib import Path
