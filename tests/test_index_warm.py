@@ -13,13 +13,15 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gitarchive import formats
 from gitarchive.formats import paths
 from gitarchive.formats.paths import followers_path
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db, stored
 from tests.support.archive_files import make_playlist
 from tests.support.builder import RepoBuilder
-from tests.support.models import PID
+from tests.support.legacy_archive import page_path, plain_2021
+from tests.support.models import PID, model_playlist, model_track
 from tests.test_index import assert_same_every_way, invoke, version_series
 
 if TYPE_CHECKING:
@@ -99,6 +101,17 @@ def test_a_followers_record_committed_later_reaches_a_warm_index(
     assert "636 likes" in walked[f"history {playlist_id} --likes"][1]
     code, out, _ = invoke(repo, "show", playlist_id, "--at", "2025-11-19")
     assert code == 0 and "636 likes" in out  # a version shown before, with HEAD's record
+
+
+def test_a_version_read_with_a_warning_warns_each_time_it_is_shown(tmp_path: Path) -> None:
+    repo = tmp_path / "spa"
+    mix = model_playlist(model_track(1), name="Mix")
+    page = formats.render_pretty(mix, github=None).replace("| 3:00 |", "| soon |")
+    plain = {formats.plain_path(PID): plain_2021(mix), page_path("Mix"): page}
+    RepoBuilder(repo).commit(plain, date="2026-01-01T06:00:00")
+    first = invoke(repo, "show", PID)
+    assert first[0] == 0 and page_path("Mix") in first[2]
+    assert invoke(repo, "show", PID) == first
 
 
 def test_the_versions_show_keeps_are_bounded(
