@@ -50,7 +50,9 @@ def read_timelines(store: Store, index: ChangeIndex) -> dict[str, list[Entry]]:
     followers record, as in ``history``.
     """
     return {
-        playlist_id: with_followers(store, playlist_id, index.entries(playlist_id))
+        playlist_id: with_followers(
+            store, playlist_id, index.entries(playlist_id), index.followers_blob
+        )
         for playlist_id in index.playlist_ids()
     }
 

@@ -17,12 +17,15 @@ from gitarchive import git
 from gitarchive.errors import FormatError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from gitarchive.git import Store
     from gitarchive.history import Version
     from gitarchive.model import Playlist
     from gitarchive.timeline import Entry
+
+    # a playlist id to its followers record's blob id at HEAD, None when it has none
+    Recorded = Callable[[str], str | None]
 
 
 def fill_likes(versions: Iterable[Version], by_day: Mapping[date, int | None]) -> list[Version]:
@@ -78,17 +81,30 @@ def fill_entry_likes(entries: Iterable[Entry], by_day: Mapping[date, int | None]
     return filled
 
 
-def with_followers(store: Store, playlist_id: str, entries: list[Entry]) -> list[Entry]:
-    """``history``'s entries completed from the followers record, when the archive has one."""
+def with_followers(
+    store: Store, playlist_id: str, entries: list[Entry], recorded: Recorded | None = None
+) -> list[Entry]:
+    """``history``'s entries completed from the followers record, when the archive has one.
+
+    ``recorded``: the record's blob id at HEAD as the change index keeps it (None when
+    there is none), so that a playlist without one costs no read of HEAD's tree.
+    """
     if all(entry.likes is not None for entry in entries):
+        return entries
+    if recorded is not None and recorded(playlist_id) is None:
         return entries
     by_day = followers_by_day(store, playlist_id)
     return fill_entry_likes(entries, by_day) if by_day else entries
 
 
-def playlist_with_followers(store: Store, playlist: Playlist, when: datetime) -> Playlist:
-    """One version (``show``) completed from the followers record for its day."""
+def playlist_with_followers(
+    store: Store, playlist: Playlist, when: datetime, recorded: Recorded | None = None
+) -> Playlist:
+    """One version (``show``) completed from the followers record for its day
+    (``recorded`` as in :func:`with_followers`)."""
     if playlist.num_followers is not None:
+        return playlist
+    if recorded is not None and recorded(playlist.id) is None:
         return playlist
     count = followers_by_day(store, playlist.id).get(when.astimezone(UTC).date())
     return playlist if count is None else dataclasses.replace(playlist, num_followers=count)

@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gitarchive import formats, git
-from gitarchive.dates import parse_moment
-from gitarchive.errors import PlaylistNotFound, RevisionNotFound
+from gitarchive.errors import PlaylistNotFound
 from gitarchive.formats.paths import (
     SOURCE_FOLDERS,
     SOURCE_KINDS,
@@ -29,6 +28,7 @@ from gitarchive.formats.paths import (
 )
 from gitarchive.formats.plain import split_plain
 from gitarchive.history import CumulativeFold, Version
+from gitarchive.revision import commit_named
 from gitarchive.version_fold import VersionFold
 from gitarchive.version_reader import PLAIN, VersionReader, read_source
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _log_warning(message: str) -> None:
+def log_warning(message: str) -> None:
     # without a handler of the caller's, Python prints a warning on stderr
     logger.warning("%s", message)
 
@@ -51,7 +51,7 @@ def list_versions(
     playlist_id: str,
     *,
     start: str | None = None,
-    warn: Callable[[str], None] = _log_warning,
+    warn: Callable[[str], None] = log_warning,
 ) -> list[Version]:
     """Every version of one playlist in which its best source changed, oldest first.
 
@@ -104,7 +104,7 @@ def iter_all_versions(
     *,
     start: str | None = None,
     shard: tuple[int, int] = (0, 1),
-    warn: Callable[[str], None] = _log_warning,
+    warn: Callable[[str], None] = log_warning,
 ) -> Iterator[Version]:
     """Versions of every playlist in one pass over the log, in commit order.
 
@@ -231,34 +231,36 @@ def version_at(
     A date names the last first-parent commit at or before it (a bare date:
     the end of that day). Returns (commit id, playlist).
     """
-    if at is None:
-        commit = git.head_id(store)
-        if commit is None:
-            raise RevisionNotFound("the archive has no commits yet")
-    else:
-        moment = parse_moment(at, end_of_day=True)
-        if moment is not None:
-            # the change index answers without walking the log (same result)
-            found = commit_at(moment) if commit_at else git.commit_at(store, moment)
-            if found is None:
-                raise RevisionNotFound(f"no commit at or before {at}")
-            commit = found
-        else:
-            commit = git.resolve(store, at)
+    commit = commit_named(store, at, commit_at=commit_at)
+    return commit, version_in(store, playlist_id, commit)
+
+
+def version_in(
+    store: Store, playlist_id: str, commit: str, warn: Callable[[str], None] = log_warning
+) -> Playlist:
+    """The playlist at ``commit``, read from its best source there; ``warn`` is told of
+    what could not be read as it should (the page of a plain version, see VersionReader)."""
     paths = source_paths(playlist_id)
     for index, path in enumerate(paths):
         data = git.read_file(store, commit, path)
         if data is None:
             continue
         if SOURCE_KINDS[index] != PLAIN:
-            return commit, read_source(SOURCE_KINDS[index], data, playlist_id, path, commit=commit)
-        return commit, _plain_at(store, playlist_id, commit, data, path)
+            return read_source(SOURCE_KINDS[index], data, playlist_id, path, commit=commit)
+        return _plain_at(store, playlist_id, commit, data, path, warn)
     raise PlaylistNotFound(
         f"playlist {playlist_id} is not in the archive at {commit[:12]}", playlist=playlist_id
     )
 
 
-def _plain_at(store: Store, playlist_id: str, commit: str, data: bytes, path: str) -> Playlist:
+def _plain_at(
+    store: Store,
+    playlist_id: str,
+    commit: str,
+    data: bytes,
+    path: str,
+    warn: Callable[[str], None],
+) -> Playlist:
     """The version a walk finds at ``commit`` when its plain file is the best source.
 
     The file is read with its commit's page; a header that a merge sorted in
@@ -266,9 +268,9 @@ def _plain_at(store: Store, playlist_id: str, commit: str, data: bytes, path: st
     the walk up to that commit is the answer.
     """
     if split_plain(formats.decode(data, path)).name is None:
-        found = list_versions(store, playlist_id, start=commit)
+        found = list_versions(store, playlist_id, start=commit, warn=warn)
         if found and found[-1].source == PLAIN:
             return found[-1].playlist
     blob = git.blob_id_of(data)
-    reader = VersionReader(store, warn=_log_warning)
+    reader = VersionReader(store, warn=warn)
     return reader.read(PLAIN, blob, playlist_id, path, commit=commit)

@@ -27,9 +27,8 @@ from gitarchive.cli.terminal import clean
 from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from gitarchive.model import CumulativeView
+    from gitarchive.index import ChangeIndex
+    from gitarchive.model import CumulativeView, Playlist
     from gitarchive.timeline import Entry
 
 
@@ -95,8 +94,11 @@ def history(
     from gitarchive.likes import with_followers
 
     store, playlist_id = open_playlist(playlist)
-    found: list[Entry] = index_call(store, lambda index: index.entries(playlist_id))
-    found = with_followers(store, playlist_id, found)
+
+    def read(index: ChangeIndex) -> list[Entry]:
+        return with_followers(store, playlist_id, index.entries(playlist_id), index.followers_blob)
+
+    found: list[Entry] = index_call(store, read)
     if not found:
         raise not_archived(playlist_id)
     listed = timeline.select(
@@ -173,17 +175,10 @@ def show(
     ] = ShowFormat.markdown,
 ) -> None:
     """The playlist as it was at a date or revision."""
-    from gitarchive import formats, git, versions
-    from gitarchive.likes import playlist_with_followers
+    from gitarchive import formats
 
     store, playlist_id = open_playlist(playlist)
-
-    def commit_at(when: datetime) -> str | None:
-        found: str | None = index_call(store, lambda index: index.commit_at(when))
-        return found
-
-    commit, version = versions.version_at(store, playlist_id, at, commit_at=commit_at)
-    version = playlist_with_followers(store, version, git.commit_info(store, commit).date)
+    version: Playlist = index_call(store, lambda index: _version_shown(index, playlist_id, at))
     if output_format is ShowFormat.json:
         sys.stdout.write(formats.render_json(version))
     elif output_format is ShowFormat.plain:
@@ -191,3 +186,29 @@ def show(
     else:
         github, branch = link_settings(store)
         sys.stdout.write(clean(formats.render_pretty(version, github=github, branch=branch)))
+
+
+def _version_shown(index: ChangeIndex, playlist_id: str, at: str | None) -> Playlist:
+    """``show``'s version: one it read before is kept in the change index, so showing it
+    again reads no git object (and loads no libgit2)."""
+    from gitarchive.likes import playlist_with_followers
+    from gitarchive.revision import commit_named
+
+    commit = commit_named(index.store, at, commit_at=index.commit_at)
+    kept = index.shown_version(playlist_id, commit)
+    if kept is None:
+        from gitarchive import git, versions
+
+        warnings: list[str] = []
+
+        def warn(message: str) -> None:
+            warnings.append(message)
+            versions.log_warning(message)
+
+        version = versions.version_in(index.store, playlist_id, commit, warn)
+        when = git.commit_info(index.store, commit).date
+        if not warnings:  # a version read with a warning warns each time it is shown
+            index.keep_shown(playlist_id, commit, version, when)
+    else:
+        version, when = kept
+    return playlist_with_followers(index.store, version, when, index.followers_blob)

@@ -56,7 +56,7 @@ def _other_configs() -> list[Path]:
 
 
 def _url_from_files(git_dir: Path, remote: str) -> str | None:
-    """The remote's URL from ``.git/config``; None when libgit2 should answer (or says none)."""
+    """The remote's URL from ``.git/config`` ("": none); None when libgit2 should answer."""
     try:
         for path in _other_configs():
             if path.is_file() and any(
@@ -79,6 +79,8 @@ def _url_from_files(git_dir: Path, remote: str) -> str | None:
             return None  # a header this reader does not know
         elif section == ("remote", remote) and (value := _URL.match(line)):
             urls.append(value.group(1))
+    if not urls:
+        return ""  # no URL here nor in any other config: libgit2 would find none either
     if len(urls) != 1 or any(char in urls[0] for char in "\"';#"):
         return None
     return urls[0]

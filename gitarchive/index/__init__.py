@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.index.fold import Built, Progress
-    from gitarchive.model import CumulativeView
+    from gitarchive.model import CumulativeView, Playlist
     from gitarchive.timeline import Entry
 
 T = TypeVar("T")
@@ -213,6 +213,17 @@ class ChangeIndex:
             (when.timestamp(),),
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def followers_blob(self, playlist_id: str) -> str | None:
+        """The blob of the playlist's followers record at HEAD (None: it has none)."""
+        return stored.followers_blob(self.store, self.connection, playlist_id)
+
+    def shown_version(self, playlist_id: str, commit: str) -> tuple[Playlist, datetime] | None:
+        """The version ``show`` read at ``commit`` before (with the commit's date), if kept."""
+        return stored.shown_version(self.connection, playlist_id, commit)
+
+    def keep_shown(self, playlist_id: str, commit: str, version: Playlist, when: datetime) -> None:
+        stored.keep_shown(self.connection, playlist_id, commit, stored.encode_shown(version, when))
 
     def status(self) -> dict[str, Any]:
         self._ensure_chain()

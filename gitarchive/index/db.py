@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "5"  # 5: tracks, versions store changes by track id; 4: versions.moved
+SCHEMA_VERSION = "6"  # 6: followers, shown; 5: tracks, changes by track id; 4: versions.moved
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -81,8 +81,17 @@ CREATE TABLE versions (
     changes TEXT,
     PRIMARY KEY (playlist_id, position)
 ) WITHOUT ROWID;
+-- the blobs in playlists/followers/ at the commit meta's `followers_at` names (the
+-- chain's tip): a read learns that a playlist has no followers record without
+-- opening HEAD's tree
+CREATE TABLE followers (name TEXT PRIMARY KEY, blob TEXT NOT NULL) WITHOUT ROWID;
+-- the versions `show` has read, by playlist and commit (a commit's files never
+-- change, and the fingerprint empties this with the rest): the Playlist and the
+-- commit's date as zlib-compressed JSON; the oldest rows go past a bound
+CREATE TABLE shown (playlist_id TEXT NOT NULL, commit_id TEXT NOT NULL, version BLOB NOT NULL,
+    UNIQUE (playlist_id, commit_id));
 """
-TABLES = ("meta", "chain", "playlists", "tracks", "versions")
+TABLES = ("meta", "chain", "playlists", "tracks", "versions", "followers", "shown")
 
 
 def index_path(store: Store) -> Path:
@@ -143,6 +152,7 @@ def _create(connection: sqlite3.Connection, fingerprint: str) -> None:
     drops = "".join(f"DROP TABLE IF EXISTS {table};" for table in TABLES)
     values = {"schema": SCHEMA_VERSION, "gitarchive": __version__, "fingerprint": fingerprint}
     values["all_folded"] = "-1"
+    values["followers_at"] = ""
     inserts = "".join(
         f"INSERT INTO meta VALUES ({_quote(key)}, {_quote(value)});"
         for key, value in values.items()
@@ -249,7 +259,8 @@ def read_snapshot(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection
 
 def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:
     """Empty every table (inside the caller's write transaction)."""
-    for table in ("chain", "playlists", "tracks", "versions"):
+    for table in TABLES[1:]:
         connection.execute(f"DELETE FROM {table}")
     connection.execute("UPDATE meta SET value = '-1' WHERE key = 'all_folded'")
+    connection.execute("UPDATE meta SET value = '' WHERE key = 'followers_at'")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (fingerprint,))

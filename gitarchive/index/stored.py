@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
 from gitarchive.index.db import wipe
-from gitarchive.model import Album, Artist, CumulativeTrack, CumulativeView, Track
+from gitarchive.model import (
+    Album,
+    Artist,
+    CumulativeTrack,
+    CumulativeView,
+    Owner,
+    Playlist,
+    Track,
+)
 from gitarchive.timeline import Entry
 
 if TYPE_CHECKING:
@@ -63,7 +71,48 @@ def catch_up_chain(store: Store, connection: sqlite3.Connection, fingerprint: st
         "INSERT INTO chain VALUES (?, ?, ?)",
         [(start + offset, commit, time) for offset, (commit, time) in enumerate(commits)],
     )
+    record_followers(store, connection, head)
     return rebuilt
+
+
+# ------------------------------------------------------------------ followers records
+
+
+# formats.paths.FOLLOWERS_DIR (a test checks it), without importing formats on a warm read
+FOLLOWERS_DIR = "playlists/followers"
+
+
+def record_followers(store: Store, connection: sqlite3.Connection, head: str) -> None:
+    """Keep the blobs in the followers folder at ``head`` (inside a write transaction)."""
+    connection.execute("DELETE FROM followers")
+    connection.executemany(
+        "INSERT INTO followers VALUES (?, ?)", git.list_dir(store, head, FOLLOWERS_DIR).items()
+    )
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'followers_at'", (head,))
+
+
+def followers_blob(store: Store, connection: sqlite3.Connection, playlist_id: str) -> str | None:
+    """The blob of the playlist's followers record at HEAD, None when it has none.
+
+    Read from the folder's listing kept for the chain's tip; when that is not
+    HEAD's (an index built by a read's first walk), HEAD's folder is listed and kept.
+    """
+    head = git.head_id(store)
+    if head is None:
+        return None
+    row = connection.execute("SELECT value FROM meta WHERE key = 'followers_at'").fetchone()
+    if row is None or row[0] != head:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            record_followers(store, connection, head)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    found = connection.execute(
+        "SELECT blob FROM followers WHERE name = ?", (f"{playlist_id}.json",)
+    ).fetchone()
+    return None if found is None else str(found[0])
 
 
 def commit_at_position(connection: sqlite3.Connection, position: int) -> str | None:
@@ -266,3 +315,70 @@ def _entry(
         updated=updated,
         moved=moved,
     )
+
+
+# ------------------------------------------------------------------ versions show read
+
+SHOWN_KEPT = 256  # show's versions kept: a few MB at most, for the ones looked at again
+
+
+def encode_shown(playlist: Playlist, date: datetime) -> bytes:
+    document = [
+        playlist.id,
+        playlist.original_name,
+        playlist.unique_name,
+        playlist.description,
+        [_track_row(track) for track in playlist.tracks],
+        playlist.snapshot_id,
+        playlist.num_followers,
+        [playlist.owner.name, playlist.owner.url],
+        date.isoformat(),
+    ]
+    # ASCII: a lone surrogate a reader let through survives the round trip
+    return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 1)
+
+
+def decode_shown(data: bytes) -> tuple[Playlist, datetime]:
+    playlist_id, original, unique, description, tracks, snapshot, likes, owner, when = json.loads(
+        zlib.decompress(data)
+    )
+    decoder = ViewDecoder()
+    playlist = Playlist(
+        playlist_id,
+        original,
+        unique,
+        description,
+        tuple(decoder._track(row) for row in tracks),
+        snapshot,
+        likes,
+        Owner(owner[0], owner[1]),
+    )
+    return playlist, datetime.fromisoformat(when)
+
+
+def shown_version(
+    connection: sqlite3.Connection, playlist_id: str, commit: str
+) -> tuple[Playlist, datetime] | None:
+    """The version ``show`` read of the playlist at ``commit``, and the commit's date."""
+    row = connection.execute(
+        "SELECT version FROM shown WHERE playlist_id = ? AND commit_id = ?", (playlist_id, commit)
+    ).fetchone()
+    return None if row is None else decode_shown(row[0])
+
+
+def keep_shown(
+    connection: sqlite3.Connection, playlist_id: str, commit: str, version: bytes
+) -> None:
+    """Keep a version ``show`` read (``encode_shown``), dropping the oldest past the bound."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute(
+            "INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", (playlist_id, commit, version)
+        )
+        connection.execute(
+            "DELETE FROM shown WHERE rowid <= (SELECT max(rowid) FROM shown) - ?", (SHOWN_KEPT,)
+        )
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
