@@ -1,0 +1,164 @@
+"""What changed between consecutive versions' track lists, found by object identity.
+
+The version readers hand out the very same Track object for an unchanged
+track line or JSON block, and the very same tuple for an unchanged list. So a
+version's tracks are mostly the previous version's objects: a
+:class:`Tracker` finds the objects that are new and gone with set operations
+in C, keys only the new ones, and hands the diff (:func:`diff_of`), the moves
+(:func:`moved_of`) and the cumulative fold the same :class:`Delta`, so that
+a step costs what changed rather than the size of the list.
+
+Where a list names a track object or a key twice, nothing is skipped: the
+diff and the moves are computed from the whole lists, as
+:func:`gitarchive.history.diff.diff_tracks` and :mod:`gitarchive.history.moves`
+define them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import compress
+from typing import TYPE_CHECKING
+
+from gitarchive.history.diff import TrackDiff, diff_tracks
+from gitarchive.history.keys import align_keys
+from gitarchive.history.moves import moves
+from gitarchive.timeline import MIN_MOVE
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Sequence
+
+    from gitarchive.model import Track
+
+# a moved track as an object: (track, from, to, distance), see timeline.MovedDoc
+MovedTrack = tuple["Track", int, int, int]
+NO_DIFF = TrackDiff(added=(), removed=(), updated=())
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """Two consecutive track lists and the objects that differ between them.
+
+    ``unique``: each list names every object once and every key once; only
+    then are ``new`` (the objects of ``after`` not in ``before``, in order,
+    with their keys ``new_keys``) and ``gone`` (the reverse) the whole change.
+    """
+
+    before: Sequence[Track] | None
+    after: Sequence[Track]
+    ids: set[int]  # the ids of after's objects
+    new: list[Track]
+    new_keys: list[str]
+    gone: list[Track]
+    unique: bool
+
+
+class Tracker:
+    """One playlist's last track list, with its objects' keys, for the next :class:`Delta`."""
+
+    def __init__(self) -> None:
+        self._tracks: Sequence[Track] | None = None
+        self._ids: set[int] = set()
+        self._keys: dict[int, str] = {}  # id -> key of the last list's objects (it holds them)
+        self._key_set: set[str] = set()
+        self._unique = False
+
+    def step(self, before: Sequence[Track] | None, after: Sequence[Track]) -> Delta:
+        """The delta from ``before`` (the previous version's tracks, None for the first
+        version) to ``after``; ``after`` becomes the last list."""
+        if before is None:
+            self._remember(after)
+            return Delta(None, after, self._ids, list(after), [], [], False)
+        if before is not self._tracks:
+            self._remember(before)
+        if after is before:
+            return Delta(before, after, self._ids, [], [], [], self._unique)
+        ids = set(map(id, after))
+        new_ids = ids - self._ids
+        gone_ids = self._ids - ids
+        new = _select(after, new_ids)
+        gone = _select(before, gone_ids)
+        new_keys = [track.key for track in new]
+        unique = self._unique and len(ids) == len(after) and len(set(new_keys)) == len(new_keys)
+        if unique:
+            keys = self._keys
+            key_set = self._key_set.difference([keys[id(track)] for track in gone])
+            unique = key_set.isdisjoint(new_keys)
+        if not unique:
+            self._remember(after)
+            return Delta(before, after, ids, new, new_keys, gone, False)
+        for track in gone:
+            del keys[id(track)]
+        keys.update(zip(map(id, new), new_keys, strict=True))
+        key_set.update(new_keys)
+        self._tracks, self._ids, self._key_set = after, ids, key_set
+        return Delta(before, after, ids, new, new_keys, gone, True)
+
+    def _remember(self, tracks: Sequence[Track]) -> None:
+        known = self._keys
+        keys = [known.get(id(track)) or track.key for track in tracks]
+        self._tracks = tracks
+        self._ids = set(map(id, tracks))
+        self._keys = dict(zip(map(id, tracks), keys, strict=True))
+        self._key_set = set(keys)
+        self._unique = len(self._key_set) == len(tracks) == len(self._ids)
+
+
+def _select(tracks: Sequence[Track], ids: set[int]) -> list[Track]:
+    """The tracks whose objects are ``ids``, in order (selected in C)."""
+    return list(compress(tracks, map(ids.__contains__, map(id, tracks)))) if ids else []
+
+
+def diff_of(delta: Delta) -> TrackDiff:
+    """``diff_tracks(delta.before, delta.after)``.
+
+    When each side lists every key once, a track object present on both sides
+    is unchanged (same key, same metadata) and takes no part in the diff:
+    removing such tracks from both sides changes neither the multiset counts,
+    nor the order of the others, nor the plain/JSON matching (whose candidates
+    are keys absent from the new version).
+    """
+    if delta.before is None or not delta.unique:
+        return diff_tracks(delta.before, delta.after)
+    if not delta.new and not delta.gone:
+        return NO_DIFF
+    return diff_tracks(delta.gone, delta.new)
+
+
+def moved_of(delta: Delta, diff: TrackDiff) -> tuple[MovedTrack, ...]:
+    """Every track whose rank changed by ``MIN_MOVE`` or more, as objects
+    (:mod:`gitarchive.history.moves`), keyed as ``diff`` (the delta's) keys them.
+
+    When every new object is an addition and every gone one a removal (no key
+    on both sides, none matched across the plain/JSON boundary), the tracks
+    present in both versions are exactly the shared objects, each listed
+    once: their ids rank them as their keys would.
+    """
+    before, after = delta.before, delta.after
+    if before is None or before is after:
+        return ()
+    if (
+        delta.unique
+        and not diff.updated
+        and len(diff.added) == len(delta.new)
+        and len(diff.removed) == len(delta.gone)
+    ):
+        before_ranks: Sequence[Hashable] = list(map(id, before))
+        after_ranks: Sequence[Hashable] = list(map(id, after))
+    else:
+        before_keys = [track.key for track in before]
+        before_ranks, after_ranks = before_keys, _aligned(before_keys, before, after)
+    return tuple(
+        (after[index], old, new, distance)
+        for index, old, new, distance in moves(before_ranks, after_ranks)
+        if distance >= MIN_MOVE
+    )
+
+
+def _aligned(before_keys: list[str], before: Sequence[Track], after: Sequence[Track]) -> list[str]:
+    """``after``'s keys, matched to ``before``'s across the plain/JSON boundary as the diff
+    matches them."""
+    first_before: dict[str, Track] = {}
+    for key, track in zip(before_keys, before, strict=True):
+        first_before.setdefault(key, track)
+    return align_keys(first_before, after)
