@@ -28,6 +28,8 @@ POOL += [track(n, added="2026-01-01") for n in range(3)]
 
 versions = st.lists(st.sampled_from(range(len(POOL))), max_size=30)
 unique_versions = st.lists(st.sampled_from(range(len(POOL))), max_size=30, unique=True)
+# each key once (POOL's first tracks): the tracker's short path, moves among shared objects
+distinct_versions = st.lists(st.sampled_from(range(12)), min_size=6, max_size=12, unique=True)
 
 
 def moved_by_keys(before: tuple[Track, ...], after: tuple[Track, ...]) -> tuple[MovedTrack, ...]:
@@ -46,7 +48,9 @@ def moved_by_keys(before: tuple[Track, ...], after: tuple[Track, ...]) -> tuple[
 
 @settings(max_examples=400, deadline=None)
 @given(
-    steps=st.lists(st.none() | versions | unique_versions, min_size=1, max_size=6),
+    steps=st.lists(
+        st.none() | versions | unique_versions | distinct_versions, min_size=1, max_size=6
+    ),
     share=st.booleans(),
     forget=st.booleans(),
 )

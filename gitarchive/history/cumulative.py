@@ -153,20 +153,25 @@ class CumulativeFold:
         Both versions must list each key once (then a key is one object, and
         the objects present in both versions are exactly the unchanged entries).
         """
-        added_ids = id_set - self._last_ids
-        removed_ids = self._last_ids - id_set
-        if len(added_ids) + len(removed_ids) > 64:
-            return False
-        if delta is not None:  # its new objects are these, in order
-            added, added_keys = delta.new, delta.new_keys
+        if delta is not None and delta.keys is not None:
+            # the tracker found the new and gone objects, and checked the keys unique
+            if len(delta.new) + len(delta.gone) > 64:
+                return False
+            added, added_keys, key_set = delta.new, delta.new_keys, delta.keys
+            removed_ids = set(map(id, delta.gone))
+            removed_keys = {self._last_keys[i] for i in removed_ids}
         else:
+            added_ids = id_set - self._last_ids
+            removed_ids = self._last_ids - id_set
+            if len(added_ids) + len(removed_ids) > 64:
+                return False
             added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
             added_keys = [track.key for track in added]
-        removed_keys = {self._last_keys[i] for i in removed_ids}
-        key_set = self._last_key_set - removed_keys
-        if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
-            return False
-        key_set.update(added_keys)
+            removed_keys = {self._last_keys[i] for i in removed_ids}
+            key_set = self._last_key_set - removed_keys
+            if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
+                return False
+            key_set.update(added_keys)
         aligned = align_keys(
             self._tracks,
             added,

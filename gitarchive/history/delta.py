@@ -17,7 +17,7 @@ define them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, filterfalse
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import TrackDiff, diff_tracks
@@ -35,22 +35,28 @@ MovedTrack = tuple["Track", int, int, int]
 NO_DIFF = TrackDiff(added=(), removed=(), updated=())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
 class Delta:
     """Two consecutive track lists and the objects that differ between them.
 
     ``unique``: each list names every object once and every key once; only
     then are ``new`` (the objects of ``after`` not in ``before``, in order,
     with their keys ``new_keys``) and ``gone`` (the reverse) the whole change.
+    ``ids`` and ``before_ids``/``after_ids``: the lists' object ids, as a set
+    (``after``'s) and in order; ``keys``: ``after``'s keys, when unique. Nothing
+    changes them once made.
     """
 
     before: Sequence[Track] | None
     after: Sequence[Track]
-    ids: set[int]  # the ids of after's objects
+    ids: set[int]
+    before_ids: list[int]
+    after_ids: list[int]
     new: list[Track]
     new_keys: list[str]
     gone: list[Track]
     unique: bool
+    keys: set[str] | None = None
 
 
 class Tracker:
@@ -58,6 +64,7 @@ class Tracker:
 
     def __init__(self) -> None:
         self._tracks: Sequence[Track] | None = None
+        self._id_list: list[int] = []
         self._ids: set[int] = set()
         self._keys: dict[int, str] = {}  # id -> key of the last list's objects (it holds them)
         self._key_set: set[str] = set()
@@ -68,45 +75,54 @@ class Tracker:
         version) to ``after``; ``after`` becomes the last list."""
         if before is None:
             self._remember(after)
-            return Delta(None, after, self._ids, list(after), [], [], False)
+            return Delta(None, after, self._ids, [], self._id_list, list(after), [], [], False)
         if before is not self._tracks:
             self._remember(before)
+        before_ids = self._id_list
         if after is before:
-            return Delta(before, after, self._ids, [], [], [], self._unique)
-        ids = set(map(id, after))
-        new_ids = ids - self._ids
-        gone_ids = self._ids - ids
-        new = _select(after, new_ids)
-        gone = _select(before, gone_ids)
+            same = before_ids
+            return Delta(before, after, self._ids, same, same, [], [], [], self._unique)
+        after_ids = list(map(id, after))
+        ids = set(after_ids)
+        distinct = len(ids) == len(after_ids)
+        new = _pick(after, after_ids, ids - self._ids, distinct)
+        gone = _pick(before, before_ids, self._ids - ids, self._unique)
         new_keys = [track.key for track in new]
-        unique = self._unique and len(ids) == len(after) and len(set(new_keys)) == len(new_keys)
+        unique = self._unique and distinct and len(set(new_keys)) == len(new_keys)
         if unique:
             keys = self._keys
             key_set = self._key_set.difference([keys[id(track)] for track in gone])
             unique = key_set.isdisjoint(new_keys)
         if not unique:
-            self._remember(after)
-            return Delta(before, after, ids, new, new_keys, gone, False)
+            self._remember(after, after_ids)
+            return Delta(before, after, ids, before_ids, after_ids, new, new_keys, gone, False)
         for track in gone:
             del keys[id(track)]
         keys.update(zip(map(id, new), new_keys, strict=True))
         key_set.update(new_keys)
-        self._tracks, self._ids, self._key_set = after, ids, key_set
-        return Delta(before, after, ids, new, new_keys, gone, True)
+        self._tracks, self._id_list, self._ids, self._key_set = after, after_ids, ids, key_set
+        return Delta(before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set)
 
-    def _remember(self, tracks: Sequence[Track]) -> None:
+    def _remember(self, tracks: Sequence[Track], ids: list[int] | None = None) -> None:
         known = self._keys
         keys = [known.get(id(track)) or track.key for track in tracks]
         self._tracks = tracks
-        self._ids = set(map(id, tracks))
-        self._keys = dict(zip(map(id, tracks), keys, strict=True))
+        self._id_list = list(map(id, tracks)) if ids is None else ids
+        self._ids = set(self._id_list)
+        self._keys = dict(zip(self._id_list, keys, strict=True))
         self._key_set = set(keys)
         self._unique = len(self._key_set) == len(tracks) == len(self._ids)
 
 
-def _select(tracks: Sequence[Track], ids: set[int]) -> list[Track]:
-    """The tracks whose objects are ``ids``, in order (selected in C)."""
-    return list(compress(tracks, map(ids.__contains__, map(id, tracks)))) if ids else []
+def _pick(tracks: Sequence[Track], ids: list[int], chosen: set[int], distinct: bool) -> list[Track]:
+    """The tracks whose objects are ``chosen``, in order; ``ids``: the tracks' ids,
+    ``distinct`` when each is there once. Searched in C: a few by their places, more
+    by a pass over the list."""
+    if not chosen:
+        return []
+    if distinct and len(chosen) <= 4:
+        return [tracks[place] for place in sorted(map(ids.index, chosen))]
+    return list(compress(tracks, map(chosen.__contains__, ids)))
 
 
 def diff_of(delta: Delta) -> TrackDiff:
@@ -143,8 +159,10 @@ def moved_of(delta: Delta, diff: TrackDiff) -> tuple[MovedTrack, ...]:
         and len(diff.added) == len(delta.new)
         and len(diff.removed) == len(delta.gone)
     ):
-        before_ranks: Sequence[Hashable] = list(map(id, before))
-        after_ranks: Sequence[Hashable] = list(map(id, after))
+        before_ranks: Sequence[Hashable] = delta.before_ids
+        after_ranks: Sequence[Hashable] = delta.after_ids
+        if _shared_order(delta):
+            return ()
     else:
         before_keys = [track.key for track in before]
         before_ranks, after_ranks = before_keys, _aligned(before_keys, before, after)
@@ -153,6 +171,17 @@ def moved_of(delta: Delta, diff: TrackDiff) -> tuple[MovedTrack, ...]:
         for index, old, new, distance in moves(before_ranks, after_ranks)
         if distance >= MIN_MOVE
     )
+
+
+def _shared_order(delta: Delta) -> bool:
+    """Whether the objects in both lists keep their order (no rank changed), compared
+    in C."""
+    before, after = delta.before_ids, delta.after_ids
+    if delta.gone:
+        before = list(filterfalse(set(map(id, delta.gone)).__contains__, before))
+    if delta.new:
+        after = list(filterfalse(set(map(id, delta.new)).__contains__, after))
+    return before == after
 
 
 def _aligned(before_keys: list[str], before: Sequence[Track], after: Sequence[Track]) -> list[str]:

@@ -98,6 +98,13 @@ class TrackIds:
 
 
 def _stored(
-    added: list[int], removed: list[int], updated: list[list[int]], moved: list[list[Any]]
+    added: list[int], removed: list[int], updated: list[list[int]], moved: list[list[int]]
 ) -> str:
-    return compact([added, removed, updated, moved])
+    """``compact([added, removed, updated, moved])``: lists of ints, written directly (a
+    version's row is the fold's most frequent JSON)."""
+    return "[[{}],[{}],[{}],[{}]]".format(
+        ",".join(map(str, added)),
+        ",".join(map(str, removed)),
+        ",".join(f"[{before},{after}]" for before, after in updated),
+        ",".join(f"[{','.join(map(str, move))}]" for move in moved),
+    )
