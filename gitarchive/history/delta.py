@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from itertools import compress, filterfalse
 from typing import TYPE_CHECKING
 
-from gitarchive.history.diff import TrackDiff, diff_tracks
-from gitarchive.history.keys import align_keys
+from gitarchive.history.diff import TrackDiff, TrackUpdate, diff_tracks
+from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys, same_metadata
 from gitarchive.history.moves import moves
 from gitarchive.timeline import MIN_MOVE
 
@@ -57,6 +57,7 @@ class Delta:
     gone: list[Track]
     unique: bool
     keys: set[str] | None = None
+    gone_keys: list[str] | None = None  # the keys of ``gone``, when unique
 
 
 class Tracker:
@@ -81,7 +82,7 @@ class Tracker:
         before_ids = self._id_list
         if after is before:
             same = before_ids
-            return Delta(before, after, self._ids, same, same, [], [], [], self._unique)
+            return Delta(before, after, self._ids, same, same, [], [], [], self._unique, None, [])
         after_ids = list(map(id, after))
         ids = set(after_ids)
         distinct = len(ids) == len(after_ids)
@@ -91,7 +92,8 @@ class Tracker:
         unique = self._unique and distinct and len(set(new_keys)) == len(new_keys)
         if unique:
             keys = self._keys
-            key_set = self._key_set.difference([keys[id(track)] for track in gone])
+            gone_keys = [keys[id(track)] for track in gone]
+            key_set = self._key_set.difference(gone_keys)
             unique = key_set.isdisjoint(new_keys)
         if not unique:
             self._remember(after, after_ids)
@@ -101,7 +103,9 @@ class Tracker:
         keys.update(zip(map(id, new), new_keys, strict=True))
         key_set.update(new_keys)
         self._tracks, self._id_list, self._ids, self._key_set = after, after_ids, ids, key_set
-        return Delta(before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set)
+        return Delta(
+            before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set, gone_keys
+        )
 
     def _remember(self, tracks: Sequence[Track], ids: list[int] | None = None) -> None:
         known = self._keys
@@ -138,7 +142,35 @@ def diff_of(delta: Delta) -> TrackDiff:
         return diff_tracks(delta.before, delta.after)
     if not delta.new and not delta.gone:
         return NO_DIFF
+    if delta.gone_keys is not None:
+        diff = _diff_keyed(delta.new, delta.new_keys, delta.gone, delta.gone_keys)
+        if diff is not None:
+            return diff
     return diff_tracks(delta.gone, delta.new)
+
+
+def _diff_keyed(
+    new: list[Track], new_keys: list[str], gone: list[Track], gone_keys: list[str]
+) -> TrackDiff | None:
+    """``diff_tracks(gone, new)`` where each key is listed once and all are on one side of
+    the plain/JSON boundary (nothing to match across it), from the keys the tracker
+    has; None where they are not."""
+    sides = {key.startswith(LINE_KEY_PREFIX) for key in new_keys}
+    sides.update(key.startswith(LINE_KEY_PREFIX) for key in gone_keys)
+    if len(sides) > 1:
+        return None
+    gone_by_key = dict(zip(gone_keys, gone, strict=True))
+    new_key_set = set(new_keys)
+    updated = []
+    for key, track in zip(new_keys, new, strict=True):
+        old = gone_by_key.get(key)
+        if old is not None and not same_metadata(old, track):
+            updated.append(TrackUpdate(before=old, after=track))
+    return TrackDiff(
+        added=tuple(t for key, t in zip(new_keys, new, strict=True) if key not in gone_by_key),
+        removed=tuple(t for key, t in zip(gone_keys, gone, strict=True) if key not in new_key_set),
+        updated=tuple(updated),
+    )
 
 
 def moved_of(delta: Delta, diff: TrackDiff) -> tuple[MovedTrack, ...]:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gitarchive.history.keys import _same_metadata, align_keys
+from gitarchive.history.keys import align_keys, same_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -66,7 +66,7 @@ def diff_tracks(before: Sequence[Track] | None, after: Sequence[Track]) -> Track
             continue
         seen.add(key)
         old = first_before.get(key)
-        if old is not None and not _same_metadata(old, track):
+        if old is not None and not same_metadata(old, track):
             updated.append(TrackUpdate(before=old, after=track))
     return TrackDiff(added=tuple(added), removed=tuple(removed), updated=tuple(updated))
 

@@ -127,7 +127,7 @@ def _spare_entries(
     return line_spare, id_spare
 
 
-def _same_metadata(before: Track, after: Track) -> bool:
+def same_metadata(before: Track, after: Track) -> bool:
     """Whether two tracks with the same key show the same thing.
 
     Keys match plain lines ignoring case (so ``YEBBA`` and ``Yebba`` are one
