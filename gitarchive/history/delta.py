@@ -76,7 +76,8 @@ class Tracker:
         version) to ``after``; ``after`` becomes the last list."""
         if before is None:
             self._remember(after)
-            return Delta(None, after, self._ids, [], self._id_list, list(after), [], [], False)
+            keys = list(map(self._keys.__getitem__, self._id_list))
+            return Delta(None, after, self._ids, [], self._id_list, list(after), keys, [], False)
         if before is not self._tracks:
             self._remember(before)
         before_ids = self._id_list
