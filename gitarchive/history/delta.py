@@ -76,8 +76,8 @@ class Tracker:
         version) to ``after``; ``after`` becomes the last list."""
         if before is None:
             self._remember(after)
-            keys = list(map(self._keys.__getitem__, self._id_list))
-            return Delta(None, after, self._ids, [], self._id_list, list(after), keys, [], False)
+            firsts = list(map(self._keys.__getitem__, self._id_list))
+            return Delta(None, after, self._ids, [], self._id_list, list(after), firsts, [], False)
         if before is not self._tracks:
             self._remember(before)
         before_ids = self._id_list
