@@ -34,6 +34,9 @@ class TrackIds:
         self.ids: dict[str, int] = {}
         # id(track) -> (the track, kept so that its id stays its own; its row id)
         self.objects: dict[int, tuple[Track, int]] = {}
+        # what a track's document is made of -> its row id: the same track read by
+        # another reader (another playlist's, a fresh one) is another object
+        self.fields: dict[tuple[object, ...], int] = {}
         last = connection.execute("SELECT max(id) FROM tracks").fetchone()[0]
         self.next = 1 if last is None else last + 1
         # an empty table (a new index) has nothing to find: no lookups
@@ -66,7 +69,13 @@ class TrackIds:
         known = self.objects.get(id(track))
         if known is not None:
             return known[1]
-        found = self.id_of(track_document(track))
+        fields = (track.url, track.duration_ms, track.name, track.album.name, track.artists)
+        found = self.fields.get(fields)
+        if found is None:
+            found = self.id_of(track_document(track))
+            if len(self.fields) >= TRACK_CACHE:
+                self.fields.clear()
+            self.fields[fields] = found
         if len(self.objects) >= TRACK_CACHE:
             self.objects.clear()
         self.objects[id(track)] = (track, found)
