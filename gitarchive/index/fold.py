@@ -72,7 +72,7 @@ def no_progress(what: str, done: int, total: int) -> None:
 
 # rows a fold holds before writing them: its memory stays flat in the number of versions
 FLUSH_ROWS = 2_000
-# playlists folded with one reader and key cache: they remember the tracks they parsed,
+# playlists folded with one reader and track-id cache: they remember the tracks they parsed,
 # which playlists share, but so many only that memory stays flat in their number
 FRESH_READER_EVERY = 32
 
@@ -123,7 +123,8 @@ class Folder:
         self.rows: list[tuple[Any, ...]] = []  # versions not written yet
 
     def fresh_caches(self) -> None:
-        """Forget the tracks parsed and keyed so far (the all-playlists pass's memory)."""
+        """Forget the track objects parsed so far and their row ids (the all-playlists pass's
+        memory)."""
         self.reader = VersionReader(self.store, warn=self.warn)
         self.tracks.objects.clear()
 
