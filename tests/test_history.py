@@ -21,6 +21,7 @@ from gitarchive.history import (
     update_cumulative,
 )
 from gitarchive.history import moves as moves_module
+from gitarchive.history.delta import Tracker
 from gitarchive.history.documents import history_json
 from gitarchive.history.entries import entries
 from gitarchive.history.moves import moves
@@ -298,6 +299,36 @@ def test_incremental_fold_with_shared_track_objects(steps: list[tuple[list[int],
         p = model_playlist(*(SHARED[i] for i in indices))
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
+        assert fold.view() == plain_view
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=7),
+            st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=7, unique=True),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_incremental_fold_given_the_tracks_delta(steps: list[list[int] | None]) -> None:
+    """The fold handed the tracker's delta of each step (what the index's fold does), days
+    moving forward; None: the previous version's very tuple again."""
+    plain_view = None
+    fold = CumulativeFold()
+    tracker = Tracker()
+    tracks: tuple[Track, ...] | None = None
+    for day, indices in enumerate(steps, start=1):
+        before = tracks
+        if indices is not None or tracks is None:
+            tracks = tuple(SHARED[i] for i in indices or ())
+        p = model_playlist(*tracks)
+        p = dataclasses.replace(p, tracks=tracks)  # the very tuple, not a copy
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        fold.add(p, date(2026, 1, day), tracker.step(before, tracks))
         assert fold.view() == plain_view
 
 

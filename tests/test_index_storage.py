@@ -19,7 +19,7 @@ import gitarchive.git.chain
 from gitarchive import cli
 from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.git import Store
-from gitarchive.index import ChangeIndex, db, fold, stored
+from gitarchive.index import ChangeIndex, db, fold, rows, stored
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.foreign_archive import Shape, generate
 from tests.support.models import PID
@@ -91,7 +91,7 @@ def test_small_fold_windows_read_the_same_as_the_walk(
         walked = reads(repo)
     monkeypatch.setattr(fold, "FLUSH_ROWS", 1)
     monkeypatch.setattr(fold, "FRESH_READER_EVERY", 1)
-    monkeypatch.setattr(fold, "TRACK_CACHE", 1)
+    monkeypatch.setattr(rows, "TRACK_CACHE", 1)
     monkeypatch.setattr(gitarchive.git.chain, "STREAM_WINDOW", 2)
     invoke(repo, "index", "--rebuild")
     assert reads(repo) == walked

@@ -1,17 +1,23 @@
-"""timeline.diff_versions equals history.diff_tracks (it only skips shared track objects)."""
+"""A tracker's deltas give the diff and the moves of the whole lists (they only skip
+shared track objects)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive.history import diff_tracks
-from gitarchive.history.entries import KeyCache, diff_versions
+from gitarchive.history import align_keys, diff_tracks
+from gitarchive.history.delta import MovedTrack, Tracker, diff_of, moved_of
+from gitarchive.history.moves import moves
+from gitarchive.timeline import MIN_MOVE
 from tests.support.models import model_track as track
 from tests.support.models import plain_track as plain
+
+if TYPE_CHECKING:
+    from gitarchive.model import Track
 
 # the same track as several objects: renamed (an update), read from a plain file
 # (matched across the plain/JSON boundary), or an equal copy
@@ -22,23 +28,76 @@ POOL += [track(n, added="2026-01-01") for n in range(3)]
 
 versions = st.lists(st.sampled_from(range(len(POOL))), max_size=30)
 unique_versions = st.lists(st.sampled_from(range(len(POOL))), max_size=30, unique=True)
+# each key once (POOL's first tracks): the tracker's short path, moves among shared objects
+distinct_versions = st.lists(st.sampled_from(range(12)), min_size=6, max_size=12, unique=True)
+
+
+def moved_by_keys(before: tuple[Track, ...], after: tuple[Track, ...]) -> tuple[MovedTrack, ...]:
+    """The moves as docs/history.md defines them: the whole lists' keys, matched in order."""
+    before_keys = [t.key for t in before]
+    first: dict[str, Track] = {}
+    for key, t in zip(before_keys, before, strict=True):
+        first.setdefault(key, t)
+    after_keys = align_keys(first, after)
+    return tuple(
+        (after[index], old, new, distance)
+        for index, old, new, distance in moves(before_keys, after_keys)
+        if distance >= MIN_MOVE
+    )
 
 
 @settings(max_examples=400, deadline=None)
-@given(before=versions | unique_versions, after=versions | unique_versions, share=st.booleans())
-def test_diff_versions_is_diff_tracks(before: list[int], after: list[int], share: bool) -> None:
-    old = [POOL[n] for n in before]
-    # consecutive versions share objects; or not (equal copies, as another reader gives)
-    new = [POOL[n] if share else dataclasses.replace(POOL[n]) for n in after]
-    assert diff_versions(old, new, KeyCache()) == diff_tracks(old, new)
+@given(
+    steps=st.lists(
+        st.none() | versions | unique_versions | distinct_versions, min_size=1, max_size=6
+    ),
+    share=st.booleans(),
+    forget=st.booleans(),
+)
+def test_deltas_give_the_diff_and_moves_of_the_whole_lists(
+    steps: list[list[int] | None], share: bool, forget: bool
+) -> None:
+    """None: the previous version's very tuple again (the reader's unchanged list);
+    ``forget``: a new tracker at each step (a fold that did not see the previous list)."""
+    tracker = Tracker()
+    before: tuple[Track, ...] | None = None
+    for step in steps:
+        if step is None:
+            after = before or ()
+        else:  # consecutive versions share objects; or not (equal copies, another reader's)
+            after = tuple(POOL[n] if share else dataclasses.replace(POOL[n]) for n in step)
+        delta = (Tracker() if forget else tracker).step(before, after)
+        diff = diff_of(delta)
+        assert diff == diff_tracks(before, after)
+        if before is not None:
+            assert moved_of(delta, diff) == moved_by_keys(before, after)
+        before = after
 
 
-def test_many_shared_tracks_take_the_short_path() -> None:
-    old = [track(n) for n in range(100)]
-    new = [*old[5:], track(500), track(501)]
-    new[10] = track(15, name="Renamed")
-    assert diff_versions(old, new, KeyCache()) == diff_tracks(old, new)
-    assert diff_versions(None, new, KeyCache()) == diff_tracks(None, new)
+def test_many_shared_tracks_cost_only_what_changed() -> None:
+    old = tuple(track(n) for n in range(100))
+    moved = [*old[5:], track(500), track(501)]
+    moved[10] = track(15, name="Renamed")
+    moved.insert(3, moved.pop(60))  # a move among the shared objects
+    new = tuple(moved)
+    tracker = Tracker()
+    tracker.step(None, old)
+    delta = tracker.step(old, new)
+    assert (delta.unique, len(delta.new), len(delta.gone)) == (True, 3, 6)
+    diff = diff_of(delta)
+    assert diff == diff_tracks(old, new)
+    assert moved_of(delta, diff) == moved_by_keys(old, new) != ()
+
+
+def test_a_repeated_key_is_diffed_from_the_whole_lists() -> None:
+    old = (track(1), track(2), track(3))
+    new = (track(1), track(2), track(2, added="2026-01-01"), track(4))
+    tracker = Tracker()
+    tracker.step(None, old)
+    delta = tracker.step(old, new)
+    assert not delta.unique
+    assert diff_of(delta) == diff_tracks(old, new)
+    assert tracker.step(new, old).unique is False  # the tracker knew `new` had a repeated key
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import Version
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
+    from gitarchive.history.delta import Delta
     from gitarchive.model import Playlist, Track
 
 
@@ -117,7 +119,9 @@ class CumulativeFold:
         fold._load(view, playlist, day)
         return fold
 
-    def add(self, playlist: Playlist, day: date) -> None:
+    def add(self, playlist: Playlist, day: date, delta: Delta | None = None) -> None:
+        """The step for ``playlist`` archived on ``day``; ``delta``: its tracks' change from
+        the previous version's, if the caller has it (what it found is not searched again)."""
         if self._playlist is None or self._last_day is None or day < self._last_day:
             self._load(update_cumulative(self.view(), playlist, day), playlist, day)
             return
@@ -128,32 +132,46 @@ class CumulativeFold:
             self._playlist = playlist
             self._last_day = day
             return
-        id_set = set(map(id, tracks))
+        if delta is None or delta.after is not tracks or delta.before is not self._last_tracks:
+            delta = None  # not the step from this fold's last list
+        id_set = set(map(id, tracks)) if delta is None else delta.ids
         if not (
-            self._unique and len(id_set) == len(tracks) and self._add_changed(tracks, id_set, day)
+            self._unique
+            and len(id_set) == len(tracks)
+            and self._add_changed(tracks, id_set, day, delta)
         ):
             self._add_all(tracks, id_set, day)
         self._last_tracks = tracks  # keeps the ids of _last_keys alive and unique
         self._playlist = playlist
         self._last_day = day
 
-    def _add_changed(self, tracks: tuple[Track, ...], id_set: set[int], day: date) -> bool:
+    def _add_changed(
+        self, tracks: tuple[Track, ...], id_set: set[int], day: date, delta: Delta | None
+    ) -> bool:
         """The step when only a few track objects changed; False: take the full step.
 
         Both versions must list each key once (then a key is one object, and
         the objects present in both versions are exactly the unchanged entries).
         """
-        added_ids = id_set - self._last_ids
-        removed_ids = self._last_ids - id_set
-        if len(added_ids) + len(removed_ids) > 64:
-            return False
-        added = [track for track in tracks if id(track) in added_ids] if added_ids else []
-        added_keys = [track.key for track in added]
-        removed_keys = {self._last_keys[i] for i in removed_ids}
-        key_set = self._last_key_set - removed_keys
-        if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
-            return False
-        key_set.update(added_keys)
+        if delta is not None and delta.keys is not None:
+            # the tracker found the new and gone objects, and checked the keys unique
+            if len(delta.new) + len(delta.gone) > 64:
+                return False
+            added, added_keys, key_set = delta.new, delta.new_keys, delta.keys
+            removed_ids = set(map(id, delta.gone))
+            removed_keys = {self._last_keys[i] for i in removed_ids}
+        else:
+            added_ids = id_set - self._last_ids
+            removed_ids = self._last_ids - id_set
+            if len(added_ids) + len(removed_ids) > 64:
+                return False
+            added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
+            added_keys = [track.key for track in added]
+            removed_keys = {self._last_keys[i] for i in removed_ids}
+            key_set = self._last_key_set - removed_keys
+            if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
+                return False
+            key_set.update(added_keys)
         aligned = align_keys(
             self._tracks,
             added,

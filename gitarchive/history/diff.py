@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gitarchive.history.keys import _same_metadata, align_keys
+from gitarchive.history.keys import align_keys, same_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,8 +55,8 @@ def diff_tracks(before: Sequence[Track] | None, after: Sequence[Track]) -> Track
     for key, track in zip(before_keys, before, strict=True):
         first_before.setdefault(key, track)
     after_keys = align_keys(first_before, after)
-    before_count = Counter(before_keys)
-    after_count = Counter(after_keys)
+    before_count = _counts(before_keys)
+    after_count = _counts(after_keys)
     added = _surplus(after, after_keys, after_count, before_count)
     removed = _surplus(before, before_keys, before_count, after_count)
     updated: list[TrackUpdate] = []
@@ -66,13 +66,19 @@ def diff_tracks(before: Sequence[Track] | None, after: Sequence[Track]) -> Track
             continue
         seen.add(key)
         old = first_before.get(key)
-        if old is not None and not _same_metadata(old, track):
+        if old is not None and not same_metadata(old, track):
             updated.append(TrackUpdate(before=old, after=track))
     return TrackDiff(added=tuple(added), removed=tuple(removed), updated=tuple(updated))
 
 
+def _counts(keys: list[str]) -> dict[str, int]:
+    """How many times each key is listed (counted in C where each is there once)."""
+    counts = dict.fromkeys(keys, 1)
+    return counts if len(counts) == len(keys) else Counter(keys)
+
+
 def _surplus(
-    tracks: Sequence[Track], keys: Sequence[str], mine: Counter[str], theirs: Counter[str]
+    tracks: Sequence[Track], keys: Sequence[str], mine: dict[str, int], theirs: dict[str, int]
 ) -> list[Track]:
     """The occurrences in ``tracks`` beyond what ``theirs`` holds: the last ones of each key."""
     extra = {key: count - theirs.get(key, 0) for key, count in mine.items()}

@@ -47,6 +47,8 @@ def align_keys(
     """
     if keys is None:
         keys = [track.key for track in new_tracks]
+    if all(map(old.__contains__, keys)):
+        return keys  # the common case, tested in C: every key known, nothing to match
     unmatched = [index for index, key in enumerate(keys) if key not in old]
     if not unmatched or not old:
         return keys
@@ -125,7 +127,7 @@ def _spare_entries(
     return line_spare, id_spare
 
 
-def _same_metadata(before: Track, after: Track) -> bool:
+def same_metadata(before: Track, after: Track) -> bool:
     """Whether two tracks with the same key show the same thing.
 
     Keys match plain lines ignoring case (so ``YEBBA`` and ``Yebba`` are one

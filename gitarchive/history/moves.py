@@ -15,18 +15,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Hashable, Sequence
 
 
-def moves(before_keys: Sequence[str], after_keys: Sequence[str]) -> list[tuple[int, int, int, int]]:
+def moves(
+    before_keys: Sequence[Hashable], after_keys: Sequence[Hashable]
+) -> list[tuple[int, int, int, int]]:
     """(index in ``after_keys``, from, to, distance) of every track whose rank changed,
-    in the new list's order; distance is at least 1."""
+    in the new list's order; distance is at least 1. A key is anything that names a
+    track the same way in both lists."""
     if _same_order(before_keys, after_keys):
         return []
-    occurrences: dict[str, list[int]] = {}
+    occurrences: dict[Hashable, list[int]] = {}
     for index, key in enumerate(before_keys):
         occurrences.setdefault(key, []).append(index)
-    taken: dict[str, int] = {}
+    taken: dict[Hashable, int] = {}
     matched: list[tuple[int, int]] = []  # (index before, index after), in the new order
     for index, key in enumerate(after_keys):
         found = occurrences.get(key)
@@ -47,7 +50,7 @@ def moves(before_keys: Sequence[str], after_keys: Sequence[str]) -> list[tuple[i
     return result
 
 
-def _same_order(before_keys: Sequence[str], after_keys: Sequence[str]) -> bool:
+def _same_order(before_keys: Sequence[Hashable], after_keys: Sequence[Hashable]) -> bool:
     """Whether no rank changed, where each side lists every key once (the common case:
     tracks added or removed, none moved). Set operations, not the matching loop: an
     index build asks this of every version."""
@@ -55,6 +58,6 @@ def _same_order(before_keys: Sequence[str], after_keys: Sequence[str]) -> bool:
     after = set(after_keys)
     if len(before) != len(before_keys) or len(after) != len(after_keys):
         return False  # repeated keys: matched occurrence by occurrence
-    return [key for key in before_keys if key in after] == [
-        key for key in after_keys if key in before
-    ]
+    return list(filter(after.__contains__, before_keys)) == list(
+        filter(before.__contains__, after_keys)
+    )

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
@@ -32,14 +31,15 @@ from gitarchive.formats.paths import (
     split_source_path,
 )
 from gitarchive.history import CumulativeFold, Version
-from gitarchive.history.entries import KeyCache, entry_of
+from gitarchive.history.delta import Delta, Tracker
+from gitarchive.history.entries import entry_of_diff, moved_documents, track_changes
+from gitarchive.index.rows import TrackIds
 from gitarchive.index.stored import (
     DESCRIBED,
     FIRST,
     RENAMED,
     all_folded,
     commit_at_position,
-    compact,
     decode_view,
     encode_view,
     tip,
@@ -72,59 +72,9 @@ def no_progress(what: str, done: int, total: int) -> None:
 
 # rows a fold holds before writing them: its memory stays flat in the number of versions
 FLUSH_ROWS = 2_000
-# playlists folded with one reader and key cache: they remember the tracks they parsed,
+# playlists folded with one reader and track-id cache: they remember the tracks they parsed,
 # which playlists share, but so many only that memory stays flat in their number
 FRESH_READER_EVERY = 32
-# track documents a fold remembers the id of; beyond, it looks them up in the file
-TRACK_CACHE = 100_000
-
-
-class TrackIds:
-    """Each distinct track document's id in ``tracks``, inserted on first sight."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-        self.ids: dict[str, int] = {}
-        last = connection.execute("SELECT max(id) FROM tracks").fetchone()[0]
-        self.next = 1 if last is None else last + 1
-        # an empty table (a new index) has nothing to find: no lookups
-        self.lookup = last is not None
-
-    def id_of(self, doc: dict[str, Any]) -> int:
-        text = compact(doc)
-        found = self.ids.get(text)
-        if found is not None:
-            return found
-        digest = int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), signed=True)
-        if self.lookup:
-            for track_id, stored_doc in self.connection.execute(
-                "SELECT id, doc FROM tracks WHERE hash = ?", (digest,)
-            ):
-                if stored_doc == text:
-                    found = track_id
-        if found is None:
-            found = self.next
-            self.next += 1
-            self.connection.execute("INSERT INTO tracks VALUES (?, ?, ?)", (found, digest, text))
-        if len(self.ids) >= TRACK_CACHE:
-            self.ids.clear()
-            self.lookup = True
-        self.ids[text] = found
-        return found
-
-    def changes(self, entry: Entry) -> str | None:
-        """The version's track changes as stored (see db.SCHEMA), None when there are none."""
-        if not (entry.added or entry.removed or entry.updated or entry.moved):
-            return None  # most versions change no track
-        id_of = self.id_of
-        return compact(
-            [
-                [id_of(doc) for doc in entry.added],
-                [id_of(doc) for doc in entry.removed],
-                [[id_of(before), id_of(after)] for before, after in entry.updated],
-                [[id_of(doc), old, new, n] for doc, old, new, n in entry.moved],
-            ]
-        )
 
 
 @dataclass(slots=True)
@@ -144,6 +94,7 @@ class PlaylistState:
     previous: Playlist | None = None
     previous_source: str | None = None  # the kind of file `previous` was read from
     fold: CumulativeFold | None = None
+    tracker: Tracker | None = None  # the delta of each version's tracks from the last one's
     entries: list[Entry] | None = None  # every version's entry, when collected (Built)
     view: CumulativeView | None = None  # the cumulative view save() stored, if it made one
 
@@ -168,14 +119,14 @@ class Folder:
         # best_first): a version's fallback then looks the others up
         self.complete_files = True
         self.reader = VersionReader(store, warn=warn)
-        self.keys = KeyCache()
         self.tracks = TrackIds(connection)
         self.rows: list[tuple[Any, ...]] = []  # versions not written yet
 
     def fresh_caches(self) -> None:
-        """Forget the tracks parsed and keyed so far (the all-playlists pass's memory)."""
+        """Forget the track objects parsed so far and their row ids (the all-playlists pass's
+        memory)."""
         self.reader = VersionReader(self.store, warn=self.warn)
-        self.keys = KeyCache()
+        self.tracks.objects.clear()
 
     # -------------------------------------------------------------- state
 
@@ -242,30 +193,36 @@ class Folder:
         source = SOURCE_KINDS[kind]
         moment = datetime.fromtimestamp(time, tz=UTC)
         version = Version(commit, moment, playlist, source)
-        entry = entry_of(version, previous, self.keys, state.previous_source)
-        self._fold_cumulative(state, previous, playlist, moment.date())
+        if state.tracker is None:
+            state.tracker = Tracker()
+        delta, diff, moved = track_changes(version, previous, state.tracker, state.previous_source)
+        self._fold_cumulative(state, previous, playlist, moment.date(), delta)
+        # entry_of_diff's fields, without the track documents only a collecting fold needs
+        name, description = playlist.display_name, playlist.description
+        renamed = previous is not None and previous.display_name != name
+        described = previous is not None and previous.description != description
         flags = (
-            (FIRST if entry.first else 0)
-            | (RENAMED if entry.name_changed else 0)
-            | (DESCRIBED if entry.description_changed else 0)
+            (FIRST if previous is None else 0)
+            | (RENAMED if renamed else 0)
+            | (DESCRIBED if described else 0)
         )
-        same_name = previous is not None and not entry.name_changed
         self.rows.append(
-            (state.id, position, kind, bytes.fromhex(blob), None if same_name else entry.name,
-             None if previous is not None and not entry.description_changed
-             else entry.description,
-             entry.likes, entry.track_count, flags, self.tracks.changes(entry))
+            (state.id, position, kind, bytes.fromhex(blob),
+             None if previous is not None and not renamed else name,
+             None if previous is not None and not described else description,
+             playlist.num_followers, len(playlist.tracks), flags,
+             self.tracks.track_changes(diff, moved))
         )  # fmt: skip
         if len(self.rows) >= FLUSH_ROWS:
             self.flush()
         state.previous, state.previous_source = playlist, source
         state.last_time = time
         if state.entries is not None:
-            state.entries.append(entry)
+            state.entries.append(entry_of_diff(version, previous, diff, moved_documents(moved)))
 
     @staticmethod
     def _fold_cumulative(
-        state: PlaylistState, previous: Playlist | None, playlist: Playlist, day: date
+        state: PlaylistState, previous: Playlist | None, playlist: Playlist, day: date, delta: Delta
     ) -> None:
         if state.fold is None:
             state.fold = CumulativeFold()
@@ -274,7 +231,7 @@ class Folder:
                 state.fold = CumulativeFold.resume(
                     decode_view(state.cumulative), previous, last_day
                 )
-        state.fold.add(playlist, day)
+        state.fold.add(playlist, day, delta)
 
     def _previous(self, state: PlaylistState) -> Playlist | None:
         """The last version's playlist, read back from where the index says it was read."""
