@@ -20,7 +20,7 @@ from gitarchive.errors import GitArchiveError
 from gitarchive.index import db, stored
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from gitarchive.git import Store
     from gitarchive.index.fold import Built, Progress
@@ -160,6 +160,22 @@ class ChangeIndex:
             "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
         ).fetchone()
         return None if row is None or row[0] is None else stored.decode_view(row[0])
+
+    def cumulative_keys(self, playlist_ids: Sequence[str]) -> Iterator[tuple[str, set[str]]]:
+        """Each playlist's track keys, those of its cumulative view (:meth:`cumulative`),
+        without building the view where it is stored: the site's pass over every playlist."""
+        for playlist_id in playlist_ids:
+            self._catch_up(playlist_id)
+            built = self._built.get(playlist_id)
+            if built is not None:
+                if built.view is not None:
+                    yield playlist_id, {entry.track.key for entry in built.view.tracks}
+                continue
+            row = self.connection.execute(
+                "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                yield playlist_id, stored.view_keys(row[0])
 
     def all_cumulative_views(self) -> dict[str, CumulativeView]:
         self.catch_up_all()
