@@ -104,25 +104,16 @@ class PlaylistStaysFold:
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
 
-    def add(self, playlist: Playlist, day: date) -> None:
+    def add(self, playlist: Playlist, day: date, keys: list[str] | None = None) -> None:
+        """Step one version archived on ``day``. ``keys``: its tracks' own keys
+        (``Track.key``, in order) when the caller has them already; left unchanged."""
         self.name = playlist.display_name
         tracks = playlist.tracks
-        # a version shares most track objects with the previous one: their keys are known
-        known = self._last_keys
-        raw = [known.get(id(track)) or track.key for track in tracks]
-        keys = align_keys(self._tracks, tracks, list(raw))
-        if keys != raw:
-            listed: set[str] = set()
-            for key, own, track in zip(keys, raw, tracks, strict=True):
-                if key != own:  # matched across the plain/JSON boundary: the new key takes over
-                    self._rekey(key, own)
-                if own not in listed:  # in the order of the full step, which result() keeps
-                    listed.add(own)
-                    self._tracks[own] = track
+        raw = self._own_keys(tracks) if keys is None else keys
         places, firsts = _first_places(raw, tracks)
+        if not places.keys() <= self._tracks.keys():  # a new key: maybe a plain/JSON twin
+            self._align(raw, tracks)
         self._tracks.update(firsts)
-        self._last_tracks = tracks  # keeps the objects of _last_keys alive, so ids stay unique
-        self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
         last_day, self._day = self._day, day
         for key in [key for key in self._open if key not in places]:
             self._close(key, day, last_day)
@@ -138,6 +129,26 @@ class PlaylistStaysFold:
             best[key] = places[key]
         self._places, self._firsts = places, firsts
         self._versions += 1
+
+    def _own_keys(self, tracks: tuple[Track, ...]) -> list[str]:
+        # a version shares most track objects with the previous one: their keys are known
+        known = self._last_keys
+        raw = [known.get(id(track)) or track.key for track in tracks]
+        self._last_tracks = tracks  # keeps the objects of _last_keys alive, so ids stay unique
+        self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
+        return raw
+
+    def _align(self, raw: list[str], tracks: tuple[Track, ...]) -> None:
+        keys = align_keys(self._tracks, tracks, list(raw))
+        if keys == raw:
+            return
+        listed: set[str] = set()
+        for key, own, track in zip(keys, raw, tracks, strict=True):
+            if key != own:  # matched across the plain/JSON boundary: the new key takes over
+                self._rekey(key, own)
+            if own not in listed:  # in the order of the full step, which result() keeps
+                listed.add(own)
+                self._tracks[own] = track
 
     def _rekey(self, old: str, new: str) -> None:
         _move(self._tracks, old, new)
