@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive.errors import TrackNotFound, UsageError
 from gitarchive.history.duplicates import Merge, duplicate_groups, track_identity
-from gitarchive.history.keys import align_keys
+from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys
 from gitarchive.timeline import track_document
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class PlaylistStaysFold:
         self._versions = 0
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        self._lines = False  # whether a key without an id (a plain line) was ever listed
 
     def add(self, playlist: Playlist, day: date, keys: list[str] | None = None) -> None:
         """Step one version archived on ``day``. ``keys``: its tracks' own keys
@@ -112,7 +113,7 @@ class PlaylistStaysFold:
         raw = self._own_keys(tracks) if keys is None else keys
         places, firsts = _first_places(raw, tracks)
         if not places.keys() <= self._tracks.keys():  # a new key: maybe a plain/JSON twin
-            self._align(raw, tracks)
+            self._align(raw, tracks, places.keys() - self._tracks.keys())
         self._tracks.update(firsts)
         last_day, self._day = self._day, day
         for key in [key for key in self._open if key not in places]:
@@ -138,7 +139,13 @@ class PlaylistStaysFold:
         self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
         return raw
 
-    def _align(self, raw: list[str], tracks: tuple[Track, ...]) -> None:
+    def _align(self, raw: list[str], tracks: tuple[Track, ...], new: set[str]) -> None:
+        # a new id claims a line-keyed entry, a new line an id-keyed one (align_keys): where
+        # neither side has a line, no key changes
+        lines = any(key.startswith(LINE_KEY_PREFIX) for key in new)
+        if not (lines or self._lines):
+            return
+        self._lines = True
         keys = align_keys(self._tracks, tracks, list(raw))
         if keys == raw:
             return

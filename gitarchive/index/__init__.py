@@ -141,6 +141,17 @@ class ChangeIndex:
         self._built.pop(playlist_id, None)  # HEAD moved on: what was built is not all
         self._write(both)
 
+    def _all_caught_up(self) -> bool:
+        """Whether every playlist is folded up to HEAD (then no read needs a catch-up)."""
+        if self._chain_pending:
+            return False
+        last = stored.tip(self.connection)
+        return (
+            last is not None
+            and stored.all_folded(self.connection) >= last[0]
+            and last[1] == git.head_id(self.store)
+        )
+
     # -------------------------------------------------------------- reads
 
     def entries(self, playlist_id: str) -> list[Entry]:
@@ -164,8 +175,10 @@ class ChangeIndex:
     def cumulative_keys(self, playlist_ids: Sequence[str]) -> Iterator[tuple[str, set[str]]]:
         """Each playlist's track keys, those of its cumulative view (:meth:`cumulative`),
         without building the view where it is stored: the site's pass over every playlist."""
+        everyone = self._all_caught_up()
         for playlist_id in playlist_ids:
-            self._catch_up(playlist_id)
+            if not everyone:
+                self._catch_up(playlist_id)
             built = self._built.get(playlist_id)
             if built is not None:
                 if built.view is not None:
