@@ -61,10 +61,10 @@ def site(
         bool,
         typer.Option(
             "--track-pages/--no-track-pages",
-            help="Write the tracks two or more playlists held, a section each on a page per id "
-            "ending, linked from the cumulative tables (docs/site.md).",
+            help="Also write the tracks two or more playlists held, a section each on a page "
+            "per id ending (docs/site.md).",
         ),
-    ] = True,
+    ] = False,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables, feeds."""
     result = _build(

@@ -164,7 +164,7 @@ def build_site(
     jobs: int = 1,
     open_store: Callable[[], Store] | None = None,
     index: ChangeIndex | None = None,
-    track_pages: bool = True,
+    track_pages: bool = False,
 ) -> SiteResult:
     """Write the whole site into ``out``.
 
