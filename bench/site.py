@@ -250,9 +250,10 @@ class Build:
     extra: tuple[str, ...] = ()
 
 
-def measured(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (bytes) of ``command``: the largest of its processes (wait4
-    counts the workers a process waited for; with -j N each worker holds its own)."""
+def measured(command: list[str], cwd: Path) -> tuple[float, int, float]:
+    """Seconds, peak RSS (bytes) and CPU seconds of ``command``: the peak is the largest of
+    its processes, the CPU time (user + system) the sum of them all (wait4 counts the
+    workers a process waited for; with -j N each worker holds its own memory)."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=env)
@@ -261,7 +262,15 @@ def measured(command: list[str], cwd: Path) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{command} failed ({process.returncode})")
-    return elapsed, usage.ru_maxrss * 1024
+    return elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+
+
+def _linked(source: str, target: str) -> object:
+    """Copy an archive's files, linking its objects (git never changes one in place)."""
+    if f"{os.sep}objects{os.sep}" in source:
+        os.link(source, target)
+        return target
+    return shutil.copy2(source, target)
 
 
 def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path, int]]:
@@ -281,8 +290,8 @@ def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path, int]]:
 
 
 def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
-    """Each build's whole site at each size: a copy of the archive per build (their change
-    indexes may differ), each index warmed untimed, then the builds interleaved."""
+    """Each build's whole site at each size: a copy of the archive per gitarchive (their
+    change indexes may differ), each index warmed untimed, then the builds interleaved."""
     builds = [
         Build("candidate, track pages", sys.executable, ("--track-pages",)),
         Build("candidate, no track pages", sys.executable, ("--no-track-pages",)),
@@ -309,40 +318,62 @@ def scale_row(
     runs: int,
     args: argparse.Namespace,
     scratch: Path,
-) -> dict[str, tuple[list[float], list[float]]]:
-    copies = {}
-    for number, build in enumerate(builds):
-        copy = scratch / f"scale-{number}.git"
+) -> dict[str, tuple[list[float], list[float], list[float]]]:
+    copies: dict[str, Path] = {}
+    for build in builds:
+        if build.python in copies:
+            continue
+        copy = scratch / f"scale-{len(copies)}.git"
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(archive, copy)
+        # not the index a cached archive may hold: each gitarchive warms its own
+        ignore = shutil.ignore_patterns("gitarchive")
+        shutil.copytree(archive, copy, ignore=ignore, copy_function=_linked)
         measured([build.python, "-m", "gitarchive", "-C", str(copy), "index"], scratch)
-        copies[build.label] = copy
-    results: dict[str, tuple[list[float], list[float]]] = {b.label: ([], []) for b in builds}
+        copies[build.python] = copy
+    results: dict[str, tuple[list[float], list[float], list[float]]] = {
+        build.label: ([], [], []) for build in builds
+    }
     sizes = {}
     for _ in range(runs):
         for build in builds:
             out = scratch / "scale-site"
             shutil.rmtree(out, ignore_errors=True)
-            command = [build.python, "-m", "gitarchive", "-C", str(copies[build.label]), "site",
+            command = [build.python, "-m", "gitarchive", "-C", str(copies[build.python]), "site",
                        str(out), "-j", str(args.jobs), *build.extra]  # fmt: skip
-            seconds, peak = measured(command, scratch)
-            results[build.label][0].append(seconds)
-            results[build.label][1].append(peak)
+            for values, value in zip(results[build.label], measured(command, scratch), strict=True):
+                values.append(value)
             files = [path for path in out.rglob("*") if path.is_file()]
             sizes[build.label] = (len(files), sum(path.stat().st_size for path in files))
     print(f"{name} (jobs={args.jobs}, {runs} runs interleaved, load "
           f"{os.getloadavg()[0]:.1f}):")  # fmt: skip
-    first = builds[0].label
-    for build in builds:
-        times, rss = results[build.label]
-        ratio = median(times) / median(results[first][0])
-        files, size = sizes[build.label]
-        print(f"  {build.label:30} {fmt(times)}  {ratio:.2f}x {first}; peak RSS median "
-              f"{median(rss) / 2**20:.0f} MiB ({', '.join(f'{v / 2**20:.0f}' for v in rss)}); "
-              f"{files:,} files, {size / 1e6:.0f} MB")  # fmt: skip
-    for build in builds:
-        shutil.rmtree(copies[build.label], ignore_errors=True)
+    scale_table(builds, results, sizes)
+    for copy in copies.values():
+        shutil.rmtree(copy, ignore_errors=True)
     return results
+
+
+def scale_table(
+    builds: list[Build],
+    results: dict[str, tuple[list[float], list[float], list[float]]],
+    sizes: dict[str, tuple[int, int]],
+) -> None:
+    """Per build: wall and CPU time (medians, ratios to the first and the last build), peak
+    RSS, files. On a shared machine the CPU time is the steadier of the two."""
+    first, last = builds[0].label, builds[-1].label
+    for build in builds:
+        times, rss, cpu = results[build.label]
+        files, size = sizes[build.label]
+        ratios = ", ".join(
+            f"{median(times) / median(results[other][0]):.2f}x wall, "
+            f"{median(cpu) / median(results[other][2]):.2f}x CPU {other}"
+            for other in dict.fromkeys((first, last))
+            if other != build.label
+        )
+        print(f"  {build.label:30} {fmt(times)}\n"
+              f"  {'':30} CPU {fmt(cpu)}\n"
+              f"  {'':30} {ratios or '-'}; peak RSS median {median(rss) / 2**20:.0f} MiB "
+              f"({', '.join(f'{v / 2**20:.0f}' for v in rss)}); "
+              f"{files:,} files, {size / 1e6:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ _ID_RE = re.compile(rf"^{_ID}\Z")  # \Z: "$" would accept a trailing newline
 _URI_RE = re.compile(rf"^spotify:(?:user:[^:]+:)?playlist:({_ID})$")
 # /playlist/<id>, /intl-xx/playlist/<id>, /embed/playlist/<id>, /user/<u>/playlist/<id>
 _URL_PATH_RE = re.compile(rf"^/(?:[A-Za-z-]+/|user/[^/]+/)?playlist/({_ID})/?$")
-_ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})\Z")
+ITEM_URL_RE = re.compile(rf"^{re.escape(SPOTIFY_WEB)}/(track|episode)/({_ID})\Z")
 
 
 #: The user's saved tracks ("Liked Songs", ``GET /me/tracks``) archived as a playlist under
@@ -112,7 +112,7 @@ class Track:
         """Spotify's id for the track or episode; None for local files."""
         if self.url is None:
             return None
-        match = _ITEM_URL_RE.match(self.url)
+        match = ITEM_URL_RE.match(self.url)
         return match.group(2) if match else None
 
     @property

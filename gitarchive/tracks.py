@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive.errors import TrackNotFound, UsageError
 from gitarchive.history.duplicates import Merge, duplicate_groups, track_identity
-from gitarchive.history.keys import align_keys
+from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys
 from gitarchive.timeline import track_document
 
 if TYPE_CHECKING:
@@ -77,61 +77,106 @@ class PlaylistStays:
 @dataclass(slots=True)
 class _Open:
     added: date
-    best: int
-    latest: int
     asterisk: bool
 
 
 class PlaylistStaysFold:
-    """The stays of every track of one playlist, version after version (oldest first)."""
+    """The stays of every track of one playlist, version after version (oldest first).
+
+    A version costs what it changed, not every track it lists: a track listed as the
+    very same object as in the version before (the readers share them) already had its
+    dates weighed, so only its place is looked at, in one pass over the version's keys.
+    Days going backwards weigh every track again.
+    """
 
     def __init__(self, playlist_id: str) -> None:
         self.playlist_id = playlist_id
         self.name = playlist_id
         self._tracks: dict[str, Track] = {}  # every key ever seen -> its latest track
-        self._open: dict[str, _Open] = {}
+        self._open: dict[str, _Open] = {}  # the last version's keys
+        self._best: dict[str, int] = {}  # an open stay's best place
+        self._places: dict[str, int] = {}  # the last version's key -> its first place
+        self._firsts: dict[str, Track] = {}  # the last version's key -> its track there
         self._closed: dict[str, list[Stay]] = {}
-        self._last_seen: dict[str, date] = {}
+        self._last_seen: dict[str, date] = {}  # of the keys no longer listed
+        self._day: date | None = None  # the last version's
         self._versions = 0
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        self._lines = False  # whether a key without an id (a plain line) was ever listed
 
-    def add(self, playlist: Playlist, day: date) -> None:
+    def add(self, playlist: Playlist, day: date, keys: list[str] | None = None) -> None:
+        """Step one version archived on ``day``. ``keys``: its tracks' own keys
+        (``Track.key``, in order) when the caller has them already; left unchanged."""
         self.name = playlist.display_name
         tracks = playlist.tracks
+        raw = self._own_keys(tracks) if keys is None else keys
+        places, firsts = _first_places(raw, tracks)
+        if not places.keys() <= self._tracks.keys():  # a new key: maybe a plain/JSON twin
+            self._align(raw, tracks, places.keys() - self._tracks.keys())
+        self._tracks.update(firsts)
+        last_day, self._day = self._day, day
+        for key in [key for key in self._open if key not in places]:
+            self._close(key, day, last_day)
+        was = self._firsts
+        if last_day is None or day < last_day:
+            weighed = list(firsts)
+        else:
+            weighed = [key for key, track in firsts.items() if was.get(key) is not track]
+        for key in weighed:
+            self._present(key, places[key], day)
+        best = self._best
+        for key in [key for key, place in places.items() if place < best[key]]:
+            best[key] = places[key]
+        self._places, self._firsts = places, firsts
+        self._versions += 1
+
+    def _own_keys(self, tracks: tuple[Track, ...]) -> list[str]:
         # a version shares most track objects with the previous one: their keys are known
         known = self._last_keys
         raw = [known.get(id(track)) or track.key for track in tracks]
-        keys = align_keys(self._tracks, tracks, list(raw))
-        positions: dict[str, int] = {}
-        for position, (key, own, track) in enumerate(zip(keys, raw, tracks, strict=True), 1):
-            if key != own:  # matched across the plain/JSON boundary: the new key takes over
-                self._rekey(key, own)
-            if own not in positions:
-                positions[own] = position
-                self._tracks[own] = track
         self._last_tracks = tracks  # keeps the objects of _last_keys alive, so ids stay unique
         self._last_keys = dict(zip(map(id, tracks), raw, strict=True))
-        for key in [key for key in self._open if key not in positions]:
-            self._close(key, day)
-        for key, position in positions.items():
-            self._present(key, position, day)
-        self._versions += 1
+        return raw
+
+    def _align(self, raw: list[str], tracks: tuple[Track, ...], new: set[str]) -> None:
+        # a new id claims a line-keyed entry, a new line an id-keyed one (align_keys): where
+        # neither side has a line, no key changes
+        lines = any(key.startswith(LINE_KEY_PREFIX) for key in new)
+        if not (lines or self._lines):
+            return
+        self._lines = True
+        keys = align_keys(self._tracks, tracks, list(raw))
+        if keys == raw:
+            return
+        listed: set[str] = set()
+        for key, own, track in zip(keys, raw, tracks, strict=True):
+            if key != own:  # matched across the plain/JSON boundary: the new key takes over
+                self._rekey(key, own)
+            if own not in listed:  # in the order of the full step, which result() keeps
+                listed.add(own)
+                self._tracks[own] = track
 
     def _rekey(self, old: str, new: str) -> None:
         _move(self._tracks, old, new)
         _move(self._open, old, new)
+        _move(self._best, old, new)
+        _move(self._places, old, new)
+        _move(self._firsts, old, new)
         _move(self._closed, old, new)
         _move(self._last_seen, old, new)
 
-    def _close(self, key: str, day: date) -> None:
+    def _close(self, key: str, day: date, last_day: date | None) -> None:
         stay = self._open.pop(key)
+        best = self._best.pop(key)
+        if last_day is not None:
+            self._last_seen[key] = last_day
         self._closed.setdefault(key, []).append(
-            Stay(stay.added, day, stay.best, stay.latest, stay.asterisk)
+            Stay(stay.added, day, best, self._places[key], stay.asterisk)
         )
 
     def _present(self, key: str, position: int, day: date) -> None:
-        self._last_seen[key] = day
+        """Date the stay of a track this version lists as a new object (or a new track)."""
         added_at = self._tracks[key].added_at
         spotify = added_at.date() if added_at else None
         added = min(day, spotify) if spotify else day
@@ -142,8 +187,6 @@ class PlaylistStaysFold:
         if earlier and added < earlier[0].added:
             earlier[0] = replace(earlier[0], added=added, added_before_archive=False)
         if current is not None:
-            current.best = min(current.best, position)
-            current.latest = position
             if not earlier and added < current.added:
                 current.added, current.asterisk = added, False
             return
@@ -151,7 +194,8 @@ class PlaylistStaysFold:
             previous = earlier[-1].removed
             added = max(added, previous) if previous else added
         asterisk = self._versions == 0 and spotify is None
-        self._open[key] = _Open(added, position, position, asterisk)
+        self._open[key] = _Open(added, asterisk)
+        self._best[key] = position
 
     def result(self, keys: Iterable[str] | None = None) -> list[PlaylistStays]:
         """The stays of ``keys`` (default: every track it ever held)."""
@@ -161,17 +205,15 @@ class PlaylistStaysFold:
                 continue
             stays = list(self._closed.get(key, ()))
             current = self._open.get(key)
-            if current is not None:
-                stays.append(
-                    Stay(current.added, None, current.best, current.latest, current.asterisk)
-                )
+            if current is not None and self._day is not None:
+                best, latest = self._best[key], self._places[key]
+                stays.append(Stay(current.added, None, best, latest, current.asterisk))
+                last_seen = self._day
+            else:
+                last_seen = self._last_seen[key]
             found.append(
                 PlaylistStays(
-                    self.playlist_id,
-                    self.name,
-                    self._tracks[key],
-                    tuple(stays),
-                    self._last_seen[key],
+                    self.playlist_id, self.name, self._tracks[key], tuple(stays), last_seen
                 )
             )
         return found
@@ -181,6 +223,20 @@ class PlaylistStaysFold:
 
     def track(self, key: str) -> Track:
         return self._tracks[key]
+
+
+def _first_places(
+    raw: list[str], tracks: tuple[Track, ...]
+) -> tuple[dict[str, int], dict[str, Track]]:
+    """Each key's first place (1-based) in a version, and its track there, in order."""
+    places = dict(zip(raw, range(1, len(raw) + 1), strict=True))
+    firsts = dict(zip(raw, tracks, strict=True))
+    if len(places) == len(raw):
+        return places, firsts
+    # a key listed twice: its first place counts (the dicts above kept its last)
+    last_places = dict(zip(reversed(raw), range(len(raw), 0, -1), strict=True))
+    last_tracks = dict(zip(reversed(raw), reversed(tracks), strict=True))
+    return {key: last_places[key] for key in places}, {key: last_tracks[key] for key in places}
 
 
 def _move(table: dict[str, T], old: str, new: str) -> None:

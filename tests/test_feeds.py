@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -164,6 +165,30 @@ def test_hostile_names_are_escaped_and_the_feed_stays_well_formed() -> None:
         assert len(feed.entries) == 3
         assert feed.entries[1].title.startswith("</content><x/>]]>&amp;")
         assert "+ </content><x/>" in unescape(feed.entries[1].content[0].value)
+
+
+def test_a_feed_is_the_bytes_elementtree_writes_of_it() -> None:
+    """Feeds are written as text; ElementTree, which escapes every text and attribute,
+    parses and writes them back byte for byte, hostile names and control characters too
+    (not a carriage return: XML parsers read one as a line feed)."""
+    bad = Track(
+        name=HOSTILE + "\t\n", artists=(Artist("<b>" + HOSTILE),), album=Album("<!--"),
+        url="https://open.spotify.com/track/" + "1" * 22,
+    )  # fmt: skip
+    history = PlaylistHistory(PID)
+    for day, tracks in ((1, ()), (2, (bad,)), (3, ())):
+        playlist = Playlist(id=PID, original_name=HOSTILE, description="", tracks=tracks)
+        history.add(Version(f"{day:040x}", datetime(2026, 11, day, 6, tzinfo=UTC), playlist))
+    changes = playlist_changes(PID, history.entries)
+    failure = Failure(since="2026-11-03", kind="skipped", cause=None, reason=HOSTILE + "&\t")
+    ET.register_namespace("", "http://www.w3.org/2005/Atom")
+    for text in (
+        playlist_feed(PID, HOSTILE, changes, failure),
+        archive_feed(changes, {PID: (HOSTILE, failure)}, title=HOSTILE),
+    ):
+        header, body = text.split("\n", 1)
+        assert header == '<?xml version="1.0" encoding="utf-8"?>'
+        assert ET.tostring(ET.fromstring(body), encoding="unicode") + "\n" == body
 
 
 def schema(name: str) -> dict[str, Any]:

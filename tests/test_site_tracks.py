@@ -134,7 +134,7 @@ def test_tracks_whose_ids_end_alike_share_one_page_each_at_its_anchor(tmp_path: 
         for track_id, title in ((first, "First"), (second, "Second"))
         for playlist, name in ((MORNING, "Morning"), (EVENING, "Evening"))
     ]
-    rows = sorted(stay_rows(lives), key=lambda row: (row.page, row.anchor, row.life.playlist_id))
+    rows = sorted(stay_rows(lives), key=lambda row: (row.page, row.anchor, row.playlist))
     tracks, pages, _written = write_track_pages(tmp_path, rows, generated="today")
     assert (tracks, pages) == (2, {"Zq"})
     assert os.listdir(tmp_path / "t") == ["Zq.html"]

@@ -20,7 +20,7 @@ from gitarchive.errors import GitArchiveError
 from gitarchive.index import db, stored
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from gitarchive.git import Store
     from gitarchive.index.fold import Built, Progress
@@ -141,6 +141,17 @@ class ChangeIndex:
         self._built.pop(playlist_id, None)  # HEAD moved on: what was built is not all
         self._write(both)
 
+    def _all_caught_up(self) -> bool:
+        """Whether every playlist is folded up to HEAD (then no read needs a catch-up)."""
+        if self._chain_pending:
+            return False
+        last = stored.tip(self.connection)
+        return (
+            last is not None
+            and stored.all_folded(self.connection) >= last[0]
+            and last[1] == git.head_id(self.store)
+        )
+
     # -------------------------------------------------------------- reads
 
     def entries(self, playlist_id: str) -> list[Entry]:
@@ -160,6 +171,24 @@ class ChangeIndex:
             "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
         ).fetchone()
         return None if row is None or row[0] is None else stored.decode_view(row[0])
+
+    def cumulative_keys(self, playlist_ids: Sequence[str]) -> Iterator[tuple[str, set[str]]]:
+        """Each playlist's track keys, those of its cumulative view (:meth:`cumulative`),
+        without building the view where it is stored: the site's pass over every playlist."""
+        everyone = self._all_caught_up()
+        for playlist_id in playlist_ids:
+            if not everyone:
+                self._catch_up(playlist_id)
+            built = self._built.get(playlist_id)
+            if built is not None:
+                if built.view is not None:
+                    yield playlist_id, {entry.track.key for entry in built.view.tracks}
+                continue
+            row = self.connection.execute(
+                "SELECT cumulative FROM playlists WHERE id = ?", (playlist_id,)
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                yield playlist_id, stored.view_keys(row[0])
 
     def all_cumulative_views(self) -> dict[str, CumulativeView]:
         self.catch_up_all()

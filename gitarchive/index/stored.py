@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gitarchive import git
 from gitarchive.index.db import wipe
 from gitarchive.model import (
+    ITEM_URL_RE,
     Album,
     Artist,
     CumulativeTrack,
@@ -214,6 +215,20 @@ class ViewDecoder:
 
 def decode_view(data: bytes) -> CumulativeView:
     return ViewDecoder().decode(data)
+
+
+def view_keys(data: bytes) -> set[str]:
+    """The keys (``Track.key``) of a stored view's tracks, without building the view: the
+    site's pass over every playlist to find the tracks two or more of them held."""
+    keys: set[str] = set()
+    for (name, artists, album, url, *_rest), *_entry in json.loads(zlib.decompress(data))[4]:
+        match = ITEM_URL_RE.match(url) if url else None
+        if match is not None:
+            keys.add(match.group(2))
+        else:  # a local file, or a track read from a plain file: keyed by its line
+            track = Track(name, tuple(Artist(artist) for artist, _url in artists), Album(album[0]))
+            keys.add(track.key)
+    return keys
 
 
 # formats.paths.SOURCE_KINDS (a test checks it), without importing formats on a warm read

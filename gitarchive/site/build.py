@@ -55,7 +55,13 @@ from gitarchive.site.output import (
 )
 from gitarchive.site.pages import index_page
 from gitarchive.site.playlists import Job, Part, write_playlists
-from gitarchive.site.scratch import SharedTracks, StaysFile, merged_stays, write_held
+from gitarchive.site.scratch import (
+    SharedTracks,
+    StaysFile,
+    merged_stays,
+    view_keys,
+    write_held,
+)
 from gitarchive.site.tracks import page_ranges, write_track_pages
 from gitarchive.site.workers import Workers
 
@@ -135,7 +141,7 @@ def _held_part(store: Store, playlist_ids: Sequence[str], path: Path) -> Path:
     """In a worker: these playlists' keys, from its own reader of the change index."""
 
     def write(index: ChangeIndex) -> Path:
-        return write_held(path, ((pid, index.cumulative(pid)) for pid in playlist_ids))
+        return write_held(path, index.cumulative_keys(playlist_ids))
 
     return using_index(store, _log_warning, write)
 
@@ -236,9 +242,11 @@ def _shared_tracks(
     """The tracks two or more of the site's playlists held, from their cumulative views,
     read one at a time (split over the workers when they can open the index)."""
     ids = index.playlist_ids() if playlist_ids is None else playlist_ids
-    if not (workers.parallel and index.persistent):
+    if not index.persistent:  # folded in memory by this process
         views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
-        parts = [write_held(scratch / "held.sqlite", views)]
+        parts = [write_held(scratch / "held.sqlite", view_keys(views))]
+    elif not workers.parallel:
+        parts = [write_held(scratch / "held.sqlite", index.cumulative_keys(ids))]
     else:
         step = -(-len(ids) // workers.jobs)
         shards = [ids[start : start + step] for start in range(0, len(ids), step)]

@@ -379,6 +379,11 @@ class PlaylistHistory:
         )
 
     @property
+    def keys(self) -> list[str]:
+        """The last version's tracks' keys (``Track.key``), in order: not to be changed."""
+        return self._key_list
+
+    @property
     def name(self) -> str:
         return self._previous.display_name if self._previous is not None else self.playlist_id
 

@@ -8,15 +8,16 @@ records a failure, so silence shows in a reader too.
 Entry ids are ``tag:`` URIs built from the playlist id and the commit id (or
 the failure's first day), and every date is the version's own: a rebuild
 writes the same entries, so a reader never shows one twice. Names are hostile
-input: the XML is written by :mod:`xml.etree.ElementTree` (which escapes
-every text), characters XML cannot carry are replaced, and the entries'
-HTML content is escaped before that.
+input: every text and attribute is escaped as :mod:`xml.etree.ElementTree`
+escapes them (its serialisation, written here as text: the same bytes, a
+feed per playlist at a fraction of the cost; a test compares them),
+characters XML cannot carry are replaced, and the entries' HTML content is
+escaped before that.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -46,11 +47,53 @@ def feed_href(playlist_id: str) -> str:
     return f"p/{playlist_id}.atom"
 
 
-def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    if text is not None:
-        element.text = xml_text(text)
-    return element
+class _Feed:
+    """An Atom document written as text, escaped as ElementTree's serialisation escapes it."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, tag: str, text: str | None = None, **attributes: str) -> None:
+        """An element without children: ``<tag a="v">text</tag>``, or ``<tag a="v" />``."""
+        parts = self.parts
+        parts.append(f"<{tag}")
+        for name, value in attributes.items():
+            parts.append(f' {name}="{_attribute(value)}"')
+        if text:
+            parts.append(f">{_text(xml_text(text))}</{tag}>")
+        else:
+            parts.append(" />")
+
+    def open(self, tag: str, **attributes: str) -> None:
+        self.parts.append(f"<{tag}")
+        self.parts.extend(f' {name}="{_attribute(value)}"' for name, value in attributes.items())
+        self.parts.append(">")
+
+    def close(self, tag: str) -> None:
+        self.parts.append(f"</{tag}>")
+
+
+def _text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attribute(value: str) -> str:
+    value = _text(value)
+    for character, reference in (
+        ('"', "&quot;"),
+        ("\r", "&#13;"),
+        ("\n", "&#10;"),
+        ("\t", "&#09;"),
+    ):
+        if character in value:
+            value = value.replace(character, reference)
+    return value
 
 
 def _content(change: Change) -> str:
@@ -74,43 +117,49 @@ def _content(change: Change) -> str:
     return "".join(lines)
 
 
-def _version_entry(feed: ET.Element, change: Change, page_prefix: str) -> None:
+def _version_entry(feed: _Feed, change: Change, page_prefix: str) -> None:
     entry = change.entry
-    node = _add(feed, "entry")
-    _add(node, "id", f"{TAG}playlist/{change.playlist_id}/version/{entry.commit}")
-    _add(node, "title", f"{change.playlist_name}: {summary(entry)}")
+    feed.open("entry")
+    feed.add("id", f"{TAG}playlist/{change.playlist_id}/version/{entry.commit}")
+    feed.add("title", f"{change.playlist_name}: {summary(entry)}")
     when = f"{entry.date:%Y-%m-%dT%H:%M:%SZ}"
-    _add(node, "updated", when)
-    _add(node, "published", when)
+    feed.add("updated", when)
+    feed.add("published", when)
     href = f"{page_prefix}{change.playlist_id}.html#{entry.commit[:12]}"
-    _add(node, "link", rel="alternate", type="text/html", href=href)
-    _add(node, "content", _content(change), type="html")
+    feed.add("link", rel="alternate", type="text/html", href=href)
+    feed.add("content", _content(change), type="html")
+    feed.close("entry")
 
 
 def _failure_entry(
-    feed: ET.Element, playlist_id: str, name: str, failure: Failure, page_prefix: str
+    feed: _Feed, playlist_id: str, name: str, failure: Failure, page_prefix: str
 ) -> None:
-    node = _add(feed, "entry")
-    _add(node, "id", f"{TAG}playlist/{playlist_id}/failed/{failure.since}")
-    _add(node, "title", f"{name}: the last sync of this playlist failed since {failure.since}")
-    _add(node, "updated", f"{failure.since}T00:00:00Z")
-    _add(node, "link", rel="alternate", type="text/html", href=f"{page_prefix}{playlist_id}.html")
-    _add(node, "content", f"{failure.kind}: {failure.reason}", type="text")
+    feed.open("entry")
+    feed.add("id", f"{TAG}playlist/{playlist_id}/failed/{failure.since}")
+    feed.add("title", f"{name}: the last sync of this playlist failed since {failure.since}")
+    feed.add("updated", f"{failure.since}T00:00:00Z")
+    feed.add("link", rel="alternate", type="text/html", href=f"{page_prefix}{playlist_id}.html")
+    feed.add("content", f"{failure.kind}: {failure.reason}", type="text")
+    feed.close("entry")
 
 
-def _feed(feed_id: str, title: str, alternate: str, updated: str) -> ET.Element:
-    feed = ET.Element("feed", {"xmlns": ATOM})
-    _add(feed, "id", feed_id)
-    _add(feed, "title", title)
-    _add(feed, "updated", updated)
-    _add(_add(feed, "author"), "name", "gitarchive")
-    _add(feed, "link", rel="alternate", type="text/html", href=alternate)
-    _add(feed, "generator", "gitarchive")
+def _feed(feed_id: str, title: str, alternate: str, updated: str) -> _Feed:
+    feed = _Feed()
+    feed.open("feed", xmlns=ATOM)
+    feed.add("id", feed_id)
+    feed.add("title", title)
+    feed.add("updated", updated)
+    feed.open("author")
+    feed.add("name", "gitarchive")
+    feed.close("author")
+    feed.add("link", rel="alternate", type="text/html", href=alternate)
+    feed.add("generator", "gitarchive")
     return feed
 
 
-def _serialise(feed: ET.Element) -> str:
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+def _serialise(feed: _Feed) -> str:
+    feed.close("feed")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + "".join(feed.parts) + "\n"
 
 
 def _items(
@@ -129,7 +178,7 @@ def _items(
 
 
 def _write_items(
-    feed: ET.Element,
+    feed: _Feed,
     items: Sequence[tuple[str, Change | tuple[str, str, Failure]]],
     page_prefix: str,
 ) -> None:

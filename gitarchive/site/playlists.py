@@ -110,7 +110,7 @@ def _fold(
                 pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
             pair[0].add(version)
             if pair[1] is not None:
-                pair[1].add(version.playlist, version.date.date())
+                pair[1].add(version.playlist, version.date.date(), pair[0].keys)
     finally:
         if collecting:
             gc.enable()

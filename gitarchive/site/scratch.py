@@ -14,15 +14,10 @@ playlist, and they are kept in SQLite files in a temporary folder:
 from __future__ import annotations
 
 import heapq
-import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING
-
-from gitarchive.model import Album, Artist, Track
-from gitarchive.tracks import PlaylistStays, Stay
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -93,31 +88,44 @@ class SharedTracks:
         return found
 
 
-def write_held(path: Path, views: Iterable[tuple[str, CumulativeView | None]]) -> Path:
-    """Each playlist's keys, from its cumulative view (read one at a time: none is kept)."""
+def write_held(path: Path, held: Iterable[tuple[str, set[str]]]) -> Path:
+    """Each playlist's track keys (those of its cumulative view), read one playlist at a time."""
     connection = _connect(path)
     try:
         connection.execute("CREATE TABLE held (key TEXT NOT NULL, playlist TEXT NOT NULL)")
         connection.execute("BEGIN")
-        for playlist_id, view in views:
-            if view is not None:
-                keys = {entry.track.key for entry in view.tracks}
-                connection.executemany(
-                    "INSERT INTO held VALUES (?, ?)", ((key, playlist_id) for key in keys)
-                )
+        for playlist_id, keys in held:
+            connection.executemany(
+                "INSERT INTO held VALUES (?, ?)", ((key, playlist_id) for key in keys)
+            )
         connection.execute("COMMIT")
     finally:
         connection.close()
     return path
 
 
+def view_keys(views: Iterable[tuple[str, CumulativeView | None]]) -> Iterator[tuple[str, set[str]]]:
+    """Each playlist's keys from its cumulative view (where there is no stored one to read)."""
+    for playlist_id, view in views:
+        if view is not None:
+            yield playlist_id, {entry.track.key for entry in view.tracks}
+
+
 @dataclass(frozen=True, slots=True)
 class StayRow:
-    """One track's stays in one playlist, as a track page lists them, with where it goes."""
+    """One track's stays in one playlist, rendered as its track page lists them, with where
+    it goes (rendered as the playlist is read: what is kept and merged is text)."""
 
     page: str  # the track page's file name, without .html
     anchor: str  # the track's anchor on that page
-    life: PlaylistStays
+    playlist: str  # the playlist's id
+    order: str  # the playlist's name, case-folded: the rows' order in a section, then the id
+    last_seen: str  # ISO day of the playlist's last version that held the track
+    head: str  # the section's heading, of the track as this playlist last listed it
+    row: str  # the table row of this playlist
+
+
+_COLUMNS = "page, anchor, playlist, ord, last_seen, head, row"
 
 
 class StaysFile:
@@ -126,19 +134,21 @@ class StaysFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._connection = _connect(path)
-        self._connection.execute(
-            "CREATE TABLE stays (page TEXT, anchor TEXT, playlist TEXT, life TEXT)"
-        )
+        self._connection.execute(f"CREATE TABLE stays ({_COLUMNS})")
+        self._connection.execute("BEGIN")
 
     def add(self, rows: Iterable[StayRow]) -> None:
-        self._connection.execute("BEGIN")
         self._connection.executemany(
-            "INSERT INTO stays VALUES (?, ?, ?, ?)",
-            ((row.page, row.anchor, row.life.playlist_id, _encode(row.life)) for row in rows),
+            "INSERT INTO stays VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (row.page, row.anchor, row.playlist, row.order, row.last_seen, row.head, row.row)
+                for row in rows
+            ),
         )
-        self._connection.execute("COMMIT")
 
     def close(self) -> None:
+        """Commit every row (one transaction for the batch: a scratch file), and index them."""
+        self._connection.execute("COMMIT")
         self._connection.execute("CREATE INDEX stays_order ON stays (page, anchor, playlist)")
         self._connection.close()
 
@@ -160,59 +170,14 @@ def merged_stays(paths: Iterable[Path], pages: tuple[str, str | None]) -> Iterat
     try:
         cursors = [
             connection.execute(
-                "SELECT page, anchor, playlist, life FROM stays WHERE page >= :low"
+                f"SELECT {_COLUMNS} FROM stays WHERE page >= :low"
                 f"{bound} ORDER BY page, anchor, playlist",
                 {"low": low, "high": high},
             )
             for connection in connections
         ]
-        for page, anchor, _playlist, life in heapq.merge(*cursors):
-            yield StayRow(page, anchor, _decode(life))
+        for columns in heapq.merge(*cursors):
+            yield StayRow(*columns)
     finally:
         for connection in connections:
             connection.close()
-
-
-def _encode(life: PlaylistStays) -> str:
-    track = life.track
-    return json.dumps(
-        [
-            life.playlist_id,
-            life.playlist_name,
-            [track.name, [artist.name for artist in track.artists], track.album.name, track.url],
-            life.last_seen.isoformat(),
-            [
-                [
-                    stay.added.isoformat(),
-                    stay.removed.isoformat() if stay.removed else None,
-                    stay.best_position,
-                    stay.latest_position,
-                    stay.added_before_archive,
-                ]
-                for stay in life.stays
-            ],
-        ],
-        ensure_ascii=False,
-    )
-
-
-def _decode(text: str) -> PlaylistStays:
-    playlist_id, name, (title, artists, album, url), last_seen, stays = json.loads(text)
-    # what a track page shows of a track, and the same key
-    track = Track(title, tuple(Artist(artist) for artist in artists), Album(album), url)
-    return PlaylistStays(
-        playlist_id,
-        name,
-        track,
-        tuple(
-            Stay(
-                date.fromisoformat(added),
-                date.fromisoformat(removed) if removed else None,
-                best,
-                latest,
-                asterisk,
-            )
-            for added, removed, best, latest, asterisk in stays
-        ),
-        date.fromisoformat(last_seen),
-    )

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
+    from gitarchive.model import Track
     from gitarchive.tracks import PlaylistStays
 
 _ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
@@ -56,10 +57,18 @@ def track_href(key: str) -> str:
 
 
 def stay_rows(lives: Iterable[PlaylistStays]) -> Iterator[StayRow]:
-    """Each life with the page and anchor of its track."""
+    """Each life rendered, with the page and anchor of its track."""
     for life in lives:
         name = track_page_name(life.track.key)
-        yield StayRow(name[-SUFFIX:], name, life)
+        yield StayRow(
+            name[-SUFFIX:],
+            name,
+            life.playlist_id,
+            life.playlist_name.casefold(),
+            life.last_seen.isoformat(),
+            _heading(life.track),
+            _playlist_row(life),
+        )
 
 
 def write_track_pages(
@@ -74,11 +83,11 @@ def write_track_pages(
         nonlocal tracks
         for page, in_page in groupby(rows, key=lambda row: row.page):
             sections = []
-            for _anchor, same in groupby(in_page, key=lambda row: row.anchor):
-                lives = [row.life for row in same]
+            for anchor, same in groupby(in_page, key=lambda row: row.anchor):
+                lives = list(same)
                 if len(lives) >= 2:
-                    lives.sort(key=lambda life: (life.playlist_name.casefold(), life.playlist_id))
-                    sections.append(track_section(lives))
+                    lives.sort(key=lambda row: (row.order, row.playlist))
+                    sections.append(track_section(anchor, lives))
             if sections:
                 kept.add(page)
                 tracks += len(sections)
@@ -108,27 +117,35 @@ def _stays_cell(life: PlaylistStays) -> str:
     return f"<ul>{''.join(parts)}</ul>"
 
 
-def track_section(lives: list[PlaylistStays]) -> str:
-    """A track's section: every playlist of the site that held it, each stay, its places."""
-    track = max(lives, key=lambda life: life.last_seen).track
+def _heading(track: Track) -> str:
     artists = ", ".join(artist.name for artist in track.artists)
     spotify = (
         f' · <a href="{text(track.url)}" rel="noopener noreferrer">Open on Spotify</a>'
         if track.url
         else ""
     )
-    rows = "".join(
+    return f"""<h2><bdi>{text(track.name)}</bdi></h2>
+<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi>{spotify}</p>"""
+
+
+def _playlist_row(life: PlaylistStays) -> str:
+    return (
         f'<tr><td><a href="../{playlist_href(life.playlist_id)}"><bdi>{text(life.playlist_name)}'
         f'</bdi></a> <a class="muted" href="{playlist_url(life.playlist_id)}" '
         f'rel="noopener noreferrer">Spotify</a></td>'
         f"<td>{life.first.isoformat()}</td><td>{life.last_seen.isoformat()}</td>"
         f"<td>#{life.best_position}</td><td>#{life.latest_position}</td>"
         f"<td>{_stays_cell(life)}</td></tr>"
-        for life in lives
     )
-    return f"""<section id="{track_page_name(track.key)}" class="track">
-<h2><bdi>{text(track.name)}</bdi></h2>
-<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi>{spotify}</p>
+
+
+def track_section(anchor: str, lives: list[StayRow]) -> str:
+    """A track's section: every playlist of the site that held it (``lives``, in their
+    order), each stay, its places; headed by the track as the latest of them listed it."""
+    head = max(lives, key=lambda life: life.last_seen).head
+    rows = "".join(life.row for life in lives)
+    return f"""<section id="{anchor}" class="track">
+{head}
 <p class="muted">In {len(lives)} playlists</p>
 <table><thead><tr><th scope="col">Playlist</th><th scope="col">First</th>
 <th scope="col">Last</th><th scope="col">Best</th><th scope="col">Latest</th>
