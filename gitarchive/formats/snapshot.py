@@ -198,6 +198,11 @@ def read_json_track(text: str, *, path: str | None = None) -> Track:
         raw = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    return read_json_track_data(raw, path=path)
+
+
+def read_json_track_data(raw: object, *, path: str | None = None) -> Track:
+    """:func:`read_json_track` of an object already parsed by ``json``."""
     return _Reader(path).track(raw, "tracks[]")
 
 
