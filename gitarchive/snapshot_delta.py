@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitarchive import formats
 from gitarchive.errors import FormatError
@@ -40,6 +40,7 @@ _TRACKS_KEY = re.compile(rb'"tracks"[ \t\n\r]*:[ \t\n\r]*\[')
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
 _MARK = object()  # what the list's place reads as in the header's parse
+_LOOK_AHEAD = 4  # elements of the previous list tried where it stopped matching
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,7 +63,11 @@ class SnapshotDelta:
         self._last: dict[str, _TrackList] = {}
         self._kept = 0
         self._elements: dict[str, Track] = {}  # an element's text -> its track
-        self._headers: dict[str, tuple[bytes, bytes, Playlist]] = {}  # per playlist: its last
+        # per playlist: its last header, as bytes before and after the list, as parsed, as read
+        self._headers: dict[str, tuple[bytes, bytes, dict[str, Any], Playlist]] = {}
+        # the header's parse: each constant (NaN, Infinity) counted and read as _MARK
+        self._constants = 0
+        self._decoder = json.JSONDecoder(parse_constant=self._constant)
 
     def read(self, data: bytes, playlist_id: str, path: str) -> Playlist | None:
         """The snapshot, or None when only the full reader can say (an error, no list found)."""
@@ -85,64 +90,49 @@ class SnapshotDelta:
         self, data: bytes, start: int, last: _TrackList | None, path: str
     ) -> _TrackList:
         """The list starting at ``data[start]`` (a ``[``); ValueError when it is not a list."""
-        if last is None:
-            return self._parse(data, start, None, 0, path)
-        if data.startswith(last.text, start):
-            if len(data) - start - len(last.text) == last.after:
-                return last
-            return dataclasses.replace(last, after=len(data) - start - len(last.text))
-        view = memoryview(last.text)
-        ends = last.ends
-        low, high = 0, len(ends)  # how many elements the two lists share at the front
-        while low < high:
-            middle = (low + high + 1) // 2
-            if data.startswith(view[: ends[middle - 1]], start):
-                low = middle
-            else:
-                high = middle - 1
-        return self._parse(data, start, last, low, path)
-
-    def _parse(
-        self, data: bytes, start: int, last: _TrackList | None, shared: int, path: str
-    ) -> _TrackList:
-        """The list at ``start``, its first ``shared`` elements ``last``'s, the elements from
-        the first one ``last`` ends with again (``_tail``) taken from it too."""
-        offset = 1 if last is None or shared == 0 else last.ends[shared - 1]
-        starts = [] if last is None else last.starts[:shared]
-        ends = [] if last is None else last.ends[:shared]
-        tracks = [] if last is None else list(last.tracks[:shared])
-        tail, tail_at = _tail(data, start, last, shared)
-        text = data[start + offset :].decode("utf-8")
-        ascii_only = text.isascii()
-        at = 0  # in ``text``; ``offset`` follows it in bytes from ``start``
-        first = not starts
+        if last is not None and data.startswith(last.text, start):
+            after = len(data) - start - len(last.text)
+            return last if after == last.after else dataclasses.replace(last, after=after)
+        text = data[start:].decode("utf-8")
+        at = offset = 1  # past "[": characters of ``text``, bytes from ``start``
+        starts: list[int] = []
+        ends: list[int] = []
+        tracks: list[Track] = []
+        shared = 0  # the next element of ``last`` expected
         while True:
             skipped = _skip(text, at)
             offset, at = offset + skipped - at, skipped
             if text.startswith("]", at):
                 break
-            if not first:
+            if starts:
                 if not text.startswith(",", at):
                     raise ValueError("expected , or ]")
                 skipped = _skip(text, at + 1)
                 offset, at = offset + skipped - at, skipped
-            first = False
-            if last is not None and tail is not None and offset == tail_at:
-                shift = offset - last.starts[tail]
-                starts += [position + shift for position in last.starts[tail:]]
-                ends += [position + shift for position in last.ends[tail:]]
-                tracks += last.tracks[tail:]
-                offset = len(last.text) - 1 + shift
-                break
-            track, end = self._element(text, at, path)
-            size = end - at if ascii_only else len(text[at:end].encode())
-            starts.append(offset)
-            ends.append(offset + size)
-            tracks.append(track)
+            run = None if last is None else _shared_run(data, start + offset, last, shared)
+            if run is None:  # an element ``last`` did not have next: parsed
+                track, end = self._element(text, at, path)
+                size = end - at if text.isascii() else len(text[at:end].encode())
+                starts.append(offset)
+                ends.append(offset + size)
+                tracks.append(track)
+            else:  # elements ``last`` had, in a row: its very tracks
+                assert last is not None
+                first, count = run
+                shift = offset - last.starts[first]
+                starts += [position + shift for position in last.starts[first : first + count]]
+                ends += [position + shift for position in last.ends[first : first + count]]
+                tracks += last.tracks[first : first + count]
+                size = ends[-1] - offset
+                end = at + (
+                    size
+                    if text.isascii()
+                    else len(data[start + offset : start + ends[-1]].decode())
+                )
+                shared = first + count
             offset, at = offset + size, end
         text_bytes = data[start : start + offset + 1]
-        after = len(data) - start - len(text_bytes)
-        return _TrackList(text_bytes, starts, ends, tuple(tracks), after)
+        return _TrackList(text_bytes, starts, ends, tuple(tracks), len(data) - start - offset - 1)
 
     def _element(self, text: str, at: int, path: str) -> tuple[Track, int]:
         """The track of the list element at ``text[at]``, and where the element ends."""
@@ -161,23 +151,24 @@ class SnapshotDelta:
         list was not the top-level ``tracks`` value."""
         last = self._headers.get(playlist_id)
         if last is not None and last[0] == before and last[1] == after:
-            return last[2]
-        constants: list[str] = []
-
-        def constant(name: str) -> object:
-            constants.append(name)
-            return _MARK
-
+            return last[3]
+        self._constants = 0
         text = formats.decode(before, path) + "NaN" + after.decode("utf-8")
-        raw = json.JSONDecoder(parse_constant=constant).decode(text)
-        if not isinstance(raw, dict) or raw.get("tracks") is not _MARK or len(constants) != 1:
+        raw = self._decoder.decode(text)
+        if not isinstance(raw, dict) or raw.get("tracks") is not _MARK or self._constants != 1:
             return None
         raw["tracks"] = []
-        header = formats.read_json_data(raw, playlist_id, path=path)
+        header = None if last is None else formats.reread_json_data(raw, last[2], last[3])
+        if header is None:
+            header = formats.read_json_data(raw, playlist_id, path=path)
         if len(self._headers) > 100_000:
             self._headers.clear()
-        self._headers[playlist_id] = (before, after, header)
+        self._headers[playlist_id] = (before, after, raw, header)
         return header
+
+    def _constant(self, name: str) -> object:
+        self._constants += 1
+        return _MARK
 
     def _keep(self, playlist_id: str, tracks: _TrackList) -> None:
         old = self._last.pop(playlist_id, None)
@@ -195,29 +186,25 @@ def _skip(text: str, at: int) -> int:
     return at if found is None else found.end()
 
 
-def _tail(data: bytes, start: int, last: _TrackList | None, shared: int) -> tuple[int | None, int]:
-    """The first element of ``last`` (after its ``shared`` first ones) from which ``data``
-    ends as ``last`` did, and where it starts in the new list (bytes from ``start``).
+def _shared_run(data: bytes, at: int, last: _TrackList, expected: int) -> tuple[int, int] | None:
+    """(first, count): the longest run of ``last``'s elements that ``data`` has at ``at``,
+    starting from its ``expected`` element or one of the few after it (the ones between
+    were removed); None when none of them is there.
 
-    The new list's end is taken where ``last``'s would be if the file after it did not
-    change; when it did, no element matches and the rest is parsed.
+    Found by comparing bytes (in C) a run at a time, the run's length by bisection, so
+    the elements that did not change cost a few comparisons, not a parse each.
     """
-    if last is None or shared >= len(last.starts):
-        return None, -1
     view = memoryview(last.text)
-    end = len(data) - last.after  # past the new list's "]", if the file after it is the same
-    size = len(last.text)
-
-    def matches(index: int) -> bool:
-        return data.startswith(view[last.starts[index] :], end - (size - last.starts[index]))
-
-    low, high = shared, len(last.starts)  # high: none matches
-    while low < high:
-        middle = (low + high) // 2
-        if matches(middle):
-            high = middle
-        else:
-            low = middle + 1
-    if low == len(last.starts):
-        return None, -1
-    return low, end - (size - last.starts[low]) - start
+    starts, ends = last.starts, last.ends
+    for first in range(expected, min(expected + _LOOK_AHEAD, len(starts))):
+        if not data.startswith(view[starts[first] : ends[first]], at):
+            continue
+        low, high = 1, len(starts) - first  # ``low`` elements from ``first`` match
+        while low < high:
+            middle = (low + high + 1) // 2
+            if data.startswith(view[starts[first] : ends[first + middle - 1]], at):
+                low = middle
+            else:
+                high = middle - 1
+        return first, low
+    return None

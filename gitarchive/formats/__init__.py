@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         read_json_data,
         read_json_track,
         read_json_track_data,
+        reread_json_data,
     )
     from gitarchive.formats.snapshot_text import render_json
     from gitarchive.formats.status import read_status, render_status
@@ -67,6 +68,7 @@ _HOME = {
     "read_json_track": ("snapshot", "read_json_track"),
     "read_json_data": ("snapshot", "read_json_data"),
     "read_json_track_data": ("snapshot", "read_json_track_data"),
+    "reread_json_data": ("snapshot", "reread_json_data"),
     "read_plain": ("plain", "read_plain"),
     "read_early_row": ("pretty", "read_early_row"),
     "read_pretty": ("pretty", "read_pretty"),
@@ -121,4 +123,5 @@ __all__ = [
     "render_plain",
     "render_pretty",
     "render_status",
+    "reread_json_data",
 ]
