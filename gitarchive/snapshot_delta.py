@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # where the top-level "tracks" list may start; the header's parse checks it is that
 _TRACKS_KEY = re.compile(rb'"tracks"[ \t\n\r]*:[ \t\n\r]*\[')
-_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
+_SPACE = re.compile(rb"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
 _MARK = object()  # what the list's place reads as in the header's parse
 _LOOK_AHEAD = 4  # elements of the previous list tried where it stopped matching
@@ -93,44 +93,42 @@ class SnapshotDelta:
         if last is not None and data.startswith(last.text, start):
             after = len(data) - start - len(last.text)
             return last if after == last.after else dataclasses.replace(last, after=after)
-        text = data[start:].decode("utf-8")
-        at = offset = 1  # past "[": characters of ``text``, bytes from ``start``
+        offset = 1  # past "[", in bytes from ``start``
         starts: list[int] = []
         ends: list[int] = []
         tracks: list[Track] = []
         shared = 0  # the next element of ``last`` expected
+        text, text_at = "", -1  # the file decoded from ``text_at`` on, when an element needs it
         while True:
-            skipped = _skip(text, at)
-            offset, at = offset + skipped - at, skipped
-            if text.startswith("]", at):
+            offset = _skip(data, start + offset) - start
+            if data.startswith(b"]", start + offset):
                 break
             if starts:
-                if not text.startswith(",", at):
+                if not data.startswith(b",", start + offset):
                     raise ValueError("expected , or ]")
-                skipped = _skip(text, at + 1)
-                offset, at = offset + skipped - at, skipped
+                offset = _skip(data, start + offset + 1) - start
             run = None if last is None else _shared_run(data, start + offset, last, shared)
-            if run is None:  # an element ``last`` did not have next: parsed
-                track, end = self._element(text, at, path)
-                size = end - at if text.isascii() else len(text[at:end].encode())
-                starts.append(offset)
-                ends.append(offset + size)
-                tracks.append(track)
-            else:  # elements ``last`` had, in a row: its very tracks
+            if run is not None:  # elements ``last`` had, in a row: its very tracks
                 assert last is not None
                 first, count = run
                 shift = offset - last.starts[first]
                 starts += [position + shift for position in last.starts[first : first + count]]
                 ends += [position + shift for position in last.ends[first : first + count]]
                 tracks += last.tracks[first : first + count]
-                size = ends[-1] - offset
-                end = at + (
-                    size
-                    if text.isascii()
-                    else len(data[start + offset : start + ends[-1]].decode())
-                )
                 shared = first + count
-            offset, at = offset + size, end
+                offset = ends[-1]
+                continue
+            # an element ``last`` did not have next: parsed (decoded once per list while
+            # it is ASCII, as JSON writers escape by default)
+            if text_at < 0 or not text.isascii():
+                text, text_at = data[start + offset :].decode("utf-8"), offset
+            at = offset - text_at
+            track, end = self._element(text, at, path)
+            size = end - at if text.isascii() else len(text[at:end].encode())
+            starts.append(offset)
+            ends.append(offset + size)
+            tracks.append(track)
+            offset += size
         text_bytes = data[start : start + offset + 1]
         return _TrackList(text_bytes, starts, ends, tuple(tracks), len(data) - start - offset - 1)
 
@@ -180,9 +178,9 @@ class SnapshotDelta:
             self._kept -= len(self._last.pop(next(iter(self._last))).text)
 
 
-def _skip(text: str, at: int) -> int:
-    """Past the whitespace at ``text[at]``."""
-    found = _SPACE.match(text, at)
+def _skip(data: bytes, at: int) -> int:
+    """Past the whitespace at ``data[at]``."""
+    found = _SPACE.match(data, at)
     return at if found is None else found.end()
 
 
