@@ -133,6 +133,15 @@ class VersionReader:
     ``previous``, given to :meth:`read`, is the playlist's last version: its
     name settles a plain header that a merge sorted in among the tracks, and
     finds the page of a playlist renamed before its page was.
+
+    What a consumer may rely on, read after read of one playlist (the diff and
+    the folds use it to skip work): a version whose track list did not change
+    hands out the previous version's very ``tracks`` tuple (a JSON list byte for
+    byte the same, a page's rows the same but for their numbers, a plain file's
+    track lines the same, a plain file joined with a page when both of those
+    are); a track both versions have is the very same Track object (JSON
+    elements, plain lines and page rows are each parsed once and kept). Equal
+    tuples may still be different objects (a cache let go, another layout).
     """
 
     def __init__(
