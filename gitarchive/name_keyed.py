@@ -23,7 +23,6 @@ an import finds which playlist a page belongs to by :func:`title_playlist_id`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,8 @@ if TYPE_CHECKING:
     from gitarchive.model import Playlist, Track
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_TITLE = b"### "
+# a line starting with "### ", lines as bytes.splitlines() cuts them (at \r\n, \n or \r)
+_TITLE_LINE = re.compile(rb"(?:^|(?<=[\r\n]))### [^\r\n]*")
 _PLAYLIST_LINK = re.compile(rb"open\.spotify\.com/playlist/([0-9A-Za-z]{22})\b")
 
 
@@ -53,8 +53,10 @@ def page_path(name: str) -> str | None:
 
 
 def _title(data: bytes) -> bytes:
-    """A page's title, its first ``### `` line (empty when it has none)."""
-    return next((line for line in data.splitlines() if line.startswith(_TITLE)), b"")
+    """A page's title, its first ``### `` line (empty when it has none): the first
+    of ``data.splitlines()`` that starts so, found without splitting the page."""
+    found = _TITLE_LINE.search(data)
+    return b"" if found is None else found.group()
 
 
 def title_links_to(data: bytes, playlist_id: str) -> bool:
@@ -116,25 +118,14 @@ def merge_page(plain: Playlist, page: Playlist) -> Playlist:
 
     The plain file is believed for the name and description (the version was
     found by it, and the versions before and after it may have no page), the
-    page for likes, owner and snapshot id. Tracks: when the page lists the same
-    lines as the plain file (as a multiset), the page's tracks are taken whole,
-    in the page's (the playlist's) order, with their ids, links and lengths;
-    otherwise the plain file's tracks are kept, each taking the data of a page
-    track with exactly its line (each page track used once), so a page row
-    that was misread never adds, drops or renames a track.
+    page for likes, owner and snapshot id, and for the tracks as
+    :func:`merged_tracks` joins them.
     """
-    page_lines = [one_line(track.plain_line) for track in page.tracks]
-    plain_lines = [track.plain_line for track in plain.tracks]
-    if Counter(page_lines) == Counter(plain_lines):
-        tracks = page.tracks
-    else:
-        spare: dict[str, list[Track]] = {}
-        for line, track in zip(page_lines, page.tracks, strict=True):
-            spare.setdefault(line, []).append(track)
-        tracks = tuple(
-            spare[line].pop(0) if spare.get(line) else track
-            for line, track in zip(plain_lines, plain.tracks, strict=True)
-        )
+    return with_page(plain, page, merged_tracks(plain.tracks, page.tracks))
+
+
+def with_page(plain: Playlist, page: Playlist, tracks: tuple[Track, ...]) -> Playlist:
+    """The page's playlist with the plain file's name and description and ``tracks``."""
     return replace(
         page,
         original_name=plain.original_name,
@@ -142,3 +133,36 @@ def merge_page(plain: Playlist, page: Playlist) -> Playlist:
         description=plain.description,
         tracks=tracks,
     )
+
+
+def merged_tracks(plain: tuple[Track, ...], page: tuple[Track, ...]) -> tuple[Track, ...]:
+    """The tracks of a plain version joined with its page's.
+
+    When the page lists the same lines as the plain file (as a multiset), the
+    page's tracks are taken whole (the very tuple), in the page's (the
+    playlist's) order, with their ids, links and lengths; otherwise the plain
+    file's tracks are kept, each taking the data of a page track with exactly
+    its line (each page track used once), so a page row that was misread never
+    adds, drops or renames a track.
+    """
+    page_lines = _plain_lines(page)
+    plain_lines = [track.plain_line for track in plain]
+    if page_lines == plain_lines or sorted(page_lines) == sorted(plain_lines):
+        return page
+    spare: dict[str, list[Track]] = {}
+    for line, track in zip(page_lines, page, strict=True):
+        spare.setdefault(line, []).append(track)
+    return tuple(
+        spare[line].pop(0) if spare.get(line) else track
+        for line, track in zip(plain_lines, plain, strict=True)
+    )
+
+
+def _plain_lines(tracks: tuple[Track, ...]) -> list[str]:
+    """Each track's line as a plain file holds it (``one_line``), the common case
+    (no line break or NUL in any) checked at once."""
+    lines = [track.plain_line for track in tracks]
+    joined = "".join(lines)
+    if "\n" in joined or "\r" in joined or "\x00" in joined:
+        return [one_line(line) for line in lines]
+    return lines

@@ -19,7 +19,8 @@ from gitarchive.errors import FormatError
 from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.formats.plain import PlainParts, resolve_header, split_plain, track_from_line
 from gitarchive.model import Playlist
-from gitarchive.name_keyed import PageFinder, merge_page
+from gitarchive.name_keyed import PageFinder, merged_tracks, with_page
+from gitarchive.snapshot_delta import SnapshotDelta
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,8 +28,15 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.model import Track
 
-# The divider under a page's table header: |---|---| (markdown's delimiter row)
-_DIVIDER = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+# The divider under a page's table header, |---|---| (markdown's delimiter row), as the
+# first line of a text split at "\n" that matches ^\|(?:\s*:?-+:?\s*\|)+\s*$
+_DIVIDER_LINE = re.compile(r"^\|(?:[^\S\n]*:?-+:?[^\S\n]*\|)+[^\S\n]*$", re.MULTILINE)
+# the line end before the first line (of the rows after it) that is not a table row;
+# anchored on "\n", not on ^ (a MULTILINE ^ is tried at every character: 10x slower)
+_NOT_A_ROW = re.compile(r"\n(?!\|)")
+# a row's number cell (after its line end), up to the next cell: rows are known
+# without their places
+_NUMBER_CELL = re.compile(r"\n\|[^|\n]*(?=\|)")
 
 # The playlist of the one-row pages a page's rows are read as
 _ROW_PLAYLIST_ID = "0" * 22
@@ -43,10 +51,51 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _unnumbered(row: str) -> str:
-    """A table row with its number cell as the first row's."""
-    cut = row.find("|", 1)
-    return row if cut < 0 else "| 1 " + row[cut:]
+def _first_bad_row(
+    bad: dict[str, str], rows: list[str], divider: int, path: str, commit: str
+) -> FormatError:
+    """The error read_pretty fails with: at the first row it cannot read, on its line."""
+    place, row = next((place, row) for place, row in enumerate(rows) if row in bad)
+    return FormatError(bad[row], path=path, line=divider + 2 + place, commit=commit)
+
+
+def _looked_up(known: dict[str, Track], keys: list[str]) -> tuple[Track, ...]:
+    """``tuple(known[key] for key in keys)``, the lookups done in C."""
+    if len(keys) > 1:
+        found: tuple[Track, ...] = operator.itemgetter(*keys)(known)
+        return found
+    return (known[keys[0]],) if keys else ()
+
+
+def _page_table(text: str) -> tuple[int, str, str, str] | None:
+    """A page's table as (line index of its divider, table head, its rows as one text
+    (numbered rows all numbered 1), the page without its rows); None without a divider
+    under a first line.
+
+    The same cut as splitting the page into lines, taking the first divider line
+    and the ``|`` lines after it, done by regular expressions: the rows are never
+    split one by one unless they are new.
+    """
+    found = _DIVIDER_LINE.search(text)
+    if found is None or found.start() == 0:
+        return None
+    divider_at = found.start()
+    head_at = text.rfind("\n", 0, divider_at - 1) + 1
+    table_head = text[head_at : found.end()]
+    start = found.end() + 1  # the first row's line
+    if start > len(text):  # the divider is the last line
+        return text.count("\n", 0, divider_at), table_head, "", text
+    found = _NOT_A_ROW.search(text, start - 1)
+    if found is None:  # rows up to the end, without a final line end
+        stop, skeleton = len(text), text[: start - 1]
+    else:
+        stop = found.start() + 1
+        skeleton = text[:start] + text[stop:]
+    if table_head.startswith("| No. |"):  # from the line end before the first row
+        rows = _NUMBER_CELL.sub("\n| 1 ", text[start - 1 : stop])[1:]
+    else:
+        rows = text[start:stop]
+    return text.count("\n", 0, divider_at), table_head, rows, skeleton
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
@@ -84,6 +133,15 @@ class VersionReader:
     ``previous``, given to :meth:`read`, is the playlist's last version: its
     name settles a plain header that a merge sorted in among the tracks, and
     finds the page of a playlist renamed before its page was.
+
+    What a consumer may rely on, read after read of one playlist (the diff and
+    the folds use it to skip work): a version whose track list did not change
+    hands out the previous version's very ``tracks`` tuple (a JSON list byte for
+    byte the same, a page's rows the same but for their numbers, a plain file's
+    track lines the same, a plain file joined with a page when both of those
+    are); a track both versions have is the very same Track object (JSON
+    elements, plain lines and page rows are each parsed once and kept). Equal
+    tuples may still be different objects (a cache let go, another layout).
     """
 
     def __init__(
@@ -101,15 +159,16 @@ class VersionReader:
         self._lines: dict[str, Track] = {}
         self._known: dict[str, dict[str, Track]] = {}  # per playlist: recent lines
         self._plain: dict[str, tuple[PlainParts, tuple[Track, ...]]] = {}
+        # per playlist: its last plain file's track lines and tracks, its last page join
+        self._plain_last: dict[str, tuple[list[str], tuple[Track, ...]]] = {}
+        self._merged: dict[str, tuple[tuple[Track, ...], ...]] = {}
         self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
-        self._json_tracks: dict[str, Track | None] = {}
         self._pretty_headers: dict[tuple[str, str], Playlist] = {}
         self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row -> track
+        # per playlist: its last page's table head, rows (unnumbered) and their tracks
+        self._pretty_last: dict[str, tuple[str, str, tuple[Track, ...]]] = {}
         self._bad_rows: dict[str, dict[str, str]] = {}  # per table header: row -> its error
-        self._json_headers: dict[str, Playlist] = {}
-        # per playlist: its last JSON track list as read (bytes) and as Tracks
-        self._json_bodies: dict[str, tuple[bytes, tuple[Track, ...]]] = {}
-        self._bodies_size = 0
+        self.snapshots = SnapshotDelta()
 
     def read(
         self,
@@ -136,7 +195,7 @@ class VersionReader:
         )
         playlist: Playlist | None = None
         if kind == JSON:
-            playlist = self._read_json_fast(data, playlist_id, path, commit)
+            playlist = self.snapshots.read(data, playlist_id, path)
         elif kind == PRETTY:
             playlist = self._read_pretty_fast(data, playlist_id, path, commit)
         if playlist is None:
@@ -180,9 +239,20 @@ class VersionReader:
                 tracks=tracks,
             )
             if page is not None:
-                playlist = merge_page(playlist, page)
+                playlist = self._merge(playlist, page)
             self._bounded_put(self._plain_versions, key, playlist)
         return playlist
+
+    def _merge(self, plain: Playlist, page: Playlist) -> Playlist:
+        """``merge_page(plain, page)``; when both track lists are the playlist's last
+        join's very tuples, that join's tracks (the same tuple) without a look inside."""
+        last = self._merged.get(plain.id)
+        if last is not None and last[0] is plain.tracks and last[1] is page.tracks:
+            tracks = last[2]
+        else:
+            tracks = merged_tracks(plain.tracks, page.tracks)
+            self._bounded_put(self._merged, plain.id, (plain.tracks, page.tracks, tracks))
+        return with_page(plain, page, tracks)
 
     def _page(self, found: tuple[str, str], playlist_id: str, commit: str) -> Playlist | None:
         """The name-keyed page's playlist; None (with a warning) when it cannot be read."""
@@ -221,6 +291,9 @@ class VersionReader:
         """
         if not track_lines:
             return ()
+        last = self._plain_last.get(playlist_id)
+        if last is not None and last[0] == track_lines:
+            return last[1]  # only the header changed: the previous version's very tuple
         line_set = set(track_lines)
         known = self._known.get(playlist_id)
         if known is None:
@@ -234,10 +307,11 @@ class VersionReader:
         if len(known) > 2 * len(line_set) + 64:
             for line in set(known).difference(line_set):
                 del known[line]
-        found = operator.itemgetter(*track_lines)(known)
         if len(cache) > 1_000_000:  # bound memory on enormous archives
             cache.clear()
-        return found if len(track_lines) > 1 else (found,)
+        tracks = _looked_up(known, track_lines)
+        self._bounded_put(self._plain_last, playlist_id, (track_lines, tracks))
+        return tracks
 
     def _read_pretty_fast(
         self, data: bytes, playlist_id: str, path: str, commit: str
@@ -250,41 +324,46 @@ class VersionReader:
         per distinct text, and the rows not met before are read together as the
         table of one page (each row once; a row's number is its place, which
         shifts whenever a track is added above it, so rows are known without it).
-        A row that cannot be read fails the page with read_pretty's error, on
-        that row's line. Anything else (no table, a page that states its song
-        count, any other error, for its exact message and line) goes to
-        ``read_pretty`` on the whole page.
+        Rows are cut, unnumbered and looked up a table at a time (regular
+        expressions, sets): a version costs its new rows; rows that are the
+        previous version's are its very tuple of tracks. A row that cannot be
+        read fails the page with read_pretty's error, on its line. Anything else
+        (no table, a stated song count, any other error, for its exact message
+        and line) goes to ``read_pretty`` on the whole page.
         """
         try:
             text = formats.decode(data, path)
         except FormatError:
             return None
-        lines = text.split("\n")
-        divider = next((i for i, line in enumerate(lines) if _DIVIDER.match(line)), None)
-        if divider is None or divider == 0:
+        table = _page_table(text)
+        if table is None:
             return None
-        end = divider + 1
-        while end < len(lines) and lines[end].startswith("|"):
-            end += 1
-        table_head = "\n".join(lines[divider - 1 : divider + 1])
-        numbered = table_head.startswith("| No. |")
-        rows = [_unnumbered(row) if numbered else row for row in lines[divider + 1 : end]]
+        divider, table_head, rows_text, skeleton = table
+        rows = rows_text.split("\n") if rows_text else []
+        if rows and rows[-1] == "":  # the line end of the last row
+            rows.pop()
         try:
-            header = self._pretty_header(lines[: divider + 1] + lines[end:], playlist_id)
-            known = self._pretty_rows_of(table_head, rows)
+            header = self._pretty_header(skeleton, playlist_id)
         except FormatError:
             return None
-        if header is None or known is None:
+        last = self._pretty_last.get(playlist_id)
+        if last is not None and last[0] == table_head and last[1] == rows_text:
+            tracks = last[2]  # the previous version's rows: its very tuple
+        else:
+            known = self._pretty_rows_of(table_head, rows)
+            if header is None or known is None:
+                return None
+            bad = self._bad_rows[table_head]
+            if bad and not bad.keys().isdisjoint(rows):
+                raise _first_bad_row(bad, rows, divider, path, commit)
+            tracks = _looked_up(known, rows)
+            self._bounded_put(self._pretty_last, playlist_id, (table_head, rows_text, tracks))
+        if header is None:
             return None
-        bad = self._bad_rows[table_head]
-        for place, row in enumerate(rows):
-            if row in bad:  # the first row read_pretty would fail at, on its line
-                line = divider + 2 + place
-                raise FormatError(bad[row], path=path, line=line, commit=commit)
-        return dataclasses.replace(header, tracks=tuple(known[row] for row in rows))
+        return dataclasses.replace(header, tracks=tracks)
 
-    def _pretty_header(self, lines: list[str], playlist_id: str) -> Playlist | None:
-        skeleton = "\n".join(lines)
+    def _pretty_header(self, skeleton: str, playlist_id: str) -> Playlist | None:
+        """The page without its rows, read once per distinct text."""
         key = (playlist_id, skeleton)
         header = self._pretty_headers.get(key)
         if header is None:
@@ -300,8 +379,13 @@ class VersionReader:
         """Each row's track (rows under ``table_head``), the new ones parsed in one page;
         a row that cannot be read is remembered with its error (``_bad_rows``)."""
         known = self._pretty_rows.setdefault(table_head, {})
+        if len(known) > 1_000_000:  # bound memory on enormous archives
+            known.clear()
         bad = self._bad_rows.setdefault(table_head, {})
-        new = [row for row in dict.fromkeys(rows) if row not in known and row not in bad]
+        missing = set(rows).difference(known, bad)
+        if not missing:
+            return known
+        new = [row for row in dict.fromkeys(rows) if row in missing]
         if new:  # most rows read without markdown; the others (and their errors) with it
             fast = [(row, formats.read_early_row(table_head, row)) for row in new]
             known.update((row, track) for row, track in fast if track is not None)
@@ -319,102 +403,6 @@ class VersionReader:
                 continue
             if len(tracks) != len(new):
                 return None
-            if len(known) > 1_000_000:  # bound memory on enormous archives
-                known.clear()
             known.update(zip(new, tracks, strict=True))
             break
         return known
-
-    _TRACKS_OPEN = b'\n  "tracks": [\n'
-    _TRACKS_CLOSE = b"\n  ]"
-    _TRACK_SEPARATOR = "\n    },\n"
-    _BODIES_BYTES = 64 << 20  # the last track lists kept for comparison, all playlists together
-
-    def _read_json_fast(
-        self, data: bytes, playlist_id: str, path: str, commit: str
-    ) -> Playlist | None:
-        """The snapshot as ``formats.read_json`` reads it, parsing only what changed.
-
-        Applies only to the layout both gitarchive and spotify-playlist-archive
-        write (``indent=2, sort_keys=True``), where each track is a block at
-        indent 4 and JSON strings hold no raw newlines; anything else, and any
-        error (for its exact message), goes to ``read_json`` on the whole file.
-        Most versions of a playlist change only its header (the likes move
-        daily): when the track list is byte for byte the previous version's,
-        that version's very tuple of Tracks is reused, which the diff and the
-        cumulative fold recognise as "no track changed" without a look inside.
-        """
-        if not data.startswith(b'{\n  "') or b"\r" in data:
-            return None
-        start = data.find(self._TRACKS_OPEN)
-        if start < 0:
-            return None
-        body_start = start + len(self._TRACKS_OPEN)
-        last = self._json_bodies.get(playlist_id)
-        end = -1 if last is None else self._end_of_same_body(data, body_start, last[0])
-        unchanged = end >= 0
-        if not unchanged:
-            end = data.find(self._TRACKS_CLOSE, body_start)
-            if end < 0:
-                return None
-        try:
-            header_text = (
-                data[:start] + b'\n  "tracks": []' + data[end + len(self._TRACKS_CLOSE) :]
-            ).decode("utf-8")
-            header = self._json_headers.get(header_text)
-            if header is None or header.id != playlist_id:
-                if len(self._json_headers) > 100_000:
-                    self._json_headers.clear()
-                header = formats.read_json(header_text, playlist_id, path=path)
-                self._json_headers[header_text] = header
-            if unchanged and last is not None:
-                tracks = last[1]
-            else:
-                body = data[body_start:end]
-                tracks = self._json_track_list(body.decode("utf-8"), path)
-                self._remember_body(playlist_id, body, tracks)
-        except (FormatError, UnicodeDecodeError):
-            return None
-        return dataclasses.replace(header, tracks=tracks)
-
-    def _end_of_same_body(self, data: bytes, body_start: int, body: bytes) -> int:
-        """Where the track list ends if it is ``body`` again, else -1.
-
-        The same answer as searching for the list's end marker from
-        ``body_start``, by a comparison instead of a scan (the search meets a
-        near-match on every line of the list: 20 µs a version, as much as
-        reading most versions costs otherwise). ``body`` holds no marker (it
-        was cut at the first one), and no marker can straddle its end: the
-        marker's only newline is its first character, which is where the
-        marker after ``body`` starts.
-        """
-        end = body_start + len(body)
-        if data.startswith(body, body_start) and data.startswith(self._TRACKS_CLOSE, end):
-            return end
-        return -1
-
-    def _json_track_list(self, body: str, path: str) -> tuple[Track, ...]:
-        """The tracks of a snapshot's track list (its text between the brackets), each
-        distinct block parsed once; FormatError when a block is not one track."""
-        tracks: list[Track] = []
-        cache = self._json_tracks
-        for raw_block in body.split(self._TRACK_SEPARATOR):
-            block = raw_block.removesuffix("\n    }")
-            track = cache.get(block)
-            if track is None:
-                track = cache[block] = formats.read_json_track(block + "\n    }", path=path)
-            tracks.append(track)
-        if len(cache) > 1_000_000:  # bound memory on enormous archives
-            cache.clear()
-        return tuple(tracks)
-
-    def _remember_body(self, playlist_id: str, body: bytes, tracks: tuple[Track, ...]) -> None:
-        bodies = self._json_bodies
-        old = bodies.pop(playlist_id, None)
-        if old is not None:
-            self._bodies_size -= len(old[0])
-        bodies[playlist_id] = (body, tracks)
-        self._bodies_size += len(body)
-        while self._bodies_size > self._BODIES_BYTES and len(bodies) > 1:
-            oldest = next(iter(bodies))
-            self._bodies_size -= len(bodies.pop(oldest)[0])

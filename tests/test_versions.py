@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pygit2
 import pytest
 
-from gitarchive import formats, lookup, version_reader, versions
+from gitarchive import formats, lookup, snapshot_delta, version_reader, versions
 from gitarchive import git as gitrepo
 from gitarchive.errors import PlaylistNotFound, UsageError
 from gitarchive.git import Store
@@ -315,7 +315,7 @@ def test_fast_readers_are_used_on_the_usual_layouts(tmp_path: Path) -> None:
     for kind, path in (("json", formats.json_path(PID)), ("plain", formats.plain_path(PID))):
         blob = gitrepo.list_dir(store, head, path.rpartition("/")[0])[path.rpartition("/")[2]]
         reader.read(kind, blob, PID, path, commit=head)
-    assert len(reader._json_tracks) == 2
+    assert len(reader.snapshots._elements) == 2
     assert len(reader._lines) == 2
 
 
@@ -351,11 +351,12 @@ def test_a_snapshot_whose_track_list_did_not_change_reuses_the_previous_tracks(
     assert tracks[6] is tracks[5]
     # a budget for the kept track lists smaller than one list: every read compares
     # against nothing kept (or a list of another playlist) and parses, with equal results
-    monkeypatch.setattr(version_reader.VersionReader, "_BODIES_BYTES", 10)
+    monkeypatch.setattr(snapshot_delta.SnapshotDelta, "KEPT_BYTES", 10)
     store = open_store(tmp_path / "r")
     reader = version_reader.VersionReader(store)
     for version in found:
         blob = gitrepo.list_dir(store, version.commit, "playlists/pretty")[f"{PID}.json"]
         read = reader.read("json", blob, PID, formats.json_path(PID), commit=version.commit)
         assert read == version.playlist
-        assert reader._bodies_size <= max(len(body) for body, _ in reader._json_bodies.values())
+        kept = reader.snapshots._last.values()
+        assert reader.snapshots._kept <= max(len(track_list.text) for track_list in kept)

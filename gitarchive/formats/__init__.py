@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     )
     from gitarchive.formats.plain import read_plain, render_plain
     from gitarchive.formats.pretty import read_early_row, read_pretty, render_pretty
-    from gitarchive.formats.snapshot import read_json, read_json_track
+    from gitarchive.formats.snapshot import (
+        read_json,
+        read_json_data,
+        read_json_track,
+        read_json_track_data,
+        reread_json_data,
+    )
     from gitarchive.formats.snapshot_text import render_json
     from gitarchive.formats.status import read_status, render_status
     from gitarchive.formats.version import read_version
@@ -60,6 +66,9 @@ _HOME = {
     "read_index": ("index", "read_index"),
     "read_json": ("snapshot", "read_json"),
     "read_json_track": ("snapshot", "read_json_track"),
+    "read_json_data": ("snapshot", "read_json_data"),
+    "read_json_track_data": ("snapshot", "read_json_track_data"),
+    "reread_json_data": ("snapshot", "reread_json_data"),
     "read_plain": ("plain", "read_plain"),
     "read_early_row": ("pretty", "read_early_row"),
     "read_pretty": ("pretty", "read_pretty"),
@@ -100,7 +109,9 @@ __all__ = [
     "read_early_row",
     "read_index",
     "read_json",
+    "read_json_data",
     "read_json_track",
+    "read_json_track_data",
     "read_plain",
     "read_pretty",
     "read_status",
@@ -112,4 +123,5 @@ __all__ = [
     "render_plain",
     "render_pretty",
     "render_status",
+    "reread_json_data",
 ]

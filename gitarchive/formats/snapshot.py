@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,6 +199,11 @@ def read_json_track(text: str, *, path: str | None = None) -> Track:
         raw = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    return read_json_track_data(raw, path=path)
+
+
+def read_json_track_data(raw: object, *, path: str | None = None) -> Track:
+    """:func:`read_json_track` of an object already parsed by ``json``."""
     return _Reader(path).track(raw, "tracks[]")
 
 
@@ -244,6 +250,29 @@ def read_json_data(raw: object, playlist_id: str, *, path: str | None = None) ->
         num_followers=reader.optional_int(data, "num_followers", "top level"),
         owner=owner,
     )
+
+
+# what moves between most consecutive snapshots of a playlist (the likes daily)
+_MOVING = frozenset({"num_followers", "snapshot_id"})
+
+
+def reread_json_data(
+    raw: dict[str, Any], earlier: dict[str, Any], read: Playlist, *, path: str | None = None
+) -> Playlist | None:
+    """:func:`read_json_data` of ``raw`` when it differs from ``earlier`` (which read as
+    ``read``) only in its likes and snapshot id, without reading the rest again; None
+    when anything else differs."""
+    if raw.keys() != earlier.keys():
+        return None
+    for key, value in raw.items():
+        if key not in _MOVING and earlier[key] != value:
+            return None
+    reader = _Reader(path)
+    snapshot_id = raw.get("snapshot_id")
+    if snapshot_id is not None and not isinstance(snapshot_id, str):
+        raise reader.fail("snapshot_id", f"expected a string, got {_kind(snapshot_id)}")
+    likes = reader.optional_int(raw, "num_followers", "top level")
+    return replace(read, snapshot_id=snapshot_id or "", num_followers=likes)
 
 
 # The shape sync writes, key by key: what ``gitarchive validate`` requires (GA031).

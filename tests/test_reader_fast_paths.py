@@ -1,0 +1,204 @@
+"""The version reader's fast paths read what the full readers read, whatever the layout.
+
+Each fast path reads a version against its playlist's previous one; these specifications
+walk sequences of versions (tracks appended, removed, inserted, changed, moved, only the
+header moved) written in many layouts the grammar allows (indents, key orders, CRLF, no
+final newline, non-ASCII as written or escaped, a BOM) and compare every version with the
+full, slow parse of its text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from typing import TYPE_CHECKING, Any
+
+import pygit2
+import pytest
+
+from gitarchive import formats, git
+from gitarchive.errors import FormatError
+from gitarchive.formats.snapshot import playlist_json
+from gitarchive.git import Store
+from gitarchive.snapshot_delta import SnapshotDelta
+from gitarchive.version_reader import VersionReader
+from tests.support.builder import RepoBuilder
+from tests.support.models import PID, model_playlist, model_track
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from gitarchive.model import Playlist, Track
+
+PATH = f"playlists/pretty/{PID}.json"
+ODD = ["    },\n    {", '"tracks": [', "]}", "emoji 🎧", "מימין", "", "tab\there", "\\"]
+
+
+def _track(number: int) -> Track:
+    track = model_track(number, name=f"{ODD[number % len(ODD)]} {number}")
+    return track if number % 5 else dataclasses.replace(track, url=None, duration_ms=None)
+
+
+def _history(seed: int, steps: int = 40) -> list[Playlist]:
+    """A playlist's versions, each one edit away from the one before."""
+    pick = random.Random(seed)
+    tracks = [_track(number) for number in range(6)]
+    playlist = model_playlist(*tracks, likes=1)
+    found = [playlist]
+    for step in range(steps):
+        edit = pick.choice(["append", "remove", "insert", "change", "move", "likes", "name"])
+        tracks = list(playlist.tracks)
+        new = _track(100 + step)
+        if edit == "append":
+            tracks.append(new)
+        elif edit == "remove" and tracks:
+            del tracks[pick.randrange(len(tracks))]
+        elif edit == "insert":
+            tracks.insert(pick.randrange(len(tracks) + 1), new)
+        elif edit == "change" and tracks:
+            tracks[pick.randrange(len(tracks))] = new
+        elif edit == "move" and len(tracks) > 1:
+            tracks.insert(pick.randrange(len(tracks)), tracks.pop())
+        playlist = dataclasses.replace(
+            playlist, tracks=tuple(tracks), num_followers=(playlist.num_followers or 0) + 1
+        )
+        if edit == "name":
+            name = f"Renamed {step}"
+            playlist = dataclasses.replace(playlist, original_name=name, description="line\nbreak")
+        found.append(playlist)
+    return found
+
+
+def _dumps(**options: Any) -> Callable[[dict[str, Any]], str]:
+    return lambda document: json.dumps(document, **options)
+
+
+LAYOUTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "indent 2, sorted keys": _dumps(indent=2, sort_keys=True),
+    "indent 4, keys as written": _dumps(indent=4),
+    "one line": _dumps(),
+    "compact": _dumps(separators=(",", ":")),
+    "tabs, tracks first": lambda document: json.dumps(
+        {"tracks": document["tracks"], **document}, indent="\t"
+    ),
+    "CRLF": lambda document: json.dumps(document, indent=2).replace("\n", "\r\n") + "\r\n",
+    "non-ASCII as written, no final newline": _dumps(indent=1, ensure_ascii=False),
+    "BOM": lambda document: "\ufeff" + json.dumps(document, indent=2),
+    "spaces around every token": lambda document: (
+        " " + json.dumps(document, indent=3).replace(",\n", " ,\n").replace("[", "[ ") + " \n"
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("seed", range(4))
+def test_a_snapshot_read_against_the_previous_one_is_its_full_read(layout: str, seed: int) -> None:
+    delta = SnapshotDelta()
+    previous: Playlist | None = None
+    for playlist in _history(seed):
+        text = LAYOUTS[layout](playlist_json(playlist))
+        read = delta.read(text.encode(), PID, PATH)
+        assert read is not None, "the fast path took this layout"
+        assert read == formats.read_json(text.removeprefix("\ufeff"), PID, path=PATH)
+        if previous is not None and read.tracks == previous.tracks:
+            assert read.tracks is previous.tracks  # unchanged: the very same tuple
+        previous = read
+
+
+def test_tracks_both_versions_share_are_the_previous_versions_very_objects() -> None:
+    delta = SnapshotDelta()
+    first = model_playlist(*(model_track(number) for number in range(5)))
+    second = dataclasses.replace(
+        first, tracks=(*first.tracks[:2], model_track(9), *first.tracks[3:], model_track(10))
+    )
+    read = [delta.read(formats.render_json(p).encode(), PID, PATH) for p in (first, second)]
+    assert read[0] is not None and read[1] is not None
+    kept = [0, 1, 3, 4]
+    assert all(read[1].tracks[index] is read[0].tracks[index] for index in kept)
+
+
+TRICKY = [
+    # a nested "tracks" list before the top-level one, and an empty top-level one
+    '{"owner": {"name": "o", "url": "", "tracks": [{"x": 1}]}, "original_name": "n",'
+    ' "description": "", "tracks": []}',
+    # a duplicate top-level key: json keeps the last
+    '{"tracks": [], "original_name": "n", "description": "", "tracks": [1]}',
+    '{"original_name": "n", "description": "", "tracks": [], "tracks": "\\u0000"}',
+    # a key that ends in "tracks" and holds a list
+    '{"a\\"tracks": [1], "original_name": "n", "description": "", "tracks": []}',
+    '{"original_name": "n", "description": "", "tracks": [NaN]}',
+    '{"original_name": "n", "description": "", "num_followers": NaN, "tracks": []}',
+    '{"original_name": "n", "description": "", "tracks": [,]}',
+    '{"original_name": "n", "description": "", "tracks": []} trailing',
+    '{"original_name": "n", "description": "", "tracks": [{}]}',
+    '{"original_name": "n", "description": "", "tracks": [] ',
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_what_the_fast_path_cannot_prove_is_left_to_the_full_reader(text: str) -> None:
+    """Read after a valid version (so the list is compared with one), a snapshot the fast
+    path reads is read as read_json reads it, and one read_json rejects is never read."""
+    delta = SnapshotDelta()
+    valid = '{"original_name": "n", "description": "", "tracks": []}'
+    assert delta.read(valid.encode(), PID, PATH) is not None
+    read = delta.read(text.encode(), PID, PATH)
+    try:
+        expected = formats.read_json(text, PID, path=PATH)
+    except FormatError:
+        assert read is None
+    else:
+        assert read is None or read == expected
+
+
+def _numbered_page(playlist: Playlist) -> str:
+    """The page as spotify-playlist-archive's 2021 writer numbered its rows (a name's line
+    break kept only in the version named "Broken", whose row it cuts in two)."""
+    broken = playlist.unique_name == "Broken"
+    rows = [
+        f"| {number} | [{track.name if broken else track.name.replace(chr(10), ' ')}]"
+        f"({track.url or ''}) | "
+        + ", ".join(f"[{artist.name}]({artist.url or ''})" for artist in track.artists)
+        + f" | [{track.album.name}]({track.album.url or ''}) | 3:0{number % 10} |"
+        for number, track in enumerate(playlist.tracks, start=1)
+    ]
+    head = "| No. | Title | Artist(s) | Album | Length |\n|---|---|---|---|---|"
+    title = f"### [{playlist.unique_name}](https://open.spotify.com/playlist/{PID})"
+    return "\n".join([title, "", f"> {playlist.description}", "", head, *rows]) + "\n"
+
+
+PAGE_LAYOUTS: dict[str, Callable[[Playlist], str]] = {
+    "as rendered": lambda playlist: formats.render_pretty(playlist, github=None),
+    "numbered rows": _numbered_page,
+    "CRLF": lambda playlist: _numbered_page(playlist).replace("\n", "\r\n"),
+    "no final newline": lambda playlist: _numbered_page(playlist).rstrip("\n"),
+    "text after the table": lambda playlist: _numbered_page(playlist) + "\nA note.\n",
+}
+
+
+@pytest.mark.parametrize("layout", PAGE_LAYOUTS)
+def test_a_page_read_against_the_previous_one_is_its_full_read(tmp_path: Path, layout: str) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    path = formats.pretty_path(PID)
+    texts, commits = [], []
+    found = _history(7, steps=12)
+    found.append(dataclasses.replace(found[-1], original_name="Broken", unique_name="Broken"))
+    for day, playlist in enumerate(found, start=1):
+        described = dataclasses.replace(playlist, description="two\n\nlines")
+        texts.append(PAGE_LAYOUTS[layout](described))
+        commits.append(builder.commit({path: texts[-1]}, date=f"2026-01-{day:02d}"))
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    reader = VersionReader(store)
+    folder, _, name = path.rpartition("/")
+    for commit, text in zip(commits, texts, strict=True):
+        blob = git.list_dir(store, commit, folder)[name]
+        try:
+            expected = formats.read_pretty(text, PID, path=path)
+        except FormatError as error:  # a name with a line break: its row is cut in two
+            with pytest.raises(FormatError) as raised:
+                reader.read("pretty", blob, PID, path, commit=commit)
+            assert (raised.value.message, raised.value.line) == (error.message, error.line)
+        else:
+            assert reader.read("pretty", blob, PID, path, commit=commit) == expected
