@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive import git
 from gitarchive.errors import GitArchiveError
-from gitarchive.index import db, stored
+from gitarchive.index import db, stored, track_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from gitarchive.git import Store
     from gitarchive.index.fold import Built, Progress
@@ -170,6 +170,12 @@ class ChangeIndex:
                 "SELECT id, cumulative FROM playlists WHERE cumulative IS NOT NULL ORDER BY id"
             )
         }
+
+    def playlists_holding(self, terms: Iterable[int]) -> list[str]:
+        """The playlists (sorted) whose cumulative view may list a track of these terms
+        (:mod:`gitarchive.index.track_terms`), after folding every playlist up to HEAD."""
+        self.catch_up_all()
+        return track_terms.holding(self.connection, terms)
 
     def last_plain_changes(self) -> dict[str, datetime]:
         """Per playlist whose plain file is at HEAD: when a commit last changed that file.

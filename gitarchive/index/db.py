@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "5"  # 5: tracks, versions store changes by track id; 4: versions.moved
+SCHEMA_VERSION = "6"  # 6: track_terms; 5: tracks, changes by track id; 4: versions.moved
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -81,8 +81,11 @@ CREATE TABLE versions (
     changes TEXT,
     PRIMARY KEY (playlist_id, position)
 ) WITHOUT ROWID;
+-- per folded playlist: the 4-byte terms of the ids and titles of every track its
+-- cumulative view lists, where `track` finds the playlists to read (index/track_terms.py)
+CREATE TABLE track_terms (playlist_id TEXT PRIMARY KEY, terms BLOB NOT NULL);
 """
-TABLES = ("meta", "chain", "playlists", "tracks", "versions")
+TABLES = ("meta", "chain", "playlists", "tracks", "versions", "track_terms")
 
 
 def index_path(store: Store) -> Path:
@@ -249,7 +252,7 @@ def read_snapshot(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection
 
 def wipe(connection: sqlite3.Connection, fingerprint: str) -> None:
     """Empty every table (inside the caller's write transaction)."""
-    for table in ("chain", "playlists", "tracks", "versions"):
+    for table in ("chain", "playlists", "tracks", "versions", "track_terms"):
         connection.execute(f"DELETE FROM {table}")
     connection.execute("UPDATE meta SET value = '-1' WHERE key = 'all_folded'")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (fingerprint,))
