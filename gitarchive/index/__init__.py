@@ -174,7 +174,9 @@ class ChangeIndex:
     def playlists_holding(self, terms: Iterable[int]) -> list[str]:
         """The playlists (sorted) whose cumulative view may list a track of these terms
         (:mod:`gitarchive.index.track_terms`), after folding every playlist up to HEAD."""
-        self.catch_up_all()
+        last = stored.tip(self.connection)
+        if self._chain_pending or (last and stored.all_folded(self.connection) < last[0]):
+            self.catch_up_all()  # a warm index imports no fold and takes no write lock
         return track_terms.holding(self.connection, terms)
 
     def last_plain_changes(self) -> dict[str, datetime]:
