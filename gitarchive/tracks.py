@@ -25,11 +25,11 @@ from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys
 from gitarchive.timeline import track_document
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
     from datetime import date
 
     from gitarchive.history import Version
-    from gitarchive.model import CumulativeView, Playlist, Track
+    from gitarchive.model import Playlist, Track
 
 T = TypeVar("T")
 
@@ -270,20 +270,6 @@ def stays_by_track(
     return found
 
 
-def playlists_holding(
-    views: Mapping[str, CumulativeView], wanted: Callable[[Track], bool]
-) -> list[str]:
-    """The playlists whose cumulative view lists a wanted track: the only ones to fold.
-
-    A view's track is the latest metadata the playlist gave it, as the stays fold's is.
-    """
-    return [
-        playlist_id
-        for playlist_id, view in views.items()
-        if any(wanted(entry.track) for entry in view.tracks)
-    ]
-
-
 def find_track(
     versions: Iterable[Version], query: str, *, merge_duplicates: bool = False
 ) -> FoundTracks:
@@ -410,6 +396,17 @@ def track_matcher(query: str) -> Callable[[Track], bool]:
         return artist is None or any(each.name.casefold() == artist for each in track.artists)
 
     return matches
+
+
+def query_key(query: str) -> str:
+    """What the change index looks ``query`` up by (a query :func:`track_matcher` took):
+    the track id it names, else its title, trimmed and casefolded."""
+    text = query.strip()
+    for pattern in (_ID_RE, _URI_RE, _URL_RE):
+        match = pattern.match(text)
+        if match:
+            return match.group(1)
+    return _split(text)[0]
 
 
 def _split(text: str) -> tuple[str, str | None]:

@@ -1,7 +1,8 @@
 """`gitarchive track`: every playlist that held a track, its stays and positions.
 
-The work is done by :mod:`gitarchive.tracks`; the versions are read where the
-change index located them, else from a walk of the log (as `site` reads them).
+The work is done by :mod:`gitarchive.tracks`; the versions read are those of the
+playlists the change index finds holding the track (:mod:`gitarchive.index.track_terms`),
+where it located them, else every version from a walk of the log (as `site` reads them).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def track(
     wanted = track_matcher(query)  # a malformed query is refused before the history is read
     store = open_history_store()
     found = find_track(
-        _versions(store, wanted, merge_duplicates), query, merge_duplicates=merge_duplicates
+        _versions(store, query, wanted, merge_duplicates), query, merge_duplicates=merge_duplicates
     )
     for line in merge_report(found.merges):
         sys.stderr.write(clean(line, newlines=False) + "\n")
@@ -70,22 +71,26 @@ def track(
         sys.stdout.write(clean(tracks_text(found)))
 
 
-def _versions(store: Store, wanted: Callable[[Track], bool], namesakes: bool) -> Iterable[Version]:
-    """The versions of the playlists whose cumulative view lists the track (with
-    ``namesakes``, or a track of the same title and artists), where the change index located
-    them; without an index that can be kept, every version from one walk."""
+def _versions(
+    store: Store, query: str, wanted: Callable[[Track], bool], namesakes: bool
+) -> Iterable[Version]:
+    """The versions of the playlists the change index finds under the query's term (with
+    ``namesakes``, or under the title of a track it names), where the index located them;
+    without an index that can be kept, every version from one walk."""
     from gitarchive import versions
-    from gitarchive.tracks import playlists_holding, with_namesakes
+    from gitarchive.index.track_terms import term, title_term
+    from gitarchive.tracks import query_key
 
     def located(index: ChangeIndex) -> list[VersionSource] | None:
         if not index.persistent:
             return None
-        views = index.all_cumulative_views()
-        if namesakes:
-            every = (entry.track for view in views.values() for entry in view.tracks)
-            holding = playlists_holding(views, with_namesakes(every, wanted))
-        else:
-            holding = playlists_holding(views, wanted)
+        terms = [term(query_key(query))]
+        holding = index.playlists_holding(terms)
+        if namesakes:  # a namesake has the title of a wanted track, which an id does not say
+            views = (index.cumulative(playlist_id) for playlist_id in holding)
+            every = (entry.track for view in views if view for entry in view.tracks)
+            terms += {title_term(track.name) for track in every if wanted(track)}
+            holding = index.playlists_holding(terms)
         return index.version_sources(holding) if holding else []
 
     sources = index_call(store, located)

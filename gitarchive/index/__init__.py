@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive import git
 from gitarchive.errors import GitArchiveError
-from gitarchive.index import db, stored
+from gitarchive.index import db, stored, track_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from gitarchive.git import Store
     from gitarchive.index.fold import Built, Progress
@@ -199,6 +199,14 @@ class ChangeIndex:
                 "SELECT id, cumulative FROM playlists WHERE cumulative IS NOT NULL ORDER BY id"
             )
         }
+
+    def playlists_holding(self, terms: Iterable[int]) -> list[str]:
+        """The playlists (sorted) whose cumulative view may list a track of these terms
+        (:mod:`gitarchive.index.track_terms`), after folding every playlist up to HEAD."""
+        last = stored.tip(self.connection)
+        if self._chain_pending or (last and stored.all_folded(self.connection) < last[0]):
+            self.catch_up_all()  # a warm index imports no fold and takes no write lock
+        return track_terms.holding(self.connection, terms)
 
     def last_plain_changes(self) -> dict[str, datetime]:
         """Per playlist whose plain file is at HEAD: when a commit last changed that file.

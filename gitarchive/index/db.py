@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "6"  # 6: followers, shown; 5: tracks, changes by track id; 4: versions.moved
+SCHEMA_VERSION = "7"  # 7: track_terms; 6: followers, shown; 5: tracks, changes by id
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -90,8 +90,11 @@ CREATE TABLE followers (name TEXT PRIMARY KEY, blob TEXT NOT NULL) WITHOUT ROWID
 -- commit's date as zlib-compressed JSON; the oldest rows go past a bound
 CREATE TABLE shown (playlist_id TEXT NOT NULL, commit_id TEXT NOT NULL, version BLOB NOT NULL,
     UNIQUE (playlist_id, commit_id));
+-- per folded playlist: the 4-byte terms of the ids and titles of every track its
+-- cumulative view lists, where `track` finds the playlists to read (index/track_terms.py)
+CREATE TABLE track_terms (playlist_id TEXT PRIMARY KEY, terms BLOB NOT NULL);
 """
-TABLES = ("meta", "chain", "playlists", "tracks", "versions", "followers", "shown")
+TABLES = ("meta", "chain", "playlists", "tracks", "versions", "followers", "shown", "track_terms")
 
 
 def index_path(store: Store) -> Path:

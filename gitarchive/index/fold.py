@@ -41,9 +41,9 @@ from gitarchive.index.stored import (
     all_folded,
     commit_at_position,
     decode_view,
-    encode_view,
     tip,
 )
+from gitarchive.index.track_terms import encoded_with_terms
 from gitarchive.model import Playlist
 from gitarchive.version_fold import Best, next_best, read_best
 from gitarchive.version_reader import VersionReader
@@ -152,9 +152,9 @@ class Folder:
 
     def save(self, state: PlaylistState, folded: int) -> None:
         cumulative = state.cumulative
-        if state.fold is not None:
-            state.view = view = state.fold.view()
-            cumulative = None if view is None else encode_view(view)
+        if state.fold is not None:  # the view, and the terms `track` looks up (track_terms)
+            state.view = state.fold.view()
+            cumulative = encoded_with_terms(self.connection, state.id, state.view)
         self.connection.execute(
             "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (state.id, folded, *state.files, state.last_kind, state.last_blob,

@@ -1,0 +1,83 @@
+"""Which playlists may hold a track: the change index's ``track_terms`` rows.
+
+Per playlist, one blob of 4-byte terms (native unsigned ints, sorted): the
+CRC-32 of the Spotify id and of the trimmed, casefolded title of every track
+its cumulative view lists (each track's latest metadata there, as ``track``
+matches it). ``track`` looks a query's term up here instead of decoding every
+playlist's cumulative view, then folds only the playlists found.
+
+A term names a superset: two texts may share a CRC, and a name may match a
+title without the artist asked for. That costs a playlist read for nothing,
+never a wrong answer: the fold of the versions decides what matches.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from typing import TYPE_CHECKING
+
+from gitarchive.index.stored import encode_view
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterable
+
+    from gitarchive.model import CumulativeView
+
+_ITEM = "I"  # 4 bytes wherever CPython runs: a CRC-32 fits
+
+
+def term(text: str) -> int:
+    """The term of a Spotify id, or of a title already trimmed and casefolded."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def title_term(title: str) -> int:
+    return term(title.strip().casefold())
+
+
+def view_terms(view: CumulativeView) -> bytes:
+    found: set[int] = set()
+    for entry in view.tracks:
+        track = entry.track
+        found.add(title_term(track.name))
+        if track.id:
+            found.add(term(track.id))
+    return array(_ITEM, sorted(found)).tobytes()
+
+
+def encoded_with_terms(
+    connection: sqlite3.Connection, playlist_id: str, view: CumulativeView | None
+) -> bytes | None:
+    """The view as the ``playlists`` table stores it (None: no version), its terms
+    written alongside (inside the caller's write transaction)."""
+    if view is None:
+        connection.execute("DELETE FROM track_terms WHERE playlist_id = ?", (playlist_id,))
+        return None
+    connection.execute(
+        "INSERT OR REPLACE INTO track_terms VALUES (?, ?)", (playlist_id, view_terms(view))
+    )
+    return encode_view(view)
+
+
+def holding(connection: sqlite3.Connection, terms: Iterable[int]) -> list[str]:
+    """The playlists (sorted) whose rows list any of ``terms``."""
+    needles = [array(_ITEM, [value]).tobytes() for value in sorted(set(terms))]
+    if not needles:
+        return []
+    # in the table's order (sorted here): by the playlist's id, each row would be a seek
+    rows = connection.execute("SELECT playlist_id, terms FROM track_terms")
+    return sorted(
+        playlist_id
+        for playlist_id, blob in rows
+        if any(_listed(blob, needle) for needle in needles)
+    )
+
+
+def _listed(blob: bytes, needle: bytes) -> bool:
+    """Whether ``needle`` is one of the blob's items (a match across two items is not)."""
+    at = blob.find(needle)
+    while at >= 0 and at % len(needle):
+        at = blob.find(needle, at + 1)
+    return at >= 0
