@@ -133,8 +133,9 @@ def __getattr__(name: str) -> Any:
 # Commands whose process holds nothing to release once they return: their
 # process ends without Python's finalization, which frees every object a read
 # built and libgit2's caches one by one (20-25 ms of CPU after the first
-# `history` of a fresh clone, a tenth of its work; bench/reads_cold.py).
-_QUICK_EXIT = frozenset({("read",)})
+# `history` of a fresh clone, a tenth of its work; bench/reads_cold.py;
+# ~20 ms of a warm `track`, bench/track.py).
+_QUICK_EXIT = frozenset({("read",), ("track",), ("changes",)})
 
 
 def main(argv: list[str] | None = None) -> Any:
