@@ -1,13 +1,15 @@
 """Folding playlists in worker processes, for the all-playlists pass (index.build).
 
-Each worker is a new interpreter ("spawn": libgit2's handles and locks must
-not cross a fork) that opens the repository and its own version reader, folds
-the playlists it is given as :class:`gitarchive.index.fold.Folder` does, and
-sends back each playlist's rows with their track documents as text. This
-process, the one writer, numbers those documents (``tracks``) and writes the
-rows in the caller's transaction, taking the playlists in the order of a fold
-in one process, so the index holds the same rows whichever way it was built;
-an error or an interruption anywhere rolls the whole pass back.
+With ``jobs`` processes, ``jobs - 1`` workers fold and this process folds every
+``jobs``-th playlist itself. Each worker is a new interpreter ("spawn": libgit2's
+handles and locks must not cross a fork) that opens the repository and its own
+version reader, folds the playlists it is given as
+:class:`gitarchive.index.fold.Folder` does, and sends back each playlist's rows
+with their track documents as text. This process, the one writer, numbers those
+documents (``tracks``) and writes the rows in the caller's transaction, taking
+the playlists in the order of a fold in one process, so the index holds the
+same rows whichever way it was built; an error or an interruption anywhere
+rolls the whole pass back.
 
 A worker ignores Ctrl-C (this process stops them) and exits by itself when
 this process is gone, killed without a word.
@@ -45,7 +47,7 @@ logger = logging.getLogger(__name__)
 JOBS_ENV = "GITARCHIVE_INDEX_JOBS"
 # playlists handed to each worker ahead of the writer: enough that none waits for
 # the next, few enough that the rows waiting to be written stay a few playlists'
-AHEAD = 2
+AHEAD = 4
 
 # each process's pack windows in a build with workers: 4 MiB, at most 16 MiB mapped
 # (libgit2's pages of the pack stay resident; 32 and 64 MiB, this process's own bounds,
@@ -233,8 +235,8 @@ class Pass:
         workers = ", ".join(f"{peak / mib:.0f}" for peak in self.peaks.values())
         together = (peak_rss() + sum(self.peaks.values())) / mib
         logger.debug(
-            "folded %d playlists in %d worker processes in %.2f s; peak RSS: this process "
-            "%.0f MiB, the workers %s MiB, together %.0f MiB",
+            "folded %d playlists in %d processes (this one and workers) in %.2f s; peak RSS: "
+            "this process %.0f MiB, the workers %s MiB, together %.0f MiB",
             playlists, jobs, seconds, peak_rss() / mib, workers, together,
         )  # fmt: skip
 
