@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gitarchive import cli
-from gitarchive.git import faults
-from gitarchive.index import build, db, workers
+from gitarchive.git import Store, faults
+from gitarchive.index import ChangeIndex, build, db, fold, workers
 from tests.support.foreign_archive import Shape, generate
 
 if TYPE_CHECKING:
@@ -93,6 +93,19 @@ def test_a_parallel_build_of_a_foreign_archive_holds_the_sequential_rows(
     # a playlist a read folded on its own resumes from its last version in the writer
     resumed = built(repo, 1, ("history", first))
     assert built(repo, 2, ("history", first)) == resumed == sequential
+
+
+def test_a_parallel_build_reports_how_far_it_is(
+    tmp_path: Path, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=5, commits=12, min_tracks=5, max_tracks=8))
+    told: list[tuple[str, int, int]] = []
+    with ChangeIndex(Store.discover(repo)) as index:
+        index.rebuild(lambda step, done, total: told.append((step, done, total)), jobs=2)
+    folding = [item for item in told if item[0] == fold.FOLDING]
+    assert folding == [(fold.FOLDING, done, 5) for done in range(6)]
+    assert told.index((fold.READING, 12, 12)) < told.index(folding[0])
 
 
 def test_a_short_pass_starts_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
