@@ -49,13 +49,14 @@ JOBS_ENV = "GITARCHIVE_INDEX_JOBS"
 # the next, few enough that the rows waiting to be written stay a few playlists'
 AHEAD = 4
 
-# each process's pack windows in a build with workers: 4 MiB, at most 16 MiB mapped
-# (libgit2's pages of the pack stay resident; 32 and 64 MiB, this process's own bounds,
-# cost the own-shape build ~5% less CPU and ~55 MiB more in each process)
-PACK_WINDOWS = (4 << 20, 16 << 20)
-# playlists folded with one reader and key cache in a build with workers (fold's own
-# FRESH_READER_EVERY is 32): each process then holds ~20 MiB less of parsed tracks
-FRESH_EVERY = 8
+# each process's pack windows in a build with workers, 2 MiB, at most 8 MiB mapped; and
+# the playlists folded with one reader and key cache there, 4 (fold's own: 32): libgit2's
+# pages of the pack and the parsed tracks stay resident in each process. Against this
+# process's own bounds (32 and 64 MiB, 32 playlists) they cost the own-shape build ~5%
+# more CPU at 4 and 16 MiB; with 8 playlists the foreign build's processes together
+# peaked at 227 MiB, with these at 196 MiB, for ~10% more CPU (one run, load 10)
+PACK_WINDOWS = (2 << 20, 8 << 20)
+FRESH_EVERY = 4
 
 # (playlists row, version rows whose last field is fold.change_docs' answer,
 # warnings, the worker's peak RSS in bytes and its process id)
