@@ -33,12 +33,25 @@ def index_command(
         OutputFormat, typer.Option("--format", help=FORMAT_HELP)
     ] = OutputFormat.text,
     json_output: Annotated[bool, typer.Option("--json", hidden=True)] = False,
+    jobs: Annotated[
+        str | None,
+        typer.Option(
+            "--jobs",
+            metavar="N",
+            help="Fold in at most N processes (default: GITARCHIVE_INDEX_JOBS, else one per "
+            "CPU; 1: this one only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the change index's state (a cache under .git/), catching it up first."""
+    from gitarchive.index.workers import parse_jobs
+
     deprecated_json_flag(json_output)
+    processes = None if jobs is None else parse_jobs(jobs, "--jobs")
     store = open_history_store()
 
-    status = _fold_with_progress(store, rebuild=rebuild)
+    status = _fold_with_progress(store, rebuild=rebuild, jobs=processes)
     if json_output or output_format is OutputFormat.json:
         import json
 
@@ -53,15 +66,15 @@ def index_command(
     )
 
 
-def _fold_with_progress(store: Store, *, rebuild: bool) -> dict[str, Any]:
+def _fold_with_progress(store: Store, *, rebuild: bool, jobs: int | None) -> dict[str, Any]:
     """Catch the index up (or rebuild it) and return its state; on a terminal, a
     transient bar per step of the fold on stderr (commits read, playlists folded)."""
 
     def act(index: ChangeIndex) -> dict[str, Any]:
         if rebuild:
-            index.rebuild(on_progress)
+            index.rebuild(on_progress, jobs)
         else:
-            index.catch_up_all(on_progress)
+            index.catch_up_all(on_progress, jobs)
         return index.status()
 
     with phase_progress() as on_progress:

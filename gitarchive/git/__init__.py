@@ -100,6 +100,7 @@ if TYPE_CHECKING:
         CommitInfo as CommitInfo,
         Identity as Identity,
         blob_id_of as blob_id_of,
+        bound_pack_windows as bound_pack_windows,
         commit_info as commit_info,
         current_branch as current_branch,
         entry_id as entry_id,

@@ -1,4 +1,4 @@
-"""Named fault points of a sync (and of a restore), for the fault-injection tests only.
+"""Named fault points of a sync (a restore, an index build), for fault-injection tests only.
 
 TEST-ONLY. ``GITARCHIVE_FAULT=point[:action][@n]`` makes the process fail the
 ``n``-th time (default: the first) it reaches ``point``; the action is
@@ -37,6 +37,11 @@ RESTORE_POINTS = (
     "restore-after-replace",  # restore/run.py: the first 100 items written, the rest not
     "restore-between-adds",  # restore/run.py: some chunks of 100 appended, not all (use @n)
 )
+#: The points of the change index's parallel build (tests/test_index_faults.py).
+INDEX_POINTS = (
+    "fold-worker",  # index/workers.py: a worker process about to fold a playlist (use @n)
+    "fold-writer",  # index/workers.py: the writer, one playlist's rows written (use @n)
+)
 ACTIONS = ("kill", "int", "raise")
 
 
@@ -52,7 +57,7 @@ class _Plan:
         self.point = point
         self.action = action or "kill"
         self.at = int(count or count2 or "1")
-        points = (*POINTS, *RESTORE_POINTS)
+        points = (*POINTS, *RESTORE_POINTS, *INDEX_POINTS)
         if point not in points or self.action not in ACTIONS or self.at < 1:
             raise ValueError(
                 f"{ENV}={spec!r}: expected point[:action][@n], point one of {', '.join(points)}, "

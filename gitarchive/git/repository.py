@@ -27,6 +27,17 @@ from gitarchive.git.store import Store, open_repository
 pygit2.settings.mwindow_size = 32 << 20
 pygit2.settings.mwindow_mapped_limit = 64 << 20
 
+
+def bound_pack_windows(size: int, mapped: int) -> tuple[int, int]:
+    """This process's pack windows from now on: ``size`` bytes each, ``mapped`` bytes at
+    most in all (a parallel index build's, so that its processes together stay in
+    bounds); returns the bounds it replaces."""
+    before = (pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit)
+    pygit2.settings.mwindow_size = size
+    pygit2.settings.mwindow_mapped_limit = mapped
+    return before
+
+
 GITHUB_ACTIONS_BOT = (
     "github-actions[bot]",
     "41898282+github-actions[bot]@users.noreply.github.com",

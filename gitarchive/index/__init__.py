@@ -82,32 +82,37 @@ class ChangeIndex:
         self.connection.execute("COMMIT")
         return result
 
-    def rebuild(self, progress: Progress | None = None) -> None:
-        """Empty the index and fold every playlist again; ``progress`` as in catch_up_all."""
+    def rebuild(self, progress: Progress | None = None, jobs: int | None = None) -> None:
+        """Empty the index and fold every playlist again; ``progress`` and ``jobs`` as in
+        catch_up_all."""
         self._chain_pending = False
-
         # lazy: ~9 ms at startup (python -X importtime), see _catch_up
-        from gitarchive.index import fold
+        from gitarchive.index import build, fold
 
         def wipe_and_refold() -> None:
             db.wipe(self.connection, self.fingerprint)
             stored.catch_up_chain(self.store, self.connection, self.fingerprint)
-            fold.catch_up_all(self.store, self.connection, self.warn, progress or fold.no_progress)
+            build.catch_up_all(
+                self.store, self.connection, self.warn, progress or fold.no_progress,
+                _jobs(jobs),
+            )  # fmt: skip
 
         self._write(wipe_and_refold)
 
-    def catch_up_all(self, progress: Progress | None = None) -> None:
+    def catch_up_all(self, progress: Progress | None = None, jobs: int | None = None) -> None:
         """Fold every playlist up to HEAD; ``progress(step, done, total)`` is told how far
-        each step of the fold is (``fold.READING`` commits, then ``fold.FOLDING`` playlists)."""
+        each step of the fold is (``fold.READING`` commits, then ``fold.FOLDING`` playlists);
+        ``jobs``: at most this many processes fold at once (None: ``workers.default_jobs``)."""
         # lazy: ~9 ms at startup (python -X importtime), see _catch_up
-        from gitarchive.index import fold
+        from gitarchive.index import build, fold
 
         self._ensure_chain()
         self._write(
-            lambda: fold.catch_up_all(
-                self.store, self.connection, self.warn, progress or fold.no_progress
+            lambda: build.catch_up_all(
+                self.store, self.connection, self.warn, progress or fold.no_progress,
+                _jobs(jobs),
             )
-        )
+        )  # fmt: skip
 
     def _catch_up(self, playlist_id: str) -> None:
         # the chain is caught up at open (or pending, for a new index); re-check it
@@ -274,6 +279,13 @@ class ChangeIndex:
             "playlists": count("SELECT count(*) FROM playlists").fetchone()[0],
             "versions": count("SELECT count(*) FROM versions").fetchone()[0],
         }
+
+
+def _jobs(jobs: int | None) -> int:
+    # lazy: see ChangeIndex.rebuild (the fold's modules, ~9 ms at startup)
+    from gitarchive.index import workers
+
+    return workers.default_jobs() if jobs is None else jobs
 
 
 def using_index(store: Store, warn: Callable[[str], None], action: Callable[[ChangeIndex], T]) -> T:

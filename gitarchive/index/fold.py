@@ -24,12 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
-from gitarchive.formats.paths import (
-    SOURCE_FOLDERS,
-    SOURCE_KINDS,
-    source_paths,
-    split_source_path,
-)
+from gitarchive.formats.paths import SOURCE_KINDS, source_paths
 from gitarchive.history import CumulativeFold, Version
 from gitarchive.history.delta import Delta, Tracker
 from gitarchive.history.entries import entry_of_diff, moved_documents, track_changes
@@ -126,7 +121,7 @@ class Folder:
         """Forget the track objects parsed so far and their row ids (the all-playlists pass's
         memory)."""
         self.reader = VersionReader(self.store, warn=self.warn)
-        self.tracks.objects.clear()
+        self.tracks.forget_objects()
 
     # -------------------------------------------------------------- state
 
@@ -270,6 +265,9 @@ class Folder:
 
 
 Walked = list[tuple[str, int, tuple[str | None, ...]]]  # git.walk_paths_since's answer
+# one playlist's changed files, by commit: (position, kind, blob, commit, time), in
+# the order of position then kind (index.build's all-playlists pass)
+Changes = list[tuple[int, int, str | None, str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,94 +352,12 @@ def catch_up_playlist(
     return state
 
 
-def catch_up_all(
-    store: Store,
-    connection: sqlite3.Connection,
-    warn: Callable[[str], None] = _ignore,
-    progress: Progress = no_progress,
-) -> None:
-    """Fold every playlist up to the chain's tip in one pass over the folders.
-
-    Two steps, each in memory that does not grow with the number of versions:
-    the walk writes every changed source file to a temporary table, then each
-    playlist is folded in turn from its rows. One playlist's blobs read one
-    after the other follow the pack's delta chains (a file's version is stored
-    as a delta of its next one); commit order, across every playlist, overflows
-    libgit2's delta base cache and made the reads four times as costly.
-    ``progress`` is told of both steps (see :data:`Progress`).
-    """
-    last = tip(connection)
-    done = all_folded(connection)
-    if last is None or done >= last[0]:
-        return
-    total = _record_changes(store, connection, done, progress)
-    folder = Folder(store, connection, warn)
-    playlist_ids = [row[0] for row in connection.execute(_CHANGED_PLAYLISTS)]
-    progress(FOLDING, 0, len(playlist_ids))
-    with git.unverified_reads():  # a pass over many versions: read as git reads
-        for count, playlist_id in enumerate(playlist_ids, 1):
-            if count % FRESH_READER_EVERY == 0:
-                folder.fresh_caches()
-            state = folder.load(playlist_id, done)
-            _fold_changes(folder, state)
-            folder.save(state, last[0])
-            progress(FOLDING, count, total)
-    connection.execute("DROP TABLE temp.changed")
-    connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
-
-
-_CHANGED_PLAYLISTS = "SELECT DISTINCT playlist_id FROM temp.changed ORDER BY 1"
-
-
-def _record_changes(
-    store: Store, connection: sqlite3.Connection, done: int, progress: Progress
-) -> int:
-    """Every source file changed after position ``done``, into ``temp.changed``;
-    returns how many playlists they belong to."""
-    connection.execute("DROP TABLE IF EXISTS temp.changed")
-    connection.execute(
-        "CREATE TEMP TABLE changed (playlist_id TEXT NOT NULL, position INTEGER NOT NULL,"
-        " kind INTEGER NOT NULL, blob TEXT, PRIMARY KEY (playlist_id, position, kind))"
-        " WITHOUT ROWID"
-    )
-    commits = [
-        row[0]
-        for row in connection.execute(
-            "SELECT commit_id FROM chain WHERE position > ? ORDER BY position", (done,)
-        )
-    ]
-    positions = {commit: done + 1 + offset for offset, commit in enumerate(commits)}
-    splits: dict[str, tuple[str, int] | None] = {}
-    progress(READING, 0, len(commits))
-    since = commit_at_position(connection, done)
-    for change in git.stream_changes(store, SOURCE_FOLDERS, commits, since):
-        position = positions[change.commit]
-        rows = []
-        for path, blob in change.changes.items():
-            if path in splits:
-                split = splits[path]
-            else:
-                split = splits[path] = split_source_path(path)
-            if split is not None:
-                rows.append((split[0], position, split[1], blob))
-        connection.executemany("INSERT INTO temp.changed VALUES (?, ?, ?, ?)", rows)
-        progress(READING, position - done, len(commits))
-    progress(READING, len(commits), len(commits))
-    return int(connection.execute(f"SELECT count(*) FROM ({_CHANGED_PLAYLISTS})").fetchone()[0])
-
-
-def _fold_changes(folder: Folder, state: PlaylistState) -> None:
-    """The playlist's rows of ``temp.changed`` into its state, commit by commit.
+def fold_changes(folder: Folder, state: PlaylistState, rows: Changes) -> None:
+    """The playlist's changed files (see :data:`Changes`) into its state, commit by commit.
 
     A commit makes a version only where the playlist was not folded on its own
     beyond it; its plain file is recorded for ``list`` at every commit.
     """
-    rows = folder.connection.execute(
-        "SELECT t.position, t.kind, t.blob, c.commit_id, c.time FROM temp.changed t"
-        " JOIN chain c ON c.position = t.position WHERE t.playlist_id = ?"
-        " ORDER BY t.position, t.kind",
-        (state.id,),
-    ).fetchall()  # one playlist's: its changes, not its versions' contents
     for index, (position, kind, blob, commit, time) in enumerate(rows):
         if kind == PLAIN:  # what `list` shows: every change, whatever was folded on its own
             state.listed_plain = blob

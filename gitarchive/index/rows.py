@@ -43,7 +43,10 @@ class TrackIds:
         self.lookup = last is not None
 
     def id_of(self, doc: dict[str, Any]) -> int:
-        text = compact(doc)
+        return self.id_of_text(compact(doc))
+
+    def id_of_text(self, text: str) -> int:
+        """The id of a track document given as stored (``compact``)."""
         found = self.ids.get(text)
         if found is not None:
             return found
@@ -63,6 +66,10 @@ class TrackIds:
             self.lookup = True
         self.ids[text] = found
         return found
+
+    def forget_objects(self) -> None:
+        """Drop what is remembered per track object (the objects with it)."""
+        self.objects.clear()
 
     def id_of_track(self, track: Track) -> int:
         """:meth:`id_of` the track's document, remembered per track object."""
@@ -104,6 +111,59 @@ class TrackIds:
             [[id_of(update.before), id_of(update.after)] for update in diff.updated],
             [[id_of(track), old, new, n] for track, old, new, n in moved],
         )
+
+    def stored(self, docs: ChangeDocs | None) -> str | None:
+        """:meth:`track_changes` of a version given by its documents' text (what a fold
+        worker sends back, :class:`DocumentsOnly`): numbered in the same order."""
+        if docs is None:
+            return None
+        id_of = self.id_of_text
+        added, removed, updated, moved = docs
+        return _stored(
+            list(map(id_of, added)),
+            list(map(id_of, removed)),
+            [[id_of(before), id_of(after)] for before, after in updated],
+            [[id_of(text), old, new, n] for text, old, new, n in moved],
+        )
+
+
+# a version's added, removed, updated and moved track documents, each as stored text
+ChangeDocs = tuple[list[str], list[str], list[list[str]], list[list[Any]]]
+
+
+class DocumentsOnly(TrackIds):
+    """Numbers nothing: a fold worker's changes go back to the one writer as their
+    documents' text (:meth:`TrackIds.stored` numbers them there)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__(connection)
+        self.texts: dict[int, tuple[Track, str]] = {}
+
+    def forget_objects(self) -> None:
+        super().forget_objects()
+        self.texts.clear()
+
+    def text_of(self, track: Track) -> str:
+        known = self.texts.get(id(track))
+        if known is not None:
+            return known[1]
+        text = compact(track_document(track))
+        if len(self.texts) >= TRACK_CACHE:
+            self.texts.clear()
+        self.texts[id(track)] = (track, text)
+        return text
+
+    def track_changes(self, diff: TrackDiff, moved: tuple[MovedTrack, ...]) -> Any:
+        if not (diff or moved):
+            return None
+        text_of = self.text_of
+        docs: ChangeDocs = (
+            list(map(text_of, diff.added)),
+            list(map(text_of, diff.removed)),
+            [[text_of(update.before), text_of(update.after)] for update in diff.updated],
+            [[text_of(track), old, new, n] for track, old, new, n in moved],
+        )
+        return docs
 
 
 def _stored(

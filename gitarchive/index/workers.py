@@ -1,0 +1,328 @@
+"""Folding playlists in worker processes, for the all-playlists pass (index.build).
+
+With ``jobs`` processes, ``jobs - 1`` workers fold and this process folds every
+``jobs``-th playlist itself. Each worker is a new interpreter ("spawn": libgit2's
+handles and locks must not cross a fork) that opens the repository and its own
+version reader, folds the playlists it is given as
+:class:`gitarchive.index.fold.Folder` does, and sends back each playlist's rows
+with their track documents as text. This process, the one writer, numbers those
+documents (``tracks``) and writes the rows in the caller's transaction, taking
+the playlists in the order of a fold in one process, so the index holds the
+same rows whichever way it was built; an error or an interruption anywhere
+rolls the whole pass back.
+
+A worker ignores Ctrl-C (this process stops them) and exits by itself when
+this process is gone, killed without a word.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import resource
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitarchive import git
+from gitarchive.errors import ArchiveError, SettingsError, UsageError
+from gitarchive.index import db, fold
+from gitarchive.index.fold import FOLDING, Changes, Folder
+from gitarchive.index.rows import DocumentsOnly, TrackIds
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Executor, Future
+
+    from gitarchive.git import Store
+    from gitarchive.index.fold import Progress
+
+logger = logging.getLogger(__name__)
+
+JOBS_ENV = "GITARCHIVE_INDEX_JOBS"
+# playlists handed to each worker ahead of the writer: enough that none waits for
+# the next, few enough that the rows waiting to be written stay a few playlists'
+AHEAD = 4
+
+# each process's pack windows in a build with workers, 2 MiB, at most 8 MiB mapped; and
+# the playlists folded with one reader and key cache there, 4 (fold's own: 32): libgit2's
+# pages of the pack and the parsed tracks stay resident in each process. Against this
+# process's own bounds (32 and 64 MiB, 32 playlists) they cost the own-shape build ~5%
+# more CPU at 4 and 16 MiB; with 8 playlists the foreign build's processes together
+# peaked at 227 MiB, with these at 196 MiB, for ~10% more CPU (one run, load 10)
+PACK_WINDOWS = (2 << 20, 8 << 20)
+FRESH_EVERY = 4
+
+# (playlists row, its track_terms rows, version rows whose last field is
+# rows.DocumentsOnly's changes, warnings, the worker's peak RSS in bytes and its
+# process id)
+Result = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[str], int, int]
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def parse_jobs(text: str, origin: str) -> int:
+    """A number of processes as given to ``origin`` (``--jobs`` or the variable)."""
+    try:
+        jobs = int(text.strip())
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        message = f"{origin} {text!r}: expected a number of processes, 1 or more"
+        raise SettingsError(message) if origin == JOBS_ENV else UsageError(message)
+    return jobs
+
+
+def default_jobs() -> int:
+    """``GITARCHIVE_INDEX_JOBS`` if set, else one process per available CPU."""
+    text = os.environ.get(JOBS_ENV, "")
+    return parse_jobs(text, JOBS_ENV) if text.strip() else available_cpus()
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory so far, in bytes.
+
+    Linux's own count (VmHWM) where there is one: ``ru_maxrss`` survives ``exec``,
+    so a spawned worker's would start at the writer's peak when it was started.
+    """
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+# ------------------------------------------------------------------ the writer
+
+
+class Pass:
+    """One all-playlists fold with workers, written into the caller's transaction."""
+
+    def __init__(
+        self,
+        store: Store,
+        connection: sqlite3.Connection,
+        warn: Callable[[str], None],
+        done: int,
+        folded: int,
+    ) -> None:
+        self.store = store
+        self.connection = connection
+        self.warn = warn
+        self.done = done  # the position every playlist was folded to (all_folded)
+        self.folded = folded  # the tip's position: every playlist's after this pass
+        self.tracks = TrackIds(connection)
+        self.here: Folder | None = None  # this process's fold (see _fold_here)
+        self.folded_here = 0
+        self.peaks: dict[int, int] = {}  # each worker's peak RSS
+        # the playlists taken in order, not written yet: each with its worker's answer
+        # to come, or None where this process folds it
+        self.waiting: collections.deque[tuple[str, Future[Result] | None]] = collections.deque()
+
+    def run(
+        self,
+        playlist_ids: list[str],
+        changed_rows: Callable[[str], Changes],
+        jobs: int,
+        progress: Progress,
+    ) -> None:
+        """Fold ``playlist_ids`` (their changed files: ``changed_rows``) in ``jobs``
+        processes: this one and ``jobs - 1`` workers, writing each playlist in turn."""
+        # lazy: concurrent.futures and multiprocessing cost 30-70 ms at startup
+        # (python -X importtime, load ~2), and only a long pass starts processes
+        import multiprocessing
+
+        # lazy: with multiprocessing above
+        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
+        started = time.perf_counter()
+        context = multiprocessing.get_context("spawn")
+        initargs = (str(self.store.git_dir),)
+        with ProcessPoolExecutor(jobs - 1, context, initializer=_start, initargs=initargs) as pool:
+            try:
+                self._fold_all(pool, playlist_ids, changed_rows, jobs, progress)
+            except BrokenProcessPool:
+                raise ArchiveError(
+                    "a process folding the change index ended without a word (killed, or out "
+                    "of memory?); the index was left as it was"
+                ) from None
+            finally:
+                for _playlist_id, future in self.waiting:
+                    if future is not None:
+                        future.cancel()
+        self._log(len(playlist_ids), jobs, time.perf_counter() - started)
+
+    def _fold_all(
+        self,
+        pool: Executor,
+        playlist_ids: list[str],
+        changed_rows: Callable[[str], Changes],
+        jobs: int,
+        progress: Progress,
+    ) -> None:
+        """Every ``jobs``-th playlist is folded here, the others by the workers, which
+        run ahead of the writer by :data:`AHEAD` playlists each."""
+        ids = iter(enumerate(playlist_ids))
+        ahead = 0  # playlists handed to the workers, not written yet
+        for count in range(1, len(playlist_ids) + 1):
+            for index, playlist_id in ids:
+                row, resumes = self._row(playlist_id)
+                if resumes or index % jobs == jobs - 1:
+                    self.waiting.append((playlist_id, None))  # folded here, in turn
+                    continue
+                task = (playlist_id, row, self.done, self.folded)
+                future = pool.submit(_fold, task, changed_rows(playlist_id))
+                self.waiting.append((playlist_id, future))
+                ahead += 1
+                if ahead >= (jobs - 1) * AHEAD:
+                    break
+            playlist_id, answer = self.waiting.popleft()
+            if answer is None:
+                self._fold_here(playlist_id, changed_rows(playlist_id))
+            else:
+                self._write(answer.result())
+                ahead -= 1
+            progress(FOLDING, count, len(playlist_ids))
+
+    def _row(self, playlist_id: str) -> tuple[tuple[Any, ...] | None, bool]:
+        """The playlist's row, and whether its fold resumes from a version it has."""
+        cursor = self.connection.execute("SELECT * FROM playlists WHERE id = ?", (playlist_id,))
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        if row is None:
+            return None, False
+        columns = [column[0] for column in cursor.description]
+        return row, row[columns.index("last_kind")] is not None
+
+    def _fold_here(self, playlist_id: str, changes: Changes) -> None:
+        """This process's share, and any playlist with versions folded already: its fold
+        reads its last one back from the index, which only this process sees (its
+        transaction is not committed)."""
+        if self.here is None:
+            self.here = Folder(self.store, self.connection, self.warn)
+            self.here.tracks = self.tracks  # one numbering of the documents
+        self.folded_here += 1
+        if self.folded_here % FRESH_EVERY == 0:
+            self.here.fresh_caches()
+        state = self.here.load(playlist_id, self.done)
+        fold.fold_changes(self.here, state, changes)
+        self.here.save(state, self.folded)
+
+    def _write(self, result: Result) -> None:
+        playlist, terms, versions, warnings, peak, pid = result
+        for message in warnings:
+            self.warn(message)
+        stored = self.tracks.stored
+        rows = [(*row[:-1], stored(row[-1])) for row in versions]
+        if rows:
+            self.connection.executemany(f"INSERT INTO versions VALUES ({_marks(rows[0])})", rows)
+        self.connection.execute(
+            f"INSERT OR REPLACE INTO playlists VALUES ({_marks(playlist)})", playlist
+        )
+        self.connection.execute("DELETE FROM track_terms WHERE playlist_id = ?", playlist[:1])
+        self.connection.executemany("INSERT INTO track_terms VALUES (?, ?)", terms)
+        self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
+        git.fault_point("fold-writer")
+
+    def _log(self, playlists: int, jobs: int, seconds: float) -> None:
+        mib = 1 << 20
+        workers = ", ".join(f"{peak / mib:.0f}" for peak in self.peaks.values())
+        together = (peak_rss() + sum(self.peaks.values())) / mib
+        logger.debug(
+            "folded %d playlists in %d processes (this one and workers) in %.2f s; peak RSS: "
+            "this process %.0f MiB, the workers %s MiB, together %.0f MiB",
+            playlists, jobs, seconds, peak_rss() / mib, workers, together,
+        )  # fmt: skip
+
+
+def _marks(row: tuple[Any, ...]) -> str:
+    """A row's placeholders: the rows are the Folder's, whatever its columns."""
+    return ", ".join("?" * len(row))
+
+
+# ------------------------------------------------------------------ a worker
+
+
+class _Keeping(Folder):
+    """A Folder whose version rows are kept for the writer instead of written."""
+
+    def __init__(
+        self, store: Store, scratch: sqlite3.Connection, warn: Callable[[str], None]
+    ) -> None:
+        super().__init__(store, scratch, warn)
+        self.tracks = DocumentsOnly(scratch)
+        self.kept: list[tuple[Any, ...]] = []
+
+    def flush(self) -> None:
+        self.kept.extend(self.rows)
+        self.rows = []
+
+
+class _Worker:
+    def __init__(self, location: str) -> None:
+        self.store = git.Store.open(location)
+        # the fold's own reads and its save() go to an empty index in memory
+        self.scratch = sqlite3.connect(":memory:", isolation_level=None)
+        self.scratch.executescript(db.SCHEMA)
+        self.warnings: list[str] = []
+        self.folder = _Keeping(self.store, self.scratch, self.warnings.append)
+        self.count = 0
+
+
+_worker: _Worker | None = None
+
+
+def _start(location: str) -> None:
+    """A worker's start: its own repository handle and reader."""
+    global _worker
+    # Ctrl-C reaches the whole process group: the writer stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    git.bound_pack_windows(*PACK_WINDOWS)  # before any pack is mapped
+    _worker = _Worker(location)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once the writer is gone (killed: nothing told the workers)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _fold(task: tuple[str, tuple[Any, ...] | None, int, int], changes: Changes) -> Result:
+    """One playlist's fold in a worker: what :class:`Pass` writes of it."""
+    worker = _worker
+    if worker is None:  # unreachable: the pool starts each worker with _start
+        raise RuntimeError("a fold worker was not started")
+    playlist_id, row, done, folded = task
+    git.fault_point("fold-worker")
+    worker.count += 1
+    if worker.count % FRESH_EVERY == 0:
+        worker.folder.fresh_caches()
+    scratch, folder = worker.scratch, worker.folder
+    scratch.execute("DELETE FROM playlists")
+    scratch.execute("DELETE FROM track_terms")
+    if row is not None:
+        scratch.execute(f"INSERT INTO playlists VALUES ({_marks(row)})", row)
+    state = folder.load(playlist_id, done)
+    with git.unverified_reads():
+        fold.fold_changes(folder, state, changes)
+    folder.save(state, folded)
+    playlist = scratch.execute("SELECT * FROM playlists WHERE id = ?", (playlist_id,)).fetchone()
+    terms = scratch.execute("SELECT * FROM track_terms").fetchall()
+    versions, folder.kept = folder.kept, []
+    warnings = list(worker.warnings)
+    worker.warnings.clear()
+    return playlist, terms, versions, warnings, peak_rss(), os.getpid()

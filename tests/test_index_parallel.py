@@ -1,0 +1,206 @@
+"""An index built in worker processes holds exactly the rows of one built in one process, and
+an interrupted parallel build leaves no half index and no process behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from typer.testing import CliRunner
+
+from gitarchive import cli
+from gitarchive.git import Store, faults
+from gitarchive.index import ChangeIndex, build, db, fold, workers
+from tests.support.foreign_archive import Shape, generate
+
+if TYPE_CHECKING:
+    from tests.support.demo import DemoArchive
+
+runner = CliRunner()
+
+
+def invoke(repo: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def index_file(repo: Path) -> Path:
+    return repo / ".git" / db.INDEX_FOLDER / db.INDEX_FILE
+
+
+def dump(repo: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the repository's index, in key order."""
+    connection = sqlite3.connect(index_file(repo))
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in tables
+        }
+    finally:
+        connection.close()
+
+
+def built(repo: Path, jobs: int, *before: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    """The index of ``repo`` after the reads ``before``, then ``index --jobs N``."""
+    db.remove_files(index_file(repo))
+    for read in before:
+        assert invoke(repo, *read)[0] == 0
+    code, _out, err = invoke(repo, "index", "--jobs", str(jobs))
+    assert code == 0, err
+    return dump(repo)
+
+
+@pytest.fixture
+def every_pass_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a small archive's pass folds in workers (a real one needs thousands of files)."""
+    monkeypatch.setattr(build, "PARALLEL_FROM", 0)
+
+
+def test_a_parallel_build_of_the_demo_archive_holds_the_sequential_rows(
+    tmp_path: Path, demo_archive: DemoArchive, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "archive"
+    shutil.copytree(demo_archive.path, repo)
+    sequential = built(repo, 1)
+    assert sum(len(rows) for rows in sequential.values()) > 100
+    assert built(repo, 2) == sequential
+    assert built(repo, 3) == sequential
+
+
+def test_a_parallel_build_of_a_foreign_archive_holds_the_sequential_rows(
+    tmp_path: Path, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "repo"
+    truth = generate(repo, Shape(playlists=6, commits=40, min_tracks=5, max_tracks=14))
+    first = sorted(truth.versions)[0]
+    sequential = built(repo, 1)
+    assert len(sequential["versions"]) > 40
+    assert built(repo, 2) == sequential
+    # a playlist a read folded on its own resumes from its last version in the writer
+    resumed = built(repo, 1, ("history", first))
+    assert built(repo, 2, ("history", first)) == resumed == sequential
+
+
+def test_a_parallel_build_reports_how_far_it_is(
+    tmp_path: Path, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=5, commits=12, min_tracks=5, max_tracks=8))
+    told: list[tuple[str, int, int]] = []
+    with ChangeIndex(Store.discover(repo)) as index:
+        index.rebuild(lambda step, done, total: told.append((step, done, total)), jobs=2)
+    folding = [item for item in told if item[0] == fold.FOLDING]
+    assert folding == [(fold.FOLDING, done, 5) for done in range(6)]
+    assert told.index((fold.READING, 12, 12)) < told.index(folding[0])
+
+
+def test_a_short_pass_starts_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=3, commits=8, min_tracks=5, max_tracks=8))
+
+    def no_workers(*args: object) -> None:
+        raise AssertionError("a pass of a few commits started worker processes")
+
+    monkeypatch.setattr(workers.Pass, "run", no_workers)
+    assert invoke(repo, "index", "--jobs", "4")[0] == 0
+
+
+@pytest.mark.parametrize("given", ["0", "-2", "two", ""])
+def test_a_bad_jobs_value_is_one_line_and_exit_1(tmp_path: Path, given: str) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=3, min_tracks=5, max_tracks=6))
+    code, out, err = invoke(repo, "index", "--jobs", given)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "--jobs" in err and "1 or more" in err, err
+    assert not index_file(repo).exists()
+
+
+def test_a_bad_jobs_variable_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=3, min_tracks=5, max_tracks=6))
+    monkeypatch.setenv(workers.JOBS_ENV, "many")
+    code, out, err = invoke(repo, "index")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and workers.JOBS_ENV in err, err
+    monkeypatch.setenv(workers.JOBS_ENV, "2")
+    assert invoke(repo, "index")[0] == 0
+
+
+def no_fold_written(repo: Path) -> None:
+    rows = dump(repo)
+    assert rows["versions"] == rows["playlists"] == rows["tracks"] == []
+    assert ("all_folded", "-1") in rows["meta"]
+
+
+@pytest.mark.parametrize("action", ["kill", "raise"])
+def test_a_worker_that_fails_leaves_no_half_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_pass_in_workers: None, action: str
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=6, commits=30, min_tracks=5, max_tracks=10))
+    sequential = built(repo, 1)
+    db.remove_files(index_file(repo))
+    with monkeypatch.context() as patched:
+        patched.setenv(faults.ENV, f"fold-worker:{action}@2")
+        code, out, err = invoke(repo, "index", "--jobs", "2")
+    if action == "kill":  # the system's doing (out of memory?): one line
+        assert (code, out) == (1, "")
+        assert err.count("\n") == 1 and "ended without a word" in err, err
+    else:  # a bug in the worker: the writer reports it as one
+        assert (code, out) == (3, "") and "fault injected at fold-worker" in err, err
+    no_fold_written(repo)
+    assert invoke(repo, "index", "--jobs", "2")[0] == 0
+    assert dump(repo) == sequential
+
+
+def processes_marked(marker: str) -> list[int]:
+    """The processes whose environment holds ``marker`` (this user's only are readable)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environment = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in environment:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize(("action", "status"), [("kill", -9), ("int", 130)])
+def test_a_writer_stopped_mid_build_leaves_no_half_index_and_no_worker(
+    tmp_path: Path, action: str, status: int
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=8, commits=30, min_tracks=5, max_tracks=10))
+    marker = f"GITARCHIVE_TEST_RUN={uuid.uuid4().hex}"
+    name, _, value = marker.partition("=")
+    environment = {**os.environ, name: value, faults.ENV: f"fold-writer:{action}@3"}
+    start = "import sys; from gitarchive.index import build; build.PARALLEL_FROM = 0; " + (
+        "from gitarchive.cli import main; sys.argv[0] = 'gitarchive'; main()"
+    )
+    command = [sys.executable, "-c", start, "-C", str(repo), "index", "--jobs", "3"]
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert done.returncode == status, done.stderr
+    deadline = time.monotonic() + 30
+    while processes_marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)  # a worker notices its writer is gone within half a second
+    assert processes_marked(marker) == []
+    no_fold_written(repo)
