@@ -215,6 +215,9 @@ class Pass:
         self.folded_here += 1
         if self.folded_here % FRESH_EVERY == 0:
             self.here.fresh_caches()
+            # and the documents' fields: 8-10 MiB of this process's peak, which with
+            # the workers' was over 200 MiB (205 -> 196 MiB, 2% more CPU, own shape)
+            self.tracks.fields.clear()
         state = self.here.load(playlist_id, self.done)
         fold.fold_changes(self.here, state, changes)
         self.here.save(state, self.folded)
