@@ -22,13 +22,15 @@ import pytest
 from typer.testing import CliRunner
 
 import gitarchive.git
-from gitarchive import cli, formats
+from gitarchive import formats
 from gitarchive.formats import registry_path
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db
 from gitarchive.sync import SyncOptions, run_sync
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
+from tests.support.cli import index_file
+from tests.support.cli import invoke_in as invoke
 from tests.support.fakespotify import FakeSpotify
 from tests.support.gitcli import git
 from tests.support.legacy_archive import files_2021, page_path, plain_2021, sorted_by_a_merge
@@ -44,11 +46,6 @@ if TYPE_CHECKING:
 
 runner = CliRunner()
 OTHER = "Q" * 22
-
-
-def invoke(repo: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def read_commands(playlist_id: str) -> list[list[str]]:
@@ -81,10 +78,6 @@ def outputs(repo: Path, ids: list[str]) -> dict[str, tuple[int, str, str]]:
     for command in (["list"], ["list", "--json"]):
         found[" ".join(command)] = invoke(repo, *command)
     return found
-
-
-def index_file(repo: Path) -> Path:
-    return db.index_path(Store.discover(repo))
 
 
 def assert_same_every_way(

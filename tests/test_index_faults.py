@@ -6,11 +6,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from typer.testing import CliRunner
-
-from gitarchive import cli
 from gitarchive.index import db
 from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import index_file
+from tests.support.cli import invoke_in as invoke
 from tests.support.models import PID
 from tests.support.models import model_playlist as playlist
 from tests.support.models import model_track as track
@@ -19,17 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pytest
-
-runner = CliRunner()
-
-
-def invoke(repo: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def index_file(repo: Path) -> Path:
-    return repo / ".git" / db.INDEX_FOLDER / db.INDEX_FILE
 
 
 def version_series(builder: RepoBuilder) -> None:

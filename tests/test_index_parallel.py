@@ -14,26 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from typer.testing import CliRunner
 
-from gitarchive import cli
 from gitarchive.git import Store, faults
 from gitarchive.index import ChangeIndex, build, db, fold, workers
+from tests.support.cli import index_file
+from tests.support.cli import invoke_in as invoke
 from tests.support.foreign_archive import Shape, generate
 
 if TYPE_CHECKING:
     from tests.support.demo import DemoArchive
-
-runner = CliRunner()
-
-
-def invoke(repo: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def index_file(repo: Path) -> Path:
-    return repo / ".git" / db.INDEX_FOLDER / db.INDEX_FILE
 
 
 def dump(repo: Path) -> dict[str, list[tuple[Any, ...]]]:

@@ -20,9 +20,10 @@ from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db, stored
 from tests.support.archive_files import make_playlist
 from tests.support.builder import RepoBuilder
+from tests.support.cli import invoke_in as invoke
 from tests.support.legacy_archive import page_path, plain_2021
 from tests.support.models import PID, model_playlist, model_track
-from tests.test_index import assert_same_every_way, invoke, version_series
+from tests.test_index import assert_same_every_way, version_series
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 import gitarchive.cli.site
-from gitarchive.git import Store
 from gitarchive.index import db
 from tests.support.builder import RepoBuilder, deleted_files, playlist_files
-from tests.support.cli import run_cli
+from tests.support.cli import index_file, run_cli
 from tests.support.models import PID
 from tests.support.models import model_playlist as playlist
 from tests.support.models import model_track as track
@@ -52,10 +51,6 @@ def site_files(repo: Path, out: Path, *args: str) -> dict[str, bytes]:
     files = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     shutil.rmtree(out)
     return files
-
-
-def index_file(repo: Path) -> Path:
-    return db.index_path(Store.discover(repo))
 
 
 def assert_same_sites(

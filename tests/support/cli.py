@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from gitarchive.cli import main
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pytest
 
 
@@ -24,3 +26,23 @@ def run_cli_captured(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[in
     code = run_cli(*args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def invoke_in(repo: Path, *args: str) -> tuple[int, str, str]:
+    """``gitarchive -C REPO ARGS`` through typer's runner (exceptions propagate): its exit
+    status, stdout and stderr."""
+    # lazy: typer's testing module is only wanted by the tests that invoke this way
+    from typer.testing import CliRunner
+
+    from gitarchive import cli
+
+    result = CliRunner().invoke(cli.app, ["-C", str(repo), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def index_file(repo: Path) -> Path:
+    """Where the repository's change index lives."""
+    from gitarchive.git import Store
+    from gitarchive.index import db
+
+    return db.index_path(Store.discover(repo))
