@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 _TRACKS_KEY = re.compile(rb'"tracks"[ \t\n\r]*:[ \t\n\r]*\[')
 _SPACE = re.compile(rb"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
+# an element or a header with more brackets than this is left to the full reader: read
+# alone, a part is two levels shallower than in the whole file, so near the parser's
+# recursion limit the fast path would accept what the full reader rejects as too deep
+_MOST_BRACKETS = 256
 _MARK = object()  # what the list's place reads as in the header's parse
 _LOOK_AHEAD = 4  # elements of the previous list tried where it stopped matching
 
@@ -136,6 +140,8 @@ class SnapshotDelta:
         """The track of the list element at ``text[at]``, and where the element ends."""
         value, end = _DECODER.raw_decode(text, at)
         element = text[at:end]
+        if element.count("[") + element.count("{") > _MOST_BRACKETS:
+            raise ValueError("nested deeper than the fast path reads")
         track = self._elements.get(element)
         if track is None:
             track = formats.read_json_track_data(value, path=path)
@@ -150,6 +156,8 @@ class SnapshotDelta:
         last = self._headers.get(playlist_id)
         if last is not None and last[0] == before and last[1] == after:
             return last[3]
+        if sum(part.count(b) for part in (before, after) for b in (b"[", b"{")) > _MOST_BRACKETS:
+            return None
         self._constants = 0
         text = formats.decode(before, path) + "NaN" + after.decode("utf-8")
         raw = self._decoder.decode(text)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
+from gitarchive.formats.early import is_early_page
 from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.formats.plain import PlainParts, resolve_header, split_plain, track_from_line
 from gitarchive.model import Playlist
@@ -37,6 +38,13 @@ _NOT_A_ROW = re.compile(r"\n(?!\|)")
 # a row's number cell (after its line end), up to the next cell: rows are known
 # without their places
 _NUMBER_CELL = re.compile(r"\n\|[^|\n]*(?=\|)")
+# a row whose number cell is not a plain number (an escaped pipe, a word): the full
+# reader judges it by its cells, which renumbering would change
+_ODD_NUMBER_CELL = re.compile(r"\n\|(?![^\S\n]*\d+[^\S\n]*\|)")
+# where markdown reads lines that look like a table as something else (code, HTML):
+# such a page is read whole
+_CODE_FENCES = ("```", "~~~")
+_RAW_HTML = re.compile(r"<(?:pre|script|style|textarea|!--)", re.IGNORECASE)
 
 # The playlist of the one-row pages a page's rows are read as
 _ROW_PLAYLIST_ID = "0" * 22
@@ -70,12 +78,17 @@ def _looked_up(known: dict[str, Track], keys: list[str]) -> tuple[Track, ...]:
 def _page_table(text: str) -> tuple[int, str, str, str] | None:
     """A page's table as (line index of its divider, table head, its rows as one text
     (numbered rows all numbered 1), the page without its rows); None without a divider
-    under a first line.
+    under a first line, and for a page whose rows the fast path would not read as
+    ``read_pretty`` does (not an early page, code or HTML, a number cell that is not a
+    number).
 
     The same cut as splitting the page into lines, taking the first divider line
     and the ``|`` lines after it, done by regular expressions: the rows are never
     split one by one unless they are new.
     """
+    # the rows are read as an early page's (formats.early): only such a page's are
+    if not is_early_page(text.partition("\n")[0]) or _not_markdown_text(text):
+        return None
     found = _DIVIDER_LINE.search(text)
     if found is None or found.start() == 0:
         return None
@@ -92,10 +105,20 @@ def _page_table(text: str) -> tuple[int, str, str, str] | None:
         stop = found.start() + 1
         skeleton = text[:start] + text[stop:]
     if table_head.startswith("| No. |"):  # from the line end before the first row
+        if _ODD_NUMBER_CELL.search(text, start - 1, stop):
+            return None
         rows = _NUMBER_CELL.sub("\n| 1 ", text[start - 1 : stop])[1:]
     else:
         rows = text[start:stop]
     return text.count("\n", 0, divider_at), table_head, rows, skeleton
+
+
+def _not_markdown_text(text: str) -> bool:
+    """Whether the page holds text markdown reads as code or HTML (searched for only
+    where its first character is: a regular expression over every page costs more)."""
+    if any(fence in text for fence in _CODE_FENCES):
+        return True
+    return "<" in text and _RAW_HTML.search(text) is not None
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:

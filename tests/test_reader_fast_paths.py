@@ -202,3 +202,63 @@ def test_a_page_read_against_the_previous_one_is_its_full_read(tmp_path: Path, l
             assert (raised.value.message, raised.value.line) == (error.message, error.line)
         else:
             assert reader.read("pretty", blob, PID, path, commit=commit) == expected
+
+
+_URL = "https://open.spotify.com"
+_ID = "4uLU6hMCjMI75M1A2tKUQC"
+_TITLE = f"### [N]({_URL}/playlist/{PID})\n\n"
+_HEAD = "| No. | Title | Artist(s) | Album | Length |\n|---|---|---|---|---|\n"
+_ROW = f"[a]({_URL}/track/{_ID}) | [c]({_URL}/artist/{_ID}) | [d]({_URL}/album/{_ID}) | 3:00 |\n"
+ODD_PAGES = {
+    # not an early page (blank first line): markdown reads the escape, the early reader not
+    "escape read by markdown": "\n" + _TITLE + _HEAD + "| 1 | " + _ROW.replace("[a]", "[a\\*b]"),
+    # a table inside a code fence is code, not tracks
+    "table in a code fence": _TITLE + "```\n" + _HEAD + "| 1 | " + _ROW + "```\n\n" + _HEAD,
+    # an escaped pipe in the number cell is part of that cell
+    "escaped pipe in the number": _TITLE + _HEAD + "| 1 \\| x | " + _ROW,
+    # a word for a number, with an unescaped pipe in the name: the row cannot be split
+    "word for a number": _TITLE + _HEAD + "| x | " + _ROW.replace("[a]", "[a|b]"),
+}
+
+
+@pytest.mark.parametrize("name", ODD_PAGES)
+def test_a_page_markdown_reads_otherwise_is_read_as_the_full_reader_reads_it(
+    tmp_path: Path, name: str
+) -> None:
+    """After a plain version of the page, each odd one reads as read_pretty reads it."""
+    builder = RepoBuilder(tmp_path / "r")
+    path = formats.pretty_path(PID)
+    texts = [_TITLE + _HEAD + "| 1 | " + _ROW, ODD_PAGES[name]]
+    commits = [builder.commit({path: text}, date=f"2026-01-0{day}") for day, text in
+               enumerate(texts, start=1)]  # fmt: skip
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    reader = VersionReader(store)
+    folder, _, file_name = path.rpartition("/")
+    for commit, text in zip(commits, texts, strict=True):
+        blob = git.list_dir(store, commit, folder)[file_name]
+        try:
+            expected = formats.read_pretty(text, PID, path=path)
+        except FormatError as error:
+            with pytest.raises(FormatError) as raised:
+                reader.read("pretty", blob, PID, path, commit=commit)
+            assert (raised.value.message, raised.value.line) == (error.message, error.line)
+        else:
+            assert reader.read("pretty", blob, PID, path, commit=commit) == expected
+
+
+def test_a_track_nested_near_the_parsers_limit_is_judged_by_the_full_reader() -> None:
+    """Read alone, an element is two levels shallower than in the file: one the full
+    reader finds nested too deeply is not read by the fast path either."""
+    delta = SnapshotDelta()
+    valid = '{"original_name": "n", "description": "", "tracks": []}'
+    assert delta.read(valid.encode(), PID, PATH) is not None
+    for depth in range(900, 1000, 3):
+        nested = "[" * depth + "]" * depth
+        text = (
+            '{"original_name":"n","description":"","tracks":[{"name":"t","artists":[],'
+            f'"album":{{"name":"a","url":""}},"x":{nested}}}]}}'
+        )
+        try:
+            formats.read_json(text, PID, path=PATH)
+        except FormatError:
+            assert delta.read(text.encode(), PID, PATH) is None
