@@ -178,17 +178,13 @@ PAGE_LAYOUTS: dict[str, Callable[[Playlist], str]] = {
 }
 
 
-@pytest.mark.parametrize("layout", PAGE_LAYOUTS)
-def test_a_page_read_against_the_previous_one_is_its_full_read(tmp_path: Path, layout: str) -> None:
+def _assert_pages_read_as_read_pretty(tmp_path: Path, texts: list[str]) -> None:
+    """Each text committed in turn as the page: the reader (after the ones before it)
+    reads it as read_pretty reads it, or fails with its message on its line."""
     builder = RepoBuilder(tmp_path / "r")
     path = formats.pretty_path(PID)
-    texts, commits = [], []
-    found = _history(7, steps=12)
-    found.append(dataclasses.replace(found[-1], original_name="Broken", unique_name="Broken"))
-    for day, playlist in enumerate(found, start=1):
-        described = dataclasses.replace(playlist, description="two\n\nlines")
-        texts.append(PAGE_LAYOUTS[layout](described))
-        commits.append(builder.commit({path: texts[-1]}, date=f"2026-01-{day:02d}"))
+    commits = [builder.commit({path: text}, date=f"2026-01-{day:02d}")
+               for day, text in enumerate(texts, start=1)]  # fmt: skip
     store = Store(pygit2.Repository(str(tmp_path / "r")))
     reader = VersionReader(store)
     folder, _, name = path.rpartition("/")
@@ -202,6 +198,17 @@ def test_a_page_read_against_the_previous_one_is_its_full_read(tmp_path: Path, l
             assert (raised.value.message, raised.value.line) == (error.message, error.line)
         else:
             assert reader.read("pretty", blob, PID, path, commit=commit) == expected
+
+
+@pytest.mark.parametrize("layout", PAGE_LAYOUTS)
+def test_a_page_read_against_the_previous_one_is_its_full_read(tmp_path: Path, layout: str) -> None:
+    found = _history(7, steps=12)
+    found.append(dataclasses.replace(found[-1], original_name="Broken", unique_name="Broken"))
+    texts = [
+        PAGE_LAYOUTS[layout](dataclasses.replace(playlist, description="two\n\nlines"))
+        for playlist in found
+    ]  # a name with a line break: its row is cut in two, an error on both sides
+    _assert_pages_read_as_read_pretty(tmp_path, texts)
 
 
 _URL = "https://open.spotify.com"
@@ -226,24 +233,7 @@ def test_a_page_markdown_reads_otherwise_is_read_as_the_full_reader_reads_it(
     tmp_path: Path, name: str
 ) -> None:
     """After a plain version of the page, each odd one reads as read_pretty reads it."""
-    builder = RepoBuilder(tmp_path / "r")
-    path = formats.pretty_path(PID)
-    texts = [_TITLE + _HEAD + "| 1 | " + _ROW, ODD_PAGES[name]]
-    commits = [builder.commit({path: text}, date=f"2026-01-0{day}") for day, text in
-               enumerate(texts, start=1)]  # fmt: skip
-    store = Store(pygit2.Repository(str(tmp_path / "r")))
-    reader = VersionReader(store)
-    folder, _, file_name = path.rpartition("/")
-    for commit, text in zip(commits, texts, strict=True):
-        blob = git.list_dir(store, commit, folder)[file_name]
-        try:
-            expected = formats.read_pretty(text, PID, path=path)
-        except FormatError as error:
-            with pytest.raises(FormatError) as raised:
-                reader.read("pretty", blob, PID, path, commit=commit)
-            assert (raised.value.message, raised.value.line) == (error.message, error.line)
-        else:
-            assert reader.read("pretty", blob, PID, path, commit=commit) == expected
+    _assert_pages_read_as_read_pretty(tmp_path, [_TITLE + _HEAD + "| 1 | " + _ROW, ODD_PAGES[name]])
 
 
 def test_a_track_nested_near_the_parsers_limit_is_judged_by_the_full_reader() -> None:
