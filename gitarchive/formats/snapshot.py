@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -204,7 +203,56 @@ def read_json_track(text: str, *, path: str | None = None) -> Track:
 
 def read_json_track_data(raw: object, *, path: str | None = None) -> Track:
     """:func:`read_json_track` of an object already parsed by ``json``."""
-    return _Reader(path).track(raw, "tracks[]")
+    track = _usual_track(raw)
+    return _Reader(path).track(raw, "tracks[]") if track is None else track
+
+
+def _usual_track(raw: object) -> Track | None:
+    """The track ``_Reader.track`` reads from ``raw`` when every field has its usual type,
+    without building the error locations it needs only on failure; None otherwise (the
+    reader then reads it, with its exact message)."""
+    if type(raw) is not dict:
+        return None
+    album, artists, name = raw.get("album"), raw.get("artists"), raw.get("name")
+    if type(album) is not dict or type(artists) is not list or type(name) is not str:
+        return None
+    album_name = album.get("name")
+    if type(album_name) is not str:
+        return None
+    artist_list = []
+    for artist in artists:
+        if type(artist) is not dict or type(artist_name := artist.get("name")) is not str:
+            return None
+        artist_list.append(Artist(name=artist_name, url=_usual_url(artist.get("url"))))
+    duration, added_raw = raw.get("duration_ms"), raw.get("added_at")
+    if not (duration is None or type(duration) is int) or not (
+        added_raw is None or type(added_raw) is str
+    ):
+        return None
+    try:
+        added_at = None if added_raw is None else parse_added_at(added_raw)
+    except ValueError:
+        return None
+    url, album_url = raw.get("url"), album.get("url")
+    if _odd_url(url) or _odd_url(album_url) or any(_odd_url(a.get("url")) for a in artists):
+        return None
+    return Track(
+        name=name,
+        artists=tuple(artist_list),
+        album=Album(name=album_name, url=_usual_url(album_url)),
+        url=_usual_url(url),
+        duration_ms=None if duration is None else read_duration(duration),
+        added_at=added_at,
+    )
+
+
+def _odd_url(value: object) -> bool:
+    """A link the reader rejects (neither null nor a string): its message is the reader's."""
+    return value is not None and type(value) is not str
+
+
+def _usual_url(value: object) -> str | None:
+    return clean_link(value) if type(value) is str else None
 
 
 def read_json_data(raw: object, playlist_id: str, *, path: str | None = None) -> Playlist:
@@ -272,7 +320,16 @@ def reread_json_data(
     if snapshot_id is not None and not isinstance(snapshot_id, str):
         raise reader.fail("snapshot_id", f"expected a string, got {_kind(snapshot_id)}")
     likes = reader.optional_int(raw, "num_followers", "top level")
-    return replace(read, snapshot_id=snapshot_id or "", num_followers=likes)
+    return Playlist(  # every field (what dataclasses.replace does, in a fifth of its time)
+        id=read.id,
+        original_name=read.original_name,
+        unique_name=read.unique_name,
+        description=read.description,
+        tracks=read.tracks,
+        snapshot_id=snapshot_id or "",
+        num_followers=likes,
+        owner=read.owner,
+    )
 
 
 # The shape sync writes, key by key: what ``gitarchive validate`` requires (GA031).
