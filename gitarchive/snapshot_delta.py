@@ -146,10 +146,10 @@ class SnapshotDelta:
         """The track of the list element at ``text[at]``, and where the element ends."""
         value, end = _DECODER.raw_decode(text, at)
         element = text[at:end]
-        if element.count("[") + element.count("{") > _MOST_BRACKETS:
-            raise ValueError("nested deeper than the fast path reads")
-        track = self._elements.get(element)
+        track = self._elements.get(element)  # its brackets were counted when it was kept
         if track is None:
+            if element.count("[") + element.count("{") > _MOST_BRACKETS:
+                raise ValueError("nested deeper than the fast path reads")
             track = formats.read_json_track_data(value, path=path)
             if len(self._elements) > 1_000_000:  # bound memory on enormous archives
                 self._elements.clear()
