@@ -12,6 +12,7 @@ import json
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ _VALUES = st.one_of(
     st.floats(allow_nan=False),
     st.sampled_from(["", "x", LINK, "http://example.com/a", "2024-01-02 03:04:05"]),
     st.sampled_from(["1970-01-01T00:00:00Z", "2024-01-02T03:04:05+02:00", "not a date"]),
+    st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"]),
     st.just([]),
     st.just({}),
 )
@@ -139,3 +141,14 @@ def test_a_list_cut_at_its_separators_reads_as_read_json_or_is_left_to_it() -> N
             else:
                 assert read == expected
                 assert odd or read is not None, "the fast path took this list"
+
+
+def test_an_added_at_out_of_the_calendar_in_utc_is_a_format_error() -> None:
+    """Year 1 at a positive offset is before year 1 in UTC: a bad date, not a crash."""
+    text = (
+        '{"original_name": "n", "description": "", "tracks": [{"name": "t", "artists": [],'
+        ' "album": {"name": "a"}, "added_at": "0001-01-01T00:00:00+01:00"}]}'
+    )
+    with pytest.raises(FormatError, match="not a date and time"):
+        formats.read_json(text, PID, path=PATH)
+    assert SnapshotDelta().read(text.encode(), PID, PATH) is None

@@ -154,7 +154,7 @@ class _Reader:
                 raise self.fail(f"{where}.added_at", f"expected a string, got {_kind(added_raw)}")
             try:
                 added_at = parse_added_at(added_raw)
-            except ValueError:
+            except (ValueError, OverflowError):  # e.g. year 1 with a positive offset
                 what = f"not a date and time: {added_raw!r}"
                 raise self.fail(f"{where}.added_at", what) from None
         return Track(
@@ -231,7 +231,7 @@ def _usual_track(raw: object) -> Track | None:
         return None
     try:
         added_at = None if added_raw is None else parse_added_at(added_raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     url, album_url = raw.get("url"), album.get("url")
     if _odd_url(url) or _odd_url(album_url) or any(_odd_url(a.get("url")) for a in artists):
