@@ -16,7 +16,8 @@ medians and a ratio; a ratio at or under 1.00 meets the target:
     ``--version`` + 3x ``git log -p --first-parent -- <the playlist's files>``, and vs
     the same of its plain file alone (the target's baseline); with ``--against
     OTHER``, vs another build's first ``history`` in its own fresh clone;
-  * warm ``history``, ``cumulative``, ``show --at`` vs ``--version`` + 0.1 s;
+  * warm ``history``, ``cumulative``, ``show --at`` vs ``--version`` + 0.1 s (``show``
+    of a version shown in every round, and of one not shown before: a new date each round);
   * ``history`` of every playlist, one process each, warm, vs as many ``git log -p``.
 
 Children run with bytecode caching on (``PYTHONPYCACHEPREFIX`` under bench/.cache/),
@@ -136,6 +137,18 @@ def middle_date(clone_dir: Path, env: dict[str, str]) -> str:
     return dates[len(dates) // 2]
 
 
+def new_dates(clone_dir: Path, env: dict[str, str], count: int) -> list[str]:
+    """``count`` days of the log's second half, each its own last commit, none the middle
+    date's: a ``show --at`` of each reads a version the change index has not kept."""
+    days = subprocess.run(
+        ["git", "log", "--first-parent", "--format=%cs"],
+        cwd=clone_dir, env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    distinct = sorted(set(days[: len(days) // 2]) - {middle_date(clone_dir, env)})
+    step = max(1, len(distinct) // max(count, 1))
+    return distinct[::step][:count]
+
+
 Pair = tuple[float, float]
 
 
@@ -202,12 +215,14 @@ def cold_first_history(
         table.add(f"first history, fresh clone vs {' '.join(against.gitarchive)}", first, other)
 
 
-def warm_reads(run: Runner, warm: Path, target: str, at: str, table: Table) -> None:
-    """One round: each warm read vs --version + 0.1 s, interleaved."""
+def warm_reads(run: Runner, warm: Path, target: str, at: tuple[str, str], table: Table) -> None:
+    """One round: each warm read vs --version + 0.1 s, interleaved. ``at``: a date shown
+    in every round (its version kept by the index after the first), and one new to it."""
     reads = {
         "warm history": ["history", target],
         "warm cumulative": ["cumulative", target],
-        "warm show --at": ["show", target, "--at", at],
+        "warm show --at": ["show", target, "--at", at[0]],
+        "warm show --at, a version not shown before": ["show", target, "--at", at[1]],
     }
     for name, args in reads.items():
         version = run.ga(["--version"], warm)
@@ -263,6 +278,7 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
     files_of = {pid: playlist_files(pid, name, files) for pid, name in names.items()}
     target = sorted(files_of)[0]
     at = middle_date(warm, run.env)
+    unseen = new_dates(warm, run.env, args.runs)
     run.git_log(files_of[target], warm)  # warm the page cache and the bytecode once
     run.ga(["history", target], warm)
     table = Table()
@@ -273,7 +289,7 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
                   run.time(["git", "--version"], warm))  # fmt: skip
         against = Runner([args.against], run.env) if args.against else None
         cold_first_history(run, source, work, target, files_of[target], table, against)
-        warm_reads(run, warm, target, at, table)
+        warm_reads(run, warm, target, (at, unseen[number % len(unseen)]), table)
     for number in range(args.every_runs):
         print(f"all-playlists run {number + 1}", file=sys.stderr)
         every_history(run, warm, files_of, table)

@@ -7,6 +7,7 @@ tree. Each gets its own clone of bench/reads_cold.py's archive and its own chang
 index (their schemas may differ); their outputs are compared first, then every
 read runs alternately in the two, a new process each, and the medians of the
 children's CPU (user + system) are printed over each tree's own ``--version``.
+``show --at, new`` shows a version neither index kept before (a new date each run).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.reads_cold import archive, child_env, clone, current_names, middle_date
+from bench.reads_cold import archive, child_env, clone, current_names, middle_date, new_dates
 
 HERE = str(Path(__file__).resolve().parent.parent)
+NEW = "<a date not shown before>"  # stands for a new date in each run
 
 
 def cpu_of(tree: str, args: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -63,14 +65,19 @@ def main() -> None:
             "cumulative": ["cumulative", target],
             "show --at": ["show", target, "--at", middle_date(clones["after"], env)],
             "show --format json": ["show", target, "--format", "json"],
+            # a new date each run: a version the change index has not kept
+            "show --at, new": ["show", target, "--at", NEW],
         }
+        unseen = new_dates(clones["after"], env, args.runs + 1)
         outputs = {}
         for name, tree in trees.items():
             output_of(tree, ["index"], clones[name], env)
-            outputs[name] = [output_of(tree, read, clones[name], env) for read in reads.values()]
+            outputs[name] = [
+                output_of(tree, _at(read, unseen, 0), clones[name], env) for read in reads.values()
+            ]
         if outputs["before"] != outputs["after"]:
             raise SystemExit("the two trees print different outputs")
-        cpu = measure(trees, clones, reads, env, args.runs)
+        cpu = measure(trees, clones, reads, env, (args.runs, unseen))
     print(f"{args.shape} shape, {target}, {args.runs} runs, load {os.getloadavg()[0]:.1f}")
     for name in trees:
         version = statistics.median(cpu[name, "--version"])
@@ -83,16 +90,24 @@ def measure(
     clones: dict[str, Path],
     reads: dict[str, list[str]],
     env: dict[str, str],
-    runs: int,
+    runs: tuple[int, list[str]],
 ) -> dict[tuple[str, str], list[float]]:
-    """Every read in both trees, alternating which goes first, ``runs`` times."""
+    """Every read in both trees, alternating which goes first, ``runs[0]`` times; ``runs[1]``:
+    the dates that stand for :data:`NEW`, one a run (the first was the outputs' check)."""
     cpu: dict[tuple[str, str], list[float]] = {(n, r): [] for n in trees for r in reads}
-    for number in range(runs):
+    count, unseen = runs
+    for number in range(count):
         order = list(trees) if number % 2 == 0 else list(reversed(trees))
         for read, read_args in reads.items():
             for name in order:
-                cpu[name, read].append(cpu_of(trees[name], read_args, clones[name], env))
+                argv = _at(read_args, unseen, number + 1)
+                cpu[name, read].append(cpu_of(trees[name], argv, clones[name], env))
     return cpu
+
+
+def _at(args: list[str], unseen: list[str], number: int) -> list[str]:
+    """``args`` with :data:`NEW` replaced by the ``number``-th unseen date (wrapping)."""
+    return [unseen[number % len(unseen)] if arg == NEW else arg for arg in args]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -81,6 +80,10 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 
 
 def parse_settings(text: str, *, path: str = SETTINGS_FILE) -> Settings:
+    # lazy: tomllib costs ~2 ms of CPU at start (python -c, medians of 5, load 5), paid by
+    # every `show` in markdown for its links even where there is no gitarchive.toml
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

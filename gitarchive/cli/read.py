@@ -197,15 +197,15 @@ def _version_shown(index: ChangeIndex, playlist_id: str, at: str | None) -> Play
     commit = commit_named(index.store, at, commit_at=index.commit_at)
     kept = index.shown_version(playlist_id, commit)
     if kept is None:
-        from gitarchive import git, versions
+        from gitarchive import git, show_version
 
         warnings: list[str] = []
 
         def warn(message: str) -> None:
             warnings.append(message)
-            versions.log_warning(message)
+            show_version.log_warning(message)
 
-        version = versions.version_in(index.store, playlist_id, commit, warn)
+        version = show_version.version_in(index.store, playlist_id, commit, warn)
         when = git.commit_info(index.store, commit).date
         if not warnings:  # a version read with a warning warns each time it is shown
             index.keep_shown(playlist_id, commit, version, when)
