@@ -104,7 +104,7 @@ def test_a_short_pass_starts_no_process(tmp_path: Path, monkeypatch: pytest.Monk
     def no_workers(*args: object) -> None:
         raise AssertionError("a pass of a few commits started worker processes")
 
-    monkeypatch.setattr(workers.Pass, "run", no_workers)
+    monkeypatch.setattr(workers.Workers, "start", no_workers)
     assert invoke(repo, "index", "--jobs", "4")[0] == 0
 
 
