@@ -133,7 +133,6 @@ def _record_changes(
     ]
     positions = {commit: done + 1 + offset for offset, commit in enumerate(commits)}
     splits: dict[str, tuple[str, int] | None] = {}
-    playlists: set[str] = set()  # those seen so far
     progress(READING, 0, len(commits))
     since = commit_at_position(connection, done)
     count = 0
@@ -145,13 +144,11 @@ def _record_changes(
                 split = splits[path]
             else:
                 split = splits[path] = split_source_path(path)
-                if split is not None:
-                    playlists.add(split[0])
             if split is not None:
                 rows.append((split[0], position, split[1], blob))
         connection.executemany("INSERT INTO temp.changed VALUES (?, ?, ?, ?)", rows)
         count += len(rows)
         if pool is not None and count >= PARALLEL_FROM:
-            pool.start(len(playlists))
+            pool.start()
         progress(READING, position - done, len(commits))
     progress(READING, len(commits), len(commits))

@@ -120,11 +120,9 @@ class Workers:
         self.pool: Executor | None = None
         self.bounds: tuple[int, int] | None = None  # this process's pack windows before
 
-    def start(self, playlists: int) -> None:
-        """Start the workers now (once; no more than one per playlist besides this
-        process): they fold nothing until :class:`Pass` asks."""
-        self.jobs = min(self.jobs, playlists)
-        if self.pool is not None or self.jobs < 2:
+    def start(self) -> None:
+        """Start the workers now (once): they fold nothing until :class:`Pass` asks."""
+        if self.pool is not None:
             return
         # lazy: concurrent.futures and multiprocessing cost 30-70 ms at startup
         # (python -X importtime, load ~2), and only a long pass starts processes
@@ -137,13 +135,14 @@ class Workers:
         self.bounds = git.bound_pack_windows(*PACK_WINDOWS)
         context = multiprocessing.get_context("spawn")
         initargs = (str(self.store.git_dir),)
+        # (this starts multiprocessing's resource tracker, which unblocks SIGINT here)
+        self.pool = ProcessPoolExecutor(
+            self.jobs - 1, context, initializer=_start, initargs=initargs
+        )
         # a new process inherits the blocked signals: a Ctrl-C while a worker imports
         # is this process's alone (it stops the workers), not a traceback from each
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            self.pool = ProcessPoolExecutor(
-                self.jobs - 1, context, initializer=_start, initargs=initargs
-            )
             for _ in range(self.jobs - 1):  # the pool starts a process per task waiting
                 self.pool.submit(os.getpid)
         finally:
