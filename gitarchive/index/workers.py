@@ -232,11 +232,12 @@ class Pass:
         """The workers take the playlists in order, :data:`AHEAD` each ahead of the writer;
         whenever the next one to write is not back yet, this process folds the next one
         not handed out (ahead of its turn, kept until then): every process folds all
-        the time, whatever its share of the machine."""
+        the time, whatever its share of the machine. Near the end the workers are handed
+        no more than this process has left to fold, so that all finish together."""
         todo = collections.deque(playlist_ids)
         for count in range(1, len(playlist_ids) + 1):
             while True:
-                while todo and self.handed < (jobs - 1) * AHEAD:
+                while self.handed < min((jobs - 1) * AHEAD, len(todo) * (jobs - 1)):
                     self._hand_out(pool, todo.popleft(), changed_rows)
                 answer = self.waiting[0][1]
                 if not todo or self.kept >= AHEAD or _ready(answer):
