@@ -121,16 +121,35 @@ def test_the_workers_start_while_the_walk_still_reads(
     started_at: list[tuple[str, int, int]] = []
     start = workers.Workers.start
 
-    def noted(self: workers.Workers) -> None:
-        if not self.started:
+    def noted(self: workers.Workers, playlists: int) -> None:
+        start(self, playlists)
+        if self.started and not started_at:
             started_at.append(told[-1])
-        start(self)
 
     monkeypatch.setattr(workers.Workers, "start", noted)
     with ChangeIndex(Store.discover(repo)) as index:
         index.rebuild(lambda step, done, total: told.append((step, done, total)), jobs=2)
     [(step, done, total)] = started_at
     assert step == fold.READING and done < total == 12
+
+
+def test_a_pass_starts_no_more_workers_than_playlists_besides_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=8, min_tracks=5, max_tracks=8))
+    processes: list[int] = []
+    start = workers.Workers.start
+
+    def noted(self: workers.Workers, playlists: int) -> None:
+        start(self, playlists)
+        if self.started and not processes:
+            processes.append(self.jobs)
+
+    monkeypatch.setattr(workers.Workers, "start", noted)
+    sequential = built(repo, 1)
+    assert built(repo, 4) == sequential
+    assert processes == [2]  # the writer and one worker
 
 
 def test_only_a_pass_that_starts_workers_maps_the_pack_in_their_windows(

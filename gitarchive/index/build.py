@@ -133,6 +133,7 @@ def _record_changes(
     ]
     positions = {commit: done + 1 + offset for offset, commit in enumerate(commits)}
     splits: dict[str, tuple[str, int] | None] = {}
+    playlists: set[str] = set()  # seen so far: no more workers than playlists
     progress(READING, 0, len(commits))
     since = commit_at_position(connection, done)
     count = 0
@@ -144,11 +145,13 @@ def _record_changes(
                 split = splits[path]
             else:
                 split = splits[path] = split_source_path(path)
+                if split is not None:
+                    playlists.add(split[0])
             if split is not None:
                 rows.append((split[0], position, split[1], blob))
         connection.executemany("INSERT INTO temp.changed VALUES (?, ?, ?, ?)", rows)
         count += len(rows)
         if pool is not None and count >= PARALLEL_FROM:
-            pool.start()
+            pool.start(len(playlists))
         progress(READING, position - done, len(commits))
     progress(READING, len(commits), len(commits))

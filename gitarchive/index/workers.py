@@ -120,10 +120,12 @@ class Workers:
         self.pool: Executor | None = None
         self.bounds: tuple[int, int] | None = None  # this process's pack windows before
 
-    def start(self) -> None:
-        """Start the workers now (once): they fold nothing until :class:`Pass` asks."""
-        if self.pool is not None:
+    def start(self, playlists: int) -> None:
+        """Start the workers now (once), no more than ``playlists - 1`` (the playlists
+        found so far, two at least): they fold nothing until :class:`Pass` asks."""
+        if self.pool is not None or playlists < 2:
             return
+        self.jobs = min(self.jobs, playlists)
         # lazy: concurrent.futures and multiprocessing cost 30-70 ms at startup
         # (python -X importtime, load ~2), and only a long pass starts processes
         import multiprocessing
