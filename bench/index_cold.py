@@ -11,7 +11,9 @@ tests/support/foreign_archive.py's 2021 layout), copied to a temporary folder an
 commands interleaved (git, gitarchive, git, ...), medians of ``--runs``; every command is
 a child process, its peak RSS read from ``wait4`` (the largest process of its tree) and,
 for the sum of its processes' peaks, from /proc every 50 ms; wall and CPU (user + sys of the
-child and the workers it waited for) are both reported:
+child and the workers it waited for) are both reported, and a build's CPU split between the
+command's own process and its workers (how evenly the work was shared, which the load
+does not blur as it does the wall time):
 
   * ``gitarchive index --jobs N`` from scratch, for each N of ``--jobs`` (default 1,2) /
     ``git log -p --first-parent -- playlists/plain/`` (target <= 5x, peak RSS of all the
@@ -56,28 +58,35 @@ def descendants(root: int) -> set[int]:
         found |= more
 
 
-def watch_tree(root: int, stop: threading.Event, peaks: dict[int, int]) -> None:
-    """Each process of the tree's peak RSS (VmHWM, KiB), every 50 ms until ``stop``."""
+def watch_tree(
+    root: int, stop: threading.Event, peaks: dict[int, int], cpu: dict[int, float]
+) -> None:
+    """Each process of the tree's peak RSS (VmHWM, KiB) and CPU seconds so far (user + sys),
+    every 50 ms until ``stop``."""
+    tick = os.sysconf("SC_CLK_TCK")
     while not stop.is_set():
         for pid in descendants(root):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
             for line in status.splitlines():
                 if line.startswith("VmHWM:"):
                     peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
         stop.wait(0.05)
 
 
-def run(command: list[str]) -> tuple[float, float, float, float]:
+def run(command: list[str]) -> tuple[float, float, float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MiB) of one child process, its output
-    discarded, and the sum of the peaks of every process of its tree (its workers'),
-    sampled every 50 ms (``wait4``'s peak is the largest one's, not their sum)."""
+    discarded, the sum of the peaks of every process of its tree (its workers'),
+    sampled every 50 ms (``wait4``'s peak is the largest one's, not their sum), and the
+    CPU seconds of the processes below it (sampled: up to 50 ms short each)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stop, peaks = threading.Event(), dict[int, int]()
-    watcher = threading.Thread(target=watch_tree, args=(child.pid, stop, peaks))
+    stop, peaks, cpu = threading.Event(), dict[int, int](), dict[int, float]()
+    watcher = threading.Thread(target=watch_tree, args=(child.pid, stop, peaks, cpu))
     watcher.start()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
@@ -91,7 +100,8 @@ def run(command: list[str]) -> tuple[float, float, float, float]:
         raise SystemExit(f"{' '.join(command)} failed: {error.decode(errors='replace')}")
     peaks[child.pid] = max(peaks.get(child.pid, 0), usage.ru_maxrss)
     tree = sum(peaks.values()) / 1024
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree
+    below = sum(seconds for pid, seconds in cpu.items() if pid != child.pid)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree, below
 
 
 def archive(shape: str) -> Path:
@@ -149,10 +159,12 @@ def measure(repo: Path, args: argparse.Namespace) -> None:
     times: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     rss: dict[str, list[tuple[float, float]]] = {}
+    below: dict[str, list[float]] = {}
     index_bytes = 0
 
     def timed(name: str, command: list[str]) -> None:
-        seconds, cpu_seconds, peak, tree = run(command)
+        seconds, cpu_seconds, peak, tree, workers = run(command)
+        below.setdefault(name, []).append(workers)
         times.setdefault(name, []).append(seconds)
         cpu.setdefault(name, []).append(cpu_seconds)
         rss.setdefault(name, []).append((peak, tree))
@@ -181,6 +193,10 @@ def measure(repo: Path, args: argparse.Namespace) -> None:
             tree = statistics.median(tree for _, tree in peaks)
             print(f"{name}: peak RSS {largest:.0f} MiB the largest process, {tree:.0f} MiB "
                   "all its processes together (target <= 200)")  # fmt: skip
+            workers = statistics.median(below[name])
+            own = statistics.median(c - w for c, w in zip(cpu[name], below[name], strict=True))
+            print(f"{name}: CPU of the command's own process {own:.2f} s, of its workers "
+                  f"{workers:.2f} s (on idle cores the wall is at least the larger)")  # fmt: skip
     for kind, values in (("wall", times), ("CPU", cpu)):
         report(kind, {name: statistics.median(found) for name, found in values.items()})
 

@@ -3,8 +3,10 @@ an interrupted parallel build leaves no half index and no process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from gitarchive import git
 from gitarchive.git import Store, faults
 from gitarchive.index import ChangeIndex, build, db, fold, workers
 from tests.support.cli import index_file
@@ -104,8 +107,120 @@ def test_a_short_pass_starts_no_process(tmp_path: Path, monkeypatch: pytest.Monk
     def no_workers(*args: object) -> None:
         raise AssertionError("a pass of a few commits started worker processes")
 
-    monkeypatch.setattr(workers.Pass, "run", no_workers)
+    monkeypatch.setattr(workers.Workers, "start", no_workers)
     assert invoke(repo, "index", "--jobs", "4")[0] == 0
+
+
+def test_the_workers_start_while_the_walk_still_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=5, commits=12, min_tracks=5, max_tracks=8))
+    monkeypatch.setattr(build, "PARALLEL_FROM", 3)
+    told: list[tuple[str, int, int]] = []
+    started_at: list[tuple[str, int, int]] = []
+    start = workers.Workers.start
+
+    def noted(self: workers.Workers, playlists: int) -> None:
+        start(self, playlists)
+        if self.started and not started_at:
+            started_at.append(told[-1])
+
+    monkeypatch.setattr(workers.Workers, "start", noted)
+    with ChangeIndex(Store.discover(repo)) as index:
+        index.rebuild(lambda step, done, total: told.append((step, done, total)), jobs=2)
+    [(step, done, total)] = started_at
+    assert step == fold.READING and done < total == 12
+
+
+def test_a_pass_starts_no_more_workers_than_playlists_besides_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_pass_in_workers: None
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=8, min_tracks=5, max_tracks=8))
+    processes: list[int] = []
+    start = workers.Workers.start
+
+    def noted(self: workers.Workers, playlists: int) -> None:
+        start(self, playlists)
+        if self.started and not processes:
+            processes.append(self.jobs)
+
+    monkeypatch.setattr(workers.Workers, "start", noted)
+    sequential = built(repo, 1)
+    assert built(repo, 4) == sequential
+    assert processes == [2]  # the writer and one worker
+
+
+def test_only_a_pass_that_starts_workers_maps_the_pack_in_their_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=4, commits=10, min_tracks=5, max_tracks=8))
+    bounds: list[tuple[int, int]] = []
+    bound = git.bound_pack_windows
+
+    def noted(size: int, mapped: int) -> tuple[int, int]:
+        bounds.append((size, mapped))
+        return bound(size, mapped)
+
+    monkeypatch.setattr(git, "bound_pack_windows", noted)
+    before = bound(*workers.PACK_WINDOWS)
+    bound(*before)
+    assert invoke(repo, "index", "--jobs", "2")[0] == 0  # a short pass: no worker
+    assert bounds == []
+    monkeypatch.setattr(build, "PARALLEL_FROM", 0)
+    assert invoke(repo, "index", "--rebuild", "--jobs", "2")[0] == 0
+    assert bounds == [workers.PACK_WINDOWS, before]  # and back after the pass
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes multiprocessing started for ``pid`` (not its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if (
+                entry.name.isdigit()
+                and parent_of(entry) == pid
+                and b"--multiprocessing-fork" in (entry / "cmdline").read_bytes()
+            ):
+                found.append(int(entry.name))
+    return found
+
+
+def parent_of(entry: Path) -> int:
+    return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def handles_ctrl_c(pid: int) -> bool:
+    """Whether the process has Python's SIGINT handler (it is past its start) or ignores
+    SIGINT (a worker's own start did that)."""
+    masks = 0
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("SigCgt", "SigIgn"):
+                masks |= int(value, 16)
+    return bool(masks & 1 << (signal.SIGINT - 1))
+
+
+def test_ctrl_c_while_the_workers_import_is_one_line(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=8, commits=30, min_tracks=5, max_tracks=10))
+    start = "import sys; from gitarchive.index import build; build.PARALLEL_FROM = 0; " + (
+        "from gitarchive.cli import main; sys.argv[0] = 'gitarchive'; main()"
+    )
+    command = [sys.executable, "-c", start, "-C", str(repo), "index", "--jobs", "3"]
+    # its own process group, as a terminal's Ctrl-C reaches a command and its workers
+    build_ = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # both workers started, still importing
+        if len([pid for pid in workers_of(build_.pid) if handles_ctrl_c(pid)]) >= 2:
+            break
+    os.killpg(build_.pid, signal.SIGINT)
+    _out, err = build_.communicate(timeout=60)
+    assert (build_.returncode, err) == (130, "gitarchive: interrupted\n")
+    no_fold_written(repo)
 
 
 @pytest.mark.parametrize("given", ["0", "-2", "two", ""])

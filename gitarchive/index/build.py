@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-# changed files (about one version each) from which a pass folds in worker processes:
-# starting one (a new interpreter importing the fold and pygit2) costs ~0.2 s of CPU
-# and ~1.4 s of wall time at load 9, where a fold takes ~0.4 ms a version: from here
-# the workers' share is worth their start; a catch-up of a few commits starts none
+# changed files (about one version each) from which a pass folds in worker processes,
+# started by the walk as soon as it has found that many: starting one (a new
+# interpreter importing the fold and pygit2) costs ~0.2 s of CPU and ~1.4 s of wall
+# time at load 9, where a fold takes ~0.4 ms a version: from here the workers' share
+# is worth their start; a catch-up of a few commits starts none
 PARALLEL_FROM = 5_000
 
 _CHANGED_PLAYLISTS = "SELECT DISTINCT playlist_id FROM temp.changed ORDER BY 1"
@@ -54,27 +55,27 @@ def catch_up_all(
 
     ``progress`` is told of both steps (see :data:`fold.Progress`); ``jobs``: how
     many processes may fold at once (1: this one only; see :data:`PARALLEL_FROM`).
+    Only a pass that starts workers maps the pack in their smaller windows.
     """
     last = tip(connection)
     done = all_folded(connection)
     if last is None or done >= last[0]:
         return
-    # a build that may start workers maps less of the pack in each of its processes
-    bounds = git.bound_pack_windows(*workers.PACK_WINDOWS) if jobs > 1 else None
+    # started by the walk once it has found PARALLEL_FROM changed files
+    pool = workers.Workers(store, jobs) if jobs > 1 else None
     try:
-        changed = _record_changes(store, connection, done, progress)
+        _record_changes(store, connection, done, progress, pool)
         playlist_ids = [row[0] for row in connection.execute(_CHANGED_PLAYLISTS)]
         progress(FOLDING, 0, len(playlist_ids))
-        jobs = min(jobs, len(playlist_ids))
         with git.unverified_reads():  # a pass over many versions: read as git reads
-            if jobs > 1 and changed >= PARALLEL_FROM:
+            if pool is not None and pool.started and len(playlist_ids) > 1:
                 pass_ = workers.Pass(store, connection, warn, done, last[0])
-                pass_.run(playlist_ids, lambda id_: changed_rows(connection, id_), jobs, progress)
+                pass_.run(pool, playlist_ids, lambda id_: changed_rows(connection, id_), progress)
             else:
                 _fold_here(store, connection, warn, playlist_ids, done, last[0], progress)
     finally:
-        if bounds is not None:
-            git.bound_pack_windows(*bounds)
+        if pool is not None:
+            pool.close()
     connection.execute("DROP TABLE temp.changed")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
 
@@ -110,10 +111,14 @@ def changed_rows(connection: sqlite3.Connection, playlist_id: str) -> Changes:
 
 
 def _record_changes(
-    store: Store, connection: sqlite3.Connection, done: int, progress: Progress
-) -> int:
-    """Every source file changed after position ``done``, into ``temp.changed``;
-    returns how many there are."""
+    store: Store,
+    connection: sqlite3.Connection,
+    done: int,
+    progress: Progress,
+    pool: workers.Workers | None,
+) -> None:
+    """Every source file changed after position ``done``, into ``temp.changed``; the
+    ``pool``'s workers are started once there are :data:`PARALLEL_FROM`."""
     connection.execute("DROP TABLE IF EXISTS temp.changed")
     connection.execute(
         "CREATE TEMP TABLE changed (playlist_id TEXT NOT NULL, position INTEGER NOT NULL,"
@@ -128,6 +133,7 @@ def _record_changes(
     ]
     positions = {commit: done + 1 + offset for offset, commit in enumerate(commits)}
     splits: dict[str, tuple[str, int] | None] = {}
+    playlists: set[str] = set()  # seen so far: no more workers than playlists
     progress(READING, 0, len(commits))
     since = commit_at_position(connection, done)
     count = 0
@@ -139,10 +145,13 @@ def _record_changes(
                 split = splits[path]
             else:
                 split = splits[path] = split_source_path(path)
+                if split is not None:
+                    playlists.add(split[0])
             if split is not None:
                 rows.append((split[0], position, split[1], blob))
         connection.executemany("INSERT INTO temp.changed VALUES (?, ?, ?, ?)", rows)
         count += len(rows)
+        if pool is not None and count >= PARALLEL_FROM:
+            pool.start(len(playlists))
         progress(READING, position - done, len(commits))
     progress(READING, len(commits), len(commits))
-    return count

@@ -1,15 +1,17 @@
 """Folding playlists in worker processes, for the all-playlists pass (index.build).
 
-With ``jobs`` processes, ``jobs - 1`` workers fold and this process folds every
-``jobs``-th playlist itself. Each worker is a new interpreter ("spawn": libgit2's
-handles and locks must not cross a fork) that opens the repository and its own
-version reader, folds the playlists it is given as
+With ``jobs`` processes, ``jobs - 1`` workers fold and so does this process.
+Each worker is a new interpreter ("spawn": libgit2's handles and locks must not
+cross a fork), started while this process still walks the history, that opens
+the repository and its own version reader, folds the playlists it is given as
 :class:`gitarchive.index.fold.Folder` does, and sends back each playlist's rows
-with their track documents as text. This process, the one writer, numbers those
-documents (``tracks``) and writes the rows in the caller's transaction, taking
-the playlists in the order of a fold in one process, so the index holds the
-same rows whichever way it was built; an error or an interruption anywhere
-rolls the whole pass back.
+with their track documents as text. The workers take the playlists in order;
+this process folds the next one whenever the next answer to write is not back
+yet, the same way, and keeps its answer until that playlist's turn. It is the
+one writer: it numbers the documents (``tracks``) and writes the rows in the
+caller's transaction, taking the playlists in the order of a fold in one
+process, so the index holds the same rows whichever way it was built; an error
+or an interruption anywhere rolls the whole pass back.
 
 A worker ignores Ctrl-C (this process stops them) and exits by itself when
 this process is gone, killed without a word.
@@ -104,6 +106,62 @@ def peak_rss() -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
+# ------------------------------------------------------------------ the workers
+
+
+class Workers:
+    """The ``jobs - 1`` worker processes of a pass, started by :meth:`start` (during the
+    walk, once it has found enough changed files: each new interpreter imports the fold
+    and opens the repository while this process walks on) and ended by :meth:`close`."""
+
+    def __init__(self, store: Store, jobs: int) -> None:
+        self.store = store
+        self.jobs = jobs
+        self.pool: Executor | None = None
+        self.bounds: tuple[int, int] | None = None  # this process's pack windows before
+
+    def start(self, playlists: int) -> None:
+        """Start the workers now (once), no more than ``playlists - 1`` (the playlists
+        found so far, two at least): they fold nothing until :class:`Pass` asks."""
+        if self.pool is not None or playlists < 2:
+            return
+        self.jobs = min(self.jobs, playlists)
+        # lazy: concurrent.futures and multiprocessing cost 30-70 ms at startup
+        # (python -X importtime, load ~2), and only a long pass starts processes
+        import multiprocessing
+
+        # lazy: with multiprocessing above
+        from concurrent.futures import ProcessPoolExecutor
+
+        # from here this process maps less of the pack (windows mapped before go first)
+        self.bounds = git.bound_pack_windows(*PACK_WINDOWS)
+        context = multiprocessing.get_context("spawn")
+        initargs = (str(self.store.git_dir),)
+        # (this starts multiprocessing's resource tracker, which unblocks SIGINT here)
+        self.pool = ProcessPoolExecutor(
+            self.jobs - 1, context, initializer=_start, initargs=initargs
+        )
+        # a new process inherits the blocked signals: a Ctrl-C while a worker imports
+        # is this process's alone (it stops the workers), not a traceback from each
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(self.jobs - 1):  # the pool starts a process per task waiting
+                self.pool.submit(os.getpid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    @property
+    def started(self) -> bool:
+        return self.pool is not None
+
+    def close(self) -> None:
+        """Stop the workers (after their current playlist) and restore the windows."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.bounds is not None:
+            git.bound_pack_windows(*self.bounds)
+
+
 # ------------------------------------------------------------------ the writer
 
 
@@ -124,76 +182,78 @@ class Pass:
         self.done = done  # the position every playlist was folded to (all_folded)
         self.folded = folded  # the tip's position: every playlist's after this pass
         self.tracks = TrackIds(connection)
-        self.here: Folder | None = None  # this process's fold (see _fold_here)
+        self.here: Folder | None = None  # this process's fold in turn (see _fold_here)
+        self.ahead: _Worker | None = None  # and ahead of its turn (see _fold_ahead)
         self.folded_here = 0
         self.peaks: dict[int, int] = {}  # each worker's peak RSS
-        # the playlists taken in order, not written yet: each with its worker's answer
-        # to come, or None where this process folds it
-        self.waiting: collections.deque[tuple[str, Future[Result] | None]] = collections.deque()
+        # the playlists taken in order, not written yet, each with its worker's answer
+        # to come, this process's answer (folded ahead of its turn), or None where this
+        # process folds it in turn
+        self.waiting: collections.deque[tuple[str, Future[Result] | Result | None]] = (
+            collections.deque()
+        )
+        self.handed = 0  # playlists handed to the workers, not written yet
+        self.kept = 0  # answers of this process's waiting in self.waiting
 
     def run(
         self,
+        workers: Workers,
         playlist_ids: list[str],
         changed_rows: Callable[[str], Changes],
-        jobs: int,
         progress: Progress,
     ) -> None:
-        """Fold ``playlist_ids`` (their changed files: ``changed_rows``) in ``jobs``
-        processes: this one and ``jobs - 1`` workers, writing each playlist in turn."""
-        # lazy: concurrent.futures and multiprocessing cost 30-70 ms at startup
-        # (python -X importtime, load ~2), and only a long pass starts processes
-        import multiprocessing
-
-        # lazy: with multiprocessing above
-        from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+        """Fold ``playlist_ids`` (their changed files: ``changed_rows``) in this process
+        and the started ``workers``, writing each playlist in turn."""
+        # lazy: with multiprocessing (Workers.start)
+        from concurrent.futures.process import BrokenProcessPool
 
         started = time.perf_counter()
-        context = multiprocessing.get_context("spawn")
-        initargs = (str(self.store.git_dir),)
-        with ProcessPoolExecutor(jobs - 1, context, initializer=_start, initargs=initargs) as pool:
-            try:
-                self._fold_all(pool, playlist_ids, changed_rows, jobs, progress)
-            except BrokenProcessPool:
-                raise ArchiveError(
-                    "a process folding the change index ended without a word (killed, or out "
-                    "of memory?); the index was left as it was"
-                ) from None
-            finally:
-                for _playlist_id, future in self.waiting:
-                    if future is not None:
-                        future.cancel()
-        self._log(len(playlist_ids), jobs, time.perf_counter() - started)
+        if workers.pool is None:
+            raise RuntimeError("a pass with workers that were not started")
+        try:
+            self._fold_all(workers.pool, workers.jobs, playlist_ids, changed_rows, progress)
+        except BrokenProcessPool:
+            raise ArchiveError(
+                "a process folding the change index ended without a word (killed, or out "
+                "of memory?); the index was left as it was"
+            ) from None
+        finally:
+            for _playlist_id, answer in self.waiting:
+                if answer is not None and not isinstance(answer, tuple):
+                    answer.cancel()
+        self._log(len(playlist_ids), workers.jobs, time.perf_counter() - started)
 
     def _fold_all(
         self,
         pool: Executor,
+        jobs: int,
         playlist_ids: list[str],
         changed_rows: Callable[[str], Changes],
-        jobs: int,
         progress: Progress,
     ) -> None:
-        """Every ``jobs``-th playlist is folded here, the others by the workers, which
-        run ahead of the writer by :data:`AHEAD` playlists each."""
-        ids = iter(enumerate(playlist_ids))
-        ahead = 0  # playlists handed to the workers, not written yet
+        """The workers take the playlists in order, :data:`AHEAD` each ahead of the writer;
+        whenever the next one to write is not back yet, this process folds the next one
+        not handed out (ahead of its turn, kept until then): every process folds all
+        the time, whatever its share of the machine. Near the end the workers are handed
+        no more than this process has left to fold, so that all finish together."""
+        todo = collections.deque(playlist_ids)
         for count in range(1, len(playlist_ids) + 1):
-            for index, playlist_id in ids:
-                row, resumes = self._row(playlist_id)
-                if resumes or index % jobs == jobs - 1:
-                    self.waiting.append((playlist_id, None))  # folded here, in turn
-                    continue
-                task = (playlist_id, row, self.done, self.folded)
-                future = pool.submit(_fold, task, changed_rows(playlist_id))
-                self.waiting.append((playlist_id, future))
-                ahead += 1
-                if ahead >= (jobs - 1) * AHEAD:
+            while True:
+                while self.handed < min((jobs - 1) * AHEAD, len(todo) * (jobs - 1)):
+                    self._hand_out(pool, todo.popleft(), changed_rows)
+                answer = self.waiting[0][1]
+                if not todo or self.kept >= AHEAD or _ready(answer):
                     break
+                self._fold_ahead(todo.popleft(), changed_rows)
             playlist_id, answer = self.waiting.popleft()
             if answer is None:
                 self._fold_here(playlist_id, changed_rows(playlist_id))
+            elif isinstance(answer, tuple):
+                self.kept -= 1
+                self._write(answer)
             else:
+                self.handed -= 1
                 self._write(answer.result())
-                ahead -= 1
             progress(FOLDING, count, len(playlist_ids))
 
     def _row(self, playlist_id: str) -> tuple[tuple[Any, ...] | None, bool]:
@@ -205,10 +265,33 @@ class Pass:
         columns = [column[0] for column in cursor.description]
         return row, row[columns.index("last_kind")] is not None
 
+    def _hand_out(
+        self, pool: Executor, playlist_id: str, changed_rows: Callable[[str], Changes]
+    ) -> None:
+        row, resumes = self._row(playlist_id)
+        if resumes:
+            self.waiting.append((playlist_id, None))  # folded here, in turn
+            return
+        task = (playlist_id, row, self.done, self.folded)
+        self.waiting.append((playlist_id, pool.submit(_fold, task, changed_rows(playlist_id))))
+        self.handed += 1
+
+    def _fold_ahead(self, playlist_id: str, changed_rows: Callable[[str], Changes]) -> None:
+        """A playlist folded here before the ones handed out are written: as a worker
+        folds it (its documents numbered when it is written, in turn)."""
+        row, resumes = self._row(playlist_id)
+        if resumes:
+            self.waiting.append((playlist_id, None))
+            return
+        if self.ahead is None:
+            self.ahead = _Worker(self.store)
+        task = (playlist_id, row, self.done, self.folded)
+        self.waiting.append((playlist_id, self.ahead.fold(task, changed_rows(playlist_id))))
+        self.kept += 1
+
     def _fold_here(self, playlist_id: str, changes: Changes) -> None:
-        """This process's share, and any playlist with versions folded already: its fold
-        reads its last one back from the index, which only this process sees (its
-        transaction is not committed)."""
+        """A playlist with versions folded already: its fold reads its last one back from
+        the index, which only this process sees (its transaction is not committed)."""
         if self.here is None:
             self.here = Folder(self.store, self.connection, self.warn)
             self.here.tracks = self.tracks  # one numbering of the documents
@@ -235,18 +318,25 @@ class Pass:
         )
         self.connection.execute("DELETE FROM track_terms WHERE playlist_id = ?", playlist[:1])
         self.connection.executemany("INSERT INTO track_terms VALUES (?, ?)", terms)
-        self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
+        if pid != os.getpid():
+            self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
         git.fault_point("fold-writer")
 
     def _log(self, playlists: int, jobs: int, seconds: float) -> None:
         mib = 1 << 20
         workers = ", ".join(f"{peak / mib:.0f}" for peak in self.peaks.values())
         together = (peak_rss() + sum(self.peaks.values())) / mib
+        here = self.folded_here + (self.ahead.count if self.ahead else 0)
         logger.debug(
-            "folded %d playlists in %d processes (this one and workers) in %.2f s; peak RSS: "
-            "this process %.0f MiB, the workers %s MiB, together %.0f MiB",
-            playlists, jobs, seconds, peak_rss() / mib, workers, together,
+            "folded %d playlists in %d processes (this one and workers) in %.2f s, %d of them "
+            "here; peak RSS: this process %.0f MiB, the workers %s MiB, together %.0f MiB",
+            playlists, jobs, seconds, here, peak_rss() / mib, workers, together,
         )  # fmt: skip
+
+
+def _ready(answer: Future[Result] | Result | None) -> bool:
+    """Whether the answer is there to write (a worker's is back, or this process's)."""
+    return answer is None or isinstance(answer, tuple) or answer.done()
 
 
 def _marks(row: tuple[Any, ...]) -> str:
@@ -273,14 +363,38 @@ class _Keeping(Folder):
 
 
 class _Worker:
-    def __init__(self, location: str) -> None:
-        self.store = git.Store.open(location)
+    """A fold as a worker's: the rows kept with their documents' text, for the writer."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
         # the fold's own reads and its save() go to an empty index in memory
         self.scratch = sqlite3.connect(":memory:", isolation_level=None)
         self.scratch.executescript(db.SCHEMA)
         self.warnings: list[str] = []
         self.folder = _Keeping(self.store, self.scratch, self.warnings.append)
         self.count = 0
+
+    def fold(self, task: tuple[str, tuple[Any, ...] | None, int, int], changes: Changes) -> Result:
+        """One playlist's fold: what :class:`Pass` writes of it."""
+        playlist_id, row, done, folded = task
+        self.count += 1
+        if self.count % FRESH_EVERY == 0:
+            self.folder.fresh_caches()
+        scratch, folder = self.scratch, self.folder
+        scratch.execute("DELETE FROM playlists")
+        scratch.execute("DELETE FROM track_terms")
+        if row is not None:
+            scratch.execute(f"INSERT INTO playlists VALUES ({_marks(row)})", row)
+        state = folder.load(playlist_id, done)
+        with git.unverified_reads():
+            fold.fold_changes(folder, state, changes)
+        folder.save(state, folded)
+        playlist = scratch.execute("SELECT * FROM playlists WHERE id = ?", (playlist_id,))
+        terms = scratch.execute("SELECT * FROM track_terms").fetchall()
+        versions, folder.kept = folder.kept, []
+        warnings = list(self.warnings)
+        self.warnings.clear()
+        return playlist.fetchone(), terms, versions, warnings, peak_rss(), os.getpid()
 
 
 _worker: _Worker | None = None
@@ -294,7 +408,7 @@ def _start(location: str) -> None:
     parent = os.getppid()
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     git.bound_pack_windows(*PACK_WINDOWS)  # before any pack is mapped
-    _worker = _Worker(location)
+    _worker = _Worker(git.Store.open(location))
 
 
 def _exit_with(parent: int) -> None:
@@ -305,27 +419,8 @@ def _exit_with(parent: int) -> None:
 
 
 def _fold(task: tuple[str, tuple[Any, ...] | None, int, int], changes: Changes) -> Result:
-    """One playlist's fold in a worker: what :class:`Pass` writes of it."""
-    worker = _worker
-    if worker is None:  # unreachable: the pool starts each worker with _start
+    """One playlist's fold in a worker process."""
+    if _worker is None:  # unreachable: the pool starts each worker with _start
         raise RuntimeError("a fold worker was not started")
-    playlist_id, row, done, folded = task
     git.fault_point("fold-worker")
-    worker.count += 1
-    if worker.count % FRESH_EVERY == 0:
-        worker.folder.fresh_caches()
-    scratch, folder = worker.scratch, worker.folder
-    scratch.execute("DELETE FROM playlists")
-    scratch.execute("DELETE FROM track_terms")
-    if row is not None:
-        scratch.execute(f"INSERT INTO playlists VALUES ({_marks(row)})", row)
-    state = folder.load(playlist_id, done)
-    with git.unverified_reads():
-        fold.fold_changes(folder, state, changes)
-    folder.save(state, folded)
-    playlist = scratch.execute("SELECT * FROM playlists WHERE id = ?", (playlist_id,)).fetchone()
-    terms = scratch.execute("SELECT * FROM track_terms").fetchall()
-    versions, folder.kept = folder.kept, []
-    warnings = list(worker.warnings)
-    worker.warnings.clear()
-    return playlist, terms, versions, warnings, peak_rss(), os.getpid()
+    return _worker.fold(task, changes)
