@@ -75,6 +75,8 @@ class PageFinder:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # each commit's pages folder parsed once, not once per playlist looked up there
+        self._folder = git.FolderEntries(store, PRETTY_DIR)
         self._links: dict[tuple[str, str], bool] = {}
         # the last page read for its title: the reader reads that same page next
         self.last_read: tuple[str, bytes] | None = None
@@ -90,7 +92,7 @@ class PageFinder:
                 continue
             tried.add(path)
             try:
-                blob = git.entry_id(self.store, commit, path)
+                blob = self._folder.entry_id(commit, path.rpartition("/")[2])
             except RevisionNotFound:
                 return None
             if blob is not None and self._links_to(blob, playlist_id):

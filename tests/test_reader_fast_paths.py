@@ -18,7 +18,7 @@ import pygit2
 import pytest
 
 from gitarchive import formats, git
-from gitarchive.errors import FormatError
+from gitarchive.errors import FormatError, RevisionNotFound
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.git import Store
 from gitarchive.snapshot_delta import SnapshotDelta
@@ -252,3 +252,72 @@ def test_a_track_nested_near_the_parsers_limit_is_judged_by_the_full_reader() ->
             formats.read_json(text, PID, path=PATH)
         except FormatError:
             assert delta.read(text.encode(), PID, PATH) is None
+
+
+_NUMBER_CELLS = [
+    " 1 ", "7", "  12\t", " 3 4 ", " x ", " \u0663 ", " 1 \\", "", " -1 ", " 1.0 ", "\t2", "\xa05 "
+]  # fmt: skip
+_ROWS = [
+    _ROW,
+    _ROW.replace("[a]", "[a|b]"),
+    _ROW.replace("3:00", "x:y"),
+    _ROW.replace("[c]", "[c \\| d]"),
+    _ROW.replace(" |\n", " |\r\n"),
+    _ROW.replace(" |\n", " | |\n"),
+    _ROW.replace(" |\n", "\n"),
+]
+
+
+def _page_of_odd_rows(pick: random.Random) -> str:
+    """An early page whose rows pick their number cells and bodies from the quirks a
+    row may have (numbers as words, spaces, tabs, other digits, an escaped pipe, cells
+    that cannot be split, a length that is not one, a CR), some rows repeated."""
+    head = pick.choice([_HEAD, _HEAD.replace("| No. ", "").replace("|---|---", "|---", 1)])
+    numbered = head.startswith("| No. |")
+    rows = [
+        (f"|{pick.choice(_NUMBER_CELLS)}|" if numbered else "|")
+        + pick.choice(_ROWS[:2] if pick.random() < 0.9 else _ROWS).removeprefix(" ")
+        for _ in range(pick.randrange(6))
+    ]
+    end = pick.choice(
+        ["", "\nA note.\n", "| not | a | row\n", " | 9 | " + _ROW, "|\n", "\n| 9 | " + _ROW]
+    )
+    text = _TITLE + head + "".join(rows) + end
+    return text.rstrip("\n") if pick.random() < 0.2 else text
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_rows_are_known_without_their_numbers_only_where_the_full_reader_agrees(
+    tmp_path: Path, seed: int
+) -> None:
+    """Pages of quirky rows, one after another, read as read_pretty reads each: a row
+    whose number cell is not a plain number is left to it, whatever the rows before."""
+    pick = random.Random(seed)
+    _assert_pages_read_as_read_pretty(tmp_path, [_page_of_odd_rows(pick) for _ in range(30)])
+
+
+def test_a_folders_entries_looked_up_commit_after_commit_are_what_entry_id_finds(
+    tmp_path: Path,
+) -> None:
+    """The pages folder read once per commit (and let go when more are kept) finds what a
+    lookup of the whole path finds: the folder missing, a file where it should be, a
+    folder where a page should be, a page changed, added, removed."""
+    builder = RepoBuilder(tmp_path / "r")
+    steps: list[dict[str, str | None]] = [
+        {"README.md": "x"},
+        {"playlists/pretty": "a file"},
+        {"playlists/pretty": None, "playlists/pretty/A.md": "a", "playlists/pretty/B.md/x": "b"},
+        {"playlists/pretty/A.md": "a2", "playlists/pretty/C.md": "c"},
+        {"playlists/pretty/A.md": None, "playlists/pretty/B.md/x": None},
+        {"playlists/pretty/C.md": None, "playlists/plain/x": "p"},
+    ]
+    commits = [builder.commit(files, date=f"2026-01-0{day}") for day, files in enumerate(steps, 1)]
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    folder = git.FolderEntries(store, "playlists/pretty", size=2)
+    pick = random.Random(3)
+    for _ in range(200):
+        commit, name = pick.choice(commits), pick.choice(["A.md", "B.md", "C.md", "x", "D.md"])
+        expected = git.entry_id(store, commit, f"playlists/pretty/{name}")
+        assert folder.entry_id(commit, name) == expected, (commits.index(commit), name)
+    with pytest.raises(RevisionNotFound):
+        folder.entry_id("0" * 40, "A.md")
