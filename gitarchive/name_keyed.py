@@ -22,6 +22,7 @@ an import finds which playlist a page belongs to by :func:`title_playlist_id`.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from gitarchive.git import Store
     from gitarchive.model import Playlist, Track
 
+_PLAIN_LINE = operator.attrgetter("plain_line")  # a list of them made in C
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # a line starting with "### ", lines as bytes.splitlines() cuts them (at \r\n, \n or \r)
 _TITLE_LINE = re.compile(rb"(?:^|(?<=[\r\n]))### [^\r\n]*")
@@ -148,7 +150,7 @@ def merged_tracks(plain: tuple[Track, ...], page: tuple[Track, ...]) -> tuple[Tr
     adds, drops or renames a track.
     """
     page_lines = _plain_lines(page)
-    plain_lines = [track.plain_line for track in plain]
+    plain_lines = list(map(_PLAIN_LINE, plain))
     if page_lines == plain_lines or sorted(page_lines) == sorted(plain_lines):
         return page
     spare: dict[str, list[Track]] = {}
@@ -163,7 +165,7 @@ def merged_tracks(plain: tuple[Track, ...], page: tuple[Track, ...]) -> tuple[Tr
 def _plain_lines(tracks: tuple[Track, ...]) -> list[str]:
     """Each track's line as a plain file holds it (``one_line``), the common case
     (no line break or NUL in any) checked at once."""
-    lines = [track.plain_line for track in tracks]
+    lines = list(map(_PLAIN_LINE, tracks))
     joined = "".join(lines)
     if "\n" in joined or "\r" in joined or "\x00" in joined:
         return [one_line(line) for line in lines]

@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError, RevisionNotFound
+from gitarchive.formats import early as early_rows
+from gitarchive.formats.page import split_row
+from gitarchive.formats.pretty import COLUMNS as PAGE_COLUMNS
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.git import Store
 from gitarchive.snapshot_delta import SnapshotDelta
@@ -321,3 +326,30 @@ def test_a_folders_entries_looked_up_commit_after_commit_are_what_entry_id_finds
         assert folder.entry_id(commit, name) == expected, (commits.index(commit), name)
     with pytest.raises(RevisionNotFound):
         folder.entry_id("0" * 40, "A.md")
+
+
+def _cells_as_split_row_cuts(line: str, columns: tuple[str, ...]) -> list[str] | None:
+    """raw_cells as the grammar states it: split_row's cells, else the links' boundaries."""
+    cells = split_row(line)
+    if cells is not None and len(cells) == len(columns):
+        return cells
+    pattern = early_rows._row_re(columns)
+    match = pattern.fullmatch(line.strip()) if pattern else None
+    return None if match is None else [cell.strip() for cell in match.groups()]
+
+
+_ROW_PIECES = ["|", " ", "\t", "\\", "\\|", "a", "1", "3:00", "[a]", f"({_URL}/track/{_ID})",
+               f"[c]({_URL}/artist/{_ID})", ", ", f"[d]({_URL}/album/{_ID})", "\r",
+               "\u00a0"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_ROW_PIECES), max_size=24),
+    st.sampled_from([PAGE_COLUMNS, PAGE_COLUMNS[1:]]),
+)
+def test_a_row_without_escapes_is_cut_into_the_cells_split_row_finds(
+    pieces: list[str], columns: tuple[str, ...]
+) -> None:
+    for line in ("".join(pieces), "| " + "".join(pieces) + " |"):
+        assert early_rows.raw_cells(line, columns) == _cells_as_split_row_cuts(line, columns)

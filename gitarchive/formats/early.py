@@ -103,7 +103,11 @@ def raw_cells(line: str, columns: Sequence[str]) -> list[str] | None:
 
     None when the row cannot be split into ``columns`` cells.
     """
-    cells = split_row(line)
+    text = line.strip()
+    if "\\" not in text and len(text) > 1 and text[0] == "|" and text[-1] == "|":
+        cells: list[str] | None = [cell.strip() for cell in text[1:-1].split("|")]
+    else:  # an escaped pipe, or not a row: split_row's own cut (without escapes, the same)
+        cells = split_row(line)
     if cells is not None and len(cells) == len(columns):
         return cells
     pattern = _row_re(tuple(columns))
@@ -136,11 +140,18 @@ def _artists(cell: str) -> tuple[Artist, ...]:
 def raw_track(cells: Sequence[str], columns: Sequence[str], duration: int | None) -> Track:
     """The track a raw row shows (``cells`` from :func:`raw_cells`), its texts literal."""
     at = {name: position for position, name in enumerate(columns)}
-    title, url = _linked_cell(cells[at["Title"]])
-    album, album_url = _linked_cell(cells[at["Album"]])
+    return track_of_cells(cells[at["Title"]], cells[at["Artist(s)"]], cells[at["Album"]], duration)
+
+
+def track_of_cells(
+    title_cell: str, artists_cell: str, album_cell: str, duration: int | None
+) -> Track:
+    """The track of a raw row's title, artists and album cells (:func:`raw_track`)."""
+    title, url = _linked_cell(title_cell)
+    album, album_url = _linked_cell(album_cell)
     return Track(
         name=title,
-        artists=_artists(cells[at["Artist(s)"]]),
+        artists=_artists(artists_cell),
         album=Album(name=album, url=album_url),
         url=url,
         duration_ms=duration,
