@@ -24,8 +24,10 @@ from gitarchive.errors import FormatError, RevisionNotFound
 from gitarchive.formats import early as early_rows
 from gitarchive.formats.page import split_row
 from gitarchive.formats.pretty import COLUMNS as PAGE_COLUMNS
+from gitarchive.formats.sanitize import clean_link
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.git import Store
+from gitarchive.model import Artist
 from gitarchive.snapshot_delta import SnapshotDelta
 from gitarchive.version_reader import VersionReader
 from tests.support.builder import RepoBuilder
@@ -353,3 +355,30 @@ def test_a_row_without_escapes_is_cut_into_the_cells_split_row_finds(
 ) -> None:
     for line in ("".join(pieces), "| " + "".join(pieces) + " |"):
         assert early_rows.raw_cells(line, columns) == _cells_as_split_row_cuts(line, columns)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "", "b]", "[c", "d, e"]),
+            st.integers(min_value=0, max_value=25),
+            st.sampled_from(["", "x", "/"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([", ", ",", " and "]),
+)
+def test_an_artists_link_is_kept_exactly_where_clean_link_keeps_it(
+    artists: list[tuple[str, int, str]], separator: str
+) -> None:
+    """An early row's artists cell: each link kept as the grammar's clean_link judges it,
+    whatever the length of its id or what follows it."""
+    cell = separator.join(
+        f"[{name}]({_URL}/artist/{('A1b2' * 7)[:length]}{after})" for name, length, after in artists
+    )
+    found = early_rows._ARTISTS_RE.findall(cell)
+    expected = tuple(Artist(name=name, url=clean_link(url)) for name, url in found)
+    read = early_rows._artists(cell)
+    assert read == (expected or ((Artist(name=cell),) if cell else ()))

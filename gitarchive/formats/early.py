@@ -54,6 +54,7 @@ _CELL_PATTERNS = {
 _ROW_RES: dict[tuple[str, ...], re.Pattern[str]] = {}
 _LINK_RE = re.compile(r"\[(.*)\]\((\S*)\)")
 _ARTISTS_RE = re.compile(rf"\[(.*?)\]\(({_SPOTIFY}artist/{_ID})\)")
+_ARTIST_LINK_LENGTH = len("https://open.spotify.com/artist/") + 22
 _NAV_TARGET_RE = re.compile(r"\]\(\S*/playlists/(?:pretty|cumulative)/([^)/]*)\.md\)")
 
 
@@ -133,7 +134,11 @@ def _linked_cell(cell: str) -> tuple[str, str | None]:
 def _artists(cell: str) -> tuple[Artist, ...]:
     found = _ARTISTS_RE.findall(cell)
     if found:
-        return tuple(Artist(name=name, url=clean_link(url)) for name, url in found)
+        # a link found here is https://open.spotify.com/artist/ and letters and digits:
+        # clean_link keeps it exactly when those are an id's 22
+        return tuple(
+            [Artist(name, url if len(url) == _ARTIST_LINK_LENGTH else None) for name, url in found]
+        )
     return (Artist(name=cell),) if cell else ()
 
 
