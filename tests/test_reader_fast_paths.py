@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from typing import TYPE_CHECKING, Any
 
 import pygit2
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive import formats, git
+from gitarchive import formats, git, name_keyed
 from gitarchive.errors import FormatError, RevisionNotFound
 from gitarchive.formats import early as early_rows
 from gitarchive.formats.page import split_row
@@ -382,3 +383,15 @@ def test_an_artists_link_is_kept_exactly_where_clean_link_keeps_it(
     expected = tuple(Artist(name=name, url=clean_link(url)) for name, url in found)
     read = early_rows._artists(cell)
     assert read == (expected or ((Artist(name=cell),) if cell else ()))
+
+
+# a line starting with "### ", lines as bytes.splitlines() cuts them (at \r\n, \n or \r)
+_TITLE_LINE = re.compile(rb"(?:^|(?<=[\r\n]))### [^\r\n]*")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"### ", b"#", b" ", b"\n", b"\r", b"a", b"[N](x)"]), max_size=20))
+def test_a_pages_title_is_its_first_line_that_starts_with_three_hashes(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    found = _TITLE_LINE.search(data)
+    assert name_keyed._title(data) == (b"" if found is None else found.group())
