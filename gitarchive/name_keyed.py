@@ -86,6 +86,7 @@ class PageFinder:
         # each commit's pages folder parsed once, not once per playlist looked up there
         self._folder = git.FolderEntries(store, PRETTY_DIR)
         self._links: dict[tuple[str, str], bool] = {}
+        self._paths: dict[str, str | None] = {}  # page_path of each name met
         # the last page read for its title: the reader reads that same page next
         self.last_read: tuple[str, bytes] | None = None
 
@@ -94,8 +95,14 @@ class PageFinder:
         if not _COMMIT_ID.fullmatch(commit):
             return None
         tried: set[str] = set()
+        paths = self._paths
         for name in names:
-            path = page_path(name)
+            if name in paths:
+                path = paths[name]
+            else:
+                if len(paths) > 100_000:
+                    paths.clear()
+                path = paths[name] = page_path(name)
             if path is None or path in tried:
                 continue
             tried.add(path)
