@@ -35,12 +35,13 @@ _DIVIDER_LINE = re.compile(r"^\|(?:[^\S\n]*:?-+:?[^\S\n]*\|)+[^\S\n]*$", re.MULT
 # the line end before the first line (of the rows after it) that is not a table row;
 # anchored on "\n", not on ^ (a MULTILINE ^ is tried at every character: 10x slower)
 _NOT_A_ROW = re.compile(r"\n(?!\|)")
-# a row's number cell (after its line end), up to the next cell: rows are known
-# without their places
-_NUMBER_CELL = re.compile(r"\n\|[^|\n]*(?=\|)")
-# a row whose number cell is not a plain number (an escaped pipe, a word): the full
-# reader judges it by its cells, which renumbering would change
-_ODD_NUMBER_CELL = re.compile(r"\n\|(?![^\S\n]*\d+[^\S\n]*\|)")
+# a row (after its line end) whose number cell is a plain number: the row from the
+# border after that cell, rows are known without their places; a row whose number
+# cell is not (an escaped pipe, a word, a tab: the early reader's cells split on
+# links only around a number between spaces) is not matched: the full reader judges
+# it by its cells, which renumbering would change
+_AFTER_NUMBER_CELL = re.compile(r"\n\| *\d+ *(\|[^\n]*)")
+_NUMBERED_ROW = "| 1 "  # what a row's key is read after, under a numbered head
 # where markdown reads lines that look like a table as something else (code, HTML):
 # such a page is read whole
 _CODE_FENCES = ("```", "~~~")
@@ -75,16 +76,18 @@ def _looked_up(known: dict[str, Track], keys: list[str]) -> tuple[Track, ...]:
     return (known[keys[0]],) if keys else ()
 
 
-def _page_table(text: str) -> tuple[int, str, str, str] | None:
-    """A page's table as (line index of its divider, table head, its rows as one text
-    (numbered rows all numbered 1), the page without its rows); None without a divider
-    under a first line, and for a page whose rows the fast path would not read as
+def _page_table(text: str) -> tuple[int, str, list[str], str, str] | None:
+    """A page's table as (line index of its divider, table head, its rows' keys, the
+    text a key is read after, the page without its rows); None without a divider under
+    a first line, and for a page whose rows the fast path would not read as
     ``read_pretty`` does (not an early page, code or HTML, a number cell that is not a
     number).
 
-    The same cut as splitting the page into lines, taking the first divider line
-    and the ``|`` lines after it, done by regular expressions: the rows are never
-    split one by one unless they are new.
+    A row's key is the row itself, or under a ``| No. |`` head the row from the
+    border after its number cell: the row is read as ``"| 1 " + key`` (a row is
+    known without its place). The same cut as splitting the page into lines, taking
+    the first divider line and the ``|`` lines after it, done by regular
+    expressions: the rows are never split one by one unless they are new.
     """
     # the rows are read as an early page's (formats.early): only such a page's are
     if not is_early_page(text.partition("\n")[0]) or _not_markdown_text(text):
@@ -93,30 +96,36 @@ def _page_table(text: str) -> tuple[int, str, str, str] | None:
     if found is None or found.start() == 0:
         return None
     divider_at = found.start()
+    divider = text.count("\n", 0, divider_at)
     head_at = text.rfind("\n", 0, divider_at - 1) + 1
     table_head = text[head_at : found.end()]
     start = found.end() + 1  # the first row's line
     if start > len(text):  # the divider is the last line
-        return text.count("\n", 0, divider_at), table_head, "", text
+        return divider, table_head, [], "", text
     found = _NOT_A_ROW.search(text, start - 1)
     if found is None:  # rows up to the end, without a final line end
         stop, skeleton = len(text), text[: start - 1]
     else:
         stop = found.start() + 1
         skeleton = text[:start] + text[stop:]
-    if table_head.startswith("| No. |"):  # from the line end before the first row
-        if _ODD_NUMBER_CELL.search(text, start - 1, stop):
-            return None
-        rows = _NUMBER_CELL.sub("\n| 1 ", text[start - 1 : stop])[1:]
-    else:
-        rows = text[start:stop]
-    return text.count("\n", 0, divider_at), table_head, rows, skeleton
+    if not table_head.startswith("| No. |"):
+        rows = text[start:stop].split("\n")
+        if rows[-1] == "":  # the line end of the last row
+            rows.pop()
+        return divider, table_head, rows, "", skeleton
+    # from the line end before the first row: every line up to ``stop`` is a row, and
+    # one whose number cell is not a plain number is not matched
+    keys = _AFTER_NUMBER_CELL.findall(text, start - 1, stop)
+    if len(keys) != text.count("\n", start - 1, stop) - (found is not None):
+        return None
+    return divider, table_head, keys, _NUMBERED_ROW, skeleton
 
 
 def _not_markdown_text(text: str) -> bool:
     """Whether the page holds text markdown reads as code or HTML (searched for only
-    where its first character is: a regular expression over every page costs more)."""
-    if any(fence in text for fence in _CODE_FENCES):
+    where its first character is: a regular expression over every page costs more,
+    and so does a search for three characters, against one's)."""
+    if ("`" in text and "```" in text) or ("~" in text and "~~~" in text):
         return True
     return "<" in text and _RAW_HTML.search(text) is not None
 
@@ -187,9 +196,9 @@ class VersionReader:
         self._merged: dict[str, tuple[tuple[Track, ...], ...]] = {}
         self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
         self._pretty_headers: dict[tuple[str, str], Playlist] = {}
-        self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row -> track
-        # per playlist: its last page's table head, rows (unnumbered) and their tracks
-        self._pretty_last: dict[str, tuple[str, str, tuple[Track, ...]]] = {}
+        self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row key -> track
+        # per playlist: its last page's table head, rows' keys and their tracks
+        self._pretty_last: dict[str, tuple[str, list[str], tuple[Track, ...]]] = {}
         self._bad_rows: dict[str, dict[str, str]] = {}  # per table header: row -> its error
         self.snapshots = SnapshotDelta()
 
@@ -361,26 +370,23 @@ class VersionReader:
         table = _page_table(text)
         if table is None:
             return None
-        divider, table_head, rows_text, skeleton = table
-        rows = rows_text.split("\n") if rows_text else []
-        if rows and rows[-1] == "":  # the line end of the last row
-            rows.pop()
+        divider, table_head, rows, prefix, skeleton = table
         try:
             header = self._pretty_header(skeleton, playlist_id)
         except FormatError:
             return None
         last = self._pretty_last.get(playlist_id)
-        if last is not None and last[0] == table_head and last[1] == rows_text:
+        if last is not None and last[0] == table_head and last[1] == rows:
             tracks = last[2]  # the previous version's rows: its very tuple
         else:
-            known = self._pretty_rows_of(table_head, rows)
+            known = self._pretty_rows_of(table_head, rows, prefix)
             if header is None or known is None:
                 return None
             bad = self._bad_rows[table_head]
             if bad and not bad.keys().isdisjoint(rows):
                 raise _first_bad_row(bad, rows, divider, path, commit)
             tracks = _looked_up(known, rows)
-            self._bounded_put(self._pretty_last, playlist_id, (table_head, rows_text, tracks))
+            self._bounded_put(self._pretty_last, playlist_id, (table_head, rows, tracks))
         if header is None:
             return None
         return dataclasses.replace(header, tracks=tracks)
@@ -398,9 +404,12 @@ class VersionReader:
             self._pretty_headers[key] = header
         return header
 
-    def _pretty_rows_of(self, table_head: str, rows: list[str]) -> dict[str, Track] | None:
-        """Each row's track (rows under ``table_head``), the new ones parsed in one page;
-        a row that cannot be read is remembered with its error (``_bad_rows``)."""
+    def _pretty_rows_of(
+        self, table_head: str, rows: list[str], prefix: str
+    ) -> dict[str, Track] | None:
+        """Each row's track (rows under ``table_head`` by their keys, each read as
+        ``prefix + key``), the new ones parsed in one page; a row that cannot be read
+        is remembered with its error (``_bad_rows``)."""
         known = self._pretty_rows.setdefault(table_head, {})
         if len(known) > 1_000_000:  # bound memory on enormous archives
             known.clear()
@@ -410,11 +419,13 @@ class VersionReader:
             return known
         new = [row for row in dict.fromkeys(rows) if row in missing]
         if new:  # most rows read without markdown; the others (and their errors) with it
-            fast = [(row, formats.read_early_row(table_head, row)) for row in new]
+            fast = [(row, formats.read_early_row(table_head, prefix + row)) for row in new]
             known.update((row, track) for row, track in fast if track is not None)
             new = [row for row, track in fast if track is None]
         while new:
-            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n" + "\n".join(new) + "\n"
+            page = f"### [x]({_ROW_PLAYLIST_URL})\n\n{table_head}\n" + "".join(
+                f"{prefix}{row}\n" for row in new
+            )
             try:
                 tracks = formats.read_pretty(page, _ROW_PLAYLIST_ID).tracks
             except FormatError as exc:

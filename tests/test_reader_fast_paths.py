@@ -12,15 +12,23 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gitarchive import formats, git
-from gitarchive.errors import FormatError
+from gitarchive import formats, git, name_keyed
+from gitarchive.errors import FormatError, RevisionNotFound
+from gitarchive.formats import early as early_rows
+from gitarchive.formats.page import split_row
+from gitarchive.formats.pretty import COLUMNS as PAGE_COLUMNS
+from gitarchive.formats.sanitize import clean_link
 from gitarchive.formats.snapshot import playlist_json
 from gitarchive.git import Store
+from gitarchive.model import Artist
 from gitarchive.snapshot_delta import SnapshotDelta
 from gitarchive.version_reader import VersionReader
 from tests.support.builder import RepoBuilder
@@ -252,3 +260,138 @@ def test_a_track_nested_near_the_parsers_limit_is_judged_by_the_full_reader() ->
             formats.read_json(text, PID, path=PATH)
         except FormatError:
             assert delta.read(text.encode(), PID, PATH) is None
+
+
+_NUMBER_CELLS = [
+    " 1 ", "7", "  12\t", " 3 4 ", " x ", " \u0663 ", " 1 \\", "", " -1 ", " 1.0 ", "\t2", "\xa05 "
+]  # fmt: skip
+_ROWS = [
+    _ROW,
+    _ROW.replace("[a]", "[a|b]"),
+    _ROW.replace("3:00", "x:y"),
+    _ROW.replace("[c]", "[c \\| d]"),
+    _ROW.replace(" |\n", " |\r\n"),
+    _ROW.replace(" |\n", " | |\n"),
+    _ROW.replace(" |\n", "\n"),
+]
+
+
+def _page_of_odd_rows(pick: random.Random) -> str:
+    """An early page whose rows pick their number cells and bodies from the quirks a
+    row may have (numbers as words, spaces, tabs, other digits, an escaped pipe, cells
+    that cannot be split, a length that is not one, a CR), some rows repeated."""
+    head = pick.choice([_HEAD, _HEAD.replace("| No. ", "").replace("|---|---", "|---", 1)])
+    numbered = head.startswith("| No. |")
+    rows = [
+        (f"|{pick.choice(_NUMBER_CELLS)}|" if numbered else "|")
+        + pick.choice(_ROWS[:2] if pick.random() < 0.9 else _ROWS).removeprefix(" ")
+        for _ in range(pick.randrange(6))
+    ]
+    end = pick.choice(
+        ["", "\nA note.\n", "| not | a | row\n", " | 9 | " + _ROW, "|\n", "\n| 9 | " + _ROW]
+    )
+    text = _TITLE + head + "".join(rows) + end
+    return text.rstrip("\n") if pick.random() < 0.2 else text
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_rows_are_known_without_their_numbers_only_where_the_full_reader_agrees(
+    tmp_path: Path, seed: int
+) -> None:
+    """Pages of quirky rows, one after another, read as read_pretty reads each: a row
+    whose number cell is not a plain number is left to it, whatever the rows before."""
+    pick = random.Random(seed)
+    _assert_pages_read_as_read_pretty(tmp_path, [_page_of_odd_rows(pick) for _ in range(30)])
+
+
+def test_a_folders_entries_looked_up_commit_after_commit_are_what_entry_id_finds(
+    tmp_path: Path,
+) -> None:
+    """The pages folder read once per commit (and let go when more are kept) finds what a
+    lookup of the whole path finds: the folder missing, a file where it should be, a
+    folder where a page should be, a page changed, added, removed."""
+    builder = RepoBuilder(tmp_path / "r")
+    steps: list[dict[str, str | None]] = [
+        {"README.md": "x"},
+        {"playlists/pretty": "a file"},
+        {"playlists/pretty": None, "playlists/pretty/A.md": "a", "playlists/pretty/B.md/x": "b"},
+        {"playlists/pretty/A.md": "a2", "playlists/pretty/C.md": "c"},
+        {"playlists/pretty/A.md": None, "playlists/pretty/B.md/x": None},
+        {"playlists/pretty/C.md": None, "playlists/plain/x": "p"},
+    ]
+    commits = [builder.commit(files, date=f"2026-01-0{day}") for day, files in enumerate(steps, 1)]
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    folder = git.FolderEntries(store, "playlists/pretty", size=2)
+    pick = random.Random(3)
+    for _ in range(200):
+        commit, name = pick.choice(commits), pick.choice(["A.md", "B.md", "C.md", "x", "D.md"])
+        expected = git.entry_id(store, commit, f"playlists/pretty/{name}")
+        assert folder.entry_id(commit, name) == expected, (commits.index(commit), name)
+    with pytest.raises(RevisionNotFound):
+        folder.entry_id("0" * 40, "A.md")
+
+
+def _cells_as_split_row_cuts(line: str, columns: tuple[str, ...]) -> list[str] | None:
+    """raw_cells as the grammar states it: split_row's cells, else the links' boundaries."""
+    cells = split_row(line)
+    if cells is not None and len(cells) == len(columns):
+        return cells
+    pattern = early_rows._row_re(columns)
+    match = pattern.fullmatch(line.strip()) if pattern else None
+    return None if match is None else [cell.strip() for cell in match.groups()]
+
+
+_ROW_PIECES = ["|", " ", "\t", "\\", "\\|", "a", "1", "3:00", "[a]", f"({_URL}/track/{_ID})",
+               f"[c]({_URL}/artist/{_ID})", ", ", f"[d]({_URL}/album/{_ID})", "\r",
+               "\u00a0"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_ROW_PIECES), max_size=24),
+    st.sampled_from([PAGE_COLUMNS, PAGE_COLUMNS[1:]]),
+)
+def test_a_row_without_escapes_is_cut_into_the_cells_split_row_finds(
+    pieces: list[str], columns: tuple[str, ...]
+) -> None:
+    for line in ("".join(pieces), "| " + "".join(pieces) + " |"):
+        assert early_rows.raw_cells(line, columns) == _cells_as_split_row_cuts(line, columns)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "", "b]", "[c", "d, e"]),
+            st.integers(min_value=0, max_value=25),
+            st.sampled_from(["", "x", "/"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([", ", ",", " and "]),
+)
+def test_an_artists_link_is_kept_exactly_where_clean_link_keeps_it(
+    artists: list[tuple[str, int, str]], separator: str
+) -> None:
+    """An early row's artists cell: each link kept as the grammar's clean_link judges it,
+    whatever the length of its id or what follows it."""
+    cell = separator.join(
+        f"[{name}]({_URL}/artist/{('A1b2' * 7)[:length]}{after})" for name, length, after in artists
+    )
+    found = early_rows._ARTISTS_RE.findall(cell)
+    expected = tuple(Artist(name=name, url=clean_link(url)) for name, url in found)
+    read = early_rows._artists(cell)
+    assert read == (expected or ((Artist(name=cell),) if cell else ()))
+
+
+# a line starting with "### ", lines as bytes.splitlines() cuts them (at \r\n, \n or \r)
+_TITLE_LINE = re.compile(rb"(?:^|(?<=[\r\n]))### [^\r\n]*")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"### ", b"#", b" ", b"\n", b"\r", b"a", b"[N](x)"]), max_size=20))
+def test_a_pages_title_is_its_first_line_that_starts_with_three_hashes(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    found = _TITLE_LINE.search(data)
+    assert name_keyed._title(data) == (b"" if found is None else found.group())

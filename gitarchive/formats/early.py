@@ -54,6 +54,7 @@ _CELL_PATTERNS = {
 _ROW_RES: dict[tuple[str, ...], re.Pattern[str]] = {}
 _LINK_RE = re.compile(r"\[(.*)\]\((\S*)\)")
 _ARTISTS_RE = re.compile(rf"\[(.*?)\]\(({_SPOTIFY}artist/{_ID})\)")
+_ARTIST_LINK_LENGTH = len("https://open.spotify.com/artist/") + 22
 _NAV_TARGET_RE = re.compile(r"\]\(\S*/playlists/(?:pretty|cumulative)/([^)/]*)\.md\)")
 
 
@@ -103,7 +104,11 @@ def raw_cells(line: str, columns: Sequence[str]) -> list[str] | None:
 
     None when the row cannot be split into ``columns`` cells.
     """
-    cells = split_row(line)
+    text = line.strip()
+    if "\\" not in text and len(text) > 1 and text[0] == "|" and text[-1] == "|":
+        cells: list[str] | None = [cell.strip() for cell in text[1:-1].split("|")]
+    else:  # an escaped pipe, or not a row: split_row's own cut (without escapes, the same)
+        cells = split_row(line)
     if cells is not None and len(cells) == len(columns):
         return cells
     pattern = _row_re(tuple(columns))
@@ -129,18 +134,29 @@ def _linked_cell(cell: str) -> tuple[str, str | None]:
 def _artists(cell: str) -> tuple[Artist, ...]:
     found = _ARTISTS_RE.findall(cell)
     if found:
-        return tuple(Artist(name=name, url=clean_link(url)) for name, url in found)
+        # a link found here is https://open.spotify.com/artist/ and letters and digits:
+        # clean_link keeps it exactly when those are an id's 22
+        return tuple(
+            [Artist(name, url if len(url) == _ARTIST_LINK_LENGTH else None) for name, url in found]
+        )
     return (Artist(name=cell),) if cell else ()
 
 
 def raw_track(cells: Sequence[str], columns: Sequence[str], duration: int | None) -> Track:
     """The track a raw row shows (``cells`` from :func:`raw_cells`), its texts literal."""
     at = {name: position for position, name in enumerate(columns)}
-    title, url = _linked_cell(cells[at["Title"]])
-    album, album_url = _linked_cell(cells[at["Album"]])
+    return track_of_cells(cells[at["Title"]], cells[at["Artist(s)"]], cells[at["Album"]], duration)
+
+
+def track_of_cells(
+    title_cell: str, artists_cell: str, album_cell: str, duration: int | None
+) -> Track:
+    """The track of a raw row's title, artists and album cells (:func:`raw_track`)."""
+    title, url = _linked_cell(title_cell)
+    album, album_url = _linked_cell(album_cell)
     return Track(
         name=title,
-        artists=_artists(cells[at["Artist(s)"]]),
+        artists=_artists(artists_cell),
         album=Album(name=album, url=album_url),
         url=url,
         duration_ms=duration,

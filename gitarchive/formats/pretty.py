@@ -20,7 +20,13 @@ from gitarchive.formats.durations import (
     parse_songs,
     shown_total_ms,
 )
-from gitarchive.formats.early import early_head, is_early_page, raw_cells, raw_track
+from gitarchive.formats.early import (
+    early_head,
+    is_early_page,
+    raw_cells,
+    raw_track,
+    track_of_cells,
+)
 from gitarchive.formats.markdown import code_span, escape, link, linked_text, parse, parser
 from gitarchive.formats.page import (
     Block,
@@ -199,6 +205,13 @@ _RAW_ROW_HEADS = {
 }  # fmt: skip
 
 
+# the places of the title, artists, album and length cells under each of those heads
+_RAW_ROW_CELLS = {
+    head: tuple(columns.index(name) for name in ("Title", "Artist(s)", "Album", "Length"))
+    for head, columns in _RAW_ROW_HEADS.items()
+}
+
+
 def read_early_row(table_head: str, row: str) -> Track | None:
     """The track ``read_pretty`` reads from ``row`` of an early page under ``table_head``
     (its names as written), without parsing markdown; None when only a full read can
@@ -209,10 +222,11 @@ def read_early_row(table_head: str, row: str) -> Track | None:
     cells = raw_cells(row, columns)
     if cells is None:
         return None
-    duration = parse_duration(length) if (length := cells[columns.index("Length")]) else None
+    title, artists, album, length_at = _RAW_ROW_CELLS[table_head]
+    duration = parse_duration(length) if (length := cells[length_at]) else None
     if length and duration is None:
         return None
-    return raw_track(cells, columns, read_duration(duration))
+    return track_of_cells(cells[title], cells[artists], cells[album], read_duration(duration))
 
 
 def _length(text: str, path: str | None, line: int) -> int | None:

@@ -98,6 +98,7 @@ if TYPE_CHECKING:
     from .repository import (
         GITHUB_ACTIONS_BOT as GITHUB_ACTIONS_BOT,
         CommitInfo as CommitInfo,
+        FolderEntries as FolderEntries,
         Identity as Identity,
         blob_id_of as blob_id_of,
         bound_pack_windows as bound_pack_windows,
