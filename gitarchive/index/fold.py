@@ -18,7 +18,6 @@ position is the later of the two.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -167,24 +166,7 @@ class Folder:
     # -------------------------------------------------------------- one version
 
     def step(self, state: PlaylistState, position: int, commit: str, time: int) -> None:
-        """The fold after the commit at ``position`` changed ``state.files``.
-
-        A step allocates thousands of small objects, most of which live until the
-        playlist's save or longer (its tracks, its view's entries): none makes a
-        cycle, but the cyclic collector would traverse them again and again, so it
-        is paused meanwhile. Not over the save too: fewer collections in all leave
-        a renewed reader's cyclic garbage longer in memory (the own shape's
-        one-process build peaked at 247 MiB, not 183).
-        """
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._step(state, position, commit, time)
-        finally:
-            if collecting:
-                gc.enable()
-
-    def _step(self, state: PlaylistState, position: int, commit: str, time: int) -> None:
+        """The fold after the commit at ``position`` changed ``state.files``."""
         best = next_best(state.files, state.last)
         if best is None:
             return  # deleted (tracking pauses), or the best source did not change
