@@ -104,7 +104,7 @@ class Track:
     _line: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        artists = ", ".join(artist.name for artist in self.artists)
+        artists = ", ".join([artist.name for artist in self.artists])  # a list: joined faster
         object.__setattr__(self, "_line", f"{self.name} -- {artists} -- {self.album.name}")
 
     @property

@@ -299,7 +299,9 @@ def test_incremental_fold_with_shared_track_objects(steps: list[tuple[list[int],
         p = model_playlist(*(SHARED[i] for i in indices))
         plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
         fold.add(p, date(2026, 1, day))
-        assert fold.view() == plain_view
+        view, keys = fold.keyed_view()
+        assert view == plain_view
+        assert keys == [entry.track.key for entry in plain_view.tracks]
 
 
 @settings(max_examples=300, deadline=None)

@@ -273,13 +273,28 @@ class CumulativeFold:
         self._last_day = day if self._last_day is None else max(day, self._last_day)
 
     def view(self) -> CumulativeView | None:
+        return self.keyed_view()[0]
+
+    def keyed_view(self) -> tuple[CumulativeView | None, list[str]]:
+        """The view, and its tracks' keys (``Track.key``) in its order."""
         playlist = self._playlist
         if playlist is None or self._first_scraped is None:
-            return None
-        return CumulativeView(
+            return None, []
+        # cumulative_sort_key, with the key each entry is filed under (its track's):
+        # keys are distinct, so the entries themselves are never compared
+        rows = sorted(
+            [
+                (track.name.lower(), tuple([artist.name.lower() for artist in track.artists]),
+                 track.duration_ms or 0, key, entry)
+                for key, entry in self._entries.items()
+                for track in (entry.track,)
+            ]
+        )  # fmt: skip
+        view = CumulativeView(
             id=playlist.id,
             name=playlist.display_name,
             description=playlist.description,
-            tracks=tuple(sorted(self._entries.values(), key=cumulative_sort_key)),
+            tracks=tuple([row[4] for row in rows]),
             first_scraped=self._first_scraped,
         )
+        return view, [row[3] for row in rows]

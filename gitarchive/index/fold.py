@@ -148,8 +148,8 @@ class Folder:
     def save(self, state: PlaylistState, folded: int) -> None:
         cumulative = state.cumulative
         if state.fold is not None:  # the view, and the terms `track` looks up (track_terms)
-            state.view = state.fold.view()
-            cumulative = encoded_with_terms(self.connection, state.id, state.view)
+            state.view, keys = state.fold.keyed_view()
+            cumulative = encoded_with_terms(self.connection, state.id, state.view, keys)
         self.connection.execute(
             "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (state.id, folded, *state.files, state.last_kind, state.last_blob,

@@ -21,11 +21,13 @@ from gitarchive.index.stored import encode_view
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from gitarchive.model import CumulativeView
 
 _ITEM = "I"  # 4 bytes wherever CPython runs: a CRC-32 fits
+# history.keys.LINE_KEY_PREFIX (a test checks it), without importing history on a warm read
+LINE_KEY_PREFIX = "line:"
 
 
 def term(text: str) -> int:
@@ -37,26 +39,33 @@ def title_term(title: str) -> int:
     return term(title.strip().casefold())
 
 
-def view_terms(view: CumulativeView) -> bytes:
+def view_terms(view: CumulativeView, keys: Sequence[str] | None = None) -> bytes:
+    """The terms of the view's tracks; ``keys``: their ``Track.key``, if known (a
+    track's Spotify id is its key, where it has one)."""
     found: set[int] = set()
-    for entry in view.tracks:
-        track = entry.track
-        found.add(title_term(track.name))
-        if track.id:
-            found.add(term(track.id))
+    if keys is None:
+        keys = [entry.track.key for entry in view.tracks]
+    for entry, key in zip(view.tracks, keys, strict=True):
+        found.add(title_term(entry.track.name))
+        if not key.startswith(LINE_KEY_PREFIX):
+            found.add(term(key))
     return array(_ITEM, sorted(found)).tobytes()
 
 
 def encoded_with_terms(
-    connection: sqlite3.Connection, playlist_id: str, view: CumulativeView | None
+    connection: sqlite3.Connection,
+    playlist_id: str,
+    view: CumulativeView | None,
+    keys: Sequence[str] | None = None,
 ) -> bytes | None:
     """The view as the ``playlists`` table stores it (None: no version), its terms
-    written alongside (inside the caller's write transaction)."""
+    written alongside (inside the caller's write transaction); ``keys`` as
+    :func:`view_terms` takes them."""
     if view is None:
         connection.execute("DELETE FROM track_terms WHERE playlist_id = ?", (playlist_id,))
         return None
     connection.execute(
-        "INSERT OR REPLACE INTO track_terms VALUES (?, ?)", (playlist_id, view_terms(view))
+        "INSERT OR REPLACE INTO track_terms VALUES (?, ?)", (playlist_id, view_terms(view, keys))
     )
     return encode_view(view)
 
