@@ -56,9 +56,10 @@ from gitarchive.site.output import (
 from gitarchive.site.pages import index_page
 from gitarchive.site.playlists import Job, Part, write_playlists
 from gitarchive.site.scratch import (
+    PageOffsets,
     SharedTracks,
     StaysFile,
-    merged_stays,
+    pages_of_stays,
     view_keys,
     write_held,
 )
@@ -122,13 +123,10 @@ def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterator[Ve
 
 
 def _run_batch(store: Store, job: Job, batch: Batch, scratch: Path) -> Part:
-    stays = StaysFile(scratch / f"stays-{batch.number}.sqlite") if job.shared else None
-    try:
-        part = write_playlists(job, batch.versions(store), grouped=batch.shard is None, stays=stays)
-    finally:
-        if stays is not None:
-            stays.close()
-    part.stays = None if stays is None else stays.path
+    stays = StaysFile(scratch / f"stays-{batch.number}") if job.shared else None
+    part = write_playlists(job, batch.versions(store), grouped=batch.shard is None, stays=stays)
+    if stays is not None:
+        part.stays = (stays.path, stays.close())
     return part
 
 
@@ -147,9 +145,12 @@ def _held_part(store: Store, playlist_ids: Sequence[str], path: Path) -> Path:
 
 
 def _track_pages_part(
-    _store: Store, job: Job, stays: Sequence[Path], pages: tuple[str, str | None]
+    _store: Store,
+    job: Job,
+    stays: Sequence[tuple[Path, PageOffsets]],
+    pages: tuple[str, str | None],
 ) -> tuple[int, set[str], int]:
-    return write_track_pages(job.out, merged_stays(stays, pages), generated=job.generated)
+    return write_track_pages(job.out, pages_of_stays(stays, pages), generated=job.generated)
 
 
 def build_site(
@@ -210,7 +211,7 @@ def _write_pages(
     """Every batch's playlist pages and feeds, then the track pages; the newest changes."""
     result = SiteResult(out=job.out)
     recent: list[Change] = []
-    stays: list[Path] = []
+    stays: list[tuple[Path, PageOffsets]] = []
     for part in workers.run(_run_batch, ((job, batch, scratch) for batch in batches)):
         result.summaries.extend(part.summaries)
         result.bytes_written += part.written

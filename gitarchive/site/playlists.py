@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from gitarchive.formats.status import Failure
     from gitarchive.history import Version
-    from gitarchive.site.scratch import SharedTracks, StaysFile
+    from gitarchive.site.scratch import PageOffsets, SharedTracks, StaysFile
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class Part:
     summaries: list[Summary] = field(default_factory=list)
     written: int = 0
     changes: list[Change] = field(default_factory=list)
-    stays: Path | None = None
+    stays: tuple[Path, PageOffsets] | None = None
 
     def keep_newest(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)
@@ -147,10 +147,12 @@ def _write_one(
         stays_file.add(stay_rows(life for life in lives if life.track.key in shared))
 
 
-def _shared_keys(job: Job, history: PlaylistHistory, stays: PlaylistStaysFold | None) -> set[str]:
+def _shared_keys(
+    job: Job, history: PlaylistHistory, stays: PlaylistStaysFold | None
+) -> frozenset[str]:
     """Which tracks of this playlist two or more of the site's playlists held."""
     if job.shared is None:
-        return set()
+        return frozenset()
     view = history.cumulative_view()
     keys = {entry.track.key for entry in view.tracks} if view is not None else set()
     if stays is not None:
