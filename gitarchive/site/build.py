@@ -31,6 +31,7 @@ the site are removed.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ from gitarchive.site.output import (
     write_file,
 )
 from gitarchive.site.pages import index_page
-from gitarchive.site.playlists import Job, Part, write_playlists
+from gitarchive.site.playlists import Job, KeptStays, Part, write_playlists
 from gitarchive.site.scratch import (
     PageOffsets,
     SharedTracks,
@@ -63,6 +64,7 @@ from gitarchive.site.scratch import (
     view_keys,
     write_held,
 )
+from gitarchive.site.stays_cache import digests, keep_rows, kept_rows
 from gitarchive.site.tracks import page_ranges, write_track_pages
 from gitarchive.site.workers import Workers
 
@@ -105,6 +107,7 @@ class Batch:
     sources: Sequence[VersionSource] = ()
     selected: Sequence[str] = ()
     shard: tuple[int, int] | None = None
+    kept: KeptStays | None = None  # the track pages' rows an earlier build kept
 
     def versions(self, store: Store) -> Iterable[Version]:
         if self.shard is not None:
@@ -124,7 +127,8 @@ def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterator[Ve
 
 def _run_batch(store: Store, job: Job, batch: Batch, scratch: Path) -> Part:
     stays = StaysFile(scratch / f"stays-{batch.number}") if job.shared else None
-    part = write_playlists(job, batch.versions(store), grouped=batch.shard is None, stays=stays)
+    stream = batch.versions(store)
+    part = write_playlists(job, stream, grouped=batch.shard is None, stays=stays, kept=batch.kept)
     if stays is not None:
         part.stays = (stays.path, stays.close())
     return part
@@ -190,12 +194,13 @@ def build_site(
         if track_pages and index is not None:
             shared = _shared_tracks(workers, index, playlist_ids, scratch)
         job = Job(out, since, github, generated, failures, shared)
+        keeping = located if shared is not None else None  # the rows kept for the next build
         batches = (
             _walk_batches(playlist_ids, workers.jobs)
             if located is None
-            else _located_batches(located, playlist_ids)
+            else _located_batches(located, playlist_ids, keeping)
         )
-        result, recent = _write_pages(workers, job, batches, scratch)
+        result, recent = _write_pages(workers, job, batches, scratch, keeping)
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     page = index_page(result.summaries, title=title, generated=generated)
     result.bytes_written += write_file(out, "index.html", page)
@@ -206,9 +211,14 @@ def build_site(
 
 
 def _write_pages(
-    workers: Workers, job: Job, batches: Iterator[Batch], scratch: Path
+    workers: Workers,
+    job: Job,
+    batches: Iterator[Batch],
+    scratch: Path,
+    keeping: ChangeIndex | None,
 ) -> tuple[SiteResult, list[Change]]:
-    """Every batch's playlist pages and feeds, then the track pages; the newest changes."""
+    """Every batch's playlist pages and feeds, then the track pages; the newest changes.
+    ``keeping``: the index where the track pages' rows of the playlists folded are kept."""
     result = SiteResult(out=job.out)
     recent: list[Change] = []
     stays: list[tuple[Path, PageOffsets]] = []
@@ -218,6 +228,8 @@ def _write_pages(
         recent = newest([*recent, *part.changes], CHANGES_PAGE_ENTRIES)
         if part.stays is not None:
             stays.append(part.stays)
+        if keeping is not None:
+            _keep(keeping, part.kept)
     kept: set[str] = set()
     ranges = page_ranges(workers.jobs * 2 if workers.parallel else 1)
     for tracks, pages, written in workers.run(
@@ -229,6 +241,14 @@ def _write_pages(
         kept.update(pages)
     remove_stale_pages(job.out, kept, TRACK_PAGES)
     return result, recent
+
+
+def _keep(index: ChangeIndex, rows: Sequence[tuple[str, bytes, bytes]]) -> None:
+    try:
+        keep_rows(index.connection, rows)
+    except sqlite3.OperationalError as exc:
+        # a cache: a busy index or a full disk costs the next build a fold, not this one
+        logger.warning("the track pages' rows were not kept in the change index: %s", exc)
 
 
 def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
@@ -256,18 +276,30 @@ def _shared_tracks(
     return SharedTracks.combine(scratch / "shared.sqlite", parts)
 
 
-def _located_batches(index: ChangeIndex, playlist_ids: Sequence[str] | None) -> Iterator[Batch]:
-    """Batches of about :data:`BATCH_VERSIONS` versions, each playlist whole in one."""
+def _located_batches(
+    index: ChangeIndex, playlist_ids: Sequence[str] | None, keeping: ChangeIndex | None
+) -> Iterator[Batch]:
+    """Batches of about :data:`BATCH_VERSIONS` versions, each playlist whole in one; with
+    ``keeping``, the track pages' rows kept for them."""
     ids = index.playlist_ids() if playlist_ids is None else sorted(set(playlist_ids))
     sources: list[VersionSource] = []
     number = 0
     for playlist_id in ids:
         sources.extend(index.version_sources([playlist_id]))
         if len(sources) >= BATCH_VERSIONS:
-            yield Batch(number, sources=sources)
+            yield _batch(number, sources, keeping)
             number, sources = number + 1, []
     if sources:
-        yield Batch(number, sources=sources)
+        yield _batch(number, sources, keeping)
+
+
+def _batch(number: int, sources: list[VersionSource], keeping: ChangeIndex | None) -> Batch:
+    if keeping is None:
+        return Batch(number, sources=sources)
+    wanted = digests(sources)
+    return Batch(
+        number, sources=sources, kept=KeptStays(wanted, kept_rows(keeping.connection, wanted))
+    )
 
 
 def _walk_batches(playlist_ids: Sequence[str] | None, jobs: int) -> Iterator[Batch]:
