@@ -190,9 +190,7 @@ def build_site(
         Workers(store, open_store, 1 if walk_selected else jobs) as workers,
     ):
         scratch = Path(folder)
-        shared = None
-        if track_pages and index is not None:
-            shared = _shared_tracks(workers, index, playlist_ids, scratch)
+        shared = _shared_tracks(workers, index, playlist_ids, scratch) if track_pages else None
         job = Job(out, since, github, generated, failures, shared)
         keeping = located if shared is not None else None  # the rows kept for the next build
         batches = (
@@ -258,10 +256,13 @@ def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
 
 
 def _shared_tracks(
-    workers: Workers, index: ChangeIndex, playlist_ids: Sequence[str] | None, scratch: Path
-) -> SharedTracks:
+    workers: Workers, index: ChangeIndex | None, playlist_ids: Sequence[str] | None, scratch: Path
+) -> SharedTracks | None:
     """The tracks two or more of the site's playlists held, from their cumulative views,
-    read one at a time (split over the workers when they can open the index)."""
+    read one at a time (split over the workers when they can open the index); None without
+    an index (no track pages)."""
+    if index is None:
+        return None
     ids = index.playlist_ids() if playlist_ids is None else playlist_ids
     if not index.persistent:  # folded in memory by this process
         views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
