@@ -34,6 +34,7 @@ import importlib
 import importlib.util
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ import pygit2
 
 from gitarchive import versions
 from gitarchive.git import Store
+from gitarchive.index import db
 
 HERE = Path(__file__).parent
 
@@ -248,6 +250,18 @@ class Build:
     label: str
     python: str
     extra: tuple[str, ...] = ()
+    # forget the track pages' rows an earlier build kept in the change index (untimed):
+    # a first build, as against a rebuild of the same versions
+    forget: bool = False
+
+
+def forget_kept_rows(archive: Path) -> None:
+    """Empty the change index's ``site_stays`` (the rows the site keeps between builds)."""
+    path = archive / db.INDEX_FOLDER / db.INDEX_FILE
+    if not path.is_file():
+        path = archive / ".git" / db.INDEX_FOLDER / db.INDEX_FILE
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM site_stays")
 
 
 def measured(command: list[str], cwd: Path) -> tuple[float, int, float]:
@@ -255,6 +269,8 @@ def measured(command: list[str], cwd: Path) -> tuple[float, int, float]:
     its processes, the CPU time (user + system) the sum of them all (wait4 counts the
     workers a process waited for; with -j N each worker holds its own memory)."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    if command[0] != sys.executable:  # another build's gitarchive: not this one's path
+        env.pop("PYTHONPATH", None)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=env)
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -293,7 +309,8 @@ def scale_rows(args: argparse.Namespace, scratch: Path) -> None:
     """Each build's whole site at each size: a copy of the archive per gitarchive (their
     change indexes may differ), each index warmed untimed, then the builds interleaved."""
     builds = [
-        Build("candidate, track pages", sys.executable, ("--track-pages",)),
+        Build("candidate, track pages, first", sys.executable, ("--track-pages",), forget=True),
+        Build("candidate, track pages, rebuild", sys.executable, ("--track-pages",)),
         Build("candidate, no track pages", sys.executable, ("--no-track-pages",)),
     ]
     if args.today:
@@ -338,6 +355,8 @@ def scale_row(
         for build in builds:
             out = scratch / "scale-site"
             shutil.rmtree(out, ignore_errors=True)
+            if build.forget:
+                forget_kept_rows(copies[build.python])
             command = [build.python, "-m", "gitarchive", "-C", str(copies[build.python]), "site",
                        str(out), "-j", str(args.jobs), *build.extra]  # fmt: skip
             for values, value in zip(results[build.label], measured(command, scratch), strict=True):

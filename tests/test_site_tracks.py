@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.model import Album, Artist, Track
+from gitarchive.site.scratch import StaysFile, pages_of_stays
 from gitarchive.site.tracks import (
     page_ranges,
     stay_rows,
@@ -134,8 +135,10 @@ def test_tracks_whose_ids_end_alike_share_one_page_each_at_its_anchor(tmp_path: 
         for track_id, title in ((first, "First"), (second, "Second"))
         for playlist, name in ((MORNING, "Morning"), (EVENING, "Evening"))
     ]
-    rows = sorted(stay_rows(lives), key=lambda row: (row.page, row.anchor, row.playlist))
-    tracks, pages, _written = write_track_pages(tmp_path, rows, generated="today")
+    stays = StaysFile(tmp_path / "stays")
+    stays.add(stay_rows(lives))
+    found = pages_of_stays([(stays.path, stays.close())], ("", None))
+    tracks, pages, _written = write_track_pages(tmp_path, found, generated="today")
     assert (tracks, pages) == (2, {"Zq"})
     assert os.listdir(tmp_path / "t") == ["Zq.html"]
     page = (tmp_path / "t" / "Zq.html").read_text(encoding="utf-8")

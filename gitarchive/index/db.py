@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
 
-SCHEMA_VERSION = "7"  # 7: track_terms; 6: followers, shown; 5: tracks, changes by id
+SCHEMA_VERSION = "8"  # 8: site_stays; 7: track_terms; 6: followers, shown; 5: tracks, changes by id
 INDEX_FOLDER = "gitarchive"
 INDEX_FILE = "index.sqlite"
 DISABLE_ENV = "GITARCHIVE_NO_INDEX"
@@ -93,8 +93,23 @@ CREATE TABLE shown (playlist_id TEXT NOT NULL, commit_id TEXT NOT NULL, version 
 -- per folded playlist: the 4-byte terms of the ids and titles of every track its
 -- cumulative view lists, where `track` finds the playlists to read (index/track_terms.py)
 CREATE TABLE track_terms (playlist_id TEXT PRIMARY KEY, terms BLOB NOT NULL);
+-- per playlist: the rows the site's track pages list of every track it held, as the site
+-- rendered them (site/stays_cache.py), valid while the digest of the playlist's versions
+-- (where each was read from) is `sources`
+CREATE TABLE site_stays (playlist_id TEXT PRIMARY KEY, sources BLOB NOT NULL, rows BLOB NOT NULL)
+    WITHOUT ROWID;
 """
-TABLES = ("meta", "chain", "playlists", "tracks", "versions", "followers", "shown", "track_terms")
+TABLES = (
+    "meta",
+    "chain",
+    "playlists",
+    "tracks",
+    "versions",
+    "followers",
+    "shown",
+    "track_terms",
+    "site_stays",
+)
 
 
 def index_path(store: Store) -> Path:

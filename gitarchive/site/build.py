@@ -31,6 +31,7 @@ the site are removed.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,14 +55,16 @@ from gitarchive.site.output import (
     write_file,
 )
 from gitarchive.site.pages import index_page
-from gitarchive.site.playlists import Job, Part, write_playlists
+from gitarchive.site.playlists import Job, KeptStays, Part, write_playlists
 from gitarchive.site.scratch import (
+    PageOffsets,
     SharedTracks,
     StaysFile,
-    merged_stays,
+    pages_of_stays,
     view_keys,
     write_held,
 )
+from gitarchive.site.stays_cache import digests, keep_rows, kept_rows
 from gitarchive.site.tracks import page_ranges, write_track_pages
 from gitarchive.site.workers import Workers
 
@@ -104,6 +107,7 @@ class Batch:
     sources: Sequence[VersionSource] = ()
     selected: Sequence[str] = ()
     shard: tuple[int, int] | None = None
+    kept: KeptStays | None = None  # the track pages' rows an earlier build kept
 
     def versions(self, store: Store) -> Iterable[Version]:
         if self.shard is not None:
@@ -122,13 +126,11 @@ def _selected_versions(store: Store, playlist_ids: Sequence[str]) -> Iterator[Ve
 
 
 def _run_batch(store: Store, job: Job, batch: Batch, scratch: Path) -> Part:
-    stays = StaysFile(scratch / f"stays-{batch.number}.sqlite") if job.shared else None
-    try:
-        part = write_playlists(job, batch.versions(store), grouped=batch.shard is None, stays=stays)
-    finally:
-        if stays is not None:
-            stays.close()
-    part.stays = None if stays is None else stays.path
+    stays = StaysFile(scratch / f"stays-{batch.number}") if job.shared else None
+    stream = batch.versions(store)
+    part = write_playlists(job, stream, grouped=batch.shard is None, stays=stays, kept=batch.kept)
+    if stays is not None:
+        part.stays = (stays.path, stays.close())
     return part
 
 
@@ -147,9 +149,12 @@ def _held_part(store: Store, playlist_ids: Sequence[str], path: Path) -> Path:
 
 
 def _track_pages_part(
-    _store: Store, job: Job, stays: Sequence[Path], pages: tuple[str, str | None]
+    _store: Store,
+    job: Job,
+    stays: Sequence[tuple[Path, PageOffsets]],
+    pages: tuple[str, str | None],
 ) -> tuple[int, set[str], int]:
-    return write_track_pages(job.out, merged_stays(stays, pages), generated=job.generated)
+    return write_track_pages(job.out, pages_of_stays(stays, pages), generated=job.generated)
 
 
 def build_site(
@@ -185,16 +190,15 @@ def build_site(
         Workers(store, open_store, 1 if walk_selected else jobs) as workers,
     ):
         scratch = Path(folder)
-        shared = None
-        if track_pages and index is not None:
-            shared = _shared_tracks(workers, index, playlist_ids, scratch)
+        shared = _shared_tracks(workers, index, playlist_ids, scratch) if track_pages else None
         job = Job(out, since, github, generated, failures, shared)
+        keeping = located if shared is not None else None  # the rows kept for the next build
         batches = (
             _walk_batches(playlist_ids, workers.jobs)
             if located is None
-            else _located_batches(located, playlist_ids)
+            else _located_batches(located, playlist_ids, keeping)
         )
-        result, recent = _write_pages(workers, job, batches, scratch)
+        result, recent = _write_pages(workers, job, batches, scratch, keeping)
     result.summaries.sort(key=lambda summary: (summary.name.casefold(), summary.id))
     page = index_page(result.summaries, title=title, generated=generated)
     result.bytes_written += write_file(out, "index.html", page)
@@ -205,18 +209,25 @@ def build_site(
 
 
 def _write_pages(
-    workers: Workers, job: Job, batches: Iterator[Batch], scratch: Path
+    workers: Workers,
+    job: Job,
+    batches: Iterator[Batch],
+    scratch: Path,
+    keeping: ChangeIndex | None,
 ) -> tuple[SiteResult, list[Change]]:
-    """Every batch's playlist pages and feeds, then the track pages; the newest changes."""
+    """Every batch's playlist pages and feeds, then the track pages; the newest changes.
+    ``keeping``: the index where the track pages' rows of the playlists folded are kept."""
     result = SiteResult(out=job.out)
     recent: list[Change] = []
-    stays: list[Path] = []
+    stays: list[tuple[Path, PageOffsets]] = []
     for part in workers.run(_run_batch, ((job, batch, scratch) for batch in batches)):
         result.summaries.extend(part.summaries)
         result.bytes_written += part.written
         recent = newest([*recent, *part.changes], CHANGES_PAGE_ENTRIES)
         if part.stays is not None:
             stays.append(part.stays)
+        if keeping is not None:
+            _keep(keeping, part.kept)
     kept: set[str] = set()
     ranges = page_ranges(workers.jobs * 2 if workers.parallel else 1)
     for tracks, pages, written in workers.run(
@@ -230,6 +241,14 @@ def _write_pages(
     return result, recent
 
 
+def _keep(index: ChangeIndex, rows: Sequence[tuple[str, bytes, bytes]]) -> None:
+    try:
+        keep_rows(index.connection, rows)
+    except sqlite3.OperationalError as exc:
+        # a cache: a busy index or a full disk costs the next build a fold, not this one
+        logger.warning("the track pages' rows were not kept in the change index: %s", exc)
+
+
 def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
     for playlist_id in playlist_ids:
         if not index.version_sources([playlist_id]):
@@ -237,10 +256,13 @@ def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:
 
 
 def _shared_tracks(
-    workers: Workers, index: ChangeIndex, playlist_ids: Sequence[str] | None, scratch: Path
-) -> SharedTracks:
+    workers: Workers, index: ChangeIndex | None, playlist_ids: Sequence[str] | None, scratch: Path
+) -> SharedTracks | None:
     """The tracks two or more of the site's playlists held, from their cumulative views,
-    read one at a time (split over the workers when they can open the index)."""
+    read one at a time (split over the workers when they can open the index); None without
+    an index (no track pages)."""
+    if index is None:
+        return None
     ids = index.playlist_ids() if playlist_ids is None else playlist_ids
     if not index.persistent:  # folded in memory by this process
         views = ((playlist_id, index.cumulative(playlist_id)) for playlist_id in ids)
@@ -255,18 +277,30 @@ def _shared_tracks(
     return SharedTracks.combine(scratch / "shared.sqlite", parts)
 
 
-def _located_batches(index: ChangeIndex, playlist_ids: Sequence[str] | None) -> Iterator[Batch]:
-    """Batches of about :data:`BATCH_VERSIONS` versions, each playlist whole in one."""
+def _located_batches(
+    index: ChangeIndex, playlist_ids: Sequence[str] | None, keeping: ChangeIndex | None
+) -> Iterator[Batch]:
+    """Batches of about :data:`BATCH_VERSIONS` versions, each playlist whole in one; with
+    ``keeping``, the track pages' rows kept for them."""
     ids = index.playlist_ids() if playlist_ids is None else sorted(set(playlist_ids))
     sources: list[VersionSource] = []
     number = 0
     for playlist_id in ids:
         sources.extend(index.version_sources([playlist_id]))
         if len(sources) >= BATCH_VERSIONS:
-            yield Batch(number, sources=sources)
+            yield _batch(number, sources, keeping)
             number, sources = number + 1, []
     if sources:
-        yield Batch(number, sources=sources)
+        yield _batch(number, sources, keeping)
+
+
+def _batch(number: int, sources: list[VersionSource], keeping: ChangeIndex | None) -> Batch:
+    if keeping is None:
+        return Batch(number, sources=sources)
+    wanted = digests(sources)
+    return Batch(
+        number, sources=sources, kept=KeptStays(wanted, kept_rows(keeping.connection, wanted))
+    )
 
 
 def _walk_batches(playlist_ids: Sequence[str] | None, jobs: int) -> Iterator[Batch]:

@@ -22,6 +22,7 @@ from gitarchive.site.data import PlaylistHistory, Summary
 from gitarchive.site.feeds import feed_href, playlist_feed
 from gitarchive.site.output import write_file
 from gitarchive.site.pages import playlist_href, playlist_page
+from gitarchive.site.stays_cache import KeptRow, pack, unpack
 from gitarchive.site.tracks import stay_rows, track_href
 from gitarchive.tracks import PlaylistStaysFold
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from gitarchive.formats.status import Failure
     from gitarchive.history import Version
-    from gitarchive.site.scratch import SharedTracks, StaysFile
+    from gitarchive.site.scratch import PageOffsets, SharedTracks, StaysFile
 
 
 @dataclass(slots=True)
@@ -43,7 +44,9 @@ class Part:
     summaries: list[Summary] = field(default_factory=list)
     written: int = 0
     changes: list[Change] = field(default_factory=list)
-    stays: Path | None = None
+    stays: tuple[Path, PageOffsets] | None = None
+    # the track pages' rows of the playlists folded, to keep: (id, digest, packed rows)
+    kept: list[tuple[str, bytes, bytes]] = field(default_factory=list)
 
     def keep_newest(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)
@@ -63,42 +66,62 @@ class Job:
     shared: SharedTracks | None  # None: no track pages
 
 
+# a playlist's track-page rows as an earlier build kept them, else the fold of its stays
+Stays = PlaylistStaysFold | list[KeptRow] | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeptStays:
+    """A batch's track-page rows kept by an earlier build: each playlist's digest of its
+    versions (where the rows are to be kept), and the rows still valid (packed)."""
+
+    digests: Mapping[str, bytes] = field(default_factory=dict)
+    rows: Mapping[str, bytes] = field(default_factory=dict)
+
+
 def write_playlists(
-    job: Job, stream: Iterable[Version], *, grouped: bool, stays: StaysFile | None
+    job: Job,
+    stream: Iterable[Version],
+    *,
+    grouped: bool,
+    stays: StaysFile | None,
+    kept: KeptStays | None = None,
 ) -> Part:
     """Fold ``stream`` into each playlist's history and write its page and feed.
 
     ``grouped``: the versions come playlist by playlist, each written as soon
     as its last version is read; else every playlist is folded before any is
-    written. ``stays``: where the shared tracks' stays go (with ``job.shared``).
+    written. ``stays``: where the shared tracks' stays go (with ``job.shared``);
+    ``kept``: the rows of the playlists whose stays need no fold.
     """
     part = Part()
-    for history, fold in _histories(stream, job, grouped=grouped):
-        _write_one(job, part, history, fold, stays)
+    kept = KeptStays() if kept is None else kept
+    for history, fold in _histories(stream, job, kept, grouped=grouped):
+        _write_one(job, part, history, fold, stays, kept)
         del history, fold  # not held while the next playlist is folded
     part.changes = newest(part.changes, CHANGES_PAGE_ENTRIES)
     return part
 
 
 def _histories(
-    stream: Iterable[Version], job: Job, *, grouped: bool
-) -> Iterator[tuple[PlaylistHistory, PlaylistStaysFold | None]]:
+    stream: Iterable[Version], job: Job, kept: KeptStays, *, grouped: bool
+) -> Iterator[tuple[PlaylistHistory, Stays]]:
     if grouped:
         for _playlist_id, versions in groupby(stream, key=lambda version: version.playlist.id):
-            yield from _fold(versions, job).values()
+            yield from _fold(versions, job, kept).values()
     else:
-        yield from _fold(stream, job).values()
+        yield from _fold(stream, job, kept).values()
 
 
 def _fold(
-    stream: Iterable[Version], job: Job
-) -> dict[str, tuple[PlaylistHistory, PlaylistStaysFold | None]]:
+    stream: Iterable[Version], job: Job, kept: KeptStays
+) -> dict[str, tuple[PlaylistHistory, Stays]]:
     """Every playlist's history in ``stream``, and its stays when track pages are written.
 
     The fold allocates many small acyclic objects that live until its end;
     the cyclic collector would traverse them again and again, so it is paused.
     """
-    found: dict[str, tuple[PlaylistHistory, PlaylistStaysFold | None]] = {}
+    found: dict[str, tuple[PlaylistHistory, Stays]] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -106,10 +129,10 @@ def _fold(
             playlist_id = version.playlist.id
             pair = found.get(playlist_id)
             if pair is None:
-                stays = PlaylistStaysFold(playlist_id) if job.shared is not None else None
+                stays = _stays_of(job, kept, playlist_id)
                 pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
             pair[0].add(version)
-            if pair[1] is not None:
+            if isinstance(pair[1], PlaylistStaysFold):
                 pair[1].add(version.playlist, version.date.date(), pair[0].keys)
     finally:
         if collecting:
@@ -117,17 +140,27 @@ def _fold(
     return found
 
 
+def _stays_of(job: Job, kept: KeptStays, playlist_id: str) -> Stays:
+    """The rows an earlier build kept, else a fold of the stays (with track pages)."""
+    if job.shared is None:
+        return None
+    packed = kept.rows.get(playlist_id)
+    rows = None if packed is None else unpack(packed)
+    return PlaylistStaysFold(playlist_id) if rows is None else rows
+
+
 def _write_one(
     job: Job,
     part: Part,
     history: PlaylistHistory,
-    stays: PlaylistStaysFold | None,
+    stays: Stays,
     stays_file: StaysFile | None,
+    kept: KeptStays,
 ) -> None:
     summary = history.summary()
     if summary is None:
         return
-    shared = _shared_keys(job, history, stays)
+    rows, shared = _track_rows(job, part, history, stays, kept)
     document = history.document(
         github=job.github,
         track_pages=lambda key: f"../{track_href(key)}" if key in shared else None,
@@ -142,17 +175,38 @@ def _write_one(
     part.written += write_file(job.out, feed_href(playlist_id), feed)
     part.keep_newest(changes)
     part.summaries.append(summary)
-    if stays is not None and stays_file is not None and shared:
-        lives = stays.result(key for key in stays.track_keys() if key in shared)
-        stays_file.add(stay_rows(life for life in lives if life.track.key in shared))
+    if stays_file is not None and shared:
+        stays_file.add(row for key, own, row in rows if key in shared and own in shared)
 
 
-def _shared_keys(job: Job, history: PlaylistHistory, stays: PlaylistStaysFold | None) -> set[str]:
-    """Which tracks of this playlist two or more of the site's playlists held."""
-    if job.shared is None:
-        return set()
+def _track_rows(
+    job: Job, part: Part, history: PlaylistHistory, stays: Stays, kept: KeptStays
+) -> tuple[list[KeptRow], frozenset[str]]:
+    """The playlist's track-page rows, each with its keys, and which of its tracks are
+    shared. Rows kept by an earlier build, else folded: every track's where the index keeps
+    them for the next build, else the shared tracks' only."""
+    if job.shared is None or stays is None:
+        return [], frozenset()
+    if isinstance(stays, list):
+        return stays, _shared_keys(job.shared, history, (key for key, _own, _row in stays))
+    shared = _shared_keys(job.shared, history, stays.track_keys())
+    playlist_id = history.playlist_id
+    digest = kept.digests.get(playlist_id)
+    keys = list(stays.track_keys()) if digest else [k for k in stays.track_keys() if k in shared]
+    lives = stays.result(keys)
+    rows = stay_rows(lives)
+    found = [(key, life.track.key, row) for key, life, row in zip(keys, lives, rows, strict=True)]
+    if digest is not None:
+        part.kept.append((playlist_id, digest, pack(found)))
+    return found, shared
+
+
+def _shared_keys(
+    shared: SharedTracks, history: PlaylistHistory, folded: Iterable[str]
+) -> frozenset[str]:
+    """Which tracks of this playlist (of its cumulative view, and ``folded``: every key its
+    stays knew) two or more of the site's playlists held."""
     view = history.cumulative_view()
     keys = {entry.track.key for entry in view.tracks} if view is not None else set()
-    if stays is not None:
-        keys.update(stays.track_keys())
-    return job.shared.among(keys)
+    keys.update(folded)
+    return shared.among(keys)

@@ -2,31 +2,31 @@
 
 A build writes each playlist's page as soon as that playlist is read, so that
 its memory does not grow with the number of playlists. Two things span every
-playlist, and they are kept in SQLite files in a temporary folder:
+playlist, and they are kept in files in a temporary folder:
 
-- which tracks two or more playlists held (:class:`SharedTracks`), known before
-  any page is written, since the cumulative tables link the shared ones;
+- which tracks two or more playlists held (:class:`SharedTracks`, SQLite), known
+  before any page is written, since the cumulative tables link the shared ones;
 - every shared track's stays in each playlist (:class:`StaysFile`, one file per
-  batch of playlists, so that worker processes never write the same file),
-  read back in page order (:func:`merged_stays`) to write the track pages.
+  batch of playlists, so that worker processes never write the same file), a
+  record per track page, read back a page at a time (:func:`pages_of_stays`) to
+  write the track pages.
 """
 
 from __future__ import annotations
 
-import heapq
+import marshal
 import sqlite3
-from dataclasses import dataclass
-from itertools import islice
+from contextlib import ExitStack
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
 
     from gitarchive.model import CumulativeView
-
-# SQLite's default bound on the parameters of one statement is 32,766; stay well under it.
-_BATCH = 500
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -45,13 +45,13 @@ class SharedTracks:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._connection: sqlite3.Connection | None = None
+        self._keys: frozenset[str] | None = None
 
     def __getstate__(self) -> Path:
         return self.path
 
     def __setstate__(self, path: Path) -> None:
-        self.path, self._connection = path, None
+        self.path, self._keys = path, None
 
     @classmethod
     def combine(cls, path: Path, parts: Iterable[Path]) -> SharedTracks:
@@ -73,19 +73,14 @@ class SharedTracks:
             connection.close()
         return cls(path)
 
-    def among(self, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` are shared."""
-        if self._connection is None:
-            self._connection = _reader(self.path)
-        found: set[str] = set()
-        keys = iter(set(keys))
-        while batch := list(islice(keys, _BATCH)):
-            marks = ",".join("?" * len(batch))
-            rows = self._connection.execute(
-                f"SELECT key FROM held WHERE playlists >= 2 AND key IN ({marks})", batch
-            )
-            found.update(key for (key,) in rows)
-        return found
+    def among(self, keys: Iterable[str]) -> frozenset[str]:
+        """Which of ``keys`` are shared (the shared keys are read once per process: tens of
+        thousands of short strings on a large archive, against a query per playlist)."""
+        if self._keys is None:
+            status = self.path.stat()
+            stamp = (status.st_ino, status.st_size, status.st_mtime_ns)
+            self._keys = _shared_keys(self.path, stamp)
+        return self._keys.intersection(keys)
 
 
 def write_held(path: Path, held: Iterable[tuple[str, set[str]]]) -> Path:
@@ -111,73 +106,84 @@ def view_keys(views: Iterable[tuple[str, CumulativeView | None]]) -> Iterator[tu
             yield playlist_id, {entry.track.key for entry in view.tracks}
 
 
-@dataclass(frozen=True, slots=True)
-class StayRow:
-    """One track's stays in one playlist, rendered as its track page lists them, with where
-    it goes (rendered as the playlist is read: what is kept and merged is text)."""
-
-    page: str  # the track page's file name, without .html
-    anchor: str  # the track's anchor on that page
-    playlist: str  # the playlist's id
-    order: str  # the playlist's name, case-folded: the rows' order in a section, then the id
-    last_seen: str  # ISO day of the playlist's last version that held the track
-    head: str  # the section's heading, of the track as this playlist last listed it
-    row: str  # the table row of this playlist
-
-
-_COLUMNS = "page, anchor, playlist, ord, last_seen, head, row"
+# One track's stays in one playlist, rendered as its track page lists them, with where it
+# goes: (page, anchor, order, playlist, last_seen, name, artists, album, url, row). A plain
+# tuple, so that a batch's rows are written and read back by marshal (in C, no object per
+# field): ``page`` the track page's file name without .html; ``anchor`` the track's name
+# there; ``order`` the playlist's name case-folded (the rows' order in a section, then the
+# playlist's id); ``last_seen`` the ISO day of the playlist's last version that held the
+# track; name, artists (joined), album and url the track as this playlist last listed it
+# (the section's heading is that of the latest); ``row`` the playlist's table row.
+StayRow = tuple[str, str, str, str, str, str, str, str, "str | None", str]
+# where each page's rows are in a batch's file: page -> (offset, length)
+PageOffsets = dict[str, tuple[int, int]]
+# a row as a page reads it back: without its page
+SectionRow = tuple[str, str, str, str, str, str, str, "str | None", str]
+_BY_PAGE = itemgetter(0)
+_IN_PAGE_ORDER = itemgetter(0, 1, 2, 3)  # page, anchor, order, playlist: each row unique
 
 
 class StaysFile:
-    """The stays of the shared tracks of one batch of playlists, appended as each is read."""
+    """The stays of the shared tracks of one batch of playlists: kept as each playlist is
+    read (a batch's are a few thousand rows), written in page order when it ends, each
+    page's rows one marshal record, so that the track pages read only their own."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._connection = _connect(path)
-        self._connection.execute(f"CREATE TABLE stays ({_COLUMNS})")
-        self._connection.execute("BEGIN")
+        self._rows: list[StayRow] = []
 
     def add(self, rows: Iterable[StayRow]) -> None:
-        self._connection.executemany(
-            "INSERT INTO stays VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (row.page, row.anchor, row.playlist, row.order, row.last_seen, row.head, row.row)
-                for row in rows
-            ),
-        )
+        self._rows.extend(rows)
 
-    def close(self) -> None:
-        """Commit every row (one transaction for the batch: a scratch file), and index them."""
-        self._connection.execute("COMMIT")
-        self._connection.execute("CREATE INDEX stays_order ON stays (page, anchor, playlist)")
-        self._connection.close()
-
-
-def _reader(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    # one is open per batch of playlists at once: SQLite's default cache (2 MB) each would
-    # make memory grow with the number of playlists; the reads are in index order anyway
-    connection.execute("PRAGMA cache_size = -128")
-    return connection
+    def close(self) -> PageOffsets:
+        """Write every row, by page; where each page's rows are."""
+        rows, self._rows = sorted(self._rows, key=_IN_PAGE_ORDER), []
+        offsets: PageOffsets = {}
+        with self.path.open("xb") as file:
+            for page, same in groupby(rows, key=_BY_PAGE):
+                record = marshal.dumps([row[1:] for row in same])
+                offsets[page] = (file.tell(), len(record))
+                file.write(record)
+        return offsets
 
 
-def merged_stays(paths: Iterable[Path], pages: tuple[str, str | None]) -> Iterator[StayRow]:
-    """The rows of these files whose page is in ``pages`` (from, before; None: no end), by
-    page, then anchor, then playlist id (streamed)."""
-    connections = [_reader(path) for path in paths]
+def pages_of_stays(
+    files: Sequence[tuple[Path, PageOffsets]], pages: tuple[str, str | None]
+) -> Iterator[tuple[str, list[SectionRow]]]:
+    """Each page in ``pages`` (from, before; None: no end) that the files hold, in order,
+    with its rows from every file (without the page), by anchor, then order, then playlist."""
     low, high = pages
-    bound = "" if high is None else " AND page < :high"
+    names = sorted(
+        {
+            name
+            for _path, offsets in files
+            for name in offsets
+            if low <= name and (high is None or name < high)
+        }
+    )
+    with ExitStack() as stack:
+        handles = [(stack.enter_context(path.open("rb")), offsets) for path, offsets in files]
+        for name in names:
+            rows: list[SectionRow] = []
+            for handle, offsets in handles:
+                where = offsets.get(name)
+                if where is not None:
+                    handle.seek(where[0])
+                    rows.extend(marshal.loads(handle.read(where[1])))
+            rows.sort(key=_SECTION_ORDER)
+            yield name, rows
+
+
+_SECTION_ORDER = itemgetter(0, 1, 2)  # anchor, order, playlist (the page left out)
+
+
+@lru_cache(maxsize=1)
+def _shared_keys(path: Path, _stamp: tuple[int, int, int]) -> frozenset[str]:
+    """The shared keys of the file at ``path`` as it is (``_stamp``: its inode, size and
+    time), read once per process: each task a worker runs unpickles its own SharedTracks."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        cursors = [
-            connection.execute(
-                f"SELECT {_COLUMNS} FROM stays WHERE page >= :low"
-                f"{bound} ORDER BY page, anchor, playlist",
-                {"low": low, "high": high},
-            )
-            for connection in connections
-        ]
-        for columns in heapq.merge(*cursors):
-            yield StayRow(*columns)
+        rows = connection.execute("SELECT key FROM held WHERE playlists >= 2")
+        return frozenset(key for (key,) in rows)
     finally:
-        for connection in connections:
-            connection.close()
+        connection.close()

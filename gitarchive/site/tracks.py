@@ -21,18 +21,17 @@ from __future__ import annotations
 import hashlib
 import re
 from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from gitarchive.model import playlist_url
 from gitarchive.site.output import TRACK_PAGES, write_files
 from gitarchive.site.pages import playlist_href, site_page, text
-from gitarchive.site.scratch import StayRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
-    from gitarchive.model import Track
+    from gitarchive.site.scratch import SectionRow, StayRow
     from gitarchive.tracks import PlaylistStays
 
 _ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
@@ -57,43 +56,53 @@ def track_href(key: str) -> str:
 
 
 def stay_rows(lives: Iterable[PlaylistStays]) -> Iterator[StayRow]:
-    """Each life rendered, with the page and anchor of its track."""
+    """Each life rendered, with the page and anchor of its track (its playlist's cell made
+    once per playlist)."""
+    cells: dict[tuple[str, str], str] = {}
     for life in lives:
         name = track_page_name(life.track.key)
-        yield StayRow(
+        playlist = (life.playlist_id, life.playlist_name)
+        cell = cells.get(playlist)
+        if cell is None:
+            cell = cells[playlist] = _playlist_cell(*playlist)
+        track = life.track
+        yield (
             name[-SUFFIX:],
             name,
-            life.playlist_id,
             life.playlist_name.casefold(),
+            life.playlist_id,
             life.last_seen.isoformat(),
-            _heading(life.track),
-            _playlist_row(life),
+            track.name,
+            ", ".join(artist.name for artist in track.artists),
+            track.album.name,
+            track.url,
+            _playlist_row(cell, life),
         )
 
 
 def write_track_pages(
-    out: Path, rows: Iterable[StayRow], *, generated: str
+    out: Path, pages: Iterable[tuple[str, list[SectionRow]]], *, generated: str
 ) -> tuple[int, set[str], int]:
-    """Write the pages of the tracks two or more playlists of the site held, from ``rows``
-    (by page, then anchor). Returns (tracks, the pages written, bytes written)."""
+    """Write the pages of the tracks two or more playlists of the site held, from each
+    page's rows (by anchor, then order, then playlist: :func:`pages_of_stays`). Returns
+    (tracks, the pages written, bytes written)."""
     kept: set[str] = set()
     tracks = 0
 
-    def pages() -> Iterator[tuple[str, str]]:
+    def written_pages() -> Iterator[tuple[str, str]]:
         nonlocal tracks
-        for page, in_page in groupby(rows, key=lambda row: row.page):
+        for page, rows in pages:
             sections = []
-            for anchor, same in groupby(in_page, key=lambda row: row.anchor):
+            for anchor, same in groupby(rows, key=_ANCHOR):
                 lives = list(same)
                 if len(lives) >= 2:
-                    lives.sort(key=lambda row: (row.order, row.playlist))
                     sections.append(track_section(anchor, lives))
             if sections:
                 kept.add(page)
                 tracks += len(sections)
                 yield f"{page}.html", track_page(page, sections, generated=generated)
 
-    written = write_files(out, TRACK_PAGES, pages())
+    written = write_files(out, TRACK_PAGES, written_pages())
     return tracks, kept, written
 
 
@@ -110,42 +119,44 @@ def _stays_cell(life: PlaylistStays) -> str:
         removed = stay.removed.isoformat() if stay.removed else "still there"
         asterisk = "*" if stay.added_before_archive else ""
         parts.append(
-            f"<li>{stay.added.isoformat()}{asterisk} → {removed} "
-            f'<span class="muted">best #{stay.best_position}, '
-            f"latest #{stay.latest_position}</span></li>"
+            f"<li>{stay.added.isoformat()}{asterisk} → {removed}, "
+            f"best #{stay.best_position}, latest #{stay.latest_position}</li>"
         )
     return f"<ul>{''.join(parts)}</ul>"
 
 
-def _heading(track: Track) -> str:
-    artists = ", ".join(artist.name for artist in track.artists)
-    spotify = (
-        f' · <a href="{text(track.url)}" rel="noopener noreferrer">Open on Spotify</a>'
-        if track.url
-        else ""
-    )
-    return f"""<h2><bdi>{text(track.name)}</bdi></h2>
-<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(track.album.name)}</bdi>{spotify}</p>"""
+def _playlist_cell(playlist_id: str, name: str) -> str:
+    # the playlist's page, which links it on Spotify: not repeated on each of its rows
+    return f'<td><a href="../{playlist_href(playlist_id)}"><bdi>{text(name)}</bdi></a></td>'
 
 
-def _playlist_row(life: PlaylistStays) -> str:
+def _playlist_row(cell: str, life: PlaylistStays) -> str:
     return (
-        f'<tr><td><a href="../{playlist_href(life.playlist_id)}"><bdi>{text(life.playlist_name)}'
-        f'</bdi></a> <a class="muted" href="{playlist_url(life.playlist_id)}" '
-        f'rel="noopener noreferrer">Spotify</a></td>'
-        f"<td>{life.first.isoformat()}</td><td>{life.last_seen.isoformat()}</td>"
+        f"<tr>{cell}<td>{life.first.isoformat()}</td><td>{life.last_seen.isoformat()}</td>"
         f"<td>#{life.best_position}</td><td>#{life.latest_position}</td>"
         f"<td>{_stays_cell(life)}</td></tr>"
     )
 
 
-def track_section(anchor: str, lives: list[StayRow]) -> str:
+def _heading(name: str, artists: str, album: str, url: str | None) -> str:
+    spotify = (
+        f' · <a href="{text(url)}" rel="noopener noreferrer">Open on Spotify</a>' if url else ""
+    )
+    return f"""<h2><bdi>{text(name)}</bdi></h2>
+<p class="desc"><bdi>{text(artists)}</bdi> · <bdi>{text(album)}</bdi>{spotify}</p>"""
+
+
+_ANCHOR = itemgetter(0)
+_LAST_SEEN = itemgetter(3)
+
+
+def track_section(anchor: str, lives: list[SectionRow]) -> str:
     """A track's section: every playlist of the site that held it (``lives``, in their
     order), each stay, its places; headed by the track as the latest of them listed it."""
-    head = max(lives, key=lambda life: life.last_seen).head
-    rows = "".join(life.row for life in lives)
+    _anchor, _order, _playlist, _seen, name, artists, album, url, _row = max(lives, key=_LAST_SEEN)
+    rows = "".join([life[8] for life in lives])
     return f"""<section id="{anchor}" class="track">
-{head}
+{_heading(name, artists, album, url)}
 <p class="muted">In {len(lives)} playlists</p>
 <table><thead><tr><th scope="col">Playlist</th><th scope="col">First</th>
 <th scope="col">Last</th><th scope="col">Best</th><th scope="col">Latest</th>
