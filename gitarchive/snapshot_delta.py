@@ -61,6 +61,20 @@ class _TrackList:
     after: int  # bytes of the file after the closing ``]``
 
 
+class _ConstantCounter:
+    """Reads each JSON constant as _MARK, counting them."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, name: str) -> object:
+        del name
+        self.count += 1
+        return _MARK
+
+
 class SnapshotDelta:
     """Snapshots read as ``read_json`` reads them, each against its playlist's last one."""
 
@@ -72,9 +86,12 @@ class SnapshotDelta:
         self._elements: dict[str, Track] = {}  # an element's text -> its track
         # per playlist: its last header, as bytes before and after the list, as parsed, as read
         self._headers: dict[str, tuple[bytes, bytes, dict[str, Any], Playlist]] = {}
-        # the header's parse: each constant (NaN, Infinity) counted and read as _MARK
-        self._constants = 0
-        self._decoder = json.JSONDecoder(parse_constant=self._constant)
+        # the header's parse: each constant (NaN, Infinity) counted and read as _MARK. The
+        # counter is its own object: a decoder refers to itself (its scanner), and a bound
+        # method here would put this reader, with its track lists, in that cycle, left
+        # for a full collection to free when a fold replaces its reader
+        self._constants = _ConstantCounter()
+        self._decoder = json.JSONDecoder(parse_constant=self._constants)
 
     def read(self, data: bytes, playlist_id: str, path: str) -> Playlist | None:
         """The snapshot, or None when only the full reader can say (an error, no list found)."""
@@ -165,10 +182,11 @@ class SnapshotDelta:
         brackets = before.count(b"[") + before.count(b"{") + after.count(b"[") + after.count(b"{")
         if brackets > _MOST_BRACKETS:
             return None
-        self._constants = 0
+        self._constants.count = 0
         text = formats.decode(before, path) + "NaN" + after.decode("utf-8")
         raw = self._decoder.decode(text)
-        if not isinstance(raw, dict) or raw.get("tracks") is not _MARK or self._constants != 1:
+        marked_once = self._constants.count == 1
+        if not isinstance(raw, dict) or raw.get("tracks") is not _MARK or not marked_once:
             return None
         raw["tracks"] = []
         header = None if last is None else formats.reread_json_data(raw, last[2], last[3])
@@ -178,10 +196,6 @@ class SnapshotDelta:
             self._headers.clear()
         self._headers[playlist_id] = (before, after, raw, header)
         return header
-
-    def _constant(self, name: str) -> object:
-        self._constants += 1
-        return _MARK
 
     def _keep(self, playlist_id: str, tracks: _TrackList) -> None:
         old = self._last.pop(playlist_id, None)

@@ -8,8 +8,10 @@ and never accept what it rejects.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
+import weakref
 from typing import Any
 
 import pytest
@@ -152,3 +154,22 @@ def test_an_added_at_out_of_the_calendar_in_utc_is_a_format_error() -> None:
     with pytest.raises(FormatError, match="not a date and time"):
         formats.read_json(text, PID, path=PATH)
     assert SnapshotDelta().read(text.encode(), PID, PATH) is None
+
+
+def test_a_snapshot_reader_let_go_is_freed_at_once_with_its_track_lists() -> None:
+    """A fold replaces its reader every few playlists; a reader in a reference cycle would
+    hold its track lists (up to ``KEPT_BYTES``) until a full collection."""
+    reader = SnapshotDelta()
+    data = json.dumps(
+        {"id": PID, "name": "N", "description": "", "url": "", "tracks": []}, indent=2
+    ).encode()
+    reader.read(data, PID, PATH)
+    gone = weakref.ref(reader)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del reader
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()
