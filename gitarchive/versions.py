@@ -12,12 +12,11 @@ dates as git takes them are parsed by :mod:`gitarchive.dates`.
 
 from __future__ import annotations
 
-import gc
 import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import git
+from gitarchive import collector, git
 from gitarchive.formats.paths import (
     SOURCE_FOLDERS,
     SOURCE_KINDS,
@@ -168,18 +167,13 @@ def _cumulative_views_of_shard(
     again and again (a quarter of the run time), so it is paused meanwhile.
     """
     folds: dict[str, CumulativeFold] = {}
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         for version in iter_all_versions(store, start=start, shard=shard):
             playlist = version.playlist
             fold = folds.get(playlist.id)
             if fold is None:
                 fold = folds[playlist.id] = CumulativeFold()
             fold.add(playlist, version.date.date())
-    finally:
-        if collecting:
-            gc.enable()
     views: dict[str, CumulativeView] = {}
     for playlist_id, fold in folds.items():
         view = fold.view()

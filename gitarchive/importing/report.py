@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import datetime
 
     from gitarchive.errors import FormatError
@@ -79,17 +76,3 @@ class ImportReport:
     @property
     def versions(self) -> int:
         return sum(len(result.imported) for result in self.playlists)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: an import allocates millions of small acyclic
-    objects (tracks, versions, rendered files) that live until its end, and the collector
-    would traverse them again and again (as in ``versions.all_cumulative_views``)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gitarchive import formats, git, versions
+from gitarchive import collector, formats, git, versions
 from gitarchive.errors import ArchiveError, FormatError
 from gitarchive.formats.paths import archive_paths
 from gitarchive.formats.sanitize import clean_name
 from gitarchive.history import fold_cumulative
 from gitarchive.importing.plan import Target, read_target, taken
-from gitarchive.importing.report import ImportReport, ImportResult, gc_paused
+from gitarchive.importing.report import ImportReport, ImportResult
 from gitarchive.importing.steps import Group, Steps, Writing
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def _rewrite(
     chain, keep = steps.target.chain, steps.keep
     total = len(groups) + len(chain) - keep
     done = iter(range(1, total + 1))
-    with gc_paused():
+    with collector.paused():
         return git.rebuild(
             store,
             chain[keep - 1].id if keep else None,

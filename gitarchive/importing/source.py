@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitarchive import git, version_reader
+from gitarchive import collector, git, version_reader
 from gitarchive.errors import FormatError, UsageError, redact_url
 from gitarchive.formats.paths import (
     PLAIN_DIR,
@@ -32,7 +32,7 @@ from gitarchive.formats.paths import (
     split_source_path,
 )
 from gitarchive.history import Version
-from gitarchive.importing.report import Skip, gc_paused
+from gitarchive.importing.report import Skip
 from gitarchive.name_keyed import title_playlist_id
 from gitarchive.version_fold import VersionFold
 from gitarchive.version_reader import VersionReader
@@ -105,7 +105,7 @@ def read_source(
     source: Store, wanted: Collection[str] | None = None, *, progress: Progress | None = None
 ) -> SourceRead:
     """The versions of every playlist in ``source`` (or of ``wanted`` ones), in one walk."""
-    with git.unverified_reads(), gc_paused():
+    with git.unverified_reads(), collector.paused():
         changes = git.walk_folders(source, [PRETTY_DIR, PLAIN_DIR])
         walk = _Walk(source, None if wanted is None else frozenset(wanted))
         for done, change in enumerate(changes, 1):

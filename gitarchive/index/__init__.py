@@ -10,14 +10,12 @@ the catch-up and the invalidation, :mod:`gitarchive.index.db` for the file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gitarchive import git
+from gitarchive import collector, git
 from gitarchive.errors import GitArchiveError
 from gitarchive.index import db, stored, track_terms
 
@@ -121,7 +119,7 @@ class ChangeIndex:
         # under the write lock, since another process may have moved HEAD and folded
         # meanwhile
         def both() -> None:
-            with _collector_paused():
+            with collector.paused():
                 # lazy: the fold and its file readers (formats, version_reader) cost a
                 # read ~9 ms at startup (python -X importtime); a warm read folds nothing
                 from gitarchive.index import fold
@@ -282,25 +280,6 @@ class ChangeIndex:
             "playlists": count("SELECT count(*) FROM playlists").fetchone()[0],
             "versions": count("SELECT count(*) FROM versions").fetchone()[0],
         }
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic collector off while one playlist is folded.
-
-    A fold makes tens of thousands of objects (its modules' at import, a track
-    and its tuples per version) and frees none in cycles, so the collector's
-    passes over them found nothing: 70 young and 7 older passes, 13-15 ms of the
-    first `history` of a fresh clone (gc.callbacks, own shape, 291 versions).
-    One playlist's fold is bounded, and the collector runs again after it.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _jobs(jobs: int | None) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitarchive import git
+from gitarchive import collector, git
 from gitarchive.formats.paths import SOURCE_FOLDERS, split_source_path
 from gitarchive.index import fold, workers
 from gitarchive.index.fold import FOLDING, READING, Changes, Folder, Progress, no_progress
@@ -67,7 +67,8 @@ def catch_up_all(
         _record_changes(store, connection, done, progress, pool)
         playlist_ids = [row[0] for row in connection.execute(_CHANGED_PLAYLISTS)]
         progress(FOLDING, 0, len(playlist_ids))
-        with git.unverified_reads():  # a pass over many versions: read as git reads
+        # a pass over many versions: read as git reads, no collection of acyclic folds
+        with git.unverified_reads(), collector.paused():
             if pool is not None and pool.started and len(playlist_ids) > 1:
                 pass_ = workers.Pass(store, connection, warn, done, last[0])
                 pass_.run(pool, playlist_ids, lambda id_: changed_rows(connection, id_), progress)

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitarchive import git
+from gitarchive import collector, git
 from gitarchive.errors import ArchiveError, SettingsError, UsageError
 from gitarchive.index import db, fold
 from gitarchive.index.fold import FOLDING, Changes, Folder
@@ -386,9 +386,9 @@ class _Worker:
         if row is not None:
             scratch.execute(f"INSERT INTO playlists VALUES ({_marks(row)})", row)
         state = folder.load(playlist_id, done)
-        with git.unverified_reads():
+        with git.unverified_reads(), collector.paused():
             fold.fold_changes(folder, state, changes)
-        folder.save(state, folded)
+            folder.save(state, folded)
         playlist = scratch.execute("SELECT * FROM playlists WHERE id = ?", (playlist_id,))
         terms = scratch.execute("SELECT * FROM track_terms").fetchall()
         versions, folder.kept = folder.kept, []

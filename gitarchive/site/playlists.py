@@ -11,11 +11,11 @@ page shows), and its shared tracks' stays, appended to a file on disk.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from gitarchive import collector
 from gitarchive.changes import Change, newest, playlist_changes
 from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES
 from gitarchive.site.data import PlaylistHistory, Summary
@@ -122,9 +122,7 @@ def _fold(
     the cyclic collector would traverse them again and again, so it is paused.
     """
     found: dict[str, tuple[PlaylistHistory, Stays]] = {}
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         for version in stream:
             playlist_id = version.playlist.id
             pair = found.get(playlist_id)
@@ -134,9 +132,6 @@ def _fold(
             pair[0].add(version)
             if isinstance(pair[1], PlaylistStaysFold):
                 pair[1].add(version.playlist, version.date.date(), pair[0].keys)
-    finally:
-        if collecting:
-            gc.enable()
     return found
 
 
