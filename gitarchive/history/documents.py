@@ -19,6 +19,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
+from gitarchive.json_scalars import encode_string, scalar_json
 from gitarchive.model import playlist_url
 from gitarchive.timeline import track_document
 
@@ -36,22 +37,12 @@ def iso_utc(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- JSON
 
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring
-
-# ---------------------------------------------------------------- JSON
-
 
 def _value(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return _encode_string(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
+    return scalar_json(value, _dumps)
+
+
+def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -59,7 +50,7 @@ def _string_list(values: Sequence[str], pad: str) -> str:
     if not values:
         return "[]"
     inner = pad + "  "
-    return "[\n" + ",\n".join(inner + _encode_string(v) for v in values) + "\n" + pad + "]"
+    return "[\n" + ",\n".join(inner + encode_string(v) for v in values) + "\n" + pad + "]"
 
 
 def track_json(doc: TrackDoc, pad: str, extra: Sequence[tuple[str, object]] = ()) -> str:
@@ -67,13 +58,13 @@ def track_json(doc: TrackDoc, pad: str, extra: Sequence[tuple[str, object]] = ()
     inner = pad + "  "
     fields = [
         f'{inner}"id": {_value(doc["id"])}',
-        f'{inner}"name": {_encode_string(doc["name"])}',
+        f'{inner}"name": {encode_string(doc["name"])}',
         f'{inner}"artists": {_string_list(doc["artists"], inner)}',
-        f'{inner}"album": {_encode_string(doc["album"])}',
+        f'{inner}"album": {encode_string(doc["album"])}',
         f'{inner}"url": {_value(doc["url"])}',
         f'{inner}"duration_ms": {_value(doc["duration_ms"])}',
     ]
-    fields += [f"{inner}{_encode_string(key)}: {_value(value)}" for key, value in extra]
+    fields += [f"{inner}{encode_string(key)}: {_value(value)}" for key, value in extra]
     return "{\n" + ",\n".join(fields) + "\n" + pad + "}"
 
 
@@ -100,10 +91,10 @@ def _version_json(entry: Entry) -> str:
         for doc, old, new, _distance in entry.moved
     ]
     fields = [
-        f'{pad}"commit": {_encode_string(entry.commit)}',
+        f'{pad}"commit": {encode_string(entry.commit)}',
         f'{pad}"date": "{entry.date:%Y-%m-%dT%H:%M:%SZ}"',
-        f'{pad}"name": {_encode_string(entry.name)}',
-        f'{pad}"description": {_encode_string(entry.description)}',
+        f'{pad}"name": {encode_string(entry.name)}',
+        f'{pad}"description": {encode_string(entry.description)}',
         f'{pad}"likes": {_value(entry.likes)}',
         f'{pad}"added": {_list([track_json(t, track_pad) for t in entry.added], pad)}',
         f'{pad}"removed": {_list([track_json(t, track_pad) for t in entry.removed], pad)}',
@@ -115,7 +106,7 @@ def _version_json(entry: Entry) -> str:
 
 def history_json(playlist_id: str, name: str, listed: Iterable[Entry]) -> Iterator[str]:
     """``history --format json`` in chunks (the documented schema, docs/history.md)."""
-    yield f'{{\n  "id": {_encode_string(playlist_id)},\n  "name": {_encode_string(name)},\n'
+    yield f'{{\n  "id": {encode_string(playlist_id)},\n  "name": {encode_string(name)},\n'
     first = True
     for entry in listed:
         yield ('  "versions": [\n    ' if first else ",\n    ") + _version_json(entry)
@@ -126,8 +117,8 @@ def history_json(playlist_id: str, name: str, listed: Iterable[Entry]) -> Iterat
 def cumulative_json(view: CumulativeView) -> Iterator[str]:
     """``cumulative --format json`` in chunks."""
     yield (
-        f'{{\n  "id": {_encode_string(view.id)},\n  "name": {_encode_string(view.name)},\n'
-        f'  "description": {_encode_string(view.description)},\n'
+        f'{{\n  "id": {encode_string(view.id)},\n  "name": {encode_string(view.name)},\n'
+        f'  "description": {encode_string(view.description)},\n'
         f'  "first_scraped": "{view.first_scraped.isoformat()}",\n'
     )
     first = True

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitarchive import git
 from gitarchive.index.db import wipe
+from gitarchive.json_scalars import encode_string, scalar_json
 from gitarchive.model import (
     ITEM_URL_RE,
     Album,
@@ -175,23 +176,9 @@ def view_document(view: CumulativeView) -> list[Any]:
     ]  # fmt: skip
 
 
-_STRING = json.encoder.encode_basestring  # the C escaper `compact` uses for a str
-
-
 def _json(value: object) -> str:
-    """``compact(value)``, quicker for a str, None, a bool or an int (a view's values)."""
-    kind = type(value)
-    if kind is str:
-        return _STRING(value)  # type: ignore[arg-type]
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if kind is int:
-        return int.__repr__(value)
-    return compact(value)
+    """``compact(value)``, quicker for a view's values (str, None, bool, int)."""
+    return scalar_json(value, compact)
 
 
 def _entry_text(entry: CumulativeTrack) -> str:
@@ -202,9 +189,9 @@ def _entry_text(entry: CumulativeTrack) -> str:
     return (
         f"[[{_json(track.name)},[{artists}],[{_json(album.name)},{_json(album.url)}],"
         f"{_json(track.url)},{_json(track.duration_ms)},"
-        f"{'null' if added_at is None else _STRING(added_at.isoformat())}],"
+        f"{'null' if added_at is None else encode_string(added_at.isoformat())}],"
         f'"{entry.added.isoformat()}",{_json(asterisk)},'
-        f"{'null' if removed is None else _STRING(removed.isoformat())}]"
+        f"{'null' if removed is None else encode_string(removed.isoformat())}]"
     )
 
 
