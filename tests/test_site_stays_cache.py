@@ -3,17 +3,19 @@ whose versions changed, and writes the pages a build from nothing writes."""
 
 from __future__ import annotations
 
+import marshal
 import re
 import sqlite3
-from typing import TYPE_CHECKING
+import zlib
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
 
 from gitarchive.git import Store
 from gitarchive.index import db
-from gitarchive.site import playlists
-from gitarchive.site.stays_cache import unpack
+from gitarchive.site import build, playlists
+from gitarchive.site.stays_cache import keep_rows, unpack
 from gitarchive.tracks import PlaylistStaysFold
 from tests.support.builder import RepoBuilder
 from tests.support.cli import run_cli
@@ -94,3 +96,62 @@ def test_kept_rows_that_cannot_be_read_are_folded_again(tmp_path: Path) -> None:
         connection.execute("UPDATE site_stays SET rows = x'00ff00'")
     assert site(repo, tmp_path / "again") == first
     assert unpack(b"not zlib") is None
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [[1, 2], [("key", "own", ("too", "short"))], [("key", "own", (None,) * 10)]],
+    ids=["not rows", "a short row", "a missing field"],
+)
+def test_kept_rows_of_the_wrong_shape_are_folded_again(tmp_path: Path, damaged: Any) -> None:
+    repo = build_moving_archive(tmp_path / "archive")
+    assert run_cli("-C", str(repo), "index") == 0
+    first = site(repo, tmp_path / "first")
+    blob = zlib.compress(marshal.dumps(damaged))
+    assert unpack(blob) is None
+    with sqlite3.connect(index_file(repo)) as connection:
+        connection.execute("UPDATE site_stays SET rows = ?", (blob,))
+    assert site(repo, tmp_path / "again") == first
+
+
+def test_rows_the_index_refuses_are_not_kept_and_leave_no_transaction_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A COMMIT that fails (a full disk) is rolled back, warned of once, and the build
+    stops keeping rows instead of waiting on the index for every batch."""
+    repo = build_moving_archive(tmp_path / "archive")
+    assert run_cli("-C", str(repo), "index") == 0
+    tries: list[bool] = []
+
+    def refused(connection: sqlite3.Connection, rows: object) -> None:
+        tries.append(True)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+
+    monkeypatch.setattr(build, "keep_rows", refused)
+    monkeypatch.setattr(build, "BATCH_VERSIONS", 1)  # a batch per playlist
+    expected = site(repo, tmp_path / "first")
+    assert tries == [True]
+    assert caplog.text.count("were not kept in the change index") == 1
+    assert kept(repo) == {}
+    monkeypatch.setenv(db.DISABLE_ENV, "1")
+    assert site(repo, tmp_path / "walked") == expected
+
+
+def test_a_commit_of_kept_rows_that_fails_is_rolled_back(tmp_path: Path) -> None:
+    """A failed COMMIT leaves SQLite's transaction open (a deferred constraint here, a
+    full disk in life): keep_rows ends it, so no later write of the build meets it."""
+    connection = sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("CREATE TABLE parent (id TEXT PRIMARY KEY)")
+    connection.execute(
+        "CREATE TABLE site_stays (playlist_id TEXT REFERENCES parent (id)"
+        " DEFERRABLE INITIALLY DEFERRED, sources BLOB, rows BLOB)"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        keep_rows(connection, [("p", b"d", b"r")])
+    assert not connection.in_transaction

@@ -226,8 +226,8 @@ def _write_pages(
         recent = newest([*recent, *part.changes], CHANGES_PAGE_ENTRIES)
         if part.stays is not None:
             stays.append(part.stays)
-        if keeping is not None:
-            _keep(keeping, part.kept)
+        if keeping is not None and not _keep(keeping, part.kept):
+            keeping = None  # one warning and one busy wait, not one per batch
     kept: set[str] = set()
     ranges = page_ranges(workers.jobs * 2 if workers.parallel else 1)
     for tracks, pages, written in workers.run(
@@ -241,12 +241,15 @@ def _write_pages(
     return result, recent
 
 
-def _keep(index: ChangeIndex, rows: Sequence[tuple[str, bytes, bytes]]) -> None:
+def _keep(index: ChangeIndex, rows: Sequence[tuple[str, bytes, bytes]]) -> bool:
+    """Keep the rows; False (and a warning) where the index would not take them."""
     try:
         keep_rows(index.connection, rows)
     except sqlite3.OperationalError as exc:
         # a cache: a busy index or a full disk costs the next build a fold, not this one
         logger.warning("the track pages' rows were not kept in the change index: %s", exc)
+        return False
+    return True
 
 
 def _check_selected(index: ChangeIndex, playlist_ids: Sequence[str]) -> None:

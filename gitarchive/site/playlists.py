@@ -6,7 +6,8 @@ playlist's history is folded, its page and feed written and its memory freed
 before the next playlist is read, so what a batch holds is one playlist's
 history, not the archive's. What outlives a playlist is small and bounded:
 its index summary, the newest changes of the batch (at most what the changes
-page shows), and its shared tracks' stays, appended to a file on disk.
+page shows), and its shared tracks' stays, its batch's rows (written to a file on disk per page
+when the batch ends).
 """
 
 from __future__ import annotations

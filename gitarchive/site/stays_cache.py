@@ -34,6 +34,7 @@ ROWS_FORMAT = b"site-stays 1"
 KeptRow = tuple[str, str, "StayRow"]
 # zlib's fastest level: the rows are HTML, compressed ~8 times even so
 _LEVEL = 1
+_STAY_FIELDS, _URL = 10, 8  # a StayRow's fields, and the one that may be None (the URL)
 _BATCH = 500  # playlists per query: well under SQLite's bound on a statement's parameters
 
 
@@ -80,10 +81,13 @@ def keep_rows(connection: sqlite3.Connection, rows: Sequence[tuple[str, bytes, b
     connection.execute("BEGIN IMMEDIATE")
     try:
         connection.executemany("INSERT OR REPLACE INTO site_stays VALUES (?, ?, ?)", rows)
+        connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        # a COMMIT that failed (a full disk) may leave the transaction open: never
+        # carry on inside it, which would lock other writers out until the build ends
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")
 
 
 def pack(rows: list[KeptRow]) -> bytes:
@@ -97,4 +101,21 @@ def unpack(blob: bytes) -> list[KeptRow] | None:
         rows = marshal.loads(zlib.decompress(blob))
     except (ValueError, EOFError, TypeError, zlib.error):
         return None
-    return rows if isinstance(rows, list) else None
+    return rows if isinstance(rows, list) and all(map(_is_kept_row, rows)) else None
+
+
+def _is_kept_row(row: object) -> bool:
+    """Whether ``row`` has a :data:`KeptRow`'s shape (a damaged blob may unmarshal as
+    anything)."""
+    if type(row) is not tuple or len(row) != 3:
+        return False
+    key, own, stay = row
+    return (
+        type(key) is str
+        and type(own) is str
+        and type(stay) is tuple
+        and len(stay) == _STAY_FIELDS
+        and all(
+            type(field) is str or (field is None and at == _URL) for at, field in enumerate(stay)
+        )
+    )
