@@ -3,6 +3,8 @@ whose versions changed, and writes the pages a build from nothing writes."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import marshal
 import re
 import sqlite3
@@ -12,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pygit2
 import pytest
 
+from gitarchive import tracks as gitarchive_tracks
 from gitarchive.git import Store
 from gitarchive.index import db
-from gitarchive.site import build, playlists
+from gitarchive.site import build, pages, playlists, stays_cache
+from gitarchive.site import tracks as site_tracks
 from gitarchive.site.stays_cache import keep_rows, unpack
 from gitarchive.tracks import PlaylistStaysFold
 from tests.support.builder import RepoBuilder
@@ -155,3 +159,25 @@ def test_a_commit_of_kept_rows_that_fails_is_rolled_back(tmp_path: Path) -> None
     with pytest.raises(sqlite3.IntegrityError):
         keep_rows(connection, [("p", b"d", b"r")])
     assert not connection.in_transaction
+
+
+# What the kept rows are made from: the stays fold and the rows' rendering. A rebuild
+# trusts rows kept by any earlier build of the same ROWS_FORMAT, and a development install
+# keeps its __version__ (so its index) across edits: a change here must change ROWS_FORMAT.
+_ROWS_MADE_BY = (gitarchive_tracks, site_tracks, pages.playlist_href, pages.text)
+# every (ROWS_FORMAT, digest of _ROWS_MADE_BY's source) there has been, the last one current
+_ROWS_SOURCES = [("site-stays 1", "287098792aa4092d")]
+
+
+def test_the_kept_rows_format_changes_with_the_code_that_makes_the_rows() -> None:
+    digest = hashlib.sha256()
+    for part in _ROWS_MADE_BY:
+        digest.update(inspect.getsource(part).replace("\r\n", "\n").encode())
+    found = (stays_cache.ROWS_FORMAT.decode(), digest.hexdigest()[:16])
+    assert found == _ROWS_SOURCES[-1], (
+        "the stays fold or the track-page rows' rendering changed: bump "
+        "gitarchive.site.stays_cache.ROWS_FORMAT (rows kept by the old code would be shown) "
+        f"and append {found} to _ROWS_SOURCES"
+    )
+    formats = [kept_format for kept_format, _code in _ROWS_SOURCES]
+    assert len(set(formats)) == len(formats), "each change of the rows needs its own format"

@@ -11,7 +11,9 @@ row is kept, the shared ones chosen at each build.
 
 Anything that changes the rows' rendering changes :data:`ROWS_FORMAT`, so
 that rows another build of gitarchive kept are folded again (the index is
-emptied anyway for another release).
+emptied anyway for another release; a development install keeps its version
+across edits): tests/test_site_stays_cache.py fails when the code that makes
+the rows changes and the format does not.
 """
 
 from __future__ import annotations
