@@ -308,3 +308,20 @@ def test_a_writer_stopped_mid_build_leaves_no_half_index_and_no_worker(
         time.sleep(0.1)  # a worker notices its writer is gone within half a second
     assert processes_marked(marker) == []
     no_fold_written(repo)
+
+
+def test_a_worker_that_starts_after_its_writer_died_ends_at_once(tmp_path: Path) -> None:
+    """Under load a worker may still be importing when its writer is killed: it then
+    starts with another parent, and must still notice the writer it was started for is
+    gone (every worker holds the task queue open, so none would ever see it close)."""
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=3, min_tracks=1, max_tracks=2))
+    gone_writer = 1  # a process that is not this worker's parent
+    start = (
+        "import time; from gitarchive.index import workers; "
+        f"workers._start({str(repo / '.git')!r}, {gone_writer}); time.sleep(30)"
+    )
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", start], capture_output=True, timeout=25)
+    assert (done.returncode, done.stderr) == (1, b"")  # ended by its watch, not an error
+    assert time.monotonic() - began < 20

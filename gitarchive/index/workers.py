@@ -136,7 +136,7 @@ class Workers:
         # from here this process maps less of the pack (windows mapped before go first)
         self.bounds = git.bound_pack_windows(*PACK_WINDOWS)
         context = multiprocessing.get_context("spawn")
-        initargs = (str(self.store.git_dir),)
+        initargs = (str(self.store.git_dir), os.getpid())
         # (this starts multiprocessing's resource tracker, which unblocks SIGINT here)
         self.pool = ProcessPoolExecutor(
             self.jobs - 1, context, initializer=_start, initargs=initargs
@@ -400,13 +400,15 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start(location: str) -> None:
-    """A worker's start: its own repository handle and reader."""
+def _start(location: str, writer: int) -> None:
+    """A worker's start: its own repository handle and reader. ``writer``: the process
+    that started it, named by itself: a worker still importing when its writer was killed
+    starts with another parent already, and would otherwise wait for tasks forever (every
+    worker holds the task queue open)."""
     global _worker
     # Ctrl-C reaches the whole process group: the writer stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    threading.Thread(target=_exit_with, args=(writer,), daemon=True).start()
     git.bound_pack_windows(*PACK_WINDOWS)  # before any pack is mapped
     _worker = _Worker(git.Store.open(location))
 
