@@ -265,29 +265,33 @@ class Pass:
         columns = [column[0] for column in cursor.description]
         return row, row[columns.index("last_kind")] is not None
 
+    def _task(self, playlist_id: str) -> tuple[str, tuple[Any, ...] | None, int, int] | None:
+        """The playlist's task for a worker's fold; None, and the playlist queued to be
+        folded here in turn, where its fold resumes from versions this index holds."""
+        row, resumes = self._row(playlist_id)
+        if resumes:
+            self.waiting.append((playlist_id, None))
+            return None
+        return playlist_id, row, self.done, self.folded
+
     def _hand_out(
         self, pool: Executor, playlist_id: str, changed_rows: Callable[[str], Changes]
     ) -> None:
-        row, resumes = self._row(playlist_id)
-        if resumes:
-            self.waiting.append((playlist_id, None))  # folded here, in turn
-            return
-        task = (playlist_id, row, self.done, self.folded)
-        self.waiting.append((playlist_id, pool.submit(_fold, task, changed_rows(playlist_id))))
-        self.handed += 1
+        task = self._task(playlist_id)
+        if task is not None:
+            answer = pool.submit(_fold, task, changed_rows(playlist_id))
+            self.waiting.append((playlist_id, answer))
+            self.handed += 1
 
     def _fold_ahead(self, playlist_id: str, changed_rows: Callable[[str], Changes]) -> None:
         """A playlist folded here before the ones handed out are written: as a worker
         folds it (its documents numbered when it is written, in turn)."""
-        row, resumes = self._row(playlist_id)
-        if resumes:
-            self.waiting.append((playlist_id, None))
-            return
-        if self.ahead is None:
-            self.ahead = _Worker(self.store)
-        task = (playlist_id, row, self.done, self.folded)
-        self.waiting.append((playlist_id, self.ahead.fold(task, changed_rows(playlist_id))))
-        self.kept += 1
+        task = self._task(playlist_id)
+        if task is not None:
+            if self.ahead is None:
+                self.ahead = _Worker(self.store)
+            self.waiting.append((playlist_id, self.ahead.fold(task, changed_rows(playlist_id))))
+            self.kept += 1
 
     def _fold_here(self, playlist_id: str, changes: Changes) -> None:
         """A playlist with versions folded already: its fold reads its last one back from
