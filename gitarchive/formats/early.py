@@ -104,11 +104,7 @@ def raw_cells(line: str, columns: Sequence[str]) -> list[str] | None:
 
     None when the row cannot be split into ``columns`` cells.
     """
-    text = line.strip()
-    if "\\" not in text and len(text) > 1 and text[0] == "|" and text[-1] == "|":
-        cells: list[str] | None = [cell.strip() for cell in text[1:-1].split("|")]
-    else:  # an escaped pipe, or not a row: split_row's own cut (without escapes, the same)
-        cells = split_row(line)
+    cells = split_row(line)
     if cells is not None and len(cells) == len(columns):
         return cells
     pattern = _row_re(tuple(columns))
