@@ -42,9 +42,8 @@ _NOT_A_ROW = re.compile(r"\n(?!\|)")
 # it by its cells, which renumbering would change
 _AFTER_NUMBER_CELL = re.compile(r"\n\| *\d+ *(\|[^\n]*)")
 _NUMBERED_ROW = "| 1 "  # what a row's key is read after, under a numbered head
-# where markdown reads lines that look like a table as something else (code, HTML):
-# such a page is read whole
-_CODE_FENCES = ("```", "~~~")
+# where markdown reads lines that look like a table as something else (code fences,
+# ``` and ~~~, found by _not_markdown_text; HTML): such a page is read whole
 _RAW_HTML = re.compile(r"<(?:pre|script|style|textarea|!--)", re.IGNORECASE)
 
 # The playlist of the one-row pages a page's rows are read as

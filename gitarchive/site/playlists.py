@@ -6,8 +6,8 @@ playlist's history is folded, its page and feed written and its memory freed
 before the next playlist is read, so what a batch holds is one playlist's
 history, not the archive's. What outlives a playlist is small and bounded:
 its index summary, the newest changes of the batch (at most what the changes
-page shows), and its shared tracks' stays, its batch's rows (written to a file on disk per page
-when the batch ends).
+page shows), and its shared tracks' stays, held with the batch's other rows until the
+batch ends and then written to a file on disk, page by page.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def _track_rows(
     shared = _shared_keys(job.shared, history, stays.track_keys())
     playlist_id = history.playlist_id
     digest = kept.digests.get(playlist_id)
-    keys = list(stays.track_keys()) if digest else [k for k in stays.track_keys() if k in shared]
+    keys = [k for k in stays.track_keys() if digest is not None or k in shared]
     lives = stays.result(keys)
     rows = stay_rows(lives)
     found = [(key, life.track.key, row) for key, life, row in zip(keys, lives, rows, strict=True)]
