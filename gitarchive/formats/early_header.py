@@ -17,7 +17,7 @@ decide one way::
 
 so such a header reads here as ``read_pretty`` reads it, and markdown-it (~15 ms
 to import) is not loaded for it. Anything else (another layout, a name markdown
-could read as more than link text, no name or description, text after the table)
+could read as more than link text, no name, no quote, text after the table)
 is None: ``read_pretty`` reads it. tests/test_early_header.py checks both readings
 agree on generated headers with every character markdown treats specially.
 """
@@ -57,7 +57,9 @@ def read_early_header(text: str, playlist_id: str) -> Playlist | None:
     if table is None or lines[table + 2 :] not in ([], [""]):
         return None
     name, description = early_head(lines)
-    if not name or not description:  # read_pretty would take markdown's reading
+    # without a name read_pretty takes markdown's; an empty description (a bare "> " and
+    # blank lines) is an empty quote to markdown too
+    if not name or description is None:
         return None
     return Playlist(id=playlist_id, original_name=name, unique_name=name, description=description)
 
