@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive import formats, git
 from gitarchive.errors import FormatError
-from gitarchive.formats.early import is_early_page
 from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.formats.plain import PlainParts, resolve_header, split_plain, track_from_line
 from gitarchive.model import Playlist
@@ -88,6 +87,10 @@ def _page_table(text: str) -> tuple[int, str, list[str], str, str] | None:
     the first divider line and the ``|`` lines after it, done by regular
     expressions: the rows are never split one by one unless they are new.
     """
+    # lazy: formats.early imports the page and markdown modules (~5 ms at startup,
+    # time.process_time() medians of 9), which a read of JSON snapshots never uses
+    from gitarchive.formats.early import is_early_page
+
     # the rows are read as an early page's (formats.early): only such a page's are
     if not is_early_page(text.partition("\n")[0]) or _not_markdown_text(text):
         return None
@@ -395,7 +398,13 @@ class VersionReader:
         key = (playlist_id, skeleton)
         header = self._pretty_headers.get(key)
         if header is None:
-            header = formats.read_pretty(skeleton, playlist_id)
+            # lazy: see _page_table (formats.early)
+            from gitarchive.formats.early_header import read_early_header
+
+            # the early writers' headers without markdown-it (its import is ~15 ms)
+            header = read_early_header(skeleton, playlist_id) or formats.read_pretty(
+                skeleton, playlist_id
+            )
             if header.tracks:
                 return None
             if len(self._pretty_headers) > 100_000:
