@@ -46,6 +46,8 @@ _NOT_A_ROW = re.compile(r"\n(?!\|)")
 # links only around a number between spaces) is not matched: the full reader judges
 # it by its cells, which renumbering would change
 _AFTER_NUMBER_CELL = re.compile(r"\n\| *\d+ *(\|[^\n]*)")
+# a numbered row's start: its line end and number cell, up to the border after it
+_ROW_START = re.compile(r"\n\| *\d+ *(?=\|)")
 _NUMBERED_ROW = "| 1 "  # what a row's key is read after, under a numbered head
 # where markdown reads lines that look like a table as something else (code fences,
 # ``` and ~~~, found by _not_markdown_text; HTML): such a page is read whole
@@ -106,6 +108,10 @@ def _page_table(text: str) -> tuple[int, str, list[str], str, str] | None:
     start = found.end() + 1  # the first row's line
     if start > len(text):  # the divider is the last line
         return divider, table_head, [], "", text
+    if table_head.startswith("| No. |"):
+        cut = _numbered_rows(text, start)
+        if cut is not None:
+            return divider, table_head, cut[0], _NUMBERED_ROW, cut[1]
     found = _NOT_A_ROW.search(text, start - 1)
     if found is None:  # rows up to the end, without a final line end
         stop, skeleton = len(text), text[: start - 1]
@@ -123,6 +129,35 @@ def _page_table(text: str) -> tuple[int, str, list[str], str, str] | None:
     if len(keys) != text.count("\n", start - 1, stop) - (found is not None):
         return None
     return divider, table_head, keys, _NUMBERED_ROW, skeleton
+
+
+def _numbered_rows(text: str, start: int) -> tuple[list[str], str] | None:
+    """The keys of the rows from ``start`` (a line's start, after a line end) and the
+    page without them, as :func:`_page_table` cuts them under a numbered head, when
+    every line from there to the last numbered row is one and the line after it (if
+    any) does not start with ``|``; None for any other page (the line-by-line cut then
+    judges it).
+
+    One split at each numbered row's start (the pattern's literal line end is found by
+    a fast search, and the keys are the slices between), cheaper than matching each
+    row through to its line end.
+    """
+    parts = _ROW_START.split(text[start - 1 :])
+    if len(parts) < 2 or parts[0]:
+        return None
+    keys = parts[1:]
+    last = keys[-1]
+    end = last.find("\n")
+    if end < 0:  # rows up to the end, without a final line end
+        skeleton = text[: start - 1]
+    elif last.startswith("|", end + 1):
+        return None
+    else:
+        keys[-1] = last[:end]
+        skeleton = text[:start] + text[len(text) - len(last) + end + 1 :]
+    if "\n" in "".join(keys):  # a line among the rows that is not a numbered row
+        return None
+    return keys, skeleton
 
 
 def _with_tracks(header: Playlist, tracks: tuple[Track, ...]) -> Playlist:
