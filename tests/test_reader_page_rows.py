@@ -15,7 +15,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive.version_reader import _numbered_rows
+from gitarchive.formats.early_table import _numbered_rows
 
 _HEAD = "### [N](https://open.spotify.com/playlist/PPPPPPPPPPPPPPPPPPPPPP)\n\n" + (
     "| No. | Title | Artist(s) | Album | Length |\n|---|---|---|---|---|\n"
