@@ -24,7 +24,13 @@ from gitarchive import formats, versions
 from gitarchive.formats.plain import one_line, sort_key, track_from_line
 from gitarchive.git import Store
 from gitarchive.model import Album, Artist, Playlist, Track
-from gitarchive.name_keyed import merge_page, merged_tracks, page_lists_the_lines, with_page
+from gitarchive.name_keyed import (
+    joined_version,
+    merge_page,
+    merged_tracks,
+    page_lists_the_lines,
+    with_page,
+)
 from tests.support.builder import RepoBuilder
 from tests.support.legacy_archive import page_path, sorted_by_a_merge
 from tests.support.models import PID
@@ -211,10 +217,14 @@ def test_lines_taken_as_the_pages_are_exactly_where_the_join_takes_the_page(
         assert joined is page
 
 
-def test_a_joined_version_is_the_page_with_the_plain_files_name_and_description() -> None:
+def test_a_joined_version_is_the_page_with_the_plain_files_names_and_description() -> None:
     page = Playlist(PID, "Page", "Page (2)", "d", (), "snap", 7)
-    plain = Playlist(PID, "Plain", "Plain", "words", ())
+    plain = Playlist(PID, "Plain", "Plain (3)", "words", ())
     tracks = (track_from_line("a -- b -- c"),)
+    joined = dataclasses.replace(page, description="words", tracks=tracks)
     assert with_page(plain, page, tracks) == dataclasses.replace(
-        page, original_name="Plain", unique_name="Plain", description="words", tracks=tracks
+        joined, original_name="Plain", unique_name="Plain (3)"
+    )
+    assert joined_version(page, "Plain", "words", tracks) == dataclasses.replace(
+        joined, original_name="Plain", unique_name="Plain"
     )
