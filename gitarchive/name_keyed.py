@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gitarchive import git
 from gitarchive.errors import RevisionNotFound
 from gitarchive.formats.paths import PRETTY_DIR, classify
 from gitarchive.formats.plain import one_line
+from gitarchive.model import Playlist
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from gitarchive.git import Store
-    from gitarchive.model import Playlist, Track
+    from gitarchive.model import Track
 
 _PLAIN_LINE = operator.attrgetter("plain_line")  # a list of them made in C
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -142,13 +142,31 @@ def merge_page(plain: Playlist, page: Playlist) -> Playlist:
 
 
 def with_page(plain: Playlist, page: Playlist, tracks: tuple[Track, ...]) -> Playlist:
-    """The page's playlist with the plain file's name and description and ``tracks``."""
-    return replace(
-        page,
-        original_name=plain.original_name,
-        unique_name=plain.unique_name,
-        description=plain.description,
+    """The page's playlist with the plain file's names and description and ``tracks``."""
+    return _page_with(page, plain.original_name, plain.unique_name, plain.description, tracks)
+
+
+def joined_version(
+    page: Playlist, name: str, description: str, tracks: tuple[Track, ...]
+) -> Playlist:
+    """:func:`with_page` of a plain version read as ``name`` (original and unique) and
+    ``description``, built without that version."""
+    return _page_with(page, name, name, description, tracks)
+
+
+def _page_with(
+    page: Playlist, original: str, unique: str, description: str, tracks: tuple[Track, ...]
+) -> Playlist:
+    """``dataclasses.replace(page, ...)`` of those fields, built directly (5 us a call less)."""
+    return Playlist(
+        id=page.id,
+        original_name=original,
+        unique_name=unique,
+        description=description,
         tracks=tracks,
+        snapshot_id=page.snapshot_id,
+        num_followers=page.num_followers,
+        owner=page.owner,
     )
 
 
@@ -164,7 +182,7 @@ def merged_tracks(plain: tuple[Track, ...], page: tuple[Track, ...]) -> tuple[Tr
     """
     page_lines = _plain_lines(page)
     plain_lines = list(map(_PLAIN_LINE, plain))
-    if page_lines == plain_lines or sorted(page_lines) == sorted(plain_lines):
+    if _same_multiset(page_lines, plain_lines):
         return page
     spare: dict[str, list[Track]] = {}
     for line, track in zip(page_lines, page, strict=True):
@@ -183,3 +201,29 @@ def _plain_lines(tracks: tuple[Track, ...]) -> list[str]:
     if "\n" in joined or "\r" in joined or "\x00" in joined:
         return [one_line(line) for line in lines]
     return lines
+
+
+def page_lists_the_lines(track_lines: list[str], page: tuple[Track, ...]) -> bool:
+    """Whether a plain file's track lines (as :func:`formats.plain.split_plain` cuts them)
+    are its page's tracks' lines, as a multiset: then :func:`merged_tracks` of the lines'
+    tracks takes the page whole, and the lines need not be parsed.
+
+    A track's line always holds two separate " -- " (``Track.plain_line`` puts them
+    there, and ``one_line`` leaves them), and a line holding two reads back
+    (``track_from_line``) as a track whose line is itself: lines equal to the page's
+    are their tracks' lines. Any other plain file is joined by :func:`merged_tracks`.
+    """
+    return len(track_lines) == len(page) and _same_multiset(_plain_lines(page), track_lines)
+
+
+def _same_multiset(first: list[str], second: list[str]) -> bool:
+    """Whether the two lists hold the same strings as many times each: by sets when the
+    first has no repeats and both are as long (the usual case; two sorts cost more)."""
+    if first == second:
+        return True
+    if len(first) != len(second):
+        return False
+    distinct = set(first)
+    if len(distinct) == len(first):
+        return distinct == set(second)
+    return sorted(first) == sorted(second)

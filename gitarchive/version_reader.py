@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-import re
 from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive import formats, git
@@ -19,7 +18,12 @@ from gitarchive.errors import FormatError
 from gitarchive.formats.paths import SOURCE_KINDS
 from gitarchive.formats.plain import PlainParts, resolve_header, split_plain, track_from_line
 from gitarchive.model import Playlist
-from gitarchive.name_keyed import PageFinder, merged_tracks, with_page
+from gitarchive.name_keyed import (
+    PageFinder,
+    joined_version,
+    merged_tracks,
+    page_lists_the_lines,
+)
 from gitarchive.snapshot_delta import SnapshotDelta
 
 if TYPE_CHECKING:
@@ -27,23 +31,6 @@ if TYPE_CHECKING:
 
     from gitarchive.git import Store
     from gitarchive.model import Track
-
-# The divider under a page's table header, |---|---| (markdown's delimiter row), as the
-# first line of a text split at "\n" that matches ^\|(?:\s*:?-+:?\s*\|)+\s*$
-_DIVIDER_LINE = re.compile(r"^\|(?:[^\S\n]*:?-+:?[^\S\n]*\|)+[^\S\n]*$", re.MULTILINE)
-# the line end before the first line (of the rows after it) that is not a table row;
-# anchored on "\n", not on ^ (a MULTILINE ^ is tried at every character: 10x slower)
-_NOT_A_ROW = re.compile(r"\n(?!\|)")
-# a row (after its line end) whose number cell is a plain number: the row from the
-# border after that cell, rows are known without their places; a row whose number
-# cell is not (an escaped pipe, a word, a tab: the early reader's cells split on
-# links only around a number between spaces) is not matched: the full reader judges
-# it by its cells, which renumbering would change
-_AFTER_NUMBER_CELL = re.compile(r"\n\| *\d+ *(\|[^\n]*)")
-_NUMBERED_ROW = "| 1 "  # what a row's key is read after, under a numbered head
-# where markdown reads lines that look like a table as something else (code fences,
-# ``` and ~~~, found by _not_markdown_text; HTML): such a page is read whole
-_RAW_HTML = re.compile(r"<(?:pre|script|style|textarea|!--)", re.IGNORECASE)
 
 # The playlist of the one-row pages a page's rows are read as
 _ROW_PLAYLIST_ID = "0" * 22
@@ -74,62 +61,18 @@ def _looked_up(known: dict[str, Track], keys: list[str]) -> tuple[Track, ...]:
     return (known[keys[0]],) if keys else ()
 
 
-def _page_table(text: str) -> tuple[int, str, list[str], str, str] | None:
-    """A page's table as (line index of its divider, table head, its rows' keys, the
-    text a key is read after, the page without its rows); None without a divider under
-    a first line, and for a page whose rows the fast path would not read as
-    ``read_pretty`` does (not an early page, code or HTML, a number cell that is not a
-    number).
-
-    A row's key is the row itself, or under a ``| No. |`` head the row from the
-    border after its number cell: the row is read as ``"| 1 " + key`` (a row is
-    known without its place). The same cut as splitting the page into lines, taking
-    the first divider line and the ``|`` lines after it, done by regular
-    expressions: the rows are never split one by one unless they are new.
-    """
-    # lazy: formats.early imports the page and markdown modules (~5 ms at startup,
-    # time.process_time() medians of 9), which a read of JSON snapshots never uses
-    from gitarchive.formats.early import is_early_page
-
-    # the rows are read as an early page's (formats.early): only such a page's are
-    if not is_early_page(text.partition("\n")[0]) or _not_markdown_text(text):
-        return None
-    found = _DIVIDER_LINE.search(text)
-    if found is None or found.start() == 0:
-        return None
-    divider_at = found.start()
-    divider = text.count("\n", 0, divider_at)
-    head_at = text.rfind("\n", 0, divider_at - 1) + 1
-    table_head = text[head_at : found.end()]
-    start = found.end() + 1  # the first row's line
-    if start > len(text):  # the divider is the last line
-        return divider, table_head, [], "", text
-    found = _NOT_A_ROW.search(text, start - 1)
-    if found is None:  # rows up to the end, without a final line end
-        stop, skeleton = len(text), text[: start - 1]
-    else:
-        stop = found.start() + 1
-        skeleton = text[:start] + text[stop:]
-    if not table_head.startswith("| No. |"):
-        rows = text[start:stop].split("\n")
-        if rows[-1] == "":  # the line end of the last row
-            rows.pop()
-        return divider, table_head, rows, "", skeleton
-    # from the line end before the first row: every line up to ``stop`` is a row, and
-    # one whose number cell is not a plain number is not matched
-    keys = _AFTER_NUMBER_CELL.findall(text, start - 1, stop)
-    if len(keys) != text.count("\n", start - 1, stop) - (found is not None):
-        return None
-    return divider, table_head, keys, _NUMBERED_ROW, skeleton
-
-
-def _not_markdown_text(text: str) -> bool:
-    """Whether the page holds text markdown reads as code or HTML (searched for only
-    where its first character is: a regular expression over every page costs more,
-    and so does a search for three characters, against one's)."""
-    if ("`" in text and "```" in text) or ("~" in text and "~~~" in text):
-        return True
-    return "<" in text and _RAW_HTML.search(text) is not None
+def _with_tracks(header: Playlist, tracks: tuple[Track, ...]) -> Playlist:
+    """``dataclasses.replace(header, tracks=tracks)``, built directly (5 us a call less)."""
+    return Playlist(
+        id=header.id,
+        original_name=header.original_name,
+        unique_name=header.unique_name,
+        description=header.description,
+        tracks=tracks,
+        snapshot_id=header.snapshot_id,
+        num_followers=header.num_followers,
+        owner=header.owner,
+    )
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
@@ -162,7 +105,9 @@ class VersionReader:
     through a cache of parsed lines: consecutive versions share almost all their
     lines, so a pass over a history parses each distinct line once instead of
     every line of every version. A plain version also carries its commit's
-    name-keyed page, when there is one (:mod:`gitarchive.name_keyed`).
+    name-keyed page, when there is one (:mod:`gitarchive.name_keyed`); when
+    its lines are the page's tracks' lines, the join takes the page whole and
+    the lines are not parsed at all (``name_keyed.page_lists_the_lines``).
 
     ``previous``, given to :meth:`read`, is the playlist's last version: its
     name settles a plain header that a merge sorted in among the tracks, and
@@ -195,7 +140,7 @@ class VersionReader:
         self._plain: dict[str, tuple[PlainParts, tuple[Track, ...]]] = {}
         # per playlist: its last plain file's track lines and tracks, its last page join
         self._plain_last: dict[str, tuple[list[str], tuple[Track, ...]]] = {}
-        self._merged: dict[str, tuple[tuple[Track, ...], ...]] = {}
+        self._merged_last: dict[str, tuple[tuple[Track, ...], ...]] = {}
         self._plain_versions: dict[tuple[str, str | None, str, str], Playlist] = {}
         self._pretty_headers: dict[tuple[str, str], Playlist] = {}
         self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row key -> track
@@ -250,7 +195,7 @@ class VersionReader:
         self, blob_id: str, playlist_id: str, path: str, commit: str, previous: Playlist | None
     ) -> Playlist:
         """A plain version: the file's header settled, its commit's page joined."""
-        parts, tracks = self._plain_blob(blob_id, playlist_id, path, commit)
+        parts, tracks = self._plain_blob(blob_id, path, commit)
         earlier = () if previous is None else (previous.unique_name,)
         names = (parts.name,) if parts.name is not None else parts.candidates
         found = self.pages.find(commit, playlist_id, (*names, *earlier))
@@ -265,28 +210,41 @@ class VersionReader:
         key = (blob_id, None if found is None else found[1], name, description)
         playlist = self._plain_versions.get(key)
         if playlist is None or playlist.id != playlist_id:
-            playlist = Playlist(
-                id=playlist_id,
-                original_name=name,
-                unique_name=name,
-                description=description,
-                tracks=tracks,
-            )
-            if page is not None:
-                playlist = self._merge(playlist, page)
+            tracks = self._joined_tracks(blob_id, parts, tracks, page, playlist_id)
+            if page is None:
+                playlist = Playlist(playlist_id, name, name, description, tracks)
+            else:
+                playlist = joined_version(page, name, description, tracks)
             self._bounded_put(self._plain_versions, key, playlist)
         return playlist
 
-    def _merge(self, plain: Playlist, page: Playlist) -> Playlist:
-        """``merge_page(plain, page)``; when both track lists are the playlist's last
-        join's very tuples, that join's tracks (the same tuple) without a look inside."""
-        last = self._merged.get(plain.id)
-        if last is not None and last[0] is plain.tracks and last[1] is page.tracks:
-            tracks = last[2]
-        else:
-            tracks = merged_tracks(plain.tracks, page.tracks)
-            self._bounded_put(self._merged, plain.id, (plain.tracks, page.tracks, tracks))
-        return with_page(plain, page, tracks)
+    def _joined_tracks(
+        self,
+        blob_id: str,
+        parts: PlainParts,
+        tracks: tuple[Track, ...] | None,
+        page: Playlist | None,
+        playlist_id: str,
+    ) -> tuple[Track, ...]:
+        """A plain version's tracks (``tracks``: its lines' tracks when parsed before),
+        joined with its page's when it has one."""
+        if page is None:
+            return self._parsed(blob_id, parts, playlist_id) if tracks is None else tracks
+        if tracks is None:
+            if page_lists_the_lines(parts.track_lines, page.tracks):
+                return page.tracks  # what merged_tracks takes: the lines go unparsed
+            tracks = self._parsed(blob_id, parts, playlist_id)
+        return self._merged(tracks, page)
+
+    def _merged(self, plain: tuple[Track, ...], page: Playlist) -> tuple[Track, ...]:
+        """``merged_tracks(plain, page.tracks)``; when both are the playlist's last join's
+        very tuples, that join's tracks (the same tuple) without a look inside."""
+        last = self._merged_last.get(page.id)
+        if last is not None and last[0] is plain and last[1] is page.tracks:
+            return last[2]
+        tracks = merged_tracks(plain, page.tracks)
+        self._bounded_put(self._merged_last, page.id, (plain, page.tracks, tracks))
+        return tracks
 
     def _page(self, found: tuple[str, str], playlist_id: str, commit: str) -> Playlist | None:
         """The name-keyed page's playlist; None (with a warning) when it cannot be read."""
@@ -299,22 +257,28 @@ class VersionReader:
             return None
 
     def _plain_blob(
-        self, blob_id: str, playlist_id: str, path: str, commit: str
-    ) -> tuple[PlainParts, tuple[Track, ...]]:
-        """A plain file's parts and tracks, each blob split once and each line parsed once."""
+        self, blob_id: str, path: str, commit: str
+    ) -> tuple[PlainParts, tuple[Track, ...] | None]:
+        """A plain file's parts and, when it was read before and its lines parsed, its
+        tracks (the parts then hold no lines); else the parts with its lines and None."""
         found = self._plain.get(blob_id)
-        if found is None:
-            try:
-                text = formats.decode(git.read_blob(self.store, blob_id), path)
-            except FormatError as exc:
-                exc.commit = exc.commit or commit
-                raise
-            parts = split_plain(text)
-            tracks = self._plain_tracks(parts.track_lines, playlist_id)
-            # its lines are its tracks now: a cached blob holds no copy of its text
-            found = (dataclasses.replace(parts, track_lines=[]), tracks)
-            self._bounded_put(self._plain, blob_id, found)
-        return found
+        if found is not None:
+            return found
+        try:
+            text = formats.decode(git.read_blob(self.store, blob_id), path)
+        except FormatError as exc:
+            exc.commit = exc.commit or commit
+            raise
+        return split_plain(text), None
+
+    def _parsed(self, blob_id: str, parts: PlainParts, playlist_id: str) -> tuple[Track, ...]:
+        """The tracks of a plain file's lines, each line parsed once, kept by blob."""
+        tracks = self._plain_tracks(parts.track_lines, playlist_id)
+        # its lines are its tracks now: a cached blob holds no copy of its text
+        self._bounded_put(
+            self._plain, blob_id, (dataclasses.replace(parts, track_lines=[]), tracks)
+        )
+        return tracks
 
     def _plain_tracks(self, track_lines: list[str], playlist_id: str) -> tuple[Track, ...]:
         """The tracks of a plain file's lines, each distinct line parsed once.
@@ -369,7 +333,12 @@ class VersionReader:
             text = formats.decode(data, path)
         except FormatError:
             return None
-        table = _page_table(text)
+        # lazy: formats.early_table imports the early page, page and markdown modules
+        # (~5 ms at startup, time.process_time() medians of 9), which a read of JSON
+        # snapshots never uses
+        from gitarchive.formats.early_table import page_table
+
+        table = page_table(text)
         if table is None:
             return None
         divider, table_head, rows, prefix, skeleton = table
@@ -391,14 +360,14 @@ class VersionReader:
             self._bounded_put(self._pretty_last, playlist_id, (table_head, rows, tracks))
         if header is None:
             return None
-        return dataclasses.replace(header, tracks=tracks)
+        return _with_tracks(header, tracks)
 
     def _pretty_header(self, skeleton: str, playlist_id: str) -> Playlist | None:
         """The page without its rows, read once per distinct text."""
         key = (playlist_id, skeleton)
         header = self._pretty_headers.get(key)
         if header is None:
-            # lazy: see _page_table (formats.early)
+            # lazy: see _read_pretty_fast (formats.early_table)
             from gitarchive.formats.early_header import read_early_header
 
             # the early writers' headers without markdown-it (its import is ~15 ms)

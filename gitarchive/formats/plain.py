@@ -143,12 +143,14 @@ class PlainParts:
 
 def split_plain(text: str) -> PlainParts:
     """Any text's header and track lines (CR before a line end dropped); never fails."""
-    lines = [line.removesuffix("\r") for line in scan_plain(text).lines]
+    lines = scan_plain(text).lines
+    if "\r" in text:  # else no line has one to drop (a pass over the lines saved)
+        lines = [line.removesuffix("\r") for line in lines]
     if len(lines) >= 3 and lines[2] == "":
         # each blank line after the separator is a line break the description ended with
         breaks = next((i for i, line in enumerate(lines[3:]) if line), len(lines) - 3)
         description = lines[1] + "\n" * breaks
-        return PlainParts(lines[0], description, (), [line for line in lines[3:] if line])
+        return PlainParts(lines[0], description, (), list(filter(None, lines[3:])))
     if len(lines) <= 2 and all(SEPARATOR not in line for line in lines):
         name = lines[0] if lines else ""
         return PlainParts(name, lines[1] if len(lines) > 1 else "", (), [])
