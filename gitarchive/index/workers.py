@@ -414,6 +414,10 @@ def _start(location: str, writer: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(writer,), daemon=True).start()
     git.bound_pack_windows(*PACK_WINDOWS)  # before any pack is mapped
+    # a worker only folds, like the writer's pass with the collector paused over it;
+    # switched on between folds, the collector would go over all a fold keeps (its
+    # reader's and caches' objects) after each: 0.59 of 15.7 s of a foreign worker's CPU
+    collector.stop()
     _worker = _Worker(git.Store.open(location))
 
 
