@@ -29,3 +29,10 @@ def paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def stop() -> None:
+    """The collector off for the rest of this process's life: a process that only folds
+    (an index worker), whose every task would otherwise end by re-enabling it over all
+    it keeps (a collection of the young generation, as large as the task's survivors)."""
+    gc.disable()

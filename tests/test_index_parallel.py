@@ -4,6 +4,7 @@ an interrupted parallel build leaves no half index and no process behind."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import signal
@@ -150,6 +151,39 @@ def test_a_pass_starts_no_more_workers_than_playlists_besides_the_writer(
     sequential = built(repo, 1)
     assert built(repo, 4) == sequential
     assert processes == [2]  # the writer and one worker
+
+
+def test_a_fold_worker_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    """A worker only folds, as the writer's pass does with the collector off: switched
+    back on after each fold, it would collect everything the fold keeps, every time."""
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=3, min_tracks=1, max_tracks=2))
+    pool = workers.Workers(Store.discover(repo), 2)
+    pool.start(2)
+    try:
+        assert pool.pool is not None
+        assert pool.pool.submit(gc.isenabled).result(timeout=60) is False
+    finally:
+        pool.close()
+
+
+def test_a_finished_pass_does_not_wait_for_its_workers_to_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_pass_in_workers: None
+) -> None:
+    """Their ends (each interpreter freeing what it kept) overlap the writer's commit; a
+    failed pass waits for them (the tests of failures below find no process left)."""
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=3, commits=8, min_tracks=5, max_tracks=8))
+    waits: list[bool] = []
+    close = workers.Workers.close
+
+    def noted(self: workers.Workers, wait: bool = True) -> None:
+        waits.append(wait)
+        close(self, wait)
+
+    monkeypatch.setattr(workers.Workers, "close", noted)
+    assert invoke(repo, "index", "--jobs", "2")[0] == 0
+    assert waits == [False]
 
 
 def test_only_a_pass_that_starts_workers_maps_the_pack_in_their_windows(

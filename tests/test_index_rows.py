@@ -13,9 +13,13 @@ from hypothesis import strategies as st
 from gitarchive.history import Version
 from gitarchive.history.delta import Tracker
 from gitarchive.history.entries import entry_of_diff, moved_documents, track_changes
-from gitarchive.index.rows import TrackIds, _stored
+from gitarchive.index.rows import TrackIds, _stored, document_text
 from gitarchive.index.stored import compact
+from gitarchive.model import Album, Artist, Track
+from gitarchive.timeline import track_document
 from tests.support.models import model_playlist, model_track, plain_track
+from tests.support.strategies import PROPERTY
+from tests.support.strategies import tracks as any_track
 
 ints = st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=5)
 
@@ -67,3 +71,23 @@ def test_changes_from_track_objects_equal_those_from_the_entry() -> None:
         previous = playlist
     assert shown == {"added", "removed", "updated", "moved"}
     assert by_objects.next == by_documents.next  # the same documents, the same ids
+
+
+@PROPERTY
+@given(any_track)
+def test_a_track_documents_text_is_its_compact_json(track: Track) -> None:
+    assert document_text(track) == compact(track_document(track))
+
+
+def test_a_track_documents_text_writes_odd_values_as_compact_does() -> None:
+    odd = [
+        Track('"quoted" \\ back\nslash\t\x00\x1f', (), Album("", None)),
+        Track("\u2028 🎵 שלום", (Artist(""), Artist("x\x7f", "u")), Album("\ud7ff")),
+        Track("local", (Artist("A"),), Album("B"), "spotify:local:a:b:c:1", None),
+        Track("episode", (), Album("B"), "https://open.spotify.com/episode/abc", 0),
+        Track("not a Spotify url", (), Album("B"), "https://example.com/track/x", 10**12),
+        Track("a bool", (), Album("B"), None, True),
+        Track("a float", (), Album("B"), None, 1.5),  # type: ignore[arg-type]
+    ]
+    for track in odd:
+        assert document_text(track) == compact(track_document(track))

@@ -154,10 +154,15 @@ class Workers:
     def started(self) -> bool:
         return self.pool is not None
 
-    def close(self) -> None:
-        """Stop the workers (after their current playlist) and restore the windows."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (after their current playlist) and restore the windows.
+
+        ``wait``: for them to end. A pass that folded everything need not: a worker's
+        end (its interpreter freeing all it kept, ~0.15 s) then overlaps the writer's
+        commit, and the interpreter's exit waits for it (multiprocessing's own hook).
+        """
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
         if self.bounds is not None:
             git.bound_pack_windows(*self.bounds)
 
@@ -414,6 +419,10 @@ def _start(location: str, writer: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(writer,), daemon=True).start()
     git.bound_pack_windows(*PACK_WINDOWS)  # before any pack is mapped
+    # a worker only folds, like the writer's pass with the collector paused over it;
+    # switched on between folds, the collector would go over all a fold keeps (its
+    # reader's and caches' objects) after each: 0.59 of 15.7 s of a foreign worker's CPU
+    collector.stop()
     _worker = _Worker(git.Store.open(location))
 
 
