@@ -102,6 +102,10 @@ class Track:
     # the plain line, made once: diffs, keys, renderers and the page merge ask for it
     # millions of times in a pass over a long archive (30 s of a 250-playlist import)
     _line: str = field(init=False, repr=False, compare=False)
+    # the key, made the first time it is asked: a track object is shared by the versions
+    # that hold it, and the diff, the folds and the site's pages each ask it (its id's
+    # regex match was ~3% of a site build)
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         artists = ", ".join([artist.name for artist in self.artists])  # a list: joined faster
@@ -127,8 +131,12 @@ class Track:
         Local files and tracks read from plain files have no id; the plain line
         is all that identifies them (as in spotify-playlist-archive).
         """
-        track_id = self.id
-        return track_id if track_id is not None else "line:" + self.plain_line.casefold()
+        key = self._key
+        if key is None:
+            track_id = self.id
+            key = track_id if track_id is not None else "line:" + self._line.casefold()
+            object.__setattr__(self, "_key", key)
+        return key
 
 
 @dataclass(frozen=True, slots=True)

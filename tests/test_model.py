@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from gitarchive.errors import GitArchiveError, InvalidPlaylistId, UsageError
@@ -109,3 +111,16 @@ def test_playlist_display_name_and_duration() -> None:
 def test_tracks_are_hashable_for_multisets() -> None:
     track = Track("a", (Artist("x"),), Album("y"))
     assert len({track, Track("a", (Artist("x"),), Album("y"))}) == 1
+
+
+def test_a_track_s_key_is_made_once_and_does_not_change_its_equality_hash_or_pickle() -> None:
+    def track() -> Track:
+        return Track("a", (Artist("b"),), Album("c"), f"https://open.spotify.com/track/{ID}")
+
+    asked, fresh = track(), track()
+    assert asked.key == ID and asked.key is asked.key
+    assert asked == fresh and hash(asked) == hash(fresh)  # one asked its key, one did not
+    assert pickle.loads(pickle.dumps(asked)).key == ID
+    assert repr(asked) == repr(fresh)
+    local = Track("Song", (Artist("X"),), Album("Y"))
+    assert local.key == "line:song -- x -- y" == local.key

@@ -3,11 +3,13 @@ with the number of playlists, and the batches do not change a byte."""
 
 from __future__ import annotations
 
+import gc
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gitarchive.site import build, playlists
 from gitarchive.site.data import PlaylistHistory
+from gitarchive.site.workers import Workers
 from tests.support.cli import run_cli
 from tests.support.moving import build_moving_archive
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pytest
+
+    from gitarchive.git import Store
 
 
 def site_files(out: Path) -> dict[str, bytes]:
@@ -49,3 +53,21 @@ def test_one_playlist_history_is_held_at_a_time_and_the_bytes_do_not_change(
     monkeypatch.setattr(build, "BATCH_VERSIONS", 1)  # a batch per playlist
     assert run_cli("-C", str(repo), "site", str(tmp_path / "batched"), *args) == 0
     assert site_files(tmp_path / "batched") == site_files(tmp_path / "whole")
+
+
+def _collector_on(_store: object) -> bool:
+    return gc.isenabled()
+
+
+def _no_store() -> Store:
+    return cast("Store", None)
+
+
+def test_a_site_task_runs_with_the_cyclic_collector_paused_and_it_is_back_on_after() -> None:
+    # a task's objects live until it ends: the collector would traverse them again and
+    # again, and, turned back on within it, once more each time
+    assert gc.isenabled()
+    for jobs in (1, 2):  # in this process, and in forked workers
+        with Workers(_no_store(), _no_store, jobs) as workers:
+            assert list(workers.run(_collector_on, [(), ()])) == [False, False]
+        assert gc.isenabled()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
@@ -45,6 +46,12 @@ if TYPE_CHECKING:
 FEED_ENTRIES = 100
 # A kept-track change list longer than this is stored as the whole list instead.
 _MAX_KEPT_CHANGES = 16
+
+# ``iso_utc`` of the versions' dates, made once per commit: a site formats the date of every
+# version (its step, its likes, its feed entry), and every playlist a commit changed shares it;
+# strftime was ~2% of a build. The dates are UTC (the readers make them so), so equal dates
+# format alike. Bounded: dates of commits, not of playlists.
+iso_date = lru_cache(maxsize=4096)(iso_utc)
 
 
 @dataclass(slots=True)
@@ -213,7 +220,7 @@ class PlaylistHistory:
         self.fold.add(playlist, version.date.date())
         likes = playlist.num_followers
         if likes is not None and likes != self._last_likes:
-            self.likes.append((iso_utc(version.date), likes))
+            self.likes.append((iso_date(version.date), likes))
             self._last_likes = likes
         before_keys, was_ordered = self._key_list, self._ordered
         diff = self._diff(previous, playlist)
@@ -242,14 +249,15 @@ class PlaylistHistory:
         their order, is the whole diff (a property test checks it).
         """
         tracks = playlist.tracks
-        known = self._keys
-        keys: list[str | None] = list(map(known.get, map(id, tracks)))
+        before_ids = self._keys  # id -> key of the previous version's tracks
+        keys: list[str | None] = list(map(before_ids.get, map(id, tracks)))
         if None in keys:
             for position, key in enumerate(keys):
                 if key is None:
                     keys[position] = tracks[position].key
         # no None left; the ids stay valid while _previous holds these tracks
-        self._keys = dict(zip(map(id, tracks), keys, strict=True))  # type: ignore[arg-type]
+        after_ids = dict(zip(map(id, tracks), keys, strict=True))
+        self._keys = after_ids  # type: ignore[assignment]
         self._key_list = keys  # type: ignore[assignment]
         unique = len(set(keys)) == len(keys)
         was_unique, self._unique = self._unique, unique
@@ -258,8 +266,7 @@ class PlaylistHistory:
         before = previous.tracks
         if not (unique and was_unique):
             return diff_tracks(before, tracks)
-        before_ids = set(map(id, before))
-        after_ids = set(map(id, tracks))
+        # the dicts' keys are each version's set of track objects (by id)
         if len(before_ids) != len(before) or len(after_ids) != len(tracks):
             return diff_tracks(before, tracks)
         gone = [track for track in before if id(track) not in after_ids]
@@ -271,7 +278,7 @@ class PlaylistHistory:
         table = self.table
         step: dict[str, Any] = {
             "c": version.commit,
-            "d": iso_utc(version.date),
+            "d": iso_date(version.date),
             "l": playlist.num_followers,
         }
         shown = self._shown

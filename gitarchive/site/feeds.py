@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from gitarchive.changes import Change, likes_delta, summary
 from gitarchive.history.documents import track_title
+from gitarchive.site.data import iso_date
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -122,7 +123,7 @@ def _version_entry(feed: _Feed, change: Change, page_prefix: str) -> None:
     feed.open("entry")
     feed.add("id", f"{TAG}playlist/{change.playlist_id}/version/{entry.commit}")
     feed.add("title", f"{change.playlist_name}: {summary(entry)}")
-    when = f"{entry.date:%Y-%m-%dT%H:%M:%SZ}"
+    when = iso_date(entry.date)
     feed.add("updated", when)
     feed.add("published", when)
     href = f"{page_prefix}{change.playlist_id}.html#{entry.commit[:12]}"
