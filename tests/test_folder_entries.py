@@ -220,3 +220,23 @@ def test_a_foreign_archive_reads_the_same_with_its_pages_history_and_without(
         seen.append((outputs, _tables(repo)))
     assert seen[0] == seen[1]
     assert len(seen[0][1]["versions"]) > 40
+
+
+def test_a_history_with_an_object_missing_is_given_up_and_the_other_commits_still_found(
+    tmp_path: Path,
+) -> None:
+    """A clone missing one old tree (a broken or partial object store): the commits whose
+    trees are there answer as their trees hold, the history is not read again."""
+    store, commits = _random_history(tmp_path / "r", 10, commits=30)
+    on_chain = commits[:30]
+    missing = store.repo.revparse_single(f"{on_chain[3]}:{FOLDER}").id
+    assert all(store.repo.revparse_single(f"{c}:{FOLDER}").id != missing for c in on_chain[4:])
+    loose = tmp_path / "r" / ".git" / "objects" / str(missing)[:2] / str(missing)[2:]
+    loose.unlink()
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    folder = FolderEntries(store, FOLDER, size=1, history_from=2)
+    for commit in on_chain[4:] * 3:
+        for name in NAMES:
+            assert folder.entry_id(commit, name) == _expected(store, commit, name)
+    assert folder._shared.history is None
+    assert folder._shared.next_check > 10**9

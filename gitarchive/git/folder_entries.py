@@ -127,7 +127,7 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
         if chain is None:
             return None
         size = len(chain[0][0]) // 2
-        logs: dict[bytes, tuple[array[int], list[bytes]]] = {}
+        logs: dict[bytes, tuple[array[int], bytearray]] = {}
         count, length = 0, len(chain)
         newer_tree: str | None = None  # None: before the root commit, where nothing is
         newer: set[bytes] = set()
@@ -147,12 +147,12 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
                     return False
             newer_tree, newer, since = tree, older, length - 1 - at
     positions = {commit: length - 1 - at for at, (commit, _tree) in enumerate(chain)}
-    changes = {name: _packed(log) for name, log in logs.items()}
+    changes = {name: _packed(log, size) for name, log in logs.items()}
     return FolderHistory(positions, changes, size)
 
 
 def _record(
-    logs: dict[bytes, tuple[array[int], list[bytes]]],
+    logs: dict[bytes, tuple[array[int], bytearray]],
     position: int,
     added: set[bytes],
     removed: set[bytes],
@@ -166,17 +166,17 @@ def _record(
     for name, entry_id in ids.items():
         log = logs.get(name)
         if log is None:
-            log = logs[name] = (array("i"), [])
+            log = logs[name] = (array("i"), bytearray())
         log[0].append(position)
-        log[1].append(entry_id)
+        log[1].extend(entry_id)
     return len(ids)
 
 
-def _packed(log: tuple[array[int], list[bytes]]) -> tuple[array[int], bytes]:
-    """A name's changes, oldest first, the ids in one bytes object."""
+def _packed(log: tuple[array[int], bytearray], size: int) -> tuple[array[int], bytes]:
+    """A name's changes, oldest first."""
     positions, ids = log
     positions.reverse()
-    return positions, b"".join(reversed(ids))
+    return positions, b"".join(ids[at - size : at] for at in range(len(ids), 0, -size))
 
 
 class _Shared:
@@ -191,12 +191,15 @@ class _Shared:
     def parsed(self, store: Store, folder: str) -> None:
         """One more tree parsed; the history read when it pays (a chain of at most twice
         the parses so far is read in less time than they took), tried again at twice
-        the parses while the chain is longer, never again once it cannot be kept."""
+        the parses while the chain is longer, never again once it cannot be kept or read."""
         self.parses += 1
         if self.parses < self.next_check:
             return
         self.next_check *= 2
-        found = folder_history(store, folder, 2 * self.parses)
+        try:
+            found = folder_history(store, folder, 2 * self.parses)
+        except (KeyError, ValueError, pygit2.GitError):  # an object missing: parse as before
+            found = False
         if isinstance(found, FolderHistory):
             self.history = found
         elif found is False:
