@@ -240,3 +240,50 @@ def test_a_history_with_an_object_missing_is_given_up_and_the_other_commits_stil
             assert folder.entry_id(commit, name) == _expected(store, commit, name)
     assert folder._shared.history is None
     assert folder._shared.next_check > 10**9
+
+
+def _raw_tree(entries: list[tuple[bytes, bytes, pygit2.Oid]]) -> bytes:
+    return b"".join(mode + b" " + name + b"\x00" + oid.raw for mode, name, oid in entries)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        [(b"100644", b"A.md", 0), (b"100644", b"A.md", 1), (b"100644", b"B.md", 2)],  # twice
+        [(b"100644", b"B.md", 0), (b"100644", b"A.md", 1)],  # out of git's order
+        [(b"40000", b"A.md", 3), (b"100644", b"A.md", 0)],  # a folder and a file: one name
+        [(b"40000", b"A", 3), (b"100644", b"A.md", 0)],  # "A/" sorts after "A.md"
+        [(b"100644", b"A.md", 0), (b"100664", b"B.md", 1)],  # a mode git does not write
+    ],
+)
+def test_a_hostile_pages_tree_is_looked_up_as_libgit2_finds_its_names(
+    tmp_path: Path, hostile: list[tuple[bytes, bytes, int]]
+) -> None:
+    """A tree git would not write (a name twice, names out of order, an odd mode): its
+    commit's lookups are what a lookup of the whole path finds, the history or not."""
+    builder = RepoBuilder(tmp_path / "r")
+    first = builder.commit({f"{FOLDER}/A.md": "a", f"{FOLDER}/B.md": "b"}, date="2026-01-01")
+    repo = builder.repo
+    blobs = [repo.create_blob(text) for text in (b"x", b"y", b"z")]
+    blobs.append(repo.TreeBuilder().write())
+    pages = repo.odb.write(
+        pygit2.enums.ObjectType.TREE,
+        _raw_tree([(mode, name, blobs[at]) for mode, name, at in hostile]),
+    )
+    playlists = repo.TreeBuilder()
+    playlists.insert("pretty", pages, pygit2.enums.FileMode.TREE)
+    root = repo.TreeBuilder()
+    root.insert("playlists", playlists.write(), pygit2.enums.FileMode.TREE)
+    signature = pygit2.Signature("Test", "test@example.invalid", 1767312000, 0)
+    second = str(
+        repo.create_commit(
+            "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=first)]
+        )
+    )
+    third = builder.commit({f"{FOLDER}/C.md": "c"}, date="2026-01-03")
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    folder = FolderEntries(store, FOLDER, size=1, history_from=1)
+    for commit in [first, second, third] * 2:
+        for name in ["A.md", "B.md", "C.md"]:
+            assert folder.entry_id(commit, name) == _expected(store, commit, name)
+    assert folder_history(store, FOLDER, 1_000) is False

@@ -99,22 +99,38 @@ def _chain(repo: pygit2.Repository, folder: str, limit: int) -> list[tuple[str, 
         commit = repo[parents[0]].peel(pygit2.Commit)
 
 
-def _entries(repo: pygit2.Repository, tree_id: str, size: int) -> set[bytes] | None:
-    """A tree's entries as its raw bytes hold them (mode, name, id each); None when
-    they are not read whole."""
+def _entries(repo: pygit2.Repository, tree_id: str, size: int) -> set[Entry] | None:
+    """A tree's entries (mode, name, id) as its raw bytes hold them; None when they are
+    not all read, or not as libgit2 finds a name (see below)."""
     if not tree_id:
         return set()
     kind, data = repo.odb.read(tree_id)
-    if kind != pygit2.enums.ObjectType.TREE:
+    if kind != pygit2.enums.ObjectType.TREE or _TREE[size].fullmatch(data) is None:
         return None
-    found = _ENTRY[size].findall(data)
-    if sum(map(len, found)) != len(data):  # they tile the tree: each read where it starts
+    found: list[Entry] = _ENTRY[size].findall(data)
+    if not found:
+        return set()
+    modes, names, _ids = zip(*found, strict=True)
+    # in git's order (a folder's name as if it ended in "/"), each name once, modes git
+    # writes: how libgit2 finds a name (a search among the names sharing its prefix) is
+    # then where the history finds it, whatever a hostile tree holds
+    keys = names
+    if not _FILE_MODES.issuperset(modes):  # a folder among the pages (or an odd mode)
+        if not _MODES.issuperset(modes):
+            return None
+        keys = tuple(name + b"/" if mode == b"40000" else name for mode, name, _ in found)
+    if keys != tuple(sorted(keys)) or len(set(names)) != len(names):
         return None
     return set(found)
 
 
-# a raw tree entry: its mode, a space, its name, a NUL, its binary id (SHA-1 or SHA-256)
-_ENTRY = {size: re.compile(rb"[0-7]+ [^\x00]*\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
+Entry = tuple[bytes, bytes, bytes]  # a tree entry's mode, name and binary id
+_FILE_MODES = {b"100644", b"100755", b"120000", b"160000"}
+_MODES = {*_FILE_MODES, b"40000"}
+# raw tree entries: a mode, a space, a name, a NUL, a binary id (SHA-1 or SHA-256)
+_ONE = rb"([0-7]+) ([^\x00/]+)\x00(.{%d})"
+_ENTRY = {size: re.compile(_ONE % size, re.DOTALL) for size in (20, 32)}
+_TREE = {size: re.compile(rb"(?:%s)*" % (_ONE % size), re.DOTALL) for size in (20, 32)}
 
 
 def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
@@ -130,7 +146,7 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
         logs: dict[bytes, tuple[array[int], bytearray]] = {}
         count, length = 0, len(chain)
         newer_tree: str | None = None  # None: before the root commit, where nothing is
-        newer: set[bytes] = set()
+        newer: set[Entry] = set()
         since = length  # the oldest position holding newer_tree so far
         # newest first, each tree compared with the next older one: read in the pack's order
         for at in range(length + 1):
@@ -154,15 +170,15 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
 def _record(
     logs: dict[bytes, tuple[array[int], bytearray]],
     position: int,
-    added: set[bytes],
-    removed: set[bytes],
+    added: set[Entry],
+    removed: set[Entry],
     size: int,
 ) -> int:
     """The changes at ``position`` (entries there and not before, and before and not
     there) into ``logs``, each name's newest first; how many names changed."""
-    ids = {entry[entry.index(b" ") + 1 : -size - 1]: entry[-size:] for entry in added}
-    for entry in removed:
-        ids.setdefault(entry[entry.index(b" ") + 1 : -size - 1], bytes(size))
+    ids = {name: entry_id for _mode, name, entry_id in added}
+    for _mode, name, _id in removed:
+        ids.setdefault(name, bytes(size))
     for name, entry_id in ids.items():
         log = logs.get(name)
         if log is None:
