@@ -16,6 +16,7 @@ every operation is a function taking the store first. By concern:
 * ``origin``: the GitHub slug of a remote (read from .git/config when that is plain)
 * ``remote``: push and fetch
 * ``walk``: history walks
+* ``folder_entries``: one folder's entries across many commits (the name-keyed pages)
 * ``chain``: the change index's walks (catch-up from a folded commit, fingerprint)
 * ``changes``: commit ranges, changed and staged files (what the hooks check)
 * ``modes``: which paths are symbolic links (reported, never read through)
@@ -67,6 +68,9 @@ if TYPE_CHECKING:
         commit_changes as commit_changes,
         recover_pending as recover_pending,
     )
+    from .folder_entries import (
+        FolderEntries as FolderEntries,
+    )
     from .faults import (
         fault_point as fault_point,
     )
@@ -98,7 +102,6 @@ if TYPE_CHECKING:
     from .repository import (
         GITHUB_ACTIONS_BOT as GITHUB_ACTIONS_BOT,
         CommitInfo as CommitInfo,
-        FolderEntries as FolderEntries,
         Identity as Identity,
         blob_id_of as blob_id_of,
         bound_pack_windows as bound_pack_windows,

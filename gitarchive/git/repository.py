@@ -176,51 +176,6 @@ def entry_id(store: Store, commit_id: str | None, path: str) -> str | None:
         return None
 
 
-class FolderEntries:
-    """The ids of entries of one folder across many commits, each commit's folder read once.
-
-    ``entry_id(store, commit, f"{folder}/{name}")`` parses every tree on the way at
-    each call; a pass that looks up many names in the same folder of the same commits
-    (the name-keyed pages, once per plain version) parses that folder's tree once per
-    commit here. Up to ``size`` parsed trees are kept, the oldest let go first: a folder
-    of 250 files is ~57 KB in libgit2, and most lookups repeat one of the last few
-    commits (one version's names and fallbacks), so 32 trees gain as much CPU as 1,024 in
-    a foreign build (26 s either way) and keep a two-process build's memory at 196 MiB,
-    not 218.
-    """
-
-    def __init__(self, store: Store, folder: str, *, size: int = 32) -> None:
-        self.store = store
-        self.folder = folder
-        self.size = size
-        self._trees: dict[str, pygit2.Tree | None] = {}
-
-    def entry_id(self, commit_id: str, name: str) -> str | None:
-        """``entry_id(store, commit_id, f"{folder}/{name}")`` for a ``name`` without ``/``;
-        RevisionNotFound when there is no such commit."""
-        trees = self._trees
-        if commit_id in trees:
-            tree = trees[commit_id]
-        else:
-            tree = self._folder_tree(commit_id)
-            if len(trees) >= self.size:
-                trees.pop(next(iter(trees)))
-            trees[commit_id] = tree
-        if tree is None:
-            return None
-        try:
-            return str(tree[name].id)
-        except KeyError:
-            return None
-
-    def _folder_tree(self, commit_id: str) -> pygit2.Tree | None:
-        try:
-            found = get_commit(self.store, commit_id).tree[self.folder]
-        except KeyError:
-            return None
-        return found if isinstance(found, pygit2.Tree) else None
-
-
 def blob_id_of(data: bytes) -> str:
     """The id git would give ``data`` as a blob, without writing it."""
     return str(pygit2.hash(data))
