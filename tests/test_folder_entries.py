@@ -253,14 +253,13 @@ def _raw_tree(entries: list[tuple[bytes, bytes, pygit2.Oid]]) -> bytes:
         [(b"100644", b"B.md", 0), (b"100644", b"A.md", 1)],  # out of git's order
         [(b"40000", b"A.md", 3), (b"100644", b"A.md", 0)],  # a folder and a file: one name
         [(b"40000", b"A", 3), (b"100644", b"A.md", 0)],  # "A/" sorts after "A.md"
-        [(b"100644", b"A.md", 0), (b"100664", b"B.md", 1)],  # a mode git does not write
     ],
 )
 def test_a_hostile_pages_tree_is_looked_up_as_libgit2_finds_its_names(
     tmp_path: Path, hostile: list[tuple[bytes, bytes, int]]
 ) -> None:
-    """A tree git would not write (a name twice, names out of order, an odd mode): its
-    commit's lookups are what a lookup of the whole path finds, the history or not."""
+    """A tree git would not write (a name twice, names out of order): its commit's
+    lookups are what a lookup of the whole path finds, the history given up."""
     builder = RepoBuilder(tmp_path / "r")
     first = builder.commit({f"{FOLDER}/A.md": "a", f"{FOLDER}/B.md": "b"}, date="2026-01-01")
     repo = builder.repo
@@ -287,3 +286,35 @@ def test_a_hostile_pages_tree_is_looked_up_as_libgit2_finds_its_names(
         for name in ["A.md", "B.md", "C.md"]:
             assert folder.entry_id(commit, name) == _expected(store, commit, name)
     assert folder_history(store, FOLDER, 1_000) is False
+
+
+def test_a_pages_tree_with_a_mode_git_does_not_write_is_kept_in_the_history(
+    tmp_path: Path,
+) -> None:
+    """libgit2 reads an odd blob mode (100664) as a file's: the names are where its
+    lookups find them, so the history keeps that tree and answers as they do."""
+    builder = RepoBuilder(tmp_path / "r")
+    first = builder.commit({f"{FOLDER}/A.md": "a", f"{FOLDER}/B.md": "b"}, date="2026-01-01")
+    repo = builder.repo
+    blobs = [repo.create_blob(text) for text in (b"x", b"y")]
+    pages = repo.odb.write(
+        pygit2.enums.ObjectType.TREE,
+        _raw_tree([(b"100644", b"A.md", blobs[0]), (b"100664", b"B.md", blobs[1])]),
+    )
+    playlists = repo.TreeBuilder()
+    playlists.insert("pretty", pages, pygit2.enums.FileMode.TREE)
+    root = repo.TreeBuilder()
+    root.insert("playlists", playlists.write(), pygit2.enums.FileMode.TREE)
+    signature = pygit2.Signature("Test", "test@example.invalid", 1767312000, 0)
+    second = str(
+        repo.create_commit(
+            "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=first)]
+        )
+    )
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    history = folder_history(store, FOLDER, 1_000)
+    assert isinstance(history, FolderHistory)
+    for commit in [first, second]:
+        for name in ["A.md", "B.md", "C.md"]:
+            assert history.entry_id(commit, name) == _expected(store, commit, name)
+    assert history.entry_id(second, "B.md") == str(blobs[1])

@@ -19,7 +19,6 @@ before. The history holds ~24 bytes per change of an entry, and no more than
 from __future__ import annotations
 
 import bisect
-import re
 import sys
 import weakref
 from array import array
@@ -99,38 +98,27 @@ def _chain(repo: pygit2.Repository, folder: str, limit: int) -> list[tuple[str, 
         commit = repo[parents[0]].peel(pygit2.Commit)
 
 
-def _entries(repo: pygit2.Repository, tree_id: str, size: int) -> set[Entry] | None:
-    """A tree's entries (mode, name, id) as its raw bytes hold them; None when they are
-    not all read, or not as libgit2 finds a name (see below)."""
+def _entries(repo: pygit2.Repository, tree_id: str) -> set[Entry] | None:
+    """A tree's entries (mode, name, binary id) as libgit2 parses them; None when a name
+    would not be found where the history finds it (see below)."""
     if not tree_id:
         return set()
-    kind, data = repo.odb.read(tree_id)
-    if kind != pygit2.enums.ObjectType.TREE or _TREE[size].fullmatch(data) is None:
+    tree = repo.get(tree_id)
+    if not isinstance(tree, pygit2.Tree):
         return None
-    found: list[Entry] = _ENTRY[size].findall(data)
-    if not found:
-        return set()
-    modes, names, _ids = zip(*found, strict=True)
-    # in git's order (a folder's name as if it ended in "/"), each name once, modes git
-    # writes: how libgit2 finds a name (a search among the names sharing its prefix) is
-    # then where the history finds it, whatever a hostile tree holds
-    keys = names
-    if not _FILE_MODES.issuperset(modes):  # a folder among the pages (or an odd mode)
-        if not _MODES.issuperset(modes):
-            return None
-        keys = tuple(name + b"/" if mode == b"40000" else name for mode, name, _ in found)
-    if keys != tuple(sorted(keys)) or len(set(names)) != len(names):
+    found = [(int(entry.filemode), entry.raw_name or b"", entry.id.raw) for entry in tree]
+    names = [name for _mode, name, _id in found]
+    # libgit2 finds a name by a binary search in the tree's own order: in git's order (a
+    # folder's name as if it ended in "/") and each name once, a hostile tree's names are
+    # found where its entries list them; any other tree gives the history up
+    keys = [name + b"/" if mode == _FOLDER else name for mode, name, _id in found]
+    if keys != sorted(keys) or len(set(names)) != len(names):
         return None
     return set(found)
 
 
-Entry = tuple[bytes, bytes, bytes]  # a tree entry's mode, name and binary id
-_FILE_MODES = {b"100644", b"100755", b"120000", b"160000"}
-_MODES = {*_FILE_MODES, b"40000"}
-# raw tree entries: a mode, a space, a name, a NUL, a binary id (SHA-1 or SHA-256)
-_ONE = rb"([0-7]+) ([^\x00/]+)\x00(.{%d})"
-_ENTRY = {size: re.compile(_ONE % size, re.DOTALL) for size in (20, 32)}
-_TREE = {size: re.compile(rb"(?:%s)*" % (_ONE % size), re.DOTALL) for size in (20, 32)}
+Entry = tuple[int, bytes, bytes]  # a tree entry's mode, name and binary id
+_FOLDER = int(pygit2.enums.FileMode.TREE)
 
 
 def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
@@ -154,7 +142,7 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
             if tree == newer_tree:
                 since = length - 1 - at
                 continue
-            older = set() if tree is None else _entries(repo, tree, size)
+            older = set() if tree is None else _entries(repo, tree)
             if older is None:
                 return False
             if newer_tree is not None:
