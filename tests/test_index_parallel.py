@@ -167,25 +167,6 @@ def test_a_fold_worker_runs_without_the_cyclic_collector(tmp_path: Path) -> None
         pool.close()
 
 
-def test_a_finished_pass_does_not_wait_for_its_workers_to_end(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_pass_in_workers: None
-) -> None:
-    """Their ends (each interpreter freeing what it kept) overlap the writer's commit; a
-    failed pass waits for them (the tests of failures below find no process left)."""
-    repo = tmp_path / "repo"
-    generate(repo, Shape(playlists=3, commits=8, min_tracks=5, max_tracks=8))
-    waits: list[bool] = []
-    close = workers.Workers.close
-
-    def noted(self: workers.Workers, wait: bool = True) -> None:
-        waits.append(wait)
-        close(self, wait)
-
-    monkeypatch.setattr(workers.Workers, "close", noted)
-    assert invoke(repo, "index", "--jobs", "2")[0] == 0
-    assert waits == [False]
-
-
 def test_only_a_pass_that_starts_workers_maps_the_pack_in_their_windows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

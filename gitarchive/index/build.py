@@ -63,7 +63,6 @@ def catch_up_all(
         return
     # started by the walk once it has found PARALLEL_FROM changed files
     pool = workers.Workers(store, jobs) if jobs > 1 else None
-    folded = False
     try:
         _record_changes(store, connection, done, progress, pool)
         playlist_ids = [row[0] for row in connection.execute(_CHANGED_PLAYLISTS)]
@@ -75,10 +74,9 @@ def catch_up_all(
                 pass_.run(pool, playlist_ids, lambda id_: changed_rows(connection, id_), progress)
             else:
                 _fold_here(store, connection, warn, playlist_ids, done, last[0], progress)
-        folded = True
     finally:
         if pool is not None:
-            pool.close(wait=not folded)  # a failed pass leaves no process behind
+            pool.close()
     connection.execute("DROP TABLE temp.changed")
     connection.execute("UPDATE meta SET value = ? WHERE key = 'all_folded'", (str(last[0]),))
 

@@ -154,15 +154,15 @@ class Workers:
     def started(self) -> bool:
         return self.pool is not None
 
-    def close(self, wait: bool = True) -> None:
-        """Stop the workers (after their current playlist) and restore the windows.
+    def close(self) -> None:
+        """Stop the workers (after their current playlist), wait for them to end, and
+        restore the windows.
 
-        ``wait``: for them to end. A pass that folded everything need not: a worker's
-        end (its interpreter freeing all it kept, ~0.15 s) then overlaps the writer's
-        commit, and the interpreter's exit waits for it (multiprocessing's own hook).
-        """
+        Waiting costs a worker's end (its interpreter freeing all it kept, ~0.15 s) after
+        a finished pass; left to the interpreter's exit (concurrent.futures' hook), a
+        Ctrl-C there printed a traceback instead of the command's one line."""
         if self.pool is not None:
-            self.pool.shutdown(wait=wait, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.bounds is not None:
             git.bound_pack_windows(*self.bounds)
 
