@@ -367,7 +367,8 @@ class VersionReader:
         key = (playlist_id, skeleton)
         header = self._pretty_headers.get(key)
         if header is None:
-            # lazy: see _read_pretty_fast (formats.early_table)
+            # lazy: formats.early_header imports formats.early (the page and markdown
+            # modules, ~5 ms at startup), as formats.early_table in _read_pretty_fast does
             from gitarchive.formats.early_header import read_early_header
 
             # the early writers' headers without markdown-it (its import is ~15 ms)
