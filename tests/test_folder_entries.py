@@ -119,14 +119,7 @@ def test_a_pass_over_many_names_reads_the_history_once_and_parses_no_more_trees(
         return real(store, commit_id)
 
     monkeypatch.setattr(folder_entries, "get_commit", counting)
-    read: list[int] = []
-    real_history = folder_entries.folder_history
-
-    def reading(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
-        read.append(limit)
-        return real_history(store, folder, limit)
-
-    monkeypatch.setattr(folder_entries, "folder_history", reading)
+    read = _noting_history_reads(monkeypatch)
     for name in NAMES:  # playlist by playlist, each over every commit
         folder = FolderEntries(store, FOLDER, history_from=16)
         for commit in on_chain:
@@ -140,14 +133,7 @@ def test_a_chain_longer_than_the_parses_pay_for_is_read_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, commits = _random_history(tmp_path / "r", 8, commits=40)
-    read: list[int] = []
-    real_history = folder_entries.folder_history
-
-    def reading(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
-        read.append(limit)
-        return real_history(store, folder, limit)
-
-    monkeypatch.setattr(folder_entries, "folder_history", reading)
+    read = _noting_history_reads(monkeypatch)
     folder = FolderEntries(store, FOLDER, size=1, history_from=4)
     for commit in commits[:40] * 2:
         assert folder.entry_id(commit, "A.md") == _expected(store, commit, "A.md")
@@ -163,14 +149,7 @@ def test_a_history_too_large_to_keep_is_given_up_and_the_trees_are_parsed(
     store, commits = _random_history(tmp_path / "r", 9, commits=30)
     monkeypatch.setattr(folder_entries, "MAX_CHANGES", 5)
     assert folder_history(store, FOLDER, 1_000) is False
-    read: list[int] = []
-    real_history = folder_entries.folder_history
-
-    def reading(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
-        read.append(limit)
-        return real_history(store, folder, limit)
-
-    monkeypatch.setattr(folder_entries, "folder_history", reading)
+    read = _noting_history_reads(monkeypatch)
     folder = FolderEntries(store, FOLDER, size=1, history_from=2)
     for commit in commits * 3:
         for name in NAMES:
@@ -265,20 +244,8 @@ def test_a_hostile_pages_tree_is_looked_up_as_libgit2_finds_its_names(
     repo = builder.repo
     blobs = [repo.create_blob(text) for text in (b"x", b"y", b"z")]
     blobs.append(repo.TreeBuilder().write())
-    pages = repo.odb.write(
-        pygit2.enums.ObjectType.TREE,
-        _raw_tree([(mode, name, blobs[at]) for mode, name, at in hostile]),
-    )
-    playlists = repo.TreeBuilder()
-    playlists.insert("pretty", pages, pygit2.enums.FileMode.TREE)
-    root = repo.TreeBuilder()
-    root.insert("playlists", playlists.write(), pygit2.enums.FileMode.TREE)
-    signature = pygit2.Signature("Test", "test@example.invalid", 1767312000, 0)
-    second = str(
-        repo.create_commit(
-            "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=first)]
-        )
-    )
+    raw = _raw_tree([(mode, name, blobs[at]) for mode, name, at in hostile])
+    second = _commit_raw_pages(repo, first, raw)
     third = builder.commit({f"{FOLDER}/C.md": "c"}, date="2026-01-03")
     store = Store(pygit2.Repository(str(tmp_path / "r")))
     folder = FolderEntries(store, FOLDER, size=1, history_from=1)
@@ -297,20 +264,8 @@ def test_a_pages_tree_with_a_mode_git_does_not_write_is_kept_in_the_history(
     first = builder.commit({f"{FOLDER}/A.md": "a", f"{FOLDER}/B.md": "b"}, date="2026-01-01")
     repo = builder.repo
     blobs = [repo.create_blob(text) for text in (b"x", b"y")]
-    pages = repo.odb.write(
-        pygit2.enums.ObjectType.TREE,
-        _raw_tree([(b"100644", b"A.md", blobs[0]), (b"100664", b"B.md", blobs[1])]),
-    )
-    playlists = repo.TreeBuilder()
-    playlists.insert("pretty", pages, pygit2.enums.FileMode.TREE)
-    root = repo.TreeBuilder()
-    root.insert("playlists", playlists.write(), pygit2.enums.FileMode.TREE)
-    signature = pygit2.Signature("Test", "test@example.invalid", 1767312000, 0)
-    second = str(
-        repo.create_commit(
-            "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=first)]
-        )
-    )
+    raw = _raw_tree([(b"100644", b"A.md", blobs[0]), (b"100664", b"B.md", blobs[1])])
+    second = _commit_raw_pages(repo, first, raw)
     store = Store(pygit2.Repository(str(tmp_path / "r")))
     history = folder_history(store, FOLDER, 1_000)
     assert isinstance(history, FolderHistory)
@@ -318,3 +273,30 @@ def test_a_pages_tree_with_a_mode_git_does_not_write_is_kept_in_the_history(
         for name in ["A.md", "B.md", "C.md"]:
             assert history.entry_id(commit, name) == _expected(store, commit, name)
     assert history.entry_id(second, "B.md") == str(blobs[1])
+
+
+def _noting_history_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The limits of every folder_history read from here on, in order."""
+    read: list[int] = []
+    real_history = folder_entries.folder_history
+
+    def reading(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
+        read.append(limit)
+        return real_history(store, folder, limit)
+
+    monkeypatch.setattr(folder_entries, "folder_history", reading)
+    return read
+
+
+def _commit_raw_pages(repo: pygit2.Repository, parent: str, raw: bytes) -> str:
+    """A commit on ``parent`` whose pages folder is the raw tree object ``raw``."""
+    pages = repo.odb.write(pygit2.enums.ObjectType.TREE, raw)
+    playlists = repo.TreeBuilder()
+    playlists.insert("pretty", pages, pygit2.enums.FileMode.TREE)
+    root = repo.TreeBuilder()
+    root.insert("playlists", playlists.write(), pygit2.enums.FileMode.TREE)
+    signature = pygit2.Signature("Test", "test@example.invalid", 1767312000, 0)
+    made = repo.create_commit(
+        "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=parent)]
+    )
+    return str(made)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import pytest
 
 from gitarchive.errors import GitArchiveError, InvalidPlaylistId, UsageError
+from gitarchive.formats.plain import track_from_line
 from gitarchive.model import (
     Album,
     Artist,
+    Owner,
     Playlist,
     Track,
     is_playlist_id,
     parse_playlist_id,
     playlist_url,
+    with_tracks,
 )
 
 ID = "37i9dQZF1DX5LEXW9eXA0n"
@@ -124,3 +128,21 @@ def test_a_track_s_key_is_made_once_and_does_not_change_its_equality_hash_or_pic
     assert repr(asked) == repr(fresh)
     local = Track("Song", (Artist("X"),), Album("Y"))
     assert local.key == "line:song -- x -- y" == local.key
+
+
+def test_a_playlist_given_other_tracks_keeps_every_other_field() -> None:
+    """``with_tracks`` is ``dataclasses.replace`` built field by field (for speed): a
+    field added to Playlist must be added there too."""
+    playlist = Playlist("p", "Name", "Name (2)", "d", (), "snap", 7, Owner("Curator", "u"))
+    tracks = (track_from_line("a -- b -- c"),)
+    assert with_tracks(playlist, tracks) == dataclasses.replace(playlist, tracks=tracks)
+    assert {f.name for f in dataclasses.fields(Playlist)} == {
+        "id",
+        "original_name",
+        "unique_name",
+        "description",
+        "tracks",
+        "snapshot_id",
+        "num_followers",
+        "owner",
+    }

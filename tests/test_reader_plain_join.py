@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitarchive import formats, version_reader, versions
+from gitarchive import formats, versions
 from gitarchive.formats.plain import one_line, sort_key, track_from_line
 from gitarchive.git import Store
 from gitarchive.model import Album, Artist, Owner, Playlist, Track
@@ -236,22 +236,3 @@ def test_a_joined_version_is_the_page_with_the_plain_files_names_and_description
     assert joined_version(page, "Plain", "words", tracks) == dataclasses.replace(
         joined, original_name="Plain", unique_name="Plain"
     )
-
-
-def test_a_page_header_given_its_tracks_keeps_every_other_field() -> None:
-    """The reader's header-plus-rows version is ``dataclasses.replace`` built field by
-    field (for speed): a field added to Playlist must be added there too."""
-    header = Playlist(PID, "Name", "Name (2)", "d", (), "snap", 7, Owner("Curator", "u"))
-    tracks = (track_from_line("a -- b -- c"),)
-    made = version_reader._with_tracks(header, tracks)
-    assert made == dataclasses.replace(header, tracks=tracks)
-    assert {f.name for f in dataclasses.fields(Playlist)} == {
-        "id",
-        "original_name",
-        "unique_name",
-        "description",
-        "tracks",
-        "snapshot_id",
-        "num_followers",
-        "owner",
-    }
