@@ -9,6 +9,9 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from gitarchive.model import Album, Artist, Track
 from gitarchive.site.scratch import StaysFile, pages_of_stays
 from gitarchive.site.tracks import (
@@ -104,6 +107,44 @@ def test_a_local_files_page_name_is_a_digest_never_its_line() -> None:
     assert re.fullmatch(r"l[0-9a-f]{21}", name)
     assert track_page_name(MOVER) == MOVER
     assert track_href(MOVER) == f"t/{PAGE}#{MOVER}"
+
+
+@given(
+    st.text(
+        st.sampled_from([*"09AZaz_-/:\n", "\u00e9", "\u0663", "\uff21", "\u00b2"]),
+        min_size=20,
+        max_size=24,
+    )
+)
+def test_a_key_is_its_own_page_name_exactly_when_it_is_22_ascii_letters_and_digits(
+    key: str,
+) -> None:
+    is_id = re.fullmatch(r"[0-9A-Za-z]{22}", key) is not None
+    assert (track_page_name(key) == key) is is_id
+    assert track_page_name("0123456789abcdefABCDEF") == "0123456789abcdefABCDEF"
+
+
+def test_a_row_of_several_stays_lists_each_with_the_first_day_best_and_latest_places() -> None:
+    stays = (
+        Stay(date(2026, 1, 2), date(2026, 2, 3), 7, 9, added_before_archive=True),
+        Stay(date(2026, 3, 4), date(2026, 4, 5), 4, 5),
+        Stay(date(2026, 5, 6), None, 6, 8),
+    )
+    track = Track(
+        "A Song", (Artist("One"), Artist("Two")), Album("An Album"), f"{TRACK_URL}{MOVER}"
+    )
+    (row,) = stay_rows([PlaylistStays(MORNING, "Morning <b>", track, stays, date(2026, 6, 7))])
+    assert row[:9] == (
+        MOVER[-2:], MOVER, "morning <b>", MORNING, "2026-06-07",
+        "A Song", "One, Two", "An Album", f"{TRACK_URL}{MOVER}",
+    )  # fmt: skip
+    assert row[9] == (
+        f'<tr><td><a href="../p/{MORNING}.html"><bdi>Morning &lt;b&gt;</bdi></a></td>'
+        "<td>2026-01-02</td><td>2026-06-07</td><td>#4</td><td>#8</td><td><ul>"
+        "<li>2026-01-02* → 2026-02-03, best #7, latest #9</li>"
+        "<li>2026-03-04 → 2026-04-05, best #4, latest #5</li>"
+        "<li>2026-05-06 → still there, best #6, latest #8</li></ul></td></tr>"
+    )
 
 
 def test_track_pages_are_asked_for_and_a_build_without_them_removes_the_old_ones(

@@ -19,7 +19,8 @@ every playlist is read, one page at a time.
 from __future__ import annotations
 
 import hashlib
-import re
+from datetime import date
+from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -32,19 +33,23 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gitarchive.site.scratch import SectionRow, StayRow
-    from gitarchive.tracks import PlaylistStays
+    from gitarchive.tracks import PlaylistStays, Stay
 
-_ID_KEY = re.compile(r"^[0-9A-Za-z]{22}\Z")
+_ID_LENGTH = 22  # a Spotify id: 22 of [0-9A-Za-z]
 # Two characters of a Spotify id: at most 62 * 62 pages, a few dozen tracks each on a large
 # archive (docs/site.md).
 SUFFIX = 2
+# a row's dates: the archive's commit days and the tracks' added_at days, shared by many rows
+# (and, one string object each, written once into the kept rows by marshal)
+_iso = lru_cache(maxsize=4096)(date.isoformat)
 _CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # in byte order
 
 
 def track_page_name(key: str) -> str:
     """The track's name (its anchor): the Spotify id, else a digest of the key (a local
     file's line)."""
-    if _ID_KEY.match(key):
+    # _ID_KEY without the regex (asked once per row): ASCII letters and digits are alnum
+    if len(key) == _ID_LENGTH and key.isascii() and key.isalnum():
         return key
     return "l" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:21]
 
@@ -56,27 +61,29 @@ def track_href(key: str) -> str:
 
 
 def stay_rows(lives: Iterable[PlaylistStays]) -> Iterator[StayRow]:
-    """Each life rendered, with the page and anchor of its track (its playlist's cell made
-    once per playlist)."""
-    cells: dict[tuple[str, str], str] = {}
+    """Each life rendered, with the page and anchor of its track (its playlist's cell and
+    sort name made once per playlist, each day's date once)."""
+    playlists: dict[tuple[str, str], tuple[str, str]] = {}
     for life in lives:
-        name = track_page_name(life.track.key)
-        playlist = (life.playlist_id, life.playlist_name)
-        cell = cells.get(playlist)
-        if cell is None:
-            cell = cells[playlist] = _playlist_cell(*playlist)
         track = life.track
+        name = track_page_name(track.key)
+        playlist = (life.playlist_id, life.playlist_name)
+        made = playlists.get(playlist)
+        if made is None:
+            made = playlists[playlist] = (_playlist_cell(*playlist), life.playlist_name.casefold())
+        cell, sort_name = made
+        last_seen = _iso(life.last_seen)
         yield (
             name[-SUFFIX:],
             name,
-            life.playlist_name.casefold(),
+            sort_name,
             life.playlist_id,
-            life.last_seen.isoformat(),
+            last_seen,
             track.name,
-            ", ".join(artist.name for artist in track.artists),
+            ", ".join([artist.name for artist in track.artists]),
             track.album.name,
             track.url,
-            _playlist_row(cell, life),
+            _playlist_row(cell, life, last_seen),
         )
 
 
@@ -113,16 +120,13 @@ def page_ranges(count: int) -> list[tuple[str, str | None]]:
     return list(zip(starts, [*starts[1:], None], strict=True))
 
 
-def _stays_cell(life: PlaylistStays) -> str:
-    parts = []
-    for stay in life.stays:
-        removed = stay.removed.isoformat() if stay.removed else "still there"
-        asterisk = "*" if stay.added_before_archive else ""
-        parts.append(
-            f"<li>{stay.added.isoformat()}{asterisk} → {removed}, "
-            f"best #{stay.best_position}, latest #{stay.latest_position}</li>"
-        )
-    return f"<ul>{''.join(parts)}</ul>"
+def _stay_item(stay: Stay) -> str:
+    removed = _iso(stay.removed) if stay.removed else "still there"
+    asterisk = "*" if stay.added_before_archive else ""
+    return (
+        f"<li>{_iso(stay.added)}{asterisk} → {removed}, "
+        f"best #{stay.best_position}, latest #{stay.latest_position}</li>"
+    )
 
 
 def _playlist_cell(playlist_id: str, name: str) -> str:
@@ -130,11 +134,17 @@ def _playlist_cell(playlist_id: str, name: str) -> str:
     return f'<td><a href="../{playlist_href(playlist_id)}"><bdi>{text(name)}</bdi></a></td>'
 
 
-def _playlist_row(cell: str, life: PlaylistStays) -> str:
+def _playlist_row(cell: str, life: PlaylistStays, last_seen: str) -> str:
+    # PlaylistStays.first, best_position and latest_position, without a property call
+    # each: a track's row is made for each playlist that held it (most held it once)
+    stays = life.stays
+    first = stays[0]
+    best = min([stay.best_position for stay in stays]) if len(stays) > 1 else first.best_position
+    items = "".join([_stay_item(stay) for stay in stays])
     return (
-        f"<tr>{cell}<td>{life.first.isoformat()}</td><td>{life.last_seen.isoformat()}</td>"
-        f"<td>#{life.best_position}</td><td>#{life.latest_position}</td>"
-        f"<td>{_stays_cell(life)}</td></tr>"
+        f"<tr>{cell}<td>{_iso(first.added)}</td><td>{last_seen}</td>"
+        f"<td>#{best}</td><td>#{stays[-1].latest_position}</td>"
+        f"<td><ul>{items}</ul></td></tr>"
     )
 
 
