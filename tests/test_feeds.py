@@ -13,7 +13,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from html import unescape
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -24,9 +24,9 @@ import pytest
 
 from gitarchive.changes import playlist_changes
 from gitarchive.formats.status import Failure, render_status
-from gitarchive.history import Version
+from gitarchive.history import Version, iso_utc
 from gitarchive.model import Album, Artist, Playlist, Track
-from gitarchive.site.data import PlaylistHistory
+from gitarchive.site.data import PlaylistHistory, iso_date
 from gitarchive.site.feeds import ARCHIVE_FEED_ENTRIES, archive_feed, playlist_feed
 from tests.support.builder import RepoBuilder, playlist_files
 from tests.support.cli import run_cli, run_cli_captured
@@ -299,3 +299,12 @@ def test_a_feed_entry_lists_the_tracks_that_moved_with_their_places() -> None:
     assert "+ Song 99 — Artist 99" in lines
     # only the jump is a move: each track it passed went down one place, below the threshold
     assert [line for line in lines if line.startswith("↕")] == ["↕ Song 19 — Artist 19  20 → 1"]
+
+
+def test_a_versions_date_is_written_on_its_own_clock_whichever_equal_instant_came_first() -> None:
+    """The site's per-commit date cache keys by offset too: two equal instants at other
+    offsets are equal datetimes, and each is written as iso_utc writes it."""
+    utc = datetime(2024, 1, 1, 12, tzinfo=UTC)
+    east = datetime(2024, 1, 1, 14, tzinfo=timezone(timedelta(hours=2)))
+    assert utc == east
+    assert [iso_date(utc), iso_date(east)] == [iso_utc(utc), iso_utc(east)]

@@ -300,3 +300,17 @@ def _commit_raw_pages(repo: pygit2.Repository, parent: str, raw: bytes) -> str:
         "HEAD", signature, signature, "odd", root.write(), [pygit2.Oid(hex=parent)]
     )
     return str(made)
+
+
+def test_a_history_of_many_names_each_changed_once_is_bounded_by_its_names_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name's arrays cost far more than one change: a folder of many names changed once
+    each is given up by their count, not kept past the bound."""
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit({f"{FOLDER}/{n}.md": str(n) for n in range(10)}, date="2026-01-01")
+    store = Store(pygit2.Repository(str(tmp_path / "r")))
+    kept = folder_history(store, FOLDER, 1_000)
+    assert isinstance(kept, FolderHistory)
+    monkeypatch.setattr(folder_entries, "MAX_CHANGES", 10 * folder_entries.NAME_COST)
+    assert folder_history(store, FOLDER, 1_000) is False

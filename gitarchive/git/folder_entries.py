@@ -13,7 +13,8 @@ one pass (its trees newest first, as the pack stores them, compared entry by ent
 for each name, the positions on the chain where its id changed and the id from each.
 A lookup of a commit on that chain is then a bisection; any other commit is parsed as
 before. The history holds ~24 bytes per change of an entry, and no more than
-:data:`MAX_CHANGES` (beyond that the folder is parsed commit by commit).
+:data:`MAX_CHANGES` (beyond that the folder is parsed commit by commit), each name
+counted as :data:`NAME_COST` changes.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from gitarchive.git.repository import _NoHashVerification, get_commit
 if TYPE_CHECKING:
     from gitarchive.git.store import Store
 
-# the history's size: beyond this many changes of the folder's entries (~24 MB), the
-# folder is parsed commit by commit (memory stays bounded whatever the history's length)
+# the history's size: beyond this many changes of the folder's entries (~24 B each), the
+# folder is parsed commit by commit (memory stays bounded whatever the history's length);
+# a name costs as much as NAME_COST changes (its two arrays and dict entries, ~660 B while
+# the history is packed), so many names changed once each are bounded too (~24 MB kept)
 MAX_CHANGES = 1_000_000
+NAME_COST = 28
 # a store's folder trees parsed before its history is considered: the history pays
 # when there are at least as many parses as commits on the chain (each read in turn)
 HISTORY_FROM = 512
@@ -147,7 +151,7 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
                 return False
             if newer_tree is not None:
                 count += _record(logs, since, newer - older, older - newer, size)
-                if count > MAX_CHANGES:
+                if count + NAME_COST * len(logs) > MAX_CHANGES:
                     return False
             newer_tree, newer, since = tree, older, length - 1 - at
     positions = {commit: length - 1 - at for at, (commit, _tree) in enumerate(chain)}

@@ -36,7 +36,7 @@ from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD, track_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from gitarchive.history import Version
     from gitarchive.model import CumulativeView, Playlist, Track
@@ -47,11 +47,19 @@ FEED_ENTRIES = 100
 # A kept-track change list longer than this is stored as the whole list instead.
 _MAX_KEPT_CHANGES = 16
 
-# ``iso_utc`` of the versions' dates, made once per commit: a site formats the date of every
-# version (its step, its likes, its feed entry), and every playlist a commit changed shares it;
-# strftime was ~2% of a build. The dates are UTC (the readers make them so), so equal dates
-# format alike. Bounded: dates of commits, not of playlists.
-iso_date = lru_cache(maxsize=4096)(iso_utc)
+
+def iso_date(moment: datetime) -> str:
+    """``iso_utc`` of a version's date, made once per commit: a site formats the date of
+    every version (its step, its likes, its feed entry), and every playlist a commit changed
+    shares it; strftime was ~2% of a build."""
+    # keyed by the offset too: two equal instants at other offsets are equal datetimes,
+    # but iso_utc writes each one's own clock
+    return _iso_date(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=4096)  # bounded: dates of commits, not of playlists
+def _iso_date(moment: datetime, _offset: timedelta | None) -> str:
+    return iso_utc(moment)
 
 
 @dataclass(slots=True)
