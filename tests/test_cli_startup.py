@@ -12,7 +12,7 @@ import typer.main
 from gitarchive import cli
 from gitarchive.cli import COMMAND_MODULES, COMMANDS, command_modules
 from tests.support.builder import RepoBuilder
-from tests.support.cli import run_cli_captured
+from tests.support.cli import imported_after, run_cli_captured
 from tests.support.models import PID, model_playlist, model_track
 
 if TYPE_CHECKING:
@@ -29,20 +29,6 @@ HEAVY = (
     "markdown_it",
     "gitarchive.index",
 )
-
-
-def imported_after(argv: list[str], names: tuple[str, ...], cwd: Path | None = None) -> list[str]:
-    """Which of ``names`` a new process has imported after running ``gitarchive ARGV``."""
-    code = (
-        "import sys; from gitarchive.cli import main\n"
-        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in {names!r} if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
-    )
-    found: list[str] = eval(done.stdout.strip().splitlines()[-1])  # a printed list of names
-    return found
 
 
 def test_version_imports_no_command_module_nor_rich_pygit2_or_sqlite() -> None:

@@ -29,7 +29,7 @@ from gitarchive.index import ChangeIndex, db
 from gitarchive.sync import SyncOptions, run_sync
 from tests.support.api import fake_id, playlist_with_tracks
 from tests.support.builder import RepoBuilder, deleted_files, init_archive, playlist_files
-from tests.support.cli import index_file
+from tests.support.cli import imported_after, index_file
 from tests.support.cli import invoke_in as invoke
 from tests.support.fakespotify import FakeSpotify
 from tests.support.gitcli import git
@@ -381,21 +381,12 @@ def test_version_imports_neither_sqlite_nor_the_index() -> None:
 
 
 def test_warm_history_imports_neither_the_readers_nor_markdown_it(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     repo = tmp_path / "repo"
     version_series(RepoBuilder(repo))
     assert invoke(repo, "index")[0] == 0
-    code = (
-        "import sys; from gitarchive.cli import main\n"
-        f"try:\n    main(['-C', {str(repo)!r}, 'history', {PID!r}, '--format', 'json'])\n"
-        "except SystemExit:\n    pass\n"
-        "names = ('gitarchive.formats', 'gitarchive.versions', 'markdown_it')\n"
-        "print(sorted(m for m in names if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().endswith("[]")
+    argv = ["-C", str(repo), "history", PID, "--format", "json"]
+    names = ("gitarchive.formats", "gitarchive.versions", "markdown_it")
+    assert imported_after(argv, names) == []
 
 
 def test_a_new_index_is_built_by_one_walk_of_the_log(

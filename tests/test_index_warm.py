@@ -6,10 +6,7 @@ these pin the reads that must not need it once the index holds what they print.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import subprocess
-import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +17,7 @@ from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, db, stored
 from tests.support.archive_files import make_playlist
 from tests.support.builder import RepoBuilder
+from tests.support.cli import imported_after
 from tests.support.cli import invoke_in as invoke
 from tests.support.legacy_archive import page_path, plain_2021
 from tests.support.models import PID, model_playlist, model_track
@@ -35,16 +33,8 @@ if TYPE_CHECKING:
 
 def loaded_modules(repo: Path, *args: str) -> list[str]:
     """Which of libgit2's and the readers' modules a new process running the command loads."""
-    code = (
-        "import sys; from gitarchive.cli import main\n"
-        f"try:\n    main(['-C', {str(repo)!r}, *{list(args)!r}])\n"
-        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "names = ('pygit2', 'gitarchive.versions', 'gitarchive.version_reader')\n"
-        "print(sorted(m for m in names if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    found: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
-    return found
+    names = ("pygit2", "gitarchive.versions", "gitarchive.version_reader")
+    return imported_after(["-C", str(repo), *args], names, succeeds=True)
 
 
 def unliked(number: int, tracks: int) -> Playlist:

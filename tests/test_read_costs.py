@@ -3,10 +3,7 @@ cyclic collector's passes while it folds (each a few ms of a read's start)."""
 
 from __future__ import annotations
 
-import ast
 import gc
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +11,7 @@ import pytest
 from gitarchive.git import Store
 from gitarchive.index import ChangeIndex, fold
 from tests.support.builder import RepoBuilder
+from tests.support.cli import imported_after
 from tests.support.cli import invoke_in as invoke
 from tests.support.models import PID
 from tests.test_index import version_series
@@ -28,22 +26,17 @@ def test_showing_a_new_version_imports_no_walk_fold_toml_or_strptime(tmp_path: P
     repo = tmp_path / "repo"
     version_series(RepoBuilder(repo))
     assert invoke(repo, "index")[0] == 0
-    code = (
-        "import sys; from gitarchive.cli import main\n"
-        f"try:\n    main(['-C', {str(repo)!r}, 'show', {PID!r}, '--at', '2026-01-02'])\n"
-        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "names = ('gitarchive.version_fold', 'gitarchive.history', 'tomllib', '_strptime',"
-        " 'calendar', 'pygit2')\n"
-        "print(sorted(m for m in names if m in sys.modules))"
+    argv = ["-C", str(repo), "show", PID, "--at", "2026-01-02"]
+    names = (
+        "gitarchive.version_fold",
+        "gitarchive.history",
+        "tomllib",
+        "_strptime",
+        "calendar",
+        "pygit2",
     )
     # pygit2 is loaded (the version's blob is read): the probe sees the process
-    assert _modules_after(code) == ["pygit2"]
-
-
-def _modules_after(code: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    found: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
-    return found
+    assert imported_after(argv, names, succeeds=True) == ["pygit2"]
 
 
 def test_a_first_read_folds_with_the_collector_paused_and_turns_it_back_on(

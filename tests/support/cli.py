@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 from gitarchive.cli import main
@@ -46,3 +49,21 @@ def index_file(repo: Path) -> Path:
     from gitarchive.index import db
 
     return db.index_path(Store.discover(repo))
+
+
+def imported_after(
+    argv: list[str], names: tuple[str, ...], *, cwd: Path | None = None, succeeds: bool = False
+) -> list[str]:
+    """Which of ``names`` a new process has imported after running ``gitarchive ARGV``
+    (sorted); with ``succeeds``, the command must also have exited 0."""
+    ending = "assert not exc.code, exc.code" if succeeds else "pass"
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exc:\n    {ending}\n"
+        f"print(sorted(m for m in {names!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    found: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    return found
