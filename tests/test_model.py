@@ -18,6 +18,7 @@ from gitarchive.model import (
     is_playlist_id,
     parse_playlist_id,
     playlist_url,
+    with_contents,
     with_tracks,
 )
 
@@ -131,11 +132,14 @@ def test_a_track_s_key_is_made_once_and_does_not_change_its_equality_hash_or_pic
 
 
 def test_a_playlist_given_other_tracks_keeps_every_other_field() -> None:
-    """``with_tracks`` is ``dataclasses.replace`` built field by field (for speed): a
-    field added to Playlist must be added there too."""
+    """``with_tracks`` and ``with_contents`` are ``dataclasses.replace`` built field by
+    field (for speed): a field added to Playlist must be added there too."""
     playlist = Playlist("p", "Name", "Name (2)", "d", (), "snap", 7, Owner("Curator", "u"))
     tracks = (track_from_line("a -- b -- c"),)
     assert with_tracks(playlist, tracks) == dataclasses.replace(playlist, tracks=tracks)
+    assert with_contents(playlist, "A", "A (2)", "e", tracks) == dataclasses.replace(
+        playlist, original_name="A", unique_name="A (2)", description="e", tracks=tracks
+    )
     assert {f.name for f in dataclasses.fields(Playlist)} == {
         "id",
         "original_name",
