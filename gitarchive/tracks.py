@@ -67,7 +67,11 @@ class PlaylistStays:
 
     @property
     def best_position(self) -> int:
-        return min(stay.best_position for stay in self.stays)
+        stays = self.stays
+        # most tracks stayed once: no generator then (a site asks each row's)
+        if len(stays) == 1:
+            return stays[0].best_position
+        return min([stay.best_position for stay in stays])
 
     @property
     def latest_position(self) -> int:

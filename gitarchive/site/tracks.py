@@ -135,15 +135,10 @@ def _playlist_cell(playlist_id: str, name: str) -> str:
 
 
 def _playlist_row(cell: str, life: PlaylistStays, last_seen: str) -> str:
-    # PlaylistStays.first, best_position and latest_position, without a property call
-    # each: a track's row is made for each playlist that held it (most held it once)
-    stays = life.stays
-    first = stays[0]
-    best = min([stay.best_position for stay in stays]) if len(stays) > 1 else first.best_position
-    items = "".join([_stay_item(stay) for stay in stays])
+    items = "".join([_stay_item(stay) for stay in life.stays])
     return (
-        f"<tr>{cell}<td>{_iso(first.added)}</td><td>{last_seen}</td>"
-        f"<td>#{best}</td><td>#{stays[-1].latest_position}</td>"
+        f"<tr>{cell}<td>{_iso(life.first)}</td><td>{last_seen}</td>"
+        f"<td>#{life.best_position}</td><td>#{life.latest_position}</td>"
         f"<td><ul>{items}</ul></td></tr>"
     )
 
