@@ -11,8 +11,7 @@ from __future__ import annotations
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.index.stored import compact
-from gitarchive.json_scalars import scalar_json
+from gitarchive.index.stored import compact, json_value
 
 if TYPE_CHECKING:
     import sqlite3
@@ -170,12 +169,12 @@ def document_text(track: Track) -> str:
     """``compact(track_document(track))``, written directly: a fold makes the document of
     every track object its readers hand out (hundreds of thousands in a build), and the
     dict and the encoder's pass over it were most of that cost."""
-    artists = ",".join([scalar_json(artist.name, compact) for artist in track.artists])
+    artists = ",".join([json_value(artist.name) for artist in track.artists])
     return (
-        f'{{"id":{scalar_json(track.id, compact)},"name":{scalar_json(track.name, compact)},'
-        f'"artists":[{artists}],"album":{scalar_json(track.album.name, compact)},'
-        f'"url":{scalar_json(track.url, compact)},'
-        f'"duration_ms":{scalar_json(track.duration_ms, compact)}}}'
+        f'{{"id":{json_value(track.id)},"name":{json_value(track.name)},'
+        f'"artists":[{artists}],"album":{json_value(track.album.name)},'
+        f'"url":{json_value(track.url)},'
+        f'"duration_ms":{json_value(track.duration_ms)}}}'
     )
 
 

@@ -155,7 +155,7 @@ def encode_view(view: CumulativeView) -> bytes:
     that cost (and, being containers, the cyclic collector's work). A test
     checks the bytes against ``compact(view_document(view))``.
     """
-    head = ",".join(map(_json, (view.id, view.name, view.description)))
+    head = ",".join(map(json_value, (view.id, view.name, view.description)))
     rows = ",".join(map(_entry_text, view.tracks))
     text = f'[{head},"{view.first_scraped.isoformat()}",[{rows}]]'
     return zlib.compress(text.encode(), 1)
@@ -176,8 +176,8 @@ def view_document(view: CumulativeView) -> list[Any]:
     ]  # fmt: skip
 
 
-def _json(value: object) -> str:
-    """``compact(value)``, quicker for a view's values (str, None, bool, int)."""
+def json_value(value: object) -> str:
+    """``compact(value)``, quicker for a stored document's values (str, None, bool, int)."""
     return scalar_json(value, compact)
 
 
@@ -185,12 +185,15 @@ def _entry_text(entry: CumulativeTrack) -> str:
     """``compact`` of the entry's row in :func:`view_document`."""
     track, removed, asterisk = entry.track, entry.removed, entry.added_asterisk
     album, added_at = track.album, track.added_at
-    artists = ",".join([f"[{_json(artist.name)},{_json(artist.url)}]" for artist in track.artists])
+    artists = ",".join(
+        [f"[{json_value(artist.name)},{json_value(artist.url)}]" for artist in track.artists]
+    )
     return (
-        f"[[{_json(track.name)},[{artists}],[{_json(album.name)},{_json(album.url)}],"
-        f"{_json(track.url)},{_json(track.duration_ms)},"
+        f"[[{json_value(track.name)},[{artists}],"
+        f"[{json_value(album.name)},{json_value(album.url)}],"
+        f"{json_value(track.url)},{json_value(track.duration_ms)},"
         f"{'null' if added_at is None else encode_string(added_at.isoformat())}],"
-        f'"{entry.added.isoformat()}",{_json(asterisk)},'
+        f'"{entry.added.isoformat()}",{json_value(asterisk)},'
         f"{'null' if removed is None else encode_string(removed.isoformat())}]"
     )
 
