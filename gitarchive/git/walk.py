@@ -59,16 +59,22 @@ def last_changed(store: Store, folder: str, names: Iterable[str]) -> dict[str, C
     return found
 
 
-@dataclass(frozen=True, slots=True)
 class PathsChange:
     """A first-parent commit where at least one walked path changed.
 
     ``blobs`` holds one blob id per walked path (None: absent at this commit).
+    A plain class, as ``store.Location`` is (a dataclass is compiled at import).
     """
 
-    commit: str
-    date: datetime  # author time, UTC (an imported version: its source date)
-    blobs: tuple[str | None, ...]
+    __slots__ = ("blobs", "commit", "date")
+
+    def __init__(self, commit: str, date: datetime, blobs: tuple[str | None, ...]) -> None:
+        self.commit = commit
+        self.date = date  # author time, UTC (an imported version: its source date)
+        self.blobs = blobs
+
+    def __repr__(self) -> str:
+        return f"PathsChange(commit={self.commit!r}, date={self.date!r}, blobs={self.blobs!r})"
 
 
 @dataclass(frozen=True, slots=True)
