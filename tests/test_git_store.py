@@ -93,8 +93,21 @@ def test_a_shallow_file_makes_the_history_refused_and_an_empty_one_does_not(
         git.require_full_history(Store.discover(repo))
 
 
+@pytest.mark.parametrize("start", ["bare.git", "bare.git/refs/heads"])
+def test_a_bare_repository_is_read_from_its_files_as_libgit2_reads_it(
+    tmp_path: Path, start: str
+) -> None:
+    two_commits(tmp_path / "repo")
+    git_cli(tmp_path, "clone", "-q", "--bare", str(tmp_path / "repo"), str(tmp_path / "bare.git"))
+    found = Store.discover(tmp_path / start)
+    assert answers(found) == answers(opened(tmp_path / "bare.git"))
+    assert found.is_bare and found.workdir is None
+    assert not found.is_open  # nothing needed pygit2
+    assert str(found.repo.head.target) == git.head_id(found)  # opened when asked
+
+
 @pytest.mark.parametrize(
-    "case", ["bare", "linked worktree", "GIT_DIR", "core.worktree", "core.bare"]
+    "case", ["git folder", "include", "linked worktree", "GIT_DIR", "core.worktree", "core.bare"]
 )
 def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
@@ -102,8 +115,11 @@ def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     repo = tmp_path / "repo"
     two_commits(repo)
     start = repo
-    if case == "bare":
+    if case == "git folder":  # `-C .git`: libgit2 works out the work tree
+        start = repo / ".git"
+    elif case == "include":  # a bare repository whose config includes another file
         git_cli(tmp_path, "clone", "-q", "--bare", str(repo), str(tmp_path / "bare.git"))
+        git_cli(tmp_path / "bare.git", "config", "include.path", "other.config")
         start = tmp_path / "bare.git"
     elif case == "linked worktree":
         git_cli(repo, "worktree", "add", "-q", str(tmp_path / "linked"))
@@ -122,10 +138,11 @@ def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     assert found.workdir == opened(start).workdir
 
 
-def test_a_warm_history_imports_neither_pygit2_nor_rich(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bare", [False, True], ids=["worktree", "bare"])
+def test_a_warm_history_imports_neither_pygit2_nor_rich(tmp_path: Path, bare: bool) -> None:
     repo = tmp_path / "repo"
     playlist = model_playlist(model_track(1), model_track(2))
-    RepoBuilder(repo).commit(playlist_files(playlist), date="2026-01-01T06:00:00")
+    RepoBuilder(repo, bare=bare).commit(playlist_files(playlist), date="2026-01-01T06:00:00")
     assert run_cli("-C", str(repo), "index") == 0
     code = (
         "import sys; from gitarchive.cli import main\n"

@@ -5,10 +5,11 @@ is, HEAD's commit id, whether the clone is shallow and its replace refs, which
 are files under ``.git/``. Importing pygit2 (and loading libgit2) cost such a
 read ~40 ms, more than all its own work (perf counters, median of 3, load ~7 on
 2 cores). So :meth:`Store.discover` finds a plain work tree's ``.git`` folder
-itself, and the functions here read those files directly until something opens
-the repository; anything unusual (a bare repository, a ``.git`` file, a linked
-worktree, git's environment variables, another owner, reftable, a symbolic ref
-that is not HEAD's) is left to libgit2, as every read was before.
+(or a plain bare repository) itself, and the functions here read those files
+directly until something opens the repository; anything unusual (a ``.git``
+file, a linked worktree, git's environment variables, another owner, reftable,
+a config that includes another, a symbolic ref that is not HEAD's) is left to
+libgit2, as every read was before.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 _OID = re.compile(r"[0-9a-f]{40}")
 _BARE = re.compile(r"^\s*bare\s*=\s*(?:true|yes|on|1)\s*$", re.MULTILINE)
+_BARE_KEY = re.compile(r"^\s*bare\b", re.MULTILINE)
 # any of these changes where or how git finds the repository: left to libgit2
 _GIT_ENVIRONMENT = (
     "GIT_DIR",
@@ -38,7 +40,7 @@ _GIT_ENVIRONMENT = (
 
 
 class Location:
-    """A plain work tree's repository, found without opening it.
+    """A plain work tree's repository (``workdir`` None: a bare one), found without opening it.
 
     A plain class, not a dataclass: every read command imports this module, and
     a frozen dataclass compiles its generated methods at import (~0.8 ms of CPU
@@ -47,7 +49,7 @@ class Location:
 
     __slots__ = ("git_dir", "workdir")
 
-    def __init__(self, git_dir: Path, workdir: Path) -> None:
+    def __init__(self, git_dir: Path, workdir: Path | None) -> None:
         self.git_dir = git_dir
         self.workdir = workdir
 
@@ -70,7 +72,7 @@ class Store:
             location = self._location
             if location is None:  # unreachable: __init__ requires one of the two
                 raise ValueError("a Store needs a repository or its location")
-            self._repo = open_repository(str(location.workdir))
+            self._repo = open_repository(str(location.workdir or location.git_dir))
         return self._repo
 
     @repo.setter
@@ -103,7 +105,9 @@ class Store:
 
     @property
     def is_bare(self) -> bool:
-        return False if self._location is not None else bool(self.repo.is_bare)
+        if self._location is not None:
+            return self._location.workdir is None
+        return bool(self.repo.is_bare)
 
     @property
     def workdir(self) -> Path | None:
@@ -152,8 +156,10 @@ def find_work_tree(start: Path) -> Location | None:
             dot_git = folder / ".git"
             if dot_git.is_dir():
                 return _plain(folder, dot_git, stat.st_uid)
-            if dot_git.exists() or (folder / "HEAD").is_file():  # a .git file, a bare repo
+            if dot_git.exists():  # a .git file
                 return None
+            if (folder / "HEAD").is_file():  # a bare repository, or a git folder itself
+                return _bare(folder, stat.st_uid)
             if folder.parent == folder:
                 return None
             folder = folder.parent
@@ -165,17 +171,42 @@ def _plain(workdir: Path, git_dir: Path, owner: int) -> Location | None:
     """``git_dir`` when it is a plain repository of this user's, else None."""
     if owner != os.geteuid() or git_dir.stat().st_uid != os.geteuid():
         return None  # libgit2's safe.directory check decides
+    config = _plain_config(git_dir)
+    if config is None or _BARE.search(config):
+        return None
+    return Location(git_dir=git_dir, workdir=workdir)
+
+
+def _bare(git_dir: Path, owner: int) -> Location | None:
+    """``git_dir`` when it is a plain bare repository of this user's, else None.
+
+    Only a config that says ``bare = true`` once and includes no other file: a git
+    folder without it (``-C .git``) has a work tree libgit2 works out.
+    """
+    if owner != os.geteuid():
+        return None
+    config = _plain_config(git_dir)
+    if config is None or "include" in config or not (git_dir / "refs").is_dir():
+        return None
+    if len(_BARE_KEY.findall(config)) != 1 or not _BARE.search(config):
+        return None
+    return Location(git_dir=git_dir, workdir=None)
+
+
+def _plain_config(git_dir: Path) -> str | None:
+    """The repository's config, lowercased, when nothing in or beside it is unusual."""
     if not (git_dir / "HEAD").is_file() or not (git_dir / "objects").is_dir():
         return None
     if (git_dir / "commondir").exists() or (git_dir / "reftable").exists():
         return None
-    config = (git_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
-    # a work tree set elsewhere, another ref storage or object format, a bare flag
+    try:
+        config = (git_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
+    except OSError:
+        return None
+    # a work tree set elsewhere, another ref storage or object format
     if any(word in config for word in ("worktree", "refstorage", "objectformat")):
         return None
-    if _BARE.search(config):
-        return None
-    return Location(git_dir=git_dir, workdir=workdir)
+    return config
 
 
 def head_id(store: Store) -> str | None:
