@@ -3,9 +3,10 @@
 ``app`` and the options every command shares live in :mod:`.common`; each
 command group is a module that registers its commands on ``app`` when it is
 imported: :mod:`.archive` (init, add, remove, list, sync), :mod:`.access`
-(doctor), :mod:`.read` (history, cumulative, show), :mod:`.site`, :mod:`.importing`
-(import), :mod:`.restore`, :mod:`.check` (validate, hooks, hook), :mod:`.login`,
-:mod:`.demo` and :mod:`.index` (index, export).
+(doctor), :mod:`.history`, :mod:`.cumulative` and :mod:`.show` (one read command
+each: typer builds the parameters of every imported command at each start), :mod:`.site`,
+:mod:`.importing` (import), :mod:`.restore`, :mod:`.check` (validate, hooks, hook),
+:mod:`.login`, :mod:`.demo` and :mod:`.index` (index, export).
 
 To add a command, write a new module here that does::
 
@@ -59,7 +60,9 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "archive",
     "access",
-    "read",
+    "history",
+    "cumulative",
+    "show",
     "changes",
     "site",
     "track",
@@ -75,7 +78,9 @@ COMMAND_MODULES = (
 COMMANDS = {
     **dict.fromkeys(("init", "add", "remove", "list", "sync"), "archive"),
     "doctor": "access",
-    **dict.fromkeys(("history", "cumulative", "show"), "read"),
+    "history": "history",
+    "cumulative": "cumulative",
+    "show": "show",
     "changes": "changes",
     "site": "site",
     "track": "track",
@@ -135,7 +140,7 @@ def __getattr__(name: str) -> Any:
 # built and libgit2's caches one by one (20-25 ms of CPU after the first
 # `history` of a fresh clone, a tenth of its work; bench/reads_cold.py;
 # ~20 ms of a warm `track`, bench/track.py).
-_QUICK_EXIT = frozenset({("read",), ("track",), ("changes",)})
+_QUICK_EXIT = frozenset({("history",), ("cumulative",), ("show",), ("track",), ("changes",)})
 
 
 def main(argv: list[str] | None = None) -> Any:
