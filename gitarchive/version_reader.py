@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from itertools import compress
 from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive import formats, git
@@ -60,38 +59,6 @@ def _looked_up(known: dict[str, Track], keys: list[str]) -> tuple[Track, ...]:
         found: tuple[Track, ...] = operator.itemgetter(*keys)(known)
         return found
     return (known[keys[0]],) if keys else ()
-
-
-# A page's last version: its table head, rows' keys and their tracks
-LastPage = tuple[str, list[str], tuple["Track", ...]]
-
-
-def _changed_rows(rows: list[str], before: LastPage | None) -> tuple[list[int] | None, list[str]]:
-    """The places where ``rows`` differ from the rows of ``before`` (the previous page
-    under the same head), when they are as many, and those rows; else (None, ``rows``).
-
-    Most pages have as many rows as the previous one (tracks replaced, not added or
-    removed): a row equal to the previous row at its place is that row's track, found
-    by string comparisons in C, without hashing every row's text to look it up. After
-    a row inserted or removed the others are in other places: each is looked up.
-    """
-    if before is None or len(before[1]) != len(rows):
-        return None, rows
-    places = list(compress(range(len(rows)), map(operator.ne, rows, before[1])))
-    return places, [rows[place] for place in places]
-
-
-def _replaced(
-    before: LastPage | None, places: list[int] | None, new: tuple[Track, ...]
-) -> tuple[Track, ...]:
-    """The tracks of ``before`` with ``new`` in ``places`` (:func:`_changed_rows`); ``new``
-    when every row was looked up."""
-    if before is None or places is None:
-        return new
-    replaced = list(before[2])
-    for place, track in zip(places, new, strict=True):
-        replaced[place] = track
-    return tuple(replaced)
 
 
 def _reader(kind: str) -> Callable[..., Playlist]:
@@ -164,7 +131,7 @@ class VersionReader:
         self._pretty_headers: dict[tuple[str, str], Playlist] = {}
         self._pretty_rows: dict[str, dict[str, Track]] = {}  # per table header: row key -> track
         # per playlist: its last page's table head, rows' keys and their tracks
-        self._pretty_last: dict[str, LastPage] = {}
+        self._pretty_last: dict[str, tuple[str, list[str], tuple[Track, ...]]] = {}
         self._bad_rows: dict[str, dict[str, str]] = {}  # per table header: row -> its error
         self.snapshots = SnapshotDelta()
 
@@ -335,16 +302,18 @@ class VersionReader:
     ) -> Playlist | None:
         """The page as ``formats.read_pretty`` reads it, parsing only what is new.
 
-        Consecutive versions of a page share nearly all their rows and often
-        everything else. The page without its rows is read once per distinct
-        text; rows are cut and unnumbered a table at a time (regular
-        expressions; a row's number is its place, so rows are known without it),
-        compared with the previous version's rows at their places, looked up,
-        and only rows not met before are parsed (together, as one page). Rows
-        that are the previous version's are its very tuple of tracks. A row that
-        cannot be read fails the page with read_pretty's error, on its line.
-        Anything else (no table, a stated song count, any other error, for its
-        exact message and line) goes to ``read_pretty`` on the whole page.
+        Parsing a page is markdown parsing of its whole table (tens of ms for a
+        hundred rows), and consecutive versions of a page share nearly all their
+        rows and often everything else. The page without its rows is read once
+        per distinct text, and the rows not met before are read together as the
+        table of one page (each row once; a row's number is its place, which
+        shifts whenever a track is added above it, so rows are known without it).
+        Rows are cut, unnumbered and looked up a table at a time (regular
+        expressions, sets): a version costs its new rows; rows that are the
+        previous version's are its very tuple of tracks. A row that cannot be
+        read fails the page with read_pretty's error, on its line. Anything else
+        (no table, a stated song count, any other error, for its exact message
+        and line) goes to ``read_pretty`` on the whole page.
         """
         try:
             text = formats.decode(data, path)
@@ -367,15 +336,13 @@ class VersionReader:
         if last is not None and last[0] == table_head and last[1] == rows:
             tracks = last[2]  # the previous version's rows: its very tuple
         else:
-            before = last if last is not None and last[0] == table_head else None
-            places, changed = _changed_rows(rows, before)
-            known = self._pretty_rows_of(table_head, changed, prefix)
+            known = self._pretty_rows_of(table_head, rows, prefix)
             if header is None or known is None:
                 return None
             bad = self._bad_rows[table_head]
-            if bad and not bad.keys().isdisjoint(changed):
+            if bad and not bad.keys().isdisjoint(rows):
                 raise _first_bad_row(bad, rows, divider, path, commit)
-            tracks = _replaced(before, places, _looked_up(known, changed))
+            tracks = _looked_up(known, rows)
             self._bounded_put(self._pretty_last, playlist_id, (table_head, rows, tracks))
         if header is None:
             return None

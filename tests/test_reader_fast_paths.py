@@ -426,9 +426,10 @@ def _pages_of_replaced_rows(pick: random.Random) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_rows_compared_with_the_previous_pages_at_their_places_read_as_the_full_reader(
+def test_pages_of_replaced_and_moved_rows_read_as_the_full_reader_reads_each(
     tmp_path: Path, seed: int
 ) -> None:
-    """Rows taken from the previous page where they are the same at the same place: each
-    page reads as read_pretty reads it, a row that cannot be read fails it on its line."""
+    """Pages whose rows are mostly the previous page's, replaced, repeated or swapped in
+    place: each reads as read_pretty reads it, a row that cannot be read fails it on its
+    line."""
     _assert_pages_read_as_read_pretty(tmp_path, _pages_of_replaced_rows(random.Random(seed)))
