@@ -63,8 +63,11 @@ def _title(data: bytes) -> bytes:
         at = data.find(b"### ", at + 1)
     if at < 0:
         return b""
-    ends = [end for end in (data.find(b"\n", at), data.find(b"\r", at)) if end >= 0]
-    return data[at : min(ends)] if ends else data[at:]
+    end = data.find(b"\n", at)
+    if end < 0:
+        end = len(data)
+    cr = data.find(b"\r", at, end)  # not the rest of the page: ~25 KB of rows
+    return data[at : end if cr < 0 else cr]
 
 
 def title_links_to(data: bytes, playlist_id: str) -> bool:

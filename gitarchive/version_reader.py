@@ -378,7 +378,9 @@ class VersionReader:
         if len(known) > 1_000_000:  # bound memory on enormous archives
             known.clear()
         bad = self._bad_rows.setdefault(table_head, {})
-        missing = set(rows).difference(known, bad)
+        missing = set(rows).difference(known)
+        if bad and missing:  # a second argument to difference costs ~4 us even when empty
+            missing.difference_update(bad)
         if not missing:
             return known
         new = [row for row in dict.fromkeys(rows) if row in missing]

@@ -398,3 +398,38 @@ def test_a_pages_title_is_its_first_line_that_starts_with_three_hashes(pieces: l
     data = b"".join(pieces)
     found = _TITLE_LINE.search(data)
     assert name_keyed._title(data) == (b"" if found is None else found.group())
+
+
+def _pages_of_replaced_rows(pick: random.Random) -> list[str]:
+    """Pages one after another, each as many rows as the last (rows replaced, repeated,
+    swapped, now and then one that cannot be read), sometimes under the other head or
+    with a row added or removed."""
+    pool = [_ROW.replace("[a]", f"[a{n}]") for n in range(12)] + _ROWS[1:]
+    bodies = [pick.choice(pool[:12]) for _ in range(pick.randrange(1, 9))]
+    pages = []
+    for _ in range(30):
+        for _ in range(pick.randrange(3)):
+            bodies[pick.randrange(len(bodies))] = pick.choice(
+                pool if pick.random() < 0.2 else pool[:12]
+            )
+        if pick.random() < 0.2:
+            first, second = pick.randrange(len(bodies)), pick.randrange(len(bodies))
+            bodies[first], bodies[second] = bodies[second], bodies[first]
+        if pick.random() < 0.1:
+            bodies.insert(pick.randrange(len(bodies) + 1), pick.choice(pool[:12]))
+        numbered = pick.random() < 0.9
+        head = _HEAD if numbered else _HEAD.replace("| No. ", "").replace("|---|---", "|---", 1)
+        rows = [f"| {n} | " * numbered + "| " * (not numbered) + body
+                for n, body in enumerate(bodies, start=1)]  # fmt: skip
+        pages.append(_TITLE + head + "".join(rows))
+    return pages
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pages_of_replaced_and_moved_rows_read_as_the_full_reader_reads_each(
+    tmp_path: Path, seed: int
+) -> None:
+    """Pages whose rows are mostly the previous page's, replaced, repeated or swapped in
+    place: each reads as read_pretty reads it, a row that cannot be read fails it on its
+    line."""
+    _assert_pages_read_as_read_pretty(tmp_path, _pages_of_replaced_rows(random.Random(seed)))

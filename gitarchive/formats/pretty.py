@@ -26,6 +26,8 @@ from gitarchive.formats.early import (
     raw_cells,
     raw_track,
     track_of_cells,
+    track_of_usual_row,
+    usual_row_cells,
 )
 from gitarchive.formats.markdown import code_span, escape, link, linked_text, parse, parser
 from gitarchive.formats.page import (
@@ -219,6 +221,16 @@ def read_early_row(table_head: str, row: str) -> Track | None:
     columns = _RAW_ROW_HEADS.get(table_head)
     if columns is None or not row.startswith("|"):
         return None
+    usual = usual_row_cells(row, columns[0] == "No.")
+    if usual is not None:  # nearly every row: one match, not a split and two link matches
+        duration = parse_duration(length) if (length := usual[5]) else None
+        if duration is not None or not length:
+            return track_of_usual_row(usual, read_duration(duration))
+    return _read_early_row_cells(columns, table_head, row)
+
+
+def _read_early_row_cells(columns: tuple[str, ...], table_head: str, row: str) -> Track | None:
+    """:func:`read_early_row` of any row, its cells split by :func:`raw_cells`."""
     cells = raw_cells(row, columns)
     if cells is None:
         return None
