@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import compress, filterfalse
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import TrackDiff, TrackUpdate, diff_tracks
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # a moved track as an object: (track, from, to, distance), see timeline.MovedDoc
 MovedTrack = tuple["Track", int, int, int]
 NO_DIFF = TrackDiff(added=(), removed=(), updated=())
+_ON_LINE = methodcaller("startswith", LINE_KEY_PREFIX)  # a key without a Spotify id
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
@@ -164,10 +166,13 @@ def _diff_keyed(
     """``diff_tracks(gone, new)`` where each key is listed once and all are on one side of
     the plain/JSON boundary (nothing to match across it), from the keys the tracker
     has; None where they are not."""
-    sides = {key.startswith(LINE_KEY_PREFIX) for key in new_keys}
-    sides.update(key.startswith(LINE_KEY_PREFIX) for key in gone_keys)
+    sides = set(map(_ON_LINE, new_keys))
+    sides.update(map(_ON_LINE, gone_keys))
     if len(sides) > 1:
         return None
+    if not new_keys or not gone_keys or set(new_keys).isdisjoint(gone_keys):
+        # no key on both sides (most steps): every new track added, every gone one removed
+        return TrackDiff(added=tuple(new), removed=tuple(gone), updated=())
     gone_by_key = dict(zip(gone_keys, gone, strict=True))
     new_key_set = set(new_keys)
     updated = []
