@@ -161,20 +161,12 @@ class CumulativeFold:
                 return False
             added, added_keys, key_set = delta.new, delta.new_keys, delta.keys
             removed_keys = set(delta.gone_keys or ())
-            last_keys = None  # the tracker keeps them, for the steps it makes
+            self._last_keys = None  # the tracker keeps them, for the steps it makes
         else:
-            added_ids = id_set - self._last_ids
-            removed_ids = self._last_ids - id_set
-            if len(added_ids) + len(removed_ids) > 64:
+            found = self._found_change(tracks, id_set)
+            if found is None:
                 return False
-            added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
-            added_keys = [track.key for track in added]
-            last_keys = self._known_keys()
-            removed_keys = {last_keys[i] for i in removed_ids}
-            key_set = self._last_key_set - removed_keys
-            if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
-                return False
-            key_set.update(added_keys)
+            added, added_keys, key_set, removed_keys = found
         aligned = align_keys(
             self._tracks,
             added,
@@ -191,14 +183,32 @@ class CumulativeFold:
             self._entries[key] = _removed(self._entries[key], day)
             del present[key]
         self._apply(current, present, day)
-        if last_keys is not None:
-            for i in removed_ids:
-                del last_keys[i]
-            last_keys.update(zip(map(id, added), added_keys, strict=True))
-        self._last_keys = last_keys
         self._last_ids = id_set
         self._last_key_set = key_set
         return True
+
+    def _found_change(
+        self, tracks: tuple[Track, ...], id_set: set[int]
+    ) -> tuple[list[Track], list[str], set[str], set[str]] | None:
+        """The added tracks, their keys, the new list's keys and the removed keys, found
+        from the last list's objects (None: too many changed, or a key listed twice); the
+        id -> key map is moved on to ``tracks``."""
+        added_ids = id_set - self._last_ids
+        removed_ids = self._last_ids - id_set
+        if len(added_ids) + len(removed_ids) > 64:
+            return None
+        added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
+        added_keys = [track.key for track in added]
+        last_keys = self._known_keys()
+        removed_keys = {last_keys[i] for i in removed_ids}
+        key_set = self._last_key_set - removed_keys
+        if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
+            return None
+        key_set.update(added_keys)
+        for i in removed_ids:
+            del last_keys[i]
+        last_keys.update(zip(map(id, added), added_keys, strict=True))
+        return added, added_keys, key_set, removed_keys
 
     def _known_keys(self) -> dict[int, str]:
         """``_last_keys``, made again from the last tracks where the steps did not keep it."""
