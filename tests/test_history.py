@@ -334,6 +334,36 @@ def test_incremental_fold_given_the_tracks_delta(steps: list[list[int] | None]) 
         assert fold.view() == plain_view
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=7, unique=True)
+            | st.lists(st.integers(min_value=0, max_value=len(SHARED) - 1), max_size=7),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_incremental_fold_with_and_without_the_tracks_delta(
+    steps: list[tuple[list[int], bool]],
+) -> None:
+    """Steps handed the tracker's delta (the fold then keeps no keys of its own) mixed with
+    steps that are not (the fold finds the change itself, from the keys of its last list)."""
+    plain_view = None
+    fold = CumulativeFold()
+    tracker = Tracker()
+    tracks: tuple[Track, ...] | None = None
+    for day, (indices, handed) in enumerate(steps, start=1):
+        before, tracks = tracks, tuple(SHARED[i] for i in indices)
+        p = dataclasses.replace(model_playlist(*tracks), tracks=tracks)
+        plain_view = update_cumulative(plain_view, p, date(2026, 1, day))
+        delta = tracker.step(before, tracks)
+        fold.add(p, date(2026, 1, day), delta if handed else None)
+        assert fold.view() == plain_view
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sets(st.integers(min_value=0, max_value=len(SHARED) - 1)), min_size=1, max_size=12)

@@ -112,6 +112,20 @@ def test_a_short_pass_starts_no_process(tmp_path: Path, monkeypatch: pytest.Monk
     assert invoke(repo, "index", "--jobs", "4")[0] == 0
 
 
+def test_the_walk_writes_its_changed_files_in_batches_of_any_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk holds its rows and writes them sorted, a batch at a time: a batch of any
+    size (one row; a few commits' rows, cut mid-commit) makes the same index."""
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=5, commits=20, min_tracks=5, max_tracks=8))
+    whole = built(repo, 1)
+    assert len(whole["versions"]) > 20
+    for size in (1, 7):
+        monkeypatch.setattr(build, "INSERT_BATCH", size)
+        assert built(repo, 1) == whole
+
+
 def test_the_workers_start_while_the_walk_still_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

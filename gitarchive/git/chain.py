@@ -139,7 +139,7 @@ def stream_changes(
                 repo[pygit2.Oid(hex=commit_id)].peel(pygit2.Commit)
                 for commit_id in commits[start : start + STREAM_WINDOW]
             ]
-            subs = [{folder: _folder(c.tree, folder) for folder in folders} for c in window]
+            subs = [_subtrees(c.tree, folders) for c in window]
             found: list[FolderChange] = []
             for offset in range(len(window) - 1, -1, -1):  # newest first: delta bases
                 older = subs[offset - 1] if offset else before
@@ -147,3 +147,8 @@ def stream_changes(
             before = subs[-1]
             found.reverse()
             yield from found
+
+
+def _subtrees(tree: pygit2.Tree, folders: tuple[str, ...]) -> dict[str, pygit2.Tree | None]:
+    """Each folder's tree in ``tree`` (a commit's ``tree`` is a new object at each call)."""
+    return {folder: _folder(tree, folder) for folder in folders}

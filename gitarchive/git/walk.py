@@ -326,7 +326,9 @@ def _collect_changes(
         return
     for delta in before.diff_to_tree(after).deltas:
         new_file = delta.new_file
-        if delta.status == pygit2.enums.DeltaStatus.DELETED:
+        # status_char: the status as one letter (``status`` makes an enum member per
+        # delta, ~0.5 us: a folder walk meets one delta per changed file)
+        if delta.status_char() == "D":
             changes[f"{folder}/{delta.old_file.path}"] = None
         elif "/" not in new_file.path:
             changes[f"{folder}/{new_file.path}"] = str(new_file.id)

@@ -104,7 +104,9 @@ class CumulativeFold:
         self._id_keys: set[str] = set()
         self._present: dict[str, Track] = {}  # key -> the track present in the last version
         self._last_tracks: tuple[Track, ...] = ()
-        self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        # id(track) -> key, for the last version's tracks; None: not kept (the tracker's
+        # deltas had them), made from _last_tracks when a step without one needs them
+        self._last_keys: dict[int, str] | None = {}
         self._last_ids: set[int] = set()
         self._last_key_set: set[str] = set()
         self._unique = False  # the last version listed each key once
@@ -158,20 +160,13 @@ class CumulativeFold:
             if len(delta.new) + len(delta.gone) > 64:
                 return False
             added, added_keys, key_set = delta.new, delta.new_keys, delta.keys
-            removed_ids = set(map(id, delta.gone))
-            removed_keys = {self._last_keys[i] for i in removed_ids}
+            removed_keys = set(delta.gone_keys or ())
+            self._last_keys = None  # the tracker keeps them, for the steps it makes
         else:
-            added_ids = id_set - self._last_ids
-            removed_ids = self._last_ids - id_set
-            if len(added_ids) + len(removed_ids) > 64:
+            found = self._found_change(tracks, id_set)
+            if found is None:
                 return False
-            added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
-            added_keys = [track.key for track in added]
-            removed_keys = {self._last_keys[i] for i in removed_ids}
-            key_set = self._last_key_set - removed_keys
-            if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
-                return False
-            key_set.update(added_keys)
+            added, added_keys, key_set, removed_keys = found
         aligned = align_keys(
             self._tracks,
             added,
@@ -188,16 +183,41 @@ class CumulativeFold:
             self._entries[key] = _removed(self._entries[key], day)
             del present[key]
         self._apply(current, present, day)
-        last_keys = self._last_keys
-        for i in removed_ids:
-            del last_keys[i]
-        last_keys.update(zip(map(id, added), added_keys, strict=True))
         self._last_ids = id_set
         self._last_key_set = key_set
         return True
 
+    def _found_change(
+        self, tracks: tuple[Track, ...], id_set: set[int]
+    ) -> tuple[list[Track], list[str], set[str], set[str]] | None:
+        """The added tracks, their keys, the new list's keys and the removed keys, found
+        from the last list's objects (None: too many changed, or a key listed twice); the
+        id -> key map is moved on to ``tracks``."""
+        added_ids = id_set - self._last_ids
+        removed_ids = self._last_ids - id_set
+        if len(added_ids) + len(removed_ids) > 64:
+            return None
+        added = list(compress(tracks, map(added_ids.__contains__, map(id, tracks))))
+        added_keys = [track.key for track in added]
+        last_keys = self._known_keys()
+        removed_keys = {last_keys[i] for i in removed_ids}
+        key_set = self._last_key_set - removed_keys
+        if len(set(added_keys)) != len(added_keys) or not key_set.isdisjoint(added_keys):
+            return None
+        key_set.update(added_keys)
+        for i in removed_ids:
+            del last_keys[i]
+        last_keys.update(zip(map(id, added), added_keys, strict=True))
+        return added, added_keys, key_set, removed_keys
+
+    def _known_keys(self) -> dict[int, str]:
+        """``_last_keys``, made again from the last tracks where the steps did not keep it."""
+        if self._last_keys is None:
+            self._last_keys = {id(track): track.key for track in self._last_tracks}
+        return self._last_keys
+
     def _add_all(self, tracks: tuple[Track, ...], id_set: set[int], day: date) -> None:
-        known = self._last_keys
+        known = self._known_keys()
         raw_keys = [known.get(id(track)) or track.key for track in tracks]
         keys = align_keys(
             self._tracks, tracks, list(raw_keys), old_sides=(self._line_keys, self._id_keys)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import compress, filterfalse
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from gitarchive.history.diff import TrackDiff, TrackUpdate, diff_tracks
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # a moved track as an object: (track, from, to, distance), see timeline.MovedDoc
 MovedTrack = tuple["Track", int, int, int]
 NO_DIFF = TrackDiff(added=(), removed=(), updated=())
+_ON_LINE = methodcaller("startswith", LINE_KEY_PREFIX)  # a key without a Spotify id
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
@@ -58,6 +60,10 @@ class Delta:
     unique: bool
     keys: set[str] | None = None
     gone_keys: list[str] | None = None  # the keys of ``gone``, when unique
+    # the places of ``new`` in ``after`` and of ``gone`` in ``before``, ascending, where
+    # the tracker found them by their places (each list names every object once)
+    new_places: list[int] | None = None
+    gone_places: list[int] | None = None
 
 
 class Tracker:
@@ -87,8 +93,8 @@ class Tracker:
         after_ids = list(map(id, after))
         ids = set(after_ids)
         distinct = len(ids) == len(after_ids)
-        new = _pick(after, after_ids, ids - self._ids, distinct)
-        gone = _pick(before, before_ids, self._ids - ids, self._unique)
+        new, new_places = _pick(after, after_ids, ids - self._ids, distinct)
+        gone, gone_places = _pick(before, before_ids, self._ids - ids, self._unique)
         new_keys = [track.key for track in new]
         unique = self._unique and distinct and len(set(new_keys)) == len(new_keys)
         if unique:
@@ -105,8 +111,9 @@ class Tracker:
         key_set.update(new_keys)
         self._tracks, self._id_list, self._ids, self._key_set = after, after_ids, ids, key_set
         return Delta(
-            before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set, gone_keys
-        )
+            before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set,
+            gone_keys, new_places, gone_places,
+        )  # fmt: skip
 
     def _remember(self, tracks: Sequence[Track], ids: list[int] | None = None) -> None:
         known = self._keys
@@ -119,15 +126,18 @@ class Tracker:
         self._unique = len(self._key_set) == len(tracks) == len(self._ids)
 
 
-def _pick(tracks: Sequence[Track], ids: list[int], chosen: set[int], distinct: bool) -> list[Track]:
-    """The tracks whose objects are ``chosen``, in order; ``ids``: the tracks' ids,
-    ``distinct`` when each is there once. Searched in C: a few by their places, more
-    by a pass over the list."""
+def _pick(
+    tracks: Sequence[Track], ids: list[int], chosen: set[int], distinct: bool
+) -> tuple[list[Track], list[int] | None]:
+    """The tracks whose objects are ``chosen``, in order, and their places where they
+    were found by them; ``ids``: the tracks' ids, ``distinct`` when each is there once.
+    Searched in C: a few by their places, more by a pass over the list."""
     if not chosen:
-        return []
+        return [], []
     if distinct and len(chosen) <= 4:
-        return [tracks[place] for place in sorted(map(ids.index, chosen))]
-    return list(compress(tracks, map(chosen.__contains__, ids)))
+        places = sorted(map(ids.index, chosen))
+        return [tracks[place] for place in places], places
+    return list(compress(tracks, map(chosen.__contains__, ids))), None
 
 
 def diff_of(delta: Delta) -> TrackDiff:
@@ -156,10 +166,13 @@ def _diff_keyed(
     """``diff_tracks(gone, new)`` where each key is listed once and all are on one side of
     the plain/JSON boundary (nothing to match across it), from the keys the tracker
     has; None where they are not."""
-    sides = {key.startswith(LINE_KEY_PREFIX) for key in new_keys}
-    sides.update(key.startswith(LINE_KEY_PREFIX) for key in gone_keys)
+    sides = set(map(_ON_LINE, new_keys))
+    sides.update(map(_ON_LINE, gone_keys))
     if len(sides) > 1:
         return None
+    if not new_keys or not gone_keys or set(new_keys).isdisjoint(gone_keys):
+        # no key on both sides (most steps): every new track added, every gone one removed
+        return TrackDiff(added=tuple(new), removed=tuple(gone), updated=())
     gone_by_key = dict(zip(gone_keys, gone, strict=True))
     new_key_set = set(new_keys)
     updated = []
@@ -211,10 +224,21 @@ def _shared_order(delta: Delta) -> bool:
     in C."""
     before, after = delta.before_ids, delta.after_ids
     if delta.gone:
-        before = list(filterfalse(set(map(id, delta.gone)).__contains__, before))
+        before = _without(before, delta.gone, delta.gone_places)
     if delta.new:
-        after = list(filterfalse(set(map(id, delta.new)).__contains__, after))
+        after = _without(after, delta.new, delta.new_places)
     return before == after
+
+
+def _without(ids: list[int], tracks: list[Track], places: list[int] | None) -> list[int]:
+    """``ids`` without those of ``tracks``, which are at ``places`` (ascending) if known:
+    then a copy and a few deletions, not a membership test per item."""
+    if places is None:
+        return list(filterfalse(set(map(id, tracks)).__contains__, ids))
+    kept = ids.copy()
+    for place in reversed(places):
+        del kept[place]
+    return kept
 
 
 def _aligned(before_keys: list[str], before: Sequence[Track], after: Sequence[Track]) -> list[str]:
