@@ -107,7 +107,16 @@ def test_a_bare_repository_is_read_from_its_files_as_libgit2_reads_it(
 
 
 @pytest.mark.parametrize(
-    "case", ["git folder", "include", "linked worktree", "GIT_DIR", "core.worktree", "core.bare"]
+    "case",
+    [
+        "git folder",
+        "include",
+        "bare outside core",
+        "linked worktree",
+        "GIT_DIR",
+        "core.worktree",
+        "core.bare",
+    ],
 )
 def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
@@ -120,6 +129,11 @@ def test_anything_but_a_plain_work_tree_is_left_to_libgit2(
     elif case == "include":  # a bare repository whose config includes another file
         git_cli(tmp_path, "clone", "-q", "--bare", str(repo), str(tmp_path / "bare.git"))
         git_cli(tmp_path / "bare.git", "config", "include.path", "other.config")
+        start = tmp_path / "bare.git"
+    elif case == "bare outside core":  # `bare` set in another section: not bare to libgit2
+        git_cli(tmp_path, "clone", "-q", "--bare", str(repo), str(tmp_path / "bare.git"))
+        git_cli(tmp_path / "bare.git", "config", "--unset", "core.bare")
+        git_cli(tmp_path / "bare.git", "config", "remote.x.bare", "true")
         start = tmp_path / "bare.git"
     elif case == "linked worktree":
         git_cli(repo, "worktree", "add", "-q", str(tmp_path / "linked"))

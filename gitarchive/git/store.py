@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 _OID = re.compile(r"[0-9a-f]{40}")
 _BARE = re.compile(r"^\s*bare\s*=\s*(?:true|yes|on|1)\s*$", re.MULTILINE)
-_BARE_KEY = re.compile(r"^\s*bare\b", re.MULTILINE)
+_BARE_KEY = re.compile(r"^\s*bare\b")
+_SECTION = re.compile(r"^\s*\[")
 # any of these changes where or how git finds the repository: left to libgit2
 _GIT_ENVIRONMENT = (
     "GIT_DIR",
@@ -188,9 +189,23 @@ def _bare(git_dir: Path, owner: int) -> Location | None:
     config = _plain_config(git_dir)
     if config is None or "include" in config or not (git_dir / "refs").is_dir():
         return None
-    if len(_BARE_KEY.findall(config)) != 1 or not _BARE.search(config):
+    settings = _core_bare_lines(config)
+    if len(settings) != 1 or not _BARE.search(settings[0]):
         return None
     return Location(git_dir=git_dir, workdir=None)
+
+
+def _core_bare_lines(config: str) -> list[str]:
+    """The ``bare`` lines of the config's ``[core]`` sections: a ``bare`` key in any
+    other section (``[remote "x"]``) does not make the repository bare to libgit2."""
+    found: list[str] = []
+    in_core = False
+    for line in config.splitlines():
+        if _SECTION.match(line):
+            in_core = line.strip().startswith("[core]")
+        elif in_core and _BARE_KEY.match(line):
+            found.append(line)
+    return found
 
 
 def _plain_config(git_dir: Path) -> str | None:
