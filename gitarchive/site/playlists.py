@@ -132,7 +132,8 @@ def _fold(
                 pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
             pair[0].add(version)
             if isinstance(pair[1], PlaylistStaysFold):
-                pair[1].add(version.playlist, version.date.date(), pair[0].keys)
+                history = pair[0]
+                pair[1].add(version.playlist, version.date.date(), history.keys, history.delta)
     return found
 
 
