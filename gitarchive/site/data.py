@@ -223,6 +223,7 @@ class PlaylistHistory:
     _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
     _ordered: bool = False  # the last version lists its tracks in playlist order
     _view: CumulativeView | None = None  # the fold's view, once every version is added
+    _view_keys: list[str] = field(default_factory=list)  # its tracks' keys, in order
 
     def add(self, version: Version) -> None:
         playlist = version.playlist
@@ -373,8 +374,13 @@ class PlaylistHistory:
     def cumulative_view(self) -> CumulativeView | None:
         """The cumulative view of every version added (computed once: call it at the end)."""
         if self._view is None:
-            self._view = self.fold.view()
+            self._view, self._view_keys = self.fold.keyed_view()
         return self._view
+
+    def cumulative_keys(self) -> list[str]:
+        """The keys (``Track.key``) of the cumulative view's tracks, in its order."""
+        self.cumulative_view()
+        return self._view_keys
 
     def summary(self) -> Summary | None:
         latest = self._previous
