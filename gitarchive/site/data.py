@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import CumulativeFold, TrackDiff, iso_utc
@@ -104,11 +106,20 @@ class TrackTable:
 
     def indices(self, tracks: Sequence[Track]) -> list[int]:
         found: list[int | None] = list(map(self._by_identity.get, map(id, tracks)))
-        if None in found:
-            for position, index in enumerate(found):
-                if index is None:
-                    found[position] = self.index(tracks[position])
+        if None in found:  # the few tracks not seen before, found in C
+            for position in list(compress(range(len(found)), map(is_, found, repeat(None)))):
+                found[position] = self.index(tracks[position])
         return found  # type: ignore[return-value]  # no None left
+
+
+def _without(indices: list[int], places: set[int]) -> list[int]:
+    """``indices`` but at ``places`` (each a place in it)."""
+    if not places:
+        return indices
+    kept = list(indices)
+    for place in sorted(places, reverse=True):
+        del kept[place]
+    return kept
 
 
 def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackDiff) -> bool:
@@ -326,7 +337,10 @@ class PlaylistHistory:
     def _encode_kept(
         step: dict[str, Any], old: list[int], new: list[int], removed: set[int], added: set[int]
     ) -> None:
-        kept_old = [index for position, index in enumerate(old) if position not in removed]
+        # most steps change no kept track's row: compared in C, the few places dropped
+        kept_old, kept_new = _without(old, removed), _without(new, added)
+        if kept_new == kept_old:
+            return
         kept_positions = [position for position in range(len(new)) if position not in added]
         changes = [
             [position, new[position]]
