@@ -15,31 +15,24 @@ is pure: versions in, stays out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gitarchive.errors import TrackNotFound, UsageError
+from gitarchive.errors import TrackNotFound
 from gitarchive.history.duplicates import Merge, duplicate_groups, track_identity
 from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys
 from gitarchive.timeline import track_document
+from gitarchive.track_query import track_matcher
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from datetime import date
 
     from gitarchive.history import Version
+    from gitarchive.history.delta import Delta
     from gitarchive.model import Playlist, Track
 
 T = TypeVar("T")
-
-_ID = r"[0-9A-Za-z]{22}"
-_ID_RE = re.compile(rf"^({_ID})\Z")
-_URI_RE = re.compile(rf"^spotify:track:({_ID})\Z")
-_URL_RE = re.compile(
-    rf"^https?://open\.spotify\.com/(?:intl-[A-Za-z-]+/)?track/({_ID})/?(?:\?.*)?\Z"
-)
-_SEPARATORS = (" — ", " – ", " - ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +100,41 @@ class PlaylistStaysFold:
         self._versions = 0
         self._last_tracks: tuple[Track, ...] = ()
         self._last_keys: dict[int, str] = {}  # id(track) -> key, for the last version's tracks
+        self._listed: tuple[Track, ...] | None = None  # the last version's tracks
         self._lines = False  # whether a key without an id (a plain line) was ever listed
 
-    def add(self, playlist: Playlist, day: date, keys: list[str] | None = None) -> None:
+    def add(
+        self,
+        playlist: Playlist,
+        day: date,
+        keys: list[str] | None = None,
+        delta: Delta | None = None,
+    ) -> None:
         """Step one version archived on ``day``. ``keys``: its tracks' own keys
-        (``Track.key``, in order) when the caller has them already; left unchanged."""
+        (``Track.key``, in order) when the caller has them already; left unchanged.
+        ``delta``: with ``keys``, the tracker's delta from the version this fold stepped
+        last, whose new and gone objects are then the only ones looked at besides places."""
         self.name = playlist.display_name
         tracks = playlist.tracks
+        last_day, listed, self._listed = self._day, self._listed, tracks
+        if (
+            keys is not None
+            and delta is not None
+            and delta.unique
+            and delta.gone_keys is not None
+            and delta.after is tracks
+            and delta.before is listed
+            and last_day is not None
+            and day >= last_day
+        ):
+            self._add_changed(tracks, day, keys, delta)
+            return
         raw = self._own_keys(tracks) if keys is None else keys
         places, firsts = _first_places(raw, tracks)
         if not places.keys() <= self._tracks.keys():  # a new key: maybe a plain/JSON twin
             self._align(raw, tracks, places.keys() - self._tracks.keys())
         self._tracks.update(firsts)
-        last_day, self._day = self._day, day
+        self._day = day
         for key in [key for key in self._open if key not in places]:
             self._close(key, day, last_day)
         was = self._firsts
@@ -127,12 +142,43 @@ class PlaylistStaysFold:
             weighed = list(firsts)
         else:
             weighed = [key for key, track in firsts.items() if was.get(key) is not track]
+        self._step(places, weighed, day)
+        self._firsts = firsts
+
+    def _add_changed(
+        self, tracks: tuple[Track, ...], day: date, keys: list[str], delta: Delta
+    ) -> None:
+        """The step where both versions list each object and each key once, days forward:
+        the keys of the objects that came are the ones weighed (the others are the very
+        objects of the version before, with their dates), those of the objects that went and
+        did not come back are the ones closed (``add``'s passes over every key, made on
+        the delta's few)."""
+        places = dict(zip(keys, range(1, len(keys) + 1), strict=True))
+        new, new_keys = delta.new, delta.new_keys
+        unseen = {key for key in new_keys if key not in self._tracks}
+        if unseen:  # a new key: maybe a plain/JSON twin
+            self._align(keys, tracks, unseen)
+        self._tracks.update(zip(new_keys, new, strict=True))
+        last_day, self._day = self._day, day
+        gone_keys = delta.gone_keys or ()
+        open_ = self._open
+        for key in gone_keys:
+            if key not in places and key in open_:  # not re-keyed to a key listed now
+                self._close(key, day, last_day)
+        self._step(places, new_keys, day)
+        firsts = self._firsts
+        for key in gone_keys:
+            firsts.pop(key, None)
+        firsts.update(zip(new_keys, new, strict=True))
+
+    def _step(self, places: dict[str, int], weighed: Iterable[str], day: date) -> None:
+        """Date the stays of the ``weighed`` keys, and take every key's place."""
         for key in weighed:
             self._present(key, places[key], day)
         best = self._best
         for key in [key for key, place in places.items() if place < best[key]]:
             best[key] = places[key]
-        self._places, self._firsts = places, firsts
+        self._places = places
         self._versions += 1
 
     def _own_keys(self, tracks: tuple[Track, ...]) -> list[str]:
@@ -371,54 +417,6 @@ def _coalesce(stays: list[Stay]) -> tuple[Stay, ...]:
             latest_position=later.latest_position,
         )
     return tuple(joined)
-
-
-def track_matcher(query: str) -> Callable[[Track], bool]:
-    """What ``gitarchive track QUERY`` looks for: an id, URL or URI, or "title — artist".
-
-    A title (and artist) match case-insensitively, whole: the artist is any of
-    the track's artists. A title alone matches every track of that title.
-    """
-    text = query.strip()
-    for pattern in (_ID_RE, _URI_RE, _URL_RE):
-        match = pattern.match(text)
-        if match:
-            track_id = match.group(1)
-            return lambda track: track.id == track_id
-    if text.startswith(("spotify:", "http://", "https://")):
-        raise UsageError(
-            f"{query!r} is not a Spotify track link: give an id, "
-            "https://open.spotify.com/track/<id>, spotify:track:<id>, or 'title — artist'"
-        )
-    title, artist = _split(text)
-    if not title:
-        raise UsageError("give a track: an id, URL or URI, or 'title — artist'")
-
-    def matches(track: Track) -> bool:
-        if track.name.casefold() != title:
-            return False
-        return artist is None or any(each.name.casefold() == artist for each in track.artists)
-
-    return matches
-
-
-def query_key(query: str) -> str:
-    """What the change index looks ``query`` up by (a query :func:`track_matcher` took):
-    the track id it names, else its title, trimmed and casefolded."""
-    text = query.strip()
-    for pattern in (_ID_RE, _URI_RE, _URL_RE):
-        match = pattern.match(text)
-        if match:
-            return match.group(1)
-    return _split(text)[0]
-
-
-def _split(text: str) -> tuple[str, str | None]:
-    for separator in _SEPARATORS:
-        if separator in text:
-            title, artist = text.rsplit(separator, 1)
-            return title.strip().casefold(), artist.strip().casefold()
-    return text.casefold(), None
 
 
 def _latest(lives: list[PlaylistStays]) -> Track:

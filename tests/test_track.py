@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from gitarchive.history import CumulativeFold
 from gitarchive.index.db import DISABLE_ENV, INDEX_FILE, INDEX_FOLDER
 from gitarchive.model import Playlist, Track
-from gitarchive.tracks import PlaylistStaysFold, Stay, track_matcher
+from gitarchive.track_query import track_matcher
+from gitarchive.tracks import PlaylistStaysFold, Stay
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.models import PID, model_playlist, model_track, plain_track
 from tests.support.moving import EVENING, MORNING, MOVER, build_moving_archive, playlist, song

@@ -55,7 +55,8 @@ def track(
 ) -> None:
     """Every playlist that held a track: first and last dates, each stay, best and last place."""
     from gitarchive.history.duplicates import merge_report
-    from gitarchive.tracks import find_track, track_matcher, tracks_document, tracks_text
+    from gitarchive.track_query import track_matcher
+    from gitarchive.tracks import find_track, tracks_document, tracks_text
 
     wanted = track_matcher(query)  # a malformed query is refused before the history is read
     store = open_history_store()
@@ -79,7 +80,7 @@ def _versions(
     without an index that can be kept, every version from one walk."""
     from gitarchive import versions
     from gitarchive.index.track_terms import term, title_term
-    from gitarchive.tracks import query_key
+    from gitarchive.track_query import query_key
 
     def located(index: ChangeIndex) -> list[VersionSource] | None:
         if not index.persistent:

@@ -27,9 +27,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.history import CumulativeFold, TrackDiff, diff_tracks, iso_utc
+from gitarchive.history import CumulativeFold, TrackDiff, iso_utc
+from gitarchive.history.delta import Delta, Tracker, diff_of
 from gitarchive.history.entries import PLAIN_SOURCE, entry_of_diff
 from gitarchive.history.moves import moves
 from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD, track_document
@@ -103,11 +106,20 @@ class TrackTable:
 
     def indices(self, tracks: Sequence[Track]) -> list[int]:
         found: list[int | None] = list(map(self._by_identity.get, map(id, tracks)))
-        if None in found:
-            for position, index in enumerate(found):
-                if index is None:
-                    found[position] = self.index(tracks[position])
+        if None in found:  # the few tracks not seen before, found in C
+            for position in list(compress(range(len(found)), map(is_, found, repeat(None)))):
+                found[position] = self.index(tracks[position])
         return found  # type: ignore[return-value]  # no None left
+
+
+def _without(indices: list[int], places: set[int]) -> list[int]:
+    """``indices`` but at ``places`` (each a place in it)."""
+    if not places:
+        return indices
+    kept = list(indices)
+    for place in sorted(places, reverse=True):
+        del kept[place]
+    return kept
 
 
 def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackDiff) -> bool:
@@ -215,23 +227,26 @@ class PlaylistHistory:
     _previous_indices: list[int] | None = None  # the last shown step's list
     _shown: Playlist | None = None
     _last_likes: int | None = None
-    _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the last version's tracks
+    _tracker: Tracker = field(default_factory=Tracker)
+    _delta: Delta | None = None  # the tracker's, from the version before the last to the last
+    _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the tracks of _keyed
+    _keyed: Sequence[Track] | None = None
     _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
     _ordered: bool = False  # the last version lists its tracks in playlist order
-    _unique: bool = False  # the last version listed each key once
     _view: CumulativeView | None = None  # the fold's view, once every version is added
+    _view_keys: list[str] = field(default_factory=list)  # its tracks' keys, in order
 
     def add(self, version: Version) -> None:
         playlist = version.playlist
         previous = self._previous
         self.versions_seen += 1
-        self.fold.add(playlist, version.date.date())
         likes = playlist.num_followers
         if likes is not None and likes != self._last_likes:
             self.likes.append((iso_date(version.date), likes))
             self._last_likes = likes
         before_keys, was_ordered = self._key_list, self._ordered
         diff = self._diff(previous, playlist)
+        self.fold.add(playlist, version.date.date(), self._delta)
         self._previous = playlist
         self._ordered = version.source != PLAIN_SOURCE  # a plain file lists tracks sorted
         if _content_changed(previous, playlist, diff) and (
@@ -247,39 +262,33 @@ class PlaylistHistory:
             self.entries.append(entry_of_diff(version, previous, shown, moved))
 
     def _diff(self, previous: Playlist | None, playlist: Playlist) -> TrackDiff:
-        """``diff_tracks(previous, playlist)``, computed on the tracks that changed only.
+        """``diff_tracks(previous, playlist)``, from the tracker's delta (kept for the
+        cumulative and stays folds: :attr:`delta`), which finds the track objects that are
+        new and gone in C; the version's keys kept in order (:attr:`keys`)."""
+        delta = self._tracker.step(
+            previous.tracks if previous is not None else None, playlist.tracks
+        )
+        self._delta = delta
+        self._key_list = self._keys_of(delta)
+        return diff_of(delta)
 
-        Tracks read from git are shared objects: a track still present is
-        usually the very same object. When each version lists every key once,
-        an object present in both versions is neither added, removed nor
-        updated, and it cannot be a candidate of ``align_keys`` (its key is
-        present on both sides), so ``diff_tracks`` of the remaining tracks, in
-        their order, is the whole diff (a property test checks it).
-        """
-        tracks = playlist.tracks
-        before_ids = self._keys  # id -> key of the previous version's tracks
-        keys: list[str | None] = list(map(before_ids.get, map(id, tracks)))
-        if None in keys:
-            for position, key in enumerate(keys):
-                if key is None:
-                    keys[position] = tracks[position].key
-        # no None left; the ids stay valid while _previous holds these tracks
-        after_ids = dict(zip(map(id, tracks), keys, strict=True))
-        self._keys = after_ids  # type: ignore[assignment]
-        self._key_list = keys  # type: ignore[assignment]
-        unique = len(set(keys)) == len(keys)
-        was_unique, self._unique = self._unique, unique
-        if previous is None:
-            return diff_tracks(None, tracks)
-        before = previous.tracks
-        if not (unique and was_unique):
-            return diff_tracks(before, tracks)
-        # the dicts' keys are each version's set of track objects (by id)
-        if len(before_ids) != len(before) or len(after_ids) != len(tracks):
-            return diff_tracks(before, tracks)
-        gone = [track for track in before if id(track) not in after_ids]
-        new = [track for track in tracks if id(track) not in before_ids]
-        return diff_tracks(gone, new)
+    def _keys_of(self, delta: Delta) -> list[str]:
+        """The keys of ``delta.after``, in order: where the tracker found the whole change, the
+        last list's keys changed by it (each object listed once: its id names it), else every
+        track's key (looked up by id for the objects of the last list)."""
+        known = self._keys  # id -> key of the tracks of _keyed, which holds them
+        if delta.unique and delta.before is self._keyed:
+            for track in delta.gone:
+                del known[id(track)]
+            known.update(zip(map(id, delta.new), delta.new_keys, strict=True))
+            keys = list(map(known.__getitem__, delta.after_ids))
+        else:
+            keys = [
+                known.get(i) or t.key for i, t in zip(delta.after_ids, delta.after, strict=True)
+            ]
+            self._keys = dict(zip(delta.after_ids, keys, strict=True))
+        self._keyed = delta.after
+        return keys
 
     def _step(self, version: Version, previous: Playlist | None, diff: TrackDiff) -> dict[str, Any]:
         playlist = version.playlist
@@ -328,7 +337,10 @@ class PlaylistHistory:
     def _encode_kept(
         step: dict[str, Any], old: list[int], new: list[int], removed: set[int], added: set[int]
     ) -> None:
-        kept_old = [index for position, index in enumerate(old) if position not in removed]
+        # most steps change no kept track's row: compared in C, the few places dropped
+        kept_old, kept_new = _without(old, removed), _without(new, added)
+        if kept_new == kept_old:
+            return
         kept_positions = [position for position in range(len(new)) if position not in added]
         changes = [
             [position, new[position]]
@@ -376,8 +388,13 @@ class PlaylistHistory:
     def cumulative_view(self) -> CumulativeView | None:
         """The cumulative view of every version added (computed once: call it at the end)."""
         if self._view is None:
-            self._view = self.fold.view()
+            self._view, self._view_keys = self.fold.keyed_view()
         return self._view
+
+    def cumulative_keys(self) -> list[str]:
+        """The keys (``Track.key``) of the cumulative view's tracks, in its order."""
+        self.cumulative_view()
+        return self._view_keys
 
     def summary(self) -> Summary | None:
         latest = self._previous
@@ -392,6 +409,11 @@ class PlaylistHistory:
             last_change=last_change,
             likes=self.likes,
         )
+
+    @property
+    def delta(self) -> Delta | None:
+        """The tracker's delta of the last version's tracks (from the version before it)."""
+        return self._delta
 
     @property
     def keys(self) -> list[str]:

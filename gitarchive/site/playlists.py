@@ -13,7 +13,7 @@ batch ends and then written to a file on disk, page by page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import chain, groupby
 from typing import TYPE_CHECKING
 
 from gitarchive import collector
@@ -132,7 +132,8 @@ def _fold(
                 pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
             pair[0].add(version)
             if isinstance(pair[1], PlaylistStaysFold):
-                pair[1].add(version.playlist, version.date.date(), pair[0].keys)
+                history = pair[0]
+                pair[1].add(version.playlist, version.date.date(), history.keys, history.delta)
     return found
 
 
@@ -202,7 +203,4 @@ def _shared_keys(
 ) -> frozenset[str]:
     """Which tracks of this playlist (of its cumulative view, and ``folded``: every key its
     stays knew) two or more of the site's playlists held."""
-    view = history.cumulative_view()
-    keys = {entry.track.key for entry in view.tracks} if view is not None else set()
-    keys.update(folded)
-    return shared.among(keys)
+    return shared.among(chain(history.cumulative_keys(), folded))

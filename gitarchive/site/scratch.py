@@ -87,12 +87,12 @@ def write_held(path: Path, held: Iterable[tuple[str, set[str]]]) -> Path:
     """Each playlist's track keys (those of its cumulative view), read one playlist at a time."""
     connection = _connect(path)
     try:
-        connection.execute("CREATE TABLE held (key TEXT NOT NULL, playlist TEXT NOT NULL)")
+        # a row per key a playlist held (each playlist's keys a set): a key's rows count
+        # its playlists, so the playlist is not written (the rows are made in C by zip)
+        connection.execute("CREATE TABLE held (key TEXT NOT NULL)")
         connection.execute("BEGIN")
-        for playlist_id, keys in held:
-            connection.executemany(
-                "INSERT INTO held VALUES (?, ?)", ((key, playlist_id) for key in keys)
-            )
+        for _playlist_id, keys in held:
+            connection.executemany("INSERT INTO held VALUES (?)", zip(keys))
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -120,7 +120,6 @@ PageOffsets = dict[str, tuple[int, int]]
 # a row as a page reads it back: without its page
 SectionRow = tuple[str, str, str, str, str, str, str, "str | None", str]
 _BY_PAGE = itemgetter(0)
-_IN_PAGE_ORDER = itemgetter(0, 1, 2, 3)  # page, anchor, order, playlist: each row unique
 
 
 class StaysFile:
@@ -137,7 +136,8 @@ class StaysFile:
 
     def close(self) -> PageOffsets:
         """Write every row, by page; where each page's rows are."""
-        rows, self._rows = sorted(self._rows, key=_IN_PAGE_ORDER), []
+        # by page only: each page's rows are put in their order as it is read back
+        rows, self._rows = sorted(self._rows, key=_BY_PAGE), []
         offsets: PageOffsets = {}
         with self.path.open("xb") as file:
             for page, same in groupby(rows, key=_BY_PAGE):
