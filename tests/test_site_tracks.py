@@ -147,20 +147,21 @@ def test_a_row_of_several_stays_lists_each_with_the_first_day_best_and_latest_pl
     )
 
 
-def test_track_pages_are_asked_for_and_a_build_without_them_removes_the_old_ones(
+def test_track_pages_are_written_by_default_and_a_build_without_them_removes_them(
     tmp_path: Path,
 ) -> None:
-    """On a large archive they are tens of thousands of files (docs/site.md): opt-in."""
+    """A build writes them unless told not to; one with ``--no-track-pages`` leaves none
+    behind, and no cumulative row links to a page that is gone."""
     repo = build_moving_archive(tmp_path / "archive")
     out = tmp_path / "site"
     assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
-    assert not (out / "t").exists() or os.listdir(out / "t") == []
+    assert os.listdir(out / "t") == [PAGE]
+    assert linked_rows(out, MORNING) != {}
+    assert run_cli("-C", str(repo), "site", str(out), "--no-track-pages", "-j", "1") == 0
+    assert os.listdir(out / "t") == []
     assert linked_rows(out, MORNING) == {}
     assert run_cli("-C", str(repo), "site", str(out), "--track-pages", "-j", "1") == 0
     assert os.listdir(out / "t") == [PAGE]
-    assert run_cli("-C", str(repo), "site", str(out), "-j", "1") == 0
-    assert os.listdir(out / "t") == []
-    assert linked_rows(out, MORNING) == {}
 
 
 def test_tracks_whose_ids_end_alike_share_one_page_each_at_its_anchor(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def site(
             help="Also write the tracks two or more playlists held, a section each on a page "
             "per id ending (docs/site.md).",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Write a static web site of the archive: timelines, likes, cumulative tables, feeds."""
     result = _build(
