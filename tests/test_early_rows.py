@@ -110,7 +110,9 @@ def test_a_usual_row_reads_as_its_cells_read(data: st.DataObject) -> None:
     head = HEAD if numbered else NO_NUMBER_HEAD
     columns = ("No.",) * numbered + ("Title", "Artist(s)", "Album", "Length")
     row = data.draw(early_rows(numbered))
-    assert formats.read_early_row(head, row) == pretty._read_early_row_cells(columns, head, row)
+    # a line that does not start with a pipe is left to the full read, as before the cut
+    expected = pretty._read_early_row_cells(columns, head, row) if row.startswith("|") else None
+    assert formats.read_early_row(head, row) == expected
 
 
 def test_the_usual_rows_are_cut_by_one_match() -> None:
