@@ -182,9 +182,20 @@ def usual_row_cells(row: str, numbered: bool) -> tuple[str, str, str, str, str, 
 def track_of_usual_row(cells: tuple[str, str, str, str, str, str], duration: int | None) -> Track:
     """The track of :func:`usual_row_cells`' cells: :func:`track_of_cells`' track."""
     title, url, artists, album, album_url, _ = cells
+    return _track(title, url, artists, album, album_url, duration)
+
+
+def _track(
+    title: str,
+    url: str | None,
+    artists_cell: str,
+    album: str,
+    album_url: str | None,
+    duration: int | None,
+) -> Track:
     return Track(
         name=title,
-        artists=_artists(artists),
+        artists=_artists(artists_cell),
         album=Album(name=album, url=album_url),
         url=url,
         duration_ms=duration,
@@ -197,10 +208,4 @@ def track_of_cells(
     """The track of a raw row's title, artists and album cells (:func:`raw_track`)."""
     title, url = _linked_cell(title_cell)
     album, album_url = _linked_cell(album_cell)
-    return Track(
-        name=title,
-        artists=_artists(artists_cell),
-        album=Album(name=album, url=album_url),
-        url=url,
-        duration_ms=duration,
-    )
+    return _track(title, url, artists_cell, album, album_url, duration)
