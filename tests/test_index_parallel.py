@@ -235,7 +235,9 @@ def handles_ctrl_c(pid: int) -> bool:
 
 def test_ctrl_c_while_the_workers_import_is_one_line(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    generate(repo, Shape(playlists=8, commits=30, min_tracks=5, max_tracks=10))
+    # enough playlists that the writer, folding while its workers start, cannot finish
+    # them all before the workers are up (8 did, once, on a loaded machine: exit 0)
+    generate(repo, Shape(playlists=80, commits=30, min_tracks=5, max_tracks=10))
     start = "import sys; from gitarchive.index import build; build.PARALLEL_FROM = 0; " + (
         "from gitarchive.cli import main; sys.argv[0] = 'gitarchive'; main()"
     )
@@ -244,8 +246,11 @@ def test_ctrl_c_while_the_workers_import_is_one_line(tmp_path: Path) -> None:
     build_ = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # both workers started, still importing
+        assert build_.poll() is None, "the build ended before its workers started"
         if len([pid for pid in workers_of(build_.pid) if handles_ctrl_c(pid)]) >= 2:
             break
+    else:
+        raise AssertionError("the workers did not start within 30 s")
     os.killpg(build_.pid, signal.SIGINT)
     _out, err = build_.communicate(timeout=60)
     assert (build_.returncode, err) == (130, "gitarchive: interrupted\n")
