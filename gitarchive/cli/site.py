@@ -61,8 +61,8 @@ def site(
         bool,
         typer.Option(
             "--track-pages/--no-track-pages",
-            help="Also write the tracks two or more playlists held, a section each on a page "
-            "per id ending (docs/site.md).",
+            help="Write the tracks two or more playlists held, a section each on a page per "
+            "id ending (docs/site.md); --no-track-pages leaves them out.",
         ),
     ] = True,
 ) -> None:
