@@ -14,7 +14,7 @@ from gitarchive import git
 from gitarchive.errors import ArchiveError
 from gitarchive.git import Store
 from tests.support.builder import RepoBuilder, playlist_files
-from tests.support.cli import run_cli
+from tests.support.cli import invoke_in, run_cli
 from tests.support.gitcli import git as git_cli
 from tests.support.models import model_playlist, model_track
 
@@ -208,3 +208,28 @@ def test_a_config_that_rewrites_or_repeats_the_url_is_left_to_libgit2(
     found = Store.discover(repo)
     assert git.github_slug(found) == git.github_slug(opened(repo))
     assert found.is_open
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("history", "37i9dQZF1DXcBWIGoYBM5M"),
+        ("cumulative", "37i9dQZF1DXcBWIGoYBM5M"),
+        ("list",),
+        ("index",),
+        ("changes",),
+    ],
+)
+@pytest.mark.parametrize("broken", ["HEAD", "branch"])
+def test_a_head_libgit2_cannot_parse_is_one_line_and_exit_1(
+    tmp_path: Path, command: tuple[str, ...], broken: str
+) -> None:
+    """A HEAD (or the branch it names) holding garbage: one line naming the repository."""
+    repo = tmp_path / "repo"
+    RepoBuilder(repo).commit(playlist_files(model_playlist()), date="2026-01-01T06:00:00")
+    target = repo / ".git" / ("HEAD" if broken == "HEAD" else "refs/heads/main")
+    target.write_text("garbage\n")
+    code, out, err = invoke_in(repo, *command)
+    assert (code, out) == (1, ""), err
+    assert err.startswith("gitarchive: error: cannot read HEAD of the repository "), err
+    assert err.count("\n") == 1

@@ -131,7 +131,7 @@ def open_repository(path: str, *, otherwise: str | None = None) -> pygit2.Reposi
     import pygit2
 
     try:
-        return pygit2.Repository(path)
+        repo = pygit2.Repository(path)
     except pygit2.GitError as exc:
         if "not owned by current user" in str(exc):
             # git's safe.directory check, which libgit2 applies too (common in CI containers)
@@ -141,6 +141,12 @@ def open_repository(path: str, *, otherwise: str | None = None) -> pygit2.Reposi
                 f"if you trust it: git config --global --add safe.directory {folder}"
             ) from None
         raise NotAnArchive(otherwise or f"cannot open the repository {path}: {exc}") from None
+    try:  # a HEAD or branch file libgit2 cannot parse fails here, once, for every command
+        if not repo.head_is_unborn:
+            repo.head  # noqa: B018
+    except pygit2.GitError as exc:
+        raise ArchiveError(f"cannot read HEAD of the repository {path}: {exc}") from None
+    return repo
 
 
 def find_work_tree(start: Path) -> Location | None:
