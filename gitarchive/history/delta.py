@@ -82,7 +82,7 @@ class Tracker:
         version) to ``after``; ``after`` becomes the last list."""
         if before is None:
             self._remember(after)
-            firsts = list(map(self._keys.__getitem__, self._id_list))
+            firsts = self.keys()
             return Delta(None, after, self._ids, [], self._id_list, list(after), firsts, [], False)
         if before is not self._tracks:
             self._remember(before)
@@ -114,6 +114,10 @@ class Tracker:
             before, after, ids, before_ids, after_ids, new, new_keys, gone, True, key_set,
             gone_keys, new_places, gone_places,
         )  # fmt: skip
+
+    def keys(self) -> list[str]:
+        """The last list's keys (``Track.key``, its objects' as the steps knew them), in order."""
+        return list(map(self._keys.__getitem__, self._id_list))
 
     def _remember(self, tracks: Sequence[Track], ids: list[int] | None = None) -> None:
         known = self._keys

@@ -229,8 +229,6 @@ class PlaylistHistory:
     _last_likes: int | None = None
     _tracker: Tracker = field(default_factory=Tracker)
     _delta: Delta | None = None  # the tracker's, from the version before the last to the last
-    _keys: dict[int, str] = field(default_factory=dict)  # id -> key, the tracks of _keyed
-    _keyed: Sequence[Track] | None = None
     _key_list: list[str] = field(default_factory=list)  # the last version's keys, in order
     _ordered: bool = False  # the last version lists its tracks in playlist order
     _view: CumulativeView | None = None  # the fold's view, once every version is added
@@ -269,26 +267,8 @@ class PlaylistHistory:
             previous.tracks if previous is not None else None, playlist.tracks
         )
         self._delta = delta
-        self._key_list = self._keys_of(delta)
+        self._key_list = self._tracker.keys()
         return diff_of(delta)
-
-    def _keys_of(self, delta: Delta) -> list[str]:
-        """The keys of ``delta.after``, in order: where the tracker found the whole change, the
-        last list's keys changed by it (each object listed once: its id names it), else every
-        track's key (looked up by id for the objects of the last list)."""
-        known = self._keys  # id -> key of the tracks of _keyed, which holds them
-        if delta.unique and delta.before is self._keyed:
-            for track in delta.gone:
-                del known[id(track)]
-            known.update(zip(map(id, delta.new), delta.new_keys, strict=True))
-            keys = list(map(known.__getitem__, delta.after_ids))
-        else:
-            keys = [
-                known.get(i) or t.key for i, t in zip(delta.after_ids, delta.after, strict=True)
-            ]
-            self._keys = dict(zip(delta.after_ids, keys, strict=True))
-        self._keyed = delta.after
-        return keys
 
     def _step(self, version: Version, previous: Playlist | None, diff: TrackDiff) -> dict[str, Any]:
         playlist = version.playlist
