@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import compress, filterfalse
 from operator import methodcaller
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gitarchive.history.diff import TrackDiff, TrackUpdate, diff_tracks
 from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys, same_metadata
@@ -27,13 +27,14 @@ from gitarchive.history.moves import moves
 from gitarchive.timeline import MIN_MOVE
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Sequence
+    from collections.abc import Hashable, Iterable, Sequence
 
     from gitarchive.model import Track
 
 # a moved track as an object: (track, from, to, distance), see timeline.MovedDoc
 MovedTrack = tuple["Track", int, int, int]
 NO_DIFF = TrackDiff(added=(), removed=(), updated=())
+T = TypeVar("T")
 _ON_LINE = methodcaller("startswith", LINE_KEY_PREFIX)  # a key without a Spotify id
 
 
@@ -235,12 +236,17 @@ def _shared_order(delta: Delta) -> bool:
 
 
 def _without(ids: list[int], tracks: list[Track], places: list[int] | None) -> list[int]:
-    """``ids`` without those of ``tracks``, which are at ``places`` (ascending) if known:
-    then a copy and a few deletions, not a membership test per item."""
+    """``ids`` without those of ``tracks``, which are at ``places`` if known."""
     if places is None:
         return list(filterfalse(set(map(id, tracks)).__contains__, ids))
-    kept = ids.copy()
-    for place in reversed(places):
+    return without_places(ids, places)
+
+
+def without_places(items: list[T], places: Iterable[int]) -> list[T]:
+    """A copy of ``items`` but at ``places`` (each a place in it, once): a copy and a few
+    deletions, where the places are few, not a membership test per item."""
+    kept = items.copy()
+    for place in sorted(places, reverse=True):
         del kept[place]
     return kept
 

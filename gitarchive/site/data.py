@@ -32,7 +32,7 @@ from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from gitarchive.history import CumulativeFold, TrackDiff, iso_utc
-from gitarchive.history.delta import Delta, Tracker, diff_of
+from gitarchive.history.delta import Delta, Tracker, diff_of, without_places
 from gitarchive.history.entries import PLAIN_SOURCE, entry_of_diff
 from gitarchive.history.moves import moves
 from gitarchive.timeline import DEFAULT_MOVE_THRESHOLD, track_document
@@ -110,16 +110,6 @@ class TrackTable:
             for position in list(compress(range(len(found)), map(is_, found, repeat(None)))):
                 found[position] = self.index(tracks[position])
         return found  # type: ignore[return-value]  # no None left
-
-
-def _without(indices: list[int], places: set[int]) -> list[int]:
-    """``indices`` but at ``places`` (each a place in it)."""
-    if not places:
-        return indices
-    kept = list(indices)
-    for place in sorted(places, reverse=True):
-        del kept[place]
-    return kept
 
 
 def _content_changed(previous: Playlist | None, playlist: Playlist, diff: TrackDiff) -> bool:
@@ -318,7 +308,7 @@ class PlaylistHistory:
         step: dict[str, Any], old: list[int], new: list[int], removed: set[int], added: set[int]
     ) -> None:
         # most steps change no kept track's row: compared in C, the few places dropped
-        kept_old, kept_new = _without(old, removed), _without(new, added)
+        kept_old, kept_new = without_places(old, removed), without_places(new, added)
         if kept_new == kept_old:
             return
         kept_positions = [position for position in range(len(new)) if position not in added]
