@@ -336,3 +336,5 @@ class OutputFormat(StrEnum):
 
 
 FORMAT_HELP = "Output format (JSON: see gitarchive/schemas/)."
+# the playlist a read command reads (history, cumulative, show)
+PlaylistArgument = Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")]

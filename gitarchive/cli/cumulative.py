@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gitarchive.cli.common import (
+    PlaylistArgument,
     app,
     handle_errors,
     index_call,
@@ -35,7 +36,7 @@ class CumulativeFormat(StrEnum):
 @app.command()
 @handle_errors
 def cumulative(
-    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    playlist: PlaylistArgument,
     output_format: Annotated[
         CumulativeFormat, typer.Option("--format", help="Output format.")
     ] = CumulativeFormat.markdown,

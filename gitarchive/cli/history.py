@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gitarchive.cli.common import (
+    PlaylistArgument,
     app,
     date_option,
     handle_errors,
@@ -53,7 +54,7 @@ class HistoryFormat(StrEnum):
 @app.command()
 @handle_errors
 def history(
-    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    playlist: PlaylistArgument,
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", help="Output format.")
     ] = HistoryFormat.text,

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gitarchive.cli.common import app, handle_errors, index_call, link_settings, open_playlist
+from gitarchive.cli.common import (
+    PlaylistArgument,
+    app,
+    handle_errors,
+    index_call,
+    link_settings,
+    open_playlist,
+)
 from gitarchive.cli.terminal import clean
 
 if TYPE_CHECKING:
@@ -31,7 +38,7 @@ class ShowFormat(StrEnum):
 @app.command()
 @handle_errors
 def show(
-    playlist: Annotated[str, typer.Argument(help="Playlist id, URL, URI or name.")],
+    playlist: PlaylistArgument,
     at: Annotated[
         str | None, typer.Option(help="A date (as --since takes it) or a git revision.")
     ] = None,
