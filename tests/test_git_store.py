@@ -3,6 +3,7 @@ to it."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -229,7 +230,13 @@ def test_a_head_libgit2_cannot_parse_is_one_line_and_exit_1(
     RepoBuilder(repo).commit(playlist_files(model_playlist()), date="2026-01-01T06:00:00")
     target = repo / ".git" / ("HEAD" if broken == "HEAD" else "refs/heads/main")
     target.write_text("garbage\n")
-    code, out, err = invoke_in(repo, *command)
+    gc.disable()  # a connection the command left open must not be closed for it
+    try:
+        code, out, err = invoke_in(repo, *command)
+        left_open = sorted(path.name for path in (repo / ".git").rglob("*-wal"))
+    finally:
+        gc.enable()
     assert (code, out) == (1, ""), err
     assert err.startswith("gitarchive: error: cannot read HEAD of the repository "), err
     assert err.count("\n") == 1
+    assert left_open == []

@@ -42,16 +42,22 @@ class ChangeIndex:
         self.store = store
         self.warn = warn
         self.fingerprint = git.history_fingerprint(store)
+        head = git.head_id(store)  # an unreadable HEAD fails before the file is opened
         self.connection, self.persistent = db.open_database(store, self.fingerprint, warn)
         self.rebuilt = False
         self._built: dict[str, Built] = {}  # what building this index computed
-        last = stored.tip(self.connection)
-        head = git.head_id(store)
-        # a new index's chain is built by its first read, in the same walk as
-        # that read's playlist (see fold.build_chain_folding)
-        self._chain_pending = last is None and head is not None
-        if last is not None and last[1] != head:
-            self._write(self._catch_up_chain)
+        try:
+            last = stored.tip(self.connection)
+            # a new index's chain is built by its first read, in the same walk as
+            # that read's playlist (see fold.build_chain_folding)
+            self._chain_pending = last is None and head is not None
+            if last is not None and last[1] != head:
+                self._write(self._catch_up_chain)
+        except BaseException:
+            # no __exit__ runs for a constructor that raised: left to the garbage
+            # collector, the connection would close (and remove its WAL) at any later time
+            self.connection.close()
+            raise
 
     def _ensure_chain(self) -> None:
         if self._chain_pending:
