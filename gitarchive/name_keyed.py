@@ -35,7 +35,7 @@ from gitarchive.model import with_contents
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from gitarchive.git import Store
+    from gitarchive.git import FolderEntries, Store
     from gitarchive.model import Playlist, Track
 
 _PLAIN_LINE = operator.attrgetter("plain_line")  # a list of them made in C
@@ -86,8 +86,9 @@ class PageFinder:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        # each commit's pages folder parsed once, not once per playlist looked up there
-        self._folder = git.FolderEntries(store, PRETTY_DIR)
+        # each commit's pages folder parsed once, not once per playlist looked up there;
+        # made on the first lookup: a read of JSON snapshots alone never loads libgit2
+        self._folder_entries: FolderEntries | None = None
         self._links: dict[tuple[str, str], bool] = {}
         self._paths: dict[str, str | None] = {}  # page_path of each name met
         # the last page read for its title: the reader reads that same page next
@@ -109,8 +110,10 @@ class PageFinder:
             if path is None or path in tried:
                 continue
             tried.add(path)
+            if self._folder_entries is None:
+                self._folder_entries = git.FolderEntries(self.store, PRETTY_DIR)
             try:
-                blob = self._folder.entry_id(commit, path.rpartition("/")[2])
+                blob = self._folder_entries.entry_id(commit, path.rpartition("/")[2])
             except RevisionNotFound:
                 return None
             if blob is not None and self._links_to(blob, playlist_id):

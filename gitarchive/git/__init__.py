@@ -87,6 +87,10 @@ if TYPE_CHECKING:
         staged_symlinks as staged_symlinks,
         tree_symlinks as tree_symlinks,
     )
+    from .objects import (
+        read_blob as read_blob,
+        unverified_reads as unverified_reads,
+    )
     from .origin import (
         github_slug as github_slug,
     )
@@ -113,12 +117,10 @@ if TYPE_CHECKING:
         is_ancestor as is_ancestor,
         is_ignored as is_ignored,
         list_dir as list_dir,
-        read_blob as read_blob,
         read_file as read_file,
         ref_id as ref_id,
         resolve as resolve,
         resolve_identity as resolve_identity,
-        unverified_reads as unverified_reads,
         update_head as update_head,
     )
     from .store import (

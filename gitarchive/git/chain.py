@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from gitarchive.git.repository import _NoHashVerification
+from gitarchive.git.objects import unverified_reads
 from gitarchive.git.walk import (
     FolderChange,
     _append_changes,
@@ -54,7 +54,7 @@ def walk_since(store: Store, folders: tuple[str, ...], tip: str, since: str | No
     newer: pygit2.Commit | None = None
     newer_subs: dict[str, pygit2.Tree | None] = {}
     found = False
-    with _NoHashVerification():
+    with unverified_reads():
         for commit in _first_parent_newest_first(store.repo, tip):
             subs = {folder: _folder(commit.tree, folder) for folder in folders}
             if since is not None and str(commit.id) == since:
@@ -92,7 +92,7 @@ def walk_paths_since(
     """
     repo = store.repo
     path_blobs = _PathBlobs(paths, best_first=best_first)
-    with _NoHashVerification():
+    with unverified_reads():
         return [
             (commit_id, time, path_blobs.at(repo, tree_id))
             for commit_id, time, tree_id in commit_trees(repo, tip, since)
@@ -133,7 +133,7 @@ def stream_changes(
     if since is not None:
         tree = repo[pygit2.Oid(hex=since)].peel(pygit2.Commit).tree
         before = {folder: _folder(tree, folder) for folder in folders}
-    with _NoHashVerification():
+    with unverified_reads():
         for start in range(0, len(commits), STREAM_WINDOW):
             window = [
                 repo[pygit2.Oid(hex=commit_id)].peel(pygit2.Commit)

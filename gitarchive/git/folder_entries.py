@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from gitarchive.git.repository import _NoHashVerification, get_commit
+from gitarchive.git.objects import unverified_reads
+from gitarchive.git.repository import get_commit
 
 if TYPE_CHECKING:
     from gitarchive.git.store import Store
@@ -130,7 +131,7 @@ def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | boo
     more than ``limit`` commits (or there is no HEAD); False when it has more than
     :data:`MAX_CHANGES` changes or a tree that cannot be read entry by entry."""
     repo = store.repo
-    with _NoHashVerification():
+    with unverified_reads():
         chain = _chain(repo, folder, limit)
         if chain is None:
             return None

@@ -17,6 +17,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError, RevisionNotFound, SettingsError
+from gitarchive.git.objects import applied_on_open
 
 # the handle, and what a warm read needs of it, live without pygit2
 from gitarchive.git.store import Store, open_repository
@@ -26,6 +27,7 @@ from gitarchive.git.store import Store, open_repository
 # 244 MiB, 168 MiB with these bounds, at the same CPU (the windows are remapped as read)
 pygit2.settings.mwindow_size = 32 << 20
 pygit2.settings.mwindow_mapped_limit = 64 << 20
+applied_on_open()  # a pass over versions that began before pygit2 was loaded
 
 
 def bound_pack_windows(size: int, mapped: int) -> tuple[int, int]:
@@ -119,51 +121,6 @@ def list_dir(store: Store, commit_id: str, path: str) -> dict[str, str]:
     if not isinstance(tree, pygit2.Tree):
         return {}
     return {str(entry.name): str(entry.id) for entry in tree if entry.type_str == "blob"}
-
-
-class _NoHashVerification:
-    """Turn off libgit2's strict hash verification for a read-only pass, restoring it after.
-
-    git itself checks an object's id against its content only in fsck and
-    when objects arrive (fetch, push); libgit2 does it on every read, with
-    SHA-1DC: 95% of reading a 54 KB snapshot (60 of 64 ms for 600 of them) and
-    most of a tree walk. Passes nest; the setting is process-wide.
-    """
-
-    _depth = 0
-
-    def __enter__(self) -> None:
-        if _NoHashVerification._depth == 0:
-            pygit2.settings.enable_strict_hash_verification(False)
-        _NoHashVerification._depth += 1
-
-    def __exit__(self, *exc_info: object) -> None:
-        _NoHashVerification._depth -= 1
-        if _NoHashVerification._depth == 0:
-            pygit2.settings.enable_strict_hash_verification(True)
-
-
-def unverified_reads() -> _NoHashVerification:
-    """``with git.unverified_reads():`` a pass over many versions reads objects as git
-    reads them, without hashing each against its id (see :class:`_NoHashVerification`).
-
-    Switching libgit2's setting costs ~8 µs (pygit2's option call): a pass
-    switches it once, not around each of its reads.
-    """
-    return _NoHashVerification()
-
-
-def read_blob(store: Store, blob_id: str) -> bytes:
-    """A blob's bytes (hashed against its id, unless within :func:`unverified_reads`)."""
-    # the object database directly: no Blob object, no object cache entry
-    # (15-20% faster over a history walk's hundreds of thousands of reads)
-    try:
-        kind, data = store.repo.odb.read(blob_id)
-    except (KeyError, ValueError, pygit2.GitError):
-        raise RevisionNotFound(f"no blob {blob_id}") from None
-    if kind != pygit2.enums.ObjectType.BLOB:
-        raise RevisionNotFound(f"no blob {blob_id}")
-    return bytes(data)
 
 
 def entry_id(store: Store, commit_id: str | None, path: str) -> str | None:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 import pygit2
 
-from gitarchive.git.repository import CommitInfo, _NoHashVerification, info_of, resolve
+from gitarchive.git.objects import unverified_reads
+from gitarchive.git.repository import CommitInfo, info_of, resolve
 from gitarchive.git.store import Store, head_id
 
 
@@ -140,7 +141,7 @@ def walk_paths(
     path_blobs = _PathBlobs(paths)
     result: list[PathsChange] = []
     previous: tuple[str | None, ...] = tuple(None for _ in paths)
-    with _NoHashVerification():
+    with unverified_reads():
         for commit_id, time, tree_id in commit_trees(repo, _resolve_start(store, start), None):
             state = path_blobs.at(repo, tree_id)
             if state != previous:
@@ -187,7 +188,7 @@ def walk_folders(
     result: list[FolderChange] = []
     newer: pygit2.Commit | None = None
     newer_subs: dict[str, pygit2.Tree | None] = {}
-    with _NoHashVerification():
+    with unverified_reads():
         for commit in _first_parent_newest_first(store.repo, start_id):
             subs = {folder: _folder(commit.tree, folder) for folder in folders}
             if newer is not None:

@@ -52,7 +52,13 @@ def _objects(git_dir: Path) -> list[tuple[str, bytes]]:
         repo = pygit2.Repository(str(git_dir))
     except pygit2.GitError:
         return []
-    return [(str(oid), repo.odb.read(oid)[1]) for oid in repo.odb]
+    found = []
+    for oid in repo.odb:
+        try:
+            found.append((str(oid), repo.odb.read(oid)[1]))
+        except pygit2.GitError:  # damaged on purpose: its raw bytes are scanned as a file
+            continue
+    return found
 
 
 def leaked(secrets: set[str], output: str, root: Path, allowed: set[Path]) -> list[str]:

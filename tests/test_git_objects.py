@@ -1,0 +1,154 @@
+"""Blobs read from a repository's own files (gitarchive.git.objects) are the bytes libgit2
+reads, in every packing git writes; what those files cannot prove is left to libgit2."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+
+from gitarchive import git
+from gitarchive.errors import RevisionNotFound
+from gitarchive.git import Store
+from gitarchive.git.objects import ObjectFiles
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import imported_after, invoke_in
+from tests.support.gitcli import git as git_cli
+from tests.support.models import model_playlist, model_track
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+OFS_DELTA, REF_DELTA = 6, 7
+
+
+def versions_repo(path: Path, versions: int = 12) -> Path:
+    """A playlist's versions, one track dropped and one added each time (so that git packs
+    most of them as deltas of one another)."""
+    builder = RepoBuilder(path)
+    for number in range(versions):
+        tracks = tuple(model_track(n) for n in range(number, number + 30))
+        playlist = dataclasses.replace(model_playlist(), tracks=tracks, num_followers=number)
+        builder.commit(playlist_files(playlist), date=f"2026-01-{number + 1:02d}T06:00:00")
+    return path
+
+
+def libgit2_objects(repo: Path) -> dict[str, tuple[int, bytes]]:
+    database = pygit2.Repository(str(repo)).odb
+    found = {}
+    for oid in database:
+        kind, data = database.read(oid)
+        found[str(oid)] = (int(kind), bytes(data))
+    return found
+
+
+def entry_kinds(repo: Path) -> list[int]:
+    """The type number of every entry of the repository's packs, read off their bytes."""
+    kinds = []
+    for idx in sorted((repo / ".git" / "objects" / "pack").glob("*.idx")):
+        listing = git_cli(repo, "verify-pack", "-v", str(idx))
+        data = idx.with_suffix(".pack").read_bytes()
+        for line in listing.splitlines():
+            fields = line.split()
+            if len(fields) >= 5 and len(fields[0]) == 40:
+                kinds.append((data[int(fields[4])] >> 4) & 7)
+    return kinds
+
+
+@pytest.mark.parametrize("packing", ["loose", "offset deltas", "id deltas", "pack and loose"])
+def test_every_object_reads_as_libgit2_reads_it(tmp_path: Path, packing: str) -> None:
+    repo = versions_repo(tmp_path / "repo")
+    if packing == "offset deltas":
+        git_cli(repo, "gc", "--aggressive", "--quiet")
+    elif packing == "id deltas":
+        git_cli(repo, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adf", "--quiet")
+    elif packing == "pack and loose":
+        git_cli(repo, "repack", "-ad", "--quiet")
+        more = dataclasses.replace(model_playlist(), description="Later", num_followers=99)
+        RepoBuilder(repo).commit(playlist_files(more), date="2026-02-01T06:00:00")
+    kinds = entry_kinds(repo)
+    wanted = {"loose": set(), "offset deltas": {OFS_DELTA}, "id deltas": {REF_DELTA}}
+    assert wanted.get(packing, {OFS_DELTA}) <= set(kinds)  # the packing the case is named for
+    files = ObjectFiles(repo / ".git")
+    expected = libgit2_objects(repo)
+    assert len(expected) > 40
+    assert {oid: files.read(oid) for oid in expected} == expected
+
+
+def first_blob(repo: Path, folder: str) -> str:
+    """The id of the first file of a folder at HEAD."""
+    head = pygit2.Repository(str(repo)).revparse_single("HEAD").peel(pygit2.Commit)
+    return str(head.tree[folder].peel(pygit2.Tree)[0].id)
+
+
+def damaged_pack(tmp_path: Path) -> tuple[Path, str]:
+    """A packed repository with one blob's stored bytes altered; that blob's id."""
+    repo = versions_repo(tmp_path / "repo", versions=3)
+    git_cli(repo, "repack", "-adf", "--quiet")
+    blob = first_blob(repo, "playlists/plain")
+    pack = next((repo / ".git" / "objects" / "pack").glob("*.pack"))
+    listing = git_cli(repo, "verify-pack", "-v", str(pack.with_suffix(".idx")))
+    offset = next(int(line.split()[4]) for line in listing.splitlines() if line.startswith(blob))
+    data = bytearray(pack.read_bytes())
+    data[offset + 8] ^= 0xFF  # inside the entry's deflated bytes
+    pack.chmod(0o644)
+    pack.write_bytes(bytes(data))
+    return repo, blob
+
+
+def test_a_damaged_entry_is_left_to_libgit2_whose_error_stands(tmp_path: Path) -> None:
+    repo, blob = damaged_pack(tmp_path)
+    assert ObjectFiles(repo / ".git").read(blob) is None
+    store = Store.discover(repo)
+    with git.unverified_reads(), pytest.raises(RevisionNotFound, match=blob):
+        git.read_blob(store, blob)
+    assert store.is_open  # libgit2 was asked
+
+
+def test_what_the_files_cannot_prove_is_none(tmp_path: Path) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=2)
+    git_cli(repo, "repack", "-adf", "--quiet")
+    blob = next(iter(libgit2_objects(repo)))
+    objects = repo / ".git" / "objects"
+    assert ObjectFiles(repo / ".git").read(blob) is not None
+    assert ObjectFiles(repo / ".git").read("0" * 40) is None  # no such object
+    assert ObjectFiles(repo / ".git").read(blob.upper()) is None
+    assert ObjectFiles(repo / ".git").read(blob + "0" * 24) is None  # a SHA-256 id
+    (objects / "info" / "alternates").write_text(str(tmp_path / "elsewhere") + "\n")
+    assert ObjectFiles(repo / ".git").read(blob) is None
+    (objects / "info" / "alternates").unlink()
+    idx = next((objects / "pack").glob("*.idx"))
+    idx.chmod(0o644)
+    idx.write_bytes(idx.read_bytes()[:1000])  # cut short
+    assert ObjectFiles(repo / ".git").read(blob) is None
+
+
+def test_a_pass_over_an_unopened_store_reads_its_files_and_a_read_outside_one_hashes(
+    tmp_path: Path,
+) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=2)
+    blob = first_blob(repo, "playlists/plain")
+    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    other = first_blob(repo, "playlists/pretty")
+    shutil.copyfile(repo / ".git" / "objects" / other[:2] / other[2:], loose)  # wrong bytes
+    store = Store.discover(repo)
+    with git.unverified_reads():  # read as git reads: not hashed against the id
+        assert git.read_blob(store, blob) == git.read_blob(store, other)
+    assert not store.is_open
+    with pytest.raises(RevisionNotFound):  # outside a pass, libgit2 hashes it
+        git.read_blob(store, blob)
+
+
+def test_a_warm_track_of_a_json_archive_loads_no_libgit2(tmp_path: Path) -> None:
+    repo = versions_repo(tmp_path / "repo")
+    git_cli(repo, "gc", "--quiet")
+    track_id = f"{5:022d}"  # model_track(5)'s
+    assert invoke_in(repo, "index")[0] == 0
+    argv = ["-C", str(repo), "track", track_id]
+    assert imported_after(argv, ("pygit2",), succeeds=True) == []
+    code, out, err = invoke_in(repo, "track", track_id)
+    assert (code, err) == (0, "")
+    assert "first 2026-01-01, last 2026-01-06" in out, out
