@@ -19,9 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitarchive.errors import TrackNotFound
-from gitarchive.history.duplicates import Merge, duplicate_groups, track_identity
 from gitarchive.history.keys import LINE_KEY_PREFIX, align_keys
-from gitarchive.timeline import track_document
 from gitarchive.track_query import track_matcher
 
 if TYPE_CHECKING:
@@ -30,6 +28,7 @@ if TYPE_CHECKING:
 
     from gitarchive.history import Version
     from gitarchive.history.delta import Delta
+    from gitarchive.history.duplicates import Merge
     from gitarchive.model import Playlist, Track
 
 T = TypeVar("T")
@@ -353,6 +352,9 @@ def with_namesakes(
 ) -> Callable[[Track], bool]:
     """``wanted``, and every track with the title and artists of a wanted one in ``tracks``:
     the candidates for merging (the durations decide)."""
+    # lazy: the duplicates' module and its records (~2 ms) serve --merge-duplicates alone
+    from gitarchive.history.duplicates import track_identity
+
     names = {track_identity(track) for track in tracks if wanted(track)}
     return lambda track: wanted(track) or track_identity(track) in names
 
@@ -365,6 +367,9 @@ def merge_found(
     A merged track has, per playlist, the stays of all its ids, a stay of one
     id running into a stay of another (a relink on that day) being one stay.
     """
+    # lazy: see with_namesakes
+    from gitarchive.history.duplicates import Merge, duplicate_groups
+
     merged: dict[str, list[PlaylistStays]] = {}
     merges: list[Merge] = []
     grouped: set[str] = set()
@@ -426,6 +431,9 @@ def _latest(lives: list[PlaylistStays]) -> Track:
 def tracks_document(query: str, found: FoundTracks) -> dict[str, Any]:
     """``gitarchive track --format json`` (gitarchive/schemas/track.json); a merged track
     lists its ``merged_ids``."""
+    # lazy: the timeline module and its Entry record (~2 ms) serve the JSON output alone
+    from gitarchive.timeline import track_document
+
     ids = {merge.kept.key: merge.ids for merge in found.merges}
     tracks = []
     for key, lives in sorted(found.stays.items(), key=lambda item: _order(item[1])):

@@ -15,7 +15,6 @@ from gitarchive.errors import RevisionNotFound
 from gitarchive.git import Store
 from gitarchive.git.objects import ObjectFiles
 from tests.support.builder import RepoBuilder, playlist_files
-from tests.support.cli import imported_after, invoke_in
 from tests.support.gitcli import git as git_cli
 from tests.support.models import model_playlist, model_track
 
@@ -140,15 +139,3 @@ def test_a_pass_over_an_unopened_store_reads_its_files_and_a_read_outside_one_ha
     assert not store.is_open
     with pytest.raises(RevisionNotFound):  # outside a pass, libgit2 hashes it
         git.read_blob(store, blob)
-
-
-def test_a_warm_track_of_a_json_archive_loads_no_libgit2(tmp_path: Path) -> None:
-    repo = versions_repo(tmp_path / "repo")
-    git_cli(repo, "gc", "--quiet")
-    track_id = f"{5:022d}"  # model_track(5)'s
-    assert invoke_in(repo, "index")[0] == 0
-    argv = ["-C", str(repo), "track", track_id]
-    assert imported_after(argv, ("pygit2",), succeeds=True) == []
-    code, out, err = invoke_in(repo, "track", track_id)
-    assert (code, err) == (0, "")
-    assert "first 2026-01-01, last 2026-01-06" in out, out

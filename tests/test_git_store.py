@@ -240,3 +240,21 @@ def test_a_head_libgit2_cannot_parse_is_one_line_and_exit_1(
     assert err.startswith("gitarchive: error: cannot read HEAD of the repository "), err
     assert err.count("\n") == 1
     assert left_open == []
+
+
+def test_the_history_fingerprint_is_the_sha256_of_shallow_grafts_and_replace_refs(
+    tmp_path: Path,
+) -> None:
+    """Indexes written before keep matching: the digest of the same bytes as always."""
+    import hashlib
+
+    repo = tmp_path / "repo"
+    two_commits(repo)
+    plain = b"shallow\0-\0info/grafts\0-\0"
+    assert git.history_fingerprint(Store.discover(repo)) == hashlib.sha256(plain).hexdigest()
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    graft = f"{git.head_id(opened(repo))}\n".encode()  # HEAD, as if without a parent
+    (repo / ".git" / "info" / "grafts").write_bytes(graft)
+    grafted = b"shallow\0-\0info/grafts\0" + graft + b"\0"
+    assert git.history_fingerprint(Store.discover(repo)) == hashlib.sha256(grafted).hexdigest()
+    assert git.history_fingerprint(opened(repo)) == hashlib.sha256(grafted).hexdigest()

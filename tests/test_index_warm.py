@@ -19,8 +19,10 @@ from tests.support.archive_files import make_playlist
 from tests.support.builder import RepoBuilder
 from tests.support.cli import imported_after
 from tests.support.cli import invoke_in as invoke
+from tests.support.gitcli import git as git_cli
 from tests.support.legacy_archive import page_path, plain_2021
 from tests.support.models import PID, model_playlist, model_track
+from tests.test_git_objects import versions_repo
 from tests.test_index import assert_same_every_way, version_series
 
 if TYPE_CHECKING:
@@ -124,3 +126,20 @@ def test_the_versions_show_keeps_are_bounded(
 
 def test_the_index_names_the_followers_folder_of_the_layout() -> None:
     assert stored.FOLLOWERS_DIR == paths.FOLLOWERS_DIR
+
+
+def test_a_warm_track_of_a_json_archive_loads_no_libgit2_hashlib_or_renderers(
+    tmp_path: Path,
+) -> None:
+    """Its blobs are read from the pack (gitarchive.git.objects), the index opened without
+    hashing a plain repository's fingerprint, and no timeline or CSV module is loaded."""
+    repo = versions_repo(tmp_path / "repo")
+    git_cli(repo, "gc", "--quiet")
+    track_id = f"{5:022d}"  # model_track(5)'s, in the first six versions
+    assert invoke(repo, "index")[0] == 0
+    names = ("pygit2", "hashlib", "gitarchive.timeline", "gitarchive.history.documents", "csv")
+    argv = ["-C", str(repo), "track", track_id]
+    assert imported_after(argv, names, succeeds=True) == []
+    code, out, err = invoke(repo, "track", track_id)
+    assert (code, err) == (0, "")
+    assert "first 2026-01-01, last 2026-01-06" in out, out

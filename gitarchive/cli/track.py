@@ -54,7 +54,6 @@ def track(
     ] = False,
 ) -> None:
     """Every playlist that held a track: first and last dates, each stay, best and last place."""
-    from gitarchive.history.duplicates import merge_report
     from gitarchive.track_query import track_matcher
     from gitarchive.tracks import find_track, tracks_document, tracks_text
 
@@ -63,8 +62,12 @@ def track(
     found = find_track(
         _versions(store, query, wanted, merge_duplicates), query, merge_duplicates=merge_duplicates
     )
-    for line in merge_report(found.merges):
-        sys.stderr.write(clean(line, newlines=False) + "\n")
+    if found.merges:
+        # lazy: the duplicates' module (~2 ms) is only for reporting merges
+        from gitarchive.history.duplicates import merge_report
+
+        for line in merge_report(found.merges):
+            sys.stderr.write(clean(line, newlines=False) + "\n")
     if output_format is OutputFormat.json:
         json.dump(tracks_document(query, found), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -14,7 +14,6 @@ libgit2, as every read was before.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -296,15 +295,21 @@ def _replace_refs_from_files(git_dir: Path) -> dict[str, str] | _Unknown:
     return refs
 
 
+# the fingerprint of a repository with no shallow file, no grafts and no replace refs
+# (most of them): sha256(b"shallow\0-\0info/grafts\0-\0"), so that a warm read need not
+# load OpenSSL's hashlib (~3 ms); tests/test_git_store.py checks it against hashlib
+_PLAIN_FINGERPRINT = "4708ac7eb5b0cbfda21c865c6a6011347ca1b22087675f7fb018434d9c60103a"
+
+
 def history_fingerprint(store: Store) -> str:
     """A digest of what can change a chain without changing its tip: shallow and grafts."""
-    digest = hashlib.sha256()
+    parts: list[bytes] = []
     for name in ("shallow", "info/grafts"):
         path = store.git_dir / name
         try:
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            parts.append(name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
-            digest.update(name.encode() + b"\0-\0")
+            parts.append(name.encode() + b"\0-\0")
     replace = _UNKNOWN if store.is_open else _replace_refs_from_files(store.git_dir)
     if isinstance(replace, _Unknown):
         references = store.repo.references
@@ -313,9 +318,14 @@ def history_fingerprint(store: Store) -> str:
             for ref in references
             if ref.startswith("refs/replace/")
         }
-    for ref in sorted(replace):
-        digest.update(f"{ref}={replace[ref]}\n".encode())
-    return digest.hexdigest()
+    parts += (f"{ref}={replace[ref]}\n".encode() for ref in sorted(replace))
+    text = b"".join(parts)
+    if text == b"shallow\0-\0info/grafts\0-\0":
+        return _PLAIN_FINGERPRINT
+    # lazy: OpenSSL's hashlib costs ~3 ms at import, which the plain case above spares
+    import hashlib
+
+    return hashlib.sha256(text).hexdigest()
 
 
 def shallow_boundary(store: Store) -> list[str]:

@@ -26,10 +26,10 @@ from gitarchive.model import (
     Playlist,
     Track,
 )
-from gitarchive.timeline import Entry
 
 if TYPE_CHECKING:
     from gitarchive.git import Store
+    from gitarchive.timeline import Entry
 
 FIRST, RENAMED, DESCRIBED = 1, 2, 4  # the bits of versions.flags
 
@@ -306,13 +306,17 @@ def read_versions(connection: sqlite3.Connection, playlist_id: str) -> list[tupl
         " WHERE v.playlist_id = ? ORDER BY v.position",
         (playlist_id,),
     ).fetchall()
+    # lazy: the timeline module and its Entry record (~2 ms) serve the reads of entries
+    # alone, not a warm `track` (which opens this index too)
+    from gitarchive.timeline import Entry
+
     changes = [None if row[8] is None else json.loads(row[8]) for row in rows]
     docs = _track_docs(connection, changes)
     found: list[tuple[str, Entry]] = []
     name = description = ""
     likes: int | None = None
     for row, changed in zip(rows, changes, strict=True):
-        entry = _entry(row, changed, docs, name, description, likes)
+        entry = _entry(Entry, row, changed, docs, name, description, likes)
         found.append((SOURCE_NAMES[row[2]], entry))
         name, description, likes = entry.name, entry.description, entry.likes
     return found
@@ -339,6 +343,7 @@ def _track_docs(connection: sqlite3.Connection, changes: list[Any]) -> dict[int,
 
 
 def _entry(
+    entry_type: type[Entry],
     row: tuple[Any, ...],
     changed: Any,
     docs: dict[int, Any],
@@ -357,7 +362,7 @@ def _entry(
         removed = tuple(docs[track] for track in changed[1])
         updated = tuple((docs[before], docs[after]) for before, after in changed[2])
         moved = tuple((docs[track], old, new, n) for track, old, new, n in changed[3])
-    return Entry(
+    return entry_type(
         commit=commit,
         date=datetime.fromtimestamp(time, tz=UTC),
         name=previous_name if name is None else name,

@@ -76,12 +76,13 @@ def holding(connection: sqlite3.Connection, terms: Iterable[int]) -> list[str]:
     if not needles:
         return []
     # in the table's order (sorted here): by the playlist's id, each row would be a seek
-    rows = connection.execute("SELECT playlist_id, terms FROM track_terms")
-    return sorted(
-        playlist_id
-        for playlist_id, blob in rows
-        if any(_listed(blob, needle) for needle in needles)
-    )
+    rows = connection.execute("SELECT playlist_id, terms FROM track_terms").fetchall()
+    found: set[str] = set()
+    for needle in needles:  # ``in`` (C) first: most rows have none of the needle's bytes
+        found.update(
+            playlist_id for playlist_id, blob in rows if needle in blob and _listed(blob, needle)
+        )
+    return sorted(found)
 
 
 def _listed(blob: bytes, needle: bytes) -> bool:

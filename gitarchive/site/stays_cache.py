@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from gitarchive.index import VersionSource
     from gitarchive.site.scratch import StayRow
 
-ROWS_FORMAT = b"site-stays 3"
+ROWS_FORMAT = b"site-stays 4"
 # each row: the key the stays fold knew the track by, the track's own key, the row
 KeptRow = tuple[str, str, "StayRow"]
 # zlib's fastest level: the rows are HTML, compressed ~8 times even so
