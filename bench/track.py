@@ -18,7 +18,11 @@ Each command is a NEW PROCESS (``python -m gitarchive``, bytecode compiled first
 and the ``--baseline`` source tree alternately (A B A B ...), each on its own copy of the
 archive (their index files differ); medians. Wall and CPU (user + system of the child: on a
 shared machine the wall time mostly measures the wait). Both trees' outputs are compared
-(they must be byte for byte the same). Targets: warm ``track`` <= ``--version`` + 0.100 s;
+(they must be byte for byte the same). The warm overheads are then measured paired: each
+warm case run right after a ``--version`` of the same tree, ``--runs`` rounds, the medians of
+the differences, which a drift of this machine's speed between two cases' runs (often 1.3x
+within a minute) cannot skew as the difference of two separate medians can.
+Targets: warm ``track`` <= ``--version`` + 0.100 s;
 the index build's CPU <= 1.05x and its size <= 1.10x the baseline's.
 """
 
@@ -155,12 +159,33 @@ def track_cases(args: argparse.Namespace, trees: dict[str, Tree], scratch: Path)
         results[name] = {label: medians(found) for label, found in values.items()}
         (bw, bc), (tw, tc) = results[name]["baseline"], results[name]["this"]
         print(f"  {name:44} {bw:8.3f} s / {bc:6.3f} s {tw:9.3f} s / {tc:6.3f} s  (n={runs})")
-    version = results["--version"]["this"]
-    for name, found in results.items():
-        if name.endswith("warm"):
-            wall, cpu = found["this"]
-            print(f"  {name}: --version {wall - version[0]:+.3f} s wall, "
-                  f"{cpu - version[1]:+.3f} s CPU (target +0.100 s)")  # fmt: skip
+    warm = [(name, command) for name, command, _runs, _options in cases if name.endswith("warm")]
+    print(f"  each warm case right after a --version of the same tree, in {args.runs} rounds; "
+          "medians of the differences (a drift of the machine's speed between cases cannot "
+          "skew them):")  # fmt: skip
+    for name, overheads in paired_overheads(copies, warm, args.runs).items():
+        (bw, bc), (tw, tc) = overheads["baseline"], overheads["this"]
+        print(f"  {name}: --version {tw:+.3f} s wall, {tc:+.3f} s CPU (target +0.100 s; "
+              f"baseline {bw:+.3f} / {bc:+.3f} s)")  # fmt: skip
+
+
+def paired_overheads(
+    trees: dict[str, tuple[Tree, Path]], cases: list[tuple[str, list[str]]], runs: int
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per case and tree: the medians of (case - the ``--version`` run just before it)."""
+    differences: dict[str, dict[str, list[tuple[float, float]]]] = {
+        name: {label: [] for label in trees} for name, _command in cases
+    }
+    for _ in range(runs):
+        for name, command in cases:
+            for label, (tree, repo) in trees.items():
+                version = run(tree, ["--version"])
+                found = run(tree, [str(repo) if part == "ARCHIVE" else part for part in command])
+                differences[name][label].append((found[0] - version[0], found[1] - version[1]))
+    return {
+        name: {label: medians(values) for label, values in by_tree.items()}
+        for name, by_tree in differences.items()
+    }
 
 
 def index_cases(args: argparse.Namespace, trees: dict[str, Tree], scratch: Path) -> None:

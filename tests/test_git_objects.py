@@ -4,7 +4,9 @@ reads, in every packing git writes; what those files cannot prove is left to lib
 from __future__ import annotations
 
 import dataclasses
+import random
 import shutil
+import zlib
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -139,3 +141,63 @@ def test_a_pass_over_an_unopened_store_reads_its_files_and_a_read_outside_one_ha
     assert not store.is_open
     with pytest.raises(RevisionNotFound):  # outside a pass, libgit2 hashes it
         git.read_blob(store, blob)
+
+
+def test_an_incompressible_blob_and_a_deep_chain_of_id_deltas_read_as_libgit2_reads_them(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    noise = random.Random(7).randbytes(1 << 20)  # 1 MiB that deflate cannot shrink
+    RepoBuilder(repo).commit({"noise": noise}, date="2026-01-01T06:00:00")
+    # 1,500 versions of one file, each one line away from the last: git's fast-import
+    # writes them in a blink, and a repack makes each a delta of its neighbour
+    lines = [f"line {number}\n" for number in range(60)]
+    rng = random.Random(8)
+    stream = []
+    for number in range(1500):
+        lines[rng.randrange(len(lines))] = f"changed {number}\n"
+        text = "".join(lines)
+        when = 1767247200 + number
+        stream.append(
+            f"commit refs/heads/versions\ncommitter T <t@example.invalid> {when} +0000\n"
+            f"data 1\nv\nM 100644 inline file\ndata {len(text)}\n{text}\n"
+        )
+    git_cli(repo, "fast-import", "--quiet", stdin="".join(stream))
+    git_cli(repo, "-c", "repack.useDeltaBaseOffset=false", "repack", "-adf", "-q",
+            "--depth=4095", "--window=1500")  # fmt: skip
+    idx = next((repo / ".git" / "objects" / "pack").glob("*.idx"))
+    rows = [row.split() for row in git_cli(repo, "verify-pack", "-v", str(idx)).splitlines()]
+    deepest = max((row for row in rows if len(row) == 7), key=lambda row: int(row[5]))
+    assert int(deepest[5]) > 500  # deeper than Python's recursion went (two calls a level)
+    assert set(entry_kinds(repo)) >= {REF_DELTA}
+    expected = libgit2_objects(repo)
+    noise_id = str(pygit2.Repository(str(repo)).create_blob(noise))
+    for oid in (deepest[0], noise_id):  # each first, from a new reader: nothing kept yet
+        assert ObjectFiles(repo / ".git").read(oid) == expected[oid]
+    files_read = ObjectFiles(repo / ".git")
+    assert {oid: files_read.read(oid) for oid in expected} == expected
+
+
+def test_a_pack_its_index_does_not_describe_and_a_loose_object_with_more_bytes_are_none(
+    tmp_path: Path,
+) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=2)
+    loose = first_blob(repo, "playlists/plain")
+    path = repo / ".git" / "objects" / loose[:2] / loose[2:]
+    assert ObjectFiles(repo / ".git").read(loose) is not None
+    path.chmod(0o644)
+    kept = path.read_bytes()
+    path.write_bytes(kept + zlib.compress(b"more"))  # libgit2: trailing garbage
+    assert ObjectFiles(repo / ".git").read(loose) is None
+    path.write_bytes(zlib.compress(b"blob 4"))  # a header without its NUL
+    assert ObjectFiles(repo / ".git").read(loose) is None
+    path.write_bytes(kept)
+    git_cli(repo, "repack", "-adf", "--quiet")
+    packed = first_blob(repo, "playlists/pretty")
+    assert ObjectFiles(repo / ".git").read(packed) is not None
+    pack = next((repo / ".git" / "objects" / "pack").glob("*.pack"))
+    pack.chmod(0o644)
+    data = bytearray(pack.read_bytes())
+    data[-1] ^= 0xFF  # its trailing checksum no longer the one its index records
+    pack.write_bytes(bytes(data))
+    assert ObjectFiles(repo / ".git").read(packed) is None

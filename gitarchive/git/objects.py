@@ -26,6 +26,7 @@ import sys
 import weakref
 import zlib
 from bisect import bisect_left
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from gitarchive.errors import RevisionNotFound
@@ -41,6 +42,7 @@ _OFS_DELTA, _REF_DELTA = 6, 7
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _IDX_MAGIC = b"\377tOc\0\0\0\2"  # index version 2; version 1 has no magic
 _MAX_CHAIN = 10_000  # git's own deepest delta chain is 4,095
+_MAX_PACKS = 64  # a repository git has not repacked for long: left to libgit2
 _CACHE_BYTES = 32 << 20  # resolved delta bases kept: consecutive versions share chains
 _ERRORS = (OSError, ValueError, IndexError, struct.error, zlib.error, OverflowError, RecursionError)
 
@@ -63,7 +65,15 @@ class _Pack:
         self.count = self.fanout[255]
         self.names_at = 8 + 1024
         self.offsets_at = self.names_at + 24 * self.count  # after the names and their CRCs
-        if len(self.idx) < self.offsets_at + 4 * self.count + 40:
+        # the checks libgit2 makes on opening a pack (no hashing): its version, its count,
+        # and the pack's trailing checksum as its index records it (a pack replaced under
+        # the same name between the two opens is refused)
+        if (
+            len(self.idx) < self.offsets_at + 4 * self.count + 40
+            or self.data[4:8] not in (b"\0\0\0\2", b"\0\0\0\3")
+            or struct.unpack_from(">I", self.data, 8)[0] != self.count
+            or self.data[-20:] != self.idx[-40:-20]
+        ):
             raise _Unreadable
 
     def find(self, binary_id: bytes) -> int | None:
@@ -77,6 +87,8 @@ class _Pack:
             return None
         (offset,) = struct.unpack_from(">I", self.idx, self.offsets_at + 4 * at)
         if offset & 0x80000000:  # in the 64-bit table: packs of 2 GiB and more
+            raise _Unreadable
+        if not 12 <= offset < len(self.data) - 20:  # between the header and the checksum
             raise _Unreadable
         return int(offset)
 
@@ -101,7 +113,7 @@ class ObjectFiles:
     def __init__(self, git_dir: Path) -> None:
         self.folder = git_dir / "objects"
         self._packs: list[_Pack] | None = None
-        self._bases: dict[tuple[int, int], tuple[int, bytes]] = {}
+        self._bases: OrderedDict[tuple[int, int], tuple[int, bytes]] = OrderedDict()
         self._cached = 0
 
     def read(self, object_id: str) -> tuple[int, bytes] | None:
@@ -130,17 +142,24 @@ class ObjectFiles:
                 raise _Unreadable  # objects may live in another store: libgit2's to find
             folder = self.folder / "pack"
             found = sorted(folder.glob("*.idx")) if folder.is_dir() else []
+            if len(found) > _MAX_PACKS:  # two descriptors held for each: libgit2's to read
+                raise _Unreadable
             self._packs = [_Pack(path) for path in found]
         return self._packs
 
     def _loose(self, object_id: str) -> tuple[int, bytes] | None:
         try:
-            raw = zlib.decompress((self.folder / object_id[:2] / object_id[2:]).read_bytes())
+            stored = (self.folder / object_id[:2] / object_id[2:]).read_bytes()
         except FileNotFoundError:
             return None
-        header, _, data = raw.partition(b"\0")
+        inflater = zlib.decompressobj()
+        header, sep, data = inflater.decompress(stored, 64).partition(b"\0")
         kind, _, size = header.partition(b" ")
-        if kind not in _TYPES or size != str(len(data)).encode():
+        if not sep or kind not in _TYPES or not size.isdigit() or len(data) > int(size):
+            raise _Unreadable
+        data += inflater.decompress(inflater.unconsumed_tail, int(size) - len(data) + 1)
+        # as libgit2 reads one: the stream ends with the object, nothing after it
+        if len(data) != int(size) or not inflater.eof or inflater.unused_data:
             raise _Unreadable
         return _TYPES[kind], data
 
@@ -159,14 +178,22 @@ class ObjectFiles:
                 base = (kind, _inflate(pack.data, data_at, size))
             elif kind == _OFS_DELTA:
                 distance, data_at = _base_distance(pack.data, data_at)
+                if distance >= at:  # git's own check: the base lies before the delta
+                    raise _Unreadable
                 deltas.append((at, _inflate(pack.data, data_at, size)))
                 at -= distance
                 base = self._bases.get((number, at))
             elif kind == _REF_DELTA:
                 deltas.append((at, _inflate(pack.data, data_at + 20, size)))
-                base = self._read(pack.data[data_at : data_at + 20].hex())
-                if base is None:
-                    raise _Unreadable
+                base_id = pack.data[data_at : data_at + 20]
+                found = pack.find(base_id)
+                if found is None:  # in another pack, or loose
+                    base = self._read(base_id.hex())
+                    if base is None:
+                        raise _Unreadable
+                else:  # the chain goes on in this pack: followed here, not recursively
+                    at = found
+                    base = self._bases.get((number, at))
             else:
                 raise _Unreadable
         kind, data = base
@@ -179,8 +206,7 @@ class ObjectFiles:
         self._bases[key] = value
         self._cached += len(value[1])
         while self._cached > _CACHE_BYTES and len(self._bases) > 1:
-            oldest = next(iter(self._bases))
-            self._cached -= len(self._bases.pop(oldest)[1])
+            self._cached -= len(self._bases.popitem(last=False)[1][1])
 
 
 def _entry_header(data: mmap.mmap, at: int) -> tuple[int, int, int]:
@@ -213,9 +239,9 @@ def _base_distance(data: mmap.mmap, at: int) -> tuple[int, int]:
 
 
 def _inflate(data: mmap.mmap, at: int, size: int) -> bytes:
-    # deflate adds at most 5 bytes a 16 KiB block, plus its header and checksum:
-    # the slice holds the whole stream without copying the rest of the pack
-    bound = size + (size >> 12) + 64
+    # zlib's deflateBound for any settings, plus room for empty flush blocks: the slice
+    # holds the whole stream without copying the rest of the pack (a longer one is None)
+    bound = size + ((size + 7) >> 3) + ((size + 63) >> 6) + 4096
     inflater = zlib.decompressobj()
     out = inflater.decompress(memoryview(data)[at : at + bound], size + 1)
     if len(out) != size or not inflater.eof:
@@ -273,7 +299,11 @@ def _apply_delta(base: bytes, delta: bytes) -> bytes:
 
 def _copy_operands(op: int, delta: bytes, at: int) -> tuple[int, int, int]:
     """A copy's offset and size (their bytes present as ``op``'s bits say), and where the
-    next instruction starts."""
+    next instruction starts.
+
+    Unrolled on purpose: a loop over the seven bits costs 0.43 µs an instruction against
+    0.27 (timeit), ~1.5 ms of the 10,000 instructions a warm ``track`` applies.
+    """
     offset = size = 0
     if op & 0x01:
         offset = delta[at]
@@ -313,9 +343,9 @@ class _NoHashVerification:
     switched = False
 
     def __enter__(self) -> None:
-        _NoHashVerification.depth += 1
         if "pygit2" in sys.modules:
-            applied_on_open()
+            _switch_off()  # before the depth counts it: an error here leaves no pass open
+        _NoHashVerification.depth += 1
 
     def __exit__(self, *exc_info: object) -> None:
         _NoHashVerification.depth -= 1
@@ -339,7 +369,12 @@ def unverified_reads() -> _NoHashVerification:
 
 def applied_on_open() -> None:
     """Within a pass, switch libgit2's verification off (once): pygit2 is loaded now."""
-    if _NoHashVerification.depth and not _NoHashVerification.switched:
+    if _NoHashVerification.depth:
+        _switch_off()
+
+
+def _switch_off() -> None:
+    if not _NoHashVerification.switched:
         # lazy: only called once pygit2 is loaded, so it costs nothing
         import pygit2
 
@@ -357,7 +392,9 @@ def read_blob(store: Store, blob_id: str) -> bytes:
     In a pass, a repository not opened yet is read from its files
     (:class:`ObjectFiles`), libgit2 answering what they cannot.
     """
-    if _NoHashVerification.depth and not store.is_open:
+    if store.is_open:
+        _FILES.pop(store, None)  # libgit2 reads it from now on: the packs are unmapped
+    elif _NoHashVerification.depth:
         files = _FILES.get(store)
         if files is None:
             files = _FILES[store] = ObjectFiles(store.git_dir)
