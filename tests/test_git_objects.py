@@ -85,6 +85,13 @@ def first_blob(repo: Path, folder: str) -> str:
     return str(head.tree[folder].peel(pygit2.Tree)[0].id)
 
 
+def loose_file(repo: Path, object_id: str) -> Path:
+    """Where git keeps the object loose, made writable for the test to damage it."""
+    path = repo / ".git" / "objects" / object_id[:2] / object_id[2:]
+    path.chmod(0o644)
+    return path
+
+
 def damaged_pack(tmp_path: Path) -> tuple[Path, str]:
     """A packed repository with one blob's stored bytes altered; that blob's id."""
     repo = versions_repo(tmp_path / "repo", versions=3)
@@ -132,9 +139,8 @@ def test_a_pass_over_an_unopened_store_reads_its_files_and_a_read_outside_one_ha
 ) -> None:
     repo = versions_repo(tmp_path / "repo", versions=2)
     blob = first_blob(repo, "playlists/plain")
-    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
     other = first_blob(repo, "playlists/pretty")
-    shutil.copyfile(repo / ".git" / "objects" / other[:2] / other[2:], loose)  # wrong bytes
+    shutil.copyfile(loose_file(repo, other), loose_file(repo, blob))  # wrong bytes
     store = Store.discover(repo)
     with git.unverified_reads():  # read as git reads: not hashed against the id
         assert git.read_blob(store, blob) == git.read_blob(store, other)
@@ -183,9 +189,8 @@ def test_a_pack_its_index_does_not_describe_and_a_loose_object_with_more_bytes_a
 ) -> None:
     repo = versions_repo(tmp_path / "repo", versions=2)
     loose = first_blob(repo, "playlists/plain")
-    path = repo / ".git" / "objects" / loose[:2] / loose[2:]
     assert ObjectFiles(repo / ".git").read(loose) is not None
-    path.chmod(0o644)
+    path = loose_file(repo, loose)
     kept = path.read_bytes()
     path.write_bytes(kept + zlib.compress(b"more"))  # libgit2: trailing garbage
     assert ObjectFiles(repo / ".git").read(loose) is None
