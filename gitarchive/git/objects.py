@@ -2,13 +2,15 @@
 hash them (:func:`unverified_reads`).
 
 A warm ``track`` of a JSON archive reads ~100 snapshots by id and nothing
-else of git: importing pygit2 cost ~45 ms of its ~110 (bench/track.py), reading
-the blobs here ~10. :class:`ObjectFiles` answers only what it can prove from
-git's documented formats (gitformat-pack, gitformat-loose): loose objects, and
-packs with a version 2 index, their entries whole or deltas (offset or id
-based) of entries it can read. Anything else (an alternate object store, a
-SHA-256 repository, a 64-bit pack offset, a damaged entry, a file it cannot
-open) is ``None``: the caller asks libgit2, whose answer, or error, stands.
+else of git: importing pygit2 cost 45-60 ms of its ~110 (bench/track.py), and
+reading the blobs here costs ~16 (libgit2's own read: ~9, after that import).
+:class:`ObjectFiles` answers only what it can prove from git's documented
+formats (gitformat-pack, gitformat-loose): loose objects, and packs with a
+version 2 index, their entries whole or deltas (offset or id based) of entries
+it can read. Anything else (an alternate object store, a SHA-256 repository, a
+64-bit pack offset, more than 64 packs, a pack its index does not describe, a
+damaged entry, a file it cannot open) is ``None``: the caller asks libgit2,
+whose answer, or error, stands.
 An object's bytes are the same wherever a copy of it lies (its id is its
 content's hash), so asking here first cannot change what a read returns.
 
