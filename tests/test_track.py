@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ from tests.support.moving import EVENING, MORNING, MOVER, build_moving_archive, 
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tests.support.demo import DemoArchive
 
 
 def schema() -> dict[str, Any]:
@@ -97,6 +100,37 @@ def test_the_stays_match_each_playlists_cumulative_dates(
             [row] = [row for row in json.loads(out)["tracks"] if row["id"] == MOVER]
             assert row["added"] == life["stays"][0]["added"] == life["first"]
             assert row["removed"] == life["stays"][-1]["removed"]
+
+
+def test_on_the_demo_archive_a_shared_track_names_every_playlist_that_held_it(
+    demo_archive: DemoArchive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Which playlists held each track, read off their cumulative views: ``track`` names
+    exactly those, with the first stay's added and the last stay's removed dates."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo_archive.path, root, symlinks=True)  # the index is written
+    views = {}
+    for playlist_id, _name in demo_archive.result.playlists:
+        code, out, err = run_cli_captured(
+            capsys, "-C", str(root), "cumulative", playlist_id, "--format", "json"
+        )
+        assert code == 0, err
+        views[playlist_id] = {row["id"]: row for row in json.loads(out)["tracks"] if row["id"]}
+    holders: dict[str, set[str]] = {}
+    for playlist_id, rows in views.items():
+        for track_id in rows:
+            holders.setdefault(track_id, set()).add(playlist_id)
+    shared = {track_id: held for track_id, held in holders.items() if len(held) >= 2}
+    assert shared, "the demo archive has tracks held by two playlists or more"
+    for track_id, held in sorted(shared.items()):
+        [found] = track_json(capsys, root, track_id)["tracks"]
+        assert {life["id"] for life in found["playlists"]} == held, track_id
+        for life in found["playlists"]:
+            row = views[life["id"]][track_id]
+            assert (row["added"], row["removed"]) == (
+                life["stays"][0]["added"],
+                life["stays"][-1]["removed"],
+            ), (track_id, life["id"])
 
 
 def test_every_spelling_of_a_track_finds_it(
