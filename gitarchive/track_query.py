@@ -29,11 +29,9 @@ def track_matcher(query: str) -> Callable[[Track], bool]:
     the track's artists. A title alone matches every track of that title.
     """
     text = query.strip()
-    for pattern in (_ID_RE, _URI_RE, _URL_RE):
-        match = pattern.match(text)
-        if match:
-            track_id = match.group(1)
-            return lambda track: track.id == track_id
+    track_id = _named_id(text)
+    if track_id is not None:
+        return lambda track: track.id == track_id
     if text.startswith(("spotify:", "http://", "https://")):
         raise UsageError(
             f"{query!r} is not a Spotify track link: give an id, "
@@ -55,11 +53,17 @@ def query_key(query: str) -> str:
     """What the change index looks ``query`` up by (a query :func:`track_matcher` took):
     the track id it names, else its title, trimmed and casefolded."""
     text = query.strip()
+    track_id = _named_id(text)
+    return _split(text)[0] if track_id is None else track_id
+
+
+def _named_id(text: str) -> str | None:
+    """The track id a bare id, URI or URL names; None for anything else."""
     for pattern in (_ID_RE, _URI_RE, _URL_RE):
         match = pattern.match(text)
         if match:
             return match.group(1)
-    return _split(text)[0]
+    return None
 
 
 def _split(text: str) -> tuple[str, str | None]:
