@@ -77,8 +77,11 @@ def _version_shown(index: ChangeIndex, playlist_id: str, at: str | None) -> Play
             warnings.append(message)
             show_version.log_warning(message)
 
-        version = show_version.version_in(index.store, playlist_id, commit, warn)
-        when = git.commit_info(index.store, commit).date
+        # read as git reads (no object hashed against its id): an archive whose repository
+        # is not open yet is read from its files, without loading libgit2 (git.commit_files)
+        with git.unverified_reads():
+            version = show_version.version_in(index.store, playlist_id, commit, warn)
+            when = git.commit_info(index.store, commit).date
         if not warnings:  # a version read with a warning warns each time it is shown
             index.keep_shown(playlist_id, commit, version, when)
     else:

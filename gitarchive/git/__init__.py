@@ -68,6 +68,14 @@ if TYPE_CHECKING:
         commit_changes as commit_changes,
         recover_pending as recover_pending,
     )
+    from .commit_files import (
+        CommitInfo as CommitInfo,
+        blob_id_of as blob_id_of,
+    )
+    from .commit_reads import (
+        commit_info as commit_info,
+        read_file as read_file,
+    )
     from .folder_entries import (
         FolderEntries as FolderEntries,
     )
@@ -105,11 +113,8 @@ if TYPE_CHECKING:
     )
     from .repository import (
         GITHUB_ACTIONS_BOT as GITHUB_ACTIONS_BOT,
-        CommitInfo as CommitInfo,
         Identity as Identity,
-        blob_id_of as blob_id_of,
         bound_pack_windows as bound_pack_windows,
-        commit_info as commit_info,
         current_branch as current_branch,
         entry_id as entry_id,
         hooks_dir as hooks_dir,
@@ -117,7 +122,6 @@ if TYPE_CHECKING:
         is_ancestor as is_ancestor,
         is_ignored as is_ignored,
         list_dir as list_dir,
-        read_file as read_file,
         ref_id as ref_id,
         resolve as resolve,
         resolve_identity as resolve_identity,

@@ -25,12 +25,12 @@ import weakref
 from array import array
 from typing import TYPE_CHECKING
 
-import pygit2
-
+from gitarchive.git import commit_files
 from gitarchive.git.objects import unverified_reads
-from gitarchive.git.repository import get_commit
 
 if TYPE_CHECKING:
+    import pygit2
+
     from gitarchive.git.store import Store
 
 # the history's size: beyond this many changes of the folder's entries (~24 B each), the
@@ -84,6 +84,9 @@ class FolderHistory:
 def _chain(repo: pygit2.Repository, folder: str, limit: int) -> list[tuple[str, str]] | None:
     """(commit id, the folder's tree id or "") of HEAD's first-parent chain, newest first;
     None when it has more than ``limit`` commits or there is no HEAD."""
+    # lazy: loaded already (the repository is open), so it costs nothing
+    import pygit2
+
     if repo.head_is_unborn:
         return None
     commit = repo.head.peel(pygit2.Commit)
@@ -106,6 +109,9 @@ def _chain(repo: pygit2.Repository, folder: str, limit: int) -> list[tuple[str, 
 def _entries(repo: pygit2.Repository, tree_id: str) -> set[Entry] | None:
     """A tree's entries (mode, name, binary id) as libgit2 parses them; None when a name
     would not be found where the history finds it (see below)."""
+    # lazy: loaded already (the repository is open), so it costs nothing
+    import pygit2
+
     if not tree_id:
         return set()
     tree = repo.get(tree_id)
@@ -122,8 +128,16 @@ def _entries(repo: pygit2.Repository, tree_id: str) -> set[Entry] | None:
     return set(found)
 
 
+def get_commit(store: Store, commit_id: str) -> pygit2.Commit:
+    """The commit object, read by libgit2 (``repository.get_commit``)."""
+    # lazy: libgit2 (pygit2, ~45 ms at import), for what the files do not settle
+    from gitarchive.git.repository import get_commit as libgit2_commit
+
+    return libgit2_commit(store, commit_id)
+
+
 Entry = tuple[int, bytes, bytes]  # a tree entry's mode, name and binary id
-_FOLDER = int(pygit2.enums.FileMode.TREE)
+_FOLDER = 0o40000  # a tree entry's mode for a folder (pygit2.enums.FileMode.TREE)
 
 
 def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
@@ -205,6 +219,9 @@ class _Shared:
         if self.parses < self.next_check:
             return
         self.next_check *= 2
+        # lazy: loaded already (a tree was parsed through it), so it costs nothing
+        import pygit2
+
         try:
             found = folder_history(store, folder, 2 * self.parses)
         except (KeyError, ValueError, pygit2.GitError):  # an object missing: parse as before
@@ -247,6 +264,10 @@ class FolderEntries:
     def entry_id(self, commit_id: str, name: str) -> str | None:
         """``entry_id(store, commit_id, f"{folder}/{name}")`` for a ``name`` without ``/``;
         RevisionNotFound when there is no such commit."""
+        if not self.store.is_open:  # one show's lookups: from the files, without libgit2
+            in_files = commit_files.entry_id(self.store, commit_id, f"{self.folder}/{name}")
+            if not isinstance(in_files, commit_files.Unsettled):
+                return in_files
         history = self._shared.history
         if history is not None:
             found = history.entry_id(commit_id, name)
@@ -269,6 +290,9 @@ class FolderEntries:
 
     def _folder_tree(self, commit_id: str) -> pygit2.Tree | None:
         commit = get_commit(self.store, commit_id)
+        # lazy: loaded already (by get_commit), so it costs nothing
+        import pygit2
+
         if self._shared.history is None:
             self._shared.parsed(self.store, self.folder)
         try:

@@ -388,18 +388,28 @@ def _switch_off() -> None:
 _FILES: weakref.WeakKeyDictionary[Store, ObjectFiles] = weakref.WeakKeyDictionary()
 
 
+def store_files(store: Store) -> ObjectFiles | None:
+    """The store's :class:`ObjectFiles` while they may answer: in a pass
+    (:func:`unverified_reads`) and until libgit2 opens the store (None then)."""
+    if store.is_open:
+        _FILES.pop(store, None)  # libgit2 reads it from now on: the packs are unmapped
+        return None
+    if not _NoHashVerification.depth:
+        return None
+    files = _FILES.get(store)
+    if files is None:
+        files = _FILES[store] = ObjectFiles(store.git_dir)
+    return files
+
+
 def read_blob(store: Store, blob_id: str) -> bytes:
     """A blob's bytes (hashed against its id, unless within :func:`unverified_reads`).
 
     In a pass, a repository not opened yet is read from its files
     (:class:`ObjectFiles`), libgit2 answering what they cannot.
     """
-    if store.is_open:
-        _FILES.pop(store, None)  # libgit2 reads it from now on: the packs are unmapped
-    elif _NoHashVerification.depth:
-        files = _FILES.get(store)
-        if files is None:
-            files = _FILES[store] = ObjectFiles(store.git_dir)
+    files = store_files(store)
+    if files is not None:
         found = files.read(blob_id)
         if found is not None:
             if found[0] != BLOB:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pygit2
 
 from gitarchive.errors import ArchiveError, RevisionNotFound, SettingsError
+from gitarchive.git.commit_files import CommitInfo
 from gitarchive.git.objects import applied_on_open
 
 # the handle, and what a warm read needs of it, live without pygit2
@@ -44,14 +45,6 @@ GITHUB_ACTIONS_BOT = (
     "github-actions[bot]",
     "41898282+github-actions[bot]@users.noreply.github.com",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CommitInfo:
-    id: str  # 40 hex
-    date: datetime  # author time, UTC: the version date (an imported version keeps its source date)
-    message: str
-    parents: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +124,6 @@ def entry_id(store: Store, commit_id: str | None, path: str) -> str | None:
         return str(get_commit(store, commit_id).tree[path].id)
     except KeyError:
         return None
-
-
-def blob_id_of(data: bytes) -> str:
-    """The id git would give ``data`` as a blob, without writing it."""
-    return str(pygit2.hash(data))
 
 
 def is_ancestor(store: Store, ancestor: str, descendant: str) -> bool:

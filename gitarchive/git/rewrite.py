@@ -22,8 +22,9 @@ from typing import Any
 import pygit2
 
 import gitarchive.git.worktree as worktree
+from gitarchive.git.commit_files import CommitInfo
 from gitarchive.git.pack import write_blob_pack
-from gitarchive.git.repository import CommitInfo, Identity, get_commit, info_of, update_head
+from gitarchive.git.repository import Identity, get_commit, info_of, update_head
 from gitarchive.git.store import Store, head_id
 from gitarchive.git.trees import signature, tree_with_ids
 from gitarchive.git.walk import first_parent_commits

@@ -298,7 +298,7 @@ def _replace_refs_from_files(git_dir: Path) -> dict[str, str] | _Unknown:
 # the fingerprint of a repository with no shallow file, no grafts and no replace refs
 # (most of them): sha256(b"shallow\0-\0info/grafts\0-\0"), so that a warm read need not
 # load OpenSSL's hashlib (~3 ms); tests/test_git_store.py checks it against hashlib
-_PLAIN_FINGERPRINT = "4708ac7eb5b0cbfda21c865c6a6011347ca1b22087675f7fb018434d9c60103a"
+PLAIN_FINGERPRINT = "4708ac7eb5b0cbfda21c865c6a6011347ca1b22087675f7fb018434d9c60103a"
 
 
 def history_fingerprint(store: Store) -> str:
@@ -321,7 +321,7 @@ def history_fingerprint(store: Store) -> str:
     parts += (f"{ref}={replace[ref]}\n".encode() for ref in sorted(replace))
     text = b"".join(parts)
     if text == b"shallow\0-\0info/grafts\0-\0":
-        return _PLAIN_FINGERPRINT
+        return PLAIN_FINGERPRINT
     # lazy: OpenSSL's hashlib costs ~3 ms at import, which the plain case above spares
     import hashlib
 

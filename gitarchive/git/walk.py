@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 import pygit2
 
+from gitarchive.git.commit_files import CommitInfo
 from gitarchive.git.objects import unverified_reads
-from gitarchive.git.repository import CommitInfo, info_of, resolve
+from gitarchive.git.repository import info_of, resolve
 from gitarchive.git.store import Store, head_id
 
 

@@ -1,0 +1,188 @@
+"""One commit's date and files read from the repository's own files, without libgit2.
+
+``show`` of a version it has not shown before reads one commit: its date, one to
+three of the playlist's files, and for a plain version its page by name. Loading
+libgit2 for that (importing pygit2, ~45 ms) was about half of what it cost above
+``--version`` (bench/index_cold.py's warm ``show``: + 0.09 to 0.12 s, target 0.1).
+So, within a pass that reads objects as git reads them (:func:`unverified_reads`)
+and while the store is not open, commits and trees are read with
+:class:`~gitarchive.git.objects.ObjectFiles` and parsed here to git's formats
+(gitformat-commit's headers, gitformat-tree's entries). Only what they prove is
+answered: a commit of the usual shape (tree, parents, author, committer, other
+headers, a UTF-8 message without an ``encoding`` header) and a tree of git's five
+modes whose names are in git's order, in a repository whose history no graft or
+replace ref changes. Anything else is :data:`ASK`: :mod:`gitarchive.git.commit_reads`
+then asks libgit2, whose answer, or error, stands as before.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from gitarchive.git import objects
+from gitarchive.git import store as stores
+
+if TYPE_CHECKING:
+    from gitarchive.git.store import Store
+
+_COMMIT, _TREE = 1, 2
+_TREE_MODE, _GITLINK_MODE = b"40000", b"160000"
+_HEADER = re.compile(rb"tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)author ([^\n]*)\n")
+_SIGNATURE = re.compile(rb"[^<>\n]*<[^<>\n]*> ([0-9]{1,15}) [+-][0-9]{4}")
+_COMMITTER = re.compile(rb"committer ([^\n]*)(?:\n|\Z)")
+_ENTRY = re.compile(rb"(100644|100755|120000|40000|160000) ([^\0/]+)\0")
+_KEPT_TREES = 8  # a show reads a few trees of one commit, again for each name it tries
+
+
+class Unsettled:
+    """What the files do not settle: libgit2's to answer."""
+
+
+ASK = Unsettled()
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    id: str  # 40 hex
+    date: datetime  # author time, UTC: the version date (an imported version keeps its source date)
+    message: str
+    parents: tuple[str, ...]
+
+
+def commit_info(store: Store, commit_id: str) -> CommitInfo | Unsettled:
+    """The commit's id, author date, message and parents."""
+    found = _parsed_commit(store, commit_id)
+    if found is None:
+        return ASK
+    _tree, parents, time, message = found
+    return CommitInfo(commit_id, datetime.fromtimestamp(time, tz=UTC), message, parents)
+
+
+def read_file(store: Store, commit_id: str, path: str) -> bytes | Unsettled | None:
+    """A file's bytes at a commit; None when the commit has no such file (libgit2's
+    answer: a folder, a submodule, an object of another type are no file)."""
+    found = _entry(store, commit_id, path)
+    if found is None:
+        return ASK
+    mode, object_id = found
+    if mode is None or object_id is None or mode in (_TREE_MODE, _GITLINK_MODE):
+        return None
+    files = objects.store_files(store)
+    blob = None if files is None else files.read(object_id)
+    if blob is None:
+        return ASK
+    return blob[1] if blob[0] == objects.BLOB else None
+
+
+def entry_id(store: Store, commit_id: str, path: str) -> str | Unsettled | None:
+    """The id of the entry at ``path`` in the commit (None: no such entry)."""
+    found = _entry(store, commit_id, path)
+    return ASK if found is None else found[1]
+
+
+def blob_id_of(data: bytes) -> str:
+    """The id git would give ``data`` as a blob, without writing it."""
+    # lazy: OpenSSL's hashlib costs ~3 ms at import, which most reads never need
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0%b" % (len(data), data), usedforsecurity=False).hexdigest()
+
+
+def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str | None] | None:
+    """(mode, id) of ``path``'s entry in the commit, (None, None) when there is none; None
+    when the files do not settle it."""
+    commit = _parsed_commit(store, commit_id)
+    parts = path.split("/")
+    if commit is None or "" in parts:
+        return None
+    mode, object_id = _TREE_MODE, commit[0]
+    for part in parts:
+        if mode != _TREE_MODE:
+            return None, None  # a file where a folder was expected: no such path
+        entries = _tree_entries(store, object_id)
+        if entries is None:
+            return None
+        found = entries.get(part.encode("utf-8", "surrogateescape"))
+        if found is None:
+            return None, None
+        mode, object_id = found
+    return mode, object_id
+
+
+def _parsed_commit(store: Store, commit_id: str) -> tuple[str, tuple[str, ...], int, str] | None:
+    """(tree, parents, author time, message) of a commit of the usual shape."""
+    files = objects.store_files(store)
+    if files is None or stores.history_fingerprint(store) != stores.PLAIN_FINGERPRINT:
+        return None  # grafts and replace refs change commits: libgit2 applies them
+    found = files.read(commit_id)
+    if found is None or found[0] != _COMMIT:
+        return None
+    return parse_commit(found[1])
+
+
+def parse_commit(data: bytes) -> tuple[str, tuple[str, ...], int, str] | None:
+    """(tree, parents, author time, message) of a commit's bytes in the shape git writes;
+    None for any other (libgit2 then reads it, with its own leniency and errors)."""
+    head = _HEADER.match(data)
+    if head is None:
+        return None
+    author = _SIGNATURE.fullmatch(head[3])
+    committer = _COMMITTER.match(data, head.end())
+    if author is None or committer is None or not _SIGNATURE.fullmatch(committer[1]):
+        return None
+    headers_end = data.find(b"\n\n", committer.end() - 1)
+    if headers_end < 0:
+        return None
+    rest = data[committer.end() : headers_end + 1]
+    if rest.startswith(b"encoding ") or b"\nencoding " in rest:
+        return None  # a message in another encoding: libgit2 decodes it
+    try:
+        # libgit2's message starts after the headers' blank line and any line ends after it
+        message = data[headers_end + 2 :].lstrip(b"\n").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    parents = tuple(line[7:].decode() for line in head[2].splitlines())
+    return head[1].decode(), parents, int(author[1]), message
+
+
+def parse_tree(data: bytes) -> dict[bytes, tuple[bytes, str]] | None:
+    """Each entry's name -> (mode, id) of a tree's bytes; None unless every entry has one
+    of git's five modes and the names are unique and in git's order (a folder's name
+    compared as if it ended in ``/``), the trees git writes and libgit2 searches."""
+    entries: dict[bytes, tuple[bytes, str]] = {}
+    at, end, last = 0, len(data), b""
+    while at < end:
+        found = _ENTRY.match(data, at)
+        if found is None or found.end() + 20 > end:
+            return None
+        mode, name = found[1], found[2]
+        key = name + b"/" if mode == _TREE_MODE else name
+        if key <= last or name in entries:
+            return None
+        last = key
+        entries[name] = (mode, data[found.end() : found.end() + 20].hex())
+        at = found.end() + 20
+    return entries
+
+
+def _tree_entries(store: Store, tree_id: str) -> dict[bytes, tuple[bytes, str]] | None:
+    kept = _TREES.setdefault(store, {})
+    if tree_id in kept:
+        return kept[tree_id]
+    files = objects.store_files(store)
+    found = None if files is None else files.read(tree_id)
+    entries = None if found is None or found[0] != _TREE else parse_tree(found[1])
+    if len(kept) >= _KEPT_TREES:
+        kept.pop(next(iter(kept)))
+    kept[tree_id] = entries
+    return entries
+
+
+# per store: the trees parsed last (an object's bytes never change)
+_TREES: weakref.WeakKeyDictionary[Store, dict[str, dict[bytes, tuple[bytes, str]] | None]] = (
+    weakref.WeakKeyDictionary()
+)

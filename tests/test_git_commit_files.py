@@ -1,0 +1,190 @@
+"""A commit's date and files read from the repository's own files (git.commit_files) are
+libgit2's answer, and what those files do not settle is left to libgit2."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pygit2
+import pytest
+
+from gitarchive import git
+from gitarchive.git import Store, commit_files
+from gitarchive.git.repository import commit_info as libgit2_commit_info
+from tests.support.builder import RepoBuilder, playlist_files
+from tests.support.cli import run_cli
+from tests.support.foreign_archive import Shape, generate
+from tests.support.gitcli import git as git_cli
+from tests.support.models import model_playlist, model_track
+from tests.test_git_objects import versions_repo
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def every_path(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str = "") -> list[str]:
+    found = []
+    for entry in tree:
+        path = f"{prefix}{entry.name}"
+        found.append(path)
+        if entry.type_str == "tree":
+            found += every_path(repo, repo[entry.id], f"{path}/")  # type: ignore[arg-type]
+    return found
+
+
+@pytest.mark.parametrize("packing", ["loose", "packed"])
+def test_every_commits_info_and_files_read_from_the_files_as_libgit2_reads_them(
+    tmp_path: Path, packing: str
+) -> None:
+    repo_path = versions_repo(tmp_path / "repo", versions=6)
+    if packing == "packed":
+        git_cli(repo_path, "gc", "--aggressive", "--quiet")
+    repo = pygit2.Repository(str(repo_path))
+    commits = [str(commit.id) for commit in repo.walk(repo.head.target)]
+    store, libgit2 = Store.discover(repo_path), Store.discover(repo_path)
+    with git.unverified_reads():
+        for commit in commits:
+            paths = every_path(repo, repo[commit].tree)
+            paths += ["playlists/nothing", "playlists/plain/x/y", "README.md/z"]
+            for path in paths:
+                try:
+                    entry = repo[commit].tree[path]
+                    blob = repo.get(entry.id)
+                    expected = blob.data if isinstance(blob, pygit2.Blob) else None
+                except KeyError:
+                    expected = None
+                assert commit_files.read_file(store, commit, path) == expected, path
+            assert commit_files.commit_info(store, commit) == libgit2_commit_info(libgit2, commit)
+    assert not store.is_open
+    data = b"x" * 1000 + bytes(range(256))
+    assert commit_files.blob_id_of(data) == str(pygit2.hash(data))
+
+
+def literal_commit(repo: Path, body: bytes) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+        input=body, capture_output=True, check=True,
+    )  # fmt: skip
+    return done.stdout.decode().strip()
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        b"author A <a@b> 1700000000 +0000\ncommitter A <a@b> 1700000000 +0000\nencoding latin-1\n"
+        b"\ncaf\xe9\n",
+        b"author A <a@b> 1700000000 +0000\ncommitter A <a@b> 1700000000 +0000\n\n\xff\xfe\n",
+        b"author A <a@b> x +0000\ncommitter A <a@b> 1700000000 +0000\n\nm\n",
+        b"author A <a@b> 1700000000 +0000\n\nno committer\n",
+        b"author A <a@b> 1700000000 +0000\ncommitter A <a@b> 1700000000 +0000",
+    ],
+    ids=["encoding header", "not utf-8", "author time", "no committer", "no message"],
+)
+def test_a_commit_of_another_shape_is_left_to_libgit2_whose_answer_stands(
+    tmp_path: Path, shape: bytes
+) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=1)
+    tree = git_cli(repo, "rev-parse", "HEAD^{tree}").strip()
+    commit = literal_commit(repo, b"tree " + tree.encode() + b"\n" + shape)
+    store = Store.discover(repo)
+    with git.unverified_reads():
+        assert commit_files.commit_info(store, commit) is commit_files.ASK
+        try:
+            expected: object = libgit2_commit_info(Store.discover(repo), commit)
+        except Exception as exc:  # libgit2's error is the answer
+            expected = type(exc)
+        try:
+            got: object = git.commit_info(store, commit)
+        except Exception as exc:
+            got = type(exc)
+    assert got == expected
+
+
+def test_the_usual_commit_with_more_headers_and_blank_lines_reads_as_libgit2_reads_it(
+    tmp_path: Path,
+) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=1)
+    tree = git_cli(repo, "rev-parse", "HEAD^{tree}").strip()
+    body = (
+        b"tree " + tree.encode() + b"\nauthor Ann Lee <a@b.c> 1700000000 +0130\n"
+        b"committer C <c@d> 1700000099 -0700\ngpgsig -----BEGIN-----\n line\n -----END-----\n"
+        b"\n\n\nSubject \xc3\xa9\n\nbody\n"
+    )
+    commit = literal_commit(repo, body)
+    store = Store.discover(repo)
+    with git.unverified_reads():
+        found = commit_files.commit_info(store, commit)
+    assert found == libgit2_commit_info(Store.discover(repo), commit)
+
+
+def tree_bytes(*entries: tuple[bytes, bytes, str]) -> bytes:
+    return b"".join(mode + b" " + name + b"\0" + bytes.fromhex(oid) for mode, name, oid in entries)
+
+
+def test_a_tree_out_of_gits_order_or_of_another_mode_is_left_to_libgit2() -> None:
+    blob, other = "a" * 40, "b" * 40
+    usual = tree_bytes((b"100644", b"a.b", blob), (b"40000", b"a", other), (b"100644", b"b", blob))
+    assert commit_files.parse_tree(usual) == {
+        b"a.b": (b"100644", blob), b"a": (b"40000", other), b"b": (b"100644", blob)
+    }  # fmt: skip
+    for hostile in (
+        tree_bytes((b"100644", b"b", blob), (b"100644", b"a", blob)),  # unsorted
+        tree_bytes((b"100644", b"a", blob), (b"100644", b"a", other)),  # twice
+        tree_bytes((b"100664", b"a", blob)),  # a mode git no longer writes
+        tree_bytes((b"100644", b"a", blob))[:-1],  # cut short
+    ):
+        assert commit_files.parse_tree(hostile) is None
+
+
+def test_a_grafted_history_is_read_by_libgit2(tmp_path: Path) -> None:
+    repo = versions_repo(tmp_path / "repo", versions=2)
+    head = git_cli(repo, "rev-parse", "HEAD").strip()
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "grafts").write_text(f"{head}\n")
+    store = Store.discover(repo)
+    with git.unverified_reads():
+        assert commit_files.commit_info(store, head) is commit_files.ASK
+        assert commit_files.read_file(store, head, "README.md") is commit_files.ASK
+
+
+def loaded_after(repo: Path, *argv: str) -> tuple[str, list[str]]:
+    code = (
+        "import sys; from gitarchive.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pygit2',) if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "-C", str(repo), *argv], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    *output, modules = done.stdout.splitlines()
+    return "\n".join(output), eval(modules)
+
+
+def test_show_of_a_version_not_shown_before_loads_no_libgit2_and_prints_the_same(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "own"
+    builder = RepoBuilder(own)
+    first = model_playlist(model_track(1), model_track(2))
+    builder.commit(playlist_files(first), date="2026-01-01T06:00:00")
+    builder.commit(playlist_files(model_playlist(model_track(2))), date="2026-01-02T06:00:00")
+    foreign = tmp_path / "foreign"
+    truth = generate(foreign, Shape(playlists=3, commits=12, min_tracks=4, max_tracks=8))
+    cases = [(own, first.id, "2026-01-01"), (foreign, sorted(truth.versions)[0], "2020-06-01")]
+    for repo, playlist, when in cases:
+        assert run_cli("-C", str(repo), "index") == 0
+        for output in ("json", "markdown"):
+            argv = ("show", playlist, "--at", when, "--format", output)
+            shown, modules = loaded_after(repo, *argv)
+            assert modules == [], (repo.name, output)
+            assert shown.strip()
+            # without the index, the read walks the log through libgit2 first: the store is
+            # open when the version is read, so libgit2 reads it
+            shutil.rmtree(repo / ".git" / "gitarchive")
+            again, modules = loaded_after(repo, *argv)
+            assert modules == ["pygit2"]
+            assert again == shown
