@@ -8,6 +8,8 @@ A :class:`Store` is a handle (opened, created, and where its folders are);
 every operation is a function taking the store first. By concern:
 
 * ``repository``: opening, reading a commit's files and blobs, refs, identity
+* ``commit_files``, ``commit_reads``: one commit's date and files from the repository's
+  own files where they settle it (no libgit2), else from libgit2
 * ``commit``: one sync commit and its crash protocol
 * ``trees``: trees and commit objects written from changed files (sync and import)
 * ``worktree``: the work tree files and index entries of exactly the paths written
