@@ -80,8 +80,9 @@ def literal_commit(repo: Path, body: bytes) -> str:
         b"author A <a@b> x +0000\ncommitter A <a@b> 1700000000 +0000\n\nm\n",
         b"author A <a@b> 1700000000 +0000\n\nno committer\n",
         b"author A <a@b> 1700000000 +0000\ncommitter A <a@b> 1700000000 +0000",
+        b"author A <a@b> 1700000000 +0000\ncommitter A <a@b> 1700000000 +0000\n\nsub\0ject\n",
     ],
-    ids=["encoding header", "not utf-8", "author time", "no committer", "no message"],
+    ids=["encoding header", "not utf-8", "author time", "no committer", "no message", "a NUL"],
 )
 def test_a_commit_of_another_shape_is_left_to_libgit2_whose_answer_stands(
     tmp_path: Path, shape: bytes

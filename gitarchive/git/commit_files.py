@@ -128,7 +128,7 @@ def parse_commit(data: bytes) -> tuple[str, tuple[str, ...], int, str] | None:
     """(tree, parents, author time, message) of a commit's bytes in the shape git writes;
     None for any other (libgit2 then reads it, with its own leniency and errors)."""
     head = _HEADER.match(data)
-    if head is None:
+    if head is None or b"\0" in data:  # libgit2 reads its fields as C strings, cut at a NUL
         return None
     author = _SIGNATURE.fullmatch(head[3])
     committer = _COMMITTER.match(data, head.end())
