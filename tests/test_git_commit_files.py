@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zlib
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -189,3 +190,72 @@ def test_show_of_a_version_not_shown_before_loads_no_libgit2_and_prints_the_same
             again, modules = loaded_after(repo, *argv)
             assert modules == ["pygit2"]
             assert again == shown
+
+
+def hand_written_commit(root: Path, folder: bytes) -> tuple[pygit2.Repository, str]:
+    """A bare repository whose commit holds ``playlists/`` as the tree ``folder`` (bytes
+    written by hand, as a stranger's push could)."""
+    repo = pygit2.init_repository(str(root), bare=True)
+    sub = repo.odb.write(pygit2.enums.ObjectType.TREE, folder)
+    top = repo.odb.write(pygit2.enums.ObjectType.TREE, b"40000 playlists\0" + sub.raw)
+    who = pygit2.Signature("a", "a@b", 1700000000, 0)
+    return repo, str(repo.create_commit("refs/heads/main", who, who, "m\n", top, []))
+
+
+def both_answers(root: Path, commit: str, path: str) -> tuple[object, object]:
+    """(what the files answer, what libgit2 answers or raises) for ``read_file``."""
+    with git.unverified_reads():
+        files = commit_files.read_file(Store.discover(root), commit, path)
+    try:
+        libgit2: object = git_read_file(Store.discover(root), commit, path)
+    except Exception as exc:  # its error is its answer
+        libgit2 = type(exc)
+    return files, libgit2
+
+
+def git_read_file(store: Store, commit: str, path: str) -> bytes | None:
+    store.repo  # noqa: B018 - opened: libgit2 reads
+    return git.read_file(store, commit, path)
+
+
+def test_an_entry_whose_mode_says_folder_or_submodule_is_read_by_its_object(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo.git"
+    data = b'{"tracks": []}\n'
+    blob = pygit2.hash(data).raw
+    folder = b"160000 link.json\0" + blob + b"100644 plain.json\0" + blob + b"40000 t.json\0" + blob
+    repo, commit = hand_written_commit(root, folder)
+    repo.create_blob(data)
+    for name in ("link.json", "plain.json", "t.json"):
+        assert both_answers(root, commit, f"playlists/{name}") == (data, data)
+
+
+def test_what_libgit2_refuses_or_reads_otherwise_is_left_to_it(tmp_path: Path) -> None:
+    root = tmp_path / "repo.git"
+    blob = pygit2.hash(b"x").raw
+    long_name = b"a" * 0x10000
+    _repo, commit = hand_written_commit(root, b"100644 " + long_name + b"\0" + blob)
+    assert commit_files.parse_tree(b"100644 " + long_name[:-1] + b"\0" + blob) is not None
+    for path in ("playlists/" + "a" * 0x10000, "playlists/a.json\0x", "playlists/\ud800"):
+        files, libgit2 = both_answers(root, commit, path)
+        assert files is commit_files.ASK, path
+        assert libgit2 in (pygit2.GitError, TypeError, None), path
+
+
+def test_of_a_packed_and_a_loose_copy_that_differ_the_packed_one_is_read(tmp_path: Path) -> None:
+    """As libgit2 and git look: the packs before the loose objects (neither copy is hashed
+    against its id in a pass)."""
+    root = tmp_path / "repo.git"
+    repo, commit = hand_written_commit(root, b"")
+    git_cli(root, "repack", "-adq")
+    tree = str(repo[commit].tree_id)
+    other = f"tree {tree}\nauthor a <a@b> 1 +0000\ncommitter a <a@b> 1 +0000\n\nloose\n".encode()
+    loose = root / "objects" / commit[:2] / commit[2:]
+    loose.parent.mkdir(exist_ok=True)
+    loose.write_bytes(zlib.compress(b"commit %d\0" % len(other) + other))
+    with git.unverified_reads():
+        found = commit_files.commit_info(Store.discover(root), commit)
+    assert isinstance(found, commit_files.CommitInfo)
+    assert found.message == "m\n"
+    assert found == libgit2_commit_info(Store.discover(root), commit)

@@ -30,11 +30,12 @@ if TYPE_CHECKING:
     from gitarchive.git.store import Store
 
 _COMMIT, _TREE = 1, 2
-_TREE_MODE, _GITLINK_MODE = b"40000", b"160000"
+_TREE_MODE = b"40000"
 _HEADER = re.compile(rb"tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)author ([^\n]*)\n")
 _SIGNATURE = re.compile(rb"[^<>\n]*<[^<>\n]*> ([0-9]{1,15}) [+-][0-9]{4}")
 _COMMITTER = re.compile(rb"committer ([^\n]*)(?:\n|\Z)")
 _ENTRY = re.compile(rb"(100644|100755|120000|40000|160000) ([^\0/]+)\0")
+_LONGEST_NAME = 0xFFFF  # libgit2's tree parser refuses a longer entry name
 _KEPT_TREES = 8  # a show reads a few trees of one commit, again for each name it tries
 
 
@@ -63,13 +64,13 @@ def commit_info(store: Store, commit_id: str) -> CommitInfo | Unsettled:
 
 
 def read_file(store: Store, commit_id: str, path: str) -> bytes | Unsettled | None:
-    """A file's bytes at a commit; None when the commit has no such file (libgit2's
-    answer: a folder, a submodule, an object of another type are no file)."""
+    """A file's bytes at a commit; None when the commit has no such file: as libgit2
+    answers, the entry's object is read whatever its mode says, and only a blob is a file."""
     found = _entry(store, commit_id, path)
     if found is None:
         return ASK
-    mode, object_id = found
-    if mode is None or object_id is None or mode in (_TREE_MODE, _GITLINK_MODE):
+    object_id = found[1]
+    if object_id is None:
         return None
     files = objects.store_files(store)
     blob = None if files is None else files.read(object_id)
@@ -97,7 +98,9 @@ def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str |
     when the files do not settle it."""
     commit = _parsed_commit(store, commit_id)
     parts = path.split("/")
-    if commit is None or "" in parts:
+    # pygit2 hands libgit2 the path as a C string, cut at a NUL, and refuses what UTF-8
+    # cannot encode: both are its to answer
+    if commit is None or "" in parts or "\0" in path or not _encodes(path):
         return None
     mode, object_id = _TREE_MODE, commit[0]
     for part in parts:
@@ -106,11 +109,19 @@ def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str |
         entries = _tree_entries(store, object_id)
         if entries is None:
             return None
-        found = entries.get(part.encode("utf-8", "surrogateescape"))
+        found = entries.get(part.encode("utf-8"))
         if found is None:
             return None, None
         mode, object_id = found
     return mode, object_id
+
+
+def _encodes(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parsed_commit(store: Store, commit_id: str) -> tuple[str, tuple[str, ...], int, str] | None:
@@ -160,6 +171,8 @@ def parse_tree(data: bytes) -> dict[bytes, tuple[bytes, str]] | None:
         if found is None or found.end() + 20 > end:
             return None
         mode, name = found[1], found[2]
+        if len(name) > _LONGEST_NAME:
+            return None  # libgit2 refuses the tree ("can't parse filename")
         key = name + b"/" if mode == _TREE_MODE else name
         if key <= last or name in entries:
             return None

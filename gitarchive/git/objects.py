@@ -12,7 +12,9 @@ it can read. Anything else (an alternate object store, a SHA-256 repository, a
 damaged entry, a file it cannot open) is ``None``: the caller asks libgit2,
 whose answer, or error, stands.
 An object's bytes are the same wherever a copy of it lies (its id is its
-content's hash), so asking here first cannot change what a read returns.
+content's hash), so asking here first cannot change what a read returns; of two
+copies that differ (an objects folder edited by hand: a pass hashes neither), the
+packed one is read, where libgit2 looks first too.
 
 This module imports pygit2 only to ask libgit2: :func:`unverified_reads`
 switches libgit2's setting only in a process that has loaded it, or once it is
@@ -128,15 +130,14 @@ class ObjectFiles:
             return None
 
     def _read(self, object_id: str) -> tuple[int, bytes] | None:
-        loose = self._loose(object_id)
-        if loose is not None:
-            return loose
+        # the packs first, as libgit2 (and git) look: of two copies that differ (an
+        # objects folder edited by hand; neither is hashed in a pass), the same one is read
         binary = bytes.fromhex(object_id)
         for number, pack in enumerate(self._pack_list()):
             offset = pack.find(binary)
             if offset is not None:
                 return self._entry(number, offset)
-        return None
+        return self._loose(object_id)
 
     def _pack_list(self) -> list[_Pack]:
         if self._packs is None:
