@@ -249,7 +249,9 @@ def test_of_a_packed_and_a_loose_copy_that_differ_the_packed_one_is_read(tmp_pat
     root = tmp_path / "repo.git"
     repo, commit = hand_written_commit(root, b"")
     git_cli(root, "repack", "-adq")
-    tree = str(repo[commit].tree_id)
+    made = repo[commit]
+    assert isinstance(made, pygit2.Commit)
+    tree = str(made.tree_id)
     other = f"tree {tree}\nauthor a <a@b> 1 +0000\ncommitter a <a@b> 1 +0000\n\nloose\n".encode()
     loose = root / "objects" / commit[:2] / commit[2:]
     loose.parent.mkdir(exist_ok=True)
