@@ -46,8 +46,6 @@ if TYPE_CHECKING:
     from .chain import (
         ChainWalk as ChainWalk,
         stream_changes as stream_changes,
-        walk_commits_since as walk_commits_since,
-        walk_paths_since as walk_paths_since,
         walk_since as walk_since,
     )
     from .changes import (
@@ -76,7 +74,10 @@ if TYPE_CHECKING:
     )
     from .commit_reads import (
         commit_info as commit_info,
+        list_dir as list_dir,
         read_file as read_file,
+        walk_commits_since as walk_commits_since,
+        walk_paths_since as walk_paths_since,
     )
     from .folder_entries import (
         FolderEntries as FolderEntries,
@@ -123,7 +124,6 @@ if TYPE_CHECKING:
         init_repository as init_repository,
         is_ancestor as is_ancestor,
         is_ignored as is_ignored,
-        list_dir as list_dir,
         ref_id as ref_id,
         resolve as resolve,
         resolve_identity as resolve_identity,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _COMMIT, _TREE = 1, 2
 _TREE_MODE = b"40000"
+_BLOB_MODES = (b"100644", b"100755", b"120000")  # the entries libgit2 types as blobs
 _HEADER = re.compile(rb"tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)author ([^\n]*)\n")
 _SIGNATURE = re.compile(rb"[^<>\n]*<[^<>\n]*> ([0-9]{1,15}) [+-][0-9]{4}")
 _COMMITTER = re.compile(rb"committer ([^\n]*)(?:\n|\Z)")
@@ -91,6 +92,77 @@ def blob_id_of(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha1(b"blob %d\0%b" % (len(data), data), usedforsecurity=False).hexdigest()
+
+
+def list_dir(store: Store, commit_id: str, folder: str) -> dict[str, str] | Unsettled:
+    """The blobs directly in ``folder`` at the commit, by name (as libgit2 lists them: an
+    entry whose mode is a file's, a link's; none when the folder is missing or no tree)."""
+    found = _entry(store, commit_id, folder) if folder else _root(store, commit_id)
+    if found is None:
+        return ASK
+    mode, tree_id = found
+    if tree_id is None or mode != _TREE_MODE:
+        return {}
+    entries = _tree_entries(store, tree_id)
+    if entries is None:
+        return ASK
+    listed: dict[str, str] = {}
+    for name, (entry_mode, object_id) in entries.items():
+        if entry_mode in _BLOB_MODES:
+            try:
+                listed[name.decode("utf-8")] = object_id
+            except UnicodeDecodeError:
+                return ASK  # pygit2 decodes such a name its own way
+    return listed
+
+
+def path_blobs(
+    store: Store, commit_id: str, folders: list[tuple[str, list[tuple[int, str]]]], count: int,
+    *, best_first: bool,
+) -> tuple[str | None, ...] | Unsettled:  # fmt: skip
+    """The blob id of each of ``count`` paths at the commit (None: absent, or not a file),
+    the paths given by folder as ``walk._PathBlobs`` groups them (``(folder, [(index,
+    name)])``); ``best_first``: a folder after one that holds a blob is not looked into."""
+    blobs: list[str | None] = [None] * count
+    for folder, names in folders:
+        found = _entry(store, commit_id, folder) if folder else _root(store, commit_id)
+        if found is None:
+            return ASK
+        mode, tree_id = found
+        if tree_id is None or mode != _TREE_MODE:
+            continue
+        entries = _tree_entries(store, tree_id)
+        if entries is None or not all(_encodes(name) for _, name in names):
+            return ASK
+        for index, name in names:
+            entry = entries.get(name.encode("utf-8"))
+            if entry is not None and entry[0] in _BLOB_MODES:
+                blobs[index] = entry[1]
+        if best_first and any(blobs[index] is not None for index, _ in names):
+            break
+    return tuple(blobs)
+
+
+def commits_since(
+    store: Store, tip: str, since: str, most: int
+) -> list[tuple[str, int]] | Unsettled:
+    """(commit, author time) of the first-parent commits after ``since`` up to ``tip``, oldest
+    first, when ``since`` is at most ``most`` commits down the chain."""
+    found: list[tuple[str, int]] = []
+    commit = tip
+    while commit != since:
+        parsed = _parsed_commit(store, commit)
+        if parsed is None or not parsed[1] or len(found) >= most:
+            return ASK  # a root before ``since``, or a long way down: libgit2 walks it
+        found.append((commit, parsed[2]))
+        commit = parsed[1][0]
+    found.reverse()
+    return found
+
+
+def _root(store: Store, commit_id: str) -> tuple[bytes | None, str | None] | None:
+    commit = _parsed_commit(store, commit_id)
+    return None if commit is None else (_TREE_MODE, commit[0])
 
 
 def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str | None] | None:

@@ -92,10 +92,12 @@ FOLLOWERS_DIR = "playlists/followers"
 
 def record_followers(store: Store, connection: sqlite3.Connection, head: str) -> None:
     """Keep the blobs in the followers folder at ``head`` (inside a write transaction)."""
+    # one tree, read as the walks read theirs (not hashed against its id): from the
+    # repository's files when the store is not open (a catch-up after a pull loads no libgit2)
+    with git.unverified_reads():
+        listing = git.list_dir(store, head, FOLLOWERS_DIR)
     connection.execute("DELETE FROM followers")
-    connection.executemany(
-        "INSERT INTO followers VALUES (?, ?)", git.list_dir(store, head, FOLLOWERS_DIR).items()
-    )
+    connection.executemany("INSERT INTO followers VALUES (?, ?)", listing.items())
     connection.execute("UPDATE meta SET value = ? WHERE key = 'followers_at'", (head,))
 
 
