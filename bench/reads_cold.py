@@ -18,6 +18,8 @@ medians and a ratio; a ratio at or under 1.00 meets the target:
     OTHER``, vs another build's first ``history`` in its own fresh clone;
   * warm ``history``, ``cumulative``, ``show --at`` vs ``--version`` + 0.1 s (``show``
     of a version shown in every round, and of one not shown before: a new date each round);
+  * ``history`` after a pull: the index built one commit before HEAD (put back each
+    round), so the read catches it up first, vs ``--version`` + 0.1 s;
   * ``history`` of every playlist, one process each, warm, vs as many ``git log -p``.
 
 Children run with bytecode caching on (``PYTHONPYCACHEPREFIX`` under bench/.cache/),
@@ -232,6 +234,34 @@ def warm_reads(run: Runner, warm: Path, target: str, at: tuple[str, str], table:
         table.add(f"{name} vs --version + {WARM_TARGET} s", read, allowed)
 
 
+def behind_by_one(run: Runner, source: Path, work: Path) -> tuple[Path, Path]:
+    """A clone whose change index was built one commit before its HEAD (a pull since),
+    and a copy of that index to put back before each round."""
+    behind = clone(source, work / "behind", run.env)
+    git = ["git", "-C", str(behind)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], env=run.env, check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    subprocess.run([*git, "reset", "-q", "--hard", "HEAD~1"], env=run.env, check=True)
+    run.ga(["index"], behind)
+    subprocess.run([*git, "reset", "-q", "--hard", head], env=run.env, check=True)  # the pull
+    kept = work / "index-behind"
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(behind / ".git" / "gitarchive", kept)
+    return behind, kept
+
+
+def after_a_pull(run: Runner, behind: tuple[Path, Path], target: str, table: Table) -> None:
+    """One round: ``history`` catching the index up with the one commit pulled since it
+    was built, vs --version + 0.1 s."""
+    clone_dir, kept = behind
+    shutil.rmtree(clone_dir / ".git" / "gitarchive")
+    shutil.copytree(kept, clone_dir / ".git" / "gitarchive")
+    version = run.ga(["--version"], clone_dir)
+    read = run.ga(["history", target], clone_dir)
+    name = f"history after a pull of one commit vs --version + {WARM_TARGET} s"
+    table.add(name, read, _plus(version, (WARM_TARGET, WARM_TARGET)))
+
+
 def every_history(run: Runner, warm: Path, files_of: dict[str, list[str]], table: Table) -> None:
     """One round: ``history`` of every playlist (a process each) vs as many git log -p."""
     total_log: Pair = (0.0, 0.0)
@@ -281,6 +311,7 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
     unseen = new_dates(warm, run.env, args.runs)
     run.git_log(files_of[target], warm)  # warm the page cache and the bytecode once
     run.ga(["history", target], warm)
+    behind = behind_by_one(run, source, work)
     table = Table()
     print(f"archive {source.name}: {len(files_of)} playlists; measured {target}", file=sys.stderr)
     for number in range(args.runs):
@@ -290,6 +321,7 @@ def measure(run: Runner, source: Path, work: Path, args: argparse.Namespace) -> 
         against = Runner([args.against], run.env) if args.against else None
         cold_first_history(run, source, work, target, files_of[target], table, against)
         warm_reads(run, warm, target, (at, unseen[number % len(unseen)]), table)
+        after_a_pull(run, behind, target, table)
     for number in range(args.every_runs):
         print(f"all-playlists run {number + 1}", file=sys.stderr)
         every_history(run, warm, files_of, table)

@@ -295,6 +295,13 @@ def test_listings_paths_and_short_walks_read_from_the_files_as_libgit2_reads_the
                 assert found == libgit2_chain.walk_paths_since(
                     libgit2, real, tip, since, best_first=best_first
                 )
+        # a name libgit2 cuts at its NUL, and tip == since (libgit2 still looks tip up)
+        cut = (f"playlists/plain/{pid}\0junk",)
+        asked = Store.discover(repo_path)  # libgit2 answers it: this store opens
+        found = commit_reads.walk_paths_since(asked, cut, tip, chain[0])
+        assert found == libgit2_chain.walk_paths_since(libgit2, cut, tip, chain[0])
+        assert any(blobs != (None,) for _commit, _time, blobs in found)
+        assert commit_files.commits_since(store, tip, tip, 32) is commit_files.ASK
         assert commit_files.commits_since(store, tip, chain[0], 2) is commit_files.ASK
         assert commit_files.commits_since(store, tip, "0" * 40, 32) is commit_files.ASK
     assert not store.is_open

@@ -105,16 +105,19 @@ def walk_commits_since(
     """First-parent commits after ``since`` up to ``tip``, oldest first; and whether
     ``since`` was found (False: the list is the whole chain, ``since`` is not on it).
 
-    Reads commit objects only, no trees: the ancestry check of every catch-up.
+    Reads commit objects only, no trees: the ancestry check of every catch-up. Read as
+    the other walks read (git.unverified_reads), and as the repository's files answer a
+    short one (git.commit_reads): no commit is hashed against its id.
     """
     commits: list[tuple[str, int]] = []
     found = False
-    for commit in _first_parent_newest_first(store.repo, tip):
-        commit_id = str(commit.id)
-        if commit_id == since:
-            found = True
-            break
-        commits.append((commit_id, commit.author.time))
+    with unverified_reads():
+        for commit in _first_parent_newest_first(store.repo, tip):
+            commit_id = str(commit.id)
+            if commit_id == since:
+                found = True
+                break
+            commits.append((commit_id, commit.author.time))
     commits.reverse()
     return commits, found
 

@@ -132,7 +132,8 @@ def path_blobs(
         if tree_id is None or mode != _TREE_MODE:
             continue
         entries = _tree_entries(store, tree_id)
-        if entries is None or not all(_encodes(name) for _, name in names):
+        # as in _entry: a name libgit2 would cut at a NUL, or UTF-8 cannot encode, is its own
+        if entries is None or not all("\0" not in name and _encodes(name) for _, name in names):
             return ASK
         for index, name in names:
             entry = entries.get(name.encode("utf-8"))
@@ -148,6 +149,8 @@ def commits_since(
 ) -> list[tuple[str, int]] | Unsettled:
     """(commit, author time) of the first-parent commits after ``since`` up to ``tip``, oldest
     first, when ``since`` is at most ``most`` commits down the chain."""
+    if tip == since:
+        return ASK  # libgit2 still looks ``tip`` up (and fails on a missing one)
     found: list[tuple[str, int]] = []
     commit = tip
     while commit != since:

@@ -63,7 +63,7 @@ def walk_commits_since(
     """First-parent commits after ``since`` up to ``tip``, oldest first; and whether
     ``since`` was found (False: the list is the whole chain, ``since`` is not on it)."""
     if since is not None:
-        with objects.unverified_reads():  # as the walk through libgit2 reads them
+        with objects.unverified_reads():  # as chain.walk_commits_since reads them
             found = commit_files.commits_since(store, tip, since, SHORT_WALK)
         if not isinstance(found, commit_files.Unsettled):
             return found, True
