@@ -1,9 +1,11 @@
-"""One commit's date and files read from the repository's own files, without libgit2.
+"""Commits, their files and short walks read from the repository's own files, without libgit2.
 
 ``show`` of a version it has not shown before reads one commit: its date, one to
 three of the playlist's files, and for a plain version its page by name. Loading
 libgit2 for that (importing pygit2, ~45 ms) was about half of what it cost above
 ``--version`` (bench/index_cold.py's warm ``show``: + 0.09 to 0.12 s, target 0.1).
+A read after ``git pull`` walks the few commits the pull brought the same way
+(:mod:`gitarchive.git.commit_reads`).
 So, within a pass that reads objects as git reads them (:func:`unverified_reads`)
 and while the store is not open, commits and trees are read with
 :class:`~gitarchive.git.objects.ObjectFiles` and parsed here to git's formats
