@@ -4,8 +4,7 @@ each commit's tree finds."""
 from __future__ import annotations
 
 import random
-import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pygit2
 import pytest
@@ -16,7 +15,7 @@ from gitarchive.git import Store, folder_entries, repository
 from gitarchive.git.folder_entries import FolderEntries, FolderHistory, folder_history
 from gitarchive.index import db
 from tests.support.builder import RepoBuilder
-from tests.support.cli import index_file
+from tests.support.cli import index_file, index_tables
 from tests.support.cli import invoke_in as invoke
 from tests.support.foreign_archive import Shape, generate
 
@@ -164,19 +163,6 @@ def test_an_empty_repository_has_no_folder_history(tmp_path: Path) -> None:
     assert folder_history(store, FOLDER, 1_000) is None
 
 
-def _tables(repo: Path) -> dict[str, list[tuple[Any, ...]]]:
-    connection = sqlite3.connect(index_file(repo))
-    try:
-        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
-        names = [row[0] for row in connection.execute(query)]
-        return {
-            name: connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
-            for name in names
-        }
-    finally:
-        connection.close()
-
-
 def test_a_foreign_archive_reads_the_same_with_its_pages_history_and_without(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -196,7 +182,7 @@ def test_a_foreign_archive_reads_the_same_with_its_pages_history_and_without(
             code, out, err = invoke(repo, *read)
             assert code == 0, err
             outputs.append(out)
-        seen.append((outputs, _tables(repo)))
+        seen.append((outputs, index_tables(repo)))
     assert seen[0] == seen[1]
     assert len(seen[0][1]["versions"]) > 40
 

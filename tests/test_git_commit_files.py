@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import sqlite3
 import subprocess
-import sys
 import zlib
 from typing import TYPE_CHECKING
 
@@ -21,7 +19,7 @@ from gitarchive.git import repository as libgit2_repository
 from gitarchive.git.repository import commit_info as libgit2_commit_info
 from gitarchive.index import ChangeIndex
 from tests.support.builder import RepoBuilder, playlist_files
-from tests.support.cli import run_cli
+from tests.support.cli import index_tables, output_and_imports, run_cli
 from tests.support.foreign_archive import Shape, generate
 from tests.support.gitcli import git as git_cli
 from tests.support.models import model_playlist, model_track
@@ -29,6 +27,8 @@ from tests.test_git_objects import versions_repo
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from gitarchive.model import Playlist
 
 
 def every_path(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str = "") -> list[str]:
@@ -158,26 +158,22 @@ def test_a_grafted_history_is_read_by_libgit2(tmp_path: Path) -> None:
 
 
 def loaded_after(repo: Path, *argv: str) -> tuple[str, list[str]]:
-    code = (
-        "import sys; from gitarchive.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('pygit2',) if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "-C", str(repo), *argv], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    *output, modules = done.stdout.splitlines()
-    return "\n".join(output), eval(modules)
+    return output_and_imports(["-C", str(repo), *argv], ("pygit2",), succeeds=True)
+
+
+def first_day(repo: Path) -> tuple[RepoBuilder, Playlist]:
+    """A repository whose first commit holds a playlist of two tracks."""
+    builder = RepoBuilder(repo)
+    first = model_playlist(model_track(1), model_track(2))
+    builder.commit(playlist_files(first), date="2026-01-01T06:00:00")
+    return builder, first
 
 
 def test_show_of_a_version_not_shown_before_loads_no_libgit2_and_prints_the_same(
     tmp_path: Path,
 ) -> None:
     own = tmp_path / "own"
-    builder = RepoBuilder(own)
-    first = model_playlist(model_track(1), model_track(2))
-    builder.commit(playlist_files(first), date="2026-01-01T06:00:00")
+    builder, first = first_day(own)
     builder.commit(playlist_files(model_playlist(model_track(2))), date="2026-01-02T06:00:00")
     foreign = tmp_path / "foreign"
     truth = generate(foreign, Shape(playlists=3, commits=12, min_tracks=4, max_tracks=8))
@@ -317,9 +313,7 @@ def test_a_read_after_a_pull_catches_the_index_up_without_libgit2_as_libgit2_wou
     tmp_path: Path,
 ) -> None:
     repo = tmp_path / "repo"
-    builder = RepoBuilder(repo)
-    first = model_playlist(model_track(1), model_track(2))
-    builder.commit(playlist_files(first), date="2026-01-01T06:00:00")
+    builder, first = first_day(repo)
     assert run_cli("-C", str(repo), "index") == 0
     later = dataclasses.replace(model_playlist(model_track(2), model_track(3)), num_followers=9)
     builder.commit(playlist_files(later), date="2026-01-02T06:00:00")  # the pull
@@ -332,17 +326,4 @@ def test_a_read_after_a_pull_catches_the_index_up_without_libgit2_as_libgit2_wou
     opened.repo  # noqa: B018 - open: the catch-up walks through libgit2
     with ChangeIndex(opened) as index:
         assert len(index.entries(first.id)) == 2
-    assert index_tables(repo) == index_tables(other)
-
-
-def index_tables(repo: Path) -> dict[str, list[tuple[object, ...]]]:
-    connection = sqlite3.connect(repo / ".git" / "gitarchive" / "index.sqlite")
-    try:
-        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
-        names = [row[0] for row in connection.execute(query)]
-        return {
-            name: connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
-            for name in names
-        }
-    finally:
-        connection.close()
+    assert index_tables(repo, without=("meta",)) == index_tables(other, without=("meta",))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import sqlite3
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitarchive.cli import main
 
@@ -56,6 +57,13 @@ def imported_after(
 ) -> list[str]:
     """Which of ``names`` a new process has imported after running ``gitarchive ARGV``
     (sorted); with ``succeeds``, the command must also have exited 0."""
+    return output_and_imports(argv, names, cwd=cwd, succeeds=succeeds)[1]
+
+
+def output_and_imports(
+    argv: list[str], names: tuple[str, ...], *, cwd: Path | None = None, succeeds: bool = False
+) -> tuple[str, list[str]]:
+    """What ``gitarchive ARGV`` printed in a new process, and :func:`imported_after`'s list."""
     ending = "assert not exc.code, exc.code" if succeeds else "pass"
     code = (
         "import sys; from gitarchive.cli import main\n"
@@ -65,5 +73,20 @@ def imported_after(
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
     )
-    found: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
-    return found
+    *printed, last = done.stdout.splitlines()
+    found: list[str] = ast.literal_eval(last.strip())
+    return "\n".join(printed), found
+
+
+def index_tables(repo: Path, *, without: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of the repository's change index (but ``without``), its rows sorted."""
+    connection = sqlite3.connect(index_file(repo))
+    try:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        names = [row[0] for row in connection.execute(query) if row[0] not in without]
+        return {
+            name: connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
+            for name in names
+        }
+    finally:
+        connection.close()
