@@ -166,7 +166,9 @@ def test_since_and_until_accept_what_git_accepts(
     playlist = make_playlist(1, tracks=2)
     builder.commit_playlists([playlist], date=now - timedelta(days=30))
     builder.commit_playlists([make_playlist(1, tracks=3)], date=now - timedelta(days=3))
-    builder.commit_playlists([make_playlist(1, tracks=4)], date=now - timedelta(hours=1))
+    # today's version at the test's own moment: an hour before it was yesterday's in the
+    # first hour after midnight UTC, and `--until yesterday` then held it
+    builder.commit_playlists([make_playlist(1, tracks=4)], date=now)
     root = str(tmp_path / "archive")
 
     def versions(*args: str) -> int:
