@@ -19,6 +19,7 @@ then asks libgit2, whose answer, or error, stands as before.
 
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from dataclasses import dataclass
@@ -99,15 +100,10 @@ def blob_id_of(data: bytes) -> str:
 def list_dir(store: Store, commit_id: str, folder: str) -> dict[str, str] | Unsettled:
     """The blobs directly in ``folder`` at the commit, by name (as libgit2 lists them: an
     entry whose mode is a file's, a link's; none when the folder is missing or no tree)."""
-    found = _entry(store, commit_id, folder) if folder else _root(store, commit_id)
-    if found is None:
-        return ASK
-    mode, tree_id = found
-    if tree_id is None or mode != _TREE_MODE:
-        return {}
-    entries = _tree_entries(store, tree_id)
-    if entries is None:
-        return ASK
+    commit = _parsed_commit(store, commit_id)
+    entries = ASK if commit is None else _folder_entries(store, commit[0], folder)
+    if entries is None or isinstance(entries, Unsettled):
+        return {} if entries is None else ASK
     listed: dict[str, str] = {}
     for name, (entry_mode, object_id) in entries.items():
         if entry_mode in _BLOB_MODES:
@@ -118,24 +114,40 @@ def list_dir(store: Store, commit_id: str, folder: str) -> dict[str, str] | Unse
     return listed
 
 
+def group_paths(
+    paths: tuple[str, ...] | list[str], *, best_first: bool
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The paths by folder, in the order of each folder's first path: ``(folder, [(index,
+    name)])``, as a walk of a few paths looks each folder up once. ``best_first`` (the
+    paths are sources in order of preference) needs each folder's paths after the
+    previous folder's: ValueError otherwise."""
+    folders: dict[str, list[tuple[int, str]]] = {}
+    for index, path in enumerate(paths):
+        parent, _, name = path.rpartition("/")
+        folders.setdefault(parent, []).append((index, name))
+    if best_first and any(
+        later[0][0] < earlier[-1][0] for earlier, later in itertools.pairwise(folders.values())
+    ):
+        raise ValueError("best_first needs each folder's paths after the previous folder's")
+    return list(folders.items())
+
+
 def path_blobs(
-    store: Store, commit_id: str, folders: list[tuple[str, list[tuple[int, str]]]], count: int,
+    store: Store, tree_id: str, folders: list[tuple[str, list[tuple[int, str]]]], count: int,
     *, best_first: bool,
 ) -> tuple[str | None, ...] | Unsettled:  # fmt: skip
-    """The blob id of each of ``count`` paths at the commit (None: absent, or not a file),
-    the paths given by folder as ``walk._PathBlobs`` groups them (``(folder, [(index,
-    name)])``); ``best_first``: a folder after one that holds a blob is not looked into."""
+    """The blob id of each of ``count`` paths in the root tree ``tree_id`` (None: absent,
+    or not a file), the paths grouped by :func:`group_paths`; ``best_first``: a folder
+    after one that holds a blob is not looked into."""
     blobs: list[str | None] = [None] * count
     for folder, names in folders:
-        found = _entry(store, commit_id, folder) if folder else _root(store, commit_id)
-        if found is None:
+        entries = _folder_entries(store, tree_id, folder)
+        if isinstance(entries, Unsettled):
             return ASK
-        mode, tree_id = found
-        if tree_id is None or mode != _TREE_MODE:
+        if entries is None:
             continue
-        entries = _tree_entries(store, tree_id)
         # as in _entry: a name libgit2 would cut at a NUL, or UTF-8 cannot encode, is its own
-        if entries is None or not all("\0" not in name and _encodes(name) for _, name in names):
+        if not all("\0" not in name and _encodes(name) for _, name in names):
             return ASK
         for index, name in names:
             entry = entries.get(name.encode("utf-8"))
@@ -149,25 +161,29 @@ def path_blobs(
 def commits_since(
     store: Store, tip: str, since: str, most: int
 ) -> list[tuple[str, int]] | Unsettled:
-    """(commit, author time) of the first-parent commits after ``since`` up to ``tip``, oldest
-    first, when ``since`` is at most ``most`` commits down the chain."""
-    if tip == since:
-        return ASK  # libgit2 still looks ``tip`` up (and fails on a missing one)
-    found: list[tuple[str, int]] = []
+    """(commit, author time) of :func:`chain_since`'s commits."""
+    chain = chain_since(store, tip, since, most)
+    return chain if isinstance(chain, Unsettled) else [(commit, time) for commit, time, _ in chain]
+
+
+def chain_since(
+    store: Store, tip: str, since: str, most: int
+) -> list[tuple[str, int, str]] | Unsettled:
+    """(commit, author time, root tree) of the first-parent commits after ``since`` up to
+    ``tip``, oldest first, when ``since`` is at most ``most`` commits down the chain."""
+    files = _commit_files(store)
+    if files is None or tip == since:
+        return ASK  # (libgit2 still looks ``tip`` up, and fails on a missing one)
+    found: list[tuple[str, int, str]] = []
     commit = tip
     while commit != since:
-        parsed = _parsed_commit(store, commit)
+        parsed = _commit_in(files, commit)
         if parsed is None or not parsed[1] or len(found) >= most:
             return ASK  # a root before ``since``, or a long way down: libgit2 walks it
-        found.append((commit, parsed[2]))
+        found.append((commit, parsed[2], parsed[0]))
         commit = parsed[1][0]
     found.reverse()
     return found
-
-
-def _root(store: Store, commit_id: str) -> tuple[bytes | None, str | None] | None:
-    commit = _parsed_commit(store, commit_id)
-    return None if commit is None else (_TREE_MODE, commit[0])
 
 
 def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str | None] | None:
@@ -175,11 +191,36 @@ def _entry(store: Store, commit_id: str, path: str) -> tuple[bytes | None, str |
     when the files do not settle it."""
     commit = _parsed_commit(store, commit_id)
     parts = path.split("/")
-    # pygit2 hands libgit2 the path as a C string, cut at a NUL, and refuses what UTF-8
-    # cannot encode: both are its to answer
-    if commit is None or "" in parts or "\0" in path or not _encodes(path):
+    if commit is None or not _settles(path, parts):
         return None
-    mode, object_id = _TREE_MODE, commit[0]
+    return _lookup(store, commit[0], parts)
+
+
+def _folder_entries(
+    store: Store, tree_id: str, folder: str
+) -> dict[bytes, tuple[bytes, str]] | Unsettled | None:
+    """The entries of ``folder`` ("": the root) under the root tree ``tree_id``; None when
+    it is missing or no tree."""
+    parts = folder.split("/") if folder else []
+    found = _lookup(store, tree_id, parts) if _settles(folder, parts) else None
+    if found is None:
+        return ASK
+    mode, folder_id = found
+    if folder_id is None or mode != _TREE_MODE:
+        return None
+    entries = _tree_entries(store, folder_id)
+    return ASK if entries is None else entries
+
+
+def _settles(path: str, parts: list[str]) -> bool:
+    # pygit2 hands libgit2 the path as a C string, cut at a NUL, and refuses what UTF-8
+    # cannot encode: both are its to answer, as is an empty part
+    return "" not in parts and "\0" not in path and _encodes(path)
+
+
+def _lookup(store: Store, tree_id: str, parts: list[str]) -> tuple[bytes | None, str | None] | None:
+    """(mode, id) at ``parts`` below the root tree ``tree_id`` ((None, None): none there)."""
+    mode, object_id = _TREE_MODE, tree_id
     for part in parts:
         if mode != _TREE_MODE:
             return None, None  # a file where a folder was expected: no such path
@@ -201,11 +242,24 @@ def _encodes(path: str) -> bool:
     return True
 
 
-def _parsed_commit(store: Store, commit_id: str) -> tuple[str, tuple[str, ...], int, str] | None:
-    """(tree, parents, author time, message) of a commit of the usual shape."""
+def _commit_files(store: Store) -> objects.ObjectFiles | None:
+    """The store's files while commits may be read from them: in a pass, the store not
+    open, and no graft or replace ref changing its commits (libgit2 applies those)."""
     files = objects.store_files(store)
     if files is None or stores.history_fingerprint(store) != stores.PLAIN_FINGERPRINT:
-        return None  # grafts and replace refs change commits: libgit2 applies them
+        return None
+    return files
+
+
+def _parsed_commit(store: Store, commit_id: str) -> tuple[str, tuple[str, ...], int, str] | None:
+    """(tree, parents, author time, message) of a commit of the usual shape."""
+    files = _commit_files(store)
+    return None if files is None else _commit_in(files, commit_id)
+
+
+def _commit_in(
+    files: objects.ObjectFiles, commit_id: str
+) -> tuple[str, tuple[str, ...], int, str] | None:
     found = files.read(commit_id)
     if found is None or found[0] != _COMMIT:
         return None

@@ -11,7 +11,6 @@ each commit's folder trees cost ~0.5 ms here (delta chains and entries in Python
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
 from gitarchive.git import commit_files, objects
@@ -97,21 +96,16 @@ def walk_paths_since(
 def _short_paths_walk(
     store: Store, paths: tuple[str, ...], tip: str, since: str, *, best_first: bool
 ) -> list[tuple[str, int, tuple[str | None, ...]]] | commit_files.Unsettled:
-    commits = commit_files.commits_since(store, tip, since, SHORT_WALK)
+    try:
+        folders = commit_files.group_paths(paths, best_first=best_first)
+    except ValueError:
+        return commit_files.ASK  # libgit2's walk refuses such paths with this error
+    commits = commit_files.chain_since(store, tip, since, SHORT_WALK)
     if isinstance(commits, commit_files.Unsettled):
         return commits
-    folders: dict[str, list[tuple[int, str]]] = {}
-    for index, path in enumerate(paths):
-        parent, _, name = path.rpartition("/")
-        folders.setdefault(parent, []).append((index, name))
-    pairs = itertools.pairwise(folders.values())
-    if best_first and any(later[0][0] < earlier[-1][0] for earlier, later in pairs):
-        return commit_files.ASK  # libgit2's walk refuses such paths (walk._PathBlobs)
     walked = []
-    for commit, time in commits:
-        blobs = commit_files.path_blobs(
-            store, commit, list(folders.items()), len(paths), best_first=best_first
-        )
+    for commit, time, tree in commits:
+        blobs = commit_files.path_blobs(store, tree, folders, len(paths), best_first=best_first)
         if isinstance(blobs, commit_files.Unsettled):
             return blobs
         walked.append((commit, time, blobs))

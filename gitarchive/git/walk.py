@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pygit2
 
-from gitarchive.git.commit_files import CommitInfo
+from gitarchive.git.commit_files import CommitInfo, group_paths
 from gitarchive.git.objects import unverified_reads
 from gitarchive.git.repository import info_of, resolve
 from gitarchive.git.store import Store, head_id
@@ -230,18 +230,11 @@ class _PathBlobs:
     """
 
     def __init__(self, paths: tuple[str, ...] | list[str], *, best_first: bool = False) -> None:
-        folders: dict[str, list[tuple[int, str]]] = {}
-        for index, path in enumerate(paths):
-            parent, _, name = path.rpartition("/")
-            folders.setdefault(parent, []).append((index, name))
-        self.folders = list(folders.items())
-        if best_first and any(
-            names[0][0] < previous[-1][0]
-            for (_, previous), (_, names) in zip(self.folders, self.folders[1:], strict=False)
-        ):
-            raise ValueError("best_first needs each folder's paths after the previous folder's")
+        self.folders = group_paths(paths, best_first=best_first)
         self.best_first = best_first
-        self.seen: dict[str, pygit2.Oid | None] = dict.fromkeys(folders)
+        self.seen: dict[str, pygit2.Oid | None] = dict.fromkeys(
+            folder for folder, _ in self.folders
+        )
         self.blobs: list[str | None] = [None for _ in paths]
         self.oids: list[pygit2.Oid | None] = [None for _ in paths]
         self.tree_id: pygit2.Oid | None = None
