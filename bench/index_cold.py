@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.apart import built_apart, check_small
+
 GITARCHIVE = [sys.executable, "-m", "gitarchive"]
 
 
@@ -135,7 +137,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.update(GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
-    source = archive(args.shape)
+    source = built_apart(archive, args.shape)
+    check_small()
     with tempfile.TemporaryDirectory() as folder:
         repo = Path(folder) / source.name
         shutil.copytree(source, repo)

@@ -46,6 +46,7 @@ from typing import Any
 
 import pygit2
 
+from bench.apart import built_apart, check_small
 from gitarchive import versions
 from gitarchive.git import Store
 from gitarchive.index import db
@@ -65,6 +66,11 @@ def generated(**overrides: Any) -> Path:
     values = dict(playlists=2000, commits=5000, rate=0.05, tracks=50, pool=100_000, seed=1,
                   json=False)  # fmt: skip
     values.update(overrides)
+    return built_apart(generate_own, values)
+
+
+def generate_own(values: dict[str, Any]) -> Path:
+    """bench/history.py's archive for these options (in a process of its own)."""
     return Path(history_bench().archive(argparse.Namespace(**values)))
 
 
@@ -268,6 +274,7 @@ def measured(command: list[str], cwd: Path) -> tuple[float, int, float]:
     """Seconds, peak RSS (bytes) and CPU seconds of ``command``: the peak is the largest of
     its processes, the CPU time (user + system) the sum of them all (wait4 counts the
     workers a process waited for; with -j N each worker holds its own memory)."""
+    check_small()
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
     if command[0] != sys.executable:  # another build's gitarchive: not this one's path
         env.pop("PYTHONPATH", None)
@@ -300,7 +307,7 @@ def scale_archives(args: argparse.Namespace) -> list[tuple[str, Path, int]]:
         archives.append((f"own, {size} playlists", own, runs[min(number, len(runs) - 1)]))
     foreign = importlib.import_module("tests.support.foreign_archive")
     for size in (int(size) for size in args.foreign_playlists.split(",") if size):
-        path = foreign.cached(foreign.Shape(playlists=size, layout="2021"))
+        path = built_apart(foreign.cached, foreign.Shape(playlists=size, layout="2021"))
         archives.append((f"foreign 2021, {size} playlists", path, runs[0]))
     return sorted(archives, key=lambda archive: int(archive[0].split()[-2]))
 
