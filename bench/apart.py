@@ -11,7 +11,6 @@ stays small itself.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +33,9 @@ def built_apart(generate: Callable[..., Any], /, *args: Any) -> Path:
 def check_small() -> None:
     """Fail when this process has grown past :data:`SMALL_BYTES` (its children's peaks
     would start there)."""
-    with open(f"/proc/{os.getpid()}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) * 1024
-                if peak > SMALL_BYTES:
-                    raise SystemExit(
-                        f"this bench peaked at {peak >> 20} MiB before measuring: its "
-                        "children's peak RSS would start there; generate with built_apart"
-                    )
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:") and int(line.split()[1]) * 1024 > SMALL_BYTES:
+            raise SystemExit(
+                f"this bench peaked at {int(line.split()[1]) >> 10} MiB before measuring: "
+                "its children's peak RSS would start there; generate with built_apart"
+            )

@@ -4,6 +4,7 @@ an interrupted parallel build leaves no half index and no process behind."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import os
 import shutil
@@ -177,6 +178,26 @@ def test_a_fold_worker_runs_without_the_cyclic_collector(tmp_path: Path) -> None
     try:
         assert pool.pool is not None
         assert pool.pool.submit(gc.isenabled).result(timeout=60) is False
+    finally:
+        pool.close()
+
+
+def test_a_worker_writes_a_whole_answer_into_the_result_pipe_without_waiting(
+    tmp_path: Path,
+) -> None:
+    """An answer (a playlist's rows, 220-390 KB in the foreign bench) fits the pool's
+    result pipe: the worker does not wait, mid-write, for the writer to read it."""
+    repo = tmp_path / "repo"
+    generate(repo, Shape(playlists=2, commits=3, min_tracks=1, max_tracks=2))
+    pool = workers.Workers(Store.discover(repo), 2)
+    pool.start(2)
+    try:
+        assert pool.pool is not None
+        reader = pool.pool._result_queue._reader  # type: ignore[attr-defined]
+        size = fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ)
+        assert size == workers.RESULT_PIPE_BYTES
+        answer = pool.pool.submit(bytes, 600_000).result(timeout=60)
+        assert len(answer) == 600_000
     finally:
         pool.close()
 
