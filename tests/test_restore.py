@@ -225,6 +225,38 @@ def test_tracks_spotify_no_longer_serves_are_listed_and_a_rerun_writes_nothing(
     assert code == 1 and "no longer serves 1" in err
 
 
+def test_a_local_file_in_the_target_is_written_over_not_taken_for_the_versions_track(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The target's local file stands where the version has track 3: restore writes the
+    version (a local file is never one of its tracks), and says no track is unavailable."""
+    now = owned(A, [4, 0])
+    now["items"]["items"].insert(0, FakeWrites.local_entry("My demo.mp3"))
+    now["items"]["total"] = 3
+    fake_spotify_dev.add_playlist(now)
+    code, _, err = run_cli_captured(capsys, "-C", str(archive), "restore", A, "--into", A, "--yes")
+    assert code == 0, err
+    assert items_of(fake_spotify_dev, A) == [track_uri(A, i) for i in (3, 4, 0)]
+    assert fake_spotify_dev.writes.requests() != []
+    assert "no longer serves" not in err
+
+
+def test_an_unavailable_entry_is_no_prefix_to_append_to(
+    archive: Path, fake_spotify_dev: FakeSpotify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The target holds one unavailable entry, the version three tracks: the entry is the
+    playlist's, not a run cut short's first write, so restore replaces it."""
+    now = owned(A, [9])
+    entry = now["items"]["items"][0]
+    entry["item"] = None  # what Spotify serves for a track it no longer serves
+    entry.pop("track", None)
+    fake_spotify_dev.add_playlist(now)
+    assert items_of(fake_spotify_dev, A) == [None]
+    code, _, err = run_cli_captured(capsys, "-C", str(archive), "restore", A, "--into", A, "--yes")
+    assert code == 0, err
+    assert items_of(fake_spotify_dev, A) == [track_uri(A, i) for i in (3, 4, 0)]
+
+
 def test_ten_thousand_tracks_take_at_most_103_write_requests(
     tmp_path: Path,
     fake_spotify_dev: FakeSpotify,

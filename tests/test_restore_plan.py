@@ -51,6 +51,12 @@ def test_a_playlist_that_holds_the_version_needs_no_write() -> None:
     assert write_plan([uris[0], None], uris) == []  # an unavailable entry in its place
 
 
+def test_a_prefix_with_an_unavailable_entry_is_replaced_not_appended_to() -> None:
+    a, b = ("spotify:track:" + x * 22 for x in "ab")
+    assert write_plan([None], [a, b]) == [Write("replace", (a, b), 0)]
+    assert write_plan([a], [a, b]) == [Write("add", (b,), 1)]
+
+
 def test_the_difference_counts_duplicates_and_moves() -> None:
     a, b, c, d = ("spotify:track:" + x * 22 for x in "abcd")
     current = [(c, "C"), (d, "D"), (a, "A")]

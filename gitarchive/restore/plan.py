@@ -3,8 +3,16 @@
 The target is compared with the version, never with a log of an earlier run: a run cut
 short leaves the target holding a prefix of the version (the first write replaces, the
 others append in order), and the next run appends only what is missing. Anything else
-is replaced whole. An unavailable entry (``None``: Spotify no longer serves it) matches
-whatever the version holds at its place, since it cannot be told apart by reading.
+is replaced whole.
+
+An unavailable entry (``None``: Spotify serves ``item: null``) cannot be told apart by
+reading (in development mode ``/tracks`` answers 403, so the version's track cannot be
+looked up either): where the target holds the version whole, it matches the version's
+track at its place, so that a restore whose written track Spotify serves back empty is
+not written again on every run. A prefix to append to must be the version's own
+entries: a run cut short wrote them moments ago, and an unavailable entry there is far
+likelier the playlist's than ours. A local file is never a version's track
+(``spotify:local:`` items, :data:`gitarchive.spotify.writes.LOCAL_PREFIX`).
 """
 
 from __future__ import annotations
@@ -96,7 +104,7 @@ def write_plan(current: Sequence[str | None], wanted: Sequence[str]) -> list[Wri
     if matches(current, wanted):
         return []
     held = len(current)
-    if held <= len(wanted) and matches(current, wanted[:held]):
+    if held <= len(wanted) and list(current) == list(wanted[:held]):
         start = held  # a prefix is in place (a run cut short, or an empty playlist)
         writes: list[Write] = []
     else:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 #: The most URIs one PUT or POST of items may carry.
 MAX_WRITE_ITEMS = 100
+LOCAL_PREFIX = "spotify:local:"  # a local file's items, by name (the Web API adds none)
 PRIVATE_SCOPE = "playlist-modify-private"
 PUBLIC_SCOPE = "playlist-modify-public"
 LOGIN_HINT = "gitarchive login --allow-restore"
@@ -103,7 +104,11 @@ def _item(entry: Any) -> Item:
         return Item(None, "(unavailable)")
     name = _text(node, "name")
     kind, item_id = _text(node, "type") or "track", _text(node, "id")
-    if entry.get("is_local") or node.get("is_local") or not item_id:
+    if entry.get("is_local") or node.get("is_local"):
+        # a local file is no track of any version (restore writes none): a URI no version
+        # holds, never None, which a restore takes for a track Spotify serves empty
+        return Item(f"{LOCAL_PREFIX}{name}", name)
+    if not item_id:
         return Item(None, name)
     return Item(f"spotify:{kind}:{item_id}", name)
 
