@@ -60,7 +60,7 @@ def followers_by_day(store: Store, playlist_id: str) -> dict[date, int | None]:
         document = json.loads(data)
     except RecursionError:  # formats.text.load_json's rule; that package is not a warm read's
         raise FormatError("not JSON (nested too deeply)", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSON's, or an int's digits
         raise FormatError(f"not JSON ({exc})", path=path) from None
     problems = followers_problems(document)
     if problems:

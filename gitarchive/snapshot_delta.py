@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitarchive import formats
 from gitarchive.errors import FormatError
+from gitarchive.formats.text import lone_surrogate_in
 from gitarchive.model import Playlist, with_tracks
 
 if TYPE_CHECKING:
@@ -167,6 +168,8 @@ class SnapshotDelta:
         if track is None:
             if element.count("[") + element.count("{") > _MOST_BRACKETS:
                 raise ValueError("nested deeper than the fast path reads")
+            if lone_surrogate_in(element, value):
+                raise ValueError("a lone surrogate: the full reader's error")
             track = formats.read_json_track_data(value, path=path)
             if len(self._elements) > 1_000_000:  # bound memory on enormous archives
                 self._elements.clear()
@@ -185,6 +188,8 @@ class SnapshotDelta:
         self._constants.count = 0
         text = formats.decode(before, path) + "NaN" + after.decode("utf-8")
         raw = self._decoder.decode(text)
+        if lone_surrogate_in(text, raw):
+            return None  # the full reader's error
         marked_once = self._constants.count == 1
         if not isinstance(raw, dict) or raw.get("tracks") is not _MARK or not marked_once:
             return None

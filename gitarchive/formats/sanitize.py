@@ -10,6 +10,9 @@ Rules:
 * names (playlist, track, album, artist, owner) are one line: control
   characters (C0 including tab, CR, LF; DEL; C1; the Unicode line and
   paragraph separators) become a space;
+* a lone surrogate (JSON's ``\\ud800`` escape with no partner: no UTF-8 file can hold
+  it) becomes U+FFFD in names and descriptions alike; a file holding one is malformed
+  (:func:`gitarchive.formats.text.load_json`);
 * descriptions may hold line breaks (the pretty page shows them as ``<br/>``):
   CRLF and CR become LF, every other control character a space;
 * a playlist name is never empty: the caller's fallback (the previous name,
@@ -46,6 +49,7 @@ _NAME_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _NAME_CONTROL_RE = re.compile(f"[{_NAME_CONTROL}]")
 _DESCRIPTION_CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAK_RE = re.compile(r"\r\n?")
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def name_problem(text: str) -> str | None:
@@ -81,7 +85,7 @@ def duration_problem(value: object) -> str | None:
 
 def clean_name(text: str) -> str:
     """A name on one line: every control character becomes a space."""
-    return _NAME_CONTROL_RE.sub(" ", text)
+    return _NAME_CONTROL_RE.sub(" ", _LONE_SURROGATE_RE.sub("\ufffd", text))
 
 
 def clean_playlist_name(text: str, fallback: str) -> str:
@@ -96,6 +100,7 @@ def clean_playlist_name(text: str, fallback: str) -> str:
 
 
 def clean_description(text: str) -> str:
+    text = _LONE_SURROGATE_RE.sub("\ufffd", text)
     return _DESCRIPTION_CONTROL_RE.sub(" ", _LINE_BREAK_RE.sub("\n", text))
 
 
