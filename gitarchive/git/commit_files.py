@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 _COMMIT, _TREE = 1, 2
 _TREE_MODE = b"40000"
-_BLOB_MODES = (b"100644", b"100755", b"120000")  # the entries libgit2 types as blobs
+# the entries read as files: a link's (120000) blob is its target's path, no file (see
+# repository.LINK_MODE), as libgit2's reads take it
+_FILE_MODES = (b"100644", b"100755")
+_LINK_MODE = b"120000"
 _HEADER = re.compile(rb"tree ([0-9a-f]{40})\n((?:parent [0-9a-f]{40}\n)*)author ([^\n]*)\n")
 _SIGNATURE = re.compile(rb"[^<>\n]*<[^<>\n]*> ([0-9]{1,15}) [+-][0-9]{4}")
 _COMMITTER = re.compile(rb"committer ([^\n]*)(?:\n|\Z)")
@@ -73,8 +76,8 @@ def read_file(store: Store, commit_id: str, path: str) -> bytes | Unsettled | No
     found = _entry(store, commit_id, path)
     if found is None:
         return ASK
-    object_id = found[1]
-    if object_id is None:
+    mode, object_id = found
+    if object_id is None or mode == _LINK_MODE:
         return None
     files = objects.store_files(store)
     blob = None if files is None else files.read(object_id)
@@ -84,9 +87,11 @@ def read_file(store: Store, commit_id: str, path: str) -> bytes | Unsettled | No
 
 
 def entry_id(store: Store, commit_id: str, path: str) -> str | Unsettled | None:
-    """The id of the entry at ``path`` in the commit (None: no such entry)."""
+    """The id of the entry at ``path`` in the commit (None: no such entry, or a link)."""
     found = _entry(store, commit_id, path)
-    return ASK if found is None else found[1]
+    if found is None:
+        return ASK
+    return None if found[0] == _LINK_MODE else found[1]
 
 
 def blob_id_of(data: bytes) -> str:
@@ -98,15 +103,15 @@ def blob_id_of(data: bytes) -> str:
 
 
 def list_dir(store: Store, commit_id: str, folder: str) -> dict[str, str] | Unsettled:
-    """The blobs directly in ``folder`` at the commit, by name (as libgit2 lists them: an
-    entry whose mode is a file's, a link's; none when the folder is missing or no tree)."""
+    """The files directly in ``folder`` at the commit, by name (as libgit2's read lists
+    them: an entry whose mode is a file's; none when the folder is missing or no tree)."""
     commit = _parsed_commit(store, commit_id)
     entries = ASK if commit is None else _folder_entries(store, commit[0], folder)
     if entries is None or isinstance(entries, Unsettled):
         return {} if entries is None else ASK
     listed: dict[str, str] = {}
     for name, (entry_mode, object_id) in entries.items():
-        if entry_mode in _BLOB_MODES:
+        if entry_mode in _FILE_MODES:
             try:
                 listed[name.decode("utf-8")] = object_id
             except UnicodeDecodeError:
@@ -151,7 +156,7 @@ def path_blobs(
             return ASK
         for index, name in names:
             entry = entries.get(name.encode("utf-8"))
-            if entry is not None and entry[0] in _BLOB_MODES:
+            if entry is not None and entry[0] in _FILE_MODES:
                 blobs[index] = entry[1]
         if best_first and any(blobs[index] is not None for index, _ in names):
             break

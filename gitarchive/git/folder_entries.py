@@ -125,7 +125,7 @@ def _entries(repo: pygit2.Repository, tree_id: str) -> set[Entry] | None:
     keys = [name + b"/" if mode == _FOLDER else name for mode, name, _id in found]
     if keys != sorted(keys) or len(set(names)) != len(names):
         return None
-    return set(found)
+    return {entry for entry in found if entry[0] != _LINK}  # a link is no file
 
 
 def get_commit(store: Store, commit_id: str) -> pygit2.Commit:
@@ -138,6 +138,7 @@ def get_commit(store: Store, commit_id: str) -> pygit2.Commit:
 
 Entry = tuple[int, bytes, bytes]  # a tree entry's mode, name and binary id
 _FOLDER = 0o40000  # a tree entry's mode for a folder (pygit2.enums.FileMode.TREE)
+_LINK = 0o120000  # a symbolic link's (FileMode.LINK): no file (repository.LINK_MODE)
 
 
 def folder_history(store: Store, folder: str, limit: int) -> FolderHistory | bool | None:
@@ -284,9 +285,10 @@ class FolderEntries:
         if tree is None:
             return None
         try:
-            return str(tree[name].id)
+            entry = tree[name]
         except KeyError:
             return None
+        return None if entry.filemode == _LINK else str(entry.id)  # a link is no file
 
     def _folder_tree(self, commit_id: str) -> pygit2.Tree | None:
         commit = get_commit(self.store, commit_id)

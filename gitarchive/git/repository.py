@@ -31,6 +31,12 @@ pygit2.settings.mwindow_mapped_limit = 64 << 20
 applied_on_open()  # a pass over versions that began before pygit2 was loaded
 
 
+# a symbolic link's blob is its target's path, not a file: every read of the history takes
+# a link (anywhere, playlists/ above all, where a stranger's pull request may put one) for
+# no file at its path, as validate refuses it; none is ever followed or read as content
+LINK_MODE = pygit2.enums.FileMode.LINK
+
+
 def bound_pack_windows(size: int, mapped: int) -> tuple[int, int]:
     """This process's pack windows from now on: ``size`` bytes each, ``mapped`` bytes at
     most in all (a parallel index build's, so that its processes together stay in
@@ -94,11 +100,14 @@ def commit_info(store: Store, commit_id: str) -> CommitInfo:
 
 
 def read_file(store: Store, commit_id: str, path: str) -> bytes | None:
-    """A file's bytes at a commit; None when the commit has no such file."""
+    """A file's bytes at a commit; None when the commit has no such file (a symbolic
+    link is none: see :data:`LINK_MODE`)."""
     commit = get_commit(store, commit_id)
     try:
         entry = commit.tree[path]
     except KeyError:
+        return None
+    if entry.filemode == LINK_MODE:
         return None
     blob = store.repo.get(entry.id)
     return blob.data if isinstance(blob, pygit2.Blob) else None
@@ -113,17 +122,23 @@ def list_dir(store: Store, commit_id: str, path: str) -> dict[str, str]:
         return {}
     if not isinstance(tree, pygit2.Tree):
         return {}
-    return {str(entry.name): str(entry.id) for entry in tree if entry.type_str == "blob"}
+    return {
+        str(entry.name): str(entry.id)
+        for entry in tree
+        if entry.type_str == "blob" and entry.filemode != LINK_MODE
+    }
 
 
 def entry_id(store: Store, commit_id: str | None, path: str) -> str | None:
-    """The object id (a tree's or a blob's) at ``path`` in a commit: cheap change detection."""
+    """The object id (a tree's or a blob's, not a link's) at ``path`` in a commit: cheap
+    change detection."""
     if commit_id is None:
         return None
     try:
-        return str(get_commit(store, commit_id).tree[path].id)
+        entry = get_commit(store, commit_id).tree[path]
     except KeyError:
         return None
+    return None if entry.filemode == LINK_MODE else str(entry.id)
 
 
 def is_ancestor(store: Store, ancestor: str, descendant: str) -> bool:

@@ -17,7 +17,7 @@ import pygit2
 
 from gitarchive.git.commit_files import CommitInfo, group_paths
 from gitarchive.git.objects import unverified_reads
-from gitarchive.git.repository import info_of, resolve
+from gitarchive.git.repository import LINK_MODE, info_of, resolve
 from gitarchive.git.store import Store, head_id
 
 
@@ -274,7 +274,7 @@ class _PathBlobs:
                 except KeyError:
                     pass
                 else:
-                    if isinstance(entry, pygit2.Blob):
+                    if isinstance(entry, pygit2.Blob) and entry.filemode != LINK_MODE:
                         oid = entry.id
             if oid != oids[index]:
                 oids[index] = oid
@@ -311,22 +311,28 @@ def _collect_changes(
     if after is None:
         if before is not None:
             for entry in before:
-                if entry.type_str == "blob":
+                if entry.type_str == "blob" and entry.filemode != LINK_MODE:
                     changes[f"{folder}/{entry.name}"] = None
         return
     if before is None:
         for entry in after:
-            if entry.type_str == "blob":
+            if entry.type_str == "blob" and entry.filemode != LINK_MODE:
                 changes[f"{folder}/{entry.name}"] = str(entry.id)
         return
     for delta in before.diff_to_tree(after).deltas:
         new_file = delta.new_file
         # status_char: the status as one letter (``status`` makes an enum member per
         # delta, ~0.5 us: a folder walk meets one delta per changed file)
-        if delta.status_char() == "D":
-            changes[f"{folder}/{delta.old_file.path}"] = None
+        status, old_file = delta.status_char(), delta.old_file
+        if status == "D":
+            if old_file.mode != LINK_MODE:
+                changes[f"{folder}/{old_file.path}"] = None
         elif "/" not in new_file.path:
-            changes[f"{folder}/{new_file.path}"] = str(new_file.id)
+            if new_file.mode != LINK_MODE:
+                changes[f"{folder}/{new_file.path}"] = str(new_file.id)
+            elif status != "A" and old_file.mode != LINK_MODE:
+                # a link is no file: one that replaced a file is that file's removal
+                changes[f"{folder}/{new_file.path}"] = None
 
 
 def commit_at(store: Store, when: datetime, *, start: str | None = None) -> str | None:
