@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 
 def iso_utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``%Y-%m-%dT%H:%M:%SZ`` with a four-digit year (strftime's %Y does not pad below 1000)."""
+    return f"{moment.isoformat('T', 'seconds')[:19]}Z"
 
 
 # ---------------------------------------------------------------- JSON

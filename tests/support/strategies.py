@@ -57,8 +57,13 @@ def maybe_url(kind: str) -> st.SearchStrategy[str | None]:
     return st.none() | spotify_url(kind)
 
 
-added_ats = st.none() | st.datetimes(
-    min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+# any year a datetime holds (years below 1000 are where strftime's %Y stops padding), but
+# not 1970-01-01, which reads as unknown (what Spotify sends for an old playlist's entries)
+added_ats = st.none() | (
+    st.datetimes(max_value=datetime(1969, 12, 31), timezones=st.just(UTC))
+    | st.datetimes(
+        min_value=datetime(1970, 1, 2), max_value=datetime(9999, 1, 1), timezones=st.just(UTC)
+    )
 ).map(lambda value: value.replace(microsecond=0))
 tracks = st.builds(
     Track,
