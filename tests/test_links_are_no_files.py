@@ -58,9 +58,7 @@ def test_history_reads_no_version_from_a_link(
     code, out, err = run_cli_captured(capsys, "-C", str(archive), "history", A)
     assert code == 0, err
     assert "README" not in out + err
-    code, out, err = run_cli_captured(
-        capsys, "-C", str(archive), "history", A, "--format", "json"
-    )
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "history", A, "--format", "json")
     assert code == 0, err
     names = [version["name"] for version in json.loads(out)["versions"]]
     assert names == ["Alpha", "Alpha"]  # the two synced versions, nothing read from the links
@@ -72,9 +70,7 @@ def test_show_finds_no_file_where_a_link_is_and_the_version_before_it(
     code, _out, err = run_cli_captured(capsys, "-C", str(archive), "show", A)
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 1 and "not in the archive" in lines[0], err
-    code, out, err = run_cli_captured(
-        capsys, "-C", str(archive), "show", A, "--at", "2026-11-02"
-    )
+    code, out, err = run_cli_captured(capsys, "-C", str(archive), "show", A, "--at", "2026-11-02")
     assert code == 0 and "README" not in out, err
 
 
