@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from gitarchive.exports.playlist import uri_of
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from gitarchive.exports.playlist import ExportedPlaylist, ExportedTrack
 
 COLUMNS = (
@@ -47,6 +50,14 @@ def escape_artist(name: str) -> str:
     return name.replace(",", "\\,")
 
 
+def _added_at(moment: datetime) -> str:
+    """ISO 8601 in UTC, as Exportify writes it: ``2026-11-01T06:00:00Z``. Not strftime's
+    ``%Y``, which writes year 5 as ``5``, not ``0005``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat("T", "seconds") + "Z"
+
+
 def _row(entry: ExportedTrack) -> dict[str, str]:
     track = entry.track
     artist_uris = [uri_of(artist.url) for artist in track.artists]
@@ -60,7 +71,7 @@ def _row(entry: ExportedTrack) -> dict[str, str]:
         "Album URI": uri_of(track.album.url),
         "Album Name": track.album.name,
         "Track Duration (ms)": "" if track.duration_ms is None else str(track.duration_ms),
-        "Added At": added.strftime("%Y-%m-%dT%H:%M:%SZ") if added else "",
+        "Added At": _added_at(added) if added else "",
     }
 
 

@@ -42,11 +42,19 @@ def _refuse_special(path: Path, mode: int, wanted: str) -> None:
         )
 
 
-def check_file(path: Path) -> None:
-    """Refuse an OUT file that is a link, a device or a folder, or whose folder is missing."""
+def check_file(path: Path, *, in_folder: bool = False) -> None:
+    """Refuse an OUT file that is a link, a device or a folder, or whose folder is missing.
+
+    ``in_folder``: ``path`` is one of the files of an OUT folder (several playlists), so a
+    folder there is in the way of a playlist's file, not an OUT that should be a file name.
+    """
     mode = _mode(path)
     if mode is not None:
         _refuse_special(path, mode, "file")
+        if stat.S_ISDIR(mode) and in_folder:
+            raise ExportError(
+                f"{path} is a folder where a playlist's file is written: move it out of the way"
+            )
         if stat.S_ISDIR(mode):
             raise ExportError(f"{path} is a folder: give a file name to write one playlist to")
     parent = path.parent
@@ -80,14 +88,15 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def staged(path: Path) -> Iterator[Path]:
+def staged(path: Path, *, in_folder: bool = False) -> Iterator[Path]:
     """A new temporary file beside ``path``, renamed onto it when the block ends cleanly.
 
     ``path`` is checked before and again just before the rename. The rename
     replaces a link or a file at ``path`` itself, never what a link points at.
-    Any failure removes the temporary file and leaves ``path`` as it was.
+    Any failure removes the temporary file and leaves ``path`` as it was. ``in_folder``:
+    as :func:`check_file`'s.
     """
-    check_file(path)
+    check_file(path, in_folder=in_folder)
     try:
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -97,7 +106,7 @@ def staged(path: Path) -> Iterator[Path]:
     try:
         temporary.chmod(0o666 & ~_umask())  # what a plain open() would have made
         yield temporary
-        check_file(path)
+        check_file(path, in_folder=in_folder)
         temporary.replace(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -107,9 +116,10 @@ def staged(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """``data`` as the whole of ``path``, replaced in one rename."""
-    with staged(path) as temporary, temporary.open("wb") as out:
+def write_file(path: Path, data: bytes, *, in_folder: bool = False) -> None:
+    """``data`` as the whole of ``path``, replaced in one rename (``in_folder``: as
+    :func:`check_file`'s)."""
+    with staged(path, in_folder=in_folder) as temporary, temporary.open("wb") as out:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())

@@ -33,7 +33,8 @@ class Written:
 def write(kind: str, playlists: list[ExportedPlaylist], out: Path, *, one_file: bool) -> Written:
     """``out`` itself (``one_file``: exactly one playlist) or ``out/<id>.<kind>`` per playlist.
 
-    Every file is rendered before any is written, so a rendering error writes nothing.
+    Every file is rendered and every target checked before any is written, so a rendering
+    error or a refused target (a folder in the way of one file) writes nothing.
     """
     render = RENDERERS[kind]
     rendered = [(playlist, *render(playlist)) for playlist in playlists]
@@ -41,8 +42,11 @@ def write(kind: str, playlists: list[ExportedPlaylist], out: Path, *, one_file: 
         target.write_file(out, rendered[0][1])
     else:
         target.prepare_folder(out)
-        for playlist, data, _ in rendered:
-            target.write_file(out / f"{playlist.id}.{kind}", data)
+        paths = [out / f"{playlist.id}.{kind}" for playlist, _, _ in rendered]
+        for path in paths:
+            target.check_file(path, in_folder=True)
+        for path, (_, data, _) in zip(paths, rendered, strict=True):
+            target.write_file(path, data, in_folder=True)
     return Written(
         path=out,
         playlists=len(rendered),

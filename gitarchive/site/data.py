@@ -211,7 +211,8 @@ class PlaylistHistory:
     likes: list[tuple[str, int]] = field(default_factory=list)
     fold: CumulativeFold = field(default_factory=CumulativeFold)
     versions_seen: int = 0
-    # the newest steps as timeline entries, for the feeds and the changes page
+    # the newest steps as timeline entries, for the feeds and the changes page (a feed's
+    # worth unless given longer: the site keeps what its site-wide lists may show)
     entries: deque[Entry] = field(default_factory=lambda: deque(maxlen=FEED_ENTRIES))
     _previous: Playlist | None = None
     _previous_indices: list[int] | None = None  # the last shown step's list

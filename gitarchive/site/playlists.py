@@ -12,6 +12,7 @@ batch ends and then written to a file on disk, page by page.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import chain, groupby
 from typing import TYPE_CHECKING
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING
 from gitarchive import collector
 from gitarchive.changes import Change, newest, playlist_changes
 from gitarchive.site.changes_page import CHANGES_PAGE_ENTRIES
-from gitarchive.site.data import PlaylistHistory, Summary
-from gitarchive.site.feeds import feed_href, playlist_feed
+from gitarchive.site.data import FEED_ENTRIES, PlaylistHistory, Summary
+from gitarchive.site.feeds import ARCHIVE_FEED_ENTRIES, feed_href, playlist_feed
 from gitarchive.site.output import write_file
 from gitarchive.site.pages import playlist_href, playlist_page
 from gitarchive.site.stays_cache import KeptRow, pack, unpack
@@ -66,6 +67,11 @@ class Job:
     failures: Mapping[str, Failure]
     shared: SharedTracks | None  # None: no track pages
 
+
+# Each playlist keeps as many of its newest changes as the longest site-wide list shows:
+# the newest changes of the whole archive may all be one playlist's, and a playlist's own
+# feed shows fewer (FEED_ENTRIES). Bounded, so a long history holds no more than this.
+SITE_WIDE_ENTRIES = max(CHANGES_PAGE_ENTRIES, ARCHIVE_FEED_ENTRIES)
 
 # a playlist's track-page rows as an earlier build kept them, else the fold of its stays
 Stays = PlaylistStaysFold | list[KeptRow] | None
@@ -129,7 +135,10 @@ def _fold(
             pair = found.get(playlist_id)
             if pair is None:
                 stays = _stays_of(job, kept, playlist_id)
-                pair = found[playlist_id] = (PlaylistHistory(playlist_id, since=job.since), stays)
+                history = PlaylistHistory(
+                    playlist_id, since=job.since, entries=deque(maxlen=SITE_WIDE_ENTRIES)
+                )
+                pair = found[playlist_id] = (history, stays)
             pair[0].add(version)
             if isinstance(pair[1], PlaylistStaysFold):
                 history = pair[0]
@@ -168,7 +177,9 @@ def _write_one(
     playlist_id = history.playlist_id
     part.written += write_file(job.out, playlist_href(playlist_id), html)
     changes = playlist_changes(playlist_id, history.entries)
-    feed = playlist_feed(playlist_id, history.name, changes, job.failures.get(playlist_id))
+    feed = playlist_feed(
+        playlist_id, history.name, changes[:FEED_ENTRIES], job.failures.get(playlist_id)
+    )
     part.written += write_file(job.out, feed_href(playlist_id), feed)
     part.keep_newest(changes)
     part.summaries.append(summary)
