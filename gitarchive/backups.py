@@ -98,7 +98,9 @@ def _duration(text: str, where: str, line: int) -> int | None:
     value = text.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12 or int(value) > MAX_DURATION_MS:
+    # str.isdigit() takes '²' and other digits int() refuses: ASCII digits only
+    digits = value.isascii() and value.isdigit()
+    if not digits or len(value) > 12 or int(value) > MAX_DURATION_MS:
         raise FormatError(f"Track Duration (ms) {value[:40]!r} is not a duration", path=where,
                           line=line)  # fmt: skip
     return int(value)

@@ -238,9 +238,13 @@ class VersionReader:
         try:
             return self.read(PRETTY, blob, playlist_id, path, commit=commit)
         except FormatError as exc:
-            if self.warn is not None:
-                self.warn(f"cannot read a page: {exc}; the version is read from its plain file")
+            self._page_unreadable(exc)
             return None
+
+    def _page_unreadable(self, exc: FormatError) -> None:
+        """A name-keyed page that does not parse: the version is read from its plain file."""
+        if self.warn is not None:
+            self.warn(f"cannot read a page: {exc}; the version is read from its plain file")
 
     def _plain_blob(
         self, blob_id: str, path: str, commit: str

@@ -226,3 +226,20 @@ def test_liked_songs_in_a_spotify_backup_json_are_found_by_their_name(
     assert code == 0, err
     shown = show(capsys, fresh, "liked")
     assert [t["url"] for t in shown["tracks"]] == [t.url for t in model(P, [3, 4]).tracks]
+
+
+@pytest.mark.parametrize("duration", ["\u00b2", "\u0663\u0660\u0660", "\uff11"])
+def test_a_duration_of_other_than_ascii_digits_is_one_line_naming_its_line(
+    archived: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], duration: str
+) -> None:
+    backup = tmp_path / "kpop.csv"
+    backup.write_text(
+        "Track URI,Track Name,Artist Name(s),Album Name,Track Duration (ms)\n"
+        f"spotify:track:4uLU6hMCjMI75M1A2tKUQC,Song,Art,Alb,{duration}\n",
+        encoding="utf-8",
+    )
+    before = git(archived, "rev-parse", "HEAD")
+    code, _out, err = cli(capsys, archived, "import", str(backup), "-p", P, "--date", "2020-01-01")
+    assert code == 1 and f"kpop.csv:2: Track Duration (ms) {duration!r} is not a duration" in err
+    assert len(err.strip().splitlines()) == 1
+    assert git(archived, "rev-parse", "HEAD") == before

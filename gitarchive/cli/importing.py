@@ -15,7 +15,7 @@ from gitarchive.cli.common import (
     app,
     handle_errors,
     link_settings,
-    open_store,
+    open_history_store,
     out,
     phase_progress,
 )
@@ -83,7 +83,7 @@ def _import_archive(
     from gitarchive.errors import PlaylistNotFound
     from gitarchive.model import parse_playlist_id
 
-    store = open_store()
+    store = open_history_store()  # a shallow chain's rewrite would drop what it lacks
     ids = None if playlists is None else [parse_playlist_id(value) for value in playlists]
     github, branch = link_settings(store)
     label = importing.source_label(source)
@@ -164,7 +164,30 @@ def _report_json(report: ImportReport) -> None:
         ],
     }
     document = {"source": report.source, "playlists": playlists, "summary": summary}
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(_json_safe(document), ensure_ascii=False, indent=2) + "\n")
+
+
+def _json_safe(value: object) -> object:
+    """``value`` with every string's undecodable bytes escaped as ``\\xNN``: a git tree
+    entry's name may be any bytes (read with surrogate escapes), and the document must
+    be UTF-8."""
+    if isinstance(value, str):
+        return _escaped(value, "backslashreplace")
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def _escaped(text: str, errors: str) -> str:
+    """``text`` as valid UTF-8: its surrogate-escaped bytes (and any lone surrogate)
+    written as ``errors`` writes an undecodable byte."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", errors)
 
 
 def _report_text(report: ImportReport, *, summary_only: bool) -> None:
@@ -195,7 +218,8 @@ def _report_text(report: ImportReport, *, summary_only: bool) -> None:
         )
         for skip in report.skipped:
             instead = f" (read {skip.instead} instead)" if skip.instead else ""
-            out.print(f"  {skip.where()}: {skip.reason}{instead}", markup=False)
+            line = f"  {skip.where()}: {skip.reason}{instead}"
+            out.print(_escaped(line, "replace"), markup=False)
     if report.tip and report.commits:
         out.print(f"branch now at {report.tip[:12]}", markup=False)
 
@@ -242,7 +266,7 @@ def _import_backup(
         raise UsageError(f"importing the backup {source} needs --date: the day it was made")
     if len(playlist) != 1:
         raise UsageError("a backup file becomes the version of one playlist: give one --playlist")
-    store = open_store()
+    store = open_history_store()  # a shallow chain's rewrite would drop what it lacks
     github, branch = link_settings(store)
     with git.ArchiveLock(store):
         result = backups.import_backup(

@@ -266,9 +266,11 @@ def read_worktree_file(store: Store, path: str) -> bytes | None:
         if exc.errno == errno.ELOOP:
             raise _link_error(path) from None
         raise ArchiveError(f"cannot read: {exc.strerror}", path=path) from None
+    # the type first: opening a folder succeeds, and a file object over it cannot be made
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
         return handle.read()
 
 
@@ -318,7 +320,8 @@ def _mode_of(workdir: Path, path: str) -> int | None:
 
 
 def check_writable(store: Store, paths: Iterable[str]) -> None:
-    """Refuse, before anything is written, to write through a link or over a folder.
+    """Refuse, before anything is written, to write through a link or over a folder
+    or a special file.
 
     Every folder on the way must be a real folder (a link there would send the
     files anywhere on the machine); each path a file or nothing (a link there
@@ -331,10 +334,18 @@ def check_writable(store: Store, paths: Iterable[str]) -> None:
     check_folders(store, {path.rpartition("/")[0] for path in paths})
     for path in paths:
         mode = _mode_of(workdir, path)
-        if mode is not None and stat.S_ISDIR(mode):
+        if mode is None or stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            continue
+        if stat.S_ISDIR(mode):
             raise ArchiveError(
                 "is a folder where gitarchive writes a file: move it away", path=path
             )
+        # a FIFO would hold the write until something reads it; a device takes the bytes
+        raise ArchiveError(
+            "is a special file (FIFO, socket or device) where gitarchive writes a file: "
+            "move it away",
+            path=path,
+        )
 
 
 def worktree_matches(store: Store, commit_id: str | None, path: str) -> bool:

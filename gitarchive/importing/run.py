@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +11,7 @@ from gitarchive import collector, formats, git, versions
 from gitarchive.errors import ArchiveError, FormatError
 from gitarchive.formats.paths import archive_paths
 from gitarchive.formats.sanitize import clean_name
-from gitarchive.history import fold_cumulative
+from gitarchive.history import fold_cumulative, iso_utc
 from gitarchive.importing.plan import Target, read_target, taken
 from gitarchive.importing.report import ImportReport, ImportResult
 from gitarchive.importing.steps import Group, Steps, Writing
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 # pass over the log rather than one walk each
 _WALKS_UP_TO = 8
 
+logger = logging.getLogger(__name__)
+
 
 def import_archive(
     store: Store,
@@ -41,17 +45,23 @@ def import_archive(
 ) -> ImportReport:
     """Bring every playlist's source versions this archive lacks into this branch, in one
     rewrite of the commits after the oldest of them (docs/import.md)."""
+    # a shallow clone's chain starts at its boundary: rebuilt, it would drop every
+    # commit before it from the branch
+    git.require_full_history(store)
     if strict and read.skipped:
         _refuse_skips(read)
     target = read_target(store)
     groups = _groups(read, target)
+    repair = _missing_cumulative(store, read, target)
     keep = len(target.chain)
+    writes = {v.playlist.id for g in groups for v in g.versions} | set(repair)
+    if writes:
+        _check_before_writing(store, writes)
     if groups:
-        _refuse_uncommitted(store, {v.playlist.id for g in groups for v in g.versions})
         keep = _rewrite_start(store, target.chain, groups[0].date, allow_pushed=allow_pushed)
     steps = Steps(store, target, keep, writing)
     tip = _rewrite(store, steps, groups, progress) if groups else None
-    cumulative = _refresh_cumulative(store, steps, writing, now) if tip else None
+    cumulative = _refresh_cumulative(store, steps, writing, now, repair) if tip or repair else None
     return ImportReport(
         source=writing.label,
         playlists=_results(read, target, steps, tip or git.head_id(store), cumulative),
@@ -94,15 +104,48 @@ def _rewrite(
 
 
 def _groups(read: SourceRead, target: Target) -> list[Group]:
-    """The versions to take, one group per source commit, in date order."""
+    """The versions to take, one group per source commit, in the source's log order."""
+    dates, moved = _source_dates(read)
     by_commit: dict[str, list[Version]] = {}
     for playlist_id in sorted(read.versions):
-        for version in taken(read.versions[playlist_id], target.held.get(playlist_id)):
+        found = [replace(v, date=dates[v.commit]) for v in read.versions[playlist_id]]
+        for version in taken(found, target.held.get(playlist_id)):
             by_commit.setdefault(version.commit, []).append(version)
+    for commit in sorted(moved.keys() & by_commit.keys(), key=lambda c: read.order.get(c, 0)):
+        was, after = moved[commit]
+        logger.warning(
+            "source commit %s is dated %s, before %s which comes before it in the source's "
+            "log: its versions are dated %s, so that they keep the source's order",
+            commit[:12],
+            iso_utc(was),
+            after[:12],
+            iso_utc(dates[commit]),
+        )
     ordered = sorted(
-        by_commit.items(), key=lambda item: (item[1][0].date, read.order.get(item[0], 0))
+        by_commit.items(), key=lambda item: (read.order.get(item[0], 0), item[1][0].date)
     )
     return [Group(found[0].date, tuple(found)) for _, found in ordered]
+
+
+def _source_dates(
+    read: SourceRead,
+) -> tuple[dict[str, datetime], dict[str, tuple[datetime, str]]]:
+    """Each source commit's date, never before the date of a commit before it in the log
+    (a cherry-pick or a rebase keeps its old author date); and the commits moved so,
+    with their own date and the commit they now share a date with."""
+    own = {v.commit: v.date for found in read.versions.values() for v in found}
+    dates: dict[str, datetime] = {}
+    moved: dict[str, tuple[datetime, str]] = {}
+    latest: tuple[datetime, str] | None = None
+    # without a log order (a backup's versions), date order is the only order there is
+    for commit in sorted(own, key=lambda c: (read.order.get(c, 0), own[c])):
+        if latest is not None and own[commit] < latest[0]:
+            dates[commit] = latest[0]
+            moved[commit] = (own[commit], latest[1])
+        else:
+            dates[commit] = own[commit]
+            latest = (own[commit], commit)
+    return dates, moved
 
 
 def _results(
@@ -128,17 +171,38 @@ def _results(
     return tuple(results)
 
 
-def _refuse_uncommitted(store: Store, playlist_ids: Iterable[str]) -> None:
-    """The import rewrites these playlists' files in the work tree: never over your changes."""
+def _check_before_writing(store: Store, playlist_ids: Iterable[str]) -> None:
+    """Every check the writes make, made before the first of them: the rewrite moves the
+    branch, so a last step refused afterwards would leave the import half done."""
+    git.check_can_commit(store)
     if store.workdir is None:
         return
     head = git.head_id(store)
+    paths = [formats.INDEX_PATH]
     for playlist_id in sorted(playlist_ids):
-        for path in [*archive_paths(playlist_id).generated().values(), formats.INDEX_PATH]:
-            if not git.worktree_matches(store, head, path):
-                raise ArchiveError(
-                    "has uncommitted changes: commit or discard them before importing", path=path
-                )
+        paths += archive_paths(playlist_id).generated().values()
+    git.check_writable(store, paths)
+    # the import rewrites these files in the work tree: never over your changes
+    for path in paths:
+        if not git.worktree_matches(store, head, path):
+            raise ArchiveError(
+                "has uncommitted changes: commit or discard them before importing", path=path
+            )
+
+
+def _missing_cumulative(store: Store, read: SourceRead, target: Target) -> list[str]:
+    """The playlists an earlier import brought that have no cumulative page at HEAD (that
+    import stopped before its last commit): this run writes it."""
+    head = git.head_id(store)
+    if head is None:
+        return []
+    return [
+        playlist_id
+        for playlist_id in sorted(read.versions)
+        if (held := target.held.get(playlist_id)) is not None
+        and held.last_imported is not None
+        and git.read_file(store, head, formats.cumulative_path(playlist_id)) is None
+    ]
 
 
 def _rewrite_start(
@@ -161,11 +225,11 @@ def _rewrite_start(
 
 
 def _refresh_cumulative(
-    store: Store, steps: Steps, writing: Writing, now: datetime | None
+    store: Store, steps: Steps, writing: Writing, now: datetime | None, repair: list[str]
 ) -> str | None:
-    """One commit that brings the imported playlists' cumulative pages up to their whole
-    history, where that changed them."""
-    views = _cumulative_views(store, steps)
+    """One commit that brings the imported playlists' cumulative pages (and the missing
+    ones of ``repair``) up to their whole history, where that changed them."""
+    views = _cumulative_views(store, steps, repair)
     head = git.head_id(store)
     changes: dict[str, bytes | None] = {}
     names = []
@@ -187,12 +251,13 @@ def _refresh_cumulative(
     )
 
 
-def _cumulative_views(store: Store, steps: Steps) -> dict[str, CumulativeView]:
+def _cumulative_views(store: Store, steps: Steps, repair: list[str]) -> dict[str, CumulativeView]:
     """Each imported playlist's view: folded during the rewrite when it had no version
     here, else from its whole history here, read again (one walk each, or one pass over
     the log for them all when they are many)."""
     views = {pid: view for pid, fold in steps.folds.items() if (view := fold.view()) is not None}
     held = [playlist_id for playlist_id in steps.imported if playlist_id not in steps.folds]
+    held += [playlist_id for playlist_id in repair if playlist_id not in steps.imported]
     if len(held) > _WALKS_UP_TO:
         every = versions.all_cumulative_views(store)
         views.update(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitarchive import collector, git, version_reader
-from gitarchive.errors import FormatError, UsageError, redact_url
+from gitarchive.errors import ArchiveError, FormatError, UsageError, redact_url
 from gitarchive.formats.paths import (
     PLAIN_DIR,
     PRETTY_DIR,
@@ -55,11 +55,21 @@ def is_url(spec: str) -> bool:
 def open_source(spec: str, scratch: Path) -> Store:
     """The source repository: a local path as it is, a URL cloned bare into ``scratch``."""
     if is_url(spec):
-        return git.clone_bare(spec, scratch / "source.git")
-    path = Path(spec).expanduser()
-    if not path.exists():
-        raise UsageError(f"import source {source_label(spec)}: no such path (or a URL)")
-    return git.Store.discover(path)
+        source = git.clone_bare(spec, scratch / "source.git")
+    else:
+        path = Path(spec).expanduser()
+        if not path.exists():
+            raise UsageError(f"import source {source_label(spec)}: no such path (or a URL)")
+        source = git.Store.discover(path)
+    # a shallow source's boundary commit would pass for each playlist's first version
+    boundary = git.shallow_boundary(source)
+    if boundary:
+        raise ArchiveError(
+            f"import source {source_label(spec)} is a shallow clone (its history stops at "
+            f"{boundary[0][:12]}): versions before that are missing; run "
+            "`git fetch --unshallow` in it first"
+        )
+    return source
 
 
 def source_label(spec: str) -> str:
@@ -80,14 +90,19 @@ class SourceRead:
 class _RecordingReader(VersionReader):
     """The version reader, keeping each failure so that the report can name it.
 
-    Only a failure that leaves the outermost read counts: one the reader
-    recovers from itself (a plain version whose page does not parse) costs nothing.
+    Only a failure that leaves the outermost read costs the version; a name-keyed
+    page that does not parse is kept apart (``page_failures``): the version is read
+    from its plain file, without the page's links, lengths and order.
     """
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.failures: list[FormatError] = []
+        self.page_failures: list[FormatError] = []
         self._depth = 0
+
+    def _page_unreadable(self, exc: FormatError) -> None:
+        self.page_failures.append(exc)
 
     def read(self, *args: Any, **kwargs: Any) -> Playlist:
         self._depth += 1
@@ -149,10 +164,12 @@ class _Walk:
 
     def _fold(self, playlist_id: str, change: FolderChange) -> None:
         self.reader.failures.clear()
+        self.reader.page_failures.clear()
         version = self.fold.step(playlist_id, self.current[playlist_id], change.commit, change.date)
-        if self.reader.failures:
+        failures = self.reader.failures or self.reader.page_failures
+        if failures:
             instead = None if version is None else _path_of(version)
-            self.found.skipped.append(Skip.of(self.reader.failures[0], playlist_id, instead))
+            self.found.skipped.append(Skip.of(failures[0], playlist_id, instead))
         if version is not None:
             self.found.versions.setdefault(playlist_id, []).append(version)
 
