@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.api import fake_id, playlist_with_tracks
-from tests.support.cli import run_cli, run_cli_captured
+from tests.support.api import fake_id
+from tests.support.cli import run_cli_captured
 from tests.support.gitcli import git
-from tests.support.hostile import new_archive
+from tests.support.hostile import synced_twice
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,13 +30,7 @@ DEEP_TOML = "author_name = " + "[" * 100_000 + "]" * 100_000 + "\n"
 @pytest.fixture
 def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     fake_spotify.setenv(monkeypatch)
-    fake_spotify.add_playlist(playlist_with_tracks(A, [0, 1], name="Alpha"))
-    root = new_archive(tmp_path / "archive", A)
-    for day, tracks in ((1, [0, 1]), (2, [0, 1, 2])):
-        fake_spotify.add_playlist(playlist_with_tracks(A, tracks, name="Alpha"))
-        date = f"2026-11-0{day}T06:00:00Z"
-        assert run_cli("-C", str(root), "sync", "--date", date) == 0
-    return root
+    return synced_twice(tmp_path / "archive", A, fake_spotify)
 
 
 def _no_crash(err: str) -> None:

@@ -18,9 +18,9 @@ import pytest
 from gitarchive.formats.sanitize import clean_description, clean_name
 from gitarchive.formats.text import load_json
 from tests.support.api import fake_id, playlist_with_tracks
-from tests.support.cli import run_cli, run_cli_captured
+from tests.support.cli import run_cli_captured
 from tests.support.gitcli import git
-from tests.support.hostile import new_archive
+from tests.support.hostile import synced_twice
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -65,10 +65,7 @@ def test_a_lone_surrogate_from_spotify_becomes_the_replacement_character() -> No
 def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Two synced versions of A, then a third whose snapshot a stranger edited by hand."""
     fake_spotify.setenv(monkeypatch)
-    root = new_archive(tmp_path / "archive", A)
-    for day, tracks in ((1, [0, 1]), (2, [0, 1, 2])):
-        fake_spotify.add_playlist(playlist_with_tracks(A, tracks, name="Alpha"))
-        assert run_cli("-C", str(root), "sync", "--date", f"2026-11-0{day}T06:00:00Z") == 0
+    root = synced_twice(tmp_path / "archive", A, fake_spotify)
     return root
 
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.api import fake_id, playlist_with_tracks
+from tests.support.api import fake_id
 from tests.support.cli import run_cli, run_cli_captured
 from tests.support.gitcli import git
-from tests.support.hostile import new_archive
+from tests.support.hostile import synced_twice
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,10 +34,7 @@ TARGET = "../../README.md"
 def archive(tmp_path: Path, fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Two synced versions of A, then a commit that made each of its files a link."""
     fake_spotify.setenv(monkeypatch)
-    root = new_archive(tmp_path / "archive", A)
-    for day, tracks in ((1, [0, 1]), (2, [0, 1, 2])):
-        fake_spotify.add_playlist(playlist_with_tracks(A, tracks, name="Alpha"))
-        assert run_cli("-C", str(root), "sync", "--date", f"2026-11-0{day}T06:00:00Z") == 0
+    root = synced_twice(tmp_path / "archive", A, fake_spotify)
     for path in FILES:
         (root / path).unlink()
         os.symlink(TARGET, root / path)

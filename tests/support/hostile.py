@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from tests.support.fakespotify import FakeSpotify
+
 SYNC_DATE = "2026-11-28T06:00:00Z"
 
 
@@ -32,6 +34,20 @@ def new_archive(root: Path, *ids: str) -> Path:
     (root / "playlists/registry/.gitkeep").write_text("")
     git(root, "add", "playlists")
     git(root, "commit", "-qm", "registry")
+    return root
+
+
+def synced_twice(root: Path, playlist_id: str, fake: FakeSpotify) -> Path:
+    """:func:`new_archive` with two syncs of ``playlist_id`` (named Alpha) from ``fake``
+    (its environment set by the caller): tracks [0, 1] on Nov 1, [0, 1, 2] on Nov 2."""
+    # lazy: tests.support.cli imports the CLI, which most users of this module do not need
+    from tests.support.api import playlist_with_tracks
+    from tests.support.cli import run_cli
+
+    new_archive(root, playlist_id)
+    for day, tracks in ((1, [0, 1]), (2, [0, 1, 2])):
+        fake.add_playlist(playlist_with_tracks(playlist_id, tracks, name="Alpha"))
+        assert run_cli("-C", str(root), "sync", "--date", f"2026-11-0{day}T06:00:00Z") == 0
     return root
 
 
