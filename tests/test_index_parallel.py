@@ -27,6 +27,8 @@ from tests.support.cli import invoke_in as invoke
 from tests.support.foreign_archive import Shape, generate
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.support.demo import DemoArchive
 
 
@@ -168,38 +170,35 @@ def test_a_pass_starts_no_more_workers_than_playlists_besides_the_writer(
     assert processes == [2]  # the writer and one worker
 
 
-def test_a_fold_worker_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
-    """A worker only folds, as the writer's pass does with the collector off: switched
-    back on after each fold, it would collect everything the fold keeps, every time."""
+@pytest.fixture
+def started(tmp_path: Path) -> Iterator[workers.Workers]:
+    """A build's workers (one process), started on a small archive, stopped after the test."""
     repo = tmp_path / "repo"
     generate(repo, Shape(playlists=2, commits=3, min_tracks=1, max_tracks=2))
     pool = workers.Workers(Store.discover(repo), 2)
     pool.start(2)
     try:
-        assert pool.pool is not None
-        assert pool.pool.submit(gc.isenabled).result(timeout=60) is False
+        yield pool
     finally:
         pool.close()
+
+
+def test_a_fold_worker_runs_without_the_cyclic_collector(started: workers.Workers) -> None:
+    """A worker only folds, as the writer's pass does with the collector off: switched
+    back on after each fold, it would collect everything the fold keeps, every time."""
+    assert started.pool is not None
+    assert started.pool.submit(gc.isenabled).result(timeout=60) is False
 
 
 def test_a_worker_writes_a_whole_answer_into_the_result_pipe_without_waiting(
-    tmp_path: Path,
+    started: workers.Workers,
 ) -> None:
     """An answer (a playlist's rows, 220-390 KB in the foreign bench) fits the pool's
     result pipe: the worker does not wait, mid-write, for the writer to read it."""
-    repo = tmp_path / "repo"
-    generate(repo, Shape(playlists=2, commits=3, min_tracks=1, max_tracks=2))
-    pool = workers.Workers(Store.discover(repo), 2)
-    pool.start(2)
-    try:
-        assert pool.pool is not None
-        reader = pool.pool._result_queue._reader  # type: ignore[attr-defined]
-        size = fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ)
-        assert size == workers.RESULT_PIPE_BYTES
-        answer = pool.pool.submit(bytes, 600_000).result(timeout=60)
-        assert len(answer) == 600_000
-    finally:
-        pool.close()
+    assert started.pool is not None
+    reader = started.pool._result_queue._reader  # type: ignore[attr-defined]
+    assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) == workers.RESULT_PIPE_BYTES
+    assert len(started.pool.submit(bytes, 600_000).result(timeout=60)) == 600_000
 
 
 def test_only_a_pass_that_starts_workers_maps_the_pack_in_their_windows(
