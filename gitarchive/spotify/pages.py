@@ -9,7 +9,8 @@ are kept) when:
 * ``total`` is not a count, or exceeds Spotify's playlist limit (10,000);
 * a page is empty, or holds other than its share, before ``total`` is reached;
 * a page's ``total`` differs from the first page's (edited while read);
-* a ``next`` points anywhere but right after its page (loops, gaps);
+* a ``next`` points anywhere but right after its page (loops, gaps), or is null before
+  ``total`` is reached;
 * the answer announces entries but none of them is a track (``item`` and
   ``track`` both asked for and accepted), or some carry neither key.
 """
@@ -31,6 +32,8 @@ from gitarchive.spotify.parse import ParseStats, parse_playlist_with_stats
 from gitarchive.spotify.session import first_error
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gitarchive.model import Playlist
     from gitarchive.spotify.session import Session
 
@@ -56,7 +59,7 @@ Page = tuple[int, list[Any], int | None]  # (total, entries, offset of `next` or
 
 
 class PlaylistReader:
-    """One playlist's read: metadata and first page together, then the other pages at once."""
+    """One playlist's read: metadata and first page together, then the other pages in windows."""
 
     #: Spotify's limit on a playlist's entries; None: no limit (the user's library).
     max_items: int | None = MAX_PLAYLIST_ITEMS
@@ -133,17 +136,24 @@ class PlaylistReader:
         self._check_page(0, entries, following, total, total, share=None)
         step = len(entries)
         offsets = range(step, total, step) if step else range(0)
+        # A window of pages at a time, each checked before the next is asked for: a total
+        # that does not add up (a library's has no cap) fails at its first short page rather
+        # than first making one task for every page it announces.
+        for window in windows(offsets, self.session.concurrency):
+            for offset, page in zip(window, await self._pages(window), strict=True):
+                page_total, page_entries, page_next = page
+                share = min(step, total - offset)
+                self._check_page(offset, page_entries, page_next, page_total, total, share=share)
+                entries.extend(page_entries)
+        return total, entries
+
+    async def _pages(self, offsets: range) -> list[Page]:
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(self._page(offset)) for offset in offsets]
         except BaseExceptionGroup as group_error:
             raise first_error(group_error) from None
-        for offset, task in zip(offsets, tasks, strict=True):
-            page_total, page_entries, page_next = task.result()
-            share = min(step, total - offset)
-            self._check_page(offset, page_entries, page_next, page_total, total, share=share)
-            entries.extend(page_entries)
-        return total, entries
+        return [task.result() for task in tasks]
 
     def _check_page(
         self,
@@ -171,6 +181,8 @@ class PlaylistReader:
             raise self._fail(f"{where} holds {len(entries)} entries, expected {share}")
         end = offset + len(entries)
         if following is None:
+            if end < total:  # a server serving the same page at every offset says this
+                raise self._fail(f"`next` of {where} is null, though {total} entries are announced")
             return
         if following <= offset or (following < end):
             raise self._fail(f"`next` of {where} points back to offset {following}, a loop")
@@ -209,6 +221,12 @@ def _owner_id(meta: Any) -> str | None:
     owner = meta.get("owner") if isinstance(meta, dict) else None
     value = owner.get("id") if isinstance(owner, dict) else None
     return value if isinstance(value, str) else None
+
+
+def windows(offsets: range, size: int) -> Iterator[range]:
+    """``offsets`` in consecutive slices of at most ``size``, made one at a time."""
+    for start in range(0, len(offsets), size):
+        yield offsets[start : start + size]
 
 
 def next_offset(value: Any, where: str) -> int | None:
