@@ -9,6 +9,8 @@ are kept) when:
 * ``total`` is not a count, or exceeds Spotify's playlist limit (10,000);
 * a page is empty, or holds other than its share, before ``total`` is reached;
 * a page's ``total`` differs from the first page's (edited while read);
+* the playlist's ``snapshot_id``, read again after the last of two or more pages, differs
+  from the first answer's (edited while read, whatever the edit did to ``total``);
 * a ``next`` points anywhere but right after its page (loops, gaps), or is null before
   ``total`` is reached;
 * the answer announces entries but none of them is a track (``item`` and
@@ -124,7 +126,37 @@ class PlaylistReader:
                 raise PlaylistUnavailable(
                     access.cause_message(cause), status=404, cause=cause
                 ) from None
-        return meta, await self._rest(first)
+        one_page = len(first[1]) >= first[0]  # before _rest extends the first page's list
+        rest = await self._rest(first)
+        if not one_page:
+            await self._check_unedited(meta)
+        return meta, rest
+
+    async def _check_unedited(self, meta: Any) -> None:
+        """Fail the read when the playlist's snapshot_id moved while its pages were read.
+
+        Pages carry no snapshot_id, and an edit that keeps ``total`` (a move, a swap) passes
+        every page check, leaving a track list the playlist never held. A playlist of one page
+        has its entries from one answer, a list it did hold, and needs no second look.
+        """
+        if not isinstance(meta, dict):
+            return  # read() refuses it, in its own words
+        params = {"fields": "snapshot_id", **self.session.market_params()}
+        path = f"/playlists/{self.playlist_id}"
+        now = await self.session.get_json(path, params, deadline=self.deadline)
+        if not isinstance(now, dict):
+            raise InvalidResponse(
+                "Spotify sent invalid data: playlist should be an object", playlist=self.playlist_id
+            )
+        if now.get("snapshot_id") != meta.get("snapshot_id"):
+            # Failed rather than read again: a second read can be edited too and would need
+            # this very failure, while the next sync reads the playlist anyway. The ids are
+            # not quoted: Spotify's are token-shaped, and every message redacts those.
+            raise IncompleteResponse(
+                "it was edited while it was read (its snapshot_id changed between the first and "
+                "the last page); files kept, not recorded, the next sync reads it again",
+                playlist=self.playlist_id,
+            )
 
     async def _rest(self, first: Page) -> tuple[int, list[Any]]:
         total, entries, following = first
