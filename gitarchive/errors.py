@@ -85,6 +85,15 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _TOKEN_RE.sub(lambda m: REDACTED if _is_token_shaped(m.group(0)) else m.group(0), text)
 
 
+def redacted_excerpt(text: str, limit: int) -> str:
+    """``text`` on one line, redacted, then cut to ``limit`` characters.
+
+    In that order: a cut first can leave a secret's prefix, which :func:`redact` no longer
+    knows (a known secret is matched whole, a token-shaped run from 32 characters on).
+    """
+    return redact(" ".join(text.split()))[:limit]
+
+
 # A query parameter whose name says it carries a credential (access_token, private_token,
 # password, client_secret, api_key, sig, X-Amz-Signature, ...).
 _SENSITIVE_PARAM_RE = re.compile(r"(?i)token|secret|pass|key|auth|sig|code|cred|session")

@@ -19,6 +19,7 @@ from gitarchive.errors import (
     PlaylistUnavailable,
     SpotifyError,
     redact,
+    redacted_excerpt,
 )
 from gitarchive.spotify import access
 from gitarchive.spotify.auth import token_error
@@ -86,7 +87,7 @@ def api_message(body: Any) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         message = body["error"].get("message")
         if isinstance(message, str) and message:
-            return redact(" ".join(message.split())[:200])
+            return redacted_excerpt(message, 200)
     return ""
 
 
@@ -113,13 +114,17 @@ def _bad_request(said: str, what: str, params: dict[str, str] | None) -> BadRequ
     method, _, rest = what.partition(" ")
     path = rest.split(" offset ")[0]
     request = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
-    shown = {k: v if len(v) <= 40 else v[:37] + "..." for k, v in (params or {}).items()}
+    shown = {k: _short(redact(v), 40) for k, v in (params or {}).items()}
     return BadRequest(
         f"Spotify rejected gitarchive's request as malformed (HTTP 400{said}): "
         f"{method} {path}" + (f"?{urlencode(shown)}" if shown else "") + ". This is "
         "a bug in gitarchive, not a problem with the playlist: please report it",
         request=request,
     )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _playlist_of(what: str) -> str | None:
@@ -165,7 +170,7 @@ def read_answer(
     try:
         return response.json()
     except ValueError:
-        kind = response.headers.get("Content-Type", "?").split(";")[0][:40]
+        kind = redacted_excerpt(response.headers.get("Content-Type", "?").split(";")[0], 40)
         raise Retry(f"invalid JSON ({len(response.content)} bytes of {kind})") from None
 
 

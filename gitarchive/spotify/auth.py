@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.errors import AuthError, redact, remember_secret
+from gitarchive.errors import AuthError, redacted_excerpt, remember_secret
 from gitarchive.spotify.tokenfile import ENV_TOKEN_FILE, check_token_file
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ def token_error(status: int, data: Any, grant: str) -> AuthError:
     error = ""
     description = ""
     if isinstance(data, dict):
-        error = redact(" ".join(str(data.get("error") or "").split())[:60])
-        description = redact(" ".join(str(data.get("error_description") or "").split())[:120])
+        error = redacted_excerpt(str(data.get("error") or ""), 60)
+        description = redacted_excerpt(str(data.get("error_description") or ""), 120)
     if error == "invalid_grant" and grant == "refresh_token":
         if "expired" in description.lower():
             return AuthError(EXPIRED_REFRESH_TOKEN)

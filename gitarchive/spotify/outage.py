@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from gitarchive.errors import Unreachable, redact
+from gitarchive.errors import Unreachable, redact, redacted_excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,7 +57,7 @@ def describe(exc: httpx.TransportError) -> str:
         return "the connection was refused"
     if errnos & {errno.ENETUNREACH, errno.EHOSTUNREACH}:
         return "the network is unreachable"
-    shown = " ".join(str(exc).split())[:120]
+    shown = redacted_excerpt(str(exc), 120)
     return f"the connection failed ({type(exc).__name__}: {shown})" if shown else type(exc).__name__
 
 

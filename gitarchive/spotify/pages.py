@@ -9,7 +9,10 @@ are kept) when:
 * ``total`` is not a count, or exceeds Spotify's playlist limit (10,000);
 * a page is empty, or holds other than its share, before ``total`` is reached;
 * a page's ``total`` differs from the first page's (edited while read);
-* a ``next`` points anywhere but right after its page (loops, gaps);
+* the playlist's ``snapshot_id``, read again after the last of two or more pages, differs
+  from the first answer's (edited while read, whatever the edit did to ``total``);
+* a ``next`` points anywhere but right after its page (loops, gaps), or is null before
+  ``total`` is reached;
 * the answer announces entries but none of them is a track (``item`` and
   ``track`` both asked for and accepted), or some carry neither key.
 """
@@ -31,6 +34,8 @@ from gitarchive.spotify.parse import ParseStats, parse_playlist_with_stats
 from gitarchive.spotify.session import first_error
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gitarchive.model import Playlist
     from gitarchive.spotify.session import Session
 
@@ -56,7 +61,7 @@ Page = tuple[int, list[Any], int | None]  # (total, entries, offset of `next` or
 
 
 class PlaylistReader:
-    """One playlist's read: metadata and first page together, then the other pages at once."""
+    """One playlist's read: metadata and first page together, then the other pages in windows."""
 
     #: Spotify's limit on a playlist's entries; None: no limit (the user's library).
     max_items: int | None = MAX_PLAYLIST_ITEMS
@@ -121,7 +126,37 @@ class PlaylistReader:
                 raise PlaylistUnavailable(
                     access.cause_message(cause), status=404, cause=cause
                 ) from None
-        return meta, await self._rest(first)
+        one_page = len(first[1]) >= first[0]  # before _rest extends the first page's list
+        rest = await self._rest(first)
+        if not one_page:
+            await self._check_unedited(meta)
+        return meta, rest
+
+    async def _check_unedited(self, meta: Any) -> None:
+        """Fail the read when the playlist's snapshot_id moved while its pages were read.
+
+        Pages carry no snapshot_id, and an edit that keeps ``total`` (a move, a swap) passes
+        every page check, leaving a track list the playlist never held. A playlist of one page
+        has its entries from one answer, a list it did hold, and needs no second look.
+        """
+        if not isinstance(meta, dict):
+            return  # read() refuses it, in its own words
+        params = {"fields": "snapshot_id", **self.session.market_params()}
+        path = f"/playlists/{self.playlist_id}"
+        now = await self.session.get_json(path, params, deadline=self.deadline)
+        if not isinstance(now, dict):
+            raise InvalidResponse(
+                "Spotify sent invalid data: playlist should be an object", playlist=self.playlist_id
+            )
+        if now.get("snapshot_id") != meta.get("snapshot_id"):
+            # Failed rather than read again: a second read can be edited too and would need
+            # this very failure, while the next sync reads the playlist anyway. The ids are
+            # not quoted: Spotify's are token-shaped, and every message redacts those.
+            raise IncompleteResponse(
+                "it was edited while it was read (its snapshot_id changed between the first and "
+                "the last page); files kept, not recorded, the next sync reads it again",
+                playlist=self.playlist_id,
+            )
 
     async def _rest(self, first: Page) -> tuple[int, list[Any]]:
         total, entries, following = first
@@ -133,17 +168,24 @@ class PlaylistReader:
         self._check_page(0, entries, following, total, total, share=None)
         step = len(entries)
         offsets = range(step, total, step) if step else range(0)
+        # A window of pages at a time, each checked before the next is asked for: a total
+        # that does not add up (a library's has no cap) fails at its first short page rather
+        # than first making one task for every page it announces.
+        for window in windows(offsets, self.session.concurrency):
+            for offset, page in zip(window, await self._pages(window), strict=True):
+                page_total, page_entries, page_next = page
+                share = min(step, total - offset)
+                self._check_page(offset, page_entries, page_next, page_total, total, share=share)
+                entries.extend(page_entries)
+        return total, entries
+
+    async def _pages(self, offsets: range) -> list[Page]:
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(self._page(offset)) for offset in offsets]
         except BaseExceptionGroup as group_error:
             raise first_error(group_error) from None
-        for offset, task in zip(offsets, tasks, strict=True):
-            page_total, page_entries, page_next = task.result()
-            share = min(step, total - offset)
-            self._check_page(offset, page_entries, page_next, page_total, total, share=share)
-            entries.extend(page_entries)
-        return total, entries
+        return [task.result() for task in tasks]
 
     def _check_page(
         self,
@@ -171,6 +213,8 @@ class PlaylistReader:
             raise self._fail(f"{where} holds {len(entries)} entries, expected {share}")
         end = offset + len(entries)
         if following is None:
+            if end < total:  # a server serving the same page at every offset says this
+                raise self._fail(f"`next` of {where} is null, though {total} entries are announced")
             return
         if following <= offset or (following < end):
             raise self._fail(f"`next` of {where} points back to offset {following}, a loop")
@@ -209,6 +253,12 @@ def _owner_id(meta: Any) -> str | None:
     owner = meta.get("owner") if isinstance(meta, dict) else None
     value = owner.get("id") if isinstance(owner, dict) else None
     return value if isinstance(value, str) else None
+
+
+def windows(offsets: range, size: int) -> Iterator[range]:
+    """``offsets`` in consecutive slices of at most ``size``, made one at a time."""
+    for start in range(0, len(offsets), size):
+        yield offsets[start : start + size]
 
 
 def next_offset(value: Any, where: str) -> int | None:

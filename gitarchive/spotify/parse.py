@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from gitarchive.errors import InvalidResponse
+from gitarchive.errors import InvalidResponse, redacted_excerpt
 from gitarchive.formats.sanitize import (
     MAX_DURATION_MS,
     clean_count,
@@ -367,8 +367,9 @@ def _answer_id(reader: _Reader, meta: dict[str, Any], playlist_id: str | None) -
         reader.playlist_id = found_id
         return found_id
     if found_id != playlist_id:
+        shown = redacted_excerpt(found_id, 40)
         raise InvalidResponse(
-            f"Spotify sent invalid data: the answer is for playlist {found_id[:40]!r}",
+            f"Spotify sent invalid data: the answer is for playlist {shown!r}",
             playlist=playlist_id,
         )
     return playlist_id

@@ -29,7 +29,7 @@ from gitarchive.errors import (
     WriteAccessMissing,
 )
 from gitarchive.spotify import probe, user
-from gitarchive.spotify.pages import PAGE_LIMIT, next_offset
+from gitarchive.spotify.pages import PAGE_LIMIT, next_offset, windows
 
 if TYPE_CHECKING:
     from gitarchive.spotify.session import Session
@@ -149,13 +149,17 @@ class PlaylistWriter:
         return any(p.id == playlist_id and (p.owned or p.collaborative) for p in mine)
 
     async def items(self, playlist_id: str) -> list[Item]:
-        """Every entry of the playlist now, in order (pages fetched together after the first)."""
-        first = await self._page(playlist_id, 0)
-        total, entries = first
+        """Every entry of the playlist now, in order (after the first page, a window at once)."""
+        total, entries = await self._page(playlist_id, 0)
         offsets = range(len(entries), total, PAGE_LIMIT) if entries else range(0)
-        pages = await asyncio.gather(*(self._page(playlist_id, offset) for offset in offsets))
-        for _, more in pages:
-            entries.extend(more)
+        # Window by window, stopping at the first short one: a total that does not add up
+        # costs one window of requests, not a task for each page it announces.
+        for window in windows(offsets, self.client.concurrency):
+            pages = await asyncio.gather(*(self._page(playlist_id, at) for at in window))
+            for _, more in pages:
+                entries.extend(more)
+            if len(entries) < min(window[-1] + PAGE_LIMIT, total):
+                break
         if len(entries) != total:
             raise InvalidResponse(
                 f"Spotify sent {len(entries)} entries of playlist {playlist_id}, announced {total}"
