@@ -457,6 +457,10 @@ class FakeSpotify:
             self.requests.append(entry)
         return entry
 
+    def _answered(self, entry: LoggedRequest, status: int) -> None:
+        with self._lock:
+            entry.status = status
+
     def _end(self, entry: LoggedRequest, status: int) -> None:
         with self._lock:
             self._in_flight -= 1
@@ -559,6 +563,7 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
         # Headers and body leave in two writes; with Nagle on, the body would wait for the
         # client's delayed ACK (~40 ms per request), the fake's own latency, not ours.
         disable_nagle_algorithm = True
+        entry: LoggedRequest  # this request's line in the log (set by _handle)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -579,7 +584,7 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
         def _handle(self, method: str) -> None:
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            entry = fake._begin(method, parts.path, query)
+            entry = self.entry = fake._begin(method, parts.path, query)
             status = 500
             try:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -602,6 +607,9 @@ def _make_handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             headers: dict[str, str] | None = None,
             declared_length: int | None = None,
         ) -> int:
+            # the status is on the log before the client can have the answer: a test that
+            # reads the log once its request returned finds it there, whatever the load
+            fake._answered(self.entry, status)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header(
