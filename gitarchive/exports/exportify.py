@@ -16,6 +16,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from gitarchive.exports.playlist import uri_of
+from gitarchive.history import iso_utc
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -51,11 +52,8 @@ def escape_artist(name: str) -> str:
 
 
 def _added_at(moment: datetime) -> str:
-    """ISO 8601 in UTC, as Exportify writes it: ``2026-11-01T06:00:00Z``. Not strftime's
-    ``%Y``, which writes year 5 as ``5``, not ``0005``."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat("T", "seconds") + "Z"
+    """ISO 8601 in UTC, as Exportify writes it: ``2026-11-01T06:00:00Z`` (four-digit years)."""
+    return iso_utc(moment.astimezone(UTC) if moment.tzinfo is not None else moment)
 
 
 def _row(entry: ExportedTrack) -> dict[str, str]:

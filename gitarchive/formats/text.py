@@ -38,7 +38,7 @@ def load_json(text: str | bytes) -> Any:
         raise
     except ValueError:  # Python's limit on the digits of an int (4,300 by default)
         raise json.JSONDecodeError("a number too long to read", _document(text), 0) from None
-    if _may_escape_a_surrogate(text) and holds_lone_surrogate(value):
+    if lone_surrogate_in(text, value):
         document = _document(text)
         raise json.JSONDecodeError(
             "a lone surrogate (a \\ud800-\\udfff escape not in a pair), which is no text",
@@ -65,7 +65,7 @@ def _document(text: str | bytes) -> str:
     return text if isinstance(text, str) else text.decode("utf-8", "replace")
 
 
-def lone_surrogate_in(text: str, value: Any) -> bool:
+def lone_surrogate_in(text: str | bytes, value: Any) -> bool:
     """Whether ``value``, decoded from the JSON ``text``, holds a lone surrogate (which
     :func:`load_json` refuses): for readers that decode a file's parts themselves."""
     return _may_escape_a_surrogate(text) and holds_lone_surrogate(value)
